@@ -1,0 +1,1 @@
+"""Graph stores behind one port: LadybugDB embedded by default, Neo4j for scale."""

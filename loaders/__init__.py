@@ -1,0 +1,1 @@
+"""Loaders: regulation text to provisions, an insurer's registers to the graph."""

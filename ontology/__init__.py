@@ -1,0 +1,1 @@
+"""The model: OWL/RDFS ontology, SHACL shapes and curated data; the single source of truth."""

@@ -1,0 +1,94 @@
+"""The product's error tree, mapped to exit codes and GraphQL codes only at the edges.
+
+    RegtraceError
+    ├── InputError                 bad input from a user (file, row, column or field named)
+    │   ├── RegulationParseError   regulation text that cannot be parsed
+    │   ├── CurationError          a curated file that disagrees with the parsed text
+    │   ├── RegisterError          register rows that fail validation (all errors at once)
+    │   └── NotFoundError          an id that names nothing
+    ├── StoreError                 the graph store failed
+    │   └── StoreUnavailableError  the store cannot be reached (retryable)
+    └── ConfigError                the product is set up wrongly (store URI, credentials)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RegtraceError(Exception):
+    """Root of every error regtrace raises on purpose."""
+
+    code = "INTERNAL"
+    exit_code = 1
+    retryable = False
+
+
+class InputError(RegtraceError):
+    """The user's input is wrong; the message says where and how."""
+
+    code = "BAD_USER_INPUT"
+    exit_code = 2
+
+
+class RegulationParseError(InputError):
+    """Regulation text that cannot be parsed into provisions."""
+
+
+class CurationError(InputError):
+    """A curated data file names provisions or facts the regulation does not have."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell of a register (or one line of a file)."""
+
+    source: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class RegisterError(InputError):
+    """Register rows failed validation; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the registers; nothing was written:\n{lines}")
+
+
+class NotFoundError(InputError):
+    """An id that names nothing in the store."""
+
+    code = "NOT_FOUND"
+    exit_code = 3
+
+
+class StoreError(RegtraceError):
+    """The graph store failed."""
+
+    code = "STORE_ERROR"
+    exit_code = 4
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached; trying again later may work."""
+
+    code = "STORE_UNAVAILABLE"
+    retryable = True
+
+
+class ConfigError(RegtraceError):
+    """The product is set up wrongly (store URI, credentials, options)."""
+
+    code = "CONFIG_ERROR"
+    exit_code = 5
