@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make demo` (the main job) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck install neo4j clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/regtrace demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory typecheck
+	$(BIN)/python -m pytest
+
+typecheck: $(STAMP)
+	$(BIN)/python tools/typing_tree.py
+	$(BIN)/mypy
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .typing .pytest_cache .mypy_cache .ruff_cache *.egg-info

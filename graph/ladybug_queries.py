@@ -1,0 +1,113 @@
+"""Every Cypher statement the LadybugDB store runs, in one place.
+
+Labels, relationship types and property names come from the ontology-generated schema; every value is a
+parameter. LadybugDB's dialect: typed DDL, `CAST(x AS STRING)`, and string concatenation with a null gives
+a string (so null guards are explicit).
+"""
+
+from __future__ import annotations
+
+from .schema import NodeSchema, Property, RelSchema
+
+_TYPES = {"string": "STRING", "date": "DATE", "boolean": "BOOLEAN", "integer": "INT64"}
+
+
+def _type(p: Property) -> str:
+    base = _TYPES[p.datatype]
+    return f"{base}[]" if p.many else base
+
+
+def create_node_table(node: NodeSchema) -> str:
+    cols = ", ".join(f"{p.name} {_type(p)}" for p in node.properties)
+    return f"CREATE NODE TABLE IF NOT EXISTS {node.label}({cols}, PRIMARY KEY(uid))"
+
+
+def create_rel_table(rel: RelSchema) -> str:
+    cols = "".join(f", {p.name} {_type(p)}" for p in rel.properties)
+    return f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{cols})"
+
+
+def upsert_nodes(node: NodeSchema) -> str:
+    sets = ", ".join(f"n.{name} = r.{name}" for name in node.names if name != "uid")
+    return f"UNWIND $rows AS r MERGE (n:{node.label} {{uid: r.uid}}) SET {sets}"
+
+
+def create_nodes(node: NodeSchema) -> str:
+    props = ", ".join(f"{name}: r.{name}" for name in node.names)
+    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}}})"
+
+
+def link(rel: RelSchema) -> str:
+    sets = "".join(f" SET r.{p.name} = l.{p.name}" for p in rel.properties[:1])
+    sets += "".join(f", r.{p.name} = l.{p.name}" for p in rel.properties[1:])
+    return (
+        f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source}}), (t:{rel.target} {{uid: l.target}}) "
+        f"MERGE (s)-[r:{rel.type}]->(t){sets}"
+    )
+
+
+def delete_tenant(node: NodeSchema) -> str:
+    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant DETACH DELETE n"
+
+
+def delete_nodes(node: NodeSchema) -> str:
+    return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}) DETACH DELETE n"
+
+
+def all_nodes(node: NodeSchema, by_tenant: bool) -> str:
+    where = " WHERE n.tenant = $tenant" if by_tenant else ""
+    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
+    return f"MATCH (n:{node.label}){where} RETURN {cols} ORDER BY n.uid"
+
+
+def count_nodes(node: NodeSchema, by_tenant: bool) -> str:
+    where = " WHERE n.tenant = $tenant" if by_tenant else ""
+    return f"MATCH (n:{node.label}){where} RETURN count(n)"
+
+
+def all_links(rel: RelSchema, by_tenant: bool) -> str:
+    where = " WHERE s.tenant = $tenant" if by_tenant else ""
+    cols = "".join(f", r.{p.name} AS {p.name}" for p in rel.properties)
+    return (
+        f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){where} "
+        f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
+    )
+
+
+TENANTS = "MATCH (a:OutsourcingArrangement) RETURN DISTINCT a.tenant AS tenant ORDER BY tenant"
+TENANTS_WITH_CSPS = "MATCH (c:CloudServiceProvider) RETURN DISTINCT c.tenant AS tenant ORDER BY tenant"
+
+CONTROL_LINKS = """
+MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE c.tenant = $tenant
+OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
+RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
+       c.applies_to_all AS applies_to_all, collect(a.arrangement_id) AS applies_to
+ORDER BY control_id, obligation_id
+"""
+
+EVIDENCE_SUMMARY = """
+MATCH (e:Evidence)-[:EVIDENCES]->(c:Control)
+WHERE e.tenant = $tenant AND e.collected_on <= $as_of
+OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement)
+WITH c.control_id AS control_id, a.arrangement_id AS arrangement_id, e,
+     CAST(e.collected_on AS STRING) + '|' + e.evidence_id AS stamp
+RETURN control_id, arrangement_id, count(e) AS count, max(stamp) AS latest,
+       max(CASE WHEN e.valid_until IS NULL OR e.valid_until >= $as_of THEN stamp ELSE NULL END) AS latest_unexpired
+ORDER BY control_id, arrangement_id
+"""
+
+CONTRACT_CLAUSES = """
+MATCH (k:Contract)-[:GOVERNS]->(a:OutsourcingArrangement)
+WHERE k.tenant = $tenant AND k.signed_on <= $as_of AND (k.expires_on IS NULL OR k.expires_on >= $as_of)
+MATCH (k)-[:COVERS_CLAUSE]->(o:Obligation)
+RETURN a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id
+ORDER BY arrangement_id, contract_id, obligation_id
+"""
+
+AUDITS_BETWEEN = """
+MATCH (u:Audit)-[:AUDITS]->(a:OutsourcingArrangement)
+WHERE u.tenant = $tenant AND u.performed_on >= $start AND u.performed_on <= $end
+RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
+       u.performed_on AS performed_on, u.independent AS independent
+ORDER BY arrangement_id, performed_on, audit_id
+"""

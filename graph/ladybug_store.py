@@ -1,0 +1,137 @@
+"""The embedded default store on LadybugDB: a folder on disk, no server.
+
+One process may open a store folder for writing at a time; a second one gets a clear, retryable error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from regtrace.errors import StoreError, StoreUnavailableError
+
+from . import ladybug_queries as q
+from .port import Link, Row, Store, Writer, batched
+from .schema import store_schema
+
+DB_FILE = "graph.lbdb"
+BATCH = 50_000
+
+
+class _LadybugWriter(Writer):
+    def __init__(self, store: LadybugStore) -> None:
+        self._store = store
+
+    def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        statement = q.upsert_nodes(store_schema().nodes[label])
+        for batch in batched(rows, BATCH):
+            self._store.execute(statement, {"rows": batch})
+
+    def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        statement = q.create_nodes(store_schema().nodes[label])
+        for batch in batched(rows, BATCH):
+            self._store.execute(statement, {"rows": batch})
+
+    def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+        rel = store_schema().relationship(rel_type)
+        statement = q.link(rel)
+        rows = [{"source": lk.source, "target": lk.target, **(lk.properties or {})} for lk in links]
+        for batch in batched(rows, BATCH):
+            self._store.execute(statement, {"links": batch})
+
+    def delete_tenant(self, tenant: str) -> None:
+        for node in store_schema().nodes.values():
+            if node.tenant_scoped:
+                self._store.execute(q.delete_tenant(node), {"tenant": tenant})
+
+    def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
+        self._store.execute(q.delete_nodes(store_schema().nodes[label]), {"uids": list(uids)})
+
+
+class LadybugStore(Store):
+    """A LadybugDB database in `folder` (created on first use)."""
+
+    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
+        self.folder = Path(folder)
+        self.uri = str(self.folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = ladybug.Database(str(self.folder / DB_FILE), read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreUnavailableError(
+                    f"the store {self.folder} is open in another regtrace process; close it and try again"
+                ) from exc
+            raise StoreError(f"cannot open the store {self.folder}: {exc}") from exc
+        self.ensure_schema()
+
+    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement with parameters and return its rows as dicts."""
+        try:
+            result = self._conn.execute(statement, dict(parameters or {}))
+        except RuntimeError as exc:
+            raise StoreError(f"the store rejected a query: {exc}") from exc
+        results = result if isinstance(result, list) else [result]
+        rows: list[Row] = []
+        for res in results:
+            names = res.get_column_names()
+            while res.has_next():
+                rows.append(dict(zip(names, res.get_next(), strict=True)))
+        return rows
+
+    def ensure_schema(self) -> None:
+        schema = store_schema()
+        for node in schema.nodes.values():
+            self.execute(q.create_node_table(node))
+        for rel in schema.relationships:
+            self.execute(q.create_rel_table(rel))
+
+    def write(self, unit: Callable[[Writer], None]) -> None:
+        self.execute("BEGIN TRANSACTION")
+        try:
+            unit(_LadybugWriter(self))
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
+        node = store_schema().nodes[label]
+        by_tenant = node.tenant_scoped and tenant is not None
+        return self.execute(q.all_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
+
+    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
+        rel = store_schema().relationship(rel_type)
+        by_tenant = store_schema().nodes[rel.source].tenant_scoped and tenant is not None
+        return self.execute(q.all_links(rel, by_tenant), {"tenant": tenant} if by_tenant else None)
+
+    def count(self, label: str, tenant: str | None = None) -> int:
+        node = store_schema().nodes[label]
+        by_tenant = node.tenant_scoped and tenant is not None
+        rows = self.execute(q.count_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
+        return int(next(iter(rows[0].values())))
+
+    def tenants(self) -> list[str]:
+        found = {r["tenant"] for r in self.execute(q.TENANTS)} | {r["tenant"] for r in self.execute(q.TENANTS_WITH_CSPS)}
+        return sorted(found)
+
+    def control_links(self, tenant: str) -> list[Row]:
+        return self.execute(q.CONTROL_LINKS, {"tenant": tenant})
+
+    def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
+        return self.execute(q.EVIDENCE_SUMMARY, {"tenant": tenant, "as_of": as_of})
+
+    def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
+        return self.execute(q.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
+
+    def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
+        return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "start": start, "end": end})
+
+    def close(self) -> None:
+        self._conn.close()
+        self._db.close()

@@ -1,0 +1,125 @@
+"""The store port: what every graph store (LadybugDB embedded, Neo4j) offers the rest of regtrace.
+
+Writes go through `write(unit)`, which runs `unit(writer)` in one transaction: all of it lands or none
+of it does. Reads are named queries whose Cypher lives in each store's own query module; callers never
+see Cypher. Rows are plain dicts keyed by the ontology's property names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One relationship to write: from the node with uid `source` to the node with uid `target`."""
+
+    source: str
+    target: str
+    properties: Mapping[str, Any] | None = None
+
+
+class Writer(ABC):
+    """Batch writes inside one transaction."""
+
+    @abstractmethod
+    def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        """Create or update nodes by `uid`; every row carries every stored property of the label."""
+
+    @abstractmethod
+    def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        """Create nodes known not to exist yet (faster than upsert for fresh register data)."""
+
+    @abstractmethod
+    def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+        """Create relationships between existing nodes, once each (idempotent)."""
+
+    @abstractmethod
+    def delete_tenant(self, tenant: str) -> None:
+        """Delete every node of one tenant and its relationships."""
+
+    @abstractmethod
+    def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
+        """Delete the given nodes and their relationships."""
+
+
+class Store(ABC):
+    """A graph store holding the regulation (shared) and each tenant's registers (isolated)."""
+
+    uri: str
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create the node and relationship tables, keys and indexes generated from the ontology."""
+
+    @abstractmethod
+    def write(self, unit: Callable[[Writer], None]) -> None:
+        """Run `unit` in one transaction; on any error nothing it wrote remains."""
+
+    @abstractmethod
+    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
+        """Every node of a label (of one tenant, for tenant-scoped labels), ordered by uid."""
+
+    @abstractmethod
+    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
+        """Every relationship of a type as rows {source, target, **properties}, ordered."""
+
+    @abstractmethod
+    def count(self, label: str, tenant: str | None = None) -> int:
+        """How many nodes of a label there are."""
+
+    @abstractmethod
+    def tenants(self) -> list[str]:
+        """The tenants that have registers in the store."""
+
+    # Named trace queries: the heavy scans run in the store and return aggregates.
+
+    @abstractmethod
+    def control_links(self, tenant: str) -> list[Row]:
+        """Per control and obligation it satisfies: control_id, obligation_id, frequency_months,
+        applies_to_all, applies_to (arrangement ids)."""
+
+    @abstractmethod
+    def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
+        """Per control and arrangement (None: evidence with a blank arrangement), over evidence collected
+        on or before `as_of`: control_id, arrangement_id, count, latest (collected_on|evidence_id of the newest),
+        latest_unexpired (the same over evidence not past valid_until)."""
+
+    @abstractmethod
+    def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
+        """Per contract in force on `as_of`: arrangement_id, contract_id, obligation_id for each clause."""
+
+    @abstractmethod
+    def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
+        """Audits performed in [start, end]: arrangement_id, audit_id, kind, performed_on, independent."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Split rows into lists of at most `size`."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

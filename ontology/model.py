@@ -1,0 +1,207 @@
+"""The ontology read into plain Python: classes, their fields and relations, with zh-TW and en labels.
+
+Everything that needs to know the model (store schema, register columns, API types) asks this module,
+which reads regtrace.ttl (what things are) and shapes.ttl (what a valid instance looks like).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, SH, XSD
+
+RT = Namespace("https://w3id.org/regtrace/ontology#")
+Datatype = Literal["string", "date", "boolean", "integer"]
+_DATATYPES: dict[URIRef, Datatype] = {
+    XSD.string: "string",
+    XSD.date: "date",
+    XSD.boolean: "boolean",
+    XSD.integer: "integer",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a class: a value (datatype) or a reference to another class (target)."""
+
+    name: str
+    column: str
+    datatype: Datatype | None
+    target: str | None
+    required: bool
+    many: bool
+    allowed: tuple[str, ...]
+    pattern: str | None
+    wildcard: str | None
+    derived: bool
+    label_zh: str
+    label_en: str
+    order: int
+
+    @property
+    def is_reference(self) -> bool:
+        return self.target is not None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relationship type of the store, from an object property of the ontology."""
+
+    name: str
+    type: str
+    source: str
+    target: str
+    many: bool
+    edge_fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class ClassModel:
+    """A class of the ontology with everything the code needs to store, load and show it."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    register: str | None
+    key: str
+    tenant_scoped: bool
+    fields: tuple[Field, ...]
+
+    @property
+    def attributes(self) -> tuple[Field, ...]:
+        """The stored value properties (not references)."""
+        return tuple(f for f in self.fields if not f.is_reference)
+
+    @property
+    def references(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.is_reference)
+
+    @property
+    def columns(self) -> tuple[Field, ...]:
+        """The register columns, in order: every field a user writes (derived ones excluded)."""
+        return tuple(f for f in self.fields if not f.derived)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """The whole model."""
+
+    classes: dict[str, ClassModel]
+    relations: tuple[Relation, ...]
+    facts: tuple[str, ...]
+
+    def by_register(self, register: str) -> ClassModel:
+        for c in self.classes.values():
+            if c.register == register:
+                return c
+        raise KeyError(register)
+
+    @property
+    def registers(self) -> tuple[ClassModel, ...]:
+        return tuple(c for c in self.classes.values() if c.register)
+
+    def relation(self, source: str, name: str) -> Relation:
+        for r in self.relations:
+            if r.source == source and r.name == name:
+                return r
+        raise KeyError(f"{source}.{name}")
+
+
+def relationship_type(property_name: str) -> str:
+    """providedBy -> PROVIDED_BY: the store's relationship type for an object property."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", property_name).upper()
+
+
+def local(uri: object) -> str:
+    return str(uri).rsplit("#", 1)[-1]
+
+
+def _label(g: Graph, subject: URIRef, lang: str) -> str:
+    for value in g.objects(subject, RDFS.label):
+        if isinstance(value, RdfLiteral) and value.language == lang:
+            return str(value)
+    return local(subject)
+
+
+def _field(g: Graph, shape: URIRef | object) -> Field:
+    path = g.value(shape, SH.path)
+    assert isinstance(path, URIRef), f"property shape without sh:path: {shape}"
+    datatype = g.value(shape, SH.datatype)
+    target = g.value(shape, SH["class"])
+    allowed_list = g.value(shape, SH["in"])
+    allowed = tuple(str(v) for v in Collection(g, allowed_list)) if allowed_list is not None else ()
+    column = g.value(shape, RT.column)
+    wildcard = g.value(shape, RT.wildcard)
+    pattern = g.value(shape, SH.pattern)
+    name = local(path)
+    return Field(
+        name=name,
+        column=str(column) if column is not None else name,
+        datatype=_DATATYPES[datatype] if isinstance(datatype, URIRef) else None,
+        target=local(target) if target is not None else None,
+        required=int(g.value(shape, SH.minCount) or 0) >= 1,
+        many=g.value(shape, SH.maxCount) is None,
+        allowed=allowed,
+        pattern=str(pattern) if pattern is not None else None,
+        wildcard=str(wildcard) if wildcard is not None else None,
+        derived=bool(g.value(path, RT.derived)),
+        label_zh=_label(g, path, "zh-TW"),
+        label_en=_label(g, path, "en"),
+        order=int(g.value(shape, SH.order) or 0),
+    )
+
+
+def ontology_graph() -> Graph:
+    """The ontology and its shapes as one rdflib graph."""
+    g = Graph()
+    base = files("regtrace.ontology")
+    for name in ("regtrace.ttl", "shapes.ttl"):
+        g.parse(data=base.joinpath(name).read_text(encoding="utf-8"), format="turtle")
+    return g
+
+
+@cache
+def load_ontology() -> Ontology:
+    """Read the ontology once per process."""
+    g = ontology_graph()
+    classes: dict[str, ClassModel] = {}
+    relations: list[Relation] = []
+    for cls in sorted(g.subjects(RDF.type, OWL.Class), key=str):
+        assert isinstance(cls, URIRef)
+        shape = g.value(predicate=SH.targetClass, object=cls)
+        fields = sorted((_field(g, s) for s in g.objects(shape, SH.property)), key=lambda f: f.order)
+        register = g.value(cls, RT.register)
+        name = local(cls)
+        classes[name] = ClassModel(
+            name=name,
+            label_zh=_label(g, cls, "zh-TW"),
+            label_en=_label(g, cls, "en"),
+            register=str(register) if register is not None else None,
+            key=local(g.value(cls, RT.key)),
+            tenant_scoped=bool(g.value(cls, RT.tenantScoped).toPython()),  # type: ignore[union-attr]
+            fields=tuple(fields),
+        )
+        for f in fields:
+            if f.target is not None:
+                edge_props = [local(p) for p in g.objects(RT[f.name], RT.edgeProperty)]
+                edge_fields = tuple(
+                    Field(p, p, _DATATYPES[g.value(RT[p], RDFS.range)], None, False, True, (), None, None,  # type: ignore[index]
+                          False, _label(g, RT[p], "zh-TW"), _label(g, RT[p], "en"), i)
+                    for i, p in enumerate(sorted(edge_props))
+                )
+                relations.append(Relation(f.name, relationship_type(f.name), name, f.target, f.many, edge_fields))
+    facts_field = classes["OutsourcingArrangement"].field("facts")
+    return Ontology(classes=classes, relations=tuple(relations), facts=facts_field.allowed)
