@@ -27,19 +27,24 @@ def create_rel_table(rel: RelSchema) -> str:
     return f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{cols})"
 
 
+def _value(p: Property, var: str) -> str:
+    """A parameter field cast to its column type: a batch whose values are all null has no type of its own."""
+    return f"CAST({var}.{p.name} AS {_type(p)})"
+
+
 def upsert_nodes(node: NodeSchema) -> str:
-    sets = ", ".join(f"n.{name} = r.{name}" for name in node.names if name != "uid")
+    sets = ", ".join(f"n.{p.name} = {_value(p, 'r')}" for p in node.properties if p.name != "uid")
     return f"UNWIND $rows AS r MERGE (n:{node.label} {{uid: r.uid}}) SET {sets}"
 
 
 def create_nodes(node: NodeSchema) -> str:
-    props = ", ".join(f"{name}: r.{name}" for name in node.names)
+    props = ", ".join(f"{p.name}: {_value(p, 'r')}" for p in node.properties)
     return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}}})"
 
 
 def link(rel: RelSchema) -> str:
-    sets = "".join(f" SET r.{p.name} = l.{p.name}" for p in rel.properties[:1])
-    sets += "".join(f", r.{p.name} = l.{p.name}" for p in rel.properties[1:])
+    sets = ", ".join(f"r.{p.name} = {_value(p, 'l')}" for p in rel.properties)
+    sets = f" SET {sets}" if sets else ""
     return (
         f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source}}), (t:{rel.target} {{uid: l.target}}) "
         f"MERGE (s)-[r:{rel.type}]->(t){sets}"
@@ -106,7 +111,7 @@ ORDER BY arrangement_id, contract_id, obligation_id
 
 AUDITS_BETWEEN = """
 MATCH (u:Audit)-[:AUDITS]->(a:OutsourcingArrangement)
-WHERE u.tenant = $tenant AND u.performed_on >= $start AND u.performed_on <= $end
+WHERE u.tenant = $tenant AND u.performed_on >= $since AND u.performed_on <= $until
 RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
        u.performed_on AS performed_on, u.independent AS independent
 ORDER BY arrangement_id, performed_on, audit_id

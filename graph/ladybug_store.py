@@ -96,9 +96,17 @@ class LadybugStore(Store):
         try:
             unit(_LadybugWriter(self))
         except BaseException:
-            self.execute("ROLLBACK")
+            self._rollback()
             raise
         self.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction; LadybugDB has already done so when a statement failed."""
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as exc:
+            if "no active transaction" not in str(exc).lower():
+                raise StoreError(f"the store could not roll back: {exc}") from exc
 
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
         node = store_schema().nodes[label]
@@ -130,7 +138,7 @@ class LadybugStore(Store):
         return self.execute(q.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
 
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
-        return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "start": start, "end": end})
+        return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
 
     def close(self) -> None:
         self._conn.close()

@@ -1,0 +1,47 @@
+"""Words users read, zh-TW first with English beside: statuses, modalities, facts, levels."""
+
+from __future__ import annotations
+
+STATUS = {
+    "gap": ("缺口", "gap"),
+    "unevidenced": ("無佐證", "unevidenced"),
+    "stale": ("逾期", "stale"),
+    "covered": ("已涵蓋", "covered"),
+    "not_applicable": ("不適用", "not applicable"),
+}
+MODALITY = {
+    "shall": ("應", "shall"),
+    "must_not": ("不得", "must not"),
+    "should": ("宜", "should"),
+    "may": ("得", "may"),
+}
+FACT = {
+    "material": ("重大性委外", "material"),
+    "offshore": ("境外處理", "offshore"),
+    "natural_person_data": ("涉及自然人客戶資料", "natural-person data"),
+    "customer_data": ("涉及客戶資料", "customer data"),
+    "self_managed": ("自行管理之雲端環境（IaaS/PaaS）", "self-managed (IaaS/PaaS)"),
+    "hybrid_cloud": ("雲地混合", "hybrid cloud"),
+    "internet_access": ("開放網際網路存取", "internet access"),
+    "vm_or_container_images": ("虛擬機或容器映像檔", "VM or container images"),
+    "subcontracting": ("複委託", "subcontracting"),
+    "foreign_branch": ("外國保險業在臺分支機構", "foreign branch"),
+}
+SUBJECT_COMPANY = ("全公司", "company")
+
+
+def both(pair: tuple[str, str]) -> str:
+    """'缺口 gap': the zh-TW word with the English beside it."""
+    return f"{pair[0]} {pair[1]}"
+
+
+def status(value: str) -> str:
+    return both(STATUS[value])
+
+
+def modality(value: str | None) -> str:
+    return both(MODALITY[value]) if value else "—"
+
+
+def fact(value: str) -> str:
+    return both(FACT[value]) if value in FACT else value

@@ -1,0 +1,38 @@
+"""Opening a store from a path or URI: a folder is the embedded LadybugDB store; neo4j://, bolt:// and
+neo4j+s:// URIs are Neo4j (user and password from NEO4J_USERNAME / NEO4J_PASSWORD)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from regtrace.errors import ConfigError
+from regtrace.graph.port import Store
+
+DEFAULT_STORE = "regtrace-store"
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+def store_location(option: str | None) -> str:
+    """--store, else REGTRACE_STORE, else a folder in the working directory."""
+    return option or os.environ.get("REGTRACE_STORE") or DEFAULT_STORE
+
+
+def open_store(location: str, *, seed: bool = True) -> Store:
+    """Open (creating if needed) the store at `location`; a new store gets the bundled seed regulation."""
+    store: Store
+    if location.startswith(NEO4J_SCHEMES):
+        from regtrace.graph.neo4j_store import Neo4jStore
+
+        store = Neo4jStore.connect(location, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD"))
+    elif "://" in location:
+        raise ConfigError(f"unknown store URI {location!r}: use a folder path or neo4j://, bolt://, neo4j+s://")
+    else:
+        from regtrace.graph.ladybug_store import LadybugStore
+
+        store = LadybugStore(Path(location))
+    if seed and store.count("Provision") == 0:
+        from regtrace.seed import install_seed
+
+        install_seed(store)
+    return store
