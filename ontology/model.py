@@ -44,6 +44,7 @@ class Field:
     label_zh: str
     label_en: str
     order: int
+    secret: bool = False  # never shown by an API (rt:secret)
 
     @property
     def is_reference(self) -> bool:
@@ -60,6 +61,7 @@ class Relation:
     target: str
     many: bool
     edge_fields: tuple[Field, ...]
+    inverse_name: str | None = None  # the field that follows it backwards (rt:inverseName)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ def _field(g: Graph, shape: URIRef | object) -> Field:
         label_zh=_label(g, path, "zh-TW"),
         label_en=_label(g, path, "en"),
         order=int(g.value(shape, SH.order) or 0),
+        secret=bool(g.value(path, RT.secret)),
     )
 
 
@@ -202,6 +205,8 @@ def load_ontology() -> Ontology:
                           False, _label(g, RT[p], "zh-TW"), _label(g, RT[p], "en"), i)
                     for i, p in enumerate(sorted(edge_props))
                 )
-                relations.append(Relation(f.name, relationship_type(f.name), name, f.target, f.many, edge_fields))
+                inverse = g.value(RT[f.name], RT.inverseName)
+                relations.append(Relation(f.name, relationship_type(f.name), name, f.target, f.many, edge_fields,
+                                          str(inverse) if inverse is not None else None))
     facts_field = classes["OutsourcingArrangement"].field("facts")
     return Ontology(classes=classes, relations=tuple(relations), facts=facts_field.allowed)
