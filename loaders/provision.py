@@ -21,6 +21,8 @@ class Reference:
     instrument: str
     articles: tuple[int, ...] = ()
     points: tuple[int, ...] = ()
+    # The register id of the instrument, once curation has resolved the title (not part of the JSON contract).
+    instrument_id: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"instrument": self.instrument, "articles": list(self.articles), "points": list(self.points)}

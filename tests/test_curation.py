@@ -1,0 +1,266 @@
+"""Curated data: conditions (own and inherited), trace rules, non-normative articles, instruments, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from regtrace.loaders.curation import (
+    FACTS,
+    Curation,
+    apply_curation,
+    check_curation,
+    infer_conditions,
+    load_curation,
+    load_regulation,
+    load_seed,
+    obligations,
+    seed_text,
+)
+from regtrace.loaders.regulation_parser import ParsedRegulation
+
+from regtrace.errors import CurationError, RegulationParseError
+
+ARABIC_LAYOUT_PATH = Path(__file__).resolve().parent / "data" / "regulation_arabic_layout.txt"
+BUNDLED_CONDITIONS = Path(__file__).resolve().parent.parent / "ontology" / "curation" / "conditions.toml"
+
+# Read from the text: the provisions with conditions of their own.
+OWN_CONDITIONS = {
+    "A2.P2": ["foreign_branch"],
+    "A4.P2.I2": ["offshore"],
+    "A5.P1.I3": ["foreign_branch", "subcontracting"],
+    "A5.P3.I2": ["subcontracting"],
+    "A5.P3.I3": ["customer_data"],
+    "A6.P1.I7": ["material", "natural_person_data", "offshore"],
+    "A6.P3": ["foreign_branch", "subcontracting"],
+    "A7.P1.I1.S1": ["vm_or_container_images"],
+    "A7.P1.I2.S3": ["internet_access"],
+    "A7.P1.I3.S1": ["customer_data"],
+    "A7.P1.I5": ["self_managed"],
+    "A7.P1.I5.S1.N3": ["hybrid_cloud"],
+    "A9.P1.I1.S1": ["material", "natural_person_data", "offshore"],
+    "A9.P1.I4": ["material"],
+    "A9.P2": ["foreign_branch"],
+    "A10.P1.I4": ["material"],
+}
+INHERITING = {
+    "A7.P1.I5.S1": ["self_managed"], "A7.P1.I5.S1.N1": ["self_managed"], "A7.P1.I5.S1.N2": ["self_managed"],
+    "A7.P1.I5.S1.N3": ["hybrid_cloud", "self_managed"], "A7.P1.I5.S2": ["self_managed"],
+    "A7.P1.I5.S2.N1": ["self_managed"], "A7.P1.I5.S2.N2": ["self_managed"], "A7.P1.I5.S3": ["self_managed"],
+    "A7.P1.I5.S3.N1": ["self_managed"], "A7.P1.I5.S3.N2": ["self_managed"],
+    **{f"A9.P1.I4.S{n}": ["material"] for n in range(1, 7)},
+}
+
+
+@pytest.fixture(scope="module")
+def seed() -> ParsedRegulation:
+    return load_seed()
+
+
+@pytest.fixture(scope="module")
+def curation() -> Curation:
+    return load_curation()
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- the bundled files
+
+
+def test_bundled_curation(curation: Curation) -> None:
+    assert set(curation.conditions) == set(OWN_CONDITIONS)
+    assert {pid: sorted(facts) for pid, facts in curation.conditions.items()} == OWN_CONDITIONS
+    assert all(f in FACTS for facts in curation.conditions.values() for f in facts)
+    assert curation.contract_clause == tuple(f"A6.P1.I{n}" for n in range(1, 8))
+    assert curation.audit_frequency == ("A9.P1.I1.S1",)
+    assert curation.non_normative == ("A1", "A3", "A12", "A13")
+    assert curation.rules_by_provision["A6.P1.I7"] == "contract_clause"
+    assert curation.conditions_source.endswith("conditions.toml")
+
+
+def test_every_curated_entry_quotes_the_text() -> None:
+    lines = BUNDLED_CONDITIONS.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith('"A'):
+            assert lines[index - 1].startswith("# 「"), line
+
+
+def test_seed_conditions_own_and_inherited(seed: ParsedRegulation) -> None:
+    conditioned = {p.id: p.conditions for p in seed.provisions if p.conditions}
+    assert conditioned == {**OWN_CONDITIONS, **INHERITING}
+    assert seed.get("A9.P1.I1.S2").conditions == []  # "not of the S1 type": no negation in the vocabulary
+
+
+def test_trace_rule_provisions_are_leaves(seed: ParsedRegulation, curation: Curation) -> None:
+    parents = {p.parent for p in seed.provisions}
+    for pid in (*curation.contract_clause, *curation.audit_frequency):
+        assert pid not in parents
+
+
+def test_non_normative_articles_are_not_obligations(seed: ParsedRegulation, curation: Curation) -> None:
+    assert curation.is_non_normative("A3.P1.I3") and curation.is_non_normative("A13")
+    assert not curation.is_non_normative("A4.P1") and not curation.is_non_normative("A10.P1")
+    assert seed.get("A3.P1.I3").effective_modality == "shall"  # stays as parsed
+    found = {p.id for p in obligations(seed.provisions, curation)}
+    assert "A3.P1.I3" not in found and "A4.P1.I3.S1" in found and "A12.P1" not in found
+    assert not {p.id for p in seed.provisions if p.effective_modality == "may"} & found
+    assert all(p.article not in (1, 3, 12, 13) for p in obligations(seed.provisions, curation))
+
+
+def test_instruments_register(curation: Curation) -> None:
+    seed_instrument = curation.instrument("TIA-CLOUD-SRR")
+    assert seed_instrument is not None and seed_instrument.title == "保險業作業委外使用雲端服務自律規範"
+    assert seed_instrument.status == "in_force" and seed_instrument.issuer is not None
+    assert "人壽" in seed_instrument.issuer and "產物" in seed_instrument.issuer
+    notes = curation.instrument_for_title("保險業作業委託他人處理應注意事項")
+    assert notes is not None and notes.status == "abolished" and not notes.in_force
+    assert notes.abolished_on == dt.date(2026, 1, 2)
+    successor = curation.instrument(notes.superseded_by or "")
+    assert successor is not None and successor.title == "保險業作業委託他人處理內部作業制度及程序辦法"
+    assert (successor.status, successor.promulgated_on, successor.effective_from) == (
+        "in_force", dt.date(2025, 12, 31), dt.date(2026, 1, 2))
+    assert notes.to_row()["instrument_id"] == notes.id
+
+
+def test_seed_references_resolve(seed: ParsedRegulation) -> None:
+    assert seed.instrument_id == "TIA-CLOUD-SRR"
+    (reference,) = seed.get("A6.P1").references
+    assert (reference.instrument_id, reference.points) == ("FSC-OUTSOURCING-DIRECTIONS", (9, 16))
+    assert set(reference.to_json()) == {"instrument", "articles", "points"}
+    assert seed.get("A6.P1").to_json()["conditions"] == []
+
+
+# ---------------------------------------------------------------- checks
+
+
+def test_unknown_provision_id(tmp_path: Path, curation: Curation) -> None:
+    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A99.P1" = ["material"]\n')
+    with pytest.raises(CurationError) as caught:
+        load_seed(load_curation(conditions_path=path))
+    assert str(path) in str(caught.value) and '"A99.P1"' in str(caught.value)
+
+
+def test_unknown_fact(tmp_path: Path) -> None:
+    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A2.P2" = ["foreign_branch", "cloudy"]\n')
+    with pytest.raises(CurationError) as caught:
+        load_curation(conditions_path=path)
+    assert str(path) in str(caught.value) and '"A2.P2"' in str(caught.value) and "'cloudy'" in str(caught.value)
+
+
+def test_check_curation_reports_every_problem(seed: ParsedRegulation) -> None:
+    bad = Curation(conditions={"A2.P2": ("sunny",), "A4.P9": ("material",)}, non_normative=("A14",),
+                   trace_rules={"contract_clause": ("A6.P1.I8",)}, conditions_source="bad.toml")
+    with pytest.raises(CurationError) as caught:
+        check_curation(seed.provisions, bad)
+    message = str(caught.value)
+    assert message.startswith("bad.toml: 4 problem(s)")
+    for words in ("'sunny'", '"A4.P9"', "non_normative: 'A14'", "[trace_rules] contract_clause: 'A6.P1.I8'"):
+        assert words in message
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('[conditions]\n"A4-P1" = ["material"]\n', '"A4-P1"'),
+    ('[trace_rules]\naudit_frequency = ["A9.P1.I1.S1", 3]\n', "[trace_rules] audit_frequency"),
+    ('non_normative = "A1"\n', "non_normative"),
+    ('typo = 1\n', "typo"),
+    ('[conditions\n', "not valid TOML"),
+])
+def test_malformed_conditions_file(tmp_path: Path, text: str, words: str) -> None:
+    path = _write(tmp_path, "conditions.toml", text)
+    with pytest.raises(CurationError) as caught:
+        load_curation(conditions_path=path)
+    assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+_INSTRUMENT = '[[instrument]]\nid = "X"\ntitle = "某辦法"\nstatus = "in_force"\n'
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (_INSTRUMENT.replace("in_force", "repealed"), ".status"),
+    (_INSTRUMENT.replace("in_force", "abolished"), ".abolished_on"),
+    (_INSTRUMENT + 'superseded_by = "Y"\n', ".superseded_by"),
+    (_INSTRUMENT + 'effective_from = "2026-01-02"\n', ".effective_from"),
+    (_INSTRUMENT + 'issuerr = "FSC"\n', "issuerr"),
+    (_INSTRUMENT + _INSTRUMENT, "duplicated"),
+    (_INSTRUMENT.replace('title = "某辦法"\n', ""), ".title"),
+])
+def test_malformed_instruments_file(tmp_path: Path, text: str, words: str) -> None:
+    path = _write(tmp_path, "instruments.toml", text)
+    with pytest.raises(CurationError) as caught:
+        load_curation(instruments_path=path)
+    assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+def test_unknown_instrument_is_an_error_for_the_seed_only(tmp_path: Path) -> None:
+    path = _write(tmp_path, "instruments.toml", _INSTRUMENT)
+    partial = load_curation(instruments_path=path)
+    with pytest.raises(CurationError) as caught:
+        load_seed(partial)
+    assert "保險業作業委託他人處理應注意事項" in str(caught.value) and "A6.P1" in str(caught.value)
+    lenient = load_regulation(seed_text(), seed=False, curation=partial.without_conditions())
+    assert lenient.get("A6.P1").references[0].instrument_id is None
+    assert lenient.instrument_id is None
+
+
+# ---------------------------------------------------------------- another text
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    ("如採用虛擬機和容器之映像檔進行部署，應建立映像檔管理機制", ["vm_or_container_images"]),
+    ("如將作業項目委託至境外處理時", ["offshore"]),
+    ("涉及自然人客戶相關資料之重大性業務資訊系統", ["material", "natural_person_data"]),
+    ("使用雲端服務涉及客戶資料之處理時", ["customer_data"]),
+    ("如同意將雲端服務複委託時", ["subcontracting"]),
+    ("外國保險業在臺分支機構得交由國外總機構辦理", ["foreign_branch"]),
+    ("如開放透過網際網路直接存取者", ["internet_access"]),
+    ("如採雲地混合模式", ["hybrid_cloud"]),
+    ("若涉及自行管理之雲端環境（如採用 IaaS 或 PaaS 雲端服務模式者）", ["self_managed"]),
+    ("雲端服務業者不得有存取客戶資料之權限", []),  # no conditional wording
+    ("客戶資料保密及安全措施，應包括雲端服務業者向第三方揭露資料之限制", []),
+])
+def test_infer_conditions(text: str, facts: list[str]) -> None:
+    assert infer_conditions(text) == facts
+
+
+def test_inference_finds_every_curated_fact_of_the_seed(seed: ParsedRegulation, curation: Curation) -> None:
+    for pid, facts in curation.conditions.items():
+        assert set(facts) <= set(infer_conditions(seed.get(pid).text)), pid
+
+
+def test_another_text_gets_conditions_from_its_words() -> None:
+    parsed = load_regulation(ARABIC_LAYOUT_PATH, seed=False)
+    assert parsed.source == str(ARABIC_LAYOUT_PATH) and parsed.instrument_id is None
+    assert parsed.get("A3.P1").conditions == ["customer_data", "offshore"]
+    assert parsed.get("A3.P1.I2").conditions == ["customer_data", "offshore"]  # inherited only
+    assert parsed.get("A3.P1.I1.S2.N1").conditions == ["customer_data", "internet_access", "offshore"]
+    assert parsed.get("A3.P2").conditions == ["foreign_branch", "subcontracting"]
+    assert parsed.get("A2.P1").conditions == [] and parsed.get("A3").conditions == []
+    (reference,) = parsed.get("A1.P1").references
+    assert reference.instrument_id == "FSC-OUTSOURCING-REGS" and reference.articles == (9, 12)
+
+
+def test_a_curated_entry_overrides_inference_for_another_text(tmp_path: Path) -> None:
+    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A3.P1" = ["material"]\n')
+    parsed = load_regulation(ARABIC_LAYOUT_PATH, seed=False, curation=load_curation(conditions_path=path))
+    assert parsed.get("A3.P1").conditions == ["material"]
+    assert parsed.get("A3.P1.I1.S2.N1").conditions == ["internet_access", "material"]
+
+
+def test_apply_curation_without_inference_leaves_uncovered_provisions_bare(curation: Curation) -> None:
+    parsed = load_regulation(ARABIC_LAYOUT_PATH, seed=False)
+    apply_curation(parsed.provisions, curation.without_conditions())
+    assert all(p.conditions == [] for p in parsed.provisions)
+
+
+def test_unreadable_regulation_file(tmp_path: Path) -> None:
+    with pytest.raises(RegulationParseError, match=r"missing\.txt: cannot read"):
+        load_regulation(tmp_path / "missing.txt", seed=False)
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("第一條\n".encode() + b"\xff\xfe\n")
+    with pytest.raises(RegulationParseError, match=r"latin1\.txt: not UTF-8"):
+        load_regulation(latin1, seed=False)
