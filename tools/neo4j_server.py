@@ -15,8 +15,11 @@ CLI (prints ``NEO4J_URI=bolt://127.0.0.1:PORT`` on start, for scripts)::
 Library (tests put tools/ on sys.path; see tests/conftest.py and tests/neo4j_fixtures.py)::
 
     lib = fetch()                      # Path to the cached lib/ folder
-    server = start()                   # Neo4jServer(uri, pid, home, port, log_file, process)
-    stop(server)                       # SIGTERM, wait, SIGKILL after the grace period
+    server = start()                   # Neo4jServer(uri, pid, home, port, log_file, ..., process)
+    stop(server)                       # SIGTERM, wait, SIGKILL after the grace period; 0 = clean
+
+Cache layout: <cache>/pom.xml (generated), lib/ (the jars), COMPLETE.json (marker: version + jar
+list, written last), cds/ (class-data-sharing archive, made by the first server), server.json (CLI).
 
 Environment:
     REGTRACE_NEO4J_VERSION     Neo4j version (default 5.26.30, the 5.26 LTS)
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -64,13 +68,15 @@ PAGE_CACHE = "256m"
 #     hard-coded -Dfile.encoding=UTF-8, then -Xms/-Xmx from server.memory.heap.initial_size/max_size.
 #     BootloaderSettings gives `server.jvm.additional` no default.
 #   * So the list itself is the `server.jvm.additional` block of the conf/neo4j.conf template that the
-#     5.26 distribution ships (packaging/standalone/.../community/conf/neo4j.conf in the Neo4j source);
-#     that template is not in any jar on Maven Central, so it is copied here, in its order.
+#     5.26 distribution ships (packaging/standalone/standalone-community/src/main/distribution/text/
+#     community/conf/neo4j.conf in the Neo4j source).  That template is in no jar on Maven Central;
+#     the block below follows it, in its order, as public copies of a 5.26 install's neo4j.conf show it.
 # Left out on purpose, for short-lived test servers:
 #   -XX:+AlwaysPreTouch         commits the whole heap before start: slower start, no gain for tests
 #   -XX:FlightRecorderOptions=stackdepth=256, -XX:+UnlockDiagnosticVMOptions, -XX:+DebugNonSafepoints
 #                               only help profilers
-# Heap flags are added by jvm_command() from HEAP_INITIAL/HEAP_MAX, as the launcher does.
+# Heap flags are added by jvm_command() from HEAP_INITIAL/HEAP_MAX, as the launcher does; start()
+# adds class-data-sharing flags of its own (see cds_archive), which the launcher does not use.
 JVM_FLAGS: tuple[str, ...] = (
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
@@ -109,19 +115,33 @@ class Neo4jServer:
     port: int
     log_file: Path
     temporary_home: bool = False  # start() made the home, so stop() removes it
+    cds_dump: Path | None = None  # class-data archive the JVM writes at exit; stop() installs it
     process: subprocess.Popen[bytes] | None = None  # set when this process started the server
 
     def to_json(self) -> str:
-        data = {"uri": self.uri, "pid": self.pid, "home": str(self.home), "port": self.port,
-                "log_file": str(self.log_file), "temporary_home": self.temporary_home}
+        data = {
+            "uri": self.uri,
+            "pid": self.pid,
+            "home": str(self.home),
+            "port": self.port,
+            "log_file": str(self.log_file),
+            "temporary_home": self.temporary_home,
+            "cds_dump": str(self.cds_dump) if self.cds_dump else None,
+        }
         return json.dumps(data, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Neo4jServer:
         data = json.loads(text)
-        return cls(uri=str(data["uri"]), pid=int(data["pid"]), home=Path(data["home"]),
-                   port=int(data["port"]), log_file=Path(data["log_file"]),
-                   temporary_home=bool(data.get("temporary_home", False)))
+        return cls(
+            uri=str(data["uri"]),
+            pid=int(data["pid"]),
+            home=Path(data["home"]),
+            port=int(data["port"]),
+            log_file=Path(data["log_file"]),
+            temporary_home=bool(data.get("temporary_home", False)),
+            cds_dump=Path(data["cds_dump"]) if data.get("cds_dump") else None,
+        )
 
 
 def _stderr(message: str) -> None:
@@ -173,8 +193,9 @@ def is_fetched(cache: Path, version: str | None = None) -> bool:
     except (ValueError, KeyError, TypeError):
         return False
     lib = cache / "lib"
-    return (fetched_version == (version or neo4j_version()) and bool(jars)
-            and all((lib / name).is_file() for name in jars))
+    return (
+        fetched_version == (version or neo4j_version()) and bool(jars) and all((lib / name).is_file() for name in jars)
+    )
 
 
 def _pom(version: str) -> str:
@@ -234,8 +255,14 @@ def fetch(version: str | None = None, cache: Path | None = None, *, log: Log = _
         pom = cache / "pom.xml"
         pom.write_text(_pom(version))
         command = [
-            "mvn", "--batch-mode", "--no-transfer-progress", "--quiet", "-f", str(pom),
-            f"{DEPENDENCY_PLUGIN}:copy-dependencies", "-DincludeScope=runtime",
+            "mvn",
+            "--batch-mode",
+            "--no-transfer-progress",
+            "--quiet",
+            "-f",
+            str(pom),
+            f"{DEPENDENCY_PLUGIN}:copy-dependencies",
+            "-DincludeScope=runtime",
             f"-DoutputDirectory={partial}",
         ]
         log(f"neo4j {version}: fetching into {lib} with: {' '.join(command)}")
@@ -249,6 +276,7 @@ def fetch(version: str | None = None, cache: Path | None = None, *, log: Log = _
         jars = sorted(p.name for p in partial.glob("*.jar"))
         if not any(re.fullmatch(rf"neo4j-{re.escape(version)}\.jar", name) for name in jars):
             raise Neo4jSetupError(f"mvn finished but neo4j-{version}.jar is not in {partial}")
+        shutil.rmtree(cache / "cds", ignore_errors=True)  # archives name the old jars
         partial.rename(lib)
         size = sum((lib / name).stat().st_size for name in jars)
         (cache / MARKER).write_text(json.dumps({"version": version, "jars": jars}, indent=1) + "\n")
@@ -263,38 +291,60 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def neo4j_conf(home: Path, port: int) -> str:
-    return "\n".join([
-        "# Written by regtrace tools/neo4j_server.py for a throw-away test server.",
-        "server.default_listen_address=127.0.0.1",
-        "server.default_advertised_address=127.0.0.1",
-        f"server.bolt.listen_address=127.0.0.1:{port}",
-        f"server.bolt.advertised_address=127.0.0.1:{port}",
-        "server.bolt.tls_level=DISABLED",
-        "server.http.enabled=false",
-        "server.https.enabled=false",
-        "dbms.security.auth_enabled=false",
-        f"server.memory.heap.initial_size={HEAP_INITIAL}",
-        f"server.memory.heap.max_size={HEAP_MAX}",
-        f"server.memory.pagecache.size={PAGE_CACHE}",
-        f"server.directories.data={home / 'data'}",
-        f"server.directories.logs={home / 'logs'}",
-        f"server.directories.run={home / 'run'}",
-        f"server.directories.import={home / 'import'}",
-        f"server.directories.plugins={home / 'plugins'}",
-        "dbms.usage_report.enabled=false",
-        "db.tx_log.preallocate=false",
-        # Bolt's shutdown otherwise sleeps 5 s twice (connections, then its thread pool): 10 s per stop.
-        "internal.server.bolt.connection_shutdown_wait_time=1s",
-        "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Written by regtrace tools/neo4j_server.py for a throw-away test server.",
+            "server.default_listen_address=127.0.0.1",
+            "server.default_advertised_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{port}",
+            f"server.bolt.advertised_address=127.0.0.1:{port}",
+            "server.bolt.tls_level=DISABLED",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            "dbms.security.auth_enabled=false",
+            f"server.memory.heap.initial_size={HEAP_INITIAL}",
+            f"server.memory.heap.max_size={HEAP_MAX}",
+            f"server.memory.pagecache.size={PAGE_CACHE}",
+            f"server.directories.data={home / 'data'}",
+            f"server.directories.logs={home / 'logs'}",
+            f"server.directories.run={home / 'run'}",
+            f"server.directories.import={home / 'import'}",
+            f"server.directories.plugins={home / 'plugins'}",
+            "dbms.usage_report.enabled=false",
+            "db.tx_log.preallocate=false",
+            # Bolt's shutdown otherwise sleeps 5 s twice (connections, then its thread pool): 10 s per stop.
+            "internal.server.bolt.connection_shutdown_wait_time=1s",
+            "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
+            "",
+        ]
+    )
 
 
-def jvm_command(java: Path, lib: Path, home: Path) -> list[str]:
+def cds_archive(cache: Path, java: Path) -> Path:
+    """The class-data-sharing archive of this cache's jars for this JDK.
+
+    The first server started from a cache dumps the classes it loaded at exit
+    (-XX:ArchiveClassesAtExit); later ones map them (-XX:SharedArchiveFile), which cuts 3-4 s of the
+    7-12 s start on a 2-core machine.  A stale or foreign archive is only a warning to the JVM.
+    """
+    real = java.resolve()
+    key = hashlib.sha256(f"{real}:{real.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+    return cache / "cds" / f"{key}.jsa"
+
+
+def jvm_command(java: Path, lib: Path, home: Path, extra: Sequence[str] = ()) -> list[str]:
     return [
-        str(java), f"-Xms{HEAP_INITIAL}", f"-Xmx{HEAP_MAX}", *JVM_FLAGS,
-        "-cp", f"{lib}/*", ENTRY_POINT,
-        f"--home-dir={home}", f"--config-dir={home / 'conf'}", "--console-mode",
+        str(java),
+        f"-Xms{HEAP_INITIAL}",
+        f"-Xmx{HEAP_MAX}",
+        *JVM_FLAGS,
+        *extra,
+        "-cp",
+        f"{lib}/*",
+        ENTRY_POINT,
+        f"--home-dir={home}",
+        f"--config-dir={home / 'conf'}",
+        "--console-mode",
     ]
 
 
@@ -305,10 +355,18 @@ def log_tail(log_file: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def _bolt_ready(uri: str) -> bool:
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _bolt_ready(uri: str, port: int) -> bool:
     from neo4j import GraphDatabase  # imported here: fetch/stop/status need no driver
     from neo4j.exceptions import DriverError, Neo4jError
 
+    if not port_open(port):  # cheap check first: a driver per poll costs CPU the server needs
+        return False
     try:
         with GraphDatabase.driver(uri, auth=None, connection_timeout=2.0) as driver:
             driver.verify_connectivity()
@@ -349,28 +407,48 @@ def start(
     port = port or free_port()
     (home / "conf" / "neo4j.conf").write_text(neo4j_conf(home, port))
     log_file = home / "logs" / "console.log"
-    command = jvm_command(java_executable(version), lib, home)
+    java = java_executable(version)
+    archive = cds_archive(cache, java)
+    cds_dump: Path | None = None
+    if archive.is_file():
+        cds_flags = [f"-XX:SharedArchiveFile={archive}"]
+    else:
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        cds_dump = archive.with_name(f"{archive.stem}.{os.getpid()}-{port}.tmp")
+        cds_flags = [f"-XX:ArchiveClassesAtExit={cds_dump}"]
+    command = jvm_command(java, lib, home, ["-Xlog:cds=off", "-Xlog:cds+dynamic=off", *cds_flags])
     (home / "command.txt").write_text(" ".join(command) + "\n")
     uri = f"bolt://127.0.0.1:{port}"
     log(f"neo4j {version}: starting on {uri}, home {home}")
     started = time.monotonic()
     with log_file.open("wb") as out:
-        process = subprocess.Popen(command, cwd=home, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=detach)
-    server = Neo4jServer(uri=uri, pid=process.pid, home=home, port=port, log_file=log_file,
-                         temporary_home=temporary_home, process=process)
+        process = subprocess.Popen(
+            command, cwd=home, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=detach
+        )
+    server = Neo4jServer(
+        uri=uri,
+        pid=process.pid,
+        home=home,
+        port=port,
+        log_file=log_file,
+        temporary_home=temporary_home,
+        cds_dump=cds_dump,
+        process=process,
+    )
     deadline = started + timeout
     while True:
         code = process.poll()
         if code is not None:
-            raise Neo4jSetupError(f"neo4j exited with code {code} before it was ready; "
-                                  f"tail of {log_file}:\n{log_tail(log_file)}")
-        if _bolt_ready(uri):
+            raise Neo4jSetupError(
+                f"neo4j exited with code {code} before it was ready; tail of {log_file}:\n{log_tail(log_file)}"
+            )
+        if _bolt_ready(uri, port):
             break
         if time.monotonic() > deadline:
             stop(server, log=log, keep_home=True)
-            raise Neo4jSetupError(f"neo4j was not ready on {uri} within {timeout:.0f} s; "
-                                  f"tail of {log_file}:\n{log_tail(log_file)}")
+            raise Neo4jSetupError(
+                f"neo4j was not ready on {uri} within {timeout:.0f} s; tail of {log_file}:\n{log_tail(log_file)}"
+            )
         time.sleep(0.25)
     log(f"neo4j {version}: ready on {uri} (pid {process.pid}) in {time.monotonic() - started:.1f} s")
     return server
@@ -407,16 +485,24 @@ def stop(server: Neo4jServer, *, grace: float = 30.0, keep_home: bool = False, l
     server was a child of this process (0 after a clean SIGTERM shutdown), else None.
     """
     alive = server.process.poll() is None if server.process is not None else _is_our_java(server.pid)
+    killed = False
     if alive:
         started = time.monotonic()
         os.kill(server.pid, signal.SIGTERM)
         if not _wait_gone(server, grace):
             log(f"neo4j pid {server.pid} still running after {grace:.0f} s: SIGKILL")
             os.kill(server.pid, signal.SIGKILL)
+            killed = True
             _wait_gone(server, 10.0)
         log(f"neo4j pid {server.pid} stopped in {time.monotonic() - started:.1f} s")
     else:
         log(f"neo4j pid {server.pid} is not running")
+    if server.cds_dump is not None and server.cds_dump.is_file():
+        clean_exit = not killed and (server.process is None or server.process.returncode == 0)
+        if clean_exit and server.cds_dump.stat().st_size > 0:
+            os.replace(server.cds_dump, server.cds_dump.with_name(server.cds_dump.name.split(".")[0] + ".jsa"))
+        else:
+            server.cds_dump.unlink(missing_ok=True)
     if server.temporary_home and not keep_home:
         shutil.rmtree(server.home, ignore_errors=True)
     return server.process.returncode if server.process is not None else None
@@ -456,8 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         recorded = _read_state(state)
         if args.command == "start":
             if recorded is not None and _is_our_java(recorded.pid):
-                raise Neo4jSetupError(f"a server is already running (pid {recorded.pid}, {recorded.uri}); "
-                                      "run `stop` first")
+                raise Neo4jSetupError(
+                    f"a server is already running (pid {recorded.pid}, {recorded.uri}); run `stop` first"
+                )
             server = start(args.home, timeout=args.timeout, detach=True)
             state.parent.mkdir(parents=True, exist_ok=True)
             state.write_text(server.to_json())
@@ -468,8 +555,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if args.command == "stop" else 1
         if args.command == "status":
             running = _is_our_java(recorded.pid)
-            print(f"{'running' if running else 'not running'}: pid {recorded.pid}, {recorded.uri}, "
-                  f"home {recorded.home}")
+            print(
+                f"{'running' if running else 'not running'}: pid {recorded.pid}, {recorded.uri}, home {recorded.home}"
+            )
             if running:
                 print(f"NEO4J_URI={recorded.uri}")
             return 0 if running else 1

@@ -1,0 +1,101 @@
+"""Pytest plugin: a real Neo4j server for the tests that need one (registered by tests/conftest.py).
+
+Fixtures:
+    neo4j_uri     (session)  NEO4J_URI when set (auth from NEO4J_USERNAME/NEO4J_PASSWORD), else a
+                             server fetched and started by tools/neo4j_server.py and stopped with
+                             SIGTERM at the end of the session.
+    neo4j_driver  (session)  a neo4j.Driver connected to neo4j_uri.
+    neo4j_clean   (function) the same driver, after wipe(): no nodes, constraints or indexes left.
+
+When java or mvn is missing the fixtures skip, except under CI=true, where they fail: CI must
+never pass by skipping the Neo4j tests.  Tests that use these fixtures get the `neo4j` marker.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import NoReturn
+
+import neo4j_server
+import pytest
+from neo4j import Driver, GraphDatabase
+
+NEO4J_FIXTURES = frozenset({"neo4j_uri", "neo4j_driver", "neo4j_clean"})
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip for want of Neo4j; under CI=true fail instead."""
+    if in_ci():
+        pytest.fail(f"Neo4j is required under CI=true, but {reason}", pytrace=False)
+    pytest.skip(f"no Neo4j server: {reason} (or set NEO4J_URI to a running server)")
+
+
+def require_local_tools() -> None:
+    """Skip (fail under CI) unless this machine can start a server: java, and mvn if not fetched yet."""
+    need_mvn = not neo4j_server.is_fetched(neo4j_server.cache_dir())
+    missing = neo4j_server.missing_tools(need_mvn=need_mvn)
+    if missing:
+        unavailable("; ".join(missing))
+
+
+def neo4j_auth() -> tuple[str, str] | None:
+    user, password = os.environ.get("NEO4J_USERNAME"), os.environ.get("NEO4J_PASSWORD")
+    return (user, password) if user and password else None
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def wipe(driver: Driver) -> None:
+    """Delete every node and relationship, then every constraint and index (but the built-in lookups)."""
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
+        driver.execute_query(f"DROP CONSTRAINT {_quote(record['name'])} IF EXISTS")
+    indexes = driver.execute_query(
+        "SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' AND owningConstraint IS NULL "
+        "RETURN name"
+    )
+    for record in indexes.records:
+        driver.execute_query(f"DROP INDEX {_quote(record['name'])} IF EXISTS")
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri() -> Iterator[str]:
+    given = os.environ.get("NEO4J_URI")
+    if given:
+        yield given
+        return
+    require_local_tools()
+    try:
+        server = neo4j_server.start()
+    except neo4j_server.Neo4jSetupError as error:
+        pytest.fail(f"could not start Neo4j: {error}", pytrace=False)
+    try:
+        yield server.uri
+    finally:
+        neo4j_server.stop(server)
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_uri: str) -> Iterator[Driver]:
+    with GraphDatabase.driver(neo4j_uri, auth=neo4j_auth()) as driver:
+        driver.verify_connectivity()
+        yield driver
+
+
+@pytest.fixture
+def neo4j_clean(neo4j_driver: Driver) -> Driver:
+    wipe(neo4j_driver)
+    return neo4j_driver
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if NEO4J_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
