@@ -15,6 +15,7 @@ import ladybug
 from regtrace.errors import StoreError, StoreUnavailableError
 
 from . import ladybug_queries as q
+from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
 from .port import Link, Row, Store, Writer, batched
 from .schema import store_schema
 
@@ -139,6 +140,32 @@ class LadybugStore(Store):
 
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
         return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
+
+    def find(self, query: NodeQuery) -> list[Row]:
+        check(query.label, query.where, query.sort)
+        return self.execute(*q.find_nodes(query))
+
+    def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
+        check(label, where)
+        return int(self.execute(*q.count_matching(label, tenant, where))[0]["count"])
+
+    def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
+        return self.execute(*q.nodes_by_uid(label, list(uids), tenant)) if uids else []
+
+    def related(self, query: RelatedQuery) -> list[Row]:
+        end = check_path(query.source_label, query.path)
+        check(end, query.where, query.sort)
+        if not query.uids:
+            return []
+        rows: list[Row] = []
+        seen: set[tuple[str, str]] = set()
+        for row in self.execute(*q.related_nodes(query)):
+            if (row["_from"], row["uid"]) in seen:
+                continue
+            seen.add((row["_from"], row["uid"]))
+            edge = {k[len(q.EDGE_PREFIX):]: row.pop(k) for k in list(row) if k.startswith(q.EDGE_PREFIX)}
+            rows.append({**row, "_edge": edge})
+        return rows
 
     def close(self) -> None:
         self._conn.close()

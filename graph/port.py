@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from .filters import Filter, NodeQuery, RelatedQuery
+
 Row = dict[str, Any]
 
 
@@ -99,6 +101,27 @@ class Store(ABC):
     @abstractmethod
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
         """Audits performed in [start, end]: arrangement_id, audit_id, kind, performed_on, independent."""
+
+    # Generic reads for the API: filters, sorting and paths are graph/filters.py values, compiled by each
+    # store's query module into parameterised queries. Tenant-scoped nodes are always those of the tenant.
+
+    @abstractmethod
+    def find(self, query: NodeQuery) -> list[Row]:
+        """One page of nodes: filtered, sorted (nulls last, then uid), `skip` then at most `limit`."""
+
+    @abstractmethod
+    def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
+        """How many nodes a NodeQuery with this label, tenant and filter would match without paging."""
+
+    @abstractmethod
+    def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
+        """The nodes with these uids (of `tenant` when the label is tenant-scoped); unknown uids are absent."""
+
+    @abstractmethod
+    def related(self, query: RelatedQuery) -> list[Row]:
+        """For each source uid, the nodes at the end of the path that match, sorted; each row has `_from` (the
+        source uid), the node's properties and `_edge` (the last relationship's properties, {} when none).
+        A node reached twice from the same source appears once."""
 
     @abstractmethod
     def close(self) -> None:
