@@ -45,3 +45,14 @@ def modality(value: str | None) -> str:
 
 def fact(value: str) -> str:
     return both(FACT[value]) if value in FACT else value
+
+ACTOR = {
+    "member_company": ("各會員公司", "member company"),
+    "board": ("董（理）事會", "board"),
+    "dedicated_unit": ("專責單位", "dedicated unit"),
+    "csp": ("雲端服務業者", "cloud service provider"),
+    "foreign_branch": ("外國保險業在臺分支機構", "Taiwan branch of a foreign insurer"),
+    "independent_third_party": ("獨立第三人", "independent third party"),
+    "competent_authority": ("主管機關", "competent authority"),
+    "association": ("公會", "insurance association"),
+}

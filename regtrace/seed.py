@@ -1,0 +1,78 @@
+"""The bundled seed regulation in a store: parse, curate, derive obligations, write; and its summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from regtrace import labels
+from regtrace.errors import ConfigError
+from regtrace.graph.port import Store
+from regtrace.loaders.curation import load_curation, load_regulation, load_seed
+from regtrace.loaders.regulation_parser import ParsedRegulation
+from regtrace.regulation_graph import RegulationGraph, Semantics, build_regulation_graph, write_regulation
+
+# Articles whose obligations fall on each arrangement (CSP due diligence, contracts, security controls,
+# audits, business continuity); the others fall on the company unless their conditions use arrangement facts.
+ARRANGEMENT_ARTICLES = frozenset({5, 6, 7, 9, 10})
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def parse_regulation_file(path: Path | None) -> ParsedRegulation:
+    """The bundled seed when `path` is None, else the file (curated where the curation covers it)."""
+    return load_seed() if path is None else load_regulation(path, seed=False)
+
+
+def seed_graph() -> RegulationGraph:
+    """The seed regulation and the instruments register as graph rows."""
+    curation = load_curation()
+    parsed = load_seed(curation)
+    if parsed.instrument_id is None:
+        raise ConfigError("the bundled seed's title is not in the instruments register")
+    semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision)
+    return build_regulation_graph(
+        parsed.instrument_id, parsed.provisions, [i.to_row() for i in curation.instruments],
+        {a: labels.ACTOR[a][0] for a in labels.ACTOR}, curation.instrument_ids_by_title, semantics)
+
+
+def install_seed(store: Store) -> None:
+    """Write the seed into the store (idempotent)."""
+    write_regulation(store, seed_graph())
+
+
+def examples_folder(name: str = "insurer") -> Path:
+    """The example insurer's register folder, shipped in the repository's examples/."""
+    folder = EXAMPLES / name
+    if not folder.is_dir():
+        raise ConfigError(f"the example registers are not at {folder}: run regtrace from a clone of the repository")
+    return folder
+
+
+def regulation_summary(store: Store) -> list[str]:
+    """A few lines on the regulation graph: articles, provisions, obligations, conditions, stale references."""
+    provisions = store.nodes("Provision")
+    obligations = store.nodes("Obligation")
+    by_modality = Counter(o["modality"] for o in obligations)
+    falls_on = Counter(o["falls_on"] for o in obligations)
+    conditional = [p for p in provisions if p["conditions"]]
+    facts = Counter(f for o in obligations for f in o["conditions"])
+    instruments = {i["instrument_id"]: i for i in store.nodes("Instrument")}
+    refs = store.links("REFERENCES", "Provision", "Instrument")
+    stale = sorted({(r["source"], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
+    lines = [
+        f"條 articles {sum(p['level'] == 'article' for p in provisions)} · 條文 provisions {len(provisions)} · "
+        f"義務 obligations {len(obligations)}",
+        "義務依規範效力 obligations by modality: "
+        + ", ".join(f"{labels.modality(m)} {by_modality[m]}" for m in ("shall", "must_not", "should")),
+        f"適用對象 falls on: 各委外事項 each arrangement {falls_on['arrangement']}, 全公司 company {falls_on['company']}",
+        f"附條件條文 conditional provisions {len(conditional)}; 義務之適用條件 facts used by obligations: "
+        + ", ".join(f"{labels.fact(f)} {n}" for f, n in facts.most_common()),
+    ]
+    for source, target in stale:
+        i = instruments[target]
+        successor = instruments.get(next((r["target"] for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument")
+                                          if r["source"] == target), ""), None)
+        note = f"，由「{successor['title']}」取代" if successor else ""
+        lines.append(f"⚠ {source} 引用已{'廢止' if i['status'] == 'abolished' else '失效'}之「{i['title']}」"
+                     f"({i['status']} {i['abolished_on'] or ''}){note}")
+    return lines
