@@ -124,8 +124,17 @@ ORDER BY arrangement_id, performed_on, audit_id
 # schema (checked by filters.check); every value, the tenant included, is a parameter of `Params`.
 
 EDGE_PREFIX = "e__"
-_COMPARE = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "contains": "CONTAINS",
-            "starts_with": "STARTS WITH", "ends_with": "ENDS WITH", "in": "IN"}
+_COMPARE = {
+    "eq": "=",
+    "lt": "<",
+    "lte": "<=",
+    "gt": ">",
+    "gte": ">=",
+    "contains": "CONTAINS",
+    "starts_with": "STARTS WITH",
+    "ends_with": "ENDS WITH",
+    "in": "IN",
+}
 
 
 class Params:
@@ -162,8 +171,9 @@ def _tenant_condition(label: str, var: str, tenant: str | None, params: Params) 
     return []
 
 
-def path_patterns(start: str, path: tuple[Hop, ...], tenant: str | None, params: Params,
-                  edge_var: str | None = None) -> tuple[list[str], list[str], str]:
+def path_patterns(
+    start: str, path: tuple[Hop, ...], tenant: str | None, params: Params, edge_var: str | None = None
+) -> tuple[list[str], list[str], str]:
     """MATCH patterns and conditions that follow `path` from variable `start`, and the last node's variable.
 
     A wildcard hop becomes `(far)` with `source.flag = true OR EXISTS {(near)-[:REL]-(far)}`; tenant-scoped

@@ -126,7 +126,9 @@ class LadybugStore(Store):
         return int(next(iter(rows[0].values())))
 
     def tenants(self) -> list[str]:
-        found = {r["tenant"] for r in self.execute(q.TENANTS)} | {r["tenant"] for r in self.execute(q.TENANTS_WITH_CSPS)}
+        found = {r["tenant"] for r in self.execute(q.TENANTS)} | {
+            r["tenant"] for r in self.execute(q.TENANTS_WITH_CSPS)
+        }
         return sorted(found)
 
     def control_links(self, tenant: str) -> list[Row]:
@@ -163,7 +165,7 @@ class LadybugStore(Store):
             if (row["_from"], row["uid"]) in seen:
                 continue
             seen.add((row["_from"], row["uid"]))
-            edge = {k[len(q.EDGE_PREFIX):]: row.pop(k) for k in list(row) if k.startswith(q.EDGE_PREFIX)}
+            edge = {k[len(q.EDGE_PREFIX) :]: row.pop(k) for k in list(row) if k.startswith(q.EDGE_PREFIX)}
             rows.append({**row, "_edge": edge})
         return rows
 

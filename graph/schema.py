@@ -61,7 +61,9 @@ def store_schema() -> Schema:
         props += [Property(f.name, f.datatype or "string", f.many) for f in cls.attributes]
         nodes[cls.name] = NodeSchema(cls.name, cls.key, cls.tenant_scoped, tuple(props))
     rels = tuple(
-        RelSchema(r.type, r.source, r.target, tuple(Property(f.name, f.datatype or "string", f.many) for f in r.edge_fields))
+        RelSchema(
+            r.type, r.source, r.target, tuple(Property(f.name, f.datatype or "string", f.many) for f in r.edge_fields)
+        )
         for r in onto.relations
     )
     return Schema(nodes, rels)

@@ -16,6 +16,7 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, SH, XSD
+from rdflib.term import Node
 
 RT = Namespace("https://w3id.org/regtrace/ontology#")
 Datatype = Literal["string", "date", "boolean", "integer"]
@@ -138,7 +139,7 @@ def _label(g: Graph, subject: URIRef, lang: str) -> str:
     return local(subject)
 
 
-def _field(g: Graph, shape: URIRef | object) -> Field:
+def _field(g: Graph, shape: Node) -> Field:
     path = g.value(shape, SH.path)
     assert isinstance(path, URIRef), f"property shape without sh:path: {shape}"
     datatype = g.value(shape, SH.datatype)
@@ -154,7 +155,7 @@ def _field(g: Graph, shape: URIRef | object) -> Field:
         column=str(column) if column is not None else name,
         datatype=_DATATYPES[datatype] if isinstance(datatype, URIRef) else None,
         target=local(target) if target is not None else None,
-        required=int(g.value(shape, SH.minCount) or 0) >= 1,
+        required=_int(g.value(shape, SH.minCount)) >= 1,
         many=g.value(shape, SH.maxCount) is None,
         allowed=allowed,
         pattern=str(pattern) if pattern is not None else None,
@@ -162,9 +163,13 @@ def _field(g: Graph, shape: URIRef | object) -> Field:
         derived=bool(g.value(path, RT.derived)),
         label_zh=_label(g, path, "zh-TW"),
         label_en=_label(g, path, "en"),
-        order=int(g.value(shape, SH.order) or 0),
+        order=_int(g.value(shape, SH.order)),
         secret=bool(g.value(path, RT.secret)),
     )
+
+
+def _int(value: Node | None) -> int:
+    return int(value.toPython()) if isinstance(value, RdfLiteral) else 0
 
 
 def ontology_graph() -> Graph:
@@ -201,12 +206,34 @@ def load_ontology() -> Ontology:
             if f.target is not None:
                 edge_props = [local(p) for p in g.objects(RT[f.name], RT.edgeProperty)]
                 edge_fields = tuple(
-                    Field(p, p, _DATATYPES[g.value(RT[p], RDFS.range)], None, False, True, (), None, None,  # type: ignore[index]
-                          False, _label(g, RT[p], "zh-TW"), _label(g, RT[p], "en"), i)
+                    Field(
+                        p,
+                        p,
+                        _DATATYPES[g.value(RT[p], RDFS.range)],
+                        None,
+                        False,
+                        True,
+                        (),
+                        None,
+                        None,  # type: ignore[index]
+                        False,
+                        _label(g, RT[p], "zh-TW"),
+                        _label(g, RT[p], "en"),
+                        i,
+                    )
                     for i, p in enumerate(sorted(edge_props))
                 )
                 inverse = g.value(RT[f.name], RT.inverseName)
-                relations.append(Relation(f.name, relationship_type(f.name), name, f.target, f.many, edge_fields,
-                                          str(inverse) if inverse is not None else None))
+                relations.append(
+                    Relation(
+                        f.name,
+                        relationship_type(f.name),
+                        name,
+                        f.target,
+                        f.many,
+                        edge_fields,
+                        str(inverse) if inverse is not None else None,
+                    )
+                )
     facts_field = classes["OutsourcingArrangement"].field("facts")
     return Ontology(classes=classes, relations=tuple(relations), facts=facts_field.allowed)

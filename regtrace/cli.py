@@ -31,8 +31,8 @@ EXAMPLE_TENANT = "example-life"
 
 app = typer.Typer(
     name="regtrace",
-    help="regtrace 雲端委外法遵追溯: traces the cloud-outsourcing rules for insurers (保險業作業委外使用雲端服務自律規範) "
-    "to each outsourcing arrangement's controls and evidence, as of any date.",
+    help="regtrace 雲端委外法遵追溯: traces the cloud-outsourcing rules for insurers "
+    "(保險業作業委外使用雲端服務自律規範) to each outsourcing arrangement's controls and evidence, as of any date.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -49,8 +49,10 @@ _state: dict[str, str | None] = {"store": None}
 
 
 @app.callback()
-def _main(store: StoreOption = None,
-          version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+def _main(
+    store: StoreOption = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
     if version:
         out.print(f"regtrace {__version__}")
         raise typer.Exit()
@@ -140,8 +142,14 @@ def _load(store: Store, folder: Path, tenant: str) -> dict[str, int]:
     from regtrace.loaders.registers import load_registers
     from regtrace.regulation_graph import obligations_under
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         tasks: dict[str, Any] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -162,8 +170,14 @@ def _trace_table(rows: list[TraceRow], title: str) -> Table:
     colours = {"gap": "red", "unevidenced": "magenta", "stale": "yellow", "covered": "green", "not_applicable": "dim"}
     for r in rows:
         proof = ", ".join(r.evidence or r.contracts or r.audits)
-        table.add_row(f"{r.provision}\n[dim]{r.label}[/]", r.subject, f"[{colours[r.status]}]{labels.status(r.status)}[/]",
-                      ", ".join(r.controls), proof, r.reason_zh)
+        table.add_row(
+            f"{r.provision}\n[dim]{r.label}[/]",
+            r.subject,
+            f"[{colours[r.status]}]{labels.status(r.status)}[/]",
+            ", ".join(r.controls),
+            proof,
+            r.reason_zh,
+        )
     return table
 
 
@@ -191,13 +205,18 @@ def _require_arrangement(store: Store, tenant: str, arrangement: str | None) -> 
     from regtrace.errors import NotFoundError
 
     if arrangement is not None and not any(
-            r["arrangement_id"] == arrangement for r in store.nodes("OutsourcingArrangement", tenant)):
+        r["arrangement_id"] == arrangement for r in store.nodes("OutsourcingArrangement", tenant)
+    ):
         raise NotFoundError(f"--arrangement: no arrangement {arrangement!r} in tenant {tenant!r}")
 
 
 @app.command("gaps")
-def gaps_command(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False,
-                 limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.")] = None) -> None:
+def gaps_command(
+    as_of: AsOf = None,
+    tenant: Tenant = DEFAULT_TENANT,
+    as_json: JsonFlag = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.")] = None,
+) -> None:
     """Only what is not covered, worst first."""
     day = parse_as_of(as_of)
     with _store() as store:
@@ -231,15 +250,21 @@ def coverage_command(
     for g in by or list(GROUPS):
         if g not in GROUPS:
             raise InputError(f"--by: {g!r} is not one of {', '.join(GROUPS)}")
-        groups.append(g)  # type: ignore[arg-type]
+        groups.append(g)
     with _store() as store:
         rows = trace(store, tenant, day)
         csp_of = _csp_of(store, tenant)
         material = _materiality(store, tenant)
     result = {g: coverage(rows, g, csp_of) for g in groups}
     if as_json:
-        _print_json({"as_of": day.isoformat(), "tenant": tenant, "overall": overall(rows).to_json(),
-                     **{g: [c.to_json() for c in cs] for g, cs in result.items()}})
+        _print_json(
+            {
+                "as_of": day.isoformat(),
+                "tenant": tenant,
+                "overall": overall(rows).to_json(),
+                **{g: [c.to_json() for c in cs] for g, cs in result.items()},
+            }
+        )
         return
     _print_summary(rows, day, tenant, material)
     for g, cs in result.items():
@@ -254,20 +279,31 @@ def _coverage_table(group_by: GroupBy, rows: list[Any]) -> Table:
         table.add_column(labels.status(s), justify="right")
     table.add_column("涵蓋率 %", justify="right")
     for c in rows:
-        key = f"第{c.key}條" if group_by == "article" else labels.both(labels.SUBJECT_COMPANY) if c.key == COMPANY else c.key
+        key = (
+            f"第{c.key}條"
+            if group_by == "article"
+            else labels.both(labels.SUBJECT_COMPANY)
+            if c.key == COMPANY
+            else c.key
+        )
         pct = "—" if c.percent is None else f"{c.percent:.1f}%"
-        table.add_row(key, *(str(c.counts.get(s, 0)) for s in ("covered", "stale", "unevidenced", "gap",
-                                                                "not_applicable")), pct)
+        table.add_row(
+            key, *(str(c.counts.get(s, 0)) for s in ("covered", "stale", "unevidenced", "gap", "not_applicable")), pct
+        )
     return table
 
 
 def _print_summary(rows: list[TraceRow], day: dt.date, tenant: str, material: dict[str, bool]) -> None:
     total = overall(rows)
     pct = "—" if total.percent is None else f"{total.percent:.1f}%"
-    counts = " · ".join(f"{labels.status(s)} {total.counts.get(s, 0)}" for s in ("covered", "stale", "unevidenced", "gap"))
+    counts = " · ".join(
+        f"{labels.status(s)} {total.counts.get(s, 0)}" for s in ("covered", "stale", "unevidenced", "gap")
+    )
     worst = gaps(rows, material)[:5]
     out.print(f"\n[bold]董事會摘要 Board summary[/] — {tenant} — {day.isoformat()}")
-    out.print(f"  適用義務涵蓋率 Coverage of applicable obligations: [bold]{pct}[/] ({total.covered}/{total.applicable})")
+    out.print(
+        f"  適用義務涵蓋率 Coverage of applicable obligations: [bold]{pct}[/] ({total.covered}/{total.applicable})"
+    )
     out.print(f"  {counts}")
     if worst:
         out.print("  最嚴重缺口 Worst gaps:")
@@ -292,16 +328,24 @@ def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json:
     table = Table(title=f"雲端服務業者驗證 CSP certifications — {day.isoformat()}")
     for h in ("業者 CSP", "驗證 Certification", "標準 Standard", "有效期限 Valid until", "狀態 Status"):
         table.add_column(h)
-    names = {"valid": "有效 valid", "expiring": "即將到期 expiring", "expired": "已過期 expired",
-             "not_yet_valid": "尚未生效 not yet valid"}
+    names = {
+        "valid": "有效 valid",
+        "expiring": "即將到期 expiring",
+        "expired": "已過期 expired",
+        "not_yet_valid": "尚未生效 not yet valid",
+    }
     for c in rows:
         table.add_row(c.csp_id, c.certification_id, c.standard, c.valid_until.isoformat(), names[c.status])
     out.print(table)
 
 
 @app.command()
-def findings(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False,
-             all_findings: Annotated[bool, typer.Option("--all", help="Include closed findings.")] = False) -> None:
+def findings(
+    as_of: AsOf = None,
+    tenant: Tenant = DEFAULT_TENANT,
+    as_json: JsonFlag = False,
+    all_findings: Annotated[bool, typer.Option("--all", help="Include closed findings.")] = False,
+) -> None:
     """Audit findings (Art. 9) with open and overdue remediation."""
     from regtrace.due_diligence import findings as finding_rows
 
@@ -316,8 +360,14 @@ def findings(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonF
         table.add_column(h)
     names = {"open": "改善中 open", "overdue": "逾期未改善 overdue", "closed": "已結案 closed"}
     for f in rows:
-        table.add_row(f.finding_id, f.audit_id, f.arrangement_id, f.severity, names[f.state],
-                      f.due_on.isoformat() if f.due_on else "—")
+        table.add_row(
+            f.finding_id,
+            f.audit_id,
+            f.arrangement_id,
+            f.severity,
+            names[f.state],
+            f.due_on.isoformat() if f.due_on else "—",
+        )
     out.print(table)
 
 
@@ -337,8 +387,10 @@ def demo(as_of: AsOf = None) -> None:
             out.print(f"  {line}")
         folder = examples_folder()
         counts = _load(store, folder, EXAMPLE_TENANT)
-        out.print(f"\n[green]已載入 loaded[/] example insurer {folder.name}: "
-                  + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        out.print(
+            f"\n[green]已載入 loaded[/] example insurer {folder.name}: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
         rows = trace(store, EXAMPLE_TENANT, day)
         material = _materiality(store, EXAMPLE_TENANT)
         csp_of = _csp_of(store, EXAMPLE_TENANT)

@@ -38,8 +38,14 @@ class Coverage:
         return round(100.0 * self.covered / self.applicable, 1) if self.applicable else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"group_by": self.group_by, "key": self.key, "counts": {s: self.counts.get(s, 0) for s in STATUSES},
-                "applicable": self.applicable, "covered": self.covered, "percent": self.percent}
+        return {
+            "group_by": self.group_by,
+            "key": self.key,
+            "counts": {s: self.counts.get(s, 0) for s in STATUSES},
+            "applicable": self.applicable,
+            "covered": self.covered,
+            "percent": self.percent,
+        }
 
 
 def _key(row: TraceRow, group_by: GroupBy, csp_of: Mapping[str, str | None]) -> str | None:

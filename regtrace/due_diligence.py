@@ -51,8 +51,9 @@ def _key(uid: str) -> str:
     return uid.split("/", 1)[1]
 
 
-def certification_status(valid_from: dt.date | None, valid_until: dt.date, as_of: dt.date,
-                         expiring_days: int = EXPIRING_DAYS) -> CertStatus:
+def certification_status(
+    valid_from: dt.date | None, valid_until: dt.date, as_of: dt.date, expiring_days: int = EXPIRING_DAYS
+) -> CertStatus:
     """valid, expiring (within `expiring_days`), expired (after valid_until) or not yet valid."""
     if valid_from and valid_from > as_of:
         return "not_yet_valid"
@@ -61,15 +62,22 @@ def certification_status(valid_from: dt.date | None, valid_until: dt.date, as_of
     return "expiring" if (valid_until - as_of).days <= expiring_days else "valid"
 
 
-def certifications(store: Store, tenant: str, as_of: dt.date, expiring_days: int = EXPIRING_DAYS
-                   ) -> list[CertificationState]:
+def certifications(
+    store: Store, tenant: str, as_of: dt.date, expiring_days: int = EXPIRING_DAYS
+) -> list[CertificationState]:
     """Every certification of the tenant's CSPs with its validity on the date, soonest expiry first."""
     held = {r["source"]: r["target"] for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
     result = [
         CertificationState(
-            r["certification_id"], _key(held[r["uid"]]), r["standard"], r["scope"], r["valid_from"], r["valid_until"],
+            r["certification_id"],
+            _key(held[r["uid"]]),
+            r["standard"],
+            r["scope"],
+            r["valid_from"],
+            r["valid_until"],
             certification_status(r["valid_from"], r["valid_until"], as_of, expiring_days),
-            (r["valid_until"] - as_of).days)
+            (r["valid_until"] - as_of).days,
+        )
         for r in store.nodes("Certification", tenant)
     ]
     return sorted(result, key=lambda c: (c.valid_until, c.certification_id))
@@ -78,15 +86,26 @@ def certifications(store: Store, tenant: str, as_of: dt.date, expiring_days: int
 def findings(store: Store, tenant: str, as_of: dt.date) -> list[FindingStateRow]:
     """Every finding with its remediation state on the date: overdue (open past due), open or closed."""
     audit_of = {r["source"]: r["target"] for r in store.links("RAISED_IN", "Finding", "Audit", tenant)}
-    arrangement_of = {r["source"]: r["target"] for r in store.links("AUDITS", "Audit", "OutsourcingArrangement", tenant)}
+    arrangement_of = {
+        r["source"]: r["target"] for r in store.links("AUDITS", "Audit", "OutsourcingArrangement", tenant)
+    }
     result = []
     for r in store.nodes("Finding", tenant):
         closed = r["status"] == "closed" and (r["closed_on"] is None or r["closed_on"] <= as_of)
         overdue = not closed and r["due_on"] is not None and r["due_on"] < as_of
         state: FindingState = "closed" if closed else "overdue" if overdue else "open"
         audit_uid = audit_of[r["uid"]]
-        result.append(FindingStateRow(
-            r["finding_id"], _key(audit_uid), _key(arrangement_of[audit_uid]), r["severity"], state, r["due_on"],
-            r["closed_on"], (as_of - r["due_on"]).days if overdue and r["due_on"] else 0))
+        result.append(
+            FindingStateRow(
+                r["finding_id"],
+                _key(audit_uid),
+                _key(arrangement_of[audit_uid]),
+                r["severity"],
+                state,
+                r["due_on"],
+                r["closed_on"],
+                (as_of - r["due_on"]).days if overdue and r["due_on"] else 0,
+            )
+        )
     order = {"overdue": 0, "open": 1, "closed": 2}
     return sorted(result, key=lambda f: (order[f.state], -f.days_overdue, f.finding_id))

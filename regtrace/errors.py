@@ -1,14 +1,14 @@
 """The product's error tree, mapped to exit codes and GraphQL codes only at the edges.
 
-    RegtraceError
-    ├── InputError                 bad input from a user (file, row, column or field named)
-    │   ├── RegulationParseError   regulation text that cannot be parsed
-    │   ├── CurationError          a curated file that disagrees with the parsed text
-    │   ├── RegisterError          register rows that fail validation (all errors at once)
-    │   └── NotFoundError          an id that names nothing
-    ├── StoreError                 the graph store failed
-    │   └── StoreUnavailableError  the store cannot be reached (retryable)
-    └── ConfigError                the product is set up wrongly (store URI, credentials)
+RegtraceError
+├── InputError                 bad input from a user (file, row, column or field named)
+│   ├── RegulationParseError   regulation text that cannot be parsed
+│   ├── CurationError          a curated file that disagrees with the parsed text
+│   ├── RegisterError          register rows that fail validation (all errors at once)
+│   └── NotFoundError          an id that names nothing
+├── StoreError                 the graph store failed
+│   └── StoreUnavailableError  the store cannot be reached (retryable)
+└── ConfigError                the product is set up wrongly (store URI, credentials)
 """
 
 from __future__ import annotations

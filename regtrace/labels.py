@@ -46,6 +46,7 @@ def modality(value: str | None) -> str:
 def fact(value: str) -> str:
     return both(FACT[value]) if value in FACT else value
 
+
 ACTOR = {
     "member_company": ("各會員公司", "member company"),
     "board": ("董（理）事會", "board"),

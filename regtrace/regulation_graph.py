@@ -61,12 +61,19 @@ def obligation_rows(provisions: Sequence[Provision], semantics: Semantics) -> li
         if any(pid in semantics.non_normative for pid in path):
             continue
         on_arrangement = p.article in semantics.arrangement_articles or bool(p.conditions)
-        rows.append({
-            "uid": p.id, "obligation_id": p.id, "modality": p.effective_modality,
-            "falls_on": "arrangement" if on_arrangement else "company",
-            "rule": semantics.rules.get(p.id, "control_evidence"), "conditions": sorted(p.conditions),
-            "frequency_months": _frequency(path, by_id), "article": p.article, "ordinal": ordinal,
-        })
+        rows.append(
+            {
+                "uid": p.id,
+                "obligation_id": p.id,
+                "modality": p.effective_modality,
+                "falls_on": "arrangement" if on_arrangement else "company",
+                "rule": semantics.rules.get(p.id, "control_evidence"),
+                "conditions": sorted(p.conditions),
+                "frequency_months": _frequency(path, by_id),
+                "article": p.article,
+                "ordinal": ordinal,
+            }
+        )
     return rows
 
 
@@ -80,24 +87,41 @@ def build_regulation_graph(
 ) -> RegulationGraph:
     """Rows and links for the store; `instruments` are rows of the Instrument label without uid."""
     by_id = {p.id: p for p in provisions}
-    instrument_rows = [{"uid": i["instrument_id"], **{k: v for k, v in i.items() if k != "superseded_by"}}
-                       for i in instruments]
+    instrument_rows = [
+        {"uid": i["instrument_id"], **{k: v for k, v in i.items() if k != "superseded_by"}} for i in instruments
+    ]
     links: dict[tuple[str, str, str], list[Link]] = {
         ("SUPERSEDED_BY", "Instrument", "Instrument"): [
-            Link(i["instrument_id"], i["superseded_by"]) for i in instruments if i.get("superseded_by")],
+            Link(i["instrument_id"], i["superseded_by"]) for i in instruments if i.get("superseded_by")
+        ],
         ("PART_OF", "Provision", "Instrument"): [Link(p.id, instrument_id) for p in provisions],
         ("CHILD_OF", "Provision", "Provision"): [Link(p.id, p.parent) for p in provisions if p.parent],
         ("MENTIONS", "Provision", "Actor"): [Link(p.id, a) for p in provisions for a in p.actors if a in actors],
         ("REFERENCES", "Provision", "Instrument"): [
             Link(p.id, instrument_ids_by_title[r.instrument], {"articles": list(r.articles), "points": list(r.points)})
-            for p in provisions for r in p.references if r.instrument in instrument_ids_by_title],
+            for p in provisions
+            for r in p.references
+            if r.instrument in instrument_ids_by_title
+        ],
     }
-    provision_rows = [{
-        "uid": p.id, "provision_id": p.id, "level": p.level, "label": p.label, "text": p.text, "ordinal": i,
-        "article": p.article, "modalities": list(p.modalities), "effective_modality": p.effective_modality,
-        "conditions": sorted(p.conditions), "frequency_months": p.frequency_months, "actors": list(p.actors),
-        "path": _path(p, by_id),
-    } for i, p in enumerate(provisions)]
+    provision_rows = [
+        {
+            "uid": p.id,
+            "provision_id": p.id,
+            "level": p.level,
+            "label": p.label,
+            "text": p.text,
+            "ordinal": i,
+            "article": p.article,
+            "modalities": list(p.modalities),
+            "effective_modality": p.effective_modality,
+            "conditions": sorted(p.conditions),
+            "frequency_months": p.frequency_months,
+            "actors": list(p.actors),
+            "path": _path(p, by_id),
+        }
+        for i, p in enumerate(provisions)
+    ]
     obligations = obligation_rows(provisions, semantics)
     links[("IMPOSES", "Provision", "Obligation")] = [Link(o["obligation_id"], o["obligation_id"]) for o in obligations]
     actor_rows = [{"uid": a, "actor_id": a, "name": name} for a, name in actors.items()]

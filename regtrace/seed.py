@@ -31,8 +31,13 @@ def seed_graph() -> RegulationGraph:
         raise ConfigError("the bundled seed's title is not in the instruments register")
     semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision)
     return build_regulation_graph(
-        parsed.instrument_id, parsed.provisions, [i.to_row() for i in curation.instruments],
-        {a: labels.ACTOR[a][0] for a in labels.ACTOR}, curation.instrument_ids_by_title, semantics)
+        parsed.instrument_id,
+        parsed.provisions,
+        [i.to_row() for i in curation.instruments],
+        {a: labels.ACTOR[a][0] for a in labels.ACTOR},
+        curation.instrument_ids_by_title,
+        semantics,
+    )
 
 
 def install_seed(store: Store) -> None:
@@ -64,15 +69,18 @@ def regulation_summary(store: Store) -> list[str]:
         f"義務 obligations {len(obligations)}",
         "義務依規範效力 obligations by modality: "
         + ", ".join(f"{labels.modality(m)} {by_modality[m]}" for m in ("shall", "must_not", "should")),
-        f"適用對象 falls on: 各委外事項 each arrangement {falls_on['arrangement']}, 全公司 company {falls_on['company']}",
+        f"適用對象 falls on: 各委外事項 each arrangement {falls_on['arrangement']}, "
+        f"全公司 company {falls_on['company']}",
         f"附條件條文 conditional provisions {len(conditional)}; 義務之適用條件 facts used by obligations: "
         + ", ".join(f"{labels.fact(f)} {n}" for f, n in facts.most_common()),
     ]
+    successor_of = {r["source"]: r["target"] for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument")}
     for source, target in stale:
         i = instruments[target]
-        successor = instruments.get(next((r["target"] for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument")
-                                          if r["source"] == target), ""), None)
+        successor = instruments.get(successor_of.get(target, ""))
         note = f"，由「{successor['title']}」取代" if successor else ""
-        lines.append(f"⚠ {source} 引用已{'廢止' if i['status'] == 'abolished' else '失效'}之「{i['title']}」"
-                     f"({i['status']} {i['abolished_on'] or ''}){note}")
+        lines.append(
+            f"⚠ {source} 引用已{'廢止' if i['status'] == 'abolished' else '失效'}之「{i['title']}」"
+            f"({i['status']} {i['abolished_on'] or ''}){note}"
+        )
     return lines

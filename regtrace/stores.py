@@ -24,7 +24,9 @@ def open_store(location: str, *, seed: bool = True) -> Store:
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
 
-        store = Neo4jStore.connect(location, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD"))
+        store = Neo4jStore.connect(
+            location, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
+        )
     elif "://" in location:
         raise ConfigError(f"unknown store URI {location!r}: use a folder path or neo4j://, bolt://, neo4j+s://")
     else:

@@ -128,8 +128,10 @@ class TraceInputs:
 
 def active_arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]:
     """Arrangements in effect on the date: started on or before it and not ended before it."""
-    csp_of = {r["source"]: r["target"] for r in store.links("PROVIDED_BY", "OutsourcingArrangement",
-                                                             "CloudServiceProvider", tenant)}
+    csp_of = {
+        r["source"]: r["target"]
+        for r in store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+    }
     result = []
     for row in store.nodes("OutsourcingArrangement", tenant):
         if row["start_date"] and row["start_date"] > as_of:
@@ -137,8 +139,15 @@ def active_arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arran
         if row["end_date"] and row["end_date"] < as_of:
             continue
         csp_uid = csp_of.get(row["uid"])
-        result.append(Arrangement(row["arrangement_id"], row["name"], csp_uid.split("/", 1)[1] if csp_uid else None,
-                                  frozenset(row["facts"] or ()), bool(row["material"])))
+        result.append(
+            Arrangement(
+                row["arrangement_id"],
+                row["name"],
+                csp_uid.split("/", 1)[1] if csp_uid else None,
+                frozenset(row["facts"] or ()),
+                bool(row["material"]),
+            )
+        )
     return result
 
 
@@ -178,8 +187,13 @@ class _Rules:
 
     def leaf(self, o: Row, provision: Row, subject: str, facts: frozenset[str] | None) -> TraceRow:
         base: dict[str, Any] = {
-            "provision": o["obligation_id"], "label": provision["label"], "article": provision["article"],
-            "ordinal": provision["ordinal"], "leaf": True, "modality": o["modality"], "rule": o["rule"],
+            "provision": o["obligation_id"],
+            "label": provision["label"],
+            "article": provision["article"],
+            "ordinal": provision["ordinal"],
+            "leaf": True,
+            "modality": o["modality"],
+            "rule": o["rule"],
             "subject": subject,
         }
         if facts is not None and not set(o["conditions"] or ()) <= facts:
@@ -206,7 +220,8 @@ class _Rules:
 
     def _controls(self, base: dict[str, Any], o: Row, subject: str) -> TraceRow:
         links = [
-            c for c in self.i.controls.get(o["obligation_id"], [])
+            c
+            for c in self.i.controls.get(o["obligation_id"], [])
             if subject == COMPANY or c["applies_to_all"] or subject in (c["applies_to"] or ())
         ]
         if not links:
@@ -232,8 +247,14 @@ class _Rules:
         if not any_evidence:
             return TraceRow(**base, status="unevidenced", reason="no_evidence", controls=controls)
         status: Status = "covered" if fresh_until else "stale"
-        return TraceRow(**base, status=status, reason="fresh" if fresh_until else "stale", controls=controls,
-                        evidence=tuple(sorted(evidence)), fresh_until=fresh_until)
+        return TraceRow(
+            **base,
+            status=status,
+            reason="fresh" if fresh_until else "stale",
+            controls=controls,
+            evidence=tuple(sorted(evidence)),
+            fresh_until=fresh_until,
+        )
 
     def _evidence_of(self, control_id: str, subject: str) -> _Evidence:
         """Evidence of a control for a subject: the subject's own plus blank-arrangement evidence; for the
@@ -281,8 +302,15 @@ def _parent_row(p: Row, subject: str, rows: list[TraceRow]) -> TraceRow:
     applicable = [r for r in rows if r.status != "not_applicable"]
     status: Status = min((r.status for r in applicable), key=RANK.__getitem__) if applicable else "not_applicable"
     return TraceRow(
-        provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"], leaf=False,
-        modality=p["effective_modality"], rule=None, subject=subject, status=status,
+        provision=p["provision_id"],
+        label=p["label"],
+        article=p["article"],
+        ordinal=p["ordinal"],
+        leaf=False,
+        modality=p["effective_modality"],
+        rule=None,
+        subject=subject,
+        status=status,
         reason="rollup" if applicable else "conditions",
         controls=tuple(sorted({c for r in applicable for c in r.controls})),
         evidence=tuple(sorted({e for r in applicable for e in r.evidence})),
@@ -300,5 +328,13 @@ def gaps(rows: Iterable[TraceRow], materiality: dict[str, bool] | None = None) -
     """Obligations not covered, worst first: status, then modality, then material arrangements, then order."""
     material = materiality or {}
     open_rows = [r for r in rows if r.leaf and r.status in ("gap", "unevidenced", "stale")]
-    return sorted(open_rows, key=lambda r: (RANK[r.status], MODALITY_RANK.get(r.modality or "", 9),
-                                             not material.get(r.subject, r.subject == COMPANY), r.ordinal, r.subject))
+    return sorted(
+        open_rows,
+        key=lambda r: (
+            RANK[r.status],
+            MODALITY_RANK.get(r.modality or "", 9),
+            not material.get(r.subject, r.subject == COMPANY),
+            r.ordinal,
+            r.subject,
+        ),
+    )

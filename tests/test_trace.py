@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from trace_fixtures import MATERIAL_OFFSHORE, Registers, write_test_regulation
-
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store
+from trace_fixtures import MATERIAL_OFFSHORE, Registers, write_test_regulation
+
 from regtrace.trace import COMPANY, TraceRow, gaps, trace
 
 D = dt.date(2026, 11, 29)

@@ -8,16 +8,32 @@ from typing import Any
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.loaders.provision import Provision
+
 from regtrace.regulation_graph import Semantics, build_regulation_graph, write_regulation
 
 SEED = "TEST-RULES"
 
 
-def _p(pid: str, parent: str | None, level: str, modalities: list[str], effective: str | None,
-       conditions: list[str] | None = None, frequency: int | None = None) -> Provision:
-    return Provision(id=pid, parent=parent, level=level, label=f"label {pid}", text=f"text of {pid}",  # type: ignore[arg-type]
-                     modalities=modalities, effective_modality=effective,  # type: ignore[arg-type]
-                     conditions=conditions or [], frequency_months=frequency)
+def _p(
+    pid: str,
+    parent: str | None,
+    level: str,
+    modalities: list[str],
+    effective: str | None,
+    conditions: list[str] | None = None,
+    frequency: int | None = None,
+) -> Provision:
+    return Provision(
+        id=pid,
+        parent=parent,
+        level=level,
+        label=f"label {pid}",
+        text=f"text of {pid}",  # type: ignore[arg-type]
+        modalities=modalities,
+        effective_modality=effective,  # type: ignore[arg-type]
+        conditions=conditions or [],
+        frequency_months=frequency,
+    )
 
 
 MATERIAL_OFFSHORE = ["material", "natural_person_data", "offshore"]
@@ -80,37 +96,71 @@ class Registers:
     def csp(self, csp_id: str = "CSP1") -> str:
         return self._add("CloudServiceProvider", csp_id=csp_id, name=csp_id)
 
-    def arrangement(self, aid: str, facts: list[str] | None = None, csp: str = "CSP1",
-                    start: dt.date = dt.date(2020, 1, 1), end: dt.date | None = None) -> str:
+    def arrangement(
+        self,
+        aid: str,
+        facts: list[str] | None = None,
+        csp: str = "CSP1",
+        start: dt.date = dt.date(2020, 1, 1),
+        end: dt.date | None = None,
+    ) -> str:
         facts = facts or []
-        uid = self._add("OutsourcingArrangement", arrangement_id=aid, name=aid, service_model="SaaS",
-                        start_date=start, end_date=end, facts=facts, data_locations=[],
-                        **{f: f in facts for f in ("material", "offshore", "natural_person_data", "customer_data",
-                                                    "hybrid_cloud", "internet_access", "vm_or_container_images",
-                                                    "subcontracting", "foreign_branch")})
+        uid = self._add(
+            "OutsourcingArrangement",
+            arrangement_id=aid,
+            name=aid,
+            service_model="SaaS",
+            start_date=start,
+            end_date=end,
+            facts=facts,
+            data_locations=[],
+            **{
+                f: f in facts
+                for f in (
+                    "material",
+                    "offshore",
+                    "natural_person_data",
+                    "customer_data",
+                    "hybrid_cloud",
+                    "internet_access",
+                    "vm_or_container_images",
+                    "subcontracting",
+                    "foreign_branch",
+                )
+            },
+        )
         self._link("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", uid, node_uid(self.tenant, csp))
         return uid
 
-    def control(self, cid: str, satisfies: list[str], applies_to: list[str] | None = None,
-                frequency: int | None = None) -> str:
-        uid = self._add("Control", control_id=cid, name=cid, frequency_months=frequency,
-                        applies_to_all=applies_to is None)
+    def control(
+        self, cid: str, satisfies: list[str], applies_to: list[str] | None = None, frequency: int | None = None
+    ) -> str:
+        uid = self._add(
+            "Control", control_id=cid, name=cid, frequency_months=frequency, applies_to_all=applies_to is None
+        )
         for o in satisfies:
             self._link("SATISFIES", "Control", "Obligation", uid, o)
         for a in applies_to or []:
             self._link("APPLIES_TO", "Control", "OutsourcingArrangement", uid, node_uid(self.tenant, a))
         return uid
 
-    def evidence(self, eid: str, control: str, collected: dt.date, arrangement: str | None = None,
-                 valid_until: dt.date | None = None) -> str:
+    def evidence(
+        self,
+        eid: str,
+        control: str,
+        collected: dt.date,
+        arrangement: str | None = None,
+        valid_until: dt.date | None = None,
+    ) -> str:
         uid = self._add("Evidence", evidence_id=eid, title=eid, collected_on=collected, valid_until=valid_until)
         self._link("EVIDENCES", "Evidence", "Control", uid, node_uid(self.tenant, control))
         if arrangement:
             self._link("CONCERNS", "Evidence", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
         return uid
 
-    def contract(self, kid: str, arrangement: str, clauses: list[str], signed: dt.date,
-                 expires: dt.date | None = None) -> str:
+    def contract(
+        self, kid: str, arrangement: str, clauses: list[str], signed: dt.date, expires: dt.date | None = None
+    ) -> str:
         uid = self._add("Contract", contract_id=kid, signed_on=signed, expires_on=expires)
         self._link("GOVERNS", "Contract", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
         for o in clauses:
