@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
+from typer.exceptions import TyperException
 
 from regtrace import __version__, labels
 from regtrace.coverage import GROUPS, GroupBy, coverage, overall
@@ -405,9 +405,13 @@ def main() -> None:
     run: Callable[..., Any] = app
     try:
         code = run(standalone_mode=False)
-    except click.ClickException as exc:  # usage errors: bad options or arguments
-        exc.show()
-        sys.exit(exc.exit_code)
+    except TyperException as exc:  # usage errors: bad commands, options or arguments
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"[red]error:[/] {exc}")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except RegtraceError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)

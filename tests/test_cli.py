@@ -1,0 +1,104 @@
+"""The regtrace command: output contract, store persistence across processes, errors at the edge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from regtrace.graph.ladybug_store import LadybugStore
+
+from regtrace.seed import install_seed
+
+CONTRACT_KEYS = {
+    "id",
+    "parent",
+    "level",
+    "label",
+    "text",
+    "modalities",
+    "effective_modality",
+    "conditions",
+    "frequency_months",
+    "references",
+}
+
+
+def regtrace(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script in a fresh process."""
+    env = {**os.environ, "REGTRACE_STORE": str(store)}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "regtrace"), *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_provisions_json_meets_the_contract(tmp_path: Path) -> None:
+    data = json.loads(regtrace("provisions", "--json", store=tmp_path / "s").stdout)
+    assert len(data) == 130
+    assert all(set(p) >= CONTRACT_KEYS for p in data)
+    by_id = {p["id"]: p for p in data}
+    point = by_id["A7.P1.I5.S1.N2"]
+    assert point["parent"] == "A7.P1.I5.S1"
+    assert point["level"] == "point"
+    assert point["label"] == "第七條第一項第五款第一目第2點"
+    assert point["modalities"] == ["should"] and point["effective_modality"] == "should"
+    assert point["conditions"] == ["self_managed"]
+    assert by_id["A9.P1.I1.S1"]["frequency_months"] == 12
+    assert by_id["A6.P1"]["references"] == [
+        {"instrument": "保險業作業委託他人處理應注意事項", "articles": [], "points": [9, 16]}
+    ]
+    assert [p["id"] for p in data if p["parent"] is None] == [f"A{i}" for i in range(1, 14)]
+
+
+def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    regtrace("trace", "--json", store=store)
+    with LadybugStore(store) as s:
+        assert s.count("Provision") == 130
+        assert s.count("Instrument") == 3
+        obligations = s.count("Obligation")
+    rows = json.loads(regtrace("trace", "--json", "--leaves", store=store).stdout)
+    assert {r["subject"] for r in rows} == {"company"}
+    assert len(rows) == sum(1 for r in rows if r["leaf"]) and obligations > len(rows)
+
+
+def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
+    with LadybugStore(tmp_path / "s") as s:
+        install_seed(s)
+        first = {label: s.nodes(label) for label in ("Provision", "Obligation", "Instrument", "Actor")}
+        links = s.links("REFERENCES", "Provision", "Instrument")
+        install_seed(s)
+        assert {label: s.nodes(label) for label in first} == first
+        assert s.links("REFERENCES", "Provision", "Instrument") == links
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["trace", "--as-of", "115/02/30"], 2, "--as-of"),
+        (["trace", "--arrangement", "NOPE"], 3, "NOPE"),
+        (["coverage", "--by", "region"], 2, "region"),
+        (["provisions", "/no/such/file.txt"], 2, "/no/such/file.txt"),
+        (["--store", "ftp://x", "trace"], 5, "ftp://x"),
+        (["nonsense"], 2, "nonsense"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_exit_code(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    result = regtrace(*args, store=tmp_path / "s", check=False)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_store_open_in_another_process_is_a_clear_retryable_error(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    with LadybugStore(store):
+        result = regtrace("trace", store=store, check=False)
+    assert result.returncode == 4
+    assert "another regtrace process" in result.stderr
