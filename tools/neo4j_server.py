@@ -332,6 +332,19 @@ def cds_archive(cache: Path, java: Path) -> Path:
     return cache / "cds" / f"{key}.jsa"
 
 
+def _claim(path: Path, stale_after: float = 600.0) -> bool:
+    """Create ``path`` exclusively; a claim older than ``stale_after`` seconds is taken over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        if time.time() - path.stat().st_mtime > stale_after:
+            path.unlink()
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
 def jvm_command(java: Path, lib: Path, home: Path, extra: Sequence[str] = ()) -> list[str]:
     return [
         str(java),
@@ -410,10 +423,10 @@ def start(
     java = java_executable(version)
     archive = cds_archive(cache, java)
     cds_dump: Path | None = None
+    cds_flags: list[str] = []
     if archive.is_file():
         cds_flags = [f"-XX:SharedArchiveFile={archive}"]
-    else:
-        archive.parent.mkdir(parents=True, exist_ok=True)
+    elif _claim(archive.with_suffix(".claim")):  # only one server pays the dump (~6 s at exit)
         cds_dump = archive.with_name(f"{archive.stem}.{os.getpid()}-{port}.tmp")
         cds_flags = [f"-XX:ArchiveClassesAtExit={cds_dump}"]
     command = jvm_command(java, lib, home, ["-Xlog:cds=off", "-Xlog:cds+dynamic=off", *cds_flags])
@@ -503,6 +516,8 @@ def stop(server: Neo4jServer, *, grace: float = 30.0, keep_home: bool = False, l
             os.replace(server.cds_dump, server.cds_dump.with_name(server.cds_dump.name.split(".")[0] + ".jsa"))
         else:
             server.cds_dump.unlink(missing_ok=True)
+    if server.cds_dump is not None:
+        server.cds_dump.with_name(server.cds_dump.name.split(".")[0] + ".claim").unlink(missing_ok=True)
     if server.temporary_home and not keep_home:
         shutil.rmtree(server.home, ignore_errors=True)
     return server.process.returncode if server.process is not None else None
