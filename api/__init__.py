@@ -1,0 +1,1 @@
+"""The GraphQL API: `create_app` serves the regtrace graph at /graphql."""

@@ -1,0 +1,127 @@
+"""One GraphQL request from text to JSON: parse, validate (spec rules, introspection, depth, cost), coerce
+variables, execute with a time limit. Request errors come back as (HTTP status, GraphQL error body); no
+exception escapes with a stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from graphene.validation import depth_limit_validator
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.pyutils import is_awaitable
+
+from .context import RequestContext
+from .errors import (
+    BAD_USER_INPUT,
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    QUERY_TOO_COMPLEX,
+    TIMEOUT,
+    error_body,
+    format_error,
+)
+from .limits import NoIntrospection, cost_limit_rule
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for and how long it may take."""
+
+    introspection: bool = False
+    max_depth: int = 15
+    max_cost: int = 50_000
+    max_tokens: int = 20_000
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any]
+
+
+def _failed(status: int, errors: list[GraphQLError], code: str) -> Outcome:
+    return Outcome(status, {"errors": [format_error(e, code) for e in errors]})
+
+
+def prepare(schema: GraphQLSchema, request: GraphQLRequest, limits: Limits, *, allow_mutation: bool = True
+            ) -> tuple[Any, Outcome | None]:
+    """Parse and validate; (document, None) when it may run, else (None, the 400 answer)."""
+    try:
+        document = parse(request.query, max_tokens=limits.max_tokens)
+    except GraphQLError as exc:
+        return None, _failed(400, [exc], GRAPHQL_PARSE_FAILED)
+    except RecursionError:
+        return None, Outcome(400, {"errors": [error_body("the query is nested too deeply", QUERY_TOO_COMPLEX)]})
+    hide = not limits.introspection
+    rules = list(specified_rules) + ([] if limits.introspection else [NoIntrospection])
+    try:
+        errors = validate(schema, document, rules, max_errors=20, hide_suggestions=hide)
+        if errors:
+            return None, _failed(400, errors, GRAPHQL_VALIDATION_FAILED)
+        errors = validate(schema, document, [depth_limit_validator(limits.max_depth),
+                                             cost_limit_rule(limits.max_cost, request.variables)],
+                          max_errors=5, hide_suggestions=hide)
+    except RecursionError:
+        errors = [GraphQLError("the query is nested too deeply")]
+    if errors:
+        return None, _failed(400, errors, QUERY_TOO_COMPLEX)
+    operation = get_operation_ast(document, request.operation_name)
+    if operation is None:
+        message = "operationName names no operation of the document" if request.operation_name else \
+            "the document has several operations: give operationName"
+        return None, Outcome(400, {"errors": [error_body(message, BAD_USER_INPUT)]})
+    if operation.operation != OperationType.QUERY and not allow_mutation:
+        return None, Outcome(405, {"errors": [error_body("mutations need POST", BAD_USER_INPUT)]})
+    coerced = get_variable_values(schema, operation.variable_definitions or (), request.variables or {},
+                                  max_errors=20, hide_suggestions=hide)
+    if isinstance(coerced, list):
+        return None, _failed(400, coerced, BAD_USER_INPUT)
+    return document, None
+
+
+async def _awaited(result: Any) -> ExecutionResult:
+    done: ExecutionResult = await result
+    return done
+
+
+async def run(schema: GraphQLSchema, request: GraphQLRequest, context: RequestContext, limits: Limits, *,
+              allow_mutation: bool = True) -> Outcome:
+    """The whole request; the answer is 200 once execution starts (field errors travel in `errors`)."""
+    document, refused = prepare(schema, request, limits, allow_mutation=allow_mutation)
+    if refused is not None:
+        return refused
+    result = execute(schema, document, variable_values=request.variables, operation_name=request.operation_name,
+                     context_value=context)
+    if is_awaitable(result):
+        try:
+            result = await asyncio.wait_for(_awaited(result), limits.timeout_seconds)
+        except TimeoutError:
+            message = f"the request took longer than {limits.timeout_seconds:g} s and was stopped"
+            return Outcome(200, {"data": None, "errors": [error_body(message, TIMEOUT)]})
+    assert not is_awaitable(result)
+    body: dict[str, Any] = {"data": result.data}  # type: ignore[union-attr]
+    if result.errors:  # type: ignore[union-attr]
+        body["errors"] = [format_error(e) for e in result.errors]  # type: ignore[union-attr]
+    return Outcome(200, body)
