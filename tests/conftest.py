@@ -14,4 +14,4 @@ for _folder in (_ROOT / "tools", _ROOT / "tests"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
-pytest_plugins = ["neo4j_fixtures"]  # neo4j_uri, neo4j_driver, neo4j_clean
+pytest_plugins = ["neo4j_fixtures", "store_fixtures"]  # neo4j_uri, neo4j_driver, neo4j_clean; store, store_pair

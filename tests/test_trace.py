@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store
 from trace_fixtures import MATERIAL_OFFSHORE, Registers, write_test_regulation
 
@@ -17,11 +14,10 @@ D = dt.date(2026, 11, 29)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = LadybugStore(tmp_path / "store")
-    write_test_regulation(s)
-    yield s
-    s.close()
+def store(store: Store) -> Store:
+    """Every store kind in turn (tests/store_fixtures.py), holding the test regulation."""
+    write_test_regulation(store)
+    return store
 
 
 def status(rows: list[TraceRow], provision: str, subject: str) -> str:

@@ -1,0 +1,91 @@
+"""Pytest plugin: every store behind the port, for suites that must hold on all of them (tests/conftest.py).
+
+Fixtures:
+    store         (function) parametrised over STORES: an empty LadybugStore in tmp_path, and a Neo4jStore
+                             on the session server (tests/neo4j_fixtures.py) wiped of data first.
+    store_pair    (function) both at once, {"ladybug": ..., "neo4j": ...}, to compare their answers.
+    open_store_of (function) a factory: open_store_of("neo4j") -> a fresh store of that kind.
+
+The Neo4j wipe deletes every node and every constraint or index that regtrace did not create; regtrace's own
+(generated from the ontology, all named `regtrace_…`) stay, so the server's query-plan cache survives and a
+test costs tenths of a second instead of seconds. A Neo4j test skips without Java, but fails under CI=true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+from neo4j_fixtures import neo4j_auth
+from regtrace.graph.port import Store
+
+STORES = ("ladybug", "neo4j")
+StoreFactory = Callable[[str], Store]
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def wipe_data(driver: Driver) -> None:
+    """Delete every node and relationship, and every constraint and index but regtrace's own."""
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
+        if not record["name"].startswith("regtrace_"):
+            driver.execute_query(f"DROP CONSTRAINT {_quote(record['name'])} IF EXISTS")
+    indexes = driver.execute_query(
+        "SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' AND owningConstraint IS NULL "
+        "RETURN name"
+    )
+    for record in indexes.records:
+        if not record["name"].startswith("regtrace_"):
+            driver.execute_query(f"DROP INDEX {_quote(record['name'])} IF EXISTS")
+
+
+@pytest.fixture
+def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Open empty stores by kind; all are closed at the end of the test."""
+    opened: list[Store] = []
+
+    def make(kind: str) -> Store:
+        store: Store
+        if kind == "ladybug":
+            from regtrace.graph.ladybug_store import LadybugStore
+
+            store = LadybugStore(tmp_path / f"ladybug-{len(opened)}")
+        elif kind == "neo4j":
+            from regtrace.graph.neo4j_store import Neo4jStore
+
+            uri: str = request.getfixturevalue("neo4j_uri")
+            driver: Driver = request.getfixturevalue("neo4j_driver")
+            wipe_data(driver)
+            auth = neo4j_auth()
+            store = Neo4jStore.connect(uri, *(auth or (None, None)))
+        else:
+            raise ValueError(f"unknown store kind {kind}")
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture(params=[pytest.param(kind, marks=[pytest.mark.neo4j] if kind == "neo4j" else []) for kind in STORES])
+def store(request: pytest.FixtureRequest, open_store_of: StoreFactory) -> Store:
+    """An empty store of each kind in turn."""
+    return open_store_of(str(request.param))
+
+
+@pytest.fixture
+def store_pair(open_store_of: StoreFactory) -> dict[str, Store]:
+    """One empty store of every kind, to compare their answers to the same inputs."""
+    return {kind: open_store_of(kind) for kind in STORES}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "store_pair" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
