@@ -22,9 +22,9 @@ Cache layout: <cache>/pom.xml (generated), lib/ (the jars), COMPLETE.json (marke
 list, written last), cds/ (class-data-sharing archive, made by the first server), server.json (CLI).
 
 Environment:
-    REGTRACE_NEO4J_VERSION     Neo4j version (default 5.26.30, the 5.26 LTS)
+    REGTRACE_NEO4J_VERSION     Neo4j version (default 5.26.30, the 5.26 LTS; 2026.08.1 runs too, on Java 25)
     REGTRACE_NEO4J_CACHE       cache folder (default ~/.cache/regtrace/neo4j-<version>)
-    REGTRACE_NEO4J_JAVA_HOME   JDK for the server; else JAVA_HOME; else the default for the version
+    REGTRACE_NEO4J_JAVA_HOME   JDK for the server; else JAVA_HOME; else Java 17 for 5.x, Temurin 25 for 20xx
     REGTRACE_NEO4J_STATE       state file of the CLI (default <cache>/server.json)
 """
 
@@ -44,13 +44,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_VERSION = "5.26.30"
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
-ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"  # 5.x; 2025+ names another (see entry_point())
+ENTRY_POINT_SERVICE = "META-INF/services/org.neo4j.server.startup.EntryPoint"
 JAVA_17 = "/usr/lib/jvm/java-17-openjdk-amd64"
 JAVA_25 = "/usr/lib/jvm/temurin-25-jdk-amd64"
 MARKER = "COMPLETE.json"
@@ -290,7 +292,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def neo4j_conf(home: Path, port: int) -> str:
+def neo4j_conf(home: Path, port: int, version: str | None = None) -> str:
+    # 2025+ servers announce themselves for Aura's Fleet Manager; these keys do not exist in 5.x
+    # (and unknown keys stop the server: strict validation is on).
+    fleet_off = (
+        []
+        if (version or neo4j_version()).startswith(("4.", "5."))
+        else [
+            "server.fleet_discovery.enabled=false",
+            "dbms.fleet_manager.enabled=false",
+        ]
+    )
     return "\n".join(
         [
             "# Written by regtrace tools/neo4j_server.py for a throw-away test server.",
@@ -315,6 +327,7 @@ def neo4j_conf(home: Path, port: int) -> str:
             # Bolt's shutdown otherwise sleeps 5 s twice (connections, then its thread pool): 10 s per stop.
             "internal.server.bolt.connection_shutdown_wait_time=1s",
             "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
+            *fleet_off,
             "",
         ]
     )
@@ -345,7 +358,23 @@ def _claim(path: Path, stale_after: float = 600.0) -> bool:
     return True
 
 
-def jvm_command(java: Path, lib: Path, home: Path, extra: Sequence[str] = ()) -> list[str]:
+def entry_point(lib: Path, version: str) -> str:
+    """The server's main class, as the bootloader finds it: the EntryPoint service of neo4j-<version>.jar.
+
+    5.26 names org.neo4j.server.CommunityEntryPoint; 2026.x names org.neo4j.server.Neo4jCommunity.
+    """
+    try:
+        with zipfile.ZipFile(lib / f"neo4j-{version}.jar") as jar:
+            lines = jar.read(ENTRY_POINT_SERVICE).decode().splitlines()
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ENTRY_POINT
+    names = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return names[0] if names else ENTRY_POINT
+
+
+def jvm_command(
+    java: Path, lib: Path, home: Path, extra: Sequence[str] = (), main_class: str = ENTRY_POINT
+) -> list[str]:
     return [
         str(java),
         f"-Xms{HEAP_INITIAL}",
@@ -354,7 +383,7 @@ def jvm_command(java: Path, lib: Path, home: Path, extra: Sequence[str] = ()) ->
         *extra,
         "-cp",
         f"{lib}/*",
-        ENTRY_POINT,
+        main_class,
         f"--home-dir={home}",
         f"--config-dir={home / 'conf'}",
         "--console-mode",
@@ -418,7 +447,7 @@ def start(
     for name in ("conf", "data", "logs", "run", "import", "plugins"):
         (home / name).mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    (home / "conf" / "neo4j.conf").write_text(neo4j_conf(home, port))
+    (home / "conf" / "neo4j.conf").write_text(neo4j_conf(home, port, version))
     log_file = home / "logs" / "console.log"
     java = java_executable(version)
     archive = cds_archive(cache, java)
@@ -429,7 +458,9 @@ def start(
     elif _claim(archive.with_suffix(".claim")):  # only one server pays the dump (~6 s at exit)
         cds_dump = archive.with_name(f"{archive.stem}.{os.getpid()}-{port}.tmp")
         cds_flags = [f"-XX:ArchiveClassesAtExit={cds_dump}"]
-    command = jvm_command(java, lib, home, ["-Xlog:cds=off", "-Xlog:cds+dynamic=off", *cds_flags])
+    command = jvm_command(
+        java, lib, home, ["-Xlog:cds=off", "-Xlog:cds+dynamic=off", *cds_flags], entry_point(lib, version)
+    )
     (home / "command.txt").write_text(" ".join(command) + "\n")
     uri = f"bolt://127.0.0.1:{port}"
     log(f"neo4j {version}: starting on {uri}, home {home}")
@@ -452,6 +483,7 @@ def start(
     while True:
         code = process.poll()
         if code is not None:
+            _settle_cds(cds_dump, install=False)
             raise Neo4jSetupError(
                 f"neo4j exited with code {code} before it was ready; tail of {log_file}:\n{log_tail(log_file)}"
             )
@@ -473,7 +505,8 @@ def _is_our_java(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return ENTRY_POINT.encode() in cmdline
+    args = cmdline.split(b"\0")
+    return b"--console-mode" in args and any(arg.startswith(b"org.neo4j.server.") for arg in args)
 
 
 def _wait_gone(server: Neo4jServer, timeout: float) -> bool:
@@ -489,6 +522,18 @@ def _wait_gone(server: Neo4jServer, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return not _is_our_java(server.pid)
+
+
+def _settle_cds(dump: Path | None, *, install: bool) -> None:
+    """After the JVM exited: install the archive it dumped (if it exited cleanly), release the claim."""
+    if dump is None:
+        return
+    stem = dump.name.split(".")[0]
+    if install and dump.is_file() and dump.stat().st_size > 0:
+        os.replace(dump, dump.with_name(f"{stem}.jsa"))
+    else:
+        dump.unlink(missing_ok=True)
+    dump.with_name(f"{stem}.claim").unlink(missing_ok=True)
 
 
 def stop(server: Neo4jServer, *, grace: float = 30.0, keep_home: bool = False, log: Log = _stderr) -> int | None:
@@ -510,14 +555,8 @@ def stop(server: Neo4jServer, *, grace: float = 30.0, keep_home: bool = False, l
         log(f"neo4j pid {server.pid} stopped in {time.monotonic() - started:.1f} s")
     else:
         log(f"neo4j pid {server.pid} is not running")
-    if server.cds_dump is not None and server.cds_dump.is_file():
-        clean_exit = not killed and (server.process is None or server.process.returncode == 0)
-        if clean_exit and server.cds_dump.stat().st_size > 0:
-            os.replace(server.cds_dump, server.cds_dump.with_name(server.cds_dump.name.split(".")[0] + ".jsa"))
-        else:
-            server.cds_dump.unlink(missing_ok=True)
-    if server.cds_dump is not None:
-        server.cds_dump.with_name(server.cds_dump.name.split(".")[0] + ".claim").unlink(missing_ok=True)
+    clean_exit = not killed and (server.process is None or server.process.returncode == 0)
+    _settle_cds(server.cds_dump, install=clean_exit)
     if server.temporary_home and not keep_home:
         shutil.rmtree(server.home, ignore_errors=True)
     return server.process.returncode if server.process is not None else None
