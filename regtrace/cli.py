@@ -400,6 +400,63 @@ def demo(as_of: AsOf = None) -> None:
     out.print(_trace_table(gaps(rows, material)[:10], "最嚴重缺口 Worst gaps (top 10)"))
 
 
+# ---------------------------------------------------------------- executable obligations (Gherkin)
+
+
+@app.command("features")
+def features_command(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder; default: the repository's features/.")] = None,
+    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are out of date.")]
+    = False,
+) -> None:
+    """Generate the executable obligations: one zh-TW Gherkin feature per article, from the regulation graph."""
+    from regtrace.features import FEATURES, diff_features, features_from_store, write_features
+
+    with _store() as store:
+        files = features_from_store(store)
+    folder = out_dir or FEATURES
+    diff = diff_features(files, folder) if check_only else write_features(files, folder)
+    verb = "out of date" if check_only else "written"
+    out.print(f"{folder}: {len(files)} features; {verb}: {', '.join(diff.written) or 'none'}"
+              + (f"; {'stale' if check_only else 'removed'}: {', '.join(diff.removed)}" if diff.removed else ""),
+              soft_wrap=True)
+    if check_only and diff.changed:
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check_command(
+    as_of: AsOf = None,
+    tenant: Tenant = DEFAULT_TENANT,
+    junit_xml: Annotated[Path | None, typer.Option("--junit-xml", help="Write the report as JUnit XML.")] = None,
+    features_dir: Annotated[Path | None, typer.Option("--features", help="Feature folder; default: features/.")]
+    = None,
+    pytest_arg: Annotated[list[str] | None, typer.Option("--pytest-arg", help="Extra pytest argument (repeatable), "
+                                                         "e.g. --pytest-arg=-m --pytest-arg=A7.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the executable obligations (pytest-bdd) against the store: pass = covered, skip = not applicable,
+    fail = gap / unevidenced / stale. Exit 1 when any obligation fails."""
+    from regtrace.bdd_report import OUTCOME_ZH, run_checks, summary, write_junit
+
+    day = parse_as_of(as_of)
+    results = run_checks(store_location(_state["store"]), tenant, day, features_dir, pytest_args=pytest_arg or (),
+                         echo=not as_json)
+    if junit_xml:
+        write_junit(results, junit_xml, tenant=tenant, as_of=day)
+    counts = summary(results)
+    if as_json:
+        _print_json({"tenant": tenant, "as_of": day.isoformat(), "counts": counts,
+                     "results": [r.to_json() for r in results]})
+    else:
+        out.print(f"\n[bold]可執行義務 Executable obligations[/] — {tenant} — {day.isoformat()}: "
+                  + " · ".join(f"{OUTCOME_ZH[o]} {o} {n}" for o, n in counts.items()), soft_wrap=True)
+        if junit_xml:
+            out.print(f"JUnit XML: {junit_xml}", soft_wrap=True)
+    if counts["failed"] or counts["error"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: run the app and map errors to exit codes."""
     run: Callable[..., Any] = app
