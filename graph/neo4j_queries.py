@@ -10,6 +10,8 @@ LadybugDB's (graph/ladybug_queries.py):
 * `null + 'x'` is null (LadybugDB gives 'x'): concatenations guard with `coalesce`;
 * setting a property to null removes it; reading a missing property gives null, as LadybugDB's null column;
 * `collect()` order is unspecified: collected lists are sorted before collection;
+* a relationship is never matched twice within one MATCH (LadybugDB allows it): each hop of a path is its own
+  MATCH, so out-and-back paths reach the start node again, as on LadybugDB;
 * ties in a multi-source `related` page are broken by the source uid.
 """
 
@@ -223,6 +225,10 @@ def path_patterns(start: str, path: tuple[Hop, ...], tenant: str | None, params:
                   edge_var: str | None = None) -> tuple[list[str], list[str], str]:
     """MATCH patterns and conditions that follow `path` from variable `start`, and the last node's variable.
 
+    Each pattern goes in a MATCH of its own: Neo4j never reuses a relationship within one MATCH, LadybugDB does,
+    so a path out and back along the same relationship type (control -> arrangement <- control) reaches the
+    start node again on both only this way.
+
     A wildcard hop becomes `(far)` with `source.flag = true OR EXISTS {(near)-[:REL]-(far)}`; tenant-scoped
     nodes on the way must be of `tenant`. `edge_var` names the last relationship (for its properties)."""
     patterns: list[str] = []
@@ -254,7 +260,7 @@ def _related(f: Related, var: str, tenant: str | None, params: Params) -> str:
     elif inner is not None:
         conditions.append(inner)
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    exists = f"EXISTS {{ MATCH {', '.join(patterns)}{where} }}"
+    exists = f"EXISTS {{ MATCH {' MATCH '.join(patterns)}{where} }}"
     return exists if f.quantifier == "some" else f"NOT {exists}"
 
 
@@ -328,7 +334,7 @@ def related_nodes(query: RelatedQuery) -> tuple[str, dict[str, object]]:
     node = store_schema().nodes[last_hop.label]
     edges = "".join(f", r.{p.name} AS {EDGE_PREFIX}{p.name}" for p in edge_props)
     statement = (
-        f"UNWIND {uids} AS u MATCH (s:{query.source_label} {{uid: u}}) MATCH {', '.join(patterns)}{where} "
+        f"UNWIND {uids} AS u MATCH (s:{query.source_label} {{uid: u}}) MATCH {' MATCH '.join(patterns)}{where} "
         f"RETURN u AS _from, {_columns(node, last)}{edges} {_order(last, query.sort, '_from')}"
     )
     return statement, params.values

@@ -1,0 +1,139 @@
+"""One suite for every store behind the port: the same inputs give the same rows, trace, gaps, coverage and
+API reads on LadybugDB and Neo4j (compared as type-tagged JSON), and the port's write contract holds on each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conformance_data import canonical, install, observe, typed
+from regtrace.graph.port import Link, Store, Writer
+from regtrace.graph.schema import store_schema
+from trace_fixtures import Registers, node
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "insurer"
+
+
+def test_every_store_gives_the_same_answers(store_pair: dict[str, Store]) -> None:
+    seen = {}
+    for kind, store in store_pair.items():
+        install(store)
+        seen[kind] = observe(store)
+    reference, other = seen["ladybug"], seen["neo4j"]
+    assert reference.keys() == other.keys()
+    for key in reference:
+        assert typed(other[key]) == typed(reference[key]), key
+    assert canonical(other) == canonical(reference)
+    assert reference["count Provision"] > 100 and reference["trace t1 2026-11-29"], "the comparison saw real data"
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples/insurer is not in the repository yet")
+def test_the_example_insurer_traces_the_same_on_every_store(store_pair: dict[str, Store]) -> None:
+    from conformance_data import _trace_views
+    from regtrace.loaders.registers import load_registers
+
+    from regtrace.regulation_graph import obligations_under
+    from regtrace.seed import install_seed
+
+    seen = {}
+    for kind, store in store_pair.items():
+        install_seed(store)
+        load_registers(store, EXAMPLES, "example", obligations_under(store))
+        views = _trace_views(store, "example", dt.date(2026, 11, 29))
+        seen[kind] = {**views, **{label: store.nodes(label, "example") for label in store_schema().nodes}}
+    assert canonical(seen["neo4j"]) == canonical(seen["ladybug"])
+
+
+# ---------------------------------------------------------------- the write contract, on each store
+
+
+def _arrangement(tenant: str, aid: str, **props: object) -> dict[str, object]:
+    return node("OutsourcingArrangement", tenant, arrangement_id=aid, name=aid, **props)
+
+
+def test_rows_carry_python_types(store: Store) -> None:
+    row = _arrangement("t1", "A", material=True, facts=["offshore"], data_locations=[], start_date=dt.date(2024, 2, 29))
+    control = node("Control", "t1", control_id="C", frequency_months=6, applies_to_all=False)
+
+    def unit(w: Writer) -> None:
+        w.create_nodes("OutsourcingArrangement", [row])
+        w.create_nodes("Control", [control])
+
+    store.write(unit)
+    [got] = store.nodes("OutsourcingArrangement", "t1")
+    assert got.keys() == set(store_schema().nodes["OutsourcingArrangement"].names)
+    assert typed(got) == typed(row)
+    assert got["start_date"] == dt.date(2024, 2, 29) and type(got["start_date"]) is dt.date
+    assert got["data_locations"] == [] and got["end_date"] is None and got["offshore"] is None
+    [c] = store.nodes("Control", "t1")
+    assert type(c["frequency_months"]) is int and c["applies_to_all"] is False
+
+
+def test_a_failing_unit_leaves_nothing(store: Store) -> None:
+    reg = Registers()
+    reg.csp()
+    reg.write(store)
+
+    def unit(w: Writer) -> None:
+        w.delete_tenant("t1")
+        w.create_nodes("OutsourcingArrangement", [_arrangement("t1", "A")])
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        store.write(unit)
+    assert store.count("OutsourcingArrangement") == 0
+    assert [r["csp_id"] for r in store.nodes("CloudServiceProvider", "t1")] == ["CSP1"]
+
+
+def test_upsert_updates_and_none_clears(store: Store) -> None:
+    first = _arrangement("t1", "A", service_model="SaaS", facts=["material"])
+    store.write(lambda w: w.upsert_nodes("OutsourcingArrangement", [first]))
+    second = {**first, "service_model": None, "facts": None, "name": "renamed"}
+    store.write(lambda w: w.upsert_nodes("OutsourcingArrangement", [second]))
+    [got] = store.nodes("OutsourcingArrangement")
+    assert (got["service_model"], got["facts"], got["name"]) == (None, None, "renamed")
+    assert store.count("OutsourcingArrangement") == 1
+
+
+def test_links_are_created_once_and_deleted_with_their_nodes(store: Store) -> None:
+    reg = Registers()
+    reg.csp()
+    reg.arrangement("A1")
+    reg.arrangement("A2")
+    reg.write(store)
+    again = [Link("t1/A1", "t1/CSP1")]
+    store.write(lambda w: w.link("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", again))
+    links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", "t1")
+    assert [(r["source"], r["target"]) for r in links] == [("t1/A1", "t1/CSP1"), ("t1/A2", "t1/CSP1")]
+    store.write(lambda w: w.delete_nodes("OutsourcingArrangement", ["t1/A1", "t1/unknown"]))
+    links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", "t1")
+    assert [r["source"] for r in links] == ["t1/A2"]
+
+
+def test_create_links_and_edge_properties(store: Store) -> None:
+    instruments = [{**{n: None for n in store_schema().nodes["Instrument"].names}, "uid": i, "instrument_id": i}
+                   for i in ("I1", "I2")]
+    provision = {**{n: None for n in store_schema().nodes["Provision"].names}, "uid": "P", "provision_id": "P"}
+
+    def unit(w: Writer) -> None:
+        w.create_nodes("Instrument", instruments)
+        w.create_nodes("Provision", [provision])
+        w.create_links("REFERENCES", "Provision", "Instrument", [
+            Link("P", "I1", {"articles": [9], "points": []}), Link("P", "I2", {"articles": None, "points": None})])
+
+    store.write(unit)
+    rows = store.links("REFERENCES", "Provision", "Instrument")
+    assert typed(rows) == typed([{"source": "P", "target": "I1", "articles": [9], "points": []},
+                                 {"source": "P", "target": "I2", "articles": None, "points": None}])
+
+
+def test_delete_tenant_keeps_other_tenants_and_the_regulation(store: Store) -> None:
+    for tenant in ("t1", "t2"):
+        reg = Registers(tenant)
+        reg.csp()
+        reg.arrangement("A")
+        reg.write(store)
+    store.write(lambda w: w.delete_tenant("t1"))
+    assert store.tenants() == ["t2"]
+    assert store.count("OutsourcingArrangement", "t1") == 0 and store.count("OutsourcingArrangement") == 1
