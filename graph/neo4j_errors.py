@@ -28,8 +28,9 @@ from regtrace.errors import ConfigError, RegtraceError, StoreError, StoreUnavail
 _CONFIG_CODES = ("Neo.ClientError.Database.DatabaseNotFound",)
 
 
-def translate(exc: BaseException, uri: str) -> RegtraceError | None:
-    """The product error for a driver error (None when `exc` is not one)."""
+def translate(exc: BaseException, uri: str, *, writing: bool = False) -> RegtraceError | None:
+    """The product error for a driver error (None when `exc` is not one); `writing` when a write failed."""
+    kept = "; nothing of the write was kept" if writing else ""
     if isinstance(exc, AuthError):
         return ConfigError(f"Neo4j at {uri} rejected the credentials (check NEO4J_USERNAME and NEO4J_PASSWORD): "
                            f"{_message(exc)}")
@@ -38,14 +39,14 @@ def translate(exc: BaseException, uri: str) -> RegtraceError | None:
     if isinstance(exc, ClientError) and exc.code in _CONFIG_CODES:
         return ConfigError(f"Neo4j at {uri}: {_message(exc)}")
     if isinstance(exc, ServiceUnavailable | SessionExpired | ConnectionPoolError | OSError):
-        return StoreUnavailableError(f"Neo4j at {uri} is unavailable ({_message(exc)}); "
-                                     "nothing of the interrupted write was kept, try again when it is back")
+        return StoreUnavailableError(f"Neo4j at {uri} is unavailable{kept}; try again when it is back "
+                                     f"({_message(exc)})")
     if isinstance(exc, TransientError):
-        return StoreUnavailableError(f"Neo4j at {uri} is busy or unavailable ({_message(exc)}); try again")
+        return StoreUnavailableError(f"Neo4j at {uri} is busy or unavailable{kept}; try again ({_message(exc)})")
     if isinstance(exc, ConfigurationError):
         return ConfigError(f"the Neo4j connection to {uri} is configured wrongly: {_message(exc)}")
     if isinstance(exc, Neo4jError | DriverError):
-        return StoreError(f"Neo4j at {uri} rejected a query: {_message(exc)}")
+        return StoreError(f"Neo4j at {uri} rejected a {'write' if writing else 'query'}{kept}: {_message(exc)}")
     return None
 
 
@@ -56,12 +57,12 @@ def _message(exc: BaseException) -> str:
 
 
 @contextmanager
-def translated(uri: str) -> Iterator[None]:
+def translated(uri: str, *, writing: bool = False) -> Iterator[None]:
     """Re-raise driver errors (and socket errors) as the product's errors; others pass unchanged."""
     try:
         yield
     except (Neo4jError, DriverError, OSError) as exc:
-        error = translate(exc, uri)
+        error = translate(exc, uri, writing=writing)
         if error is None:
             raise
         raise error from exc

@@ -165,7 +165,7 @@ class Neo4jStore(Store):
         self._write_tx(create)
 
     def _write_tx(self, work: Callable[[ManagedTransaction], None]) -> None:
-        with translated(self.uri), self._driver.session(
+        with translated(self.uri, writing=True), self._driver.session(
                 database=self._database, bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
             session.execute_write(work)
 
