@@ -125,8 +125,9 @@ async def _trace_rows(ctx: RequestContext, tenant: str, as_of: dt.date | None) -
 
 
 async def resolve_trace(root: Any, info: Any, asOf: dt.date | None = None, arrangement: str | None = None,
-                        status: Any = None, leavesOnly: bool = False, tenant: str | None = None,
-                        first: int | None = None, after: str | None = None) -> Page:
+                        status: Any = None, leavesOnly: bool | None = False, tenant: str | None = None,
+                        first: int | None = None, after: str | None = None, subject: str | None = None,
+                        provisions: list[str] | None = None) -> Page:
     ctx = context(info)
     t = read_tenant(ctx, tenant)
     offset, size = window(first, after, ctx.codec, t, "trace")
@@ -136,9 +137,11 @@ async def resolve_trace(root: Any, info: Any, asOf: dt.date | None = None, arran
             raise not_found("arrangement", arrangement)
     _, result = await _trace_rows(ctx, t, asOf)
     wanted = _values(status)
+    only = set(provisions or ())
     rows = [trace_row(r, t) for r in result.rows
             if (arrangement is None or r.subject == arrangement) and (not leavesOnly or r.leaf)
-            and (not wanted or r.status in wanted)]
+            and (not wanted or r.status in wanted) and (subject is None or r.subject == subject)
+            and (not only or r.provision in only)]
     return Page.of(rows, offset, size, t, "trace", ctx.codec)
 
 
@@ -170,10 +173,12 @@ async def resolve_coverage_overall(root: Any, info: Any, asOf: dt.date | None = 
 
 
 async def resolve_certification_states(root: Any, info: Any, asOf: dt.date | None = None,
-                                       expiringWithinDays: int = EXPIRING_DAYS, status: Any = None,
+                                       expiringWithinDays: int | None = EXPIRING_DAYS, status: Any = None,
                                        tenant: str | None = None) -> list[dict[str, Any]]:
     ctx = context(info)
     t = read_tenant(ctx, tenant)
+    if expiringWithinDays is None:
+        expiringWithinDays = EXPIRING_DAYS
     if expiringWithinDays < 0:
         raise InputError("expiringWithinDays must not be negative")
     states = await ctx.call(certifications, ctx.store, t, _day(asOf), expiringWithinDays)
@@ -191,7 +196,7 @@ async def resolve_finding_states(root: Any, info: Any, asOf: dt.date | None = No
 
 
 async def resolve_expiring_evidence(root: Any, info: Any, withinDays: int, asOf: dt.date | None = None,
-                                    includeExpired: bool = False, tenant: str | None = None,
+                                    includeExpired: bool | None = False, tenant: str | None = None,
                                     first: int | None = None, after: str | None = None) -> Page:
     ctx = context(info)
     t = read_tenant(ctx, tenant)
@@ -252,6 +257,9 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
             arrangement=graphene.ID(description="只看此委外事項 / one arrangement only"),
             status=graphene.List(graphene.NonNull(TraceStatus), description="只看這些狀態 / only these statuses"),
             leavesOnly=graphene.Boolean(default_value=False, description="只列義務 / obligations only, no roll-up"),
+            subject=graphene.String(description="只看此主體 / one subject: an arrangement id, or company"),
+            provisions=graphene.List(graphene.NonNull(graphene.String),
+                                     description="只看這些條文 / only these provision ids (A5 = the article row)"),
             description="追溯 / every applicable obligation per arrangement and the company, rolled up (as the CLI)"),
         "gaps": graphene.Field(graphene.NonNull(gap_conn), resolver=resolve_gaps, **as_of, **page,
                                description="缺口 / what is not covered, worst first (as `regtrace gaps`)"),

@@ -87,7 +87,7 @@ def validated_row(store: Store, cls: ClassModel, values: Mapping[str, Any], tena
             ids = [t.strip() for t in text.split(";") if t.strip()] if text else []
             found = store.nodes_by_uid(target.name, [node_uid(tenant, i) for i in ids], tenant)
             known.setdefault(target.name, set()).update(r[target.key] for r in found)
-    table = Table(cls.register or cls.name, "input", [f.column for f in cls.columns], iter([(2, texts)]))
+    table = Table(cls.register or cls.name, "input", [f.column for f in cls.columns], 2, iter([texts]))
     problems: list[Any] = []
     under = obligations_under(store) if any(f.target == OBLIGATION_CLASS for f in cls.references) else None
     register = _Validator(cls, table, known, under, problems).validate()

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType
-
 from regtrace.api.navigation import navigations, served_classes
 from regtrace.api.schema import build_schema, schema_sdl
 
