@@ -56,11 +56,13 @@ def schema_items(schema: Schema | None = None) -> list[SchemaItem]:
 
 
 def schema_markdown() -> str:
-    """The constraints and indexes as a Markdown table (README "Neo4j" lists exactly this)."""
-    lines = ["| label | property | kind | name |", "| --- | --- | --- | --- |"]
-    for item in schema_items():
-        kind = "unique constraint" if item.kind == "unique" else "range index"
-        lines.append(f"| {item.label} | {item.prop} | {kind} | `{item.name}` |")
+    """The constraints and indexes as a Markdown table, one row per label (README "Neo4j" shows exactly this)."""
+    lines = ["| label | unique constraint | range indexes |", "| --- | --- | --- |"]
+    for label in store_schema().nodes:
+        items = [i for i in schema_items() if i.label == label]
+        unique = ", ".join(i.prop for i in items if i.kind == "unique")
+        indexes = ", ".join(i.prop for i in items if i.kind == "index") or "—"
+        lines.append(f"| {label} | {unique} | {indexes} |")
     return "\n".join(lines)
 
 

@@ -1,0 +1,49 @@
+"""The Neo4j constraints and indexes: generated from the ontology, created by ensure_schema, listed in README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from neo4j import Driver
+from regtrace.graph.neo4j_queries import schema_items, schema_markdown
+from regtrace.graph.neo4j_store import Neo4jStore
+from regtrace.graph.schema import store_schema
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_readme_lists_the_generated_constraints_and_indexes() -> None:
+    found = re.search(r"<!-- neo4j-schema:start[^>]*-->\n(.*?)\n<!-- neo4j-schema:end -->", README.read_text(), re.S)
+    assert found, "README.md has no neo4j-schema block"
+    assert found.group(1) == schema_markdown(), (
+        "README's Neo4j table is out of date; paste the output of: .venv/bin/python -c "
+        "'from regtrace.graph.neo4j_queries import schema_markdown; print(schema_markdown())'")
+
+
+def test_every_label_has_a_uid_constraint_and_dates_are_indexed() -> None:
+    items = {(i.kind, i.label, i.prop) for i in schema_items()}
+    for node in store_schema().nodes.values():
+        assert ("unique", node.label, "uid") in items
+        for p in node.properties:
+            if p.datatype == "date" or p.name == "tenant":
+                assert ("index", node.label, p.name) in items
+
+
+def test_ensure_schema_creates_exactly_what_the_readme_lists(neo4j_uri: str, neo4j_clean: Driver) -> None:
+    store = Neo4jStore(neo4j_clean, uri=neo4j_uri)  # an injected driver stays open after close()
+    constraints = neo4j_clean.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+        "WHERE name STARTS WITH 'regtrace_' RETURN name, type, labelsOrTypes[0] AS label, properties").records
+    indexes = neo4j_clean.execute_query(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+        "WHERE name STARTS WITH 'regtrace_' AND owningConstraint IS NULL "
+        "RETURN name, type, labelsOrTypes[0] AS label, properties").records
+    created = {(r["name"], "unique", r["label"], tuple(r["properties"])) for r in constraints
+               if r["type"] == "UNIQUENESS"}
+    created |= {(r["name"], "index", r["label"], tuple(r["properties"])) for r in indexes if r["type"] == "RANGE"}
+    assert created == {(i.name, i.kind, i.label, (i.prop,)) for i in schema_items()}
+    assert len(constraints) + len(indexes) == len(created)
+    store.ensure_schema()  # idempotent
+    store.close()
+    neo4j_clean.verify_connectivity()
