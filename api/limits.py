@@ -31,7 +31,7 @@ from graphql import (
 
 from .errors import FORBIDDEN, QUERY_TOO_COMPLEX
 
-DEFAULT_LIST_SIZE = 50
+DEFAULT_LIST_SIZE = 10
 SIZE_ARGUMENTS = ("first", "limit")
 
 
