@@ -7,6 +7,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from regtrace.graph.ladybug_store import LadybugStore
@@ -115,24 +116,29 @@ def test_a_graph_change_changes_exactly_the_affected_scenario(tmp_path: Path) ->
 # ---------------------------------------------------------------- running against a store
 
 
+class Checked(NamedTuple):
+    insurer: str
+    results: list[CheckResult]
+    rows: list[TraceRow]
+
+
 @pytest.fixture(scope="module", params=["small", "example"])
-def checked(request: pytest.FixtureRequest,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[CheckResult], list[TraceRow]]]:
-    """The BDD run and the trace of one insurer on the seed (the example insurer when it exists)."""
+def checked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checked]:
+    """The BDD run and the trace's obligation rows of one insurer on the seed (small, or examples/insurer)."""
     if request.param == "example" and not EXAMPLE.is_dir():
-        pytest.skip("examples/insurer is not there yet")
+        pytest.skip("examples/insurer is not there")
     store = seeded(tmp_path_factory.mktemp("bdd") / "store")
     try:
         tenant = EXAMPLE_TENANT if request.param == "example" else "t1"
         example_insurer(store) if request.param == "example" else small_insurer(store)
         results = run_checks(store, tenant, D)
-        yield results, [r for r in trace(store, tenant, D) if r.leaf]
+        yield Checked(request.param, results, [r for r in trace(store, tenant, D) if r.leaf])
     finally:
         store.close()
 
 
-def test_every_outcome_agrees_with_the_trace(checked: tuple[list[CheckResult], list[TraceRow]]) -> None:
-    results, rows = checked
+def test_every_outcome_agrees_with_the_trace(checked: Checked) -> None:
+    _, results, rows = checked
     by_item = {(r.provision, r.subject): r for r in results if r.provision}
     assert len(by_item) == len([r for r in results if r.provision]), "one item per obligation and subject"
     assert set(by_item) == {(r.provision, r.subject) for r in rows}
@@ -150,10 +156,10 @@ def test_every_outcome_agrees_with_the_trace(checked: tuple[list[CheckResult], l
     assert {"passed", "failed", "skipped"} <= {r.outcome for r in results}
 
 
-def test_the_small_insurer_has_every_status(checked: tuple[list[CheckResult], list[TraceRow]]) -> None:
-    results, rows = checked
-    if not any(r.subject == "ARR-CORE" for r in results):
-        pytest.skip("the example insurer")
+def test_the_small_insurer_has_every_status(checked: Checked) -> None:
+    insurer, results, rows = checked
+    if insurer != "small":
+        pytest.skip("the small insurer's data")
     statuses = {(r.provision, r.subject): r.status for r in rows}
     assert statuses[("A4.P1.I1", COMPANY)] == "covered"
     assert statuses[("A4.P1.I2", COMPANY)] == "unevidenced"
@@ -167,8 +173,8 @@ def test_the_small_insurer_has_every_status(checked: tuple[list[CheckResult], li
     assert "開放網際網路存取" in skipped.message
 
 
-def test_junit_xml_is_written_and_parseable(checked: tuple[list[CheckResult], list[TraceRow]], tmp_path: Path) -> None:
-    results, _ = checked
+def test_junit_xml_is_written_and_parseable(checked: Checked, tmp_path: Path) -> None:
+    _, results, _ = checked
     path = tmp_path / "report.xml"
     write_junit(results, path, tenant="t1", as_of=D)
     root = ET.parse(path).getroot()
