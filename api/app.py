@@ -31,6 +31,7 @@ from .execution import GraphQLRequest, Limits, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
 from .schema import build_schema
+from .ui import mount_dashboard
 
 log = logging.getLogger("regtrace.api")
 MAX_BODY_BYTES = 64 * 1024
@@ -199,4 +200,5 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
             return _problem(404, "no such file", "NOT_FOUND")
         return Response(data, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
+    mount_dashboard(app)
     return app

@@ -1,0 +1,268 @@
+// The board dashboard: signs in with a bearer token, asks the GraphQL API for coverage, gaps, the heatmap's
+// article rows, certifications and findings as of a date, and shows one cell's trace on demand.
+
+import { ApiError, AuthError, allPages, gql, setToken, token } from "./gql.js";
+import { articleLabel, lang, setLang, t, translateStatic } from "./i18n.js";
+import * as R from "./render.js";
+
+const LANG_KEY = "regtrace.lang";
+const ARTICLE_IDS = Array.from({ length: 13 }, (_, i) => `A${i + 1}`);
+const COVERAGE = "key applicable covered percent counts { gap unevidenced stale covered not_applicable }";
+
+const SUMMARY = `query Summary($asOf: Date) {
+  viewer { name role tenant }
+  overall: coverageOverall(asOf: $asOf) { ${COVERAGE} }
+  byArticle: coverage(groupBy: ARTICLE, asOf: $asOf) { ${COVERAGE} }
+  byArrangement: coverage(groupBy: ARRANGEMENT, asOf: $asOf) { ${COVERAGE} }
+  byCsp: coverage(groupBy: CSP, asOf: $asOf) { ${COVERAGE} }
+  gaps(asOf: $asOf, first: 10) { totalCount }
+}`;
+
+const DETAILS = `query Details($asOf: Date) {
+  gaps(asOf: $asOf, first: 10) {
+    totalCount
+    edges { node { provision label article subject status modality reason reason_zh } }
+  }
+  certificationStates(asOf: $asOf, status: [expiring, expired]) {
+    certification_id csp_id standard valid_until status days_left
+  }
+  findingStates(asOf: $asOf) { finding_id audit_id arrangement_id severity state due_on days_overdue }
+  outsourcingArrangements(limit: 1000) { arrangement_id name material }
+  cloudServiceProviders(limit: 1000) { csp_id name }
+}`;
+
+const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
+  trace(asOf: $asOf, provisions: $provisions, first: 1000, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { provision article subject status } }
+  }
+}`;
+
+const CELL = `query Cell($asOf: Date, $subject: String) {
+  trace(asOf: $asOf, subject: $subject, first: 400) {
+    edges { node {
+      provision label article leaf modality status reason reason_zh
+      controls evidence contracts audits fresh_until
+      evidence_nodes { evidence_id collected_on valid_until }
+    } }
+  }
+}`;
+
+const state = {
+  viewer: null,
+  summary: null,
+  details: null, // null for a board token
+  heat: null,
+  arrangements: new Map(),
+  csps: new Map(),
+  selection: null, // {subject, article}
+  trace: null,
+  generation: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function asOf() {
+  return $("as-of").value || today();
+}
+
+function setBusy(busy, message = "") {
+  document.body.dataset.state = busy ? "loading" : "ready";
+  $("status-line").textContent = message;
+  $("status-line").classList.toggle("error", !busy && Boolean(message));
+}
+
+function replace(id, ...children) {
+  $(id).replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+}
+
+// ---- sign in / out ---------------------------------------------------------------------------------------
+
+function showLogin(message = "") {
+  state.viewer = null;
+  $("dashboard").hidden = true;
+  $("as-of-form").hidden = true;
+  $("who").hidden = true;
+  $("logout").hidden = true;
+  $("login").hidden = false;
+  $("login-error").textContent = message;
+  document.body.dataset.state = "login";
+  $("token").focus();
+}
+
+function logout() {
+  setToken(null);
+  state.generation += 1;
+  Object.assign(state, { summary: null, details: null, heat: null, selection: null, trace: null });
+  $("token").value = "";
+  $("status-line").textContent = "";
+  showLogin();
+}
+
+async function login(event) {
+  event.preventDefault();
+  const value = $("token").value.trim();
+  if (!value) {
+    $("login-error").textContent = t("login.empty");
+    return;
+  }
+  setToken(value);
+  $("token").value = "";
+  await loadAll();
+}
+
+// ---- loading ---------------------------------------------------------------------------------------------
+
+async function loadAll() {
+  const generation = ++state.generation;
+  const day = asOf();
+  setBusy(true, t("loading"));
+  try {
+    const summary = await gql(SUMMARY, { asOf: day });
+    if (generation !== state.generation) return;
+    const board = summary.viewer.role === "board";
+    let details = null;
+    let heat = null;
+    if (!board) {
+      [details, heat] = await Promise.all([
+        gql(DETAILS, { asOf: day }),
+        allPages(HEAT, { asOf: day, provisions: ARTICLE_IDS }, "trace"),
+      ]);
+    }
+    let trace = null;
+    if (!board && state.selection) trace = await loadTrace(state.selection.subject, day);
+    if (generation !== state.generation) return;
+    state.viewer = summary.viewer;
+    state.summary = { ...summary, gapTotal: summary.gaps.totalCount };
+    state.details = details && {
+      gaps: details.gaps.edges.map((e) => e.node),
+      certs: details.certificationStates,
+      findings: details.findingStates,
+    };
+    state.heat = heat;
+    state.trace = trace;
+    state.arrangements = new Map((details?.outsourcingArrangements || []).map((a) => [a.arrangement_id, a]));
+    state.csps = new Map((details?.cloudServiceProviders || []).map((c) => [c.csp_id, c.name]));
+    $("login").hidden = true;
+    $("dashboard").hidden = false;
+    $("as-of-form").hidden = false;
+    $("who").hidden = false;
+    $("logout").hidden = false;
+    render();
+    setBusy(false);
+  } catch (error) {
+    if (generation !== state.generation) return;
+    if (error instanceof AuthError) {
+      setToken(null);
+      showLogin(t("login.invalid"));
+      return;
+    }
+    setBusy(false, t("error", { message: error instanceof ApiError ? error.message : String(error) }));
+  }
+}
+
+async function loadTrace(subject, day) {
+  const data = await gql(CELL, { asOf: day, subject });
+  return data.trace.edges.map((e) => e.node);
+}
+
+async function select(subject, article) {
+  state.selection = { subject, article };
+  const generation = state.generation;
+  setBusy(true, t("loading"));
+  try {
+    const trace = await loadTrace(subject, asOf());
+    if (generation !== state.generation) return;
+    state.trace = trace;
+    render();
+    setBusy(false);
+    $("trace").scrollIntoView({ block: "nearest" });
+  } catch (error) {
+    if (error instanceof AuthError) return showLogin(t("login.invalid"));
+    setBusy(false, t("error", { message: error.message }));
+  }
+}
+
+function closeTrace() {
+  state.selection = null;
+  state.trace = null;
+  render();
+}
+
+// ---- rendering -------------------------------------------------------------------------------------------
+
+function cspLabel(key) {
+  const name = state.csps.get(key);
+  return name ? `${key} ${name}` : key;
+}
+
+function render() {
+  translateStatic();
+  if (!state.summary) return;
+  const { summary, details, viewer } = state;
+  const board = viewer.role === "board";
+  $("who").textContent = t("who", { tenant: viewer.tenant, role: t(`role.${viewer.role}`) });
+  $("board-note").hidden = !board;
+  const subjects = summary.byArrangement.filter((c) => c.key !== "company").length;
+  replace("kpis", R.kpis(summary, details, subjects));
+  replace("legend", R.legend());
+  replace("bars-article", R.bars(summary.byArticle, (k) => articleLabel(k), "bar-article"));
+  replace("bars-csp", R.bars(summary.byCsp, cspLabel, "bar-csp"));
+  if (board) {
+    replace("heatmap", R.boardTable(summary));
+    replace("trace-body", h("p", { class: "note" }, t("board.hidden")));
+    replace("gaps", h("p", { class: "note" }, t("board.hidden")));
+    replace("certs", h("p", { class: "note" }, t("board.hidden")));
+    replace("findings", h("p", { class: "note" }, t("board.hidden")));
+  } else {
+    replace("heatmap", R.heatmap(state.heat, summary, state.arrangements, state.selection, select));
+    replace("trace-body", traceBody());
+    replace("gaps", details.gaps.length ? R.gapList(details.gaps, state.arrangements)
+      : h("p", { class: "empty" }, t("gaps.none")));
+    replace("certs", R.certTable(details.certs, state.csps));
+    replace("findings", R.findingTable(details.findings, state.arrangements));
+  }
+  $("gaps-total").textContent = t("gaps.total", { total: summary.gapTotal });
+}
+
+function traceBody() {
+  const sel = state.selection;
+  if (!sel || !state.trace) return h("p", { class: "hint" }, t("trace.hint"));
+  const mine = state.trace.filter((r) => r.article === sel.article);
+  const rollUp = state.heat.find((r) => r.subject === sel.subject && r.article === sel.article)?.status;
+  return R.traceTable(mine.filter((r) => r.leaf), sel, state.arrangements, rollUp, closeTrace);
+}
+
+const h = R.h;
+
+// ---- start -----------------------------------------------------------------------------------------------
+
+function start() {
+  setLang(localStorage.getItem(LANG_KEY) || "zh-TW");
+  translateStatic();
+  $("as-of").value = today();
+  $("login-form").addEventListener("submit", login);
+  $("logout").addEventListener("click", logout);
+  $("lang-toggle").addEventListener("click", () => {
+    setLang(lang() === "zh-TW" ? "en" : "zh-TW");
+    localStorage.setItem(LANG_KEY, lang());
+    render();
+  });
+  $("as-of").addEventListener("change", () => {
+    if ($("as-of").value && state.viewer) loadAll();
+  });
+  $("as-of-form").addEventListener("submit", (e) => e.preventDefault());
+  $("today").addEventListener("click", () => {
+    $("as-of").value = today();
+    loadAll();
+  });
+  if (token()) loadAll();
+  else showLogin();
+}
+
+start();

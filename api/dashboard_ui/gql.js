@@ -1,0 +1,55 @@
+// GraphQL over fetch() with the bearer token kept in sessionStorage.
+
+const TOKEN_KEY = "regtrace.token";
+const ENDPOINT = new URL("../graphql", document.baseURI).href;
+
+export class AuthError extends Error {}
+
+export class ApiError extends Error {
+  constructor(message, errors = []) {
+    super(message);
+    this.errors = errors;
+  }
+}
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** The `data` of a query; AuthError on 401, ApiError when the answer has errors. */
+export async function gql(query, variables = {}) {
+  const response = await fetch(ENDPOINT, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token() || ""}` },
+    body: JSON.stringify({ query, variables }),
+    cache: "no-store",
+  });
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`HTTP ${response.status}`);
+  }
+  if (response.status === 401) throw new AuthError(body.errors?.[0]?.message || "unauthenticated");
+  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join("; "), body.errors);
+  return body.data;
+}
+
+/** Every node of a connection field, following pageInfo.endCursor (the query takes $after). */
+export async function allPages(query, variables, field, pageLimit = 100) {
+  const nodes = [];
+  let after = null;
+  for (let i = 0; i < pageLimit; i += 1) {
+    const data = await gql(query, { ...variables, after });
+    const connection = data[field];
+    nodes.push(...connection.edges.map((e) => e.node));
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return nodes;
+}
