@@ -155,7 +155,7 @@ def observe(store: Store) -> dict[str, Any]:
         for day in DATES:
             seen[f"evidence_summary {tenant} {day}"] = store.evidence_summary(tenant, day)
             seen[f"contract_clauses {tenant} {day}"] = store.contract_clauses(tenant, day)
-            seen.update(_trace_views(store, tenant, day))
+            seen.update(trace_views(store, tenant, day))
     for i, query in enumerate(node_queries()):
         seen[f"find {i}"] = store.find(query)
         seen[f"count_matching {i}"] = store.count_matching(query.label, query.tenant, query.where)
@@ -168,7 +168,7 @@ def observe(store: Store) -> dict[str, Any]:
     return seen
 
 
-def _trace_views(store: Store, tenant: str, day: dt.date) -> dict[str, Any]:
+def trace_views(store: Store, tenant: str, day: dt.date) -> dict[str, Any]:
     rows = trace(store, tenant, day)
     arrangements = store.nodes("OutsourcingArrangement", tenant)
     material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}

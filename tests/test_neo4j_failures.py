@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import neo4j_server
 import pytest
@@ -22,7 +23,7 @@ from trace_fixtures import node
 
 from regtrace.errors import ConfigError, StoreError, StoreUnavailableError
 
-FAST = {"connection_timeout": 2.0, "max_transaction_retry_time": 1.0}
+FAST: dict[str, Any] = {"connection_timeout": 2.0, "max_transaction_retry_time": 1.0}
 
 
 def test_a_closed_port_fails_fast_and_retryable() -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conformance_data import canonical, install, observe, typed
+from conformance_data import canonical, install, observe, trace_views, typed
 from regtrace.graph.port import Link, Store, Writer
 from regtrace.graph.schema import store_schema
 from trace_fixtures import Registers, node
@@ -30,7 +30,6 @@ def test_every_store_gives_the_same_answers(store_pair: dict[str, Store]) -> Non
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples/insurer is not in the repository yet")
 def test_the_example_insurer_traces_the_same_on_every_store(store_pair: dict[str, Store]) -> None:
-    from conformance_data import _trace_views
     from regtrace.loaders.registers import load_registers
 
     from regtrace.regulation_graph import obligations_under
@@ -40,7 +39,7 @@ def test_the_example_insurer_traces_the_same_on_every_store(store_pair: dict[str
     for kind, store in store_pair.items():
         install_seed(store)
         load_registers(store, EXAMPLES, "example", obligations_under(store))
-        views = _trace_views(store, "example", dt.date(2026, 11, 29))
+        views = trace_views(store, "example", dt.date(2026, 11, 29))
         seen[kind] = {**views, **{label: store.nodes(label, "example") for label in store_schema().nodes}}
     assert canonical(seen["neo4j"]) == canonical(seen["ladybug"])
 
