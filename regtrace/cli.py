@@ -124,7 +124,7 @@ def validate(folder: Annotated[Path, typer.Argument(help="Register folder (CSV f
 
     with _store() as store:
         dataset = read_registers(folder, obligations_under(store))
-    out.print(f"[green]OK[/] {folder}: " + ", ".join(f"{name} {len(rows)}" for name, rows in dataset.counts().items()))
+    out.print(f"[green]OK[/] {folder}: " + ", ".join(f"{name} {count}" for name, count in dataset.counts().items()))
 
 
 @app.command()
@@ -377,6 +377,8 @@ def findings(
 @app.command()
 def demo(as_of: AsOf = None) -> None:
     """The main job: load the seed and the example insurer, trace it and print the board summary."""
+    from regtrace.due_diligence import certifications as certifications_on
+    from regtrace.due_diligence import findings as findings_on
     from regtrace.seed import examples_folder, regulation_summary
 
     day = parse_as_of(as_of)
@@ -394,7 +396,18 @@ def demo(as_of: AsOf = None) -> None:
         rows = trace(store, EXAMPLE_TENANT, day)
         material = _materiality(store, EXAMPLE_TENANT)
         csp_of = _csp_of(store, EXAMPLE_TENANT)
+        certs = [c for c in certifications_on(store, EXAMPLE_TENANT, day) if c.status != "valid"]
+        open_findings = [f for f in findings_on(store, EXAMPLE_TENANT, day) if f.state != "closed"]
     _print_summary(rows, day, EXAMPLE_TENANT, material)
+    if certs:
+        out.print("  驗證待處理 Certifications to act on (Art. 5):")
+        for c in certs:
+            out.print(f"   • {c.csp_id} {c.standard} ({c.certification_id}) — {c.status}, {c.valid_until.isoformat()}")
+    if open_findings:
+        out.print("  查核缺失 Open audit findings (Art. 9):")
+        for f in open_findings:
+            due = f.due_on.isoformat() if f.due_on else "—"
+            out.print(f"   • {f.finding_id} {f.arrangement_id} {f.severity} — {f.state} (due {due})")
     out.print(_coverage_table("article", coverage(rows, "article", csp_of)))
     out.print(_coverage_table("arrangement", coverage(rows, "arrangement", csp_of)))
     out.print(_trace_table(gaps(rows, material)[:10], "最嚴重缺口 Worst gaps (top 10)"))
