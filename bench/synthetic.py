@@ -37,8 +37,8 @@ def _write(folder: Path, name: str, header: Sequence[str], rows: Iterable[Sequen
     return count
 
 
-def _day(rng: random.Random, days_back: int) -> str:
-    return (AS_OF - dt.timedelta(days=rng.randrange(days_back))).isoformat()
+def _day(rng: random.Random, days_back: int, at_least: int = 0) -> str:
+    return (AS_OF - dt.timedelta(days=at_least + rng.randrange(days_back))).isoformat()
 
 
 def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems: int = 20_000,
@@ -59,7 +59,7 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
         folder, "certifications",
         ["certification_id", "csp_id", "standard", "scope", "issuer", "valid_from", "valid_until"],
         ((f"CERT{i:05d}", csp_ids[i % csps], rng.choice(STANDARDS), "cloud services", "BSI",
-          _day(rng, 900), (AS_OF + dt.timedelta(days=rng.randrange(-200, 900))).isoformat())
+          _day(rng, 700, 200), (AS_OF + dt.timedelta(days=rng.randrange(-200, 900))).isoformat())
          for i in range(csps * 3)))
     counts["arrangements"] = _write(
         folder, "arrangements",
@@ -71,7 +71,7 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
                                 for i in range(systems)))
     counts["contracts"] = _write(
         folder, "contracts", ["contract_id", "arrangement_id", "signed_on", "expires_on", "clauses"],
-        ((f"K{i:05d}", a, _day(rng, 1500), (AS_OF + dt.timedelta(days=rng.randrange(-100, 1000))).isoformat(),
+        ((f"K{i:05d}", a, _day(rng, 1400, 100), (AS_OF + dt.timedelta(days=rng.randrange(-100, 1000))).isoformat(),
           ";".join(c for c in clause_ids if rng.random() < 0.85)) for i, a in enumerate(arr_ids)))
     scopes: list[list[str]] = []
     control_rows = []
@@ -98,8 +98,8 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
         folder, "evidence",
         ["evidence_id", "control_id", "arrangement_id", "collected_on", "valid_until", "title", "uri", "sha256"],
         evidence_rows())
-    audits = [(f"AUD{i:05d}", a, kind, _day(rng, 500), "KPMG", "Y")
-              for i, (a, kind) in enumerate((a, k) for a in arr_ids for k in ("general", "project") if rng.random() < .7)]
+    kinds = ((a, k) for a in arr_ids for k in ("general", "project") if rng.random() < .7)
+    audits = [(f"AUD{i:05d}", a, kind, _day(rng, 500), "KPMG", "Y") for i, (a, kind) in enumerate(kinds)]
     counts["audits"] = _write(folder, "audits",
                               ["audit_id", "arrangement_id", "kind", "performed_on", "auditor", "independent"], audits)
     counts["findings"] = _write(

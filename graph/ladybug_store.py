@@ -14,6 +14,7 @@ import ladybug
 
 from regtrace.errors import StoreError, StoreUnavailableError
 
+from . import ladybug_bulk as bulk
 from . import ladybug_queries as q
 from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
 from .port import Link, Row, Store, Writer, batched
@@ -33,9 +34,20 @@ class _LadybugWriter(Writer):
             self._store.execute(statement, {"rows": batch})
 
     def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
-        statement = q.create_nodes(store_schema().nodes[label])
+        node = store_schema().nodes[label]
+        if len(rows) >= bulk.COPY_MIN_ROWS and bulk.copyable(node.properties):
+            bulk.copy_nodes(self._store.execute, node, rows)
+            return
+        statement = q.create_nodes(node)
         for batch in batched(rows, BATCH):
             self._store.execute(statement, {"rows": batch})
+
+    def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+        rel = store_schema().relationship(rel_type)
+        if len(links) >= bulk.COPY_MIN_ROWS and not rel.properties:
+            bulk.copy_links(self._store.execute, rel, links)
+        else:
+            self.link(rel_type, source_label, target_label, links)
 
     def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)

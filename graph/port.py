@@ -43,6 +43,11 @@ class Writer(ABC):
     def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         """Create relationships between existing nodes, once each (idempotent)."""
 
+    def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+        """Create relationships known not to exist yet between existing nodes (the bulk path for fresh
+        register data; a missing node may fail the write). Defaults to `link`; stores may do it faster."""
+        self.link(rel_type, source_label, target_label, links)
+
     @abstractmethod
     def delete_tenant(self, tenant: str) -> None:
         """Delete every node of one tenant and its relationships."""

@@ -1,0 +1,234 @@
+"""Reading a register folder into tables of text cells, without interpreting them.
+
+A folder holds either CSV files named `<register>.csv` or one `.xlsx` workbook with a sheet per register
+(a path to the workbook itself works too). The first row of each file or sheet names the columns, in any
+order. A CSV file's encoding is detected without asking: UTF-8 with or without a byte-order mark (or
+UTF-16 with one), else Big5 / CP950. Rows are read lazily, so a large file is never held whole as text.
+
+Row numbers are the ones a spreadsheet shows: the header is row 1, the first data row is row 2.
+Files and sheets that are not registers are ignored, unless their name is close to a register's
+(a likely typo such as `evidences.csv`), which is reported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from regtrace.errors import Problem
+
+from .register_values import cell_text
+
+WORKBOOK_SUFFIX = ".xlsx"
+CSV_SUFFIX = ".csv"
+_CHUNK = 1 << 20
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16", "cp950": "Big5 (CP950)"}
+
+Cells = Sequence[str]
+# What reading rows may raise part way: a malformed or undecodable CSV, a damaged workbook.
+READ_ERRORS: tuple[type[Exception], ...] = (csv.Error, UnicodeDecodeError, ValueError, KeyError, OSError)
+
+
+@dataclass
+class Table:
+    """One register as read: its header and a one-pass iterator of the rows after it, the first of which
+    is row `first_row`. Reading may raise one of READ_ERRORS (a damaged file) part way."""
+
+    register: str
+    source: str
+    header: list[str]
+    first_row: int
+    rows: Iterator[Cells]
+    encoding: str | None = None
+
+
+def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Where `path` stops decoding as `encoding`: (byte offset, line); None when all of it decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = lines = 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                start = min(exc.start, len(chunk))
+                return offset + start, lines + chunk.count(b"\n", 0, start) + 1
+            if not chunk:
+                return None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+
+
+def detect_encoding(path: Path) -> tuple[str | None, str | None]:
+    """(encoding, None) for a CSV file, or (None, why it cannot be read as text)."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            bad = _first_bad_byte(path, encoding)
+            if bad is None:
+                return encoding, None
+            return None, f"starts like {ENCODING_NAMES[encoding]} but line {bad[1]} is not valid {encoding}"
+    utf8 = _first_bad_byte(path, "utf-8")
+    if utf8 is None:
+        return "utf-8", None
+    if _first_bad_byte(path, "cp950") is None:
+        return "cp950", None
+    return None, (f"is neither UTF-8 (line {utf8[1]} has an invalid byte) nor Big5/CP950 text; "
+                  "save it as 'CSV UTF-8' or Big5")
+
+
+def _close_name(name: str, registers: Sequence[str]) -> str | None:
+    matches = difflib.get_close_matches(name.lower(), registers, n=1, cutoff=0.8)
+    return matches[0] if matches else None
+
+
+class RegisterFolder:
+    """The register tables of a folder (or workbook). Use it as a context manager: files stay open while
+    their rows are read. `problems` collects what is wrong with the files themselves, including errors met
+    while rows are read; `present` names every register that has a file or sheet, readable or not."""
+
+    def __init__(self, path: Path, registers: Sequence[str]) -> None:
+        self.path = path
+        self.registers = tuple(registers)
+        self.tables: dict[str, Table] = {}
+        self.present: set[str] = set()
+        self.problems: list[Problem] = []
+        self.format = "csv"
+        self.workbook: Path | None = None
+        self.unusable = False  # the folder itself is wrong: no register can be judged missing
+        self._stack = ExitStack()
+        try:
+            self._open()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def __enter__(self) -> RegisterFolder:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def _problem(self, source: str, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem(source, row, column, message))
+
+    # ------------------------------------------------------------ finding the files
+
+    def _open(self) -> None:
+        path = self.path
+        if path.is_file() and path.suffix.lower() == WORKBOOK_SUFFIX:
+            self._open_workbook(path)
+            return
+        if not path.is_dir():
+            self._unusable(str(path), "no such folder (give a folder of CSV files or one .xlsx workbook)")
+            return
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+        books = [p for p in files if p.suffix.lower() == WORKBOOK_SUFFIX]
+        csvs = [p for p in files if p.suffix.lower() == CSV_SUFFIX]
+        if books and csvs:
+            self._unusable(str(path), "holds both CSV files and a workbook; keep one or the other: "
+                           f"{', '.join(p.name for p in books + csvs)}")
+            return
+        if len(books) > 1:
+            self._unusable(str(path), f"holds {len(books)} workbooks ({', '.join(p.name for p in books)}); "
+                           "keep one, with a sheet per register")
+            return
+        if books:
+            self._open_workbook(books[0])
+            return
+        for file in csvs:
+            self._open_csv(file)
+
+    def _unusable(self, source: str, message: str) -> None:
+        self.unusable = True
+        self._problem(source, message)
+
+    def _register_for(self, name: str, source: str) -> str | None:
+        register = name.strip().lower()
+        if register in self.registers:
+            if register in self.present:
+                self._problem(source, f"a second file or sheet for the register {register!r}")
+                return None
+            self.present.add(register)
+            return register
+        close = _close_name(register, self.registers)
+        if close is not None:
+            self._problem(source, f"is not a register; did you mean {close!r}?")
+        return None
+
+    # ------------------------------------------------------------ CSV
+
+    def _open_csv(self, file: Path) -> None:
+        register = self._register_for(file.stem, file.name)
+        if register is None:
+            return
+        encoding, why = detect_encoding(file)
+        if encoding is None:
+            self._problem(file.name, f"cannot be read: it {why}")
+            return
+        handle: IO[str] = self._stack.enter_context(file.open(encoding=encoding, newline=""))
+        self._add_table(register, file.name, csv.reader(handle), encoding)
+
+    # ------------------------------------------------------------ XLSX
+
+    def _open_workbook(self, book: Path) -> None:
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        self.format = "xlsx"
+        self.workbook = book
+        try:
+            workbook = load_workbook(book, read_only=True, data_only=True)
+        except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            self._unusable(book.name, f"cannot be opened as an .xlsx workbook: {exc}")
+            return
+        self._stack.callback(workbook.close)
+        for sheet in workbook.worksheets:
+            source = f"{book.name}:{sheet.title}"
+            register = self._register_for(sheet.title, source)
+            if register is None:
+                continue
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
+            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True))
+            self._add_table(register, source, rows, None)
+
+    # ------------------------------------------------------------ both
+
+    def _add_table(self, register: str, source: str, rows: Iterable[list[str]], encoding: str | None) -> None:
+        iterator = iter(rows)
+        try:
+            for number, cells in enumerate(iterator, start=1):
+                if any(c.strip() for c in cells):
+                    header = [c.strip().lstrip("\ufeff") for c in cells]
+                    self.tables[register] = Table(register, source, header, number + 1, iterator, encoding)
+                    return
+        except READ_ERRORS as exc:
+            self._problem(source, f"cannot be read: {exc}")
+            return
+        self._problem(source, "is empty: row 1 must name the columns")
+
+
+def read_folder(path: Path, registers: Sequence[str]) -> RegisterFolder:
+    """Open the register files of `path`; see RegisterFolder."""
+    return RegisterFolder(path, registers)
+

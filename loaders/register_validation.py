@@ -1,0 +1,433 @@
+"""Validating register rows against the ontology, collecting every problem of every file at once.
+
+The columns, their types, whether they are required or lists, their allowed values and patterns, and which
+register a reference points to all come from the ontology (`ClassModel.columns`). What the ontology does not
+say is here: which registers must be present, the cross-field rules, and how provision ids are checked.
+
+Registers are validated in reference order (csps before arrangements before controls before evidence …) so a
+reference is checked against the ids of the register it names while its row is at hand. An id counts as
+known when its row has one, even if other cells of that row are wrong: one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
+
+from regtrace.errors import Problem, RegisterError
+
+from .register_reader import READ_ERRORS, RegisterFolder, Table
+from .register_values import CellError, Parser, column_parser, memoisable
+
+REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
+OBLIGATION_CLASS = "Obligation"
+PROVISION_ID = re.compile(r"A\d+(?:\.P\d+(?:\.I\d+(?:\.S\d+(?:\.N\d+)?)?)?)?")
+PROVISION_HINT = "provision ids look like A6.P1.I1 or A7.P1.I5.S1.N1"
+
+# Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
+DATE_ORDER: tuple[tuple[str, str, str], ...] = (
+    ("certifications", "valid_from", "valid_until"),
+    ("arrangements", "start_date", "end_date"),
+    ("contracts", "signed_on", "expires_on"),
+)
+MINIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1),)
+# (register, status column, status value, date column): that status needs the date, any other forbids it.
+STATUS_DATE: tuple[tuple[str, str, str, str], ...] = (("findings", "status", "closed", "closed_on"),)
+
+ObligationsUnder = Mapping[str, Sequence[str]]
+RowCheck = Callable[[list[Any]], "tuple[str, str] | None"]  # -> (column, message) when the row breaks a rule
+
+
+@dataclass
+class Register:
+    """A validated register: one tuple per data row holding the values of `columns` in order, then `extra`
+    (the JSON text of the unknown columns' non-blank cells, or None). Blank cells are None; list columns
+    hold lists."""
+
+    model: ClassModel
+    source: str | None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.model.register or self.model.name
+
+    @property
+    def columns(self) -> tuple[Field, ...]:
+        return self.model.columns
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows as dicts keyed by column name, plus `extra` (decoded)."""
+        names = [f.column for f in self.columns]
+        for row in self.rows:
+            record = dict(zip(names, row, strict=False))
+            record["extra"] = json.loads(row[-1]) if row[-1] is not None else {}
+            yield record
+
+
+@dataclass(frozen=True)
+class RegisterDataset:
+    """Every register of a folder, validated; `obligations_under` expands provision ids to obligations."""
+
+    registers: Mapping[str, Register]
+    obligations_under: ObligationsUnder | None
+    format: str = "csv"
+
+    def __getitem__(self, register: str) -> Register:
+        return self.registers[register]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(reg) for name, reg in self.registers.items()}
+
+
+def register_order(onto: Ontology) -> list[ClassModel]:
+    """The register classes, each after the registers its references point to (ties by register name)."""
+    by_class = {c.name: c for c in onto.registers}
+    ordered: list[ClassModel] = []
+    done: set[str] = set()
+
+    def visit(cls: ClassModel, path: tuple[str, ...]) -> None:
+        if cls.name in done:
+            return
+        if cls.name in path:
+            raise ValueError(f"registers reference each other in a cycle: {' -> '.join((*path, cls.name))}")
+        for f in cls.references:
+            if f.target in by_class and f.target != cls.name:
+                visit(by_class[f.target], (*path, cls.name))
+        done.add(cls.name)
+        ordered.append(cls)
+
+    for cls in sorted(by_class.values(), key=lambda c: c.register or ""):
+        visit(cls, ())
+    return ordered
+
+
+def _letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the spreadsheet column letter."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_MISSING = object()
+
+
+class _Known(set[str]):
+    """The ids of a register, named for messages."""
+
+    def __init__(self, ids: set[str], register: str) -> None:
+        super().__init__(ids)
+        self.register = register
+
+
+@dataclass
+class _Column:
+    position: int  # in the register's columns
+    index: int  # in the file's row
+    field: Field
+    name: str  # as the header writes it
+    parse: Parser | None
+
+
+class _Validator:
+    """Validates one table; `known` holds the ids of the registers validated before it."""
+
+    def __init__(self, model: ClassModel, table: Table, known: Mapping[str, set[str] | None],
+                 obligations_under: ObligationsUnder | None, problems: list[Problem]) -> None:
+        self.model = model
+        self.table = table
+        self.known = known
+        self.obligations_under = obligations_under
+        self.problems = problems
+        self.source = table.source
+        self.register = Register(model, table.source)
+        self.ids: set[str] = set()
+        self.columns: list[_Column] = []
+        self.extra: list[tuple[int, str]] = []
+        self.unnamed: list[int] = []
+        self.unreadable = False
+        self._header()
+
+    def problem(self, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.source, row, column, message))
+
+    def _header(self) -> None:
+        header = self.table.header
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+            self.unreadable = True
+            self.problem(1, None, "the header is one column: is the file separated by ';' or tabs? "
+                         "Save it as comma-separated CSV")
+            return
+        by_column = {f.column: (i, f) for i, f in enumerate(self.model.columns)}
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(self.table.header):
+            name = raw.strip()
+            key = name.lower()
+            if not key:
+                self.unnamed.append(index)
+                continue
+            if key in seen:
+                self.problem(1, name, f"the column appears twice (columns {_letter(seen[key])} and "
+                             f"{_letter(index)}); the first one is used")
+                continue
+            seen[key] = index
+            if key in by_column:
+                position, f = by_column[key]
+                parse = column_parser(f.datatype, many=f.many, allowed=f.allowed, pattern=f.pattern)
+                self.columns.append(_Column(position, index, f, name, parse))
+            else:
+                self.extra.append((index, name))
+        for column, (_, f) in by_column.items():
+            if f.required and column not in seen:
+                self.problem(1, column, "a required column is missing from the header")
+
+    def validate(self) -> Register:
+        """Parse and check every row; problems go to the shared list, valid values to the register."""
+        if self.unreadable:
+            return self.register
+        width = len(self.table.header)
+        size = len(self.model.columns)
+        cells_of = [self._cell_spec(c) for c in self.columns]
+        checks = self._row_checks()
+        key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
+        key_name = self.model.key
+        first_row: dict[str, int] = {}
+        rows = self.register.rows
+        extra, unnamed = self.extra, self.unnamed
+        problem = self.problem
+        missing = _MISSING
+        number = self.table.first_row - 1
+        try:
+            for number, cells in enumerate(self.table.rows, start=self.table.first_row):
+                if not any(cells):
+                    continue
+                if len(cells) != width:
+                    if len(cells) < width:
+                        cells = [*cells, *([""] * (width - len(cells)))]
+                    elif any(c.strip() for c in cells[width:]):
+                        problem(number, None, "has values to the right of the last named column")
+                values: list[Any] = [None] * size
+                for position, index, parse, cache, known, required, name in cells_of:
+                    text = cells[index].strip()
+                    if not text:
+                        if required:
+                            problem(number, name, "is required but blank")
+                        continue
+                    if parse is None:
+                        value: Any = text
+                    elif cache is not None:
+                        value = cache.get(text, missing)
+                        if value is missing:
+                            try:
+                                value = cache[text] = parse(text)
+                            except CellError as exc:
+                                problem(number, name, str(exc))
+                                continue
+                    else:
+                        try:
+                            value = parse(text)
+                        except CellError as exc:
+                            problem(number, name, str(exc))
+                            continue
+                        if value == []:
+                            if required:
+                                problem(number, name, "is required but blank")
+                            continue
+                    if known is not None and value not in known:
+                        problem(number, name, f"unknown {value!r}: no such id in {known.register}")
+                    values[position] = value
+                key = values[0]
+                if key is not None:
+                    first = first_row.setdefault(key, number)
+                    if first != number:
+                        problem(number, key_column, f"duplicate {key_name} {key!r} (first on row {first})")
+                for check in checks:
+                    broken = check(values)
+                    if broken is not None:
+                        problem(number, *broken)
+                if unnamed:
+                    self._unnamed(number, cells)
+                values.append(self._extra(cells) if extra else None)
+                rows.append(tuple(values))
+        except READ_ERRORS as exc:
+            problem(number + 1, None, f"cannot be read from this row on: {exc}")
+        self.ids.update(first_row)
+        return self.register
+
+    def _cell_spec(self, c: _Column) -> tuple[int, int, Parser | None, dict[str, Any] | None, _Known | None,
+                                             bool, str]:
+        f = c.field
+        cache: dict[str, Any] | None = {} if not f.many and memoisable(f.datatype, f.allowed) else None
+        known = None
+        ids = self.known.get(f.target or "")
+        if not f.many and ids is not None:
+            known = _Known(ids, load_ontology().classes[f.target or ""].register or "")
+        return c.position, c.index, c.parse, cache, known, f.required, c.name
+
+    def _unnamed(self, number: int, cells: Sequence[str]) -> None:
+        for index in self.unnamed:
+            if cells[index].strip():
+                self.problem(number, _letter(index), "has a value under a column with no name in the header")
+
+    def _extra(self, cells: Sequence[str]) -> str | None:
+        found = {name: cells[index].strip() for index, name in self.extra if cells[index].strip()}
+        return json.dumps(found, ensure_ascii=False) if found else None
+
+    # ------------------------------------------------------------ rules
+
+    def _row_checks(self) -> list[RowCheck]:
+        present = {c.field.column: c for c in self.columns}
+        checks: list[RowCheck] = []
+        for c in self.columns:
+            if c.field.is_reference and (c.field.many or c.field.target == OBLIGATION_CLASS):
+                checks.append(self._reference_check(c))
+        register = self.model.register
+        for reg, earlier, later in DATE_ORDER:
+            if reg == register and earlier in present and later in present:
+                checks.append(_date_order(present[earlier], present[later]))
+        for reg, column, minimum in MINIMUM:
+            if reg == register and column in present:
+                checks.append(_minimum(present[column], minimum))
+        for reg, status, value, date in STATUS_DATE:
+            if reg == register and status in present and date in present:
+                checks.append(_status_date(present[status], value, present[date]))
+        return checks
+
+    def _reference_check(self, column: _Column) -> RowCheck:
+        f, position, name = column.field, column.position, column.name
+        if f.target == OBLIGATION_CLASS:
+            return self._provision_check(position, name)
+        target = f.target or ""
+        if target not in self.known:
+            raise ValueError(f"{self.model.name}.{f.name} points to {target}, which has no register")
+        known = self.known[target]
+        register = load_ontology().classes[target].register
+        wildcard = f.wildcard
+
+        def check(values: list[Any]) -> tuple[str, str] | None:
+            value = values[position]
+            if value is None:
+                return None
+            items = value if isinstance(value, list) else (value,)
+            if known is None:  # its register could not be read: already reported
+                return None
+            if wildcard is not None and wildcard in items:
+                if len(items) > 1:
+                    return name, f"{wildcard!r} stands for every one; write it alone, not with ids"
+                return None
+            unknown = [v for v in items if v not in known]
+            if unknown:
+                return name, f"unknown {', '.join(map(repr, unknown))}: no such id in {register}"
+            return None
+
+        return check
+
+    def _provision_check(self, position: int, name: str) -> RowCheck:
+        under = self.obligations_under
+
+        def check(values: list[Any]) -> tuple[str, str] | None:
+            value = values[position]
+            if value is None:
+                return None
+            ids = [v.upper() for v in value]
+            values[position] = ids
+            messages = []
+            for pid in ids:
+                if not PROVISION_ID.fullmatch(pid):
+                    messages.append(f"{pid!r} is not a provision id ({PROVISION_HINT})")
+                elif under is None:
+                    continue
+                elif pid not in under:
+                    messages.append(f"unknown provision {pid!r}: the regulation has no such provision")
+                elif not under[pid]:
+                    messages.append(f"provision {pid!r} names no obligation: it permits or defines, "
+                                    "it does not oblige")
+            return (name, "; ".join(messages)) if messages else None
+
+        return check
+
+
+def _date_order(earlier: _Column, later: _Column) -> RowCheck:
+    a, b = earlier.position, later.position
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        if values[a] is not None and values[b] is not None and values[b] < values[a]:
+            return later.name, f"{later.name} {values[b]} is before {earlier.name} {values[a]}"
+        return None
+
+    return check
+
+
+def _minimum(column: _Column, minimum: int) -> RowCheck:
+    position = column.position
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        if values[position] is not None and values[position] < minimum:
+            return column.name, f"must be at least {minimum}, not {values[position]}"
+        return None
+
+    return check
+
+
+def _status_date(status: _Column, value: str, date: _Column) -> RowCheck:
+    s, d = status.position, date.position
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        if values[s] == value and values[d] is None:
+            return date.name, f"is required when {status.name} is {value}"
+        if values[s] is not None and values[s] != value and values[d] is not None:
+            return date.name, f"must be blank when {status.name} is {values[s]} (only {value} ones have it)"
+        return None
+
+    return check
+
+
+def _missing(folder: RegisterFolder, model: ClassModel) -> Problem:
+    name = model.register or model.name
+    columns = ", ".join(f.column for f in model.columns)
+    if folder.workbook is not None:
+        return Problem(folder.workbook.name, None, None,
+                       f"has no sheet {name!r}, a required register (columns: {columns})")
+    return Problem(f"{name}.csv", None, None, f"the required register is missing (columns: {columns})")
+
+
+def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder | None = None,
+                    progress: Callable[[str, int, int], None] | None = None) -> RegisterDataset:
+    """Validate every table of an open folder; RegisterError with every problem when any row is wrong."""
+    onto = load_ontology()
+    problems: list[Problem] = []
+    known: dict[str, set[str] | None] = {}  # None: the register is there but unreadable
+    registers: dict[str, Register] = {}
+    order = register_order(onto)
+    for done, model in enumerate(order):
+        name = model.register or model.name
+        table = folder.tables.get(name)
+        if progress is not None:
+            progress("validate", done, len(order))
+        if table is None:
+            if name in REQUIRED_REGISTERS and name not in folder.present and not folder.unusable:
+                problems.append(_missing(folder, model))
+            registers[name] = Register(model, None)
+            known[model.name] = set()
+            continue
+        validator = _Validator(model, table, known, obligations_under, problems)
+        registers[name] = validator.validate()
+        known[model.name] = None if validator.unreadable else validator.ids
+    if progress is not None:
+        progress("validate", len(order), len(order))
+    problems = folder.problems + problems
+    if problems:
+        raise RegisterError(problems)
+    ordered = {m.register or m.name: registers[m.register or m.name] for m in order}
+    return RegisterDataset(ordered, obligations_under, folder.format)

@@ -1,0 +1,74 @@
+"""An insurer's registers: read and validate a folder, and load it into the store as one tenant.
+
+    dataset = read_registers(folder, obligations_under)            # RegisterError with every problem
+    counts = load_registers(store, folder, tenant, obligations_under)  # all or nothing, replaces the tenant
+
+A folder holds CSV files named after the registers (csps.csv, arrangements.csv, …) or one .xlsx workbook
+with a sheet per register. Validation finishes before anything is written, and the write is one
+transaction, so a refused or failed load leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from regtrace.graph.port import Store
+from regtrace.ontology.model import load_ontology
+
+from regtrace.errors import InputError
+
+from .register_graph import RegisterGraph, register_graph, replace_registers
+from .register_reader import read_folder
+from .register_validation import Register, RegisterDataset, validate_folder
+
+__all__ = ["Register", "RegisterDataset", "RegisterGraph", "load_registers", "read_registers", "register_graph",
+           "register_names"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def register_names() -> tuple[str, ...]:
+    """The register names the ontology defines (file stems and sheet names)."""
+    return tuple(c.register for c in load_ontology().registers if c.register)
+
+
+def read_registers(folder: str | Path, obligations_under: Mapping[str, Sequence[str]] | None = None,
+                   progress: Progress | None = None) -> RegisterDataset:
+    """Read, parse and validate every register of `folder` (or of an .xlsx workbook path).
+
+    `obligations_under` maps each provision id to the obligation ids at or below it; with it, provision ids
+    in controls.satisfies and contracts.clauses must name obligations, without it only their form is checked.
+    Raises RegisterError listing every problem (file or sheet, row, column, what is wrong).
+    """
+    with _gc_paused(), read_folder(Path(folder), register_names()) as found:
+        return validate_folder(found, obligations_under, progress)
+
+
+def load_registers(store: Store, folder: str | Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
+                   progress: Progress | None = None) -> dict[str, int]:
+    """Validate `folder`, then replace `tenant`'s registers in the store with it in one transaction.
+
+    Returns the number of rows per register. `progress(stage, done, total)` is called as stages advance
+    ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid.
+    """
+    if not tenant or "/" in tenant or tenant != tenant.strip():
+        raise InputError(f"tenant {tenant!r}: give a name without '/' or surrounding spaces, e.g. example-life")
+    dataset = read_registers(folder, obligations_under, progress)
+    with _gc_paused():
+        return replace_registers(store, tenant, dataset, progress)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic rows are built (it would rescan them
+    again and again for nothing); reference counting still frees memory as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

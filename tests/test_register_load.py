@@ -1,0 +1,266 @@
+"""Loading registers into a real LadybugDB store: rows, links, all-or-nothing, replacement, tenants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from regtrace.graph import ladybug_bulk
+from regtrace.graph.ladybug_store import LadybugStore
+from regtrace.graph.port import Link, Row, Writer
+from regtrace.graph.schema import store_schema
+from regtrace.loaders.register_graph import arrangement_facts, register_graph
+from regtrace.loaders.registers import load_registers, read_registers
+from test_register_validation import UNDER, registers, write_csv, write_folder
+
+from regtrace.errors import InputError, RegisterError, StoreError
+
+OBLIGATIONS = [
+    {"uid": oid, "obligation_id": oid, "modality": "shall", "falls_on": falls, "rule": rule, "conditions": [],
+     "frequency_months": None, "article": article, "ordinal": i}
+    for i, (oid, falls, rule, article) in enumerate([
+        ("A4.P1.I1", "company", "control_evidence", 4),
+        ("A6.P1.I1", "arrangement", "contract_clause", 6),
+        ("A6.P1.I2", "arrangement", "contract_clause", 6),
+    ])
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LadybugStore]:
+    s = LadybugStore(tmp_path / "store")
+    s.write(lambda w: w.upsert_nodes("Obligation", OBLIGATIONS))
+    yield s
+    s.close()
+
+
+def snapshot(store: LadybugStore, tenant: str | None = None) -> dict[str, list[Row]]:
+    """Every tenant-scoped node and link (of one tenant, or all)."""
+    schema = store_schema()
+    found = {label: store.nodes(label, tenant) for label, node in schema.nodes.items() if node.tenant_scoped}
+    for rel in schema.relationships:
+        if schema.nodes[rel.source].tenant_scoped:
+            found[rel.type] = store.links(rel.type, rel.source, rel.target, tenant)
+    return found
+
+
+def pairs(store: LadybugStore, rel_type: str, tenant: str = "t1") -> set[tuple[str, str]]:
+    rel = store_schema().relationship(rel_type)
+    return {(r["source"], r["target"]) for r in store.links(rel_type, rel.source, rel.target, tenant)}
+
+
+def test_load_writes_every_node_and_link(store: LadybugStore, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "regs")
+    write_csv(folder / "evidence.csv", [dict(r, reviewer="王小明") for r in registers()["evidence"]])
+    counts = load_registers(store, folder, "t1", UNDER)
+    assert counts == {"csps": 2, "arrangements": 2, "audits": 1, "certifications": 1, "contracts": 1,
+                      "controls": 2, "evidence": 2, "findings": 2, "systems": 1}
+    schema = store_schema().nodes
+    for label in ("CloudServiceProvider", "OutsourcingArrangement", "Control", "Evidence", "Finding"):
+        for row in store.nodes(label, "t1"):
+            assert set(row) == set(schema[label].names)
+            assert row["tenant"] == "t1" and row["uid"] == f"t1/{row[schema[label].key]}"
+    a1, a2 = store.nodes("OutsourcingArrangement", "t1")
+    assert a1["facts"] == ["material", "offshore", "natural_person_data", "customer_data", "self_managed",
+                           "hybrid_cloud", "internet_access", "vm_or_container_images", "subcontracting"]
+    assert a2["facts"] == []
+    assert a1["data_locations"] == ["TW", "SG"] and a1["start_date"] == dt.date(2024, 1, 1)
+    ct1, ct2 = store.nodes("Control", "t1")
+    assert ct1["applies_to_all"] is True and ct2["applies_to_all"] is False
+    e1, e2 = store.nodes("Evidence", "t1")
+    assert json.loads(e1["extra"]) == {"reviewer": "王小明"}
+    assert e2["sha256"] is None and e2["collected_on"] == dt.date(2026, 10, 1)
+
+    assert pairs(store, "PROVIDED_BY") == {("t1/A1", "t1/C1"), ("t1/A2", "t1/C2")}
+    assert pairs(store, "SATISFIES") == {("t1/CT1", "A6.P1.I1"), ("t1/CT1", "A6.P1.I2"), ("t1/CT2", "A4.P1.I1")}
+    assert pairs(store, "COVERS_CLAUSE") == {("t1/K1", "A6.P1.I1"), ("t1/K1", "A6.P1.I2")}
+    assert pairs(store, "APPLIES_TO") == {("t1/CT2", "t1/A1"), ("t1/CT2", "t1/A2")}  # none for '*'
+    assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1"), ("t1/E2", "t1/CT2")}
+    assert pairs(store, "CONCERNS") == {("t1/E1", "t1/A1")}  # only when given
+    assert pairs(store, "HELD_BY") == {("t1/CERT1", "t1/C1")}
+    assert pairs(store, "RUNS_UNDER") == {("t1/S1", "t1/A1")}
+    assert pairs(store, "GOVERNS") == {("t1/K1", "t1/A1")}
+    assert pairs(store, "AUDITS") == {("t1/AU1", "t1/A1")}
+    assert pairs(store, "RAISED_IN") == {("t1/F1", "t1/AU1"), ("t1/F2", "t1/AU1")}
+    assert store.tenants() == ["t1"]
+
+
+def test_a_provision_expands_to_each_obligation_once(tmp_path: Path) -> None:
+    data = registers()
+    data["controls"][0]["satisfies"] = "A6;A6.P1;A6.P1.I1"
+    graph = register_graph(read_registers(write_folder(tmp_path, data), UNDER), "t1")
+    links = graph.links[("SATISFIES", "Control", "Obligation")]
+    assert [(lk.source, lk.target) for lk in links if lk.source == "t1/CT1"] == [
+        ("t1/CT1", "A6.P1.I1"), ("t1/CT1", "A6.P1.I2")]
+
+
+def test_self_managed_is_derived_from_the_service_model() -> None:
+    facts = ("material", "self_managed", "offshore")
+    assert arrangement_facts({"service_model": "PaaS", "material": False, "offshore": True}, facts) == [
+        "self_managed", "offshore"]
+    assert arrangement_facts({"service_model": "SaaS", "material": True}, facts) == ["material"]
+
+
+def test_a_refused_load_leaves_the_store_as_it_was(store: LadybugStore, tmp_path: Path) -> None:
+    load_registers(store, write_folder(tmp_path / "good"), "t1", UNDER)
+    before = snapshot(store)
+    data = registers()
+    data["evidence"] = []  # a smaller folder, which would remove rows if it were written
+    data["arrangements"][0]["material"] = "maybe"
+    data["controls"][1]["satisfies"] = "A6.P9"
+    with pytest.raises(RegisterError) as caught:
+        load_registers(store, write_folder(tmp_path / "bad", data), "t1", UNDER)
+    assert len(caught.value.problems) == 2
+    assert snapshot(store) == before
+    with pytest.raises(RegisterError):
+        load_registers(store, tmp_path / "bad", "t2", UNDER)
+    assert snapshot(store, "t2") == {k: [] for k in before}
+
+
+@pytest.mark.parametrize("failing", ["create_nodes", "create_links"])
+def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            failing: str) -> None:
+    folder = write_folder(tmp_path / "regs")
+    load_registers(store, folder, "t1", UNDER)
+    before = snapshot(store)
+    writer_class = type(_writer(store))
+    original = getattr(writer_class, failing)
+    calls = {"n": 0}
+
+    def fail_on_third(self: Writer, *args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise StoreError("simulated: the disk is full")
+        original(self, *args)
+
+    monkeypatch.setattr(writer_class, failing, fail_on_third)
+    data = registers()
+    data["evidence"] = data["evidence"][:1]
+    with pytest.raises(StoreError, match="simulated"):
+        load_registers(store, write_folder(tmp_path / "changed", data), "t1", UNDER)
+    assert calls["n"] == 3  # it really failed part way, after the tenant's old nodes were deleted
+    assert snapshot(store) == before
+    calls["n"] = 0
+    with pytest.raises(StoreError, match="simulated"):
+        load_registers(store, folder, "t2", UNDER)
+    assert all(not rows for rows in snapshot(store, "t2").values())
+
+
+def _writer(store: LadybugStore) -> Writer:
+    found: list[Writer] = []
+    store.write(found.append)
+    return found[0]
+
+
+def test_reloading_the_same_folder_changes_nothing(store: LadybugStore, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "regs")
+    first = load_registers(store, folder, "t1", UNDER)
+    before = snapshot(store)
+    assert load_registers(store, folder, "t1", UNDER) == first
+    assert snapshot(store) == before
+
+
+def test_a_changed_folder_replaces_the_tenants_data(store: LadybugStore, tmp_path: Path) -> None:
+    load_registers(store, write_folder(tmp_path / "v1"), "t1", UNDER)
+    data = registers()
+    data["evidence"] = [r for r in data["evidence"] if r["evidence_id"] != "E2"]
+    data["systems"] = []
+    data["controls"][0]["applies_to"] = "A1"
+    data["csps"][1]["name"] = "雲端二號 (renamed)"
+    load_registers(store, write_folder(tmp_path / "v2", data), "t1", UNDER)
+    assert [r["evidence_id"] for r in store.nodes("Evidence", "t1")] == ["E1"]
+    assert store.count("System", "t1") == 0
+    assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1")}
+    assert pairs(store, "RUNS_UNDER") == set()
+    assert ("t1/CT1", "t1/A1") in pairs(store, "APPLIES_TO")
+    assert store.nodes("Control", "t1")[0]["applies_to_all"] is False
+    assert store.nodes("CloudServiceProvider", "t1")[1]["name"] == "雲端二號 (renamed)"
+    assert store.count("Obligation") == len(OBLIGATIONS)  # the regulation is not the tenant's to delete
+
+
+def test_two_tenants_do_not_touch_each_other(store: LadybugStore, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "regs")
+    load_registers(store, folder, "t1", UNDER)
+    t1 = snapshot(store, "t1")
+    load_registers(store, folder, "t2", UNDER)
+    assert store.tenants() == ["t1", "t2"]
+    assert snapshot(store, "t1") == t1
+    data = registers()
+    data["evidence"] = []
+    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER)
+    assert snapshot(store, "t1") == t1
+    assert store.count("Evidence", "t2") == 0 and store.count("Evidence", "t1") == 2
+    assert pairs(store, "SATISFIES", "t2") == {(s.replace("t1/", "t2/"), t) for s, t in pairs(store, "SATISFIES")}
+
+
+def test_large_registers_take_the_bulk_path_and_round_trip(store: LadybugStore, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    tricky = ['quoted "title", with commas', "line one\nline two", " spaced ", "中文標題，全形逗號", "back\\slash"]
+    rows = [{"evidence_id": f"E{i:05d}", "control_id": "CT1" if i % 2 else "CT2",
+             "arrangement_id": "A1" if i % 3 else "", "collected_on": "115/11/01" if i % 2 else "2026-10-01",
+             "valid_until": "", "title": tricky[i % len(tricky)], "uri": "", "sha256": SHA_OF(i)}
+            for i in range(ladybug_bulk.COPY_MIN_ROWS + 7)]
+    folder = write_folder(tmp_path / "big")
+    write_csv(folder / "evidence.csv", rows)
+    copies: list[str] = []
+    original = ladybug_bulk.copy_nodes
+
+    def spy(execute: Any, node: Any, nodes: Any) -> None:
+        copies.append(node.label)
+        original(execute, node, nodes)
+
+    monkeypatch.setattr(ladybug_bulk, "copy_nodes", spy)
+    load_registers(store, folder, "t1", UNDER)
+    assert copies == ["Evidence"]
+    stored = store.nodes("Evidence", "t1")
+    assert len(stored) == len(rows)
+    by_id = {r["evidence_id"]: r for r in stored}
+    for i in (0, 1, 2, 3, 4, 5, len(rows) - 1):
+        r = by_id[f"E{i:05d}"]
+        assert r["title"] == tricky[i % len(tricky)].strip()  # cells are trimmed
+        assert r["collected_on"] == (dt.date(2026, 11, 1) if i % 2 else dt.date(2026, 10, 1))
+        assert r["valid_until"] is None and r["uri"] is None and r["sha256"] == SHA_OF(i)
+    assert len(pairs(store, "EVIDENCES")) == len(rows)
+    assert len(pairs(store, "CONCERNS")) == sum(1 for i in range(len(rows)) if i % 3)
+    before = snapshot(store)
+    load_registers(store, folder, "t1", UNDER)
+    assert snapshot(store) == before
+
+
+def SHA_OF(i: int) -> str:
+    return f"{i:064x}"
+
+
+def test_progress_reports_each_stage(store: LadybugStore, tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    load_registers(store, write_folder(tmp_path / "regs"), "t1", UNDER,
+                   progress=lambda stage, done, total: calls.append((stage, done, total)))
+    stages = [c[0] for c in calls]
+    assert stages.index("validate") < stages.index("write")
+    for stage in ("validate", "write"):
+        last = [c for c in calls if c[0] == stage][-1]
+        assert last[1] == last[2] > 0
+
+
+def test_links_are_built_from_the_ontology(tmp_path: Path) -> None:
+    graph = register_graph(read_registers(write_folder(tmp_path), UNDER), "t1")
+    assert set(graph.links) == {
+        ("AUDITS", "Audit", "OutsourcingArrangement"), ("HELD_BY", "Certification", "CloudServiceProvider"),
+        ("GOVERNS", "Contract", "OutsourcingArrangement"), ("COVERS_CLAUSE", "Contract", "Obligation"),
+        ("SATISFIES", "Control", "Obligation"), ("APPLIES_TO", "Control", "OutsourcingArrangement"),
+        ("EVIDENCES", "Evidence", "Control"), ("CONCERNS", "Evidence", "OutsourcingArrangement"),
+        ("RAISED_IN", "Finding", "Audit"), ("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider"),
+        ("RUNS_UNDER", "System", "OutsourcingArrangement"),
+    }
+    assert all(isinstance(lk, Link) for links in graph.links.values() for lk in links)
+    assert graph.counts()["Evidence"] == 2
+
+
+@pytest.mark.parametrize("tenant", ["", "a/b", " t1"])
+def test_tenant_names_are_checked(store: LadybugStore, tmp_path: Path, tenant: str) -> None:
+    with pytest.raises(InputError, match="tenant"):
+        load_registers(store, write_folder(tmp_path / "regs"), tenant, UNDER)
