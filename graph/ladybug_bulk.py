@@ -11,6 +11,7 @@ line breaks in text are stored as "\n" (CRLF and CR become LF).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,14 +31,16 @@ def copyable(properties: Sequence[Property]) -> bool:
     return not any(p.many for p in properties)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
+def _text(value: Any, dates: dict[Any, str]) -> str:
+    """A non-string value as CSV text; dates (which repeat a lot) are remembered in `dates`."""
     if value is True:
         return "true"
     if value is False:
         return "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, dt.date):
+        text = dates[value] = value.isoformat()
+        return text
+    return str(value)
 
 
 def _csv_lines(rows: Iterable[Sequence[Any]], width: int, multiline: list[bool]) -> Iterator[str]:
@@ -46,8 +49,9 @@ def _csv_lines(rows: Iterable[Sequence[Any]], width: int, multiline: list[bool])
     buffer = io.StringIO()
     quote = csv.writer(buffer, lineterminator="\n")
     commas = width - 1
+    dates: dict[Any, str] = {}  # holds dates only, so True (== 1) never finds an integer's text
     for row in rows:
-        fields = [v if v.__class__ is str else _text(v) for v in row]
+        fields = [v if v.__class__ is str else "" if v is None else dates.get(v) or _text(v, dates) for v in row]
         line = ",".join(fields)
         if '"' in line or "\n" in line or "\r" in line or line.count(",") != commas:
             if "\n" in line or "\r" in line:

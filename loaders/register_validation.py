@@ -198,7 +198,10 @@ class _Validator:
             return self.register
         width = len(self.table.header)
         size = len(self.model.columns)
-        cells_of = [self._cell_spec(c) for c in self.columns]
+        specs = [self._cell_spec(c) for c in self.columns]
+        # Free text that names nothing needs no parsing: the common, cheap case gets its own loop.
+        texts = [(s[0], s[1], s[5], s[6]) for s in specs if s[2] is None and s[4] is None]
+        others = [s for s in specs if s[2] is not None or s[4] is not None]
         checks = self._row_checks()
         key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
         key_name = self.model.key
@@ -218,7 +221,13 @@ class _Validator:
                     elif any(c.strip() for c in cells[width:]):
                         problem(number, None, "has values to the right of the last named column")
                 values: list[Any] = [None] * size
-                for position, index, parse, cache, known, required, name in cells_of:
+                for position, index, required, name in texts:
+                    text = cells[index].strip()
+                    if text:
+                        values[position] = text
+                    elif required:
+                        problem(number, name, "is required but blank")
+                for position, index, parse, cache, known, required, name in others:
                     text = cells[index].strip()
                     if not text:
                         if required:
