@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,22 @@ def _csv_lines(rows: Iterable[Sequence[Any]], width: int, multiline: list[bool])
             yield line + "\n"
 
 
-def _copy(execute: Execute, table: str, rows: Iterable[Sequence[Any]], width: int) -> None:
+def _link_lines(links: Iterable[Link], multiline: list[bool]) -> Iterator[str]:
+    """CSV lines of (source, target) uid pairs: the plain case without building a row per link."""
+    for link in links:
+        line = f"{link.source},{link.target}"
+        if '"' in line or "\n" in line or "\r" in line or line.count(",") != 1:
+            yield from _csv_lines([(link.source, link.target)], 2, multiline)
+        else:
+            yield line + "\n"
+
+
+def _copy(execute: Execute, table: str, lines: Callable[[list[bool]], Iterable[str]]) -> None:
     with tempfile.TemporaryDirectory(prefix="regtrace-copy-") as folder:
         path = Path(folder) / f"{table}.csv"
         multiline = [False]
         with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.writelines(_csv_lines(rows, width, multiline))
+            handle.writelines(lines(multiline))
         # Quoted line breaks need the serial reader; otherwise read in parallel (about twice as fast).
         parallel = "false" if multiline[0] else "true"
         location = str(path).replace("'", "''")
@@ -79,9 +89,10 @@ def _copy(execute: Execute, table: str, rows: Iterable[Sequence[Any]], width: in
 
 def copy_nodes(execute: Execute, node: NodeSchema, rows: Sequence[Row]) -> None:
     """Create `rows` as new nodes of `node` (none may exist yet)."""
-    _copy(execute, node.label, map(itemgetter(*node.names), rows), len(node.names))
+    values = map(itemgetter(*node.names), rows)
+    _copy(execute, node.label, lambda multiline: _csv_lines(values, len(node.names), multiline))
 
 
 def copy_links(execute: Execute, rel: RelSchema, links: Sequence[Link]) -> None:
     """Create `links` as new relationships between existing nodes (no relationship properties)."""
-    _copy(execute, rel.type, map(attrgetter("source", "target"), links), 2)
+    _copy(execute, rel.type, lambda multiline: _link_lines(links, multiline))

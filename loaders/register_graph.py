@@ -66,7 +66,7 @@ def node_rows(register: Register, tenant: str) -> list[Row]:
     positions = {f.name: i for i, f in enumerate(model.columns) if not f.is_reference}
     positions["extra"] = len(model.columns)
     plain = [(n, positions[n]) for n in names if n in positions]
-    computed = [(n, derived[n]) for n in names if n in derived and n not in positions]
+    computed = [(n, derived[n]) for n in names if n in derived and n not in positions and n != "tenant"]
     unknown = [n for n in names[1:] if n not in positions and n not in derived]
     if unknown:
         raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
@@ -77,6 +77,7 @@ def node_rows(register: Register, tenant: str) -> list[Row]:
     for row in register.rows:
         node: Row = dict(zip(keys, pick(row), strict=True))
         node["uid"] = node_uid(tenant, row[0])
+        node["tenant"] = tenant
         for name, derive in computed:
             node[name] = derive(row)
         append(node)
