@@ -39,7 +39,8 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "
 
 Cells = Sequence[str]
 # What reading rows may raise part way: a malformed or undecodable CSV, a damaged workbook.
-READ_ERRORS: tuple[type[Exception], ...] = (csv.Error, UnicodeDecodeError, ValueError, KeyError, OSError)
+READ_ERRORS: tuple[type[Exception], ...] = (csv.Error, UnicodeDecodeError, ValueError, KeyError, OSError,
+                                            zipfile.BadZipFile, SyntaxError)
 
 
 @dataclass
