@@ -21,6 +21,7 @@ from regtrace.trace import TraceRow, trace
 
 from .auth import Principal
 from .pagination import CursorCodec
+from .trace_cache import TraceCache
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ class StoreRunner:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regtrace-store")
+        self.traces: TraceCache[TraceResult] = TraceCache.from_env()  # shared by the app's requests
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -105,8 +107,10 @@ class RequestContext:
         return self._loaders[key]
 
     async def trace(self, tenant: str, as_of: dt.date) -> TraceResult:
-        """The trace of a tenant on a date, computed once per request however many fields ask for it."""
+        """The trace of a tenant on a date, computed once for every request of the app until the tenant changes
+        (api/trace_cache.py)."""
         key = (tenant, as_of)
         if key not in self._traces:
-            self._traces[key] = asyncio.ensure_future(self.call(compute_trace, self.store, tenant, as_of))
+            self._traces[key] = asyncio.ensure_future(self.runner.traces.get(
+                tenant, as_of, lambda: self.call(compute_trace, self.store, tenant, as_of)))
         return await self._traces[key]

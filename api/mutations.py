@@ -174,7 +174,9 @@ def close_finding(store: Store, who: Principal, tenant: str, finding_id: str, cl
 def _writer(info: Any, tenant: str | None) -> tuple[Any, str]:
     ctx = context(info)
     ctx.principal.require("write")
-    return ctx, ctx.principal.tenant_for(tenant)
+    chosen = ctx.principal.tenant_for(tenant)
+    ctx.runner.traces.invalidate(chosen)  # before the write is queued: later traces see it (api/trace_cache.py)
+    return ctx, chosen
 
 
 async def resolve_link(root: Any, info: Any, controlId: str, provisionId: str,

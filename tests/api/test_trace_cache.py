@@ -1,0 +1,138 @@
+"""The app's trace cache: one computation per (tenant, date) for all requests, dropped by a mutation of the
+tenant, never keeping a failure, surviving a caller that gave up."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+from api_fixtures import Api
+from regtrace.api import context as api_context
+from regtrace.api.trace_cache import TraceCache
+
+DAY = dt.date(2026, 11, 29)
+
+
+class Counter:
+    """compute() factories that count their calls and can be held back or made to fail."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.fail = False
+
+    def __call__(self, value: str) -> Any:
+        async def compute() -> str:
+            self.calls += 1
+            await self.gate.wait()
+            if self.fail:
+                raise RuntimeError("store down")
+            return f"{value}#{self.calls}"
+
+        return compute
+
+
+def test_one_computation_for_concurrent_and_later_callers() -> None:
+    async def scenario() -> None:
+        cache: TraceCache[str] = TraceCache()
+        count = Counter()
+        count.gate.clear()
+        waiting = [asyncio.ensure_future(cache.get("a", DAY, count("a"))) for _ in range(5)]
+        await asyncio.sleep(0)
+        count.gate.set()
+        assert await asyncio.gather(*waiting) == ["a#1"] * 5
+        assert await cache.get("a", DAY, count("a")) == "a#1"
+        assert await cache.get("a", DAY + dt.timedelta(days=1), count("a")) == "a#2"
+        assert await cache.get("b", DAY, count("b")) == "b#3"
+        assert count.calls == 3 and cache.computed == 3
+
+    asyncio.run(scenario())
+
+
+def test_invalidate_drops_one_tenant_and_computations_under_way() -> None:
+    async def scenario() -> None:
+        cache: TraceCache[str] = TraceCache()
+        count = Counter()
+        assert await cache.get("a", DAY, count("a")) == "a#1"
+        assert await cache.get("b", DAY, count("b")) == "b#2"
+        count.gate.clear()
+        under_way = asyncio.ensure_future(cache.get("a", DAY + dt.timedelta(days=1), count("a")))
+        await asyncio.sleep(0)
+        cache.invalidate("a")
+        count.gate.set()
+        assert await under_way == "a#3"  # its caller still gets an answer, but it is not kept
+        assert await cache.get("a", DAY + dt.timedelta(days=1), count("a")) == "a#4"
+        assert await cache.get("a", DAY, count("a")) == "a#5"
+        assert await cache.get("b", DAY, count("b")) == "b#2"
+        cache.invalidate()
+        assert await cache.get("b", DAY, count("b")) == "b#6"
+
+    asyncio.run(scenario())
+
+
+def test_a_failure_is_not_kept_and_a_caller_that_gives_up_does_not_cancel() -> None:
+    async def scenario() -> None:
+        cache: TraceCache[str] = TraceCache()
+        count = Counter()
+        count.fail = True
+        with pytest.raises(RuntimeError):
+            await cache.get("a", DAY, count("a"))
+        count.fail = False
+        assert await cache.get("a", DAY, count("a")) == "a#2"
+        count.gate.clear()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(cache.get("b", DAY, count("b")), 0.01)
+        count.gate.set()
+        assert await cache.get("b", DAY, count("b")) == "b#3"
+        assert count.calls == 3
+
+    asyncio.run(scenario())
+
+
+def test_least_recently_used_out_and_old_entries_refreshed_in_the_background() -> None:
+    async def scenario() -> None:
+        cache: TraceCache[str] = TraceCache(max_entries=2)
+        count = Counter()
+        days = [DAY + dt.timedelta(days=i) for i in range(3)]
+        for day in days:
+            await cache.get("a", day, count("a"))
+        assert len(cache) == 2
+        assert await cache.get("a", days[0], count("a")) == "a#4"  # was evicted
+        aging: TraceCache[str] = TraceCache(max_age=0.0001)
+        assert await aging.get("a", DAY, count("a")) == "a#5"
+        await asyncio.sleep(0.01)
+        assert await aging.get("a", DAY, count("a")) == "a#5"  # served while a fresh one is computed
+        await asyncio.sleep(0.01)
+        assert await aging.get("a", DAY, count("a")) == "a#6"
+
+    asyncio.run(scenario())
+
+
+def test_the_app_traces_once_and_a_mutation_shows_at_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, dt.date]] = []
+    real = api_context.compute_trace
+
+    def counting(store: Any, tenant: str, as_of: dt.date) -> Any:
+        calls.append((tenant, as_of))
+        return real(store, tenant, as_of)
+
+    monkeypatch.setattr(api_context, "compute_trace", counting)
+    query = ('{ coverageOverall(asOf: "2026-11-29") { covered } gaps(asOf: "2026-11-29") { totalCount } '
+             'trace(asOf: "2026-11-29", arrangement: "ARR-02", leavesOnly: true, first: 1000) '
+             "{ edges { node { evidence } } } }")
+    before = api.data(query)
+    assert api.data(query) == before
+    api.data('{ coverage(groupBy: CSP, asOf: "2026-11-29") { key } }', as_="board")
+    assert calls == [("alpha", DAY)]
+    assert not any("E-NEW" in e["node"]["evidence"] for e in before["trace"]["edges"])
+    api.data("""mutation($input: EvidenceInput!) { attachEvidence(input: $input) { evidence_id } }""", {"input": {
+        "evidence_id": "E-NEW", "control_id": "C-DD", "arrangement_id": "ARR-02", "collected_on": "2026-11-20",
+        "valid_until": "2027-11-20", "title": "New due diligence"}})
+    after = api.data(query)
+    assert any("E-NEW" in e["node"]["evidence"] for e in after["trace"]["edges"])
+    assert calls == [("alpha", DAY)] * 2
+    api.data('{ coverageOverall(asOf: "2026-11-29") { covered } }', as_="beta_officer")
+    assert calls[-1] == ("beta", DAY)
