@@ -1,0 +1,106 @@
+"""Export one tenant (or every tenant) in the chosen formats, with a manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from regtrace.graph.port import Store
+
+from regtrace.errors import InputError, NotFoundError
+
+from . import manifest, oscal, rdf, report, xlsx
+from .data import ExportData, Meta, gather
+
+FORMATS = ("xlsx", "pdf", "html", "ttl", "jsonld", "oscal")
+FILES: dict[str, tuple[str, ...]] = {
+    "xlsx": ("traceability-matrix.xlsx",),
+    "html": ("report.html",),
+    "pdf": ("report.pdf",),
+    "ttl": ("graph.ttl",),
+    "jsonld": ("graph.jsonld",),
+    "oscal": ("oscal-catalog.json", "oscal-assessment-results.json"),
+}
+_SAFE_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def parse_formats(values: Sequence[str]) -> list[str]:
+    """The formats asked for, in a fixed order; 'all' (or nothing) means every format."""
+    asked = {v.strip().lower() for value in values for v in value.split(",") if v.strip()}
+    unknown = asked - {*FORMATS, "all"}
+    if unknown:
+        raise InputError(f"--format: {', '.join(sorted(unknown))} is not one of {', '.join(FORMATS)}, all")
+    return list(FORMATS) if not asked or "all" in asked else [f for f in FORMATS if f in asked]
+
+
+def _timed(timings: dict[str, float] | None, name: str, step: Callable[[], object]) -> None:
+    start = time.perf_counter()
+    step()
+    if timings is not None:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
+                  timings: dict[str, float] | None = None) -> list[Path]:
+    """Write the chosen formats of gathered data into `folder`."""
+    def path(fmt: str, i: int = 0) -> Path:
+        return folder / FILES[fmt][i]
+
+    steps: dict[str, Callable[[], object]] = {
+        "xlsx": lambda: xlsx.write_xlsx(d, path("xlsx")),
+        "ttl": lambda: rdf.write_turtle(d, path("ttl")),
+        "jsonld": lambda: rdf.write_jsonld(d, path("jsonld")),
+        "oscal": lambda: oscal.write_oscal(d, path("oscal"), path("oscal", 1)),
+    }
+    if "html" in formats or "pdf" in formats:
+        html = report.render_html(d)
+        steps["html"] = lambda: path("html").write_text(html, encoding="utf-8")
+        steps["pdf"] = lambda: report.write_pdf(html, path("pdf"))
+    for fmt in formats:
+        _timed(timings, fmt, steps[fmt])
+    return [folder / name for fmt in formats for name in FILES[fmt]]
+
+
+def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[str], folder: Path, *,
+                  generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None) -> list[Path]:
+    """Export one tenant into `folder` (created if needed) with its manifest; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gathered: list[ExportData] = []
+    _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
+    d = gathered[0]
+    written = write_formats(d, formats, folder, timings)
+    written.append(manifest.write_manifest(folder, d.meta, list(formats)))
+    return written
+
+
+def _meta_of(folder: Path) -> Meta:
+    """The Meta a tenant's manifest records (for the manifest over several tenants)."""
+    doc = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
+    return Meta(doc["tenant"], dt.date.fromisoformat(doc["as_of"]), dt.datetime.fromisoformat(doc["generated_at"]),
+                doc["store"], doc["generator"]["name"], doc["generator"]["version"])
+
+
+def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,
+           generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None) -> list[Path]:
+    """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all."""
+    if tenant is not None:
+        if tenant not in store.tenants():
+            raise NotFoundError(f"--tenant: no registers for tenant {tenant!r} in the store")
+        return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings)
+    tenants = store.tenants()
+    if not tenants:
+        raise NotFoundError("no tenant has registers in the store: load some first (regtrace load FOLDER --tenant T)")
+    unsafe = [t for t in tenants if not _SAFE_TENANT.match(t)]
+    if unsafe:
+        raise InputError(f"tenant names unfit for folder names: {', '.join(unsafe)}; export them one by one with "
+                         "--tenant and a folder of your choice")
+    stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    written: list[Path] = []
+    for t in tenants:
+        written += export_tenant(store, t, as_of, formats, folder / t, generated_at=stamp, timings=timings)
+    written.append(manifest.write_manifest(folder, _meta_of(folder / tenants[-1]), list(formats), tenants))
+    return written

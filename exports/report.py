@@ -1,0 +1,168 @@
+"""The board and examiner report: HTML from a Jinja2 template, and the same HTML as PDF through WeasyPrint.
+
+A one-page summary (coverage, counts, top gaps), coverage charts per article and per CSP, the worst gaps,
+certifications that need attention, open findings, provisions that cite instruments no longer in force, the
+BDD checks when their runner is installed, and the trace as an appendix. Large tenants get a capped appendix
+(the document says so and where the rest is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from regtrace import labels
+from regtrace.coverage import Coverage
+from regtrace.trace import COMPANY, REASONS, TraceRow
+
+from . import charts, style
+from .data import ExportData
+
+TOP_GAPS = 10  # on the summary page
+WORST_GAPS = 40  # in the gaps section
+WORST_ARRANGEMENTS = 20
+CHART_LABEL_WIDTH = 30  # display columns of a chart's axis label
+APPENDIX_CAP = 2_000  # trace rows in the PDF appendix; the XLSX has them all
+CJK_FAMILY = charts.CJK_FAMILY
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The trace rows the appendix shows and what it says about the ones it leaves out."""
+
+    rows: list[TraceRow]
+    total: int
+    note: str | None
+
+
+def appendix(d: ExportData, cap: int = APPENDIX_CAP) -> Appendix:
+    """The whole trace when it fits under `cap`; else the obligations not covered, in document order, up to cap."""
+    if len(d.trace) <= cap:
+        return Appendix(d.trace, len(d.trace), None)
+    open_rows = [r for r in d.trace if r.leaf and r.status in ("gap", "unevidenced", "stale")]
+    shown = open_rows[:cap]
+    note = (f"完整追溯共 {len(d.trace):,} 列，超過本文件上限 {cap:,} 列：本附錄僅列未涵蓋之義務"
+            f"（{len(open_rows):,} 列中之前 {len(shown):,} 列）。完整追溯見 XLSX 之「追溯 Trace」工作表。"
+            f" The full trace has {len(d.trace):,} rows, more than this document's limit of {cap:,}: this appendix "
+            f"lists the obligations not covered (the first {len(shown):,} of {len(open_rows):,}). The XLSX "
+            "workbook's Trace sheet has every row.")
+    return Appendix(shown, len(d.trace), note)
+
+
+def _coverage_row(c: Coverage, name: str) -> dict[str, Any]:
+    return {"name": name, "counts": [c.counts.get(s, 0) for s in style.STATUS_ORDER], "applicable": c.applicable,
+            "percent": "—" if c.percent is None else f"{c.percent:.1f}%"}
+
+
+def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
+    proof = r.evidence or r.contracts or r.audits
+    return {"label": r.label, "id": r.provision, "leaf": r.leaf, "subject": d.subject_name(r.subject),
+            "status": r.status, "status_text": labels.status(r.status), "modality": labels.modality(r.modality),
+            "reason": f"{r.reason_zh} {r.reason_en}", "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
+            "proof": ", ".join(proof),
+            "fresh_until": r.fresh_until.isoformat() if r.fresh_until else ""}
+
+
+def _arrangement_rows(d: ExportData) -> list[dict[str, Any]]:
+    worst = sorted(d.by_arrangement, key=lambda c: (c.percent if c.percent is not None else 101.0, c.key))
+    return [_coverage_row(c, d.subject_name(c.key)) for c in worst[:WORST_ARRANGEMENTS]]
+
+
+def context(d: ExportData) -> dict[str, Any]:
+    """Everything the template shows, as plain values."""
+    total = d.overall
+    csps = d.by_key("CloudServiceProvider")
+    article_names = [style.article_label(c.key) for c in d.by_article]
+    csp_names = [f"{c.key} {csps[c.key]['name']}" if c.key in csps else c.key for c in d.by_csp]
+    attention = [c for c in d.certifications if c.status != "valid"]
+    open_findings = [f for f in d.findings if f.state != "closed"]
+    app = appendix(d)
+    provisions = d.by_key("Provision")
+    return {
+        "meta": d.meta,
+        "title": "保險業作業委外使用雲端服務自律規範 法遵追溯報告",
+        "title_en": "Cloud outsourcing compliance traceability report",
+        "percent": "—" if total.percent is None else f"{total.percent:.1f}%",
+        "covered": total.covered, "applicable": total.applicable,
+        "statuses": [{"key": s, "text": labels.status(s), "count": total.counts.get(s, 0)} for s in style.STATUS_ORDER],
+        "status_fill": style.STATUS_FILL,
+        "other_fills": {c: c for c in (*style.CERT_FILL.values(), *style.FINDING_FILL.values(), "FFC7CE")},
+        "arrangements": len(d.active),
+        "company_rows": sum(1 for r in d.trace if r.leaf and r.subject == COMPANY),
+        "top_gaps": [_trace_row(d, r) for r in d.gaps[:TOP_GAPS]],
+        "worst_gaps": [_trace_row(d, r) for r in d.gaps[:WORST_GAPS]],
+        "gap_total": len(d.gaps),
+        "chart_article": charts.coverage_bars(d.by_article, article_names, "各條涵蓋情形 Coverage by article"),
+        "chart_csp": charts.coverage_bars(d.by_csp, [style.truncate(n, CHART_LABEL_WIDTH) for n in csp_names],
+                                          "各雲端服務業者涵蓋情形 Coverage by CSP"),
+        "by_article": [_coverage_row(c, n) for c, n in zip(d.by_article, article_names, strict=True)],
+        "by_csp": [_coverage_row(c, n) for c, n in zip(d.by_csp, csp_names, strict=True)],
+        "by_arrangement": _arrangement_rows(d),
+        "arrangement_total": len(d.by_arrangement),
+        "status_headers": [labels.status(s) for s in style.STATUS_ORDER],
+        "certs": [{**c.to_json(), "csp_name": csps[c.csp_id]["name"] if c.csp_id in csps else "",
+                   "status_text": style.pair(style.CERT_STATUS, c.status), "fill": style.CERT_FILL[c.status]}
+                  for c in attention],
+        "certs_valid": len(d.certifications) - len(attention),
+        "findings": [{**f.to_json(), "state_text": style.pair(style.FINDING_STATE, f.state),
+                      "fill": style.FINDING_FILL[f.state]} for f in open_findings],
+        "findings_closed": len(d.findings) - len(open_findings),
+        "stale_refs": [{"label": r.label, "id": r.provision_id, "text": provisions[r.provision_id]["text"],
+                        "title": r.title, "status": style.pair(style.INSTRUMENT_STATUS, r.status),
+                        "abolished_on": r.abolished_on.isoformat() if r.abolished_on else "",
+                        "points": "、".join(f"第{p}點" for p in r.points), "successor": r.successor_title or ""}
+                       for r in d.stale_references],
+        "bdd": d.bdd,
+        "reasons": list(REASONS.values()),
+        "appendix": [_trace_row(d, r) for r in app.rows],
+        "appendix_total": app.total,
+        "appendix_note": app.note,
+        "evidence_total": d.evidence_total,
+        "cjk_family": CJK_FAMILY,
+        "cjk_file": charts.CJK_FONT_FILE.as_uri(),
+    }
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("regtrace.exports", "templates"), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["date"] = lambda v: v.isoformat() if isinstance(v, dt.date) else ("" if v is None else str(v))
+    return env
+
+
+def render_html(d: ExportData) -> str:
+    """The report as one self-contained HTML document (charts inline)."""
+    return _environment().get_template("report.html").render(**context(d))
+
+
+def write_html(d: ExportData, path: Path) -> Path:
+    path.write_text(render_html(d), encoding="utf-8")
+    return path
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """Render the HTML as PDF with WeasyPrint (fonts found through fontconfig, so the CJK font is embedded)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=str(path.parent)).write_pdf(path)
+    return path
+
+
+def write_report(d: ExportData, html_path: Path | None, pdf_path: Path | None) -> list[Path]:
+    """Write the HTML and/or the PDF from one rendering."""
+    html = render_html(d)
+    written: list[Path] = []
+    if html_path is not None:
+        html_path.write_text(html, encoding="utf-8")
+        written.append(html_path)
+    if pdf_path is not None:
+        written.append(write_pdf(html, pdf_path))
+    return written
+
