@@ -12,16 +12,16 @@ import graphene
 from regtrace.graph.filters import Compare, NodeQuery, SortKey
 from regtrace.graph.schema import node_uid
 
-from regtrace.coverage import coverage, overall
 from regtrace.due_diligence import EXPIRING_DAYS, certifications, findings
 from regtrace.errors import InputError
-from regtrace.trace import STATUSES, TraceRow, gaps
+from regtrace.trace import STATUSES, TraceRow
 
 from .context import RequestContext, with_tenant
 from .errors import not_found
 from .filters import combine
 from .pagination import Page, window
 from .queries import read_tenant, tenant_argument
+from .trace_views import coverage_json, gap_rows, overall_json, select_rows
 from .types import Types, context, then
 
 TraceStatus = graphene.Enum("TraceStatus", [(s, s) for s in STATUSES], description="追溯狀態 / trace status")
@@ -124,6 +124,12 @@ async def _trace_rows(ctx: RequestContext, tenant: str, as_of: dt.date | None) -
     return day, await ctx.trace(tenant, day)
 
 
+def _converted(page: Page, tenant: str) -> Page:
+    """A page of TraceRows as GraphQL rows (only the page's rows are converted)."""
+    page.rows = [trace_row(r, tenant) for r in page.rows]
+    return page
+
+
 async def resolve_trace(root: Any, info: Any, asOf: dt.date | None = None, arrangement: str | None = None,
                         status: Any = None, leavesOnly: bool | None = False, tenant: str | None = None,
                         first: int | None = None, after: str | None = None, subject: str | None = None,
@@ -136,13 +142,10 @@ async def resolve_trace(root: Any, info: Any, asOf: dt.date | None = None, arran
         if found is None:
             raise not_found("arrangement", arrangement)
     _, result = await _trace_rows(ctx, t, asOf)
-    wanted = _values(status)
-    only = set(provisions or ())
-    rows = [trace_row(r, t) for r in result.rows
-            if (arrangement is None or r.subject == arrangement) and (not leavesOnly or r.leaf)
-            and (not wanted or r.status in wanted) and (subject is None or r.subject == subject)
-            and (not only or r.provision in only)]
-    return Page.of(rows, offset, size, t, "trace", ctx.codec)
+    who = {arrangement, subject} - {None}
+    rows = [] if len(who) > 1 else select_rows(result, subject=next(iter(who), None), provisions=set(provisions or ()),
+                                               leaves_only=bool(leavesOnly), statuses=_values(status))
+    return _converted(Page.of(rows, offset, size, t, "trace", ctx.codec), t)
 
 
 async def resolve_gaps(root: Any, info: Any, asOf: dt.date | None = None, tenant: str | None = None,
@@ -152,8 +155,7 @@ async def resolve_gaps(root: Any, info: Any, asOf: dt.date | None = None, tenant
     t = ctx.principal.tenant_for(tenant)
     offset, size = window(first, after, ctx.codec, t, "gaps")
     _, result = await _trace_rows(ctx, t, asOf)
-    rows = [trace_row(r, t) for r in gaps(result.rows, result.material)]
-    return Page.of(rows, offset, size, t, "gaps", ctx.codec)
+    return _converted(Page.of(gap_rows(result), offset, size, t, "gaps", ctx.codec), t)
 
 
 async def resolve_coverage(root: Any, info: Any, groupBy: Any, asOf: dt.date | None = None,
@@ -161,7 +163,7 @@ async def resolve_coverage(root: Any, info: Any, groupBy: Any, asOf: dt.date | N
     ctx = context(info)
     ctx.principal.require("summary")
     _, result = await _trace_rows(ctx, ctx.principal.tenant_for(tenant), asOf)
-    return [c.to_json() for c in coverage(result.rows, getattr(groupBy, "value", groupBy), result.csp_of)]
+    return coverage_json(result, getattr(groupBy, "value", groupBy))
 
 
 async def resolve_coverage_overall(root: Any, info: Any, asOf: dt.date | None = None,
@@ -169,7 +171,7 @@ async def resolve_coverage_overall(root: Any, info: Any, asOf: dt.date | None = 
     ctx = context(info)
     ctx.principal.require("summary")
     _, result = await _trace_rows(ctx, ctx.principal.tenant_for(tenant), asOf)
-    return overall(result.rows).to_json()
+    return overall_json(result)
 
 
 async def resolve_certification_states(root: Any, info: Any, asOf: dt.date | None = None,

@@ -10,7 +10,8 @@ out waiting for it (the next request gets its result), and a failed one is not k
 A LadybugDB folder has one writer, the server, so nothing else changes it while the app runs. A store that
 other processes write too (a Neo4j server shared by several apps, or loaded by the CLI meanwhile) can bound
 staleness with REGTRACE_TRACE_CACHE_SECONDS=N: an entry older than N seconds is served while a fresh one is
-computed in the background.
+computed in the background. REGTRACE_TRACE_CACHE_ENTRIES=N keeps N results (default 8; 0 turns the cache off,
+so each request computes its own, as benchmarks do to compare).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ T = TypeVar("T")
 Key = tuple[str, dt.date]
 MAX_ENTRIES = 8
 ENV_MAX_AGE = "REGTRACE_TRACE_CACHE_SECONDS"
+ENV_ENTRIES = "REGTRACE_TRACE_CACHE_ENTRIES"
 
 
 @dataclass
@@ -50,10 +52,11 @@ class TraceCache(Generic[T]):
 
     @classmethod
     def from_env(cls) -> TraceCache[Any]:
-        """A cache whose max age comes from REGTRACE_TRACE_CACHE_SECONDS (unset or 0: until a write)."""
-        text = os.environ.get(ENV_MAX_AGE, "").strip()
-        seconds = float(text) if text else 0.0
-        return cls(max_age=seconds if seconds > 0 else None)
+        """A cache sized by REGTRACE_TRACE_CACHE_ENTRIES, its max age from REGTRACE_TRACE_CACHE_SECONDS (unset or
+        0: until a write)."""
+        seconds = float(os.environ.get(ENV_MAX_AGE, "").strip() or 0)
+        entries = int(os.environ.get(ENV_ENTRIES, "").strip() or MAX_ENTRIES)
+        return cls(max_entries=max(entries, 0), max_age=seconds if seconds > 0 else None)
 
     def _start(self, key: Key, compute: Callable[[], Awaitable[T]]) -> _Entry[T]:
         self.computed += 1

@@ -39,7 +39,7 @@ const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
 }`;
 
 const CELL = `query Cell($asOf: Date, $subject: String) {
-  trace(asOf: $asOf, subject: $subject, first: 400) {
+  trace(asOf: $asOf, subject: $subject, leavesOnly: true, first: 400) {
     edges { node {
       provision label article leaf modality status reason reason_zh
       controls evidence contracts audits fresh_until

@@ -136,3 +136,26 @@ def test_the_app_traces_once_and_a_mutation_shows_at_once(api: Api, monkeypatch:
     assert calls == [("alpha", DAY)] * 2
     api.data('{ coverageOverall(asOf: "2026-11-29") { covered } }', as_="beta_officer")
     assert calls[-1] == ("beta", DAY)
+
+
+def test_views_of_a_result_equal_filtering_every_row(api_store: Any) -> None:
+    from regtrace.api.trace_views import coverage_json, gap_rows, overall_json, select_rows
+
+    from regtrace.coverage import coverage, overall
+    from regtrace.trace import gaps
+
+    result = api_context.compute_trace(api_store, "alpha", DAY)
+    rows = result.rows
+    for subject in (None, "company", "ARR-01", "ARR-404"):
+        for provisions in (set(), {"A5"}, {f"A{n}" for n in range(1, 14)}, {"A7.P1.I2", "A4"}):
+            for leaves in (False, True):
+                for statuses in (set(), {"gap", "stale"}):
+                    expected = [r for r in rows if (subject is None or r.subject == subject)
+                                and (not provisions or r.provision in provisions) and (not leaves or r.leaf)
+                                and (not statuses or r.status in statuses)]
+                    assert select_rows(result, subject=subject, provisions=provisions, leaves_only=leaves,
+                                       statuses=statuses) == expected
+    assert gap_rows(result) == gaps(rows, result.material) and gap_rows(result) is gap_rows(result)
+    for group in ("article", "arrangement", "csp"):
+        assert coverage_json(result, group) == [c.to_json() for c in coverage(rows, group, result.csp_of)]
+    assert overall_json(result) == overall(rows).to_json()
