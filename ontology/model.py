@@ -168,6 +168,14 @@ def _field(g: Graph, shape: Node) -> Field:
     )
 
 
+def _edge_field(g: Graph, name: str, order: int) -> Field:
+    """A value carried by a relationship (rt:edgeProperty): always an optional list."""
+    datatype = g.value(RT[name], RDFS.range)
+    assert isinstance(datatype, URIRef), f"edge property {name} has no datatype range"
+    return Field(name, name, _DATATYPES[datatype], None, False, True, (), None, None, False,
+                 _label(g, RT[name], "zh-TW"), _label(g, RT[name], "en"), order)
+
+
 def _int(value: Node | None) -> int:
     return int(value.toPython()) if isinstance(value, RdfLiteral) else 0
 
@@ -205,24 +213,7 @@ def load_ontology() -> Ontology:
         for f in fields:
             if f.target is not None:
                 edge_props = [local(p) for p in g.objects(RT[f.name], RT.edgeProperty)]
-                edge_fields = tuple(
-                    Field(
-                        p,
-                        p,
-                        _DATATYPES[g.value(RT[p], RDFS.range)],
-                        None,
-                        False,
-                        True,
-                        (),
-                        None,
-                        None,  # type: ignore[index]
-                        False,
-                        _label(g, RT[p], "zh-TW"),
-                        _label(g, RT[p], "en"),
-                        i,
-                    )
-                    for i, p in enumerate(sorted(edge_props))
-                )
+                edge_fields = tuple(_edge_field(g, p, i) for i, p in enumerate(sorted(edge_props)))
                 inverse = g.value(RT[f.name], RT.inverseName)
                 relations.append(
                     Relation(
