@@ -37,7 +37,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console()
+# Piped output (logs, CI) gets room for the tables instead of a narrow 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 StoreOption = Annotated[str | None, typer.Option("--store", help="Store folder or neo4j:// URI [env: REGTRACE_STORE].")]
@@ -176,7 +177,7 @@ def _trace_table(rows: list[TraceRow], title: str) -> Table:
             f"[{colours[r.status]}]{labels.status(r.status)}[/]",
             ", ".join(r.controls),
             proof,
-            r.reason_zh,
+            f"{r.reason_zh}\n[dim]{r.reason_en}[/]",
         )
     return table
 
