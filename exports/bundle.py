@@ -13,7 +13,7 @@ from regtrace.graph.port import Store
 
 from regtrace.errors import InputError, NotFoundError
 
-from . import manifest, oscal, rdf, report, xlsx
+from . import checks, manifest, oscal, rdf, report, xlsx
 from .data import ExportData, Meta, gather
 
 FORMATS = ("xlsx", "pdf", "html", "ttl", "jsonld", "oscal")
@@ -72,6 +72,9 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     gathered: list[ExportData] = []
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
+    if "html" in formats or "pdf" in formats:
+        leaves = sum(1 for r in d.trace if r.leaf)
+        _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
     written = write_formats(d, formats, folder, timings)
     written.append(manifest.write_manifest(folder, d.meta, list(formats)))
     return written

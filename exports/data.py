@@ -9,7 +9,6 @@ page through `ExportData.evidence_pages()`.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,7 @@ from regtrace.due_diligence import CertificationState, FindingStateRow, certific
 from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
 from regtrace.trace import gather as trace_inputs
 
-from . import evidence
+from . import checks, evidence
 from .evidence import EvidencePage
 
 __all__ = ["EvidenceLine", "EvidencePage", "ExportData", "Meta", "Reference", "gather", "key_of"]
@@ -106,7 +105,7 @@ class ExportData:
     evidence_lines: list[EvidenceLine]  # at most evidence_cap of them
     evidence_lines_total: int
     active: frozenset[str]  # arrangements in effect on as_of
-    bdd: list[dict[str, Any]] | None = None  # HOOK: the BDD runner's per-item outcomes (see _bdd_outcomes)
+    bdd: checks.BddReport | None = None  # the executable obligations' outcomes (HTML/PDF only)
     evidence_pages: Callable[[], Iterator[EvidencePage]] = field(default=lambda: iter(()), repr=False)
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -165,8 +164,9 @@ def key_of(uid: str) -> str:
 
 
 def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.datetime | None = None,
-           evidence_cap: int = EVIDENCE_CAP) -> ExportData:
-    """Read everything the exports show for one tenant as of a date."""
+           evidence_cap: int = EVIDENCE_CAP, bdd: bool = False) -> ExportData:
+    """Read everything the exports show for one tenant as of a date; with `bdd`, also run the executable
+    obligations (which only the report shows: see checks.py)."""
     onto = load_ontology()
     labels = [c for c in onto.classes.values() if c.name not in NOT_EXPORTED]
     nodes = {c.name: store.nodes(c.name, tenant if c.tenant_scoped else None) for c in labels if c.name != "Evidence"}
@@ -194,7 +194,6 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         evidence_total=store.count("Evidence", tenant), evidence_as_of=sum(counts.values()),
         evidence_lines=[], evidence_lines_total=0,
         active=frozenset(a.arrangement_id for a in inputs.arrangements),
-        bdd=_bdd_outcomes(store, tenant, as_of),
         evidence_pages=lambda: evidence.pages(store, tenant, controls, counts),
     )
     csp_of = data.csp_of
@@ -203,6 +202,8 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     data.by_csp = coverage(rows, "csp", csp_of)
     data.references = _references(data)
     data.evidence_lines, data.evidence_lines_total = _evidence_lines(data, counts, read, evidence_cap)
+    if bdd:
+        data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.leaf))
     return data
 
 
@@ -269,15 +270,3 @@ def _evidence_lines(data: ExportData, counts: dict[str, int], read: frozenset[st
                     o["obligation_id"], label, cid, c["name"], e["evidence_id"], key_of(arr[0]) if arr else None,
                     e["collected_on"], e["valid_until"], e["title"], e["uri"], e["sha256"]))
     return lines, total
-
-
-def _bdd_outcomes(store: Store, tenant: str, as_of: dt.date) -> list[dict[str, Any]] | None:
-    """HOOK for the BDD runner's report (regtrace.bdd_report.run_checks → per-item outcomes).
-
-    The runner is being written separately; until it exists this returns None and the HTML/PDF report shows
-    a placeholder section. When it lands, call it here and map its outcomes to dicts with the keys
-    `item`, `scenario`, `outcome` and `detail`, which the report template renders.
-    """
-    if importlib.util.find_spec("regtrace.bdd_report") is None:
-        return None
-    return None

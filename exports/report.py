@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ TOP_GAPS = 10  # on the summary page
 WORST_GAPS = 40  # in the gaps section
 WORST_ARRANGEMENTS = 20
 CHART_LABEL_WIDTH = 30  # display columns of a chart's axis label
+BDD_FAILURES = 30  # failed checks listed
 APPENDIX_CAP = 2_000  # trace rows in the PDF appendix; the XLSX has them all
 CJK_FAMILY = charts.CJK_FAMILY
 
@@ -73,6 +75,36 @@ def _arrangement_rows(d: ExportData) -> list[dict[str, Any]]:
     return [_coverage_row(c, d.subject_name(c.key)) for c in worst[:WORST_ARRANGEMENTS]]
 
 
+def _bdd(d: ExportData) -> dict[str, Any]:
+    """The executable obligations' outcomes: counts overall and per article, and the first failures."""
+    if d.bdd is None:
+        return {"note": "未執行 not run for this export."}
+    if not d.bdd.ran:
+        return {"note": d.bdd.note}
+    from regtrace.bdd_report import OUTCOME_ZH, OUTCOMES
+
+    results = d.bdd.results
+    per_article: dict[int | None, Counter[str]] = {}
+    for r in results:
+        per_article.setdefault(r.article, Counter())[r.outcome] += 1
+    provisions = d.by_key("Provision")
+    failures = [r for r in results if r.outcome in ("failed", "error")]
+    return {
+        "note": None, "total": len(results),
+        "headers": [f"{OUTCOME_ZH[o]} {o}" for o in OUTCOMES],
+        "summary": [sum(c[o] for c in per_article.values()) for o in OUTCOMES],
+        "by_article": [{"name": style.article_label(a) if a is not None else "執行檢查 run checks",
+                        "counts": [c[o] for o in OUTCOMES]}
+                       for a, c in sorted(per_article.items(), key=lambda kv: -1 if kv[0] is None else kv[0])],
+        "failures": [{"label": provisions[r.provision]["label"] if r.provision in provisions else r.nodeid,
+                      "id": r.provision or "", "subject": d.subject_name(r.subject) if r.subject else "",
+                      "status": labels.status(r.status) if r.status in labels.STATUS else r.status or "",
+                      "outcome": f"{OUTCOME_ZH[r.outcome]} {r.outcome}",
+                      "message": (r.message.splitlines() or [""])[0]} for r in failures[:BDD_FAILURES]],
+        "failure_total": len(failures),
+    }
+
+
 def context(d: ExportData) -> dict[str, Any]:
     """Everything the template shows, as plain values."""
     total = d.overall
@@ -117,7 +149,7 @@ def context(d: ExportData) -> dict[str, Any]:
                         "abolished_on": r.abolished_on.isoformat() if r.abolished_on else "",
                         "points": "、".join(f"第{p}點" for p in r.points), "successor": r.successor_title or ""}
                        for r in d.stale_references],
-        "bdd": d.bdd,
+        "bdd": _bdd(d),
         "reasons": list(REASONS.values()),
         "appendix": [_trace_row(d, r) for r in app.rows],
         "appendix_total": app.total,
