@@ -6,11 +6,13 @@ exception escapes with a stack trace.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from graphene.validation import depth_limit_validator
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
@@ -65,21 +67,35 @@ def _failed(status: int, errors: list[GraphQLError], code: str) -> Outcome:
     return Outcome(status, {"errors": [format_error(e, code) for e in errors]})
 
 
+_VALID: OrderedDict[tuple[GraphQLSchema, str, int, bool], DocumentNode] = OrderedDict()
+VALID_DOCUMENTS = 256  # documents kept parsed and checked against the spec rules (clients send the same few)
+
+
 def prepare(schema: GraphQLSchema, request: GraphQLRequest, limits: Limits, *, allow_mutation: bool = True
             ) -> tuple[Any, Outcome | None]:
-    """Parse and validate; (document, None) when it may run, else (None, the 400 answer)."""
-    try:
-        document = parse(request.query, max_tokens=limits.max_tokens)
-    except GraphQLError as exc:
-        return None, _failed(400, [exc], GRAPHQL_PARSE_FAILED)
-    except RecursionError:
-        return None, Outcome(400, {"errors": [error_body("the query is nested too deeply", QUERY_TOO_COMPLEX)]})
+    """Parse and validate; (document, None) when it may run, else (None, the 400 answer). A text that passed the
+    spec rules before is not parsed and checked against them again; depth and cost are checked every time (the
+    cost depends on the variables)."""
+    key = (schema, request.query, limits.max_tokens, limits.introspection)
     hide = not limits.introspection
-    rules = list(specified_rules) + ([] if limits.introspection else [NoIntrospection])
     try:
-        errors = validate(schema, document, rules, max_errors=20, hide_suggestions=hide)
-        if errors:
-            return None, _failed(400, errors, GRAPHQL_VALIDATION_FAILED)
+        document = _VALID.get(key)
+        if document is None:
+            try:
+                document = parse(request.query, max_tokens=limits.max_tokens)
+            except GraphQLError as exc:
+                return None, _failed(400, [exc], GRAPHQL_PARSE_FAILED)
+            except RecursionError:
+                return None, Outcome(400, {"errors": [error_body("the query is nested too deeply",
+                                                                 QUERY_TOO_COMPLEX)]})
+            rules = list(specified_rules) + ([] if limits.introspection else [NoIntrospection])
+            errors = validate(schema, document, rules, max_errors=20, hide_suggestions=hide)
+            if errors:
+                return None, _failed(400, errors, GRAPHQL_VALIDATION_FAILED)
+            _VALID[key] = document
+            if len(_VALID) > VALID_DOCUMENTS:
+                _VALID.popitem(last=False)
+        _VALID.move_to_end(key)
         errors = validate(schema, document, [depth_limit_validator(limits.max_depth),
                                              cost_limit_rule(limits.max_cost, request.variables)],
                           max_errors=5, hide_suggestions=hide)
@@ -87,6 +103,7 @@ def prepare(schema: GraphQLSchema, request: GraphQLRequest, limits: Limits, *, a
         errors = [GraphQLError("the query is nested too deeply")]
     if errors:
         return None, _failed(400, errors, QUERY_TOO_COMPLEX)
+    assert document is not None
     operation = get_operation_ast(document, request.operation_name)
     if operation is None:
         message = "operationName names no operation of the document" if request.operation_name else \

@@ -34,19 +34,30 @@ const DETAILS = `query Details($asOf: Date) {
 const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
   trace(asOf: $asOf, provisions: $provisions, first: 1000, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { provision article subject status } }
+    nodes { provision article subject status }
   }
 }`;
 
 const CELL = `query Cell($asOf: Date, $subject: String) {
   trace(asOf: $asOf, subject: $subject, leavesOnly: true, first: 400) {
-    edges { node {
+    nodes {
       provision label article leaf modality status reason reason_zh
       controls evidence contracts audits fresh_until
-      evidence_nodes { evidence_id collected_on valid_until }
-    } }
+    }
   }
 }`;
+
+const EVIDENCE_SHOWN = 6; // evidence ids shown per obligation (render.js), whose dates are fetched
+const EVIDENCE_CHUNK = 30; // lookups per request: validating many aliased fields costs O(n²)
+
+/** One lookup by id per evidence item (batched into one store call by the API; a filter on evidence_id would
+ * scan every evidence node). */
+function evidenceQuery(count) {
+  const ids = Array.from({ length: count }, (_, i) => `$e${i}: ID!`).join(", ");
+  const lookups = Array.from({ length: count }, (_, i) =>
+    `e${i}: evidence(id: $e${i}) { evidence_id collected_on valid_until }`).join("\n  ");
+  return `query Evidence(${ids}) {\n  ${lookups}\n}`;
+}
 
 const state = {
   viewer: null,
@@ -135,7 +146,7 @@ async function loadAll() {
       ]);
     }
     let trace = null;
-    if (!board && state.selection) trace = await loadTrace(state.selection.subject, day);
+    if (!board && state.selection) trace = await loadTrace(state.selection, day);
     if (generation !== state.generation) return;
     state.viewer = summary.viewer;
     state.summary = { ...summary, gapTotal: summary.gaps.totalCount };
@@ -166,18 +177,29 @@ async function loadAll() {
   }
 }
 
-async function loadTrace(subject, day) {
-  const data = await gql(CELL, { asOf: day, subject });
-  return data.trace.edges.map((e) => e.node);
+/** A cell's obligations (leaves of the article for the subject) with the dates of the evidence shown. */
+async function loadTrace(selection, day) {
+  const data = await gql(CELL, { asOf: day, subject: selection.subject });
+  const rows = data.trace.nodes.filter((r) => r.article === selection.article);
+  const ids = [...new Set(rows.flatMap((r) => r.evidence.slice(0, EVIDENCE_SHOWN)))];
+  const chunks = [];
+  for (let i = 0; i < ids.length; i += EVIDENCE_CHUNK) chunks.push(ids.slice(i, i + EVIDENCE_CHUNK));
+  const found = await Promise.all(chunks.map((chunk) => gql(evidenceQuery(chunk.length),
+    Object.fromEntries(chunk.map((id, i) => [`e${i}`, id])), { partial: true })));
+  const byId = new Map(found.flatMap((data) => Object.values(data || {})).filter(Boolean)
+    .map((e) => [e.evidence_id, e]));
+  return rows.map((r) => ({ ...r, evidence_nodes: r.evidence.slice(0, EVIDENCE_SHOWN).map((id) => byId.get(id))
+    .filter(Boolean) }));
 }
 
 async function select(subject, article) {
-  state.selection = { subject, article };
+  const selection = { subject, article };
+  state.selection = selection;
   const generation = state.generation;
   setBusy(true, t("loading"));
   try {
-    const trace = await loadTrace(subject, asOf());
-    if (generation !== state.generation) return;
+    const trace = await loadTrace(selection, asOf());
+    if (generation !== state.generation || state.selection !== selection) return;
     state.trace = trace;
     render();
     setBusy(false);
@@ -233,7 +255,7 @@ function render() {
 function traceBody() {
   const sel = state.selection;
   if (!sel || !state.trace) return h("p", { class: "hint" }, t("trace.hint"));
-  const mine = state.trace.filter((r) => r.article === sel.article);
+  const mine = state.trace.filter((r) => r.article === sel.article);  // loaded for this selection
   const rollUp = state.heat.find((r) => r.subject === sel.subject && r.article === sel.article)?.status;
   return R.traceTable(mine.filter((r) => r.leaf), sel, state.arrangements, rollUp, closeTrace);
 }

@@ -21,8 +21,9 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** The `data` of a query; AuthError on 401, ApiError when the answer has errors. */
-export async function gql(query, variables = {}) {
+/** The `data` of a query; AuthError on 401, ApiError when the answer has errors (unless `partial`, which
+ * takes what data there is). */
+export async function gql(query, variables = {}, { partial = false } = {}) {
   const response = await fetch(ENDPOINT, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token() || ""}` },
@@ -36,7 +37,7 @@ export async function gql(query, variables = {}) {
     throw new ApiError(`HTTP ${response.status}`);
   }
   if (response.status === 401) throw new AuthError(body.errors?.[0]?.message || "unauthenticated");
-  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join("; "), body.errors);
+  if (body.errors?.length && !(partial && body.data)) throw new ApiError(body.errors.map((e) => e.message).join("; "), body.errors);
   return body.data;
 }
 
@@ -47,7 +48,7 @@ export async function allPages(query, variables, field, pageLimit = 100) {
   for (let i = 0; i < pageLimit; i += 1) {
     const data = await gql(query, { ...variables, after });
     const connection = data[field];
-    nodes.push(...connection.edges.map((e) => e.node));
+    nodes.push(...(connection.nodes || connection.edges.map((e) => e.node)));
     if (!connection.pageInfo.hasNextPage) break;
     after = connection.pageInfo.endCursor;
   }

@@ -154,7 +154,7 @@ function ids(list, className) {
 function evidenceCell(row) {
   if (!row.evidence.length) return t("dash");
   const byId = new Map((row.evidence_nodes || []).map((e) => [e.evidence_id, e]));
-  const shown = row.evidence.slice(0, 6);
+  const shown = row.evidence.slice(0, 6); // app.js EVIDENCE_SHOWN: the ids whose dates were fetched
   return h("ul", { class: "ids evidence" },
     shown.map((id) => {
       const e = byId.get(id);
