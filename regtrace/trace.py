@@ -8,9 +8,10 @@ Statuses, worst first: gap, unevidenced, stale, covered; and not_applicable. See
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -179,11 +180,98 @@ def _stamp_id(stamp: str) -> str:
     return stamp.split("|", 1)[1]
 
 
+# What one control's evidence shows for one subject under one window: (picked evidence id or None when the
+# control has no evidence for the subject, fresh until or None when nothing is fresh).
+_Found = tuple[str | None, dt.date | None]
+
+
+class _Combined:
+    """What a set of control links shows for one obligation and subject: the controls, whether any has
+    evidence, the evidence picked (one per control: its newest unexpired, else its newest) and how long the
+    freshest keeps the obligation covered. The sorted tuples are made once and shared by every subject
+    whose combination is the same. A combination made from another (`extend`) remembers it and what it
+    added, which lets the roll-up merge instead of sorting again (`_Unions`)."""
+
+    __slots__ = ("_controls", "_evidence", "added_controls", "added_evidence", "any_evidence", "base",
+                 "control_ids", "evidence_ids", "fresh_until")
+
+    def __init__(self) -> None:
+        self.control_ids: set[str] = set()
+        self.evidence_ids: set[str] = set()
+        self.any_evidence = False
+        self.fresh_until: dt.date | None = None
+        self.base: _Combined | None = None
+        self.added_controls: set[str] = set()
+        self.added_evidence: set[str] = set()
+        self._controls: tuple[str, ...] | None = None
+        self._evidence: tuple[str, ...] | None = None
+
+    def extend(self) -> _Combined:
+        """A new combination holding this one's links, to which a subject's own are added."""
+        other = _Combined()
+        other.control_ids = set(self.control_ids)
+        other.evidence_ids = set(self.evidence_ids)
+        other.any_evidence = self.any_evidence
+        other.fresh_until = self.fresh_until
+        other.base = self
+        return other
+
+    def add(self, control_id: str, found: _Found) -> None:
+        self.control_ids.add(control_id)
+        if self.base is not None:
+            self.added_controls.add(control_id)
+        evidence_id, until = found
+        if evidence_id is None:
+            return
+        self.any_evidence = True
+        self.evidence_ids.add(evidence_id)
+        if self.base is not None:
+            self.added_evidence.add(evidence_id)
+        if until is not None:
+            self.fresh_until = max(self.fresh_until or until, until)
+
+    @property
+    def controls(self) -> tuple[str, ...]:
+        if self._controls is None:
+            self._controls = tuple(sorted(self.control_ids))
+        return self._controls
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        if self._evidence is None:
+            self._evidence = tuple(sorted(self.evidence_ids))
+        return self._evidence
+
+
+@dataclass
+class _Plan:
+    """The control links of one arrangement obligation, arranged so that each arrangement costs only what
+    differs for it: `shared` combines the links that apply to every arrangement and whose controls have no
+    arrangement's own evidence (the same for every arrangement); `varying` are the other links that apply
+    to every arrangement; `named` the links of the arrangements a control names."""
+
+    shared: _Combined
+    varying: list[tuple[str, int]]  # (control_id, window)
+    named: dict[str, list[tuple[str, int]]]
+
+
 class _Rules:
-    """The status rules applied to one tenant's inputs."""
+    """The status rules applied to one tenant's inputs.
+
+    A control link's result for a subject depends only on the control, the window and which evidence
+    counts (the company: all of it; an arrangement: blank-arrangement evidence plus its own), so results
+    are computed once per (control, evidence key, window) and the links of an obligation are arranged once
+    (`_Plan`); a subject then costs a lookup per link that differs for it."""
 
     def __init__(self, inputs: TraceInputs) -> None:
         self.i = inputs
+        self._window_starts: dict[int, dt.date] = {}
+        self._found: dict[tuple[str, str | None, int], _Found] = {}
+        self._plans: dict[str, _Plan] = {}
+        self._conditions: dict[str, frozenset[str]] = {}
+        # id of a tuple of a row made by extending a shared combination -> (the shared one's tuple, what was
+        # added); the rows and combinations hold every tuple named here while the roll-up runs
+        self.derived: dict[int, tuple[tuple[str, ...], set[str]]] = {}
 
     def leaf(self, o: Row, provision: Row, subject: str, facts: frozenset[str] | None) -> TraceRow:
         base: dict[str, Any] = {
@@ -196,7 +284,7 @@ class _Rules:
             "rule": o["rule"],
             "subject": subject,
         }
-        if facts is not None and not set(o["conditions"] or ()) <= facts:
+        if facts is not None and not self._conditions_of(o) <= facts:
             return TraceRow(**base, status="not_applicable", reason="conditions")
         if o["rule"] == "contract_clause" and subject != COMPANY:
             contracts = tuple(self.i.contracts.get((subject, o["obligation_id"]), ()))
@@ -205,6 +293,12 @@ class _Rules:
         if o["rule"] == "audit_frequency" and subject != COMPANY:
             return self._audit(base, subject)
         return self._controls(base, o, subject)
+
+    def _conditions_of(self, o: Row) -> frozenset[str]:
+        oid = o["obligation_id"]
+        if oid not in self._conditions:
+            self._conditions[oid] = frozenset(o["conditions"] or ())
+        return self._conditions[oid]
 
     def _audit(self, base: dict[str, Any], subject: str) -> TraceRow:
         history = self.i.audits.get(subject, [])
@@ -219,49 +313,105 @@ class _Rules:
         return TraceRow(**base, status="gap", reason="audit_gap")
 
     def _controls(self, base: dict[str, Any], o: Row, subject: str) -> TraceRow:
-        links = [
-            c
-            for c in self.i.controls.get(o["obligation_id"], [])
-            if subject == COMPANY or c["applies_to_all"] or subject in (c["applies_to"] or ())
-        ]
-        if not links:
+        combined = self._company(o) if subject == COMPANY else self._arrangement(o, subject)
+        if combined is None:
             return TraceRow(**base, status="gap", reason="no_control")
-        controls = tuple(sorted({c["control_id"] for c in links}))
-        fresh_until: dt.date | None = None
-        evidence: set[str] = set()
-        any_evidence = False
-        for link in links:
-            agg = self._evidence_of(link["control_id"], subject)
-            if not agg.count:
-                continue
-            any_evidence = True
-            window = link["frequency_months"] or o["frequency_months"] or DEFAULT_FREQUENCY_MONTHS
-            pick = agg.latest_unexpired or agg.latest
-            assert pick is not None
-            evidence.add(_stamp_id(pick))
-            if agg.latest_unexpired:
-                collected = _stamp_date(agg.latest_unexpired)
-                if collected >= months_before(self.i.as_of, window):
-                    until = _add_months(collected, window)
-                    fresh_until = max(fresh_until or until, until)
-        if not any_evidence:
-            return TraceRow(**base, status="unevidenced", reason="no_evidence", controls=controls)
+        if combined.base is not None:  # how its tuples were made, for the roll-up
+            for made, shared, added in ((combined.controls, combined.base.controls, combined.added_controls),
+                                        (combined.evidence, combined.base.evidence, combined.added_evidence)):
+                if made:
+                    self.derived[id(made)] = (shared, added)
+        if not combined.any_evidence:
+            return TraceRow(**base, status="unevidenced", reason="no_evidence", controls=combined.controls)
+        fresh_until = combined.fresh_until
         status: Status = "covered" if fresh_until else "stale"
         return TraceRow(
             **base,
             status=status,
             reason="fresh" if fresh_until else "stale",
-            controls=controls,
-            evidence=tuple(sorted(evidence)),
+            controls=combined.controls,
+            evidence=combined.evidence,
             fresh_until=fresh_until,
         )
 
-    def _evidence_of(self, control_id: str, subject: str) -> _Evidence:
+    def _window(self, link: Row, o: Row) -> int:
+        window: int = link["frequency_months"] or o["frequency_months"] or DEFAULT_FREQUENCY_MONTHS
+        return window
+
+    def _company(self, o: Row) -> _Combined | None:
+        """Every control satisfying the obligation, with all of its evidence."""
+        links = self.i.controls.get(o["obligation_id"], [])
+        if not links:
+            return None
+        combined = _Combined()
+        for link in links:
+            combined.add(link["control_id"], self._result(link["control_id"], COMPANY, self._window(link, o)))
+        return combined
+
+    def _arrangement(self, o: Row, subject: str) -> _Combined | None:
+        """The controls applying to the arrangement (all, or naming it), with its own and blank evidence."""
+        plan = self._plan(o)
+        named = plan.named.get(subject, ())
+        if not plan.varying and not named:
+            return plan.shared if plan.shared.control_ids else None
+        combined = plan.shared.extend()
+        evidence = self.i.evidence
+        for control_id, window in (*plan.varying, *named):
+            key = subject if subject in evidence.get(control_id, {}) else None
+            combined.add(control_id, self._result(control_id, key, window))
+        return combined
+
+    def _plan(self, o: Row) -> _Plan:
+        oid = o["obligation_id"]
+        plan = self._plans.get(oid)
+        if plan is None:
+            plan = self._plans[oid] = _Plan(_Combined(), [], {})
+            evidence = self.i.evidence
+            for link in self.i.controls.get(oid, []):
+                control_id, window = link["control_id"], self._window(link, o)
+                if link["applies_to_all"]:
+                    if any(key is not None for key in evidence.get(control_id, {})):
+                        plan.varying.append((control_id, window))
+                    else:
+                        plan.shared.add(control_id, self._result(control_id, None, window))
+                else:
+                    for arrangement in dict.fromkeys(link["applies_to"] or ()):
+                        plan.named.setdefault(arrangement, []).append((control_id, window))
+        return plan
+
+    def _result(self, control_id: str, key: str | None, window: int) -> _Found:
+        """A control's evidence for a subject: `key` COMPANY counts all of it, an arrangement id its own
+        plus blank-arrangement evidence, None blank-arrangement evidence only. Cached."""
+        cache_key = (control_id, key, window)
+        found = self._found.get(cache_key)
+        if found is None:
+            found = self._found[cache_key] = self._evaluate_evidence(self._evidence_of(control_id, key), window)
+        return found
+
+    def _evaluate_evidence(self, agg: _Evidence, window: int) -> _Found:
+        if not agg.count:
+            return None, None
+        pick = agg.latest_unexpired or agg.latest
+        assert pick is not None
+        until: dt.date | None = None
+        if agg.latest_unexpired:
+            collected = _stamp_date(agg.latest_unexpired)
+            if collected >= self._window_start(window):
+                until = _add_months(collected, window)
+        return _stamp_id(pick), until
+
+    def _window_start(self, window: int) -> dt.date:
+        start = self._window_starts.get(window)
+        if start is None:
+            start = self._window_starts[window] = months_before(self.i.as_of, window)
+        return start
+
+    def _evidence_of(self, control_id: str, key: str | None) -> _Evidence:
         """Evidence of a control for a subject: the subject's own plus blank-arrangement evidence; for the
         company, all of the control's evidence."""
         total = _Evidence()
         for arrangement, agg in self.i.evidence.get(control_id, {}).items():
-            if subject == COMPANY or arrangement in (None, subject):
+            if key == COMPANY or arrangement in (None, key):
                 total.add({"count": agg.count, "latest": agg.latest, "latest_unexpired": agg.latest_unexpired})
         return total
 
@@ -283,22 +433,68 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
                 rows.append(rules.leaf(o, provision, COMPANY, None))
         else:
             rows.extend(rules.leaf(o, provision, a.arrangement_id, a.facts) for a in subjects)
-    rows.extend(roll_up(rows, inputs.provisions))
+    rows.extend(roll_up(rows, inputs.provisions, rules.derived))
     return sorted(rows, key=lambda r: (r.ordinal, r.subject != COMPANY, r.subject))
 
 
-def roll_up(leaves: Sequence[TraceRow], provisions: Iterable[Row]) -> list[TraceRow]:
+def roll_up(leaves: Sequence[TraceRow], provisions: Iterable[Row],
+            derived: Mapping[int, tuple[tuple[str, ...], set[str]]] | None = None) -> list[TraceRow]:
     """A provision with children is covered only when every applicable child is: its status is the worst
-    status of the applicable obligations below it, per subject; not_applicable when none applies."""
+    status of the applicable obligations below it, per subject; not_applicable when none applies.
+    `derived` (from the rules) tells how some leaves' tuples were made, so that their unions merge faster."""
     by_id = {p["provision_id"]: p for p in provisions}
     below: dict[tuple[str, str], list[TraceRow]] = defaultdict(list)
     for row in leaves:
         for ancestor in by_id[row.provision]["path"][:-1]:
             below[(ancestor, row.subject)].append(row)
-    return [_parent_row(by_id[pid], subject, rows) for (pid, subject), rows in below.items()]
+    union = _Unions(derived)
+    return [_parent_row(by_id[pid], subject, rows, union) for (pid, subject), rows in below.items()]
 
 
-def _parent_row(p: Row, subject: str, rows: list[TraceRow]) -> TraceRow:
+class _Unions:
+    """The sorted union of some rows' id tuples, as `tuple(sorted(set().union(*parts)))` gives it.
+
+    A parent row's union is the same for every subject whose applicable rows below share their tuples, and
+    most leaf tuples are a combination shared by every arrangement plus a few ids of the arrangement's own
+    (`derived`: tuple id -> (shared tuple, added ids)). So the union of the shared tuples is sorted once per
+    distinct set of them, and a subject's own ids are inserted into a copy of it. Keyed by the ids of tuples
+    that the caller's rows and `derived` keep alive while this object is in use."""
+
+    def __init__(self, derived: Mapping[int, tuple[tuple[str, ...], set[str]]] | None = None) -> None:
+        self._derived = derived or {}
+        self._known: dict[tuple[int, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
+
+    def __call__(self, parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+        bases: dict[int, tuple[str, ...]] = {}
+        added: set[str] = set()
+        derived = self._derived
+        for part in parts:
+            if not part:
+                continue
+            made = derived.get(id(part))
+            if made is None:
+                bases[id(part)] = part
+            else:
+                if made[0]:
+                    bases[id(made[0])] = made[0]
+                added |= made[1]
+        key = tuple(bases)
+        known = self._known.get(key)
+        if known is None:
+            union = tuple(sorted(set().union(*bases.values())))
+            known = self._known[key] = (union, frozenset(union))
+        union, members = known
+        added -= members
+        if not added:
+            return union
+        merged = list(union)
+        for item in sorted(added):
+            bisect.insort(merged, item)
+        return tuple(merged)
+
+
+def _parent_row(p: Row, subject: str, rows: list[TraceRow], union: _Unions | None = None) -> TraceRow:
+    union = union or _Unions()
     applicable = [r for r in rows if r.status != "not_applicable"]
     status: Status = min((r.status for r in applicable), key=RANK.__getitem__) if applicable else "not_applicable"
     return TraceRow(
@@ -312,10 +508,10 @@ def _parent_row(p: Row, subject: str, rows: list[TraceRow]) -> TraceRow:
         subject=subject,
         status=status,
         reason="rollup" if applicable else "conditions",
-        controls=tuple(sorted({c for r in applicable for c in r.controls})),
-        evidence=tuple(sorted({e for r in applicable for e in r.evidence})),
-        contracts=tuple(sorted({c for r in applicable for c in r.contracts})),
-        audits=tuple(sorted({a for r in applicable for a in r.audits})),
+        controls=union(r.controls for r in applicable),
+        evidence=union(r.evidence for r in applicable),
+        contracts=union(r.contracts for r in applicable),
+        audits=union(r.audits for r in applicable),
     )
 
 
