@@ -5,10 +5,10 @@ One process may open a store folder for writing at a time; a second one gets a c
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 import ladybug
 
@@ -16,8 +16,8 @@ from regtrace.errors import StoreError, StoreUnavailableError
 
 from . import ladybug_bulk as bulk
 from . import ladybug_queries as q
-from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
-from .port import Link, Row, Store, Writer, batched
+from .cypher_store import CypherStore
+from .port import Link, Row, Writer, batched
 from .schema import store_schema
 
 DB_FILE = "graph.lbdb"
@@ -65,8 +65,10 @@ class _LadybugWriter(Writer):
         self._store.execute(q.delete_nodes(store_schema().nodes[label]), {"uids": list(uids)})
 
 
-class LadybugStore(Store):
+class LadybugStore(CypherStore):
     """A LadybugDB database in `folder` (created on first use)."""
+
+    queries: ClassVar[ModuleType] = q
 
     def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
         self.folder = Path(folder)
@@ -121,65 +123,11 @@ class LadybugStore(Store):
             if "no active transaction" not in str(exc).lower():
                 raise StoreError(f"the store could not roll back: {exc}") from exc
 
-    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
-        node = store_schema().nodes[label]
-        by_tenant = node.tenant_scoped and tenant is not None
-        return self.execute(q.all_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
-
-    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
-        rel = store_schema().relationship(rel_type)
-        by_tenant = store_schema().nodes[rel.source].tenant_scoped and tenant is not None
-        return self.execute(q.all_links(rel, by_tenant), {"tenant": tenant} if by_tenant else None)
-
-    def count(self, label: str, tenant: str | None = None) -> int:
-        node = store_schema().nodes[label]
-        by_tenant = node.tenant_scoped and tenant is not None
-        rows = self.execute(q.count_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
-        return int(next(iter(rows[0].values())))
-
     def tenants(self) -> list[str]:
         found = {r["tenant"] for r in self.execute(q.TENANTS)} | {
             r["tenant"] for r in self.execute(q.TENANTS_WITH_CSPS)
         }
         return sorted(found)
-
-    def control_links(self, tenant: str) -> list[Row]:
-        return self.execute(q.CONTROL_LINKS, {"tenant": tenant})
-
-    def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
-        return self.execute(q.EVIDENCE_SUMMARY, {"tenant": tenant, "as_of": as_of})
-
-    def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
-        return self.execute(q.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
-
-    def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
-        return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
-
-    def find(self, query: NodeQuery) -> list[Row]:
-        check(query.label, query.where, query.sort)
-        return self.execute(*q.find_nodes(query))
-
-    def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
-        check(label, where)
-        return int(self.execute(*q.count_matching(label, tenant, where))[0]["count"])
-
-    def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
-        return self.execute(*q.nodes_by_uid(label, list(uids), tenant)) if uids else []
-
-    def related(self, query: RelatedQuery) -> list[Row]:
-        end = check_path(query.source_label, query.path)
-        check(end, query.where, query.sort)
-        if not query.uids:
-            return []
-        rows: list[Row] = []
-        seen: set[tuple[str, str]] = set()
-        for row in self.execute(*q.related_nodes(query)):
-            if (row["_from"], row["uid"]) in seen:
-                continue
-            seen.add((row["_from"], row["uid"]))
-            edge = {k[len(q.EDGE_PREFIX) :]: row.pop(k) for k in list(row) if k.startswith(q.EDGE_PREFIX)}
-            rows.append({**row, "_edge": edge})
-        return rows
 
     def close(self) -> None:
         self._conn.close()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
@@ -22,9 +23,9 @@ from regtrace import __version__
 from regtrace.errors import ConfigError
 
 from . import neo4j_queries as q
-from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
+from .cypher_store import CypherStore
 from .neo4j_errors import translated
-from .port import Link, Row, Store, Writer, batched
+from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
 BATCH = 10_000
@@ -108,10 +109,12 @@ class _Neo4jWriter(Writer):
             self._run(statement, {"uids": [r["uid"] for r in batch]})
 
 
-class Neo4jStore(Store):
+class Neo4jStore(CypherStore):
     """A Neo4j database reached through `driver` (`database` None: the user's home database).
 
     The store closes the driver only when it made it (`connect`); an injected driver stays its owner's."""
+
+    queries: ClassVar[ModuleType] = q
 
     def __init__(self, driver: Driver, database: str | None = None, *, uri: str = "neo4j",
                  owns_driver: bool = False) -> None:
@@ -174,62 +177,8 @@ class Neo4jStore(Store):
 
     # ------------------------------------------------------------ reads
 
-    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
-        node = store_schema().nodes[label]
-        by_tenant = node.tenant_scoped and tenant is not None
-        return self.execute(q.all_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
-
-    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
-        rel = store_schema().relationship(rel_type)
-        by_tenant = store_schema().nodes[rel.source].tenant_scoped and tenant is not None
-        return self.execute(q.all_links(rel, by_tenant), {"tenant": tenant} if by_tenant else None)
-
-    def count(self, label: str, tenant: str | None = None) -> int:
-        node = store_schema().nodes[label]
-        by_tenant = node.tenant_scoped and tenant is not None
-        rows = self.execute(q.count_nodes(node, by_tenant), {"tenant": tenant} if by_tenant else None)
-        return int(rows[0]["count"])
-
     def tenants(self) -> list[str]:
         return sorted({str(r["tenant"]) for r in self.execute(q.TENANTS)})
-
-    def control_links(self, tenant: str) -> list[Row]:
-        return self.execute(q.CONTROL_LINKS, {"tenant": tenant})
-
-    def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
-        return self.execute(q.EVIDENCE_SUMMARY, {"tenant": tenant, "as_of": as_of})
-
-    def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
-        return self.execute(q.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
-
-    def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
-        return self.execute(q.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
-
-    def find(self, query: NodeQuery) -> list[Row]:
-        check(query.label, query.where, query.sort)
-        return self.execute(*q.find_nodes(query))
-
-    def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
-        check(label, where)
-        return int(self.execute(*q.count_matching(label, tenant, where))[0]["count"])
-
-    def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
-        return self.execute(*q.nodes_by_uid(label, list(uids), tenant)) if uids else []
-
-    def related(self, query: RelatedQuery) -> list[Row]:
-        end = check_path(query.source_label, query.path)
-        check(end, query.where, query.sort)
-        if not query.uids:
-            return []
-        rows: list[Row] = []
-        seen: set[tuple[str, str]] = set()
-        for row in self.execute(*q.related_nodes(query)):
-            if (row["_from"], row["uid"]) in seen:
-                continue
-            seen.add((row["_from"], row["uid"]))
-            edge = {k[len(q.EDGE_PREFIX):]: row.pop(k) for k in list(row) if k.startswith(q.EDGE_PREFIX)}
-            rows.append({**row, "_edge": edge})
-        return rows
 
     def close(self) -> None:
         if self._owns_driver:

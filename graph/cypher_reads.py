@@ -1,0 +1,192 @@
+"""The API's reads (graph/filters.py's NodeQuery / RelatedQuery) compiled to Cypher both stores run.
+
+Names come from the ontology-generated schema (checked by filters.check before these run); every value, the
+tenant included, is a parameter of `Params`. Each hop of a path is a MATCH of its own: Neo4j never matches a
+relationship twice within one MATCH while LadybugDB does, and separate MATCHes make an out-and-back path
+(control -> arrangement <- control) reach its start node again on both. Ties in a multi-source `related`
+page are broken by the source uid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .filters import And, Compare, Filter, Hop, NodeQuery, Not, Or, Related, RelatedQuery, SortKey
+from .schema import NodeSchema, store_schema
+
+EDGE_PREFIX = "e__"
+_COMPARE = {
+    "eq": "=",
+    "lt": "<",
+    "lte": "<=",
+    "gt": ">",
+    "gte": ">=",
+    "contains": "CONTAINS",
+    "starts_with": "STARTS WITH",
+    "ends_with": "ENDS WITH",
+    "in": "IN",
+}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Where the stores' Cypher differs for these reads (each store's query module has its DIALECT)."""
+
+    exists_joiner: str  # joins a path's patterns inside EXISTS { MATCH … }: ", " or " MATCH "
+
+
+class Params:
+    """Parameters of one statement, fresh variable names for its patterns, and the store's dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.values: dict[str, object] = {}
+        self._vars = 0
+
+    def add(self, value: object) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = list(value) if isinstance(value, tuple) else value
+        return f"${name}"
+
+    def var(self) -> str:
+        self._vars += 1
+        return f"m{self._vars}"
+
+
+def _compare(f: Compare, var: str, params: Params) -> str:
+    target = f"{var}.{f.property}"
+    if f.op == "is_null":
+        return f"{target} IS NULL" if f.value else f"{target} IS NOT NULL"
+    if f.op == "includes":
+        return f"{params.add(f.value)} IN {target}"
+    if f.op == "eq" and f.value is None:
+        return f"{target} IS NULL"
+    return f"{target} {_COMPARE[f.op]} {params.add(f.value)}"
+
+
+def _tenant_condition(label: str, var: str, tenant: str | None, params: Params) -> list[str]:
+    if store_schema().nodes[label].tenant_scoped:
+        return [f"{var}.tenant = {params.add(tenant)}"]
+    return []
+
+
+def path_patterns(
+    start: str, path: tuple[Hop, ...], tenant: str | None, params: Params, edge_var: str | None = None
+) -> tuple[list[str], list[str], str]:
+    """MATCH patterns and conditions that follow `path` from variable `start`, and the last node's variable.
+
+    Each pattern goes in a MATCH of its own: Neo4j never reuses a relationship within one MATCH, LadybugDB does,
+    so a path out and back along the same relationship type (control -> arrangement <- control) reaches the
+    start node again on both only this way.
+
+    A wildcard hop becomes `(far)` with `source.flag = true OR EXISTS {(near)-[:REL]-(far)}`; tenant-scoped
+    nodes on the way must be of `tenant`. `edge_var` names the last relationship (for its properties)."""
+    patterns: list[str] = []
+    conditions: list[str] = []
+    near = start
+    for i, hop in enumerate(path):
+        far = params.var()
+        name = edge_var if edge_var and i == len(path) - 1 else ""
+        arrow = f"-[{name}:{hop.rel_type}]->" if hop.direction == "out" else f"<-[{name}:{hop.rel_type}]-"
+        if hop.wildcard is None:
+            patterns.append(f"({near}){arrow}({far}:{hop.label})")
+        else:
+            source = near if hop.direction == "out" else far
+            bare = f"-[:{hop.rel_type}]->" if hop.direction == "out" else f"<-[:{hop.rel_type}]-"
+            patterns.append(f"({far}:{hop.label})")
+            conditions.append(f"({source}.{hop.wildcard} = true OR EXISTS {{ MATCH ({near}){bare}({far}) }})")
+        conditions += _tenant_condition(hop.label, far, tenant, params)
+        near = far
+    return patterns, conditions, near
+
+
+def _related(f: Related, var: str, tenant: str | None, params: Params) -> str:
+    patterns, conditions, last = path_patterns(var, f.path, tenant, params)
+    inner = compile_filter(f.where, last, tenant, params) if f.where is not None else None
+    if f.quantifier == "all":
+        if inner is None:
+            return "true"
+        conditions.append(f"NOT ({inner})")
+    elif inner is not None:
+        conditions.append(inner)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    exists = f"EXISTS {{ MATCH {params.dialect.exists_joiner.join(patterns)}{where} }}"
+    return exists if f.quantifier == "some" else f"NOT {exists}"
+
+
+def compile_filter(f: Filter, var: str, tenant: str | None, params: Params) -> str:
+    """A boolean Cypher expression over variable `var`."""
+    if isinstance(f, Compare):
+        return _compare(f, var, params)
+    if isinstance(f, And | Or):
+        if not f.parts:
+            return "true"
+        joiner = " AND " if isinstance(f, And) else " OR "
+        return "(" + joiner.join(compile_filter(p, var, tenant, params) for p in f.parts) + ")"
+    if isinstance(f, Not):
+        return f"NOT ({compile_filter(f.part, var, tenant, params)})"
+    return _related(f, var, tenant, params)
+
+
+def _order(var: str, sort: tuple[SortKey, ...], tie: str = "") -> str:
+    keys = [f"({var}.{k.property} IS NULL), {var}.{k.property}{' DESC' if k.descending else ''}" for k in sort]
+    return "ORDER BY " + ", ".join([*keys, f"{var}.uid", *([tie] if tie else [])])
+
+
+def _columns(node: NodeSchema, var: str) -> str:
+    return ", ".join(f"{var}.{name} AS {name}" for name in node.names)
+
+
+def _where(label: str, var: str, tenant: str | None, where: Filter | None, params: Params) -> str:
+    conditions = _tenant_condition(label, var, tenant, params)
+    if where is not None:
+        conditions.append(compile_filter(where, var, tenant, params))
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def find_nodes(query: NodeQuery, dialect: Dialect) -> tuple[str, dict[str, object]]:
+    """One page of a NodeQuery."""
+    params = Params(dialect)
+    node = store_schema().nodes[query.label]
+    where = _where(query.label, "n", query.tenant, query.where, params)
+    page = f" SKIP {params.add(query.skip)}"
+    if query.limit is not None:
+        page += f" LIMIT {params.add(query.limit)}"
+    statement = f"MATCH (n:{node.label}){where} RETURN {_columns(node, 'n')} {_order('n', query.sort)}{page}"
+    return statement, params.values
+
+
+def count_matching(
+    label: str, tenant: str | None, where: Filter | None, dialect: Dialect
+) -> tuple[str, dict[str, object]]:
+    params = Params(dialect)
+    clause = _where(label, "n", tenant, where, params)
+    return f"MATCH (n:{label}){clause} RETURN count(n) AS count", params.values
+
+
+def nodes_by_uid(label: str, uids: list[str], tenant: str | None, dialect: Dialect) -> tuple[str, dict[str, object]]:
+    params = Params(dialect)
+    node = store_schema().nodes[label]
+    uid_list = params.add(uids)
+    where = _where(label, "n", tenant, None, params)
+    statement = f"UNWIND {uid_list} AS u MATCH (n:{label} {{uid: u}}){where} RETURN {_columns(node, 'n')}"
+    return statement, params.values
+
+
+def related_nodes(query: RelatedQuery, dialect: Dialect) -> tuple[str, dict[str, object]]:
+    """For each source uid, the nodes at the end of the path (with `_from` and the last edge's properties)."""
+    params = Params(dialect)
+    uids = params.add(list(query.uids))
+    last_hop = query.path[-1]
+    edge_props = () if last_hop.wildcard else store_schema().relationship(last_hop.rel_type).properties
+    patterns, conditions, last = path_patterns("s", query.path, query.tenant, params, "r" if edge_props else None)
+    if query.where is not None:
+        conditions.append(compile_filter(query.where, last, query.tenant, params))
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    node = store_schema().nodes[last_hop.label]
+    edges = "".join(f", r.{p.name} AS {EDGE_PREFIX}{p.name}" for p in edge_props)
+    statement = (
+        f"UNWIND {uids} AS u MATCH (s:{query.source_label} {{uid: u}}) MATCH {' MATCH '.join(patterns)}{where} "
+        f"RETURN u AS _from, {_columns(node, last)}{edges} {_order(last, query.sort, '_from')}"
+    )
+    return statement, params.values

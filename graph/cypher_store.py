@@ -1,0 +1,83 @@
+"""What every Cypher-speaking store reads the same way: one implementation over `execute` and the store's
+query module (labels and properties from the schema, values as parameters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+from typing import Any, ClassVar
+
+from . import cypher_reads as reads
+from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
+from .port import Row, Store
+from .schema import store_schema
+
+
+class CypherStore(Store):
+    """A store whose reads are Cypher statements from `queries` (the store's own query module)."""
+
+    queries: ClassVar[ModuleType]
+
+    @abstractmethod
+    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one read statement with parameters; rows as dicts of Python values."""
+
+    def _tenant_params(self, tenant_scoped: bool, tenant: str | None) -> tuple[bool, dict[str, Any] | None]:
+        by_tenant = tenant_scoped and tenant is not None
+        return by_tenant, {"tenant": tenant} if by_tenant else None
+
+    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
+        node = store_schema().nodes[label]
+        by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
+        return self.execute(self.queries.all_nodes(node, by_tenant), params)
+
+    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
+        rel = store_schema().relationship(rel_type)
+        by_tenant, params = self._tenant_params(store_schema().nodes[rel.source].tenant_scoped, tenant)
+        return self.execute(self.queries.all_links(rel, by_tenant), params)
+
+    def count(self, label: str, tenant: str | None = None) -> int:
+        node = store_schema().nodes[label]
+        by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
+        rows = self.execute(self.queries.count_nodes(node, by_tenant), params)
+        return int(next(iter(rows[0].values())))
+
+    def control_links(self, tenant: str) -> list[Row]:
+        return self.execute(self.queries.CONTROL_LINKS, {"tenant": tenant})
+
+    def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
+        return self.execute(self.queries.EVIDENCE_SUMMARY, {"tenant": tenant, "as_of": as_of})
+
+    def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
+        return self.execute(self.queries.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
+
+    def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
+        return self.execute(self.queries.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
+
+    def find(self, query: NodeQuery) -> list[Row]:
+        check(query.label, query.where, query.sort)
+        return self.execute(*reads.find_nodes(query, self.queries.DIALECT))
+
+    def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
+        check(label, where)
+        return int(self.execute(*reads.count_matching(label, tenant, where, self.queries.DIALECT))[0]["count"])
+
+    def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
+        return self.execute(*reads.nodes_by_uid(label, list(uids), tenant, self.queries.DIALECT)) if uids else []
+
+    def related(self, query: RelatedQuery) -> list[Row]:
+        end = check_path(query.source_label, query.path)
+        check(end, query.where, query.sort)
+        if not query.uids:
+            return []
+        rows: list[Row] = []
+        seen: set[tuple[str, str]] = set()
+        for row in self.execute(*reads.related_nodes(query, self.queries.DIALECT)):
+            if (row["_from"], row["uid"]) in seen:
+                continue
+            seen.add((row["_from"], row["uid"]))
+            edge = {k[len(reads.EDGE_PREFIX) :]: row.pop(k) for k in list(row) if k.startswith(reads.EDGE_PREFIX)}
+            rows.append({**row, "_edge": edge})
+        return rows
