@@ -1,0 +1,452 @@
+"""Benchmark the stores on the synthetic insurer: validated load, full trace, the dashboard query, peak RSS.
+
+    .venv/bin/python bench/bench_stores.py                       # LadybugDB and Neo4j, the default insurer
+    .venv/bin/python bench/bench_stores.py --stores ladybug --evidence 100000 --systems 2000   # a smaller run
+    .venv/bin/python bench/bench_stores.py --neo4j-heap 4g --neo4j-pagecache 2g --runs 3 --profile
+
+The register folder (bench/synthetic.py; default 200 CSPs, 500 arrangements, 20,000 systems, 3,000 controls,
+1,000,000 evidence) is generated once into a cache outside the repository (--cache, default
+~/.cache/regtrace/bench/<sizes>/) and reused. Each store is measured in a Python process of its own, so its
+peak RSS (ru_maxrss) is that store's alone:
+
+* load: `load_registers` (read, validate, write in one transaction) into a new store: a LadybugDB folder in a
+  temporary directory, or a freshly started Neo4j server (tools/neo4j_server.py) with the given heap and page
+  cache; the validate and write stages are timed apart through its progress callback;
+* trace: `trace(store, tenant, as_of)`, one warm-up, then the median of --runs runs;
+* graphql: the dashboard's main query (coverage by article and the first 10 gaps) through the app in-process
+  (FastAPI TestClient, an officer token): `cold` on a new app each run (the trace is computed), `cached` on
+  one app (its trace cache answers), medians of --runs after a warm-up;
+* parse: the csv module reading every row of the same files (the floor a loader cannot beat); the LadybugDB
+  load is reported as a multiple of it.
+
+Results are printed as a table and written as JSON to bench/results/ (git-ignored). The trace's digest
+(SHA-256 of its JSON) is compared between the stores: they must give the same answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TENANT = "bench-life"
+AS_OF = dt.date(2026, 11, 29)
+STORES = ("ladybug", "neo4j")
+TARGETS = {"ladybug_load_s": 20.0, "ladybug_trace_s": 0.5, "ladybug_rss_mb": 1024.0, "neo4j_ratio": 2.0}
+COVERAGE = "key applicable covered percent counts { gap unevidenced stale covered not_applicable }"
+DASHBOARD_QUERY = f"""query Dashboard($asOf: Date) {{
+  byArticle: coverage(groupBy: ARTICLE, asOf: $asOf) {{ {COVERAGE} }}
+  gaps(asOf: $asOf, first: 10) {{
+    totalCount
+    edges {{ node {{ provision label article subject status modality reason reason_zh }} }}
+  }}
+}}"""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    csps: int = 200
+    arrangements: int = 500
+    systems: int = 20_000
+    controls: int = 3_000
+    evidence: int = 1_000_000
+    seed: int = 42
+
+    @property
+    def key(self) -> str:
+        return (f"c{self.csps}-a{self.arrangements}-s{self.systems}-k{self.controls}-e{self.evidence}"
+                f"-seed{self.seed}")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process so far (user + system, every thread): the load average of a shared
+    machine inflates wall times, much less this."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_of(fn: Callable[[], object], runs: int) -> tuple[float, list[float]]:
+    """One warm-up call, then `runs` timed calls: (median seconds, every time)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+@contextmanager
+def profiled(enabled: bool, name: str, out: Path) -> Iterator[None]:
+    """Run the block under pyinstrument (the bench extra) and write its text report to `out`/name.txt."""
+    if not enabled:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler()
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.txt").write_text(profiler.output_text(unicode=True, color=False))
+
+
+def registers_folder(cache: Path, sizes: Sizes) -> tuple[Path, dict[str, int]]:
+    """The synthetic register folder of these sizes, generated once (counts.json marks a finished one)."""
+    folder = cache / sizes.key
+    marker = folder / "counts.json"
+    if marker.is_file():
+        return folder, dict(json.loads(marker.read_text()))
+    sys.path.insert(0, str(HERE))
+    from synthetic import generate
+
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"generating the synthetic insurer into {folder} …", flush=True)
+    started = time.perf_counter()
+    counts = generate(folder, csps=sizes.csps, arrangements=sizes.arrangements, systems=sizes.systems,
+                      controls=sizes.controls, evidence=sizes.evidence, seed=sizes.seed)
+    marker.write_text(json.dumps(counts, indent=2) + "\n")
+    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return folder, counts
+
+
+def parse_seconds(folder: Path) -> tuple[float, int]:
+    """Read every row of every CSV file of `folder` with the csv module: (seconds, rows)."""
+    started = time.perf_counter()
+    rows = 0
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for _ in csv.reader(handle):
+                rows += 1
+    return time.perf_counter() - started, rows
+
+
+# ---------------------------------------------------------------- one store, in its own process
+
+
+def trace_digest(rows: list[Any]) -> str:
+    text = json.dumps([r.to_json() for r in rows], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def measure(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+    """Load, trace and query one store; every figure of the results for it."""
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # starlette's TestClient about httpx
+    from fastapi.testclient import TestClient
+    from regtrace.api.app import ApiSettings, create_app
+    from regtrace.api.auth import create_token
+    from regtrace.api.execution import Limits
+    from regtrace.loaders.registers import load_registers
+
+    from regtrace.regulation_graph import obligations_under
+    from regtrace.stores import open_store
+    from regtrace.trace import trace
+
+    profile = profile_dir is not None
+    out = profile_dir or Path()
+    result: dict[str, Any] = {"store": kind, "rss_start_mb": round(rss_mb(), 1), "load_average": os.getloadavg()}
+    store = open_store(location)
+    try:
+        under = obligations_under(store)
+        stages: dict[str, float] = {}
+        cpu = cpu_s()
+        started = time.perf_counter()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            stages.setdefault(stage, time.perf_counter() - started)
+
+        with profiled(profile, f"{kind}-load", out):
+            counts = load_registers(store, registers, TENANT, under, progress)
+        load = time.perf_counter() - started
+        validate = stages.get("write", load)
+        result.update(counts=counts, load_s=load, load_cpu_s=cpu_s() - cpu, validate_s=validate,
+                      write_s=load - validate, rss_after_load_mb=round(rss_mb(), 1))
+        print(f"  {kind}: load {load:.2f} s (validate {validate:.2f} s, write {load - validate:.2f} s), "
+              f"peak RSS {rss_mb():.0f} MB", flush=True)
+
+        rows: list[Any] = []
+
+        def full_trace() -> None:
+            rows[:] = trace(store, TENANT, AS_OF)
+
+        with profiled(profile, f"{kind}-trace", out):
+            cpu = cpu_s()
+            result["trace_s"], result["trace_runs_s"] = median_of(full_trace, runs)
+            result["trace_cpu_s"] = (cpu_s() - cpu) / (runs + 1)
+        result.update(trace_rows=len(rows), trace_digest=trace_digest(rows), rss_after_trace_mb=round(rss_mb(), 1))
+        print(f"  {kind}: trace {result['trace_s']:.3f} s (runs {_fmt(result['trace_runs_s'])}), "
+              f"{len(rows)} rows", flush=True)
+
+        token, _ = create_token(store, "officer", TENANT, "bench officer")
+        body = {"query": DASHBOARD_QUERY, "variables": {"asOf": AS_OF.isoformat()}}
+        headers = {"Authorization": f"Bearer {token}"}
+        answers: list[dict[str, Any]] = []
+
+        def post(client: TestClient) -> None:
+            response = client.post("/graphql", json=body, headers=headers)
+            data = response.json()
+            if response.status_code != 200 or data.get("errors"):
+                raise RuntimeError(f"the dashboard query failed: {response.status_code} {data}")
+            answers.append(data["data"])
+
+        settings = ApiSettings(Limits(timeout_seconds=600.0))  # time it, whatever it takes
+
+        def cold() -> None:
+            with TestClient(create_app(store, settings=settings)) as client:
+                post(client)
+
+        result["graphql_cold_s"], result["graphql_cold_runs_s"] = median_of(cold, runs)
+        with TestClient(create_app(store, settings=settings)) as client:
+            result["graphql_cached_s"], result["graphql_cached_runs_s"] = median_of(lambda: post(client), runs)
+        answer = answers[-1]
+        result.update(gaps_total=answer["gaps"]["totalCount"], articles=len(answer["byArticle"]))
+        print(f"  {kind}: dashboard query {result['graphql_cold_s']:.3f} s cold, "
+              f"{result['graphql_cached_s'] * 1000:.1f} ms cached", flush=True)
+    finally:
+        store.close()
+    result["rss_peak_mb"] = round(rss_mb(), 1)
+    return result
+
+
+def _fmt(times: list[float]) -> str:
+    return ", ".join(f"{t:.3f}" for t in times)
+
+
+def child(args: argparse.Namespace) -> None:
+    """The --child mode: measure one store and write the result as JSON to --result-file."""
+    result = measure(args.child, args.location, args.registers, args.runs, args.profile_dir)
+    Path(args.result_file).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def run_child(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_file = Path(handle.name)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--location", location,
+               "--registers", str(registers), "--runs", str(runs), "--result-file", str(result_file)]
+    if profile_dir is not None:
+        command += ["--profile-dir", str(profile_dir)]
+    try:
+        subprocess.run(command, check=True, cwd=ROOT)
+        return dict(json.loads(result_file.read_text()))
+    finally:
+        result_file.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the stores
+
+
+def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix="regtrace-bench-ladybug-"))
+    try:
+        result = run_child("ladybug", str(folder / "store"), registers, runs, profile_dir)
+        result["store_mb"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _java_peak_mb(pid: int) -> float | None:
+    """VmHWM (peak RSS) of the server's JVM, in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def bench_neo4j(registers: Path, runs: int, profile_dir: Path | None, heap: str, pagecache: str,
+                version: str | None) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import neo4j_server
+
+    missing = neo4j_server.missing_tools(need_mvn=not neo4j_server.is_fetched(neo4j_server.cache_dir(version),
+                                                                              version), version=version)
+    if missing:
+        return {"store": "neo4j", "skipped": "; ".join(missing)}
+    # tools/neo4j_server.py sizes its test servers small; a benchmark gets a production-like server.
+    neo4j_server.HEAP_INITIAL = neo4j_server.HEAP_MAX = heap
+    neo4j_server.PAGE_CACHE = pagecache
+    server = neo4j_server.start(version=version, timeout=180.0)
+    try:
+        env_uri = server.uri
+        result = run_child("neo4j", env_uri, registers, runs, profile_dir)
+        result.update(server_heap=heap, server_pagecache=pagecache, server_version=version or
+                      neo4j_server.neo4j_version(), server_peak_rss_mb=_java_peak_mb(server.pid))
+        return result
+    finally:
+        neo4j_server.stop(server)
+
+
+# ---------------------------------------------------------------- report
+
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("load_s", "load: read+validate+write (s)", "{:.2f}"),
+    ("load_cpu_s", "  CPU time of the Python process (s)", "{:.2f}"),
+    ("validate_s", "  of which read+validate (s)", "{:.2f}"),
+    ("write_s", "  of which write (s)", "{:.2f}"),
+    ("trace_s", "full trace, median (s)", "{:.3f}"),
+    ("trace_cpu_s", "  CPU time of the Python process (s)", "{:.3f}"),
+    ("graphql_cold_s", "dashboard query, trace computed (s)", "{:.3f}"),
+    ("graphql_cached_s", "dashboard query, trace cached (s)", "{:.4f}"),
+    ("rss_after_load_mb", "Python peak RSS after load (MB)", "{:.0f}"),
+    ("rss_peak_mb", "Python peak RSS (MB)", "{:.0f}"),
+    ("server_peak_rss_mb", "server JVM peak RSS (MB)", "{:.0f}"),
+    ("store_mb", "store on disk (MB)", "{:.0f}"),
+    ("trace_rows", "trace rows", "{}"),
+    ("gaps_total", "gaps", "{}"),
+)
+
+
+def report(results: dict[str, Any]) -> str:
+    stores = [s for s in STORES if s in results["stores"] and "skipped" not in results["stores"][s]]
+    both = len(stores) == 2
+    header = ["metric", *stores, *(["neo4j / ladybug"] if both else [])]
+    lines: list[list[str]] = []
+    for key, title, fmt in METRICS:
+        values = [results["stores"][s].get(key) for s in stores]
+        if all(v is None for v in values):
+            continue
+        cells = [fmt.format(v) if v is not None else "—" for v in values]
+        if both:
+            a, b = values
+            ratio = f"{b / a:.2f}x" if isinstance(a, int | float) and isinstance(b, int | float) and a and \
+                key.endswith("_s") else ""
+            cells.append(ratio)
+        lines.append([title, *cells])
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    text = [" | ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)),
+            "-+-".join("-" * w for w in widths)]
+    text += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in lines]
+    parse = results.get("parse_s")
+    lady = results["stores"].get("ladybug", {})
+    if parse and "load_s" in lady:
+        text.append(f"\nparse only (csv module, {results['parse_rows']:,} rows): {parse:.2f} s; "
+                    f"LadybugDB load / parse = {lady['load_s'] / parse:.1f}x")
+    for s in STORES:
+        if "skipped" in results["stores"].get(s, {}):
+            text.append(f"{s}: skipped ({results['stores'][s]['skipped']})")
+    if both and results["stores"]["ladybug"]["trace_digest"] != results["stores"]["neo4j"]["trace_digest"]:
+        text.append("WARNING: the two stores' traces differ")
+    if results.get("verdicts"):
+        text.append("\ntargets: " + "; ".join(f"{k} {'met' if ok else 'MISSED'}"
+                                               for k, ok in results["verdicts"].items()))
+    return "\n".join(text)
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    lady = results["stores"].get("ladybug", {})
+    neo = results["stores"].get("neo4j", {})
+    if "load_s" in lady:
+        out[f"LadybugDB load < {TARGETS['ladybug_load_s']:.0f} s"] = lady["load_s"] < TARGETS["ladybug_load_s"]
+        out[f"LadybugDB trace < {TARGETS['ladybug_trace_s']} s"] = lady["trace_s"] < TARGETS["ladybug_trace_s"]
+        out["LadybugDB RSS < 1 GB"] = lady["rss_peak_mb"] < TARGETS["ladybug_rss_mb"]
+    if "load_s" in lady and "load_s" in neo:
+        for key, name in (("load_s", "load"), ("trace_s", "trace"), ("graphql_cold_s", "dashboard query")):
+            out[f"Neo4j {name} within 2x"] = neo[key] <= TARGETS["neo4j_ratio"] * lady[key]
+    return out
+
+
+def machine() -> dict[str, Any]:
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "memory_gb": memory, "python": platform.python_version(),
+            "platform": platform.platform(), "load_average": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = Sizes()
+    for name in ("csps", "arrangements", "systems", "controls", "evidence", "seed"):
+        parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
+    parser.add_argument("--stores", default=",".join(STORES), help="comma-separated: ladybug, neo4j")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs after a warm-up (median reported)")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "regtrace" / "bench",
+                        help="where the generated register folders are kept (outside the repository)")
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="folder for the JSON results")
+    parser.add_argument("--neo4j-heap", default="4g", help="Neo4j heap (initial = max)")
+    parser.add_argument("--neo4j-pagecache", default="2g", help="Neo4j page cache")
+    parser.add_argument("--neo4j-version", default=None, help="default: tools/neo4j_server.py's (5.26 LTS)")
+    parser.add_argument("--profile", action="store_true",
+                        help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
+    parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
+    parser.add_argument("--location", help=argparse.SUPPRESS)
+    parser.add_argument("--registers", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return
+    sizes = Sizes(args.csps, args.arrangements, args.systems, args.controls, args.evidence, args.seed)
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    unknown = [s for s in stores if s not in STORES]
+    if unknown:
+        parser.error(f"unknown store(s) {unknown}: choose from {', '.join(STORES)}")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    profile_dir = args.out / f"profile-{stamp}" if args.profile else None
+    registers, counts = registers_folder(args.cache.expanduser(), sizes)
+    results: dict[str, Any] = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+                               "sizes": asdict(sizes), "counts": counts, "registers": str(registers),
+                               "as_of": AS_OF.isoformat(), "runs": args.runs, "stores": {}}
+    if "ladybug" in stores:
+        parse_seconds(registers)  # warm the page cache as the loads will find it
+        parses = [parse_seconds(registers) for _ in range(max(1, args.runs))]
+        results["parse_s"] = statistics.median(p[0] for p in parses)
+        results["parse_rows"] = parses[0][1]
+        print(f"parse only: {results['parse_s']:.2f} s for {results['parse_rows']:,} rows", flush=True)
+    for kind in stores:
+        print(f"{kind}: measuring …", flush=True)
+        if kind == "ladybug":
+            results["stores"][kind] = bench_ladybug(registers, args.runs, profile_dir)
+        else:
+            results["stores"][kind] = bench_neo4j(registers, args.runs, profile_dir, args.neo4j_heap,
+                                                  args.neo4j_pagecache, args.neo4j_version)
+    results["verdicts"] = verdicts(results)
+    text = report(results)
+    print("\n" + text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"stores-{sizes.key}-{stamp}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nresults: {path}")
+
+
+if __name__ == "__main__":
+    main()
