@@ -46,22 +46,26 @@ def _timed(timings: dict[str, float] | None, name: str, step: Callable[[], objec
 
 def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
                   timings: dict[str, float] | None = None) -> list[Path]:
-    """Write the chosen formats of gathered data into `folder`."""
+    """Write the chosen formats of gathered data into `folder` (Turtle and JSON-LD in one pass when both)."""
     def path(fmt: str, i: int = 0) -> Path:
         return folder / FILES[fmt][i]
 
+    both_rdf = "ttl" in formats and "jsonld" in formats
+    html = report.render_html(d) if "html" in formats or "pdf" in formats else ""
     steps: dict[str, Callable[[], object]] = {
         "xlsx": lambda: xlsx.write_xlsx(d, path("xlsx")),
-        "ttl": lambda: rdf.write_turtle(d, path("ttl")),
+        "html": lambda: path("html").write_text(html, encoding="utf-8"),
+        "pdf": lambda: report.write_pdf(html, path("pdf")),
+        "ttl+jsonld" if both_rdf else "ttl": lambda: rdf.write_rdf(d, path("ttl"),
+                                                                   path("jsonld") if both_rdf else None),
         "jsonld": lambda: rdf.write_jsonld(d, path("jsonld")),
         "oscal": lambda: oscal.write_oscal(d, path("oscal"), path("oscal", 1)),
     }
-    if "html" in formats or "pdf" in formats:
-        html = report.render_html(d)
-        steps["html"] = lambda: path("html").write_text(html, encoding="utf-8")
-        steps["pdf"] = lambda: report.write_pdf(html, path("pdf"))
     for fmt in formats:
-        _timed(timings, fmt, steps[fmt])
+        if fmt == "jsonld" and both_rdf:
+            continue
+        name = "ttl+jsonld" if fmt == "ttl" and both_rdf else fmt
+        _timed(timings, name, steps[name])
     return [folder / name for fmt in formats for name in FILES[fmt]]
 
 

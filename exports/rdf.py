@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, URIRef
@@ -167,15 +168,6 @@ def to_turtle(res: Resource) -> str:
     return " ;\n".join(lines) + " .\n"
 
 
-def write_turtle(data: ExportData, path: Path) -> Path:
-    """The graph as Turtle, written resource by resource (a million evidence items stream through)."""
-    with path.open("w", encoding="utf-8") as out:
-        out.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n")
-        for page in resources(data):
-            out.write("\n".join(to_turtle(r) for r in page) + "\n")
-    return path
-
-
 # ---------------------------------------------------------------- JSON-LD
 
 
@@ -230,19 +222,37 @@ def to_jsonld(res: Resource, ctx: dict[str, Any]) -> dict[str, Any]:
     return {k: (v[0] if isinstance(v, list) and len(v) == 1 and k not in ("@type",) else v) for k, v in node.items()}
 
 
+# ---------------------------------------------------------------- both, in one pass over the store
+
+
+def write_rdf(data: ExportData, turtle: Path | None, jsonld: Path | None) -> list[Path]:
+    """Write Turtle and/or JSON-LD in one pass over the resources (the evidence is read from the store once)."""
+    ctx = context()
+    with ExitStack() as stack:
+        ttl = stack.enter_context(turtle.open("w", encoding="utf-8")) if turtle else None
+        js = stack.enter_context(jsonld.open("w", encoding="utf-8")) if jsonld else None
+        if ttl:
+            ttl.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n")
+        if js:
+            js.write('{\n"@context": ' + json.dumps(ctx, ensure_ascii=False, sort_keys=True) + ',\n"@graph": [\n')
+        separator = ""
+        for page in resources(data):
+            if ttl:
+                ttl.write("\n".join(to_turtle(r) for r in page) + "\n")
+            if js and page:
+                js.write(separator + ",\n".join(json.dumps(to_jsonld(r, ctx), ensure_ascii=False, sort_keys=True)
+                                                 for r in page))
+                separator = ",\n"
+        if js:
+            js.write("\n]\n}\n")
+    return [p for p in (turtle, jsonld) if p is not None]
+
+
+def write_turtle(data: ExportData, path: Path) -> Path:
+    """The graph as Turtle, written resource by resource (a million evidence items stream through)."""
+    return write_rdf(data, path, None)[0]
+
+
 def write_jsonld(data: ExportData, path: Path) -> Path:
     """The graph as JSON-LD: {"@context": …, "@graph": [...]}, one node object per line, streamed."""
-    ctx = context()
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{\n"@context": ' + json.dumps(ctx, ensure_ascii=False, sort_keys=True) + ',\n"@graph": [\n')
-        _write_nodes(out, (to_jsonld(r, ctx) for page in resources(data) for r in page))
-        out.write("]\n}\n")
-    return path
-
-
-def _write_nodes(out: TextIO, nodes: Iterable[dict[str, Any]]) -> None:
-    first = True
-    for node in nodes:
-        out.write(("" if first else ",\n") + json.dumps(node, ensure_ascii=False, sort_keys=True))
-        first = False
-    out.write("\n")
+    return write_rdf(data, None, path)[0]

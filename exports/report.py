@@ -27,6 +27,8 @@ from .data import ExportData
 TOP_GAPS = 10  # on the summary page
 WORST_GAPS = 40  # in the gaps section
 WORST_ARRANGEMENTS = 20
+LIST_CAP = 40  # certifications needing attention and open findings listed (the XLSX has all)
+WORST_CSPS = 20  # CSPs in the chart and table (the XLSX Coverage sheet has every one)
 CHART_LABEL_WIDTH = 30  # display columns of a chart's axis label
 BDD_FAILURES = 30  # failed checks listed
 APPENDIX_CAP = 2_000  # trace rows in the PDF appendix; the XLSX has them all
@@ -70,6 +72,13 @@ def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
             "fresh_until": r.fresh_until.isoformat() if r.fresh_until else ""}
 
 
+def _lowest(groups: list[Coverage], n: int) -> list[Coverage]:
+    """All groups in their order when there are at most n; else the n with the lowest coverage."""
+    if len(groups) <= n:
+        return groups
+    return sorted(groups, key=lambda c: (c.percent if c.percent is not None else 101.0, c.key))[:n]
+
+
 def _arrangement_rows(d: ExportData) -> list[dict[str, Any]]:
     worst = sorted(d.by_arrangement, key=lambda c: (c.percent if c.percent is not None else 101.0, c.key))
     return [_coverage_row(c, d.subject_name(c.key)) for c in worst[:WORST_ARRANGEMENTS]]
@@ -110,7 +119,11 @@ def context(d: ExportData) -> dict[str, Any]:
     total = d.overall
     csps = d.by_key("CloudServiceProvider")
     article_names = [style.article_label(c.key) for c in d.by_article]
-    csp_names = [f"{c.key} {csps[c.key]['name']}" if c.key in csps else c.key for c in d.by_csp]
+    shown_csps = _lowest(d.by_csp, WORST_CSPS)
+    csp_names = [f"{c.key} {csps[c.key]['name']}" if c.key in csps else c.key for c in shown_csps]
+    csp_title = "各雲端服務業者涵蓋情形 Coverage by CSP" + (
+        f"（涵蓋率最低之 {len(shown_csps)} 家 lowest {len(shown_csps)} of {len(d.by_csp)}）"
+        if len(shown_csps) < len(d.by_csp) else "")
     attention = [c for c in d.certifications if c.status != "valid"]
     open_findings = [f for f in d.findings if f.state != "closed"]
     app = appendix(d)
@@ -130,10 +143,11 @@ def context(d: ExportData) -> dict[str, Any]:
         "worst_gaps": [_trace_row(d, r) for r in d.gaps[:WORST_GAPS]],
         "gap_total": len(d.gaps),
         "chart_article": charts.coverage_bars(d.by_article, article_names, "各條涵蓋情形 Coverage by article"),
-        "chart_csp": charts.coverage_bars(d.by_csp, [style.truncate(n, CHART_LABEL_WIDTH) for n in csp_names],
-                                          "各雲端服務業者涵蓋情形 Coverage by CSP"),
+        "chart_csp": charts.coverage_bars(shown_csps, [style.truncate(n, CHART_LABEL_WIDTH) for n in csp_names],
+                                          csp_title),
+        "csp_title": csp_title,
         "by_article": [_coverage_row(c, n) for c, n in zip(d.by_article, article_names, strict=True)],
-        "by_csp": [_coverage_row(c, n) for c, n in zip(d.by_csp, csp_names, strict=True)],
+        "by_csp": [_coverage_row(c, n) for c, n in zip(shown_csps, csp_names, strict=True)],
         "by_arrangement": _arrangement_rows(d),
         "arrangement_total": len(d.by_arrangement),
         "status_headers": [labels.status(s) for s in style.STATUS_ORDER],
@@ -141,6 +155,7 @@ def context(d: ExportData) -> dict[str, Any]:
                    "status_text": style.pair(style.CERT_STATUS, c.status), "fill": style.CERT_FILL[c.status]}
                   for c in attention],
         "certs_valid": len(d.certifications) - len(attention),
+        "list_cap": LIST_CAP,
         "findings": [{**f.to_json(), "state_text": style.pair(style.FINDING_STATE, f.state),
                       "fill": style.FINDING_FILL[f.state]} for f in open_findings],
         "findings_closed": len(d.findings) - len(open_findings),

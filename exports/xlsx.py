@@ -1,9 +1,9 @@
 """The traceability matrix as an XLSX workbook (openpyxl, write-only so large tenants stream).
 
-Sheets: cover, provisions, obligation × subject status matrix, full trace, obligation → control → evidence,
-CSP certifications, contracts × required clauses, audits and findings. Headers are zh-TW with English
-beside; header rows are frozen, tables have auto-filters, columns are as wide as their content (CJK
-characters count double).
+Sheets: cover; coverage per article, CSP and arrangement; provisions; obligation × subject status matrix;
+full trace; obligation → control → evidence; CSP certifications; contracts × required clauses; audits and
+findings. Headers are zh-TW with English beside; header rows are frozen, tables have auto-filters, columns
+are as wide as their content (CJK characters count double).
 """
 
 from __future__ import annotations
@@ -152,6 +152,28 @@ def _cover(w: _Writer, d: ExportData) -> None:
     w.table("封面 Cover", ["項目 Item", "內容 Value"], rows, above=title, wrap=[1])
 
 
+def _coverage(w: _Writer, d: ExportData) -> None:
+    csps = d.by_key("CloudServiceProvider")
+    kinds = (("article", "條 article", d.by_article), ("csp", "雲端服務業者 CSP", d.by_csp),
+             ("arrangement", "委外事項 arrangement", d.by_arrangement))
+    rows = []
+    for _, kind, groups in kinds:
+        for c in groups:
+            name = (style.article_label(c.key) if c.group_by == "article" else csps[c.key]["name"]
+                    if c.group_by == "csp" and c.key in csps else d.subject_name(c.key))
+            rows.append([kind, c.key, name, *(c.counts.get(s, 0) for s in style.STATUS_ORDER), c.applicable,
+                         Styled(c.percent, _percent_fill(c.percent))])
+    w.table("涵蓋率 Coverage", ["依 By", "代碼 Key", "名稱 Name", *(labels.status(s) for s in style.STATUS_ORDER),
+                              "適用 Applicable", "涵蓋率 % covered"], rows, freeze_col=3)
+
+
+def _percent_fill(percent: float | None) -> str | None:
+    if percent is None:
+        return None
+    return style.STATUS_FILL["covered"] if percent >= 90 else style.STATUS_FILL["stale"] if percent >= 60 else \
+        style.STATUS_FILL["gap"]
+
+
 def _provisions(w: _Writer, d: ExportData) -> None:
     refs: dict[str, list[str]] = {}
     for r in d.references:
@@ -288,7 +310,7 @@ def _audits(w: _Writer, d: ExportData) -> None:
 def write_xlsx(d: ExportData, path: Path) -> Path:
     """Write the workbook; returns its path."""
     w = _Writer()
-    for sheet in (_cover, _provisions, _matrix, _trace, _evidence, _certifications, _contracts, _audits):
+    for sheet in (_cover, _coverage, _provisions, _matrix, _trace, _evidence, _certifications, _contracts, _audits):
         sheet(w, d)
     w.save(path)
     return path
