@@ -91,16 +91,27 @@ RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency
 ORDER BY control_id, obligation_id
 """
 
-EVIDENCE_SUMMARY = """
+# Per control and arrangement, in two statements: evidence that names an arrangement, and evidence that does
+# not. One OPTIONAL MATCH to the arrangement costs this engine several times the two (about 6 s against 2 s
+# on 1M evidence items). CypherStore.evidence_summary orders the rows of both.
+_EVIDENCE_AGGREGATES = """count(e) AS count, max(stamp) AS latest,
+       max(CASE WHEN e.valid_until IS NULL OR e.valid_until >= $as_of THEN stamp ELSE NULL END) AS latest_unexpired"""
+_STAMP = "CAST(e.collected_on AS STRING) + '|' + e.evidence_id AS stamp"
+EVIDENCE_SUMMARY = (
+    f"""
+MATCH (e:Evidence)-[:EVIDENCES]->(c:Control), (e)-[:CONCERNS]->(a:OutsourcingArrangement)
+WHERE e.tenant = $tenant AND e.collected_on <= $as_of
+WITH c.control_id AS control_id, a.arrangement_id AS arrangement_id, e, {_STAMP}
+RETURN control_id, arrangement_id, {_EVIDENCE_AGGREGATES}
+""",
+    f"""
 MATCH (e:Evidence)-[:EVIDENCES]->(c:Control)
 WHERE e.tenant = $tenant AND e.collected_on <= $as_of
-OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement)
-WITH c.control_id AS control_id, a.arrangement_id AS arrangement_id, e,
-     CAST(e.collected_on AS STRING) + '|' + e.evidence_id AS stamp
-RETURN control_id, arrangement_id, count(e) AS count, max(stamp) AS latest,
-       max(CASE WHEN e.valid_until IS NULL OR e.valid_until >= $as_of THEN stamp ELSE NULL END) AS latest_unexpired
-ORDER BY control_id, arrangement_id
-"""
+  AND NOT EXISTS {{ MATCH (e)-[:CONCERNS]->(:OutsourcingArrangement) }}
+WITH c.control_id AS control_id, e, {_STAMP}
+RETURN control_id, CAST(NULL AS STRING) AS arrangement_id, {_EVIDENCE_AGGREGATES}
+""",
+)
 
 CONTRACT_CLAUSES = """
 MATCH (k:Contract)-[:GOVERNS]->(a:OutsourcingArrangement)

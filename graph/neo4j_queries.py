@@ -152,7 +152,7 @@ RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency
 ORDER BY control_id, obligation_id
 """
 
-EVIDENCE_SUMMARY = """
+EVIDENCE_SUMMARY = ("""
 MATCH (e:Evidence {tenant: $tenant})-[:EVIDENCES]->(c:Control)
 WHERE e.collected_on <= $as_of
 OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement)
@@ -161,7 +161,7 @@ WITH c.control_id AS control_id, a.arrangement_id AS arrangement_id, e,
 RETURN control_id, arrangement_id, count(e) AS count, max(stamp) AS latest,
        max(CASE WHEN e.valid_until IS NULL OR e.valid_until >= $as_of THEN stamp END) AS latest_unexpired
 ORDER BY control_id, arrangement_id
-"""
+""",)
 
 CONTRACT_CLAUSES = """
 MATCH (k:Contract {tenant: $tenant})-[:GOVERNS]->(a:OutsourcingArrangement)
