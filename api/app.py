@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from graphql import OperationType
 from regtrace.graph.port import Store
 
 from regtrace.errors import RegtraceError
@@ -27,9 +28,10 @@ from regtrace.errors import RegtraceError
 from .auth import Principal, authenticate
 from .context import RequestContext, StoreRunner
 from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, error_body, error_code
-from .execution import GraphQLRequest, Limits, run
+from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
+from .response_cache import ResponseCache
 from .schema import build_schema
 from .ui import mount_dashboard
 
@@ -131,6 +133,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         store = store_location_or_store
     secret = chosen.cursor_secret or os.environ.get("REGTRACE_CURSOR_SECRET", "").encode() or secrets.token_bytes(32)
     runner = StoreRunner(store)
+    responses = ResponseCache.from_env()
     codec = CursorCodec(secret)
     schema = build_schema()
 
@@ -153,9 +156,18 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
 
     async def answer(request: Request, graphql_request: GraphQLRequest, allow_mutation: bool) -> Response:
         principal = await principal_of(request)
+        key, version = ResponseCache.key(principal, graphql_request), runner.traces.version
+        kept = responses.get(key, version) if responses.enabled else None
+        if kept is not None:
+            return Response(kept, media_type="application/json")
         context = RequestContext(runner, principal, codec)
         outcome = await run(schema, graphql_request, context, chosen.limits, allow_mutation=allow_mutation)
-        return JSONResponse(outcome.body, status_code=outcome.status)
+        response = JSONResponse(outcome.body, status_code=outcome.status)
+        if responses.enabled and outcome.status == 200 and "errors" not in outcome.body \
+                and runner.traces.version == version \
+                and operation_type(schema, graphql_request, chosen.limits) == OperationType.QUERY:
+            responses.put(key, version, bytes(response.body))  # api/response_cache.py
+        return response
 
     async def guarded(request: Request, handler: Any) -> Response:
         try:

@@ -118,6 +118,13 @@ def prepare(schema: GraphQLSchema, request: GraphQLRequest, limits: Limits, *, a
     return document, None
 
 
+def operation_type(schema: GraphQLSchema, request: GraphQLRequest, limits: Limits) -> OperationType | None:
+    """Query, mutation or subscription, for a document `prepare` accepted before; None for any other."""
+    document = _VALID.get((schema, request.query, limits.max_tokens, limits.introspection))
+    operation = get_operation_ast(document, request.operation_name) if document is not None else None
+    return operation.operation if operation is not None else None
+
+
 async def _awaited(result: Any) -> ExecutionResult:
     done: ExecutionResult = await result
     return done

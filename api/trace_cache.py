@@ -49,6 +49,7 @@ class TraceCache(Generic[T]):
         self._entries: OrderedDict[Key, _Entry[T]] = OrderedDict()
         self._generations: dict[str, int] = {}
         self.computed = 0  # how many computations were started (for tests and benchmarks)
+        self.version = 0  # bumped by every invalidation: answers computed under an older one are out of date
 
     @classmethod
     def from_env(cls) -> TraceCache[Any]:
@@ -101,6 +102,7 @@ class TraceCache(Generic[T]):
 
     def invalidate(self, tenant: str | None = None) -> None:
         """Forget a tenant's results (every tenant's with None); computations under way are not kept."""
+        self.version += 1
         tenants = {tenant} if tenant is not None else {k[0] for k in self._entries} | set(self._generations)
         for name in tenants:
             self._generations[name] = self._generations.get(name, 0) + 1
