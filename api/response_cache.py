@@ -1,10 +1,12 @@
-"""Whole answers to read-only queries, kept per caller and request until the data may have changed.
+"""Whole answers to read-only queries, kept per role, tenant and request until the data may have changed.
 
 Every member of a tenant's board opens the same dashboard, and its queries (coverage, gaps, heatmap pages,
 certifications, findings) are the same few documents with the same variables. Executing one costs tens of
 milliseconds of graphql-core work even with the trace cached; sending back the bytes of the last answer costs
 almost nothing. An answer is kept when it is a query (never a mutation) that succeeded without errors, keyed by
-the calling token, the document, operation name, variables and today's date (`asOf` defaults to today); it is
+who asks, the document, operation name, variables and today's date (`asOf` defaults to today). Who asks is the
+role and tenant of the token (what an answer depends on: every token of a tenant's board gets the same
+coverage), or the token itself for a document that mentions `viewer` (the token's own name and id). It is
 dropped when the app writes anything (the version of the trace cache, bumped by every mutation, is part of
 what it was computed under), when it is older than REGTRACE_TRACE_CACHE_SECONDS (when set), or when the
 answers kept pass REGTRACE_RESPONSE_CACHE_MB (default 64; 0 turns the cache off), oldest use first.
@@ -57,8 +59,9 @@ class ResponseCache:
 
     @staticmethod
     def key(principal: Principal, request: GraphQLRequest) -> Key:
+        who = f"token {principal.token_id}" if "viewer" in request.query else f"{principal.role}@{principal.tenant}"
         variables = json.dumps(request.variables, sort_keys=True, ensure_ascii=False, default=str)
-        return principal.token_id, request.query, request.operation_name, variables, dt.date.today()
+        return who, request.query, request.operation_name, variables, dt.date.today()
 
     def get(self, key: Key, version: int) -> bytes | None:
         """The kept answer, if it was computed under `version` and is not too old."""

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from api_fixtures import Api
 from regtrace.api import app as app_module
+from regtrace.api.auth import create_token
 from regtrace.api.response_cache import ResponseCache
 
 QUERY = '{ coverageOverall(asOf: "2026-11-29") { covered applicable } gaps(asOf: "2026-11-29") { totalCount } }'
@@ -51,13 +52,22 @@ def test_mutations_and_failures_are_never_kept(api: Api, executions: list[str]) 
     assert executions == [ATTACH, ATTACH, missing, missing]
 
 
-def test_answers_are_per_token(api: Api, executions: list[str]) -> None:
+def test_answers_are_per_role_and_tenant_and_per_token_for_the_viewer(api: Api, api_store: Any,
+                                                                      executions: list[str]) -> None:
     officer = api.data(TRACE)
+    other = create_token(api_store, "officer", "alpha", "another officer")[0]
+    shared = api.client.post("/graphql", json={"query": TRACE}, headers={"Authorization": f"Bearer {other}"})
+    assert shared.json()["data"] == officer and len(executions) == 1  # the same role and tenant: kept answer
     _, code, _ = api.error(TRACE, as_="board")
     assert code == "FORBIDDEN"  # never the officer's kept answer
     status, body = api.post(TRACE, as_="beta_officer")
     assert status == 200 and body["data"] != officer
     assert api.data(TRACE) == officer and len(executions) == 3
+    assert api.data(TRACE, as_="admin") == officer and len(executions) == 4  # admin: another role
+    viewer = "{ viewer { name role } }"
+    assert api.data(viewer) == {"viewer": {"name": "officer of alpha", "role": "officer"}}
+    assert api.data(viewer, as_="auditor")["viewer"]["name"] == "auditor of alpha"
+    assert api.data(viewer)["viewer"]["name"] == "officer of alpha" and len(executions) == 6
 
 
 def test_versions_size_limit_and_switch(monkeypatch: pytest.MonkeyPatch) -> None:
