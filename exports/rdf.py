@@ -64,25 +64,37 @@ class _Describer:
     def __init__(self, data: ExportData) -> None:
         self.data = data
         self.onto = load_ontology()
+        self._prefixes = {c.name: f"{ID}{quote(data.meta.tenant, safe='-._~')}/{c.name}/" if c.tenant_scoped
+                          else f"{ID}{c.name}/" for c in self.onto.classes.values()}
+        self._linked: dict[str, str] = {}  # IRIs of link targets, which recur (controls, arrangements)
+        # per class: (name, CURIE, datatype) of its shown values and (name, CURIE, target class) of its links
+        self._values = {c.name: [(f.name, f"rt:{f.name}", f.datatype if f.datatype != "string" else None)
+                                 for f in c.attributes if not f.secret] for c in self.onto.classes.values()}
+        self._links = {c.name: [(f.name, f"rt:{f.name}", f.target or "") for f in c.references]
+                       for c in self.onto.classes.values()}
 
     def iri(self, cls: str, uid: str) -> str:
-        model = self.onto.classes[cls]
-        return node_iri(self.data.meta.tenant if model.tenant_scoped else None, cls, key_of(uid) if model.tenant_scoped
-                        else uid)
+        key = key_of(uid) if self.onto.classes[cls].tenant_scoped else uid
+        return self._prefixes[cls] + quote(key, safe="-._~")
+
+    def _target(self, cls: str, uid: str) -> str:
+        iri = self._linked.get(uid)
+        if iri is None:
+            iri = self._linked[uid] = self.iri(cls, uid)
+        return iri
 
     def describe(self, model: ClassModel, row: Row, links: dict[str, list[str]]) -> Resource:
         res = Resource(self.iri(model.name, row["uid"]), [f"rt:{model.name}"])
-        for f in model.attributes:
-            if f.secret:
-                continue
-            raw = row.get(f.name)
-            for value in (raw if isinstance(raw, list) else [raw]):
-                if value is not None and value != "":
-                    res.values.append((f"rt:{f.name}", value, f.datatype if f.datatype != "string" else None))
-        for f in model.references:
-            assert f.target is not None
-            for target in links.get(f.name, []):
-                res.links.append((f"rt:{f.name}", self.iri(f.target, target)))
+        values = res.values
+        for name, curie, datatype in self._values[model.name]:
+            raw = row.get(name)
+            if isinstance(raw, list):
+                values.extend((curie, v, datatype) for v in raw if v is not None and v != "")
+            elif raw is not None and raw != "":
+                values.append((curie, raw, datatype))
+        for name, curie, target in self._links[model.name]:
+            for uid in links.get(name, ()):
+                res.links.append((curie, self._target(target, uid)))
         return res
 
     def header(self) -> Resource:
