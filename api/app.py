@@ -31,6 +31,7 @@ from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, erro
 from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
+from .principal_cache import PrincipalCache
 from .response_cache import ResponseCache
 from .schema import build_schema
 from .ui import mount_dashboard
@@ -134,6 +135,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     secret = chosen.cursor_secret or os.environ.get("REGTRACE_CURSOR_SECRET", "").encode() or secrets.token_bytes(32)
     runner = StoreRunner(store)
     responses = ResponseCache.from_env()
+    principals = PrincipalCache.from_env()
     codec = CursorCodec(secret)
     schema = build_schema()
 
@@ -149,10 +151,16 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     app.state.settings = chosen
 
     async def principal_of(request: Request) -> Principal:
+        header = request.headers.get("authorization")
+        known = principals.get(header)  # api/principal_cache.py
+        if known is not None:
+            return known
         try:
-            return await runner.call(authenticate, store, request.headers.get("authorization"))
+            principal = await runner.call(authenticate, store, header)
         except RegtraceError as exc:
             raise HttpProblem(401, str(exc), error_code(exc)) from exc
+        principals.put(header, principal)
+        return principal
 
     async def answer(request: Request, graphql_request: GraphQLRequest, allow_mutation: bool) -> Response:
         principal = await principal_of(request)
