@@ -5,17 +5,20 @@ One process may open a store folder for writing at a time; a second one gets a c
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
 
 import ladybug
+import pyarrow as pa
 
 from regtrace.errors import StoreError, StoreUnavailableError
 
 from . import ladybug_bulk as bulk
 from . import ladybug_queries as q
+from . import tables
 from .cypher_store import CypherStore
 from .port import Link, Row, Writer, batched
 from .schema import store_schema
@@ -35,19 +38,33 @@ class _LadybugWriter(Writer):
 
     def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
         node = store_schema().nodes[label]
-        if len(rows) >= bulk.COPY_MIN_ROWS and bulk.copyable(node.properties):
-            bulk.copy_nodes(self._store.execute, node, rows)
+        if len(rows) >= bulk.COPY_MIN_ROWS:
+            bulk.copy_nodes(self._store.copy_from, node, tables.node_table(node, rows))
             return
         statement = q.create_nodes(node)
         for batch in batched(rows, BATCH):
             self._store.execute(statement, {"rows": batch})
 
+    def create_node_table(self, label: str, table: pa.Table) -> None:
+        if table.num_rows >= bulk.COPY_MIN_ROWS:
+            node = store_schema().nodes[label]
+            bulk.copy_nodes(self._store.copy_from, node, tables.conformed_nodes(node, table))
+        else:
+            super().create_node_table(label, table)
+
     def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
-        if len(links) >= bulk.COPY_MIN_ROWS and not rel.properties:
-            bulk.copy_links(self._store.execute, rel, links)
+        if len(links) >= bulk.COPY_MIN_ROWS:
+            bulk.copy_links(self._store.copy_from, rel, tables.link_table(rel, links))
         else:
             self.link(rel_type, source_label, target_label, links)
+
+    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+        if table.num_rows >= bulk.COPY_MIN_ROWS:
+            rel = store_schema().relationship(rel_type)
+            bulk.copy_links(self._store.copy_from, rel, tables.conformed_links(rel, table))
+        else:
+            super().create_link_table(rel_type, source_label, target_label, table)
 
     def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
@@ -98,6 +115,20 @@ class LadybugStore(CypherStore):
             while res.has_next():
                 rows.append(dict(zip(names, res.get_next(), strict=True)))
         return rows
+
+    def copy_from(self, table_name: str, rows: pa.Table) -> None:
+        """COPY the rows of an Arrow table into a node or relationship table, within the open transaction.
+
+        The statement is prepared for this one table: the driver's implicit statement cache would keep every
+        table it was given (and reusing a cached COPY after a delete crashes the engine). `prepare` is
+        deprecated in favour of that cache, hence the warning filter."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                statement = self._conn.prepare(f"COPY {table_name} FROM $rows", {"rows": rows})
+            self._conn.execute(statement, {"rows": rows})
+        except RuntimeError as exc:
+            raise StoreError(f"the store rejected a bulk write into {table_name}: {exc}") from exc
 
     def ensure_schema(self) -> None:
         schema = store_schema()

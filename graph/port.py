@@ -12,11 +12,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .filters import Filter, NodeQuery, RelatedQuery
 
+if TYPE_CHECKING:  # pyarrow is imported where tables are built, not by everything that imports the port
+    import pyarrow as pa
+
 Row = dict[str, Any]
+TABLE_BATCH = 10_000  # rows per create_nodes / create_links call when a table is written row-wise
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,23 @@ class Writer(ABC):
         """Create relationships known not to exist yet between existing nodes (the bulk path for fresh
         register data; a missing node may fail the write). Defaults to `link`; stores may do it faster."""
         self.link(rel_type, source_label, target_label, links)
+
+    def create_node_table(self, label: str, table: pa.Table) -> None:
+        """Create fresh nodes given column-wise (the bulk path for register loads): `table` has a column per
+        stored property of the label, named after it; none of the nodes may exist yet. Defaults to
+        `create_nodes` batch by batch; stores may write the columns directly."""
+        for batch in table.to_batches(max_chunksize=TABLE_BATCH):
+            self.create_nodes(label, batch.to_pylist())
+
+    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+        """Create fresh relationships given column-wise: `source` and `target` uids, then a column per property
+        of the relationship, if it has any. Defaults to `create_links` batch by batch."""
+        for batch in table.to_batches(max_chunksize=TABLE_BATCH):
+            columns = batch.to_pydict()
+            sources, targets = columns.pop("source"), columns.pop("target")
+            links = [Link(s, t, {k: v[i] for k, v in columns.items()} if columns else None)
+                     for i, (s, t) in enumerate(zip(sources, targets, strict=True))]
+            self.create_links(rel_type, source_label, target_label, links)
 
     @abstractmethod
     def delete_tenant(self, tenant: str) -> None:

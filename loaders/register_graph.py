@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
-from regtrace.ontology.model import ClassModel, load_ontology
+from regtrace.ontology.model import ClassModel, Field, load_ontology
 
 from .register_validation import OBLIGATION_CLASS, Register, RegisterDataset
 
@@ -92,41 +95,48 @@ def _targets(value: Any, wildcard: str | None) -> Iterator[str]:
             yield item
 
 
+def _column_links(model: ClassModel, rows: Sequence[tuple[Any, ...]], position: int, f: Field, tenant: str,
+                  obligations_under: Mapping[str, Sequence[str]] | None) -> list[Link]:
+    """The relationships of one reference column (deduplicated, in row order)."""
+    target = f.target or ""
+    if target == OBLIGATION_CLASS and obligations_under is None:
+        raise ValueError("provision references need the obligations under each provision")
+    scoped = load_ontology().classes[target].tenant_scoped
+    prefix = f"{tenant}/"
+    found: list[Link] = []
+    if target == OBLIGATION_CLASS and obligations_under is not None:
+        for row in rows:
+            source = prefix + row[0]
+            seen: set[str] = set()
+            for pid in _targets(row[position], None):
+                for oid in obligations_under.get(pid, ()):
+                    if oid not in seen:
+                        seen.add(oid)
+                        found.append(Link(source, node_uid(None, oid)))
+    elif not f.many:
+        found = [Link(prefix + row[0], prefix + row[position] if scoped else row[position])
+                 for row in rows if row[position] is not None]
+    else:
+        for row in rows:
+            source = prefix + row[0]
+            for t in dict.fromkeys(_targets(row[position], f.wildcard)):
+                found.append(Link(source, prefix + t if scoped else t))
+    return found
+
+
+def _references(model: ClassModel) -> Iterator[tuple[int, Field, LinkKey]]:
+    """(position, field, link key) of each reference column of a register."""
+    onto = load_ontology()
+    for position, f in enumerate(model.columns):
+        if f.is_reference and f.target is not None:
+            yield position, f, (onto.relation(model.name, f.name).type, model.name, f.target)
+
+
 def link_rows(register: Register, tenant: str, obligations_under: Mapping[str, Sequence[str]] | None,
               ) -> dict[LinkKey, list[Link]]:
     """The relationships from a register's reference columns (deduplicated, in row order)."""
-    onto = load_ontology()
-    model = register.model
-    links: dict[LinkKey, list[Link]] = {}
-    for position, f in enumerate(model.columns):
-        if not f.is_reference or f.target is None:
-            continue
-        relation = onto.relation(model.name, f.name)
-        target = f.target
-        if target == OBLIGATION_CLASS and obligations_under is None:
-            raise ValueError("provision references need the obligations under each provision")
-        scoped = onto.classes[target].tenant_scoped
-        prefix = f"{tenant}/"
-        found: list[Link] = []
-        if target == OBLIGATION_CLASS and obligations_under is not None:
-            for row in register.rows:
-                source = prefix + row[0]
-                seen: set[str] = set()
-                for pid in _targets(row[position], None):
-                    for oid in obligations_under.get(pid, ()):
-                        if oid not in seen:
-                            seen.add(oid)
-                            found.append(Link(source, node_uid(None, oid)))
-        elif not f.many:
-            found = [Link(prefix + row[0], prefix + row[position] if scoped else row[position])
-                     for row in register.rows if row[position] is not None]
-        else:
-            for row in register.rows:
-                source = prefix + row[0]
-                for t in dict.fromkeys(_targets(row[position], f.wildcard)):
-                    found.append(Link(source, prefix + t if scoped else t))
-        links[(relation.type, model.name, target)] = found
-    return links
+    return {key: _column_links(register.model, register.rows, position, f, tenant, obligations_under)
+            for position, f, key in _references(register.model)}
 
 
 def register_graph(dataset: RegisterDataset, tenant: str) -> RegisterGraph:
@@ -139,13 +149,106 @@ def register_graph(dataset: RegisterDataset, tenant: str) -> RegisterGraph:
     return RegisterGraph(tenant, nodes, links)
 
 
+@dataclass(frozen=True)
+class RegisterTables:
+    """What a tenant's registers become in the store, column-wise (the bulk write's input): a table per
+    label with every stored property, and a table of source and target uids per relationship."""
+
+    tenant: str
+    nodes: dict[str, pa.Table]
+    links: dict[LinkKey, pa.Table]
+
+
+def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], tenant: str) -> pa.Table:
+    """Register rows as a node table: every property of the label, in the schema's order (as node_rows)."""
+    node = store_schema().nodes[model.name]
+    derived = _derived(model, tenant)
+    positions = {f.name: i for i, f in enumerate(model.columns) if not f.is_reference}
+    positions["extra"] = len(model.columns)
+    unknown = [n for n in node.names[1:] if n not in positions and n not in derived]
+    if unknown:
+        raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
+    keys = pa.array([row[0] for row in rows], pa.string())
+    columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
+    for p in node.properties[1:]:
+        if p.name in positions:
+            i = positions[p.name]
+            values: list[Any] = [row[i] for row in rows]
+        elif p.name == "tenant":
+            values = [tenant] * len(rows)
+        else:
+            derive = derived[p.name]
+            values = [derive(row) for row in rows]
+        columns[p.name] = tables.column(p, values)
+    return pa.table(columns)
+
+
+def _link_tables(model: ClassModel, rows: Sequence[tuple[Any, ...]], uids: pa.Array, tenant: str,
+                 obligations_under: Mapping[str, Sequence[str]] | None) -> dict[LinkKey, pa.Table]:
+    """The relationships of register rows as tables (the same links as link_rows); `uids` are the rows' uids.
+    A single reference to a register's node is converted column-wise, without a Link per row."""
+    found: dict[LinkKey, pa.Table] = {}
+    for position, f, key in _references(model):
+        if f.many or f.target == OBLIGATION_CLASS:
+            found[key] = tables.link_table(store_schema().relationship(key[0]),
+                                           _column_links(model, rows, position, f, tenant, obligations_under))
+            continue
+        targets = pa.array([row[position] for row in rows], pa.string())
+        if load_ontology().classes[f.target or ""].tenant_scoped:
+            targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
+        given = pc.is_valid(targets)
+        found[key] = pa.table({"source": pc.filter(uids, given), "target": pc.filter(targets, given)})
+    return found
+
+
+CHUNK_ROWS = 100_000
+
+
+def _chunks(rows: list[tuple[Any, ...]], release: bool) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows in chunks; with `release`, each chunk is removed from `rows` once it has been used."""
+    if not release:
+        yield rows
+        return
+    while True:
+        chunk = rows[:CHUNK_ROWS]
+        yield chunk
+        del rows[:CHUNK_ROWS]
+        if not rows:
+            return
+
+
+def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool = False) -> RegisterTables:
+    """Every node and link of a tenant's registers, column-wise. With `release_rows` the registers' rows are
+    removed from the dataset as they are converted (chunk by chunk), so that a million validated rows and
+    their columns are never held at once; the dataset is empty afterwards."""
+    nodes: dict[str, pa.Table] = {}
+    links: dict[LinkKey, pa.Table] = {}
+    for register in dataset.registers.values():
+        model = register.model
+        node_parts: list[pa.Table] = []
+        link_parts: dict[LinkKey, list[pa.Table]] = {}
+        for rows in _chunks(register.rows, release_rows):
+            part = _node_table(model, rows, tenant)
+            node_parts.append(part)
+            for key, table in _link_tables(model, rows, part.column("uid"), tenant,
+                                           dataset.obligations_under).items():
+                link_parts.setdefault(key, []).append(table)
+        nodes[model.name] = pa.concat_tables(node_parts)
+        links.update({key: pa.concat_tables(parts) for key, parts in link_parts.items()})
+    return RegisterTables(tenant, nodes, links)
+
+
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
-                      progress: Progress | None = None) -> dict[str, int]:
+                      progress: Progress | None = None, *, release_rows: bool = False) -> dict[str, int]:
     """Replace the tenant's registers with `dataset` in ONE transaction: delete every node of the tenant,
     then create the new nodes and links. Rows absent from the dataset are thereby removed; the same dataset
-    twice gives the same store; on any failure the store keeps the tenant's previous data."""
-    graph = register_graph(dataset, tenant)
-    steps = 1 + sum(1 for rows in graph.nodes.values() if rows) + sum(1 for lk in graph.links.values() if lk)
+    twice gives the same store; on any failure the store keeps the tenant's previous data.
+
+    The rows are converted to tables before the transaction (a store may run its unit again on a transient
+    error); `release_rows` empties the dataset while doing so (see register_tables)."""
+    counts = dataset.counts()
+    graph = register_tables(dataset, tenant, release_rows=release_rows)
+    steps = 1 + sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
 
     def report(done: int) -> None:
         if progress is not None:
@@ -156,16 +259,16 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
         writer.delete_tenant(tenant)
         done = 1
         report(done)
-        for label, rows in graph.nodes.items():
-            if rows:
-                writer.create_nodes(label, rows)
+        for label, table in graph.nodes.items():
+            if table.num_rows:
+                writer.create_node_table(label, table)
                 done += 1
                 report(done)
-        for (rel_type, source, target), links in graph.links.items():
-            if links:
-                writer.create_links(rel_type, source, target, links)
+        for (rel_type, source, target), table in graph.links.items():
+            if table.num_rows:
+                writer.create_link_table(rel_type, source, target, table)
                 done += 1
                 report(done)
 
     store.write(unit)
-    return {name: len(reg) for name, reg in dataset.registers.items()}
+    return counts

@@ -57,8 +57,8 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
     if not tenant or "/" in tenant or tenant != tenant.strip():
         raise InputError(f"tenant {tenant!r}: give a name without '/' or surrounding spaces, e.g. example-life")
     dataset = read_registers(folder, obligations_under, progress)
-    with _gc_paused():
-        return replace_registers(store, tenant, dataset, progress)
+    with _gc_paused():  # the dataset is this function's own: its rows are released as they become columns
+        return replace_registers(store, tenant, dataset, progress, release_rows=True)
 
 
 @contextmanager
