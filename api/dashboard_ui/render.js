@@ -146,15 +146,19 @@ export function boardTable(summary) {
       h("td", { class: "num pct-col", dataset: { percent: c.percent ?? "" } }, percentText(c.percent))))));
 }
 
+const IDS_SHOWN = 6;
+
 function ids(list, className) {
   if (!list.length) return t("dash");
-  return h("ul", { class: `ids ids-${className}` }, list.map((x) => h("li", {}, x)));
+  const shown = list.slice(0, IDS_SHOWN);
+  return h("ul", { class: `ids ids-${className}`, title: list.join(" ") }, shown.map((x) => h("li", {}, x)),
+    list.length > shown.length ? h("li", { class: "more" }, t("more", { n: list.length - shown.length })) : null);
 }
 
 function evidenceCell(row) {
   if (!row.evidence.length) return t("dash");
   const byId = new Map((row.evidence_nodes || []).map((e) => [e.evidence_id, e]));
-  const shown = row.evidence.slice(0, 6); // app.js EVIDENCE_SHOWN: the ids whose dates were fetched
+  const shown = row.evidence.slice(0, IDS_SHOWN); // app.js EVIDENCE_SHOWN: the ids whose dates were fetched
   return h("ul", { class: "ids evidence" },
     shown.map((id) => {
       const e = byId.get(id);
