@@ -116,10 +116,11 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def ask(base: str, token: str, query: str, timeout: float = 60, **variables: Any) -> tuple[float, dict[str, Any]]:
+def ask(base: str, token: str, query: str, variables: dict[str, Any] | None = None) -> tuple[float, dict[str, Any]]:
+    """(seconds, answer) of one request as of AS_OF."""
     started = time.perf_counter()
-    response = httpx.post(f"{base}/graphql", headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
-                          json={"query": query, "variables": {"asOf": AS_OF, **variables}})
+    response = httpx.post(f"{base}/graphql", headers={"Authorization": f"Bearer {token}"}, timeout=60,
+                          json={"query": query, "variables": {"asOf": AS_OF, **(variables or {})}})
     body: dict[str, Any] = response.json()
     return time.perf_counter() - started, body
 
@@ -128,7 +129,7 @@ def shown_evidence(base: str, token: str, arrangement: str) -> list[str]:
     """The evidence ids a click on the arrangement's busiest article shows (6 per obligation)."""
     body: dict[str, Any] = {}
     for _ in range(10):  # without the cache, a trace may time out (10 s) while it is computed
-        _, body = ask(base, token, QUERIES["trace(one arrangement)"], subject=arrangement)
+        _, body = ask(base, token, QUERIES["trace(one arrangement)"], {"subject": arrangement})
         if not body.get("errors"):
             break
     else:
@@ -136,7 +137,7 @@ def shown_evidence(base: str, token: str, arrangement: str) -> list[str]:
     per_article: dict[int, set[str]] = {}
     for row in body["data"]["trace"]["nodes"]:
         per_article.setdefault(row["article"], set()).update(row["evidence"][:6])
-    return sorted(max(per_article.values(), key=len, default=set()))
+    return sorted(per_article[max(per_article, key=lambda a: len(per_article[a]))]) if per_article else []
 
 
 def warm(base: str, token: str, arrangement: str, cache: bool) -> tuple[dict[str, float], list[str]]:
@@ -153,7 +154,7 @@ def warm(base: str, token: str, arrangement: str, cache: bool) -> tuple[dict[str
     timings["first coverage (cold trace)"] = time.perf_counter() - started
     evidence = shown_evidence(base, token, arrangement)
     for name, query in with_evidence(evidence).items():
-        seconds, body = ask(base, token, query, **variables_for(name, arrangement, evidence))
+        seconds, body = ask(base, token, query, variables_for(name, arrangement, evidence))
         if body.get("errors") and cache:
             raise SystemExit(f"{name}: {body['errors']}")
         timings[name if not body.get("errors") else f"{name} ({body['errors'][0]['message']})"] = seconds
@@ -222,7 +223,8 @@ def profile(store_folder: Path, token: str, arrangement: str, rounds: int, out: 
                     per_article: dict[int, set[str]] = {}
                     for row in cell:
                         per_article.setdefault(row["article"], set()).update(row["evidence"][:6])
-                    evidence += sorted(max(per_article.values(), key=len, default=set()))
+                    if per_article:
+                        evidence += sorted(per_article[max(per_article, key=lambda a: len(per_article[a]))])
                     queries.update(with_evidence(evidence))
                     for name in queries:
                         started = time.perf_counter()

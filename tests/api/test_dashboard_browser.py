@@ -267,10 +267,10 @@ def test_officer_dashboard_shows_the_api_answers(server: Server, page: Any, tmp_
                 assert ident in text, (expected["provision"], key, ident)
         if expected["fresh_until"]:
             assert expected["fresh_until"] in text
-    shown = sorted({i for r in leaves for i in r["evidence"][:6]})
+    evidence_shown = sorted({i for r in leaves for i in r["evidence"][:6]})
     dates = server.query("query($ids: [String!]) { evidences(where: {evidence_id_in: $ids}, limit: 1000) "
-                         "{ evidence_id collected_on } }", AS_OF, ids=shown)["evidences"]
-    assert len(dates) == len(shown)
+                         "{ evidence_id collected_on } }", AS_OF, ids=evidence_shown)["evidences"]
+    assert len(dates) == len(evidence_shown)
     trace_text = page.locator("#trace-table").inner_text()
     for e in dates:
         assert f"{e['evidence_id']} {e['collected_on']} →" in trace_text

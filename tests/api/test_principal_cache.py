@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from api_fixtures import Api
 from regtrace.api import app as app_module
-from regtrace.api.auth import Principal
+from regtrace.api.auth import Principal, authenticate
 from regtrace.api.principal_cache import PrincipalCache
 
 WHO = Principal("abc", "officer of alpha", "officer", "alpha")
@@ -28,7 +28,7 @@ def test_kept_for_its_seconds_only() -> None:
 
 def test_the_app_looks_a_token_up_once_and_a_bad_one_every_time(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     looked_up: list[str | None] = []
-    real = app_module.authenticate
+    real = authenticate
 
     def counting(store: Any, header: str | None) -> Principal:
         looked_up.append(header)

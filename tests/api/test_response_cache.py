@@ -9,6 +9,7 @@ import pytest
 from api_fixtures import Api
 from regtrace.api import app as app_module
 from regtrace.api.auth import create_token
+from regtrace.api.execution import run
 from regtrace.api.response_cache import ResponseCache
 
 QUERY = '{ coverageOverall(asOf: "2026-11-29") { covered applicable } gaps(asOf: "2026-11-29") { totalCount } }'
@@ -22,7 +23,7 @@ EVIDENCE = {"evidence_id": "E-NEW", "control_id": "C-ALL", "arrangement_id": "AR
 def executions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The documents the app executed (not answered from the cache)."""
     done: list[str] = []
-    real = app_module.run
+    real = run
 
     async def counting(schema: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         done.append(request.query)
