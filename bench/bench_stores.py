@@ -159,22 +159,14 @@ def trace_digest(rows: list[Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def measure(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
-    """Load, trace and query one store; every figure of the results for it."""
-    warnings.filterwarnings("ignore", category=DeprecationWarning)  # starlette's TestClient about httpx
-    from fastapi.testclient import TestClient
-    from regtrace.api.app import ApiSettings, create_app
-    from regtrace.api.auth import create_token
-    from regtrace.api.execution import Limits
+def measure_load(kind: str, location: str, registers: Path, profile_dir: Path | None) -> dict[str, Any]:
+    """The load process: `load_registers` into the store (as `regtrace load` does); its figures."""
     from regtrace.loaders.registers import load_registers
 
     from regtrace.regulation_graph import obligations_under
     from regtrace.stores import open_store
-    from regtrace.trace import trace
 
-    profile = profile_dir is not None
-    out = profile_dir or Path()
-    result: dict[str, Any] = {"store": kind, "rss_start_mb": round(rss_mb(), 1), "load_average": os.getloadavg()}
+    result: dict[str, Any] = {"load_rss_start_mb": round(rss_mb(), 1), "load_load_average": os.getloadavg()}
     store = open_store(location)
     try:
         under = obligations_under(store)
@@ -185,25 +177,44 @@ def measure(kind: str, location: str, registers: Path, runs: int, profile_dir: P
         def progress(stage: str, done: int, total: int) -> None:
             stages.setdefault(stage, time.perf_counter() - started)
 
-        with profiled(profile, f"{kind}-load", out):
+        with profiled(profile_dir is not None, f"{kind}-load", profile_dir or Path()):
             counts = load_registers(store, registers, TENANT, under, progress)
         load = time.perf_counter() - started
         validate = stages.get("write", load)
         result.update(counts=counts, load_s=load, load_cpu_s=cpu_s() - cpu, validate_s=validate,
-                      write_s=load - validate, rss_after_load_mb=round(rss_mb(), 1))
-        print(f"  {kind}: load {load:.2f} s (validate {validate:.2f} s, write {load - validate:.2f} s), "
-              f"peak RSS {rss_mb():.0f} MB", flush=True)
+                      write_s=load - validate)
+    finally:
+        store.close()
+    result["load_rss_peak_mb"] = round(rss_mb(), 1)
+    print(f"  {kind}: load {load:.2f} s (validate {validate:.2f} s, write {load - validate:.2f} s), "
+          f"peak RSS {rss_mb():.0f} MB", flush=True)
+    return result
 
+
+def measure_queries(kind: str, location: str, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+    """The query process, as a server would run: open the loaded store, trace it, ask the dashboard query."""
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # starlette's TestClient about httpx
+    from fastapi.testclient import TestClient
+    from regtrace.api.app import ApiSettings, create_app
+    from regtrace.api.auth import create_token
+    from regtrace.api.execution import Limits
+
+    from regtrace.stores import open_store
+    from regtrace.trace import trace
+
+    result: dict[str, Any] = {"query_rss_start_mb": round(rss_mb(), 1), "query_load_average": os.getloadavg()}
+    store = open_store(location)
+    try:
         rows: list[Any] = []
 
         def full_trace() -> None:
             rows[:] = trace(store, TENANT, AS_OF)
 
-        with profiled(profile, f"{kind}-trace", out):
+        with profiled(profile_dir is not None, f"{kind}-trace", profile_dir or Path()):
             cpu = cpu_s()
             result["trace_s"], result["trace_runs_s"] = median_of(full_trace, runs)
             result["trace_cpu_s"] = (cpu_s() - cpu) / (runs + 1)
-        result.update(trace_rows=len(rows), trace_digest=trace_digest(rows), rss_after_trace_mb=round(rss_mb(), 1))
+        result.update(trace_rows=len(rows), trace_digest=trace_digest(rows))
         print(f"  {kind}: trace {result['trace_s']:.3f} s (runs {_fmt(result['trace_runs_s'])}), "
               f"{len(rows)} rows", flush=True)
 
@@ -230,11 +241,11 @@ def measure(kind: str, location: str, registers: Path, runs: int, profile_dir: P
             result["graphql_cached_s"], result["graphql_cached_runs_s"] = median_of(lambda: post(client), runs)
         answer = answers[-1]
         result.update(gaps_total=answer["gaps"]["totalCount"], articles=len(answer["byArticle"]))
-        print(f"  {kind}: dashboard query {result['graphql_cold_s']:.3f} s cold, "
+        print(f"  {kind}: dashboard query {result['graphql_cold_s']:.3f} s with the trace computed, "
               f"{result['graphql_cached_s'] * 1000:.1f} ms cached", flush=True)
     finally:
         store.close()
-    result["rss_peak_mb"] = round(rss_mb(), 1)
+    result["query_rss_peak_mb"] = round(rss_mb(), 1)
     return result
 
 
@@ -243,16 +254,21 @@ def _fmt(times: list[float]) -> str:
 
 
 def child(args: argparse.Namespace) -> None:
-    """The --child mode: measure one store and write the result as JSON to --result-file."""
-    result = measure(args.child, args.location, args.registers, args.runs, args.profile_dir)
+    """The --child mode: one process's measurements of one store, as JSON in --result-file."""
+    if args.child_step == "load":
+        result = measure_load(args.child, args.location, args.registers, args.profile_dir)
+    else:
+        result = measure_queries(args.child, args.location, args.runs, args.profile_dir)
     Path(args.result_file).write_text(json.dumps(result, indent=2) + "\n")
 
 
-def run_child(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+def run_child(kind: str, step: str, location: str, registers: Path, runs: int,
+              profile_dir: Path | None) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         result_file = Path(handle.name)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--location", location,
-               "--registers", str(registers), "--runs", str(runs), "--result-file", str(result_file)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--child-step", step,
+               "--location", location, "--registers", str(registers), "--runs", str(runs),
+               "--result-file", str(result_file)]
     if profile_dir is not None:
         command += ["--profile-dir", str(profile_dir)]
     try:
@@ -262,13 +278,22 @@ def run_child(kind: str, location: str, registers: Path, runs: int, profile_dir:
         result_file.unlink(missing_ok=True)
 
 
+def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+    """Load in one process, then trace and query in another; peak RSS is the larger of the two."""
+    result: dict[str, Any] = {"store": kind}
+    result.update(run_child(kind, "load", location, registers, runs, profile_dir))
+    result.update(run_child(kind, "queries", location, registers, runs, profile_dir))
+    result["rss_peak_mb"] = max(result["load_rss_peak_mb"], result["query_rss_peak_mb"])
+    return result
+
+
 # ---------------------------------------------------------------- the stores
 
 
 def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="regtrace-bench-ladybug-"))
     try:
-        result = run_child("ladybug", str(folder / "store"), registers, runs, profile_dir)
+        result = run_store("ladybug", str(folder / "store"), registers, runs, profile_dir)
         result["store_mb"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
         return result
     finally:
@@ -300,8 +325,7 @@ def bench_neo4j(registers: Path, runs: int, profile_dir: Path | None, heap: str,
     neo4j_server.PAGE_CACHE = pagecache
     server = neo4j_server.start(version=version, timeout=180.0)
     try:
-        env_uri = server.uri
-        result = run_child("neo4j", env_uri, registers, runs, profile_dir)
+        result = run_store("neo4j", server.uri, registers, runs, profile_dir)
         result.update(server_heap=heap, server_pagecache=pagecache, server_version=version or
                       neo4j_server.neo4j_version(), server_peak_rss_mb=_java_peak_mb(server.pid))
         return result
@@ -320,8 +344,8 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("trace_cpu_s", "  CPU time of the Python process (s)", "{:.3f}"),
     ("graphql_cold_s", "dashboard query, trace computed (s)", "{:.3f}"),
     ("graphql_cached_s", "dashboard query, trace cached (s)", "{:.4f}"),
-    ("rss_after_load_mb", "Python peak RSS after load (MB)", "{:.0f}"),
-    ("rss_peak_mb", "Python peak RSS (MB)", "{:.0f}"),
+    ("load_rss_peak_mb", "peak RSS, load process (MB)", "{:.0f}"),
+    ("query_rss_peak_mb", "peak RSS, trace+API process (MB)", "{:.0f}"),
     ("server_peak_rss_mb", "server JVM peak RSS (MB)", "{:.0f}"),
     ("store_mb", "store on disk (MB)", "{:.0f}"),
     ("trace_rows", "trace rows", "{}"),
@@ -407,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
     parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
+    parser.add_argument("--child-step", choices=("load", "queries"), help=argparse.SUPPRESS)
     parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--registers", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
