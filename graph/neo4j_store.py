@@ -115,6 +115,7 @@ class Neo4jStore(CypherStore):
     The store closes the driver only when it made it (`connect`); an injected driver stays its owner's."""
 
     queries: ClassVar[ModuleType] = q
+    reruns_units = True  # session.execute_write retries a unit on transient errors
 
     def __init__(self, driver: Driver, database: str | None = None, *, uri: str = "neo4j",
                  owns_driver: bool = False) -> None:

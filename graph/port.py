@@ -82,6 +82,9 @@ class Store(ABC):
     """A graph store holding the regulation (shared) and each tenant's registers (isolated)."""
 
     uri: str
+    # Whether `write` may run a unit again (a driver retrying a transient failure): such a store's units must
+    # be re-runnable, so they may not consume what they write.
+    reruns_units: bool = False
 
     @abstractmethod
     def ensure_schema(self) -> None:

@@ -159,8 +159,15 @@ class RegisterTables:
     links: dict[LinkKey, pa.Table]
 
 
-def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], tenant: str) -> pa.Table:
-    """Register rows as a node table: every property of the label, in the schema's order (as node_rows)."""
+def _transposed(model: ClassModel, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows' values column by column (the register's columns, then `extra`)."""
+    return list(zip(*rows, strict=True)) if rows else [()] * (len(model.columns) + 1)
+
+
+def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], columns_of_rows: list[tuple[Any, ...]],
+                tenant: str) -> pa.Table:
+    """Register rows (and the same column-wise) as a node table: every property of the label, in the schema's
+    order, as node_rows gives them."""
     node = store_schema().nodes[model.name]
     derived = _derived(model, tenant)
     positions = {f.name: i for i, f in enumerate(model.columns) if not f.is_reference}
@@ -168,12 +175,12 @@ def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], tenant: str)
     unknown = [n for n in node.names[1:] if n not in positions and n not in derived]
     if unknown:
         raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
-    keys = pa.array([row[0] for row in rows], pa.string())
+    keys = pa.array(columns_of_rows[0], pa.string())
     columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
     for p in node.properties[1:]:
+        values: Sequence[Any]
         if p.name in positions:
-            i = positions[p.name]
-            values: list[Any] = [row[i] for row in rows]
+            values = columns_of_rows[positions[p.name]]
         elif p.name == "tenant":
             values = [tenant] * len(rows)
         else:
@@ -183,8 +190,9 @@ def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], tenant: str)
     return pa.table(columns)
 
 
-def _link_tables(model: ClassModel, rows: Sequence[tuple[Any, ...]], uids: pa.Array, tenant: str,
-                 obligations_under: Mapping[str, Sequence[str]] | None) -> dict[LinkKey, pa.Table]:
+def _link_tables(model: ClassModel, rows: Sequence[tuple[Any, ...]], columns_of_rows: list[tuple[Any, ...]],
+                 uids: pa.Array, tenant: str, obligations_under: Mapping[str, Sequence[str]] | None,
+                 ) -> dict[LinkKey, pa.Table]:
     """The relationships of register rows as tables (the same links as link_rows); `uids` are the rows' uids.
     A single reference to a register's node is converted column-wise, without a Link per row."""
     found: dict[LinkKey, pa.Table] = {}
@@ -193,7 +201,7 @@ def _link_tables(model: ClassModel, rows: Sequence[tuple[Any, ...]], uids: pa.Ar
             found[key] = tables.link_table(store_schema().relationship(key[0]),
                                            _column_links(model, rows, position, f, tenant, obligations_under))
             continue
-        targets = pa.array([row[position] for row in rows], pa.string())
+        targets = pa.array(columns_of_rows[position], pa.string())
         if load_ontology().classes[f.target or ""].tenant_scoped:
             targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
         given = pc.is_valid(targets)
@@ -228,11 +236,13 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
         node_parts: list[pa.Table] = []
         link_parts: dict[LinkKey, list[pa.Table]] = {}
         for rows in _chunks(register.rows, release_rows):
-            part = _node_table(model, rows, tenant)
+            columns = _transposed(model, rows)
+            part = _node_table(model, rows, columns, tenant)
             node_parts.append(part)
-            for key, table in _link_tables(model, rows, part.column("uid"), tenant,
+            for key, table in _link_tables(model, rows, columns, part.column("uid"), tenant,
                                            dataset.obligations_under).items():
                 link_parts.setdefault(key, []).append(table)
+            del columns
         nodes[model.name] = pa.concat_tables(node_parts)
         links.update({key: pa.concat_tables(parts) for key, parts in link_parts.items()})
     return RegisterTables(tenant, nodes, links)
@@ -245,9 +255,14 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     twice gives the same store; on any failure the store keeps the tenant's previous data.
 
     The rows are converted to tables before the transaction (a store may run its unit again on a transient
-    error); `release_rows` empties the dataset while doing so (see register_tables)."""
+    error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
+    runs a unit once only drop each table as soon as it is written."""
     counts = dataset.counts()
     graph = register_tables(dataset, tenant, release_rows=release_rows)
+    release_tables = release_rows and not store.reruns_units
+
+    def take(tables: dict[Any, pa.Table], key: Any) -> pa.Table:
+        return tables.pop(key) if release_tables else tables[key]
     steps = 1 + sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
 
     def report(done: int) -> None:
@@ -259,16 +274,20 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
         writer.delete_tenant(tenant)
         done = 1
         report(done)
-        for label, table in graph.nodes.items():
+        for label in list(graph.nodes):
+            table = take(graph.nodes, label)
             if table.num_rows:
                 writer.create_node_table(label, table)
                 done += 1
                 report(done)
-        for (rel_type, source, target), table in graph.links.items():
+            del table
+        for key in list(graph.links):
+            table = take(graph.links, key)
             if table.num_rows:
-                writer.create_link_table(rel_type, source, target, table)
+                writer.create_link_table(*key, table)
                 done += 1
                 report(done)
+            del table
 
     store.write(unit)
     return counts

@@ -233,8 +233,8 @@ class _Validator:
                         if required:
                             problem(number, name, "is required but blank")
                         continue
-                    if parse is None:
-                        value: Any = text
+                    if parse is None:  # free text; a reference's ids repeat, so they are kept once each
+                        value: Any = text if cache is None else cache.setdefault(text, text)
                     elif cache is not None:
                         value = cache.get(text, missing)
                         if value is missing:
@@ -282,6 +282,8 @@ class _Validator:
         ids = self.known.get(f.target or "")
         if not f.many and ids is not None:
             known = _Known(ids, load_ontology().classes[f.target or ""].register or "")
+            if c.parse is None:
+                cache = {}
         return c.position, c.index, c.parse, cache, known, f.required, c.name
 
     def _unnamed(self, number: int, cells: Sequence[str]) -> None:
