@@ -33,6 +33,7 @@ class Dialect:
     """Where the stores' Cypher differs for these reads (each store's query module has its DIALECT)."""
 
     exists_joiner: str  # joins a path's patterns inside EXISTS { MATCH … }: ", " or " MATCH "
+    skip_with_limit: bool = True  # False: a page is LIMIT skip+limit and the store drops the first `skip` rows
 
 
 class Params:
@@ -149,9 +150,12 @@ def find_nodes(query: NodeQuery, dialect: Dialect) -> tuple[str, dict[str, objec
     params = Params(dialect)
     node = store_schema().nodes[query.label]
     where = _where(query.label, "n", query.tenant, query.where, params)
-    page = f" SKIP {params.add(query.skip)}"
-    if query.limit is not None:
-        page += f" LIMIT {params.add(query.limit)}"
+    if query.limit is None:
+        page = f" SKIP {params.add(query.skip)}"
+    elif dialect.skip_with_limit:
+        page = f" SKIP {params.add(query.skip)} LIMIT {params.add(query.limit)}"
+    else:
+        page = f" LIMIT {params.add(query.skip + query.limit)}"
     statement = f"MATCH (n:{node.label}){where} RETURN {_columns(node, 'n')} {_order('n', query.sort)}{page}"
     return statement, params.values
 

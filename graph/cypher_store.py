@@ -65,7 +65,9 @@ class CypherStore(Store):
 
     def find(self, query: NodeQuery) -> list[Row]:
         check(query.label, query.where, query.sort)
-        return self.execute(*reads.find_nodes(query, self.queries.DIALECT))
+        rows = self.execute(*reads.find_nodes(query, self.queries.DIALECT))
+        dropped = query.limit is not None and not self.queries.DIALECT.skip_with_limit
+        return rows[query.skip :] if dropped else rows
 
     def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
         check(label, where)

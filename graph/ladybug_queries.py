@@ -130,5 +130,8 @@ ORDER BY arrangement_id, performed_on, audit_id
 """
 
 
-# The API's reads are the same Cypher on every store (graph/cypher_reads.py) but for this.
-DIALECT = Dialect(exists_joiner=", ")  # LadybugDB takes one MATCH with comma-separated patterns inside EXISTS
+# The API's reads are the same Cypher on every store (graph/cypher_reads.py) but for this: LadybugDB takes one
+# MATCH with comma-separated patterns inside EXISTS; and ORDER BY … SKIP s LIMIT l crashes LadybugDB 0.22
+# (a segmentation fault) when s is large, e.g. s=14660 over a few rows, while ORDER BY … LIMIT s+l is safe,
+# so its pages are cut in Python (graph/cypher_store.py; tests/test_store_pages.py).
+DIALECT = Dialect(exists_joiner=", ", skip_with_limit=False)
