@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from trace_fixtures import Registers
-
 from regtrace.graph.filters import NodeQuery, SortKey
 from regtrace.graph.port import Store
+from trace_fixtures import Registers
 
 
 @pytest.mark.parametrize(("skip", "limit"), [(0, 2), (2, 2), (3, 455), (14660, 455), (100000, 100), (1, None)])
