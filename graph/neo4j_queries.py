@@ -104,6 +104,23 @@ def create_links(rel: RelSchema) -> str:
     return _link(rel, "CREATE")
 
 
+def create_node_rows(node: NodeSchema) -> str:
+    """Fresh nodes from positional rows (lists in the order of the label's properties): a bulk write sends no
+    property names per row."""
+    props = ", ".join(f"{name}: r[{i}]" for i, name in enumerate(node.names))
+    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}}})"
+
+
+def create_link_rows(rel: RelSchema) -> str:
+    """Fresh relationships from positional rows: source uid, target uid, then the properties in order."""
+    sets = ", ".join(f"r.{p.name} = l[{i}]" for i, p in enumerate(rel.properties, start=2))
+    sets = f" SET {sets}" if sets else ""
+    return (
+        f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l[0]}}) MATCH (t:{rel.target} {{uid: l[1]}}) "
+        f"CREATE (s)-[r:{rel.type}]->(t){sets}"
+    )
+
+
 def delete_tenant(node: NodeSchema) -> str:
     return f"MATCH (n:{node.label} {{tenant: $tenant}}) DETACH DELETE n"
 

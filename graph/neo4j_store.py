@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any, ClassVar
 
 import neo4j
+import pyarrow as pa
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime
 
@@ -23,6 +24,7 @@ from regtrace import __version__
 from regtrace.errors import ConfigError
 
 from . import neo4j_queries as q
+from . import tables
 from .cypher_store import CypherStore
 from .neo4j_errors import translated
 from .port import Link, Row, Writer, batched
@@ -97,6 +99,20 @@ class _Neo4jWriter(Writer):
     def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
         self._links(q.create_links(rel), rel, links)
+
+    def _table_rows(self, statement: str, parameter: str, table: pa.Table) -> None:
+        """Write a conformed table batch by batch as positional rows (tuples, without a dict per row)."""
+        for batch in table.to_batches(max_chunksize=BATCH):
+            columns = [column.to_pylist() for column in batch.columns]
+            self._run(statement, {parameter: list(zip(*columns, strict=True))})
+
+    def create_node_table(self, label: str, table: pa.Table) -> None:
+        node = store_schema().nodes[label]
+        self._table_rows(q.create_node_rows(node), "rows", tables.conformed_nodes(node, table))
+
+    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+        rel = store_schema().relationship(rel_type)
+        self._table_rows(q.create_link_rows(rel), "links", tables.conformed_links(rel, table))
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():
