@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_stores.py                       # LadybugDB and Neo4j, the default insurer
     .venv/bin/python bench/bench_stores.py --stores ladybug --evidence 100000 --systems 2000   # a smaller run
-    .venv/bin/python bench/bench_stores.py --neo4j-heap 4g --neo4j-pagecache 2g --runs 3 --profile
+    .venv/bin/python bench/bench_stores.py --neo4j-heap 12g --neo4j-pagecache 2g --runs 3 --profile
 
 The register folder (bench/synthetic.py; default 200 CSPs, 500 arrangements, 20,000 systems, 3,000 controls,
 1,000,000 evidence) is generated once into a cache outside the repository (--cache, default
@@ -425,9 +425,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "regtrace" / "bench",
                         help="where the generated register folders are kept (outside the repository)")
     parser.add_argument("--out", type=Path, default=HERE / "results", help="folder for the JSON results")
-    parser.add_argument("--neo4j-heap", default="4g", help="Neo4j heap (initial = max)")
+    parser.add_argument("--neo4j-heap", default="12g",
+                        help="Neo4j heap (initial = max); a 1M-evidence load is one transaction, which 8g cannot hold")
     parser.add_argument("--neo4j-pagecache", default="2g", help="Neo4j page cache")
     parser.add_argument("--neo4j-version", default=None, help="default: tools/neo4j_server.py's (5.26 LTS)")
+    parser.add_argument("--label", default="", help="a name for this run, kept in the results (e.g. before)")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
     parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
@@ -448,7 +450,8 @@ def main(argv: list[str] | None = None) -> None:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     profile_dir = args.out / f"profile-{stamp}" if args.profile else None
     registers, counts = registers_folder(args.cache.expanduser(), sizes)
-    results: dict[str, Any] = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+    results: dict[str, Any] = {"label": args.label, "when": dt.datetime.now().isoformat(timespec="seconds"),
+                               "machine": machine(),
                                "sizes": asdict(sizes), "counts": counts, "registers": str(registers),
                                "as_of": AS_OF.isoformat(), "runs": args.runs, "stores": {}}
     if "ladybug" in stores:
@@ -468,7 +471,8 @@ def main(argv: list[str] | None = None) -> None:
     text = report(results)
     print("\n" + text)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"stores-{sizes.key}-{stamp}.json"
+    label = f"-{args.label}" if args.label else ""
+    path = args.out / f"stores-{sizes.key}{label}-{stamp}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nresults: {path}")
 
