@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -422,6 +424,25 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceRow]:
     """Statuses of every obligation for every subject, then rolled up to the provisions above them."""
+    with _gc_paused():
+        return _evaluate(inputs, arrangement)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of acyclic rows are made: it would scan
+    them again and again for nothing (a third of the time of a 42,000-row trace); reference counting still
+    frees them as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate(inputs: TraceInputs, arrangement: str | None) -> list[TraceRow]:
     rules = _Rules(inputs)
     provisions = {p["provision_id"]: p for p in inputs.provisions}
     subjects = [a for a in inputs.arrangements if arrangement in (None, a.arrangement_id)]
@@ -464,7 +485,9 @@ class _Unions:
         self._derived = derived or {}
         self._known: dict[tuple[int, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
 
-    def __call__(self, parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    def __call__(self, parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+        if not parts:
+            return ()
         bases: dict[int, tuple[str, ...]] = {}
         added: set[str] = set()
         derived = self._derived
@@ -508,10 +531,10 @@ def _parent_row(p: Row, subject: str, rows: list[TraceRow], union: _Unions | Non
         subject=subject,
         status=status,
         reason="rollup" if applicable else "conditions",
-        controls=union(r.controls for r in applicable),
-        evidence=union(r.evidence for r in applicable),
-        contracts=union(r.contracts for r in applicable),
-        audits=union(r.audits for r in applicable),
+        controls=union([r.controls for r in applicable if r.controls]),
+        evidence=union([r.evidence for r in applicable if r.evidence]),
+        contracts=union([r.contracts for r in applicable if r.contracts]),
+        audits=union([r.audits for r in applicable if r.audits]),
     )
 
 
