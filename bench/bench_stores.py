@@ -159,8 +159,10 @@ def trace_digest(rows: list[Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def measure_load(kind: str, location: str, registers: Path, profile_dir: Path | None) -> dict[str, Any]:
-    """The load process: `load_registers` into the store (as `regtrace load` does); its figures."""
+def measure_load(kind: str, location: str, registers: Path, profile_dir: Path | None,
+                 prefix: str = "") -> dict[str, Any]:
+    """The load process: `load_registers` into the store (as `regtrace load` does); its figures. With the
+    prefix "reload_" the tenant is there already: the load replaces it."""
     from regtrace.loaders.registers import load_registers
 
     from regtrace.regulation_graph import obligations_under
@@ -177,7 +179,7 @@ def measure_load(kind: str, location: str, registers: Path, profile_dir: Path | 
         def progress(stage: str, done: int, total: int) -> None:
             stages.setdefault(stage, time.perf_counter() - started)
 
-        with profiled(profile_dir is not None, f"{kind}-load", profile_dir or Path()):
+        with profiled(profile_dir is not None, f"{kind}-{prefix}load", profile_dir or Path()):
             counts = load_registers(store, registers, TENANT, under, progress)
         load = time.perf_counter() - started
         validate = stages.get("write", load)
@@ -186,9 +188,9 @@ def measure_load(kind: str, location: str, registers: Path, profile_dir: Path | 
     finally:
         store.close()
     result["load_rss_peak_mb"] = round(rss_mb(), 1)
-    print(f"  {kind}: load {load:.2f} s (validate {validate:.2f} s, write {load - validate:.2f} s), "
+    print(f"  {kind}: {prefix}load {load:.2f} s (validate {validate:.2f} s, write {load - validate:.2f} s), "
           f"peak RSS {rss_mb():.0f} MB", flush=True)
-    return result
+    return {f"{prefix}{key}" if prefix and key != "counts" else key: value for key, value in result.items()}
 
 
 def measure_queries(kind: str, location: str, runs: int, profile_dir: Path | None) -> dict[str, Any]:
@@ -255,8 +257,9 @@ def _fmt(times: list[float]) -> str:
 
 def child(args: argparse.Namespace) -> None:
     """The --child mode: one process's measurements of one store, as JSON in --result-file."""
-    if args.child_step == "load":
-        result = measure_load(args.child, args.location, args.registers, args.profile_dir)
+    if args.child_step in ("load", "reload"):
+        prefix = "reload_" if args.child_step == "reload" else ""
+        result = measure_load(args.child, args.location, args.registers, args.profile_dir, prefix)
     else:
         result = measure_queries(args.child, args.location, args.runs, args.profile_dir)
     Path(args.result_file).write_text(json.dumps(result, indent=2) + "\n")
@@ -278,22 +281,26 @@ def run_child(kind: str, step: str, location: str, registers: Path, runs: int,
         result_file.unlink(missing_ok=True)
 
 
-def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
-    """Load in one process, then trace and query in another; peak RSS is the larger of the two."""
+def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None,
+              reload: bool = False) -> dict[str, Any]:
+    """Load in one process, then trace and query in another (and with `reload`, load the same folder again
+    in a third); peak RSS is the larger of the load's and the queries'."""
     result: dict[str, Any] = {"store": kind}
     result.update(run_child(kind, "load", location, registers, runs, profile_dir))
     result.update(run_child(kind, "queries", location, registers, runs, profile_dir))
     result["rss_peak_mb"] = max(result["load_rss_peak_mb"], result["query_rss_peak_mb"])
+    if reload:
+        result.update(run_child(kind, "reload", location, registers, runs, profile_dir))
     return result
 
 
 # ---------------------------------------------------------------- the stores
 
 
-def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None) -> dict[str, Any]:
+def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None, reload: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="regtrace-bench-ladybug-"))
     try:
-        result = run_store("ladybug", str(folder / "store"), registers, runs, profile_dir)
+        result = run_store("ladybug", str(folder / "store"), registers, runs, profile_dir, reload)
         result["store_mb"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
         return result
     finally:
@@ -312,7 +319,7 @@ def _java_peak_mb(pid: int) -> float | None:
 
 
 def bench_neo4j(registers: Path, runs: int, profile_dir: Path | None, heap: str, pagecache: str,
-                version: str | None) -> dict[str, Any]:
+                version: str | None, reload: bool) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "tools"))
     import neo4j_server
 
@@ -325,7 +332,7 @@ def bench_neo4j(registers: Path, runs: int, profile_dir: Path | None, heap: str,
     neo4j_server.PAGE_CACHE = pagecache
     server = neo4j_server.start(version=version, timeout=180.0)
     try:
-        result = run_store("neo4j", server.uri, registers, runs, profile_dir)
+        result = run_store("neo4j", server.uri, registers, runs, profile_dir, reload)
         result.update(server_heap=heap, server_pagecache=pagecache, server_version=version or
                       neo4j_server.neo4j_version(), server_peak_rss_mb=_java_peak_mb(server.pid))
         return result
@@ -344,6 +351,8 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("trace_cpu_s", "  CPU time of the Python process (s)", "{:.3f}"),
     ("graphql_cold_s", "dashboard query, trace computed (s)", "{:.3f}"),
     ("graphql_cached_s", "dashboard query, trace cached (s)", "{:.4f}"),
+    ("reload_load_s", "reload over the same tenant (s)", "{:.2f}"),
+    ("reload_load_rss_peak_mb", "peak RSS, reload process (MB)", "{:.0f}"),
     ("load_rss_peak_mb", "peak RSS, load process (MB)", "{:.0f}"),
     ("query_rss_peak_mb", "peak RSS, trace+API process (MB)", "{:.0f}"),
     ("server_peak_rss_mb", "server JVM peak RSS (MB)", "{:.0f}"),
@@ -429,11 +438,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="Neo4j heap (initial = max); a 1M-evidence load is one transaction, which 8g cannot hold")
     parser.add_argument("--neo4j-pagecache", default="2g", help="Neo4j page cache")
     parser.add_argument("--neo4j-version", default=None, help="default: tools/neo4j_server.py's (5.26 LTS)")
+    parser.add_argument("--reload", action="store_true",
+                        help="also load the same folder again over the loaded tenant (a replacement), in a 3rd process")
     parser.add_argument("--label", default="", help="a name for this run, kept in the results (e.g. before)")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
     parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
-    parser.add_argument("--child-step", choices=("load", "queries"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-step", choices=("load", "queries", "reload"), help=argparse.SUPPRESS)
     parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--registers", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
@@ -463,10 +474,10 @@ def main(argv: list[str] | None = None) -> None:
     for kind in stores:
         print(f"{kind}: measuring …", flush=True)
         if kind == "ladybug":
-            results["stores"][kind] = bench_ladybug(registers, args.runs, profile_dir)
+            results["stores"][kind] = bench_ladybug(registers, args.runs, profile_dir, args.reload)
         else:
             results["stores"][kind] = bench_neo4j(registers, args.runs, profile_dir, args.neo4j_heap,
-                                                  args.neo4j_pagecache, args.neo4j_version)
+                                                  args.neo4j_pagecache, args.neo4j_version, args.reload)
     results["verdicts"] = verdicts(results)
     text = report(results)
     print("\n" + text)
