@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .filters import And, Compare, Filter, Hop, NodeQuery, Not, Or, Related, RelatedQuery, SortKey
-from .schema import NodeSchema, store_schema
+from .schema import NodeSchema, RelSchema, store_schema
 
 EDGE_PREFIX = "e__"
 _COMPARE = {
@@ -194,3 +194,26 @@ def related_nodes(query: RelatedQuery, dialect: Dialect) -> tuple[str, dict[str,
         f"RETURN u AS _from, {_columns(node, last)}{edges} {_order(last, query.sort, '_from')}"
     )
     return statement, params.values
+
+
+# ---------------------------------------------------------------- whole-label reads
+
+
+def all_nodes(node: NodeSchema, by_tenant: bool) -> str:
+    where = " WHERE n.tenant = $tenant" if by_tenant else ""
+    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
+    return f"MATCH (n:{node.label}){where} RETURN {cols} ORDER BY n.uid"
+
+
+def count_nodes(node: NodeSchema, by_tenant: bool) -> str:
+    where = " WHERE n.tenant = $tenant" if by_tenant else ""
+    return f"MATCH (n:{node.label}){where} RETURN count(n) AS count"
+
+
+def all_links(rel: RelSchema, by_tenant: bool) -> str:
+    where = " WHERE s.tenant = $tenant" if by_tenant else ""
+    cols = "".join(f", r.{p.name} AS {p.name}" for p in rel.properties)
+    return (
+        f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){where} "
+        f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
+    )

@@ -31,17 +31,17 @@ class CypherStore(Store):
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
         node = store_schema().nodes[label]
         by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
-        return self.execute(self.queries.all_nodes(node, by_tenant), params)
+        return self.execute(reads.all_nodes(node, by_tenant), params)
 
     def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
         rel = store_schema().relationship(rel_type)
         by_tenant, params = self._tenant_params(store_schema().nodes[rel.source].tenant_scoped, tenant)
-        return self.execute(self.queries.all_links(rel, by_tenant), params)
+        return self.execute(reads.all_links(rel, by_tenant), params)
 
     def count(self, label: str, tenant: str | None = None) -> int:
         node = store_schema().nodes[label]
         by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
-        rows = self.execute(self.queries.count_nodes(node, by_tenant), params)
+        rows = self.execute(reads.count_nodes(node, by_tenant), params)
         return int(next(iter(rows[0].values())))
 
     def control_links(self, tenant: str) -> list[Row]:

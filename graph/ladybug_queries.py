@@ -60,26 +60,6 @@ def delete_nodes(node: NodeSchema) -> str:
     return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}) DETACH DELETE n"
 
 
-def all_nodes(node: NodeSchema, by_tenant: bool) -> str:
-    where = " WHERE n.tenant = $tenant" if by_tenant else ""
-    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}){where} RETURN {cols} ORDER BY n.uid"
-
-
-def count_nodes(node: NodeSchema, by_tenant: bool) -> str:
-    where = " WHERE n.tenant = $tenant" if by_tenant else ""
-    return f"MATCH (n:{node.label}){where} RETURN count(n)"
-
-
-def all_links(rel: RelSchema, by_tenant: bool) -> str:
-    where = " WHERE s.tenant = $tenant" if by_tenant else ""
-    cols = "".join(f", r.{p.name} AS {p.name}" for p in rel.properties)
-    return (
-        f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){where} "
-        f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
-    )
-
-
 TENANTS = "MATCH (a:OutsourcingArrangement) RETURN DISTINCT a.tenant AS tenant ORDER BY tenant"
 TENANTS_WITH_CSPS = "MATCH (c:CloudServiceProvider) RETURN DISTINCT c.tenant AS tenant ORDER BY tenant"
 
