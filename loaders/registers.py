@@ -18,7 +18,7 @@ from pathlib import Path
 from regtrace.graph.port import Store
 from regtrace.ontology.model import load_ontology
 
-from regtrace.errors import InputError
+from regtrace.tenants import tenant_name
 
 from .register_graph import RegisterGraph, register_graph, replace_registers
 from .register_reader import read_folder
@@ -54,8 +54,7 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
     Returns the number of rows per register. `progress(stage, done, total)` is called as stages advance
     ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid.
     """
-    if not tenant or "/" in tenant or tenant != tenant.strip():
-        raise InputError(f"tenant {tenant!r}: give a name without '/' or surrounding spaces, e.g. example-life")
+    tenant = tenant_name(tenant)
     dataset = read_registers(folder, obligations_under, progress)
     with _gc_paused():  # the dataset is this function's own: its rows are released as they become columns
         return replace_registers(store, tenant, dataset, progress, release_rows=True)

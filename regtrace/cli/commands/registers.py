@@ -30,6 +30,6 @@ def validate(folder: Folder) -> None:
 @app.command(rich_help_panel=PANEL)
 def load(folder: Folder, tenant: Tenant = DEFAULT_TENANT) -> None:
     """Load a member company's registers, replacing its previous ones (all or nothing)."""
-    with opened_store() as store:
+    with opened_store(create=True) as store:
         counts = load_with_progress(store, folder, tenant)
     out.print(f"[green]loaded[/] {folder} → tenant {tenant}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

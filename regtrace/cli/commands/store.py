@@ -31,7 +31,7 @@ def migrate_command(
         raise InputError(f"--to: the source and the target are the same store ({to})")
     if "://" not in origin and not Path(origin).is_dir():
         raise InputError(f"--from: there is no store at {origin}")
-    with open_store(origin, seed=False) as src, open_store(to, seed=False) as dst:
+    with open_store(origin, seed=False, create=False) as src, open_store(to, seed=False) as dst:
         report = migrate(src, dst, replace=replace)
     if as_json:
         print_json({"source": report.source, "target": report.target, "ok": report.ok,
