@@ -51,6 +51,9 @@ class TraceResult:
 
 
 def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
+    from regtrace.tenants import require_tenant
+
+    require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
     rows = trace(store, tenant, as_of)
     links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
