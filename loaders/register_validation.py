@@ -36,6 +36,8 @@ DATE_ORDER: tuple[tuple[str, str, str], ...] = (
     ("contracts", "signed_on", "expires_on"),
 )
 MINIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1),)
+# A century: the trace counts the months back from the as-of date (at most 2200), which must stay a date.
+MAXIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1200),)
 # (register, status column, status value, date column): that status needs the date, any other forbids it.
 STATUS_DATE: tuple[tuple[str, str, str, str], ...] = (("findings", "status", "closed", "closed_on"),)
 
@@ -333,6 +335,9 @@ class _Validator:
         for reg, column, minimum in MINIMUM:
             if reg == register and column in present:
                 checks.append(_minimum(present[column], minimum))
+        for reg, column, maximum in MAXIMUM:
+            if reg == register and column in present:
+                checks.append(_maximum(present[column], maximum))
         for reg, status, value, date in STATUS_DATE:
             if reg == register and status in present and date in present:
                 checks.append(_status_date(present[status], value, present[date]))
@@ -409,6 +414,17 @@ def _minimum(column: _Column, minimum: int) -> RowCheck:
     def check(values: list[Any]) -> tuple[str, str] | None:
         if values[position] is not None and values[position] < minimum:
             return column.name, f"must be at least {minimum}, not {values[position]}"
+        return None
+
+    return check
+
+
+def _maximum(column: _Column, maximum: int) -> RowCheck:
+    position = column.position
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        if values[position] is not None and values[position] > maximum:
+            return column.name, f"must be at most {maximum}, not {values[position]}"
         return None
 
     return check

@@ -213,6 +213,14 @@ def test_integers_out_of_range_are_problems_not_crashes(tmp_path: Path, text: st
     assert "too large" in found[0].message
 
 
+def test_a_frequency_beyond_a_century_is_refused(tmp_path: Path) -> None:
+    data = registers()
+    data["controls"][0]["frequency_months"] = "1201"
+    found = problems(write_folder(tmp_path / "r", data))
+    assert where(found) == {("controls.csv", 2, "frequency_months")}
+    assert "must be at most 1200, not 1201" in found[0].message
+
+
 @pytest.mark.parametrize(("text", "day"), [
     ("1911-01-01", dt.date(1911, 1, 1)), ("2200-12-31", dt.date(2200, 12, 31)),
     ("民國1年1月1日", dt.date(1912, 1, 1)), ("民國289年12月31日", dt.date(2200, 12, 31)),
