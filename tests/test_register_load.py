@@ -192,7 +192,7 @@ def test_two_tenants_do_not_touch_each_other(store: LadybugStore, tmp_path: Path
     assert snapshot(store, "t1") == t1
     data = registers()
     data["evidence"] = []
-    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER)
+    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER, allow_removals=True)
     assert snapshot(store, "t1") == t1
     assert store.count("Evidence", "t2") == 0 and store.count("Evidence", "t1") == 2
     assert pairs(store, "SATISFIES", "t2") == {(s.replace("t1/", "t2/"), t) for s, t in pairs(store, "SATISFIES")}
