@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regtrace.doctor import contents
 from regtrace.graph.port import Store
+
+from regtrace.doctor import contents
 from regtrace.trace import trace
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,6 +12,7 @@ an API mutation (token creation) killed mid-write are checked the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -50,6 +51,7 @@ def _state(folder: Path) -> State:
 def _copy(template: Path, to: Path) -> Path:
     shutil.rmtree(to, ignore_errors=True)
     shutil.copytree(template, to)
+    shutil.copyfile(to / "CURRENT", to / "CURRENT.before")  # what _switched compares with (doctor ignores it)
     return to
 
 
@@ -116,6 +118,10 @@ def _copied(folder: Path) -> bool:
     return any((s / "graph.lbdb").exists() for s in _staging(folder))
 
 
+def _switched(folder: Path) -> bool:
+    return (folder / "CURRENT").read_text().strip() != (folder / "CURRENT.before").read_text().strip()
+
+
 def _renamed(folder: Path) -> bool:
     return len(list((folder / "generations").iterdir())) > 1 or (folder / "CURRENT.tmp").exists()
 
@@ -133,6 +139,8 @@ FILE_TRIGGERS = [
     when("WAL gone (checkpointed)", lambda f: _copied(f) and not _wal(f)),
     when("new generation renamed into place", _renamed),
     when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists()),
+    when("pointer switched to the new generation", _switched),
+    when("pointer switched to the new generation", _switched, 0.005),
 ]
 
 
@@ -149,10 +157,8 @@ def _trial(scenario: Scenario, zygote: Zygote, number: int, trigger: Trigger) ->
     started = time.monotonic()
     pid = zygote.start("--store", str(folder), "load", str(scenario.registers), "--tenant", TARGET)
     awaited = trigger(folder, started)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     status = zygote.exited(timeout=60)
     killed = os.WIFSIGNALED(status) if status is not None else False
     left = ladybug_repair.problems(folder)
@@ -167,7 +173,8 @@ def _trial(scenario: Scenario, zygote: Zygote, number: int, trigger: Trigger) ->
 def test_a_load_killed_at_any_instant_leaves_the_store_old_or_new(scenario: Scenario, zygote: Zygote) -> None:
     span = scenario.seconds
     times = [scenario.to_staging * f for f in (0.3, 0.7)]  # reading and validating
-    times += [scenario.to_staging + (span - scenario.to_staging) * i / 15 for i in range(17)]  # writing, past end
+    times += [scenario.to_staging + (span - scenario.to_staging) * i / 15 for i in range(15)]  # writing
+    times += [span * 1.3, span * 1.6]  # about when it ends (its duration varies from run to run)
     triggers = [after_seconds(t) for t in times] + [bind(zygote) for bind in FILE_TRIGGERS]
     results = []
     started = time.monotonic()
@@ -181,3 +188,57 @@ def test_a_load_killed_at_any_instant_leaves_the_store_old_or_new(scenario: Scen
     assert len(results) >= 30
     assert outcomes.count("NEITHER") == 0
     assert "old" in outcomes and "new" in outcomes, "the kills must land both before and after the switch"
+
+
+def _kill_when(zygote: Zygote, pid: int, folder: Path, condition: Callable[[Path], bool]) -> bool:
+    reached = wait_for(lambda: condition(folder), zygote)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    zygote.exited(timeout=60)
+    return reached
+
+
+def _without_tokens(state: State) -> State:
+    shared = dict(state["parts"]["(shared)"]["counts"])
+    shared.pop("ApiToken")
+    return {**state, "parts": {**state["parts"], "(shared)": {"counts": shared}}}
+
+
+def test_a_token_write_and_a_migration_killed_mid_write_leave_old_or_new(scenario: Scenario,
+                                                                          zygote: Zygote) -> None:
+    """A small write through the API's path (a token: the same store write as every mutation) and a migration
+    into a new store, each killed when its staging WAL appears and when the pointer switches."""
+    results = []
+    tokens_before = scenario.before["parts"]["(shared)"]["counts"]["ApiToken"]
+    for name, condition in (("staging WAL appears", _wal), ("pointer switched", _switched)):
+        folder = _copy(scenario.template, scenario.root / "token")
+        pid = zygote.start("--store", str(folder), "token", "create", "--role", "board", "--tenant", OTHER)
+        _kill_when(zygote, pid, folder, condition)
+        state = _state(folder)
+        tokens = state["parts"]["(shared)"]["counts"]["ApiToken"]
+        same_else = _without_tokens(state)["parts"]["(shared)"] == _without_tokens(scenario.before)["parts"][
+            "(shared)"] and {t: p for t, p in state["parts"].items() if t != "(shared)"} == {
+            t: p for t, p in scenario.before["parts"].items() if t != "(shared)"}
+        outcome = "old" if state == scenario.before else "new" if tokens == tokens_before + 1 and same_else \
+            else "NEITHER"
+        results.append((f"token create killed at {name}", outcome))
+
+    for name, condition in (("staging WAL appears", _wal), ("pointer switched", _switched)):
+        target = scenario.root / "migrated"
+        shutil.rmtree(target, ignore_errors=True)
+        _copy(scenario.template, target)
+        shutil.rmtree(target / "generations")  # an empty store of one generation made below, then the copy
+        for leftover in target.iterdir():
+            leftover.unlink()
+        LadybugStore(target).close()
+        shutil.copyfile(target / "CURRENT", target / "CURRENT.before")
+        pid = zygote.start("--store", str(scenario.template), "migrate", "--to", str(target))
+        _kill_when(zygote, pid, target, condition)
+        state = _state(target)
+        empty = all(not any(p["counts"].values()) for p in state["parts"].values())
+        outcome = "old" if empty else "new" if state == scenario.before else "NEITHER"
+        results.append((f"migrate killed at {name}", outcome))
+        assert _state(scenario.template) == scenario.before, "the source of a migration is never changed"
+    for how, outcome in results:
+        print(f"  {outcome:7s} {how}")
+    assert [o for _, o in results] == ["old", "new", "old", "new"]

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from crash_fixtures import ROOT, regtrace, state_of
-from regtrace.doctor import diagnose
 from regtrace.graph import ladybug_repair
 from regtrace.graph.generations import DB_FILE, Layout
 from regtrace.graph.ladybug_store import LadybugStore
-from regtrace.stores import open_store
 
+from regtrace.doctor import diagnose
 from regtrace.errors import NotFoundError, StoreError
+from regtrace.stores import open_store
 
 EXAMPLE = ROOT / "examples" / "insurer"
 CLI = str(Path(sys.executable).with_name("regtrace"))
@@ -110,7 +110,7 @@ def test_a_torn_wal_of_an_old_layout_store_is_set_aside_by_doctor_repair(tmp_pat
     assert SHARED_ONLY(found.to_json())
 
 
-def SHARED_ONLY(report: dict[str, object]) -> bool:  # noqa: N802 - reads as a sentence in the assert above
+def SHARED_ONLY(report: dict[str, object]) -> bool:
     """The store opened at its last checkpoint: the seed regulation without the load that was only in the WAL."""
     shared = report["shared"]
     return isinstance(shared, dict) and shared["counts"]["Provision"] == 130 and report["tenants"] == {}

@@ -43,7 +43,7 @@ class Server:
         deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{self.url}/graphql", timeout=2)  # noqa: S310 - local test server
+                urllib.request.urlopen(f"{self.url}/graphql", timeout=2)
             except urllib.error.HTTPError:
                 return  # it answers (405/400 without a query)
             except OSError:
@@ -57,7 +57,7 @@ class Server:
         request = urllib.request.Request(
             f"{self.url}/graphql", data=json.dumps({"query": query}).encode(), method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - local test server
+        with urllib.request.urlopen(request, timeout=120) as response:
             body: dict[str, Any] = json.loads(response.read())
         return body
 
@@ -83,13 +83,13 @@ def token(store: Path, role: str, tenant: str) -> str:
     return made.stdout.strip()
 
 
-COUNT_EVIDENCE = "{ evidence(limit: 1000) { evidence_id } }"
+COUNT_EVIDENCE = "{ evidences(limit: 1000) { evidence_id } }"
 
 
 def evidence_ids(server: Server, bearer: str) -> set[str]:
     body = server.query(bearer, COUNT_EVIDENCE)
     assert "errors" not in body, body
-    return {e["evidence_id"] for e in body["data"]["evidence"]}
+    return {e["evidence_id"] for e in body["data"]["evidences"]}
 
 
 def test_the_cli_reads_exports_makes_tokens_and_loads_while_the_server_runs(served: tuple[Path, Server],
@@ -131,23 +131,22 @@ def test_the_cli_reads_exports_makes_tokens_and_loads_while_the_server_runs(serv
     assert refused.value.code == 401, "a token revoked by the CLI is refused by the running server at once"
 
 
-CREATE_FINDING = """mutation { createFinding(input: {finding_id: "F-CONCURRENT", arrangement_id: "%s",
-  severity: "low", description: "written while the CLI loads", raised_on: "2026-11-01", status: "open"})
-  { finding_id } }"""
+RECORD_AUDIT = """mutation { recordAudit(input: {audit_id: "AU-CONCURRENT", arrangement_id: "%s", kind: "project",
+  performed_on: "2026-11-01", auditor: "Big4", independent: true}) { audit_id } }"""
 
 
 def test_a_cli_load_and_an_api_mutation_at_once_both_survive(served: tuple[Path, Server]) -> None:
     store, server = served
-    admin = token(store, "officer", "alpha")
+    officer = token(store, "officer", "alpha")
     arrangement = EXAMPLE.joinpath("arrangements.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
     loading = threading.Thread(target=lambda: results.append(cli(store, "load", str(EXAMPLE), "--tenant", "beta")))
     results: list[subprocess.CompletedProcess[str]] = []
     loading.start()
     time.sleep(0.5)
-    mutated = server.query(admin, CREATE_FINDING % arrangement)
+    mutated = server.query(officer, RECORD_AUDIT % arrangement)
     loading.join()
     assert results[0].returncode == 0, results[0].stderr
     assert "errors" not in mutated, mutated
     with LadybugStore(store, create=False) as after:
         assert "beta" in after.tenants()
-        assert [r["finding_id"] for r in after.nodes("Finding", "alpha") if r["finding_id"] == "F-CONCURRENT"]
+        assert "AU-CONCURRENT" in {r["audit_id"] for r in after.nodes("Audit", "alpha")}
