@@ -29,7 +29,7 @@ def _load(uri: str, registers: Path, tenant: str) -> subprocess.Popen[bytes]:
 
 
 def _state(server: Throwaway) -> State:
-    store = server.open()
+    store = server.open(timeout=300)
     try:
         return state_of(store)
     finally:
@@ -41,7 +41,7 @@ def server() -> Iterator[Throwaway]:
     from neo4j_fixtures import require_local_tools
 
     require_local_tools()
-    started = Throwaway(neo4j_server.start())
+    started = Throwaway(neo4j_server.start(timeout=300))  # a busy machine starts it slowly
     try:
         yield started
     finally:

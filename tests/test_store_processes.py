@@ -102,7 +102,7 @@ def test_the_cli_reads_exports_makes_tokens_and_loads_while_the_server_runs(serv
     traced = cli(store, "trace", "--tenant", "alpha", "--json")
     assert traced.returncode == 0, traced.stderr
     assert json.loads(traced.stdout)
-    exported = cli(store, "export", "--tenant", "alpha", "--format", "json", "--out", str(tmp_path / "out"))
+    exported = cli(store, "export", "--tenant", "alpha", "--format", "jsonld", "--out", str(tmp_path / "out"))
     assert exported.returncode == 0, exported.stderr
     listed = cli(store, "token", "list", "--json")
     assert listed.returncode == 0 and {r["tenant"] for r in json.loads(listed.stdout)} == {"alpha"}
