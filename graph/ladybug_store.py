@@ -109,9 +109,8 @@ class LadybugStore(CypherStore):
         self._generation: int | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._pinned = 0
-        if not self._layout.exists():
-            if not create or (self.folder.exists() and not self.folder.is_dir()):
-                raise NotFoundError(f"there is no regtrace store at {self.folder}")
+        if not self._layout.exists() and (not create or (self.folder.exists() and not self.folder.is_dir())):
+            raise NotFoundError(f"there is no regtrace store at {self.folder}")
         self._settle()
         self._follow(force=True)
         if self._missing_tables():
