@@ -25,11 +25,15 @@ import difflib
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from regtrace.loaders.curation import load_regulation
 from regtrace.loaders.numbering import Number, article_key
 from regtrace.loaders.provision import Level, Provision
 from regtrace.loaders.regulation_parser import ParsedRegulation
+
+from regtrace.errors import InputError
 
 ChangeKind = Literal[
     "added", "deleted", "removed", "renumbered", "reworded",
@@ -316,3 +320,24 @@ def _in_order(changes: list[Change], old: Sequence[Provision], new: Sequence[Pro
         return anchor[c.old.id], 1, old_index[c.old.id]
 
     return sorted(changes, key=key)
+
+
+def read_side(argument: str, role: str) -> ParsedRegulation:
+    """One side of a diff: a regulation text file, parsed and curated as any text other than the seed.
+
+    `argument` is a string rather than a path so that a stored version's label can be accepted here once
+    the store keeps versions; today anything that is not a file is an InputError naming `role` (OLD / NEW).
+    """
+    path = Path(argument)
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "no such file"
+        raise InputError(f"{role} {argument!r}: {problem} (give a regulation text file)")
+    return load_regulation(path, seed=False)
+
+
+def diff_texts(old: str, new: str) -> RegulationDiff:
+    """The diff of two regulation texts named as on the command line; parse warnings come first."""
+    before, after = read_side(old, "OLD"), read_side(new, "NEW")
+    diff = diff_regulations(before, after)
+    diff.warnings[:0] = [*before.warnings, *after.warnings]
+    return diff

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out, print_json
@@ -31,6 +33,28 @@ def provisions(
         print_json([p.to_json() for p in parsed.provisions])
         return
     out.print(provisions_tree(parsed.title, parsed.provisions))
+
+
+@app.command("diff", rich_help_panel=PANEL)
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The earlier text: a regulation text file.",
+                                       show_default=False)],
+    new: Annotated[str, typer.Argument(help="The later text: a regulation text file, whole or an excerpt of the "
+                                       "changed articles.", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two texts of a regulation: provisions added, deleted (刪除), removed, renumbered, reworded, and
+    changes of modality, conditions, frequency and references. Writes nothing."""
+    from regtrace.loaders.regulation_diff import diff_texts
+    from regtrace.regulation_diff_text import render
+
+    diff = diff_texts(old, new)
+    for warning in diff.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if as_json:
+        print_json(diff.to_json())
+        return
+    sys.stdout.write(render(diff))
 
 
 @app.command("features", rich_help_panel=PANEL)
