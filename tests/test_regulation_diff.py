@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from regtrace.loaders.regulation_diff import (
 )
 from regtrace.loaders.regulation_parser import ParsedRegulation
 
+from regtrace.errors import RegulationParseError
 from regtrace.regulation_diff_text import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,3 +215,36 @@ def test_stable_text(amended: RegulationDiff) -> None:
     assert ("[條次變更 renumbered] A10.P1.I5 第十條第一項第五款 → A10.P1.I6 第十條第一項第六款 "
             "(相似度 similarity 1.00)") in lines
     assert f"  引用 references: 「{NOTES}」第九點、第十六點 → 「{MEASURES}」第九條" in lines
+
+
+def test_every_provision_is_accounted_for_once_on_damaged_texts() -> None:
+    """On texts with lines dropped or swapped: each provision is in at most one change per side, and every
+    old provision (not already deleted) and every new one is either in a change or unchanged under its id."""
+    seed = _load(SEED)
+    lines = AMENDED.read_text(encoding="utf-8").splitlines()
+    rng = random.Random(20251231)
+    compared = 0
+    for _ in range(40):
+        variant = list(lines)
+        for _ in range(rng.randint(1, 3)):  # drop a line or two, or swap two
+            if rng.random() < 0.7:
+                del variant[rng.randrange(len(variant))]
+            else:
+                i, j = rng.randrange(len(variant)), rng.randrange(len(variant))
+                variant[i], variant[j] = variant[j], variant[i]
+        try:
+            new = load_regulation("\n".join(variant), seed=False)
+        except RegulationParseError:
+            continue
+        diff = diff_regulations(seed, new)
+        old_ids = [c.old_id for c in diff.changes if c.old_id]
+        new_ids = [c.new_id for c in diff.changes if c.new_id]
+        assert len(old_ids) == len(set(old_ids)) and len(new_ids) == len(set(new_ids))
+        unchanged_new = {p.id for p in new.provisions} - set(new_ids)
+        for p in seed.provisions:
+            assert p.id in old_ids or p.id in unchanged_new, p.id
+        for c in diff.changes:
+            for kind in c.kinds:
+                assert kind in CHANGE_KINDS
+        compared += 1
+    assert compared >= 10
