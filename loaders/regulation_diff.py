@@ -15,8 +15,8 @@ Matching, one-to-one, level by level (an item matches an item, never a paragraph
 
 A pair is reported with every kind that applies: renumbered (the id differs), reworded (the normalised own
 texts differ; an article's own text is empty, its paragraphs carry the words), modality_changed (own
-modalities or effective modality), conditions_changed, frequency_changed, references_changed. A new text
-that is an excerpt (it starts after 第一條) is compared only on the articles it lists.
+modalities or effective modality), conditions_changed, frequency_changed, references_changed. When a text
+is an excerpt (it starts after 第一條), only the articles it lists are compared (two excerpts: those both list).
 """
 
 from __future__ import annotations
@@ -270,26 +270,35 @@ def _deleted_ancestor(p: Provision, new_by_id: dict[str, Provision]) -> str | No
     return None
 
 
+def _in_scope(provisions: Sequence[Provision], articles: set[Number] | None) -> list[Provision]:
+    return [p for p in provisions if articles is None or article_key(p.id) in articles]
+
+
 def diff_regulations(old: ParsedRegulation, new: ParsedRegulation) -> RegulationDiff:
-    """Every change from `old` to `new` (both parsed and curated the same way), in a stable order."""
+    """Every change from `old` to `new` (both parsed and curated the same way), in a stable order.
+
+    When a side is an excerpt, only the articles it lists are compared (both excerpts: those both list).
+    """
     warnings: list[str] = []
-    old_provisions = list(old.provisions)
-    scope: tuple[str, ...] | None = None
-    if new.excerpt:
-        articles: set[Number] = {article_key(p.id) for p in new.provisions}
-        scope = tuple(p.id for p in new.provisions if p.level == "article")
-        old_provisions = [p for p in old_provisions if article_key(p.id) in articles]
-        warnings.append(f"{new.source}: an excerpt: only its articles are compared ({', '.join(scope)}); "
-                        "the others are neither removed nor changed")
-    pairs = _match(old_provisions, new.provisions)
+    articles: set[Number] | None = None
+    for side in (old, new):
+        if side.excerpt:
+            listed = {article_key(p.id) for p in side.provisions}
+            articles = listed if articles is None else articles & listed
+            warnings.append(f"{side.source}: an excerpt: only the articles it lists are compared")
+    old_provisions = _in_scope(old.provisions, articles)
+    new_provisions = _in_scope(new.provisions, articles)
+    scope = None if articles is None else tuple(
+        p.id for p in (new_provisions if new.excerpt else old_provisions) if p.level == "article")
+    pairs = _match(old_provisions, new_provisions)
     matched_old = {p.id: q for p, q, _ in pairs}
-    new_by_id = {q.id: q for q in new.provisions}
+    new_by_id = {q.id: q for q in new_provisions}
     changes: dict[tuple[str | None, str | None], Change] = {}
     for p, q, ratio in pairs:
         if kinds := _kinds(p, q):
             changes[(p.id, q.id)] = Change(kinds, p, q, ratio)
     matched_new = {q.id for _, q, _ in pairs}
-    for q in new.provisions:
+    for q in new_provisions:
         if q.id not in matched_new:
             changes[(None, q.id)] = Change(("deleted",) if q.deleted else ("added",), None, q)
     for p in old_provisions:
@@ -297,7 +306,7 @@ def diff_regulations(old: ParsedRegulation, new: ParsedRegulation) -> Regulation
             ancestor = _deleted_ancestor(p, new_by_id)
             changes[(p.id, None)] = Change(("deleted",) if ancestor else ("removed",), p, None,
                                            deleted_with=ancestor)
-    ordered = _in_order(list(changes.values()), old_provisions, new.provisions, matched_old)
+    ordered = _in_order(list(changes.values()), old_provisions, new_provisions, matched_old)
     return RegulationDiff(old.source, new.source, old.title, new.title, ordered, warnings, scope)
 
 

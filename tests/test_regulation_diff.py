@@ -129,6 +129,8 @@ def test_an_excerpt_is_compared_on_its_articles_only() -> None:
     assert diff.scope == ("A6-1", "A10")
     assert any("excerpt" in w for w in diff.warnings)
     assert "比對範圍 scope: 節錄 excerpt, A6-1, A10" in render(diff)
+    back = _diff(EXCERPT, AMENDED)  # an excerpt as the old text: the whole new text is not all "added"
+    assert back.changes == [] and back.scope == ("A6-1", "A10")
 
 
 def test_a_deleted_article_takes_its_provisions_with_it() -> None:
