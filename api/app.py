@@ -65,7 +65,8 @@ def _problem(status: int, message: str, code: str) -> JSONResponse:
 
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and not (declared.isascii() and declared.isdigit() and len(declared) <= 18
+                                     and int(declared) <= limit):
         raise HttpProblem(413, f"the request body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -77,18 +78,52 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _unencodable(value: Any, where: str) -> str | None:
+    """The place of the first text in a JSON value that is not valid Unicode (a lone surrogate from a `\\ud800`
+    escape): the store and the logs could not write it."""
+    pending = [(value, where)]
+    while pending:
+        item, place = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return place
+        elif isinstance(item, dict):
+            pending.extend((v, f"{place}.{k}" if isinstance(k, str) and k.isprintable() and k.isascii() else place)
+                           for k, v in item.items())
+            pending.extend((k, place) for k in item)
+        elif isinstance(item, list):
+            pending.extend((v, f"{place}[{i}]") for i, v in enumerate(item))
+    return None
+
+
+def _json(text: str, what: str) -> Any:
+    """JSON text, or 400: malformed, nested too deeply, or with a number Python refuses to read (more than
+    4,300 digits raise ValueError, not JSONDecodeError)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HttpProblem(400, f"{what} is not valid JSON: {exc.msg}") from exc
+    except ValueError as exc:
+        raise HttpProblem(400, f"{what} holds a number too long to read") from exc
+    except RecursionError as exc:
+        raise HttpProblem(400, f"{what} is nested too deeply") from exc
+
+
 def _graphql_request(query: Any, variables: Any, operation_name: Any) -> GraphQLRequest:
     if not isinstance(query, str) or not query.strip():
         raise HttpProblem(400, "give the GraphQL document as a non-empty string in 'query'")
     if isinstance(variables, str):
-        try:
-            variables = json.loads(variables) if variables.strip() else None
-        except json.JSONDecodeError as exc:
-            raise HttpProblem(400, f"'variables' is not JSON: {exc.msg}") from exc
+        variables = _json(variables, "'variables'") if variables.strip() else None
     if variables is not None and not isinstance(variables, dict):
         raise HttpProblem(400, "'variables' must be a JSON object")
     if operation_name is not None and not isinstance(operation_name, str):
         raise HttpProblem(400, "'operationName' must be a string")
+    for value, where in ((query, "query"), (variables, "variables"), (operation_name, "operationName")):
+        place = _unencodable(value, where)
+        if place is not None:
+            raise HttpProblem(400, f"{place}: the text is not valid Unicode (a lone surrogate such as \\ud800)")
     return GraphQLRequest(query, variables, operation_name or None)
 
 
@@ -102,10 +137,7 @@ def _from_post(content_type: str, body: bytes) -> GraphQLRequest:
         return _graphql_request(text, None, None)
     if media not in JSON_TYPES:
         raise HttpProblem(400, "send Content-Type: application/json (or application/graphql)")
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise HttpProblem(400, "the request body is not valid JSON") from exc
+    data = _json(text, "the request body")
     if isinstance(data, list):
         raise HttpProblem(400, "batched requests are not supported: send one operation per request")
     if not isinstance(data, dict):

@@ -31,6 +31,7 @@ from regtrace.regulation_graph import obligations_under
 
 from .auth import Principal
 from .context import with_tenant
+from .dates import Date
 from .errors import not_found
 from .queries import tenant_argument
 from .types import SCALARS, Types, context, describe
@@ -227,6 +228,6 @@ def mutation_fields(types: Types) -> dict[str, Any]:
             description="新增查核紀錄 / add an audit row"),
         "closeFinding": graphene.Field(
             graphene.NonNull(objects["Finding"]), resolver=resolve_close_finding,
-            findingId=graphene.ID(required=True), closedOn=graphene.Date(required=True), tenant=tenant_argument(),
+            findingId=graphene.ID(required=True), closedOn=Date(required=True), tenant=tenant_argument(),
             description="缺失結案 / close an open finding on a date"),
     }
