@@ -9,6 +9,8 @@ bad variables, invalid query; 401 no or bad token; 405 mutation over GET; 413 bo
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -25,19 +27,22 @@ from regtrace.graph.port import Store
 
 from regtrace.errors import RegtraceError
 
-from .auth import Principal, authenticate
+from .access_log import AccessLog, access_format
+from .auth import Principal, token_rows
 from .context import RequestContext, StoreRunner
 from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, error_body, error_code
 from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
-from .principal_cache import PrincipalCache
 from .response_cache import ResponseCache
+from .scheduler import Budget
 from .schema import build_schema
+from .token_book import TokenBook
 from .ui import mount_dashboard
 
 log = logging.getLogger("regtrace.api")
 MAX_BODY_BYTES = 64 * 1024
+READY_SECONDS = 3.0
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
@@ -48,6 +53,8 @@ class ApiSettings:
     limits: Limits = field(default_factory=Limits)
     max_body_bytes: int = MAX_BODY_BYTES
     cursor_secret: bytes | None = None  # default: REGTRACE_CURSOR_SECRET, else random per app
+    access_log: str = field(default_factory=access_format)  # REGTRACE_ACCESS_LOG: text, json or off
+    store_workers: int = 1  # threads taking store jobs (LadybugDB: one connection, one thread)
 
 
 class HttpProblem(Exception):
@@ -145,6 +152,12 @@ def _from_post(content_type: str, body: bytes) -> GraphQLRequest:
     return _graphql_request(data.get("query"), data.get("variables"), data.get("operationName"))
 
 
+async def _client_gone(request: Request) -> None:
+    """Returns when the client disconnects (the body has been read: the next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "") and "query" not in request.query_params
 
@@ -155,8 +168,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     object stays the caller's. `introspection=True` lets GraphiQL read the schema (development)."""
     chosen = settings or ApiSettings()
     if introspection != chosen.limits.introspection:
-        chosen = ApiSettings(Limits(**{**chosen.limits.__dict__, "introspection": introspection}),
-                             chosen.max_body_bytes, chosen.cursor_secret)
+        chosen = dataclasses.replace(chosen, limits=dataclasses.replace(chosen.limits, introspection=introspection))
     owned = isinstance(store_location_or_store, str)
     if isinstance(store_location_or_store, str):
         from regtrace.stores import open_store
@@ -165,9 +177,9 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     else:
         store = store_location_or_store
     secret = chosen.cursor_secret or os.environ.get("REGTRACE_CURSOR_SECRET", "").encode() or secrets.token_bytes(32)
-    runner = StoreRunner(store)
+    runner = StoreRunner(store, chosen.store_workers)
     responses = ResponseCache.from_env()
-    principals = PrincipalCache.from_env()
+    book = TokenBook.from_env(lambda: runner.call(token_rows, store, priority=True))  # api/token_book.py
     codec = CursorCodec(secret)
     schema = build_schema()
 
@@ -181,17 +193,15 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     app = FastAPI(title="regtrace GraphQL API", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
     app.state.settings = chosen
+    app.state.runner = runner
+    app.state.tokens = book
 
     async def principal_of(request: Request) -> Principal:
-        header = request.headers.get("authorization")
-        known = principals.get(header)  # api/principal_cache.py
-        if known is not None:
-            return known
         try:
-            principal = await runner.call(authenticate, store, header)
+            principal = await book.principal(request.headers.get("authorization"))
         except RegtraceError as exc:
             raise HttpProblem(401, str(exc), error_code(exc)) from exc
-        principals.put(header, principal)
+        request.state.principal = principal  # for the access log (api/access_log.py)
         return principal
 
     async def answer(request: Request, graphql_request: GraphQLRequest, allow_mutation: bool) -> Response:
@@ -200,8 +210,20 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         kept = responses.get(key, version) if responses.enabled else None
         if kept is not None:
             return Response(kept, media_type="application/json")
-        context = RequestContext(runner, principal, codec)
-        outcome = await run(schema, graphql_request, context, chosen.limits, allow_mutation=allow_mutation)
+        budget = Budget(principal.tenant)  # the request's store work, dropped when it ends (api/scheduler.py)
+        context = RequestContext(runner, principal, codec, budget)
+        work = asyncio.ensure_future(run(schema, graphql_request, context, chosen.limits,
+                                         allow_mutation=allow_mutation))
+        gone = asyncio.ensure_future(_client_gone(request))
+        try:
+            await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():  # the client went away: stop, and leave its queued store work undone
+                work.cancel()
+                return _problem(499, "the client closed the request", BAD_USER_INPUT)
+            outcome = work.result()
+        finally:
+            gone.cancel()
+            budget.close()
         response = JSONResponse(outcome.body, status_code=outcome.status)
         if responses.enabled and outcome.status == 200 and "errors" not in outcome.body \
                 and runner.traces.version == version \
@@ -252,5 +274,24 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
             return _problem(404, "no such file", "NOT_FOUND")
         return Response(data, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        """The process is up and answering (no store access)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        """The store answers a read within a few seconds (the token book is read again through it)."""
+        try:
+            await asyncio.wait_for(book.refresh(), READY_SECONDS)
+        except TimeoutError:
+            return JSONResponse({"status": "unavailable", "reason": f"the store did not answer within "
+                                 f"{READY_SECONDS:g} s"}, status_code=503)
+        except Exception as exc:  # any store failure means not ready; the reason is logged, not shown
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "reason": "the store cannot be read"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     mount_dashboard(app)
+    app.add_middleware(AccessLog, form=chosen.access_log)  # type: ignore[arg-type]
     return app

@@ -71,8 +71,8 @@ def change_entry(who: Principal, tenant: str, mutation: str, target: str, before
     change_id = uuid.uuid4().hex
     return {"uid": change_id, "change_id": change_id, "tenant": tenant,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"), "actor_token": who.token_id,
-            "actor_name": who.name, "mutation": mutation, "target_id": target, "before": _json(before),
-            "after": _json(after)}
+            "actor_name": who.name, "actor_role": who.role, "mutation": mutation, "target_id": target,
+            "before": _json(before), "after": _json(after)}
 
 
 def validated_row(store: Store, cls: ClassModel, values: Mapping[str, Any], tenant: str
