@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ from graphene.utils.dataloader import DataLoader
 from regtrace.graph.filters import Filter, Hop, RelatedQuery, SortKey
 from regtrace.graph.port import Row, Store
 
-from regtrace.trace import TraceRow, trace
+from regtrace.trace import TraceInputs, TraceRow, evaluate, gather
 
 from .auth import Principal
 from .errors import RequestTimeoutError
@@ -35,8 +36,10 @@ class StoreRunner:
     def __init__(self, store: Store, workers: int = 1) -> None:
         self.store = store
         self.scheduler = StoreScheduler(workers)
+        # the trace rules are pure Python: one thread, so that they never crowd the event loop out of the GIL
+        self.rules = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regtrace-rules")
         self.traces: TraceCache[TraceResult] = TraceCache.from_env()  # shared by the app's requests
-        self.computing: dict[tuple[str, dt.date], Job[TraceResult]] = {}  # trace jobs queued or running
+        self.computing: dict[tuple[str, dt.date], Job[TraceReads]] = {}  # trace reads queued or running
 
     async def call(self, fn: Callable[..., T], *args: Any, budget: Budget | None = None, priority: bool = False
                    ) -> T:
@@ -44,6 +47,7 @@ class StoreRunner:
 
     def shutdown(self) -> None:
         self.scheduler.shutdown()
+        self.rules.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,31 @@ class TraceResult:
     material: dict[str, bool]
 
 
-def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
-    rows = trace(store, tenant, as_of)
+@dataclass(frozen=True)
+class TraceReads:
+    """What a trace needs from the store (read on the store's queue); the rules then run off it."""
+
+    inputs: TraceInputs
+    csp_of: dict[str, str | None]
+    material: dict[str, bool]
+
+
+def gather_trace(store: Store, tenant: str, as_of: dt.date) -> TraceReads:
+    inputs = gather(store, tenant, as_of)
     links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
     material = {r["arrangement_id"]: bool(r["material"]) for r in store.nodes("OutsourcingArrangement", tenant)}
-    return TraceResult(rows, csp_of, material)
+    return TraceReads(inputs, csp_of, material)
+
+
+def finish_trace(reads: TraceReads) -> TraceResult:
+    """The rules over what was read (pure computation: it runs beside the store's queue, not on it)."""
+    return TraceResult(evaluate(reads.inputs), reads.csp_of, reads.material)
+
+
+def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
+    """A tenant's trace as the CLI computes it (regtrace.trace.trace)."""
+    return finish_trace(gather_trace(store, tenant, as_of))
 
 
 def with_tenant(rows: list[Row], tenant: str) -> list[Row]:
@@ -126,13 +149,15 @@ class RequestContext:
         computing = self.runner.computing
 
         async def compute() -> TraceResult:
-            job = self.runner.scheduler.submit(compute_trace, self.store, *key, budget=self.budget)
+            job = self.runner.scheduler.submit(gather_trace, self.store, *key, budget=self.budget)
             computing[key] = job
             try:
-                return await job.result()
+                reads = await job.result()
             finally:
                 if computing.get(key) is job:
                     del computing[key]
+            # the rules take most of a trace's time: off the store's queue, so other reads go on meanwhile
+            return await asyncio.get_running_loop().run_in_executor(self.runner.rules, finish_trace, reads)
 
         for _ in range(3):
             pending = computing.get(key)

@@ -4,10 +4,12 @@ token never waits for the store (nor behind another request's long store work).
 The book holds each token's hash, role, tenant, revocation and expiry. A request's token is looked up in it;
 expiry is checked against the clock on every request. The book is read again in the background (on the
 scheduler's priority lane) when it is older than half of REGTRACE_AUTH_CACHE_SECONDS (default 5), and a request
-waits for a fresh read only when the book is older than the full period, or when its token is not in the book
+waits (briefly) for a fresh read only when the book is older than the full period, or when its token is not in the book
 (a token created meanwhile: it waits at most 0.2 s before the read, so such reads happen at most five times a
 second however many unknown tokens arrive). A token revoked or created by another process (`regtrace token
-revoke` beside a running server) takes effect within that many seconds; 0 reads the tokens for every request.
+revoke` beside a running server) takes effect within that many seconds (plus, when the store is busy, the rest
+of the store call running then: a request waits at most 0.25 s for a stale book to be read again, then uses it
+as it is); 0 reads the tokens for every request.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .auth import Principal, bearer_hash, principal_of
 
 ENV_SECONDS = "REGTRACE_AUTH_CACHE_SECONDS"
 SECONDS = 5.0
+STALE_WAIT_SECONDS = 0.25
 UNKNOWN_REREAD_SECONDS = 0.2  # unknown tokens cause at most five reads a second
 
 
@@ -85,8 +88,12 @@ class TokenBook:
         """Who calls with this header; UNAUTHENTICATED (saying why) when missing, unknown, revoked or expired."""
         digest = bearer_hash(authorization)
         arrived = time.monotonic()
-        if self.age >= self.seconds:
-            await self.refresh(arrived)
+        if self.age >= self.seconds and (not self._by_hash or self.seconds <= 0):
+            await self.refresh(arrived)  # nothing read yet
+        elif self.age >= self.seconds:  # stale: wait for a fresh read, but not behind a long store job
+            reading = asyncio.ensure_future(self.refresh(arrived))
+            reading.add_done_callback(lambda task: task.cancelled() or task.exception())
+            await asyncio.wait((reading,), timeout=STALE_WAIT_SECONDS)
         elif self.age >= self.seconds / 2:
             self._refresh_soon()
         row = self._by_hash.get(digest)
