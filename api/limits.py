@@ -210,7 +210,7 @@ def check_demand(schema: GraphQLSchema, document: Any, operation: OperationDefin
                "(first / limit) or fewer nested lists")
     if len(demand.dates) > max_dates:
         refuse(f"the query asks for more than {max_dates} distinct asOf dates; each date is a trace to compute: "
-               f"send at most {max_dates} per request", maxDates=max_dates)
+               f"send at most {max_dates} per request")
     return errors
 
 
