@@ -300,5 +300,5 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         return JSONResponse({"status": "ready"})
 
     mount_dashboard(app)
-    app.add_middleware(AccessLog, form=chosen.access_log)  # type: ignore[arg-type]
+    app.add_middleware(AccessLog, form=chosen.access_log)
     return app
