@@ -21,7 +21,7 @@ from . import ladybug_queries as q
 from . import tables
 from .cypher_store import CypherStore
 from .port import Link, Row, Writer, batched
-from .schema import store_schema
+from .schema import NodeSchema, store_schema
 
 DB_FILE = "graph.lbdb"
 BATCH = 50_000
@@ -134,8 +134,17 @@ class LadybugStore(CypherStore):
         schema = store_schema()
         for node in schema.nodes.values():
             self.execute(q.create_node_table(node))
+            self._add_missing_properties(node)
         for rel in schema.relationships:
             self.execute(q.create_rel_table(rel))
+
+    def _add_missing_properties(self, node: NodeSchema) -> None:
+        """A property the ontology gained since the store was made (e.g. ApiToken.expires_at) is added to its
+        table, empty; CREATE ... IF NOT EXISTS leaves an existing table as it was."""
+        present = {r["name"] for r in self.execute(q.table_properties(node.label))}
+        for prop in node.properties:
+            if prop.name not in present:
+                self.execute(q.add_property(node.label, prop))
 
     def write(self, unit: Callable[[Writer], None]) -> None:
         self.execute("BEGIN TRANSACTION")

@@ -27,7 +27,8 @@ def serve(
 
     from regtrace.api.app import create_app
 
-    uvicorn.run(create_app(GLOBAL.location(), introspection=introspection), host=host, port=port)
+    # the app writes its own access lines (api/access_log.py: no query strings, REGTRACE_ACCESS_LOG)
+    uvicorn.run(create_app(GLOBAL.location(), introspection=introspection), host=host, port=port, access_log=False)
 
 
 token_app = typer.Typer(help="API bearer tokens: create (shown once), list, revoke.", no_args_is_help=True)
