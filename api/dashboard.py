@@ -17,6 +17,7 @@ from regtrace.errors import InputError
 from regtrace.trace import STATUSES, TraceRow
 
 from .context import RequestContext, with_tenant
+from .dates import Date
 from .errors import not_found
 from .filters import combine
 from .pagination import Page, window
@@ -78,7 +79,7 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "evidence": graphene.List(graphene.NonNull(graphene.String), required=True),
         "contracts": graphene.List(graphene.NonNull(graphene.String), required=True),
         "audits": graphene.List(graphene.NonNull(graphene.String), required=True),
-        "fresh_until": graphene.Date(),
+        "fresh_until": Date(),
         "control_nodes": graphene.List(graphene.NonNull(lambda: objects["Control"]), required=True,
                                        resolver=_nodes("Control", "controls")),
         "evidence_nodes": graphene.List(graphene.NonNull(lambda: objects["Evidence"]), required=True,
@@ -95,8 +96,8 @@ def dashboard_types(types: Types) -> dict[str, Any]:
     certification_state = type("CertificationState", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "驗證有效性 / a CSP certification's validity on a date"}),
         "certification_id": graphene.String(required=True), "csp_id": graphene.String(required=True),
-        "standard": graphene.String(required=True), "scope": graphene.String(), "valid_from": graphene.Date(),
-        "valid_until": graphene.Date(required=True), "status": graphene.String(required=True),
+        "standard": graphene.String(required=True), "scope": graphene.String(), "valid_from": Date(),
+        "valid_until": Date(required=True), "status": graphene.String(required=True),
         "days_left": graphene.Int(required=True),
         "certification": graphene.Field(lambda: objects["Certification"],
                                         resolver=_node("Certification", "certification_id")),
@@ -107,7 +108,7 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "Meta": type("Meta", (), {"description": "缺失改善 / a finding's remediation state on a date"}),
         "finding_id": graphene.String(required=True), "audit_id": graphene.String(required=True),
         "arrangement_id": graphene.String(required=True), "severity": graphene.String(required=True),
-        "state": graphene.String(required=True), "due_on": graphene.Date(), "closed_on": graphene.Date(),
+        "state": graphene.String(required=True), "due_on": Date(), "closed_on": Date(),
         "days_overdue": graphene.Int(required=True),
         "finding": graphene.Field(lambda: objects["Finding"], resolver=_node("Finding", "finding_id")),
     })
@@ -247,7 +248,7 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
     extra = dashboard_types(types)
     page = {"first": graphene.Int(description="每頁筆數 / page size (default 100, at most 1000)"),
             "after": graphene.String(description="自此游標之後 / start after this cursor")}
-    as_of = {"asOf": graphene.Date(description=AS_OF), "tenant": tenant_argument()}
+    as_of = {"asOf": Date(description=AS_OF), "tenant": tenant_argument()}
     trace_conn = types.connection("TraceRow", lambda: extra["TraceRow"], "追溯結果 / trace rows")
     gap_conn = types.connection("Gap", lambda: extra["TraceRow"], "缺口 / gaps (board: totalCount only)",
                                 guard="read")

@@ -109,7 +109,7 @@ def findings_table(rows: list[Any], title: str) -> Table:
 def tokens_table(rows: list[dict[str, Any]]) -> Table:
     """API tokens without their secrets."""
     table = Table(title="API 權杖 API tokens")
-    columns = ("token_id", "name", "role", "tenant", "created_at", "revoked")
+    columns = ("token_id", "name", "role", "tenant", "created_at", "expires_at", "revoked")
     for h in ("id", *columns[1:]):
         table.add_column(h)
     for r in rows:
