@@ -159,7 +159,8 @@ class LadybugStore(CypherStore):
                 self._layout.copy_database(source, staging)
             conn = LadybugConnection(staging / DB_FILE, read_only=False)
             try:
-                _create_schema(conn)
+                if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
+                    _create_schema(conn)
                 if unit is not None:
                     conn.execute("BEGIN TRANSACTION")
                     try:
@@ -241,7 +242,10 @@ class LadybugStore(CypherStore):
         return self._reader.execute(statement, parameters)
 
     def ensure_schema(self) -> None:
-        self.write(lambda w: None)
+        with self._layout.writer():
+            current = self._layout.read_pointer()
+            self._build(current, None)
+            self._follow(force=True)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
         with self._layout.writer():
