@@ -119,15 +119,15 @@ def test_the_cli_reads_exports_makes_tokens_and_loads_while_the_server_runs(serv
     assert loaded.returncode == 0, loaded.stderr
     assert evidence_ids(server, officer) == before - {dropped}, "the server answers with the new load, no restart"
 
-    board = token(store, "board", "beta")
+    beta_officer = token(store, "officer", "beta")
     assert cli(store, "load", str(EXAMPLE), "--tenant", "beta").returncode == 0
-    assert evidence_ids(server, board) == before
+    assert evidence_ids(server, beta_officer) == before
 
     revoked_id = json.loads(cli(store, "token", "list", "--json").stdout)
     board_id = next(r["token_id"] for r in revoked_id if r["tenant"] == "beta")
     assert cli(store, "token", "revoke", board_id).returncode == 0
     with pytest.raises(urllib.error.HTTPError) as refused:
-        server.query(board, COUNT_EVIDENCE)
+        server.query(beta_officer, COUNT_EVIDENCE)
     assert refused.value.code == 401, "a token revoked by the CLI is refused by the running server at once"
 
 
