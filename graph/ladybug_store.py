@@ -168,7 +168,8 @@ class LadybugStore(CypherStore):
                 self._layout.copy_database(source, staging)
             conn = LadybugConnection(staging / DB_FILE, read_only=False)
             try:
-                _create_schema(conn)
+                if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
+                    _create_schema(conn)
                 if unit is not None:
                     conn.execute("BEGIN TRANSACTION")
                     try:
@@ -253,7 +254,10 @@ class LadybugStore(CypherStore):
         return self._reader.execute(statement, parameters)
 
     def ensure_schema(self) -> None:
-        self.write(lambda w: None)
+        with self._layout.writer():
+            current = self._layout.read_pointer()
+            self._build(current, None)
+            self._follow(force=True)
 
     def _add_missing_properties(self, node: NodeSchema) -> None:
         """A property the ontology gained since the store was made (e.g. ApiToken.expires_at) is added to its
