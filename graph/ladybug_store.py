@@ -259,14 +259,6 @@ class LadybugStore(CypherStore):
             self._build(current, None)
             self._follow(force=True)
 
-    def _add_missing_properties(self, node: NodeSchema) -> None:
-        """A property the ontology gained since the store was made (e.g. ApiToken.expires_at) is added to its
-        table, empty; CREATE ... IF NOT EXISTS leaves an existing table as it was."""
-        present = {r["name"] for r in self.execute(q.table_properties(node.label))}
-        for prop in node.properties:
-            if prop.name not in present:
-                self.execute(q.add_property(node.label, prop))
-
     def write(self, unit: Callable[[Writer], None]) -> None:
         with self._layout.writer():
             current = self._layout.read_pointer()
