@@ -20,11 +20,11 @@ from rich.tree import Tree
 from typer.exceptions import TyperException
 
 from regtrace import __version__, labels
-from regtrace.coverage import GROUPS, GroupBy, coverage, overall
 from regtrace.errors import InputError, RegtraceError
 from regtrace.graph.port import Store
 from regtrace.stores import open_store, store_location
 from regtrace.trace import COMPANY, TraceRow, gaps, trace
+from regtrace.trace.coverage import GROUPS, GroupBy, coverage, overall
 
 DEFAULT_TENANT = "default"
 EXAMPLE_TENANT = "example-life"
@@ -318,7 +318,7 @@ def _print_summary(rows: list[TraceRow], day: dt.date, tenant: str, material: di
 @app.command()
 def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False) -> None:
     """CSP certifications (Art. 5) with validity on the date: valid, expiring within 90 days, expired."""
-    from regtrace.due_diligence import certifications as certs
+    from regtrace.trace.due_diligence import certifications as certs
 
     day = parse_as_of(as_of)
     with _store() as store:
@@ -348,7 +348,7 @@ def findings(
     all_findings: Annotated[bool, typer.Option("--all", help="Include closed findings.")] = False,
 ) -> None:
     """Audit findings (Art. 9) with open and overdue remediation."""
-    from regtrace.due_diligence import findings as finding_rows
+    from regtrace.trace.due_diligence import findings as finding_rows
 
     day = parse_as_of(as_of)
     with _store() as store:
@@ -378,9 +378,9 @@ def findings(
 @app.command()
 def demo(as_of: AsOf = None) -> None:
     """The main job: load the seed and the example insurer, trace it and print the board summary."""
-    from regtrace.due_diligence import certifications as certifications_on
-    from regtrace.due_diligence import findings as findings_on
     from regtrace.seed import examples_folder, regulation_summary
+    from regtrace.trace.due_diligence import certifications as certifications_on
+    from regtrace.trace.due_diligence import findings as findings_on
 
     day = parse_as_of(as_of)
     with _store() as store:
