@@ -168,9 +168,16 @@ class Registers:
             self._link("COVERS_CLAUSE", "Contract", "Obligation", uid, o)
         return uid
 
-    def audit(self, audit_id: str, arrangement: str, kind: str, performed: dt.date) -> str:
-        uid = self._add("Audit", audit_id=audit_id, kind=kind, performed_on=performed, auditor="x", independent=True)
+    def audit(self, audit_id: str, arrangement: str, kind: str, performed: dt.date, independent: bool = True) -> str:
+        uid = self._add("Audit", audit_id=audit_id, kind=kind, performed_on=performed, auditor="x",
+                        independent=independent)
         self._link("AUDITS", "Audit", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
+        return uid
+
+    def finding(self, fid: str, audit: str, status: str, due: dt.date | None, closed: dt.date | None = None,
+                severity: str = "high") -> str:
+        uid = self._add("Finding", finding_id=fid, severity=severity, status=status, due_on=due, closed_on=closed)
+        self._link("RAISED_IN", "Finding", "Audit", uid, node_uid(self.tenant, audit))
         return uid
 
     def write(self, store: Store) -> None:
