@@ -20,6 +20,7 @@ from regtrace.ontology.model import load_ontology
 from regtrace import __version__
 from regtrace.coverage import Coverage, coverage, overall
 from regtrace.due_diligence import CertificationState, FindingStateRow, certifications, findings
+from regtrace.instruments import instrument_status
 from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
 from regtrace.trace import gather as trace_inputs
 
@@ -49,7 +50,7 @@ class Meta:
 
 @dataclass(frozen=True)
 class Reference:
-    """A provision's reference to another instrument, with that instrument's status."""
+    """A provision's reference to another instrument, with that instrument's status on the as-of date."""
 
     provision_id: str
     label: str
@@ -216,7 +217,8 @@ def _references(data: ExportData) -> list[Reference]:
         i = instruments[r["target"]]
         nxt = successor.get(r["target"])
         result.append(Reference(
-            r["source"], provisions[r["source"]]["label"], r["target"], i["title"], i["status"], i["abolished_on"],
+            r["source"], provisions[r["source"]]["label"], r["target"], i["title"],
+            instrument_status(i, data.meta.as_of), i["abolished_on"],
             tuple(r.get("articles") or ()), tuple(r.get("points") or ()), nxt,
             instruments[nxt]["title"] if nxt else None))
     order = {p["provision_id"]: p["ordinal"] for p in data.provisions}
