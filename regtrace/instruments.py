@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from regtrace.loaders.provision import Provision
+from regtrace.loaders.provision import Provision, Reference
 from regtrace.ontology.model import load_ontology
 
 IN_FORCE = "in_force"
@@ -65,10 +65,12 @@ def provisions_json(provisions: Iterable[Provision], instruments: Mapping[str, M
     result = []
     for p in provisions:
         row = p.to_json()
-        row["references"] = [
-            {**r.to_json(), "instrument_id": r.instrument_id,
-             "status": instrument_status(instruments[r.instrument_id], as_of)
-             if r.instrument_id in instruments else None}
-            for r in p.references]
+        row["references"] = [{**r.to_json(), "instrument_id": r.instrument_id, "status": _status(r, instruments, as_of)}
+                             for r in p.references]
         result.append(row)
     return result
+
+
+def _status(reference: Reference, instruments: Mapping[str, Mapping[str, Any]], as_of: dt.date) -> str | None:
+    known = instruments.get(reference.instrument_id or "")
+    return instrument_status(known, as_of) if known is not None else None
