@@ -10,6 +10,7 @@ from regtrace.cli.options import EXAMPLE_TENANT, AsOf, parse_as_of
 from regtrace.cli.progress import load_with_progress
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import coverage_table, trace_table
+from regtrace.company import company_name
 from regtrace.coverage import coverage
 from regtrace.trace import gaps, trace
 
@@ -38,7 +39,8 @@ def demo(as_of: AsOf = None) -> None:
         providers = csp_of(store, EXAMPLE_TENANT)
         certs = [c for c in certifications_on(store, EXAMPLE_TENANT, day) if c.status != "valid"]
         open_findings = [f for f in findings_on(store, EXAMPLE_TENANT, day) if f.state != "closed"]
-    print_summary(rows, day, EXAMPLE_TENANT, material)
+        named = company_name(store, EXAMPLE_TENANT)
+    print_summary(rows, day, named.with_tenant, material)
     if certs:
         out.print("  驗證待處理 Certifications to act on (Art. 5):")
         for c in certs:

@@ -13,6 +13,7 @@ from regtrace.cli.console import out, print_json
 from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
+from regtrace.company import company_name
 from regtrace.coverage import GROUPS, GroupBy, coverage, overall
 from regtrace.errors import InputError
 from regtrace.trace import gaps, trace
@@ -76,18 +77,20 @@ def coverage_command(
         rows = trace(store, tenant, day)
         providers = csp_of(store, tenant)
         material = materiality(store, tenant)
+        named = company_name(store, tenant)
     result = {g: coverage(rows, g, providers) for g in groups}
     if as_json:
         print_json(
             {
                 "as_of": day.isoformat(),
                 "tenant": tenant,
+                "company": named.to_json(),
                 "overall": overall(rows).to_json(),
                 **{g: [c.to_json() for c in cs] for g, cs in result.items()},
             }
         )
         return
-    print_summary(rows, day, tenant, material)
+    print_summary(rows, day, named.with_tenant, material)
     for g, cs in result.items():
         out.print(coverage_table(g, cs))
 
