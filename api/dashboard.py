@@ -14,6 +14,7 @@ from regtrace.graph.schema import node_uid
 from regtrace.trace import STATUSES, TraceRow
 from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
 
+from regtrace.company import company_name
 from regtrace.errors import InputError
 
 from .context import RequestContext, with_tenant
@@ -115,8 +116,15 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "Meta": type("Meta", (), {"description": "目前權杖 / the calling token"}),
         "token_id": graphene.String(required=True), "name": graphene.String(required=True),
         "role": graphene.String(required=True), "tenant": graphene.String(required=True)})
+    company_name_type = type("CompanyName", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "會員公司名稱 / the member company's legal name (company register)"}),
+        "tenant": graphene.String(required=True), "legal_name": graphene.String(),
+        "legal_name_en": graphene.String(),
+        "display": graphene.String(required=True, description="公司名稱（中英），無公司資料時為 tenant / the legal "
+                                                              "name, zh-TW then English; the tenant id without a "
+                                                              "company row")})
     return {"TraceRow": trace_row_type, "Coverage": coverage_type, "CertificationState": certification_state,
-            "FindingStatus": finding_state, "Viewer": viewer}
+            "FindingStatus": finding_state, "Viewer": viewer, "CompanyName": company_name_type}
 
 
 async def _trace_rows(ctx: RequestContext, tenant: str, as_of: dt.date | None) -> tuple[dt.date, Any]:
@@ -238,6 +246,13 @@ async def resolve_tenants(root: Any, info: Any) -> list[str]:
     return await ctx.call(ctx.store.tenants)
 
 
+async def resolve_company_name(root: Any, info: Any, tenant: str | None = None) -> dict[str, Any]:
+    ctx = context(info)
+    t = read_tenant(ctx, tenant)
+    named = await ctx.call(company_name, ctx.store, t)
+    return named.to_json()
+
+
 def resolve_viewer(root: Any, info: Any) -> dict[str, Any]:
     return context(info).principal.__dict__
 
@@ -289,6 +304,9 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
                                     tenant=tenant_argument(), **page, description="異動紀錄 / changes, newest first"),
         "tenants": graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))),
                                   resolver=resolve_tenants, description="會員公司 / tenants (admin only)"),
+        "companyName": graphene.Field(graphene.NonNull(extra["CompanyName"]), resolver=resolve_company_name,
+                                      tenant=tenant_argument(),
+                                      description="會員公司名稱 / the member company's legal name"),
         "viewer": graphene.Field(graphene.NonNull(extra["Viewer"]), resolver=resolve_viewer,
                                  description="目前權杖 / who is calling"),
     }

@@ -321,9 +321,13 @@ WORKBOOK: dict[str, tuple[list[str], list[list[Cell]]]] = {
         ["P-ARR-EMAIL", "電子郵件 (SaaS)", "P-CSP-02", "SaaS", "否", "是", "否", "否", "否", "是", "否", "否", "否",
          "SG", D(2023, 1, 1), None],
     ]),
-    "systems": (["system_id", "name", "arrangement_id", "criticality"], [
-        ["P-SYS-01", "理賠影像系統", "P-ARR-CLAIMS", "high"],
-        ["P-SYS-02", "電子郵件", "P-ARR-EMAIL", "low"],
+    "company": (["legal_name", "legal_name_en", "foreign_branch", "multi_cloud"], [
+        ["北辰範例產物保險股份有限公司", "Polaris Example General Insurance Co., Ltd.", "否", "是"],
+    ]),
+    "systems": (["system_id", "name", "arrangement_id", "criticality", "material", "natural_person_data",
+                 "data_locations"], [
+        ["P-SYS-01", "理賠影像系統", "P-ARR-CLAIMS", "high", "是", "是", "TW"],
+        ["P-SYS-02", "電子郵件", "P-ARR-EMAIL", "low", "否", "否", "SG"],
     ]),
     "contracts": (["contract_id", "arrangement_id", "signed_on", "expires_on", "clauses"], [
         ["P-K-01", "P-ARR-CLAIMS", D(2024, 4, 15), D(2027, 4, 14), "A6.P1.I1;A6.P1.I2;A6.P1.I3;A6.P1.I5;A6.P1.I6"],
@@ -350,8 +354,11 @@ WORKBOOK: dict[str, tuple[list[str], list[list[Cell]]]] = {
     "audits": (["audit_id", "arrangement_id", "kind", "performed_on", "auditor", "independent"], [
         ["P-AUD-01", "P-ARR-CLAIMS", "general", D(2026, 5, 20), "稽核室", False],
     ]),
-    "findings": (["finding_id", "audit_id", "severity", "status", "due_on", "closed_on"], [
-        ["P-F-01", "P-AUD-01", "medium", "open", D(2026, 9, 30), None],
+    "findings": (["finding_id", "audit_id", "severity", "status", "due_on", "closed_on", "provisions", "title"], [
+        ["P-F-01", "P-AUD-01", "medium", "open", D(2026, 9, 30), None, "A7.P1.I1.S1", "理賠影像平台映像檔未定期掃描"],
+    ]),
+    "approvals": (["approval_id", "arrangement_id", "kind", "reference", "decided_on", "valid_until", "provisions"], [
+        ["P-APV-01", None, "board_resolution", "北辰董字第1150003號", D(2026, 3, 20), None, "A4.P1.I1"],
     ]),
 }
 

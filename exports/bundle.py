@@ -88,7 +88,7 @@ def _meta_of(folder: Path) -> Meta:
     """The Meta a tenant's manifest records (for the manifest over several tenants)."""
     doc = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     return Meta(doc["tenant"], dt.date.fromisoformat(doc["as_of"]), dt.datetime.fromisoformat(doc["generated_at"]),
-                doc["store"], doc["generator"]["name"], doc["generator"]["version"])
+                doc["store"], doc["generator"]["name"], doc["generator"]["version"], doc.get("company"))
 
 
 def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,

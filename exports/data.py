@@ -22,6 +22,8 @@ from regtrace.trace.coverage import Coverage, coverage, overall
 from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
 
 from regtrace import __version__
+from regtrace.company import company_name as read_company_name
+from regtrace.instruments import instrument_status
 
 from . import checks, evidence
 from .evidence import EvidencePage
@@ -45,11 +47,17 @@ class Meta:
     store: str
     generator: str = GENERATOR
     version: str = __version__
+    company: str | None = None  # the legal name (zh-TW, English beside it) from the company register
+
+    @property
+    def company_name(self) -> str:
+        """What the exports call the member company: its legal name with the tenant id, or the tenant id."""
+        return f"{self.company} ({self.tenant})" if self.company else self.tenant
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A provision's reference to another instrument, with that instrument's status."""
+    """A provision's reference to another instrument, with that instrument's status on the as-of date."""
 
     provision_id: str
     label: str
@@ -176,6 +184,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
                                                   tenant if onto.classes[r.source].tenant_scoped else None)
         for r in onto.relations if r.type not in EVIDENCE_LINKS and r.source not in NOT_EXPORTED
     }
+    named = read_company_name(store, tenant)
     inputs = trace_inputs(store, tenant, as_of)
     rows = evaluate(inputs)
     counts = {node_uid(tenant, cid): sum(a.count for a in per.values()) for cid, per in inputs.evidence.items()}
@@ -187,7 +196,8 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         {"source": s, "target": t} for s, t in table.arrangement_of.items()]
     material = {r["arrangement_id"]: bool(r["material"]) for r in nodes["OutsourcingArrangement"]}
     data = ExportData(
-        meta=Meta(tenant, as_of, generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0), store.uri),
+        meta=Meta(tenant, as_of, generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0), store.uri,
+                  company=named.display if named.legal_name else None),
         nodes=nodes, links=links, trace=rows, gaps=gaps(rows, material), overall=overall(rows),
         by_article=[], by_arrangement=[], by_csp=[], references=[],
         certifications=certifications(store, tenant, as_of), findings=findings(store, tenant, as_of),
@@ -216,7 +226,8 @@ def _references(data: ExportData) -> list[Reference]:
         i = instruments[r["target"]]
         nxt = successor.get(r["target"])
         result.append(Reference(
-            r["source"], provisions[r["source"]]["label"], r["target"], i["title"], i["status"], i["abolished_on"],
+            r["source"], provisions[r["source"]]["label"], r["target"], i["title"],
+            instrument_status(i, data.meta.as_of), i["abolished_on"],
             tuple(r.get("articles") or ()), tuple(r.get("points") or ()), nxt,
             instruments[nxt]["title"] if nxt else None))
     order = {p["provision_id"]: p["ordinal"] for p in data.provisions}

@@ -131,7 +131,7 @@ def _components(d: ExportData) -> dict[str, dict[str, Any]]:
     arrangements = d.by_key("OutsourcingArrangement")
     csp_of = d.csp_of
     company = {"uuid": stable_uuid("subject", d.meta.tenant, COMPANY), "type": "this-system",
-               "title": f"{labels.SUBJECT_COMPANY[0]} {d.meta.tenant}",
+               "title": f"{labels.SUBJECT_COMPANY[0]} {d.meta.company_name}",
                "description": "The member company as a whole (governance, training, board oversight).",
                "status": {"state": "operational"}}
     result: dict[str, dict[str, Any]] = {COMPANY: company}
@@ -211,7 +211,7 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
     total = d.overall
     result = {
         "uuid": stable_uuid("result", m.tenant, m.as_of),
-        "title": f"追溯結果 Trace — {m.tenant} — {m.as_of.isoformat()}",
+        "title": f"追溯結果 Trace — {m.company_name} — {m.as_of.isoformat()}",
         "description": "Every obligation of the cloud outsourcing rules for each arrangement in effect and the "
                        "company, traced to contracts, audits, controls and evidence as of the date (regtrace trace "
                        "semantics).",
@@ -230,7 +230,8 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
         result["findings"] = findings
     return {"assessment-results": {
         "uuid": stable_uuid("assessment-results", m.tenant, m.as_of),
-        "metadata": _metadata(d, f"雲端委外法遵追溯結果 Cloud outsourcing trace — {m.tenant} — {m.as_of.isoformat()}",
+        "metadata": _metadata(d, f"雲端委外法遵追溯結果 Cloud outsourcing trace — {m.company_name} — "
+                                 f"{m.as_of.isoformat()}",
                               [_prop("tenant", m.tenant), _prop("as-of", m.as_of.isoformat())]),
         "import-ap": {"href": catalog_href,
                       "remarks": "regtrace's trace rules stand in for an assessment plan: the controls assessed are "

@@ -128,7 +128,7 @@ def _cover(w: _Writer, d: ExportData) -> None:
     total = d.overall
     pct = "—" if total.percent is None else f"{total.percent:.1f}%"
     rows: list[list[Value]] = [
-        ["會員公司 Company (tenant)", m.tenant],
+        ["會員公司 Company (tenant)", m.company_name],
         ["基準日 As of", m.as_of],
         ["產出時間 Generated at (UTC)", m.generated_at.isoformat()],
         ["產出工具 Generator", f"{m.generator} {m.version}"],

@@ -27,6 +27,10 @@ _WORDED = re.compile(r"(?:(民國)\s*)?(\d{1,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1
 _INTEGER = re.compile(r"[+-]?\d+")
 DATE_HINT = "use 2026-11-29, 115/11/29 or 民國115年11月29日"
 BOOLEAN_HINT = "use Y/N, 是/否, true/false or 1/0"
+PATTERN_HINTS = {
+    "^[0-9a-f]{64}$": "64 lowercase hex digits",
+    "^[A-Z]{2}$": "an ISO 3166-1 alpha-2 country code in capitals (TW, SG, JP, US …)",
+}
 
 
 class CellError(ValueError):
@@ -131,7 +135,7 @@ def _enumeration(allowed: Sequence[str]) -> Callable[[str], object]:
 
 def _patterned(pattern: str) -> Callable[[str], object]:
     compiled = re.compile(pattern)
-    hint = "64 lowercase hex digits" if pattern == "^[0-9a-f]{64}$" else f"the pattern {pattern}"
+    hint = PATTERN_HINTS.get(pattern, f"the pattern {pattern}")
 
     def parser(text: str) -> object:
         if compiled.search(text) is None:

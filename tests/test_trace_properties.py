@@ -51,7 +51,7 @@ def maybe_dates() -> st.SearchStrategy[dt.date | None]:
 def tenants(draw: st.DrawFn) -> TraceInputs:
     provisions, obligations, references, instruments = regulation()
     obligation_ids = sorted(obligations)
-    cited_ids = obligation_ids + ["A5", "A6.P1", "A9.P1", "A10.P1.I6", "A7.P1.I5"]
+    cited_ids = [*obligation_ids, "A5", "A6.P1", "A9.P1", "A10.P1.I6", "A7.P1.I5"]
     contract_items = [o for o in obligation_ids if obligations[o]["rule"] == "contract_clause"]
     as_of = draw(dates())
     arrangement_ids = [f"ARR{n}" for n in range(draw(st.integers(0, 4)))]
@@ -72,8 +72,9 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
         applies_to = [] if applies_all or not arrangement_ids else draw(st.lists(st.sampled_from(arrangement_ids)))
         frequency = draw(st.none() | st.sampled_from((3, 6, 12, 24)))
         for oid in draw(st.sets(st.sampled_from(obligation_ids), min_size=1, max_size=12)):
-            controls.setdefault(oid, []).append({"control_id": cid, "obligation_id": oid, "frequency_months": frequency,
-                                                 "applies_to_all": applies_all, "applies_to": applies_to})
+            controls.setdefault(oid, []).append({"control_id": cid, "obligation_id": oid,
+                                                 "frequency_months": frequency, "applies_to_all": applies_all,
+                                                 "applies_to": applies_to})
     raw = [(f"E{n}", draw(st.sampled_from(control_ids)), draw(st.none() | st.sampled_from(arrangement_ids or [None])),
             draw(dates()), draw(maybe_dates())) for n in range(draw(st.integers(0, 14)))] if control_ids else []
     evidence: dict[str, dict[str | None, EvidenceSummary]] = {}
@@ -84,8 +85,8 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
         unexpired = stamp if valid_until is None or valid_until >= as_of else None
         evidence.setdefault(cid, {}).setdefault(aid, EvidenceSummary()).add(
             {"count": 1, "latest": stamp, "latest_unexpired": unexpired})
-    contracts = [Contract(f"K{n}", draw(st.sampled_from(arrangement_ids)), draw(maybe_dates()), draw(maybe_dates()),
-                          frozenset(draw(st.sets(st.sampled_from(contract_items)))))
+    contracts = [Contract(f"K{n}", draw(st.sampled_from(arrangement_ids)), draw(maybe_dates()),
+                          draw(maybe_dates()), frozenset(draw(st.sets(st.sampled_from(contract_items)))))
                  for n in range(draw(st.integers(0, 4)))] if arrangement_ids else []
     audits = [Audit(f"AU{n}", draw(st.sampled_from(arrangement_ids)), draw(st.sampled_from(("general", "project"))),
                     draw(dates()), draw(st.booleans())) for n in range(draw(st.integers(0, 6)))] if arrangement_ids else []

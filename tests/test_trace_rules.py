@@ -278,3 +278,106 @@ def test_every_row_not_covered_names_a_cause(store: Store) -> None:
     assert all(r.cause for r in rows if r.status != "covered")
     assert {c.kind for r in rows for c in r.cause} >= {"no_control", "no_evidence", "no_contract", "audit_missing",
                                                        "conditions_unmet"}
+
+
+# ---------------------------------------------------------------- 3. the company
+
+
+@pytest.mark.parametrize(("company_branch", "arrangement_branch", "on_company", "on_arrangement"), [
+    (True, False, "gap", "not_applicable"),
+    (False, True, "not_applicable", "gap"),
+    (None, False, "not_applicable", "not_applicable"),  # no company row: not a foreign branch
+])
+def test_a2_p2_falls_on_the_arrangement_and_on_the_company(
+        store: Store, company_branch: bool | None, arrangement_branch: bool, on_company: str,
+        on_arrangement: str) -> None:
+    reg = registers(*(["foreign_branch"] if arrangement_branch else []))
+    if company_branch is not None:
+        reg.company(foreign_branch=company_branch)
+    reg.write(store)
+    rows = trace(store, "t1", D)
+    assert (row(rows, "A2.P2", COMPANY).status, row(rows, "A2.P2", "ARR1").status) == (on_company, on_arrangement)
+
+
+@pytest.mark.parametrize(("multi_cloud", "modality"), [(False, "should"), (True, "shall")])
+def test_a4_p2_i3_binds_as_shall_with_multi_cloud(store: Store, multi_cloud: bool, modality: str) -> None:
+    reg = registers()
+    reg.company(multi_cloud=multi_cloud)
+    reg.write(store)
+    r = row(trace(store, "t1", D), "A4.P2.I3", COMPANY)
+    assert (r.modality, r.status) == (modality, "gap")
+
+
+# ---------------------------------------------------------------- 4. systems decide materiality
+
+
+@pytest.mark.parametrize(("flags", "systems", "s1"), [
+    (MATERIAL_NPD_OFFSHORE, [], "gap"),  # no system describes it: the arrangement's flags decide
+    ([], [(True, True, ["TW", "JP"])], "gap"),  # one material npd system processed in JP
+    ([], [(True, True, ["TW"])], "not_applicable"),  # in Taiwan only
+    ([], [(True, None, ["SG"]), (None, True, ["SG"])], "not_applicable"),  # no one system has all three
+    (MATERIAL_NPD_OFFSHORE, [(False, None, None)], "not_applicable"),  # a system says it is not material
+    (MATERIAL_NPD_OFFSHORE, [(None, None, None)], "gap"),  # systems without the columns: the flags decide
+])
+def test_material_npd_offshore_system(store: Store, flags: list[str],
+                                      systems: list[tuple[bool | None, bool | None, list[str] | None]],
+                                      s1: str) -> None:
+    reg = registers(*flags)
+    for n, (material, npd, locations) in enumerate(systems):
+        reg.system(f"S{n}", "ARR1", material, npd, locations)
+    reg.write(store)
+    rows = trace(store, "t1", D)
+    assert row(rows, "A9.P1.I1.S1", "ARR1").status == s1
+    assert row(rows, "A6.P1.I7", "ARR1").status == s1  # no contract: a gap where it applies
+
+
+# ---------------------------------------------------------------- 8. approvals
+
+
+@pytest.mark.parametrize(("decided", "valid_until", "expected"), [
+    (D + DAY, None, "gap"),  # not decided yet on D
+    (D, None, "covered"),
+    (dt.date(2020, 1, 1), D, "covered"),  # valid through its valid_until
+    (dt.date(2020, 1, 1), D - DAY, "stale"),
+])
+def test_an_approval_counts_as_evidence_for_what_it_cites(store: Store, decided: dt.date,
+                                                          valid_until: dt.date | None, expected: str) -> None:
+    reg = registers()
+    reg.approval("AP1", ["A4.P1.I1"], decided, valid_until)
+    reg.write(store)
+    r = row(trace(store, "t1", D), "A4.P1.I1", COMPANY)
+    assert r.status == expected
+    if expected == "covered":
+        assert r.evidence == ("AP1",)
+    if expected == "stale":
+        assert causes(r) == [{"kind": "evidence_lapsed", "evidence": "AP1", "collected_on": "2020-01-01",
+                              "stale_since": D.isoformat()}]
+
+
+def test_an_arrangements_approval_counts_for_that_arrangement_only(store: Store) -> None:
+    reg = registers()
+    reg.arrangement("ARR2", [])
+    reg.approval("AP1", ["A7.P1.I1.S2"], dt.date(2026, 1, 1), arrangement="ARR1", kind="fsc_approval")
+    reg.write(store)
+    rows = trace(store, "t1", D)
+    assert (row(rows, "A7.P1.I1.S2", "ARR1").status, row(rows, "A7.P1.I1.S2", "ARR2").status) == ("covered", "gap")
+
+
+# ---------------------------------------------------------------- 6. findings citing provisions
+
+
+def test_an_overdue_finding_makes_what_it_cites_and_a9_p1_i3_gaps(store: Store) -> None:
+    reg = registers()
+    reg.control("C1", ["A7.P1.I1.S2", "A9.P1.I3"])
+    reg.evidence("E1", "C1", D - DAY)
+    reg.audit("AU1", "ARR1", "project", dt.date(2026, 5, 1))
+    reg.finding("F1", "AU1", "open", dt.date(2026, 10, 31), severity="medium", cites=["A7.P1.I1.S2"])
+    reg.write(store)
+    rows = trace(store, "t1", D)
+    for provision in ("A7.P1.I1.S2", "A9.P1.I3"):
+        assert row(rows, provision, "ARR1").status == "gap"
+        assert causes(row(rows, provision, "ARR1")) == [{
+            "kind": "finding_overdue", "finding": "F1", "audit": "AU1", "severity": "medium",
+            "due_on": "2026-10-31"}]
+    assert row(rows, "A7.P1.I1.S2", "ARR1").evidence == ("E1",)
+    assert row(rows, "A7.P1.I1", "ARR1").status == "gap"  # the roll-up follows

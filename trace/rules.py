@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from regtrace.graph.port import Row
+from regtrace.instruments import in_force_on
 
 from regtrace.dates import months_before
 
@@ -98,13 +99,9 @@ def stamp_id(stamp: str) -> str:
 
 
 def instrument_in_force(instrument: Row, as_of: dt.date) -> bool:
-    """In force on D: effective_from (if known) on or before D, and D before abolished_on (if any); an
-    instrument marked abolished or superseded without a date is not in force."""
-    if instrument.get("effective_from") and instrument["effective_from"] > as_of:
-        return False
-    if instrument.get("abolished_on"):
-        return bool(as_of < instrument["abolished_on"])
-    return instrument.get("status") == "in_force"
+    """In force on D (regtrace.instruments: from effective_from, when known, until the day before
+    abolished_on; the 注意事項 is in force on 2026-01-01 and not from 2026-01-02)."""
+    return in_force_on(instrument, as_of)
 
 
 # ---------------------------------------------------------------- subjects and facts
