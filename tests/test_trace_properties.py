@@ -30,13 +30,14 @@ ARRANGEMENT_FLAGS = ("material", "offshore", "natural_person_data", "customer_da
 
 
 @cache
-def regulation() -> tuple[list[Row], dict[str, Row], dict[str, tuple[str, ...]], dict[str, Row]]:
+def regulation() -> tuple[list[Row], dict[str, Row], dict[str, tuple[str, ...]], dict[str, Row], dict[str, str]]:
     graph = seed_graph()
     references: dict[str, tuple[str, ...]] = {}
     for link in graph.links[("REFERENCES", "Provision", "Instrument")]:
         references[link.source] = tuple(sorted({*references.get(link.source, ()), link.target}))
     instruments = {r["instrument_id"]: r for r in graph.instruments}
-    return graph.provisions, {o["obligation_id"]: o for o in graph.obligations}, references, instruments
+    successors = {link.source: link.target for link in graph.links[("SUPERSEDED_BY", "Instrument", "Instrument")]}
+    return graph.provisions, {o["obligation_id"]: o for o in graph.obligations}, references, instruments, successors
 
 
 def dates() -> st.SearchStrategy[dt.date]:
@@ -49,7 +50,7 @@ def maybe_dates() -> st.SearchStrategy[dt.date | None]:
 
 @st.composite
 def tenants(draw: st.DrawFn) -> TraceInputs:
-    provisions, obligations, references, instruments = regulation()
+    provisions, obligations, references, instruments, successors = regulation()
     obligation_ids = sorted(obligations)
     cited_ids = [*obligation_ids, "A5", "A6.P1", "A9.P1", "A10.P1.I6", "A7.P1.I5"]
     contract_items = [o for o in obligation_ids if obligations[o]["rule"] == "contract_clause"]
@@ -89,14 +90,16 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
                           draw(maybe_dates()), frozenset(draw(st.sets(st.sampled_from(contract_items)))))
                  for n in range(draw(st.integers(0, 4)))] if arrangement_ids else []
     audits = [Audit(f"AU{n}", draw(st.sampled_from(arrangement_ids)), draw(st.sampled_from(("general", "project"))),
-                    draw(dates()), draw(st.booleans())) for n in range(draw(st.integers(0, 6)))] if arrangement_ids else []
+                    draw(dates()), draw(st.booleans()))
+              for n in range(draw(st.integers(0, 6)))] if arrangement_ids else []
     audits = [a for a in audits if a.performed_on <= as_of]  # as the store reads them
     findings = [Finding(f"F{n}", draw(st.sampled_from([a.audit_id for a in audits])), "high",
                         draw(st.sampled_from(("open", "closed"))), draw(st.none() | dates()), draw(maybe_dates()),
                         tuple(draw(st.lists(st.sampled_from(cited_ids), max_size=2))))
                 for n in range(draw(st.integers(0, 5)))] if audits else []
     approvals = [Approval(f"AP{n}", draw(st.none() | st.sampled_from(arrangement_ids or [None])),
-                          draw(st.sampled_from(("fsc_approval", "board_resolution"))), draw(dates()), draw(maybe_dates()),
+                          draw(st.sampled_from(("fsc_approval", "board_resolution"))), draw(dates()),
+                          draw(maybe_dates()),
                           tuple(draw(st.lists(st.sampled_from(cited_ids), min_size=1, max_size=2))))
                  for n in range(draw(st.integers(0, 3)))]
     return TraceInputs(
@@ -105,7 +108,7 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
         systems=systems, controls=controls, evidence=evidence,
         evidence_valid_until={eid: valid_until for eid, _, _, _, valid_until in raw},
         contracts=contracts, audits=audits, findings=findings, approvals=approvals,
-        references=references, instruments=instruments)
+        references=references, instruments=instruments, successors=successors)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

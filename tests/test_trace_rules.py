@@ -381,3 +381,19 @@ def test_an_overdue_finding_makes_what_it_cites_and_a9_p1_i3_gaps(store: Store) 
             "due_on": "2026-10-31"}]
     assert row(rows, "A7.P1.I1.S2", "ARR1").evidence == ("E1",)
     assert row(rows, "A7.P1.I1", "ARR1").status == "gap"  # the roll-up follows
+
+
+@pytest.mark.parametrize(("as_of", "warned"), [(dt.date(2026, 1, 1), False), (dt.date(2026, 1, 2), True)])
+def test_a_contract_without_a_term_is_warned_about_once_the_regulations_are_in_force(
+        store: Store, as_of: dt.date, warned: bool) -> None:
+    reg = registers()
+    reg.contract("K1", "ARR1", ["A6.P1.I1"], dt.date(2024, 1, 1))  # no expires_on
+    reg.contract("K2", "ARR1", ["A6.P1.I2"], dt.date(2024, 1, 1), dt.date(2028, 12, 31))
+    reg.write(store)
+    rows = trace(store, "t1", as_of)
+    item1, item2 = row(rows, "A6.P1.I1", "ARR1"), row(rows, "A6.P1.I2", "ARR1")
+    assert item1.status == item2.status == "covered" and item2.warnings == ()
+    assert bool(item1.warnings) == warned
+    if warned:
+        assert "K1" in item1.warnings[0] and "FSC-OUTSOURCING-REGS" in item1.warnings[0]
+        assert item1.to_json()["warnings"] == list(item1.warnings)

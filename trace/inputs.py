@@ -104,6 +104,8 @@ def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
     )
+    for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
+        inputs.successors[r["source"]] = r["target"]
     for r in store.links("REFERENCES", "Provision", "Instrument"):
         inputs.references[r["source"]] = tuple(sorted({*inputs.references.get(r["source"], ()), r["target"]}))
     for link in store.control_links(tenant):
