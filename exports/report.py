@@ -67,7 +67,7 @@ def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
     proof = r.evidence or r.contracts or r.audits
     return {"label": r.label, "id": r.provision, "leaf": r.leaf, "subject": d.subject_name(r.subject),
             "status": r.status, "status_text": labels.status(r.status), "modality": labels.modality(r.modality),
-            "reason": f"{r.reason_zh} {r.reason_en}", "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
+            "reason": r.explanation, "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
             "proof": ", ".join(proof),
             "fresh_until": r.fresh_until.isoformat() if r.fresh_until else ""}
 
