@@ -145,7 +145,7 @@ def obligation_with_modality(regtrace_checks: CheckContext, provision: str, moda
 
 
 def _arrangement_subject(checks: CheckContext, obligation: Row, arrangement: str, conditions: list[str]) -> str:
-    if obligation["falls_on"] != "arrangement":
+    if obligation["falls_on"] not in ("arrangement", "both"):
         pytest.fail(_stale(f"{obligation['obligation_id']} 適用於全公司 falls on the company"), pytrace=False)
     if sorted(conditions) != sorted(obligation["conditions"]):
         shown = ", ".join(obligation["conditions"]) or "none"
@@ -154,6 +154,10 @@ def _arrangement_subject(checks: CheckContext, obligation: Row, arrangement: str
         pytest.fail(f"委外事項 {arrangement} 於基準日 {checks.as_of} 無效或不存在 is not an arrangement in effect "
                     f"(tenant {checks.tenant})", pytrace=False)
     row = checks.rows.get((obligation["obligation_id"], arrangement))
+    ended = checks.arrangements[arrangement].end_date
+    if row is None and ended is not None and ended < checks.as_of:
+        pytest.skip(f"委外事項 {arrangement} 已於 {ended} 終止，僅適用資料刪除義務 ended on {ended}: "
+                    "only A10.P1.I6.S2 applies")
     if row is not None and row.status == "not_applicable":
         pytest.skip(not_applicable_message(row, checks.arrangements[arrangement], conditions))
     return arrangement

@@ -138,7 +138,8 @@ class TraceRow:
             parts.append(f"未逾期之查核缺失 open findings not yet due: {', '.join(self.open_findings)}")
         parts.extend(self.warnings)
         if self.references_not_in_force:
-            parts.append(f"引用之法規已非有效 cites instruments not in force: {', '.join(self.references_not_in_force)}")
+            cited = ", ".join(self.references_not_in_force)
+            parts.append(f"引用之法規已非有效 cites instruments not in force: {cited}")
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
