@@ -27,7 +27,7 @@ def trace_command(
     arrangement: Annotated[str | None, typer.Option("--arrangement", help="One arrangement id only.")] = None,
     tenant: Tenant = DEFAULT_TENANT,
     as_json: JsonFlag = False,
-    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only (leaves and lead-ins), without rolled-up provisions.")] = False,
+    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only (leaves, lead-ins), no roll-up.")] = False,
 ) -> None:
     """Every applicable obligation per arrangement (and the company) with its status, controls and evidence."""
     day = parse_as_of(as_of)
