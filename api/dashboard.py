@@ -1,6 +1,6 @@
 """What a dashboard asks: trace, gaps, coverage, certifications and evidence running out, findings, the change
 log, tenants and who is calling. Trace, gaps and coverage are computed by the same functions as the CLI
-(regtrace.trace, regtrace.coverage) and give the same rows as `regtrace trace|gaps|coverage --json`.
+(regtrace.trace, regtrace.trace.coverage) and give the same rows as `regtrace trace|gaps|coverage --json`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any
 import graphene
 from regtrace.graph.filters import Compare, NodeQuery, SortKey
 from regtrace.graph.schema import node_uid
+from regtrace.trace import STATUSES, TraceRow
+from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
 
 from regtrace.company import company_name
-from regtrace.due_diligence import EXPIRING_DAYS, certifications, findings
 from regtrace.errors import InputError
-from regtrace.trace import STATUSES, TraceRow
 
 from .context import RequestContext, with_tenant
 from .errors import not_found

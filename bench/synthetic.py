@@ -54,8 +54,7 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
     folder.mkdir(parents=True, exist_ok=True)
     curation = load_curation()
     provisions = load_seed(curation).provisions
-    parent_ids = {p.parent for p in provisions}
-    obligation_ids = [p.id for p in obligations(provisions, curation) if p.id not in parent_ids]
+    obligation_ids = [p.id for p in obligations(provisions, curation)]
     clause_ids = list(curation.contract_clause)
     csp_ids = [f"CSP{i:04d}" for i in range(csps)]
     arr_ids = [f"ARR{i:05d}" for i in range(arrangements)]

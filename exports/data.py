@@ -16,14 +16,14 @@ from typing import Any
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import load_ontology
+from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
+from regtrace.trace import gather as trace_inputs
+from regtrace.trace.coverage import Coverage, coverage, overall
+from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
 
 from regtrace import __version__
 from regtrace.company import company_name as read_company_name
-from regtrace.coverage import Coverage, coverage, overall
-from regtrace.due_diligence import CertificationState, FindingStateRow, certifications, findings
 from regtrace.instruments import instrument_status
-from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
-from regtrace.trace import gather as trace_inputs
 
 from . import checks, evidence
 from .evidence import EvidencePage

@@ -16,8 +16,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from regtrace import labels
 from regtrace.trace import COMPANY, TraceRow
+
+from regtrace import labels
 
 from .data import ExportData
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from regtrace.trace import COMPANY, REASONS, TraceRow
+from regtrace.trace.coverage import Coverage
 
 from regtrace import labels
-from regtrace.coverage import Coverage
-from regtrace.trace import COMPANY, REASONS, TraceRow
 
 from . import charts, style
 from .data import ExportData

@@ -20,9 +20,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from regtrace.trace import COMPANY
 
 from regtrace import labels
-from regtrace.trace import COMPANY
 
 from . import style
 from .data import REQUIRED_CLAUSES, EvidenceLine, ExportData, key_of

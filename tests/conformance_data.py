@@ -11,11 +11,11 @@ from typing import Any
 from regtrace.graph.filters import And, Compare, Hop, NodeQuery, Not, Or, Related, RelatedQuery, SortKey
 from regtrace.graph.port import Link, Store
 from regtrace.graph.schema import node_uid, store_schema
+from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import GROUPS, coverage, overall
 from trace_fixtures import MATERIAL_OFFSHORE, Registers, node
 
-from regtrace.coverage import GROUPS, coverage, overall
 from regtrace.seed import install_seed
-from regtrace.trace import gaps, trace
 
 DATES = (dt.date(2025, 6, 30), dt.date(2026, 11, 29), dt.date(2027, 12, 31))
 TENANTS = ("t1", "t2")

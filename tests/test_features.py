@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
+from regtrace.trace import COMPANY, TraceRow, trace
 from trace_fixtures import MATERIAL_OFFSHORE, Registers
 from typer.testing import CliRunner
 
@@ -18,7 +19,6 @@ from regtrace.bdd_report import CheckResult, run_checks, summary, write_junit
 from regtrace.cli import app
 from regtrace.features import FEATURES, diff_features, features_from_store, render_features, write_features
 from regtrace.seed import install_seed, seed_graph
-from regtrace.trace import COMPANY, TraceRow, trace
 
 D = dt.date(2026, 11, 29)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "insurer"

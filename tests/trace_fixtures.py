@@ -32,6 +32,7 @@ def _p(
         modalities=modalities,
         effective_modality=effective,  # type: ignore[arg-type]
         conditions=conditions or [],
+        applies_when=" and ".join(conditions) if conditions else None,
         frequency_months=frequency,
     )
 

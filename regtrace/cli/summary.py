@@ -6,8 +6,8 @@ import datetime as dt
 
 from regtrace import labels
 from regtrace.cli.console import out
-from regtrace.coverage import overall
 from regtrace.trace import TraceRow, gaps
+from regtrace.trace.coverage import overall
 
 
 def print_summary(rows: list[TraceRow], day: dt.date, company: str, material: dict[str, bool]) -> None:

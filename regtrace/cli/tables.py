@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from regtrace import labels
-from regtrace.coverage import GroupBy
 from regtrace.loaders.provision import Provision
 from regtrace.trace import COMPANY, TraceRow
+from regtrace.trace.coverage import GroupBy
 
 STATUS_COLOURS = {
     "gap": "red", "unevidenced": "magenta", "stale": "yellow", "covered": "green", "not_applicable": "dim"

@@ -11,16 +11,16 @@ from regtrace.cli.progress import load_with_progress
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import coverage_table, trace_table
 from regtrace.company import company_name
-from regtrace.coverage import coverage
 from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import coverage
 
 
 @app.command()
 def demo(as_of: AsOf = None) -> None:
     """The main job: load the seed and the example insurer, trace it and print the board summary."""
-    from regtrace.due_diligence import certifications as certifications_on
-    from regtrace.due_diligence import findings as findings_on
     from regtrace.seed import examples_folder, regulation_summary
+    from regtrace.trace.due_diligence import certifications as certifications_on
+    from regtrace.trace.due_diligence import findings as findings_on
 
     day = parse_as_of(as_of)
     with opened_store() as store:

@@ -14,9 +14,9 @@ from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_a
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
 from regtrace.company import company_name
-from regtrace.coverage import GROUPS, GroupBy, coverage, overall
 from regtrace.errors import InputError
 from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import GROUPS, GroupBy, coverage, overall
 
 PANEL = "追溯 Trace"
 
@@ -98,7 +98,7 @@ def coverage_command(
 @app.command(rich_help_panel=PANEL)
 def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False) -> None:
     """CSP certifications (Art. 5) with validity on the date: valid, expiring within 90 days, expired."""
-    from regtrace.due_diligence import certifications as certs
+    from regtrace.trace.due_diligence import certifications as certs
 
     day = parse_as_of(as_of)
     with opened_store() as store:
@@ -117,7 +117,7 @@ def findings(
     all_findings: Annotated[bool, typer.Option("--all", help="Include closed findings.")] = False,
 ) -> None:
     """Audit findings (Art. 9) with open and overdue remediation."""
-    from regtrace.due_diligence import findings as finding_rows
+    from regtrace.trace.due_diligence import findings as finding_rows
 
     day = parse_as_of(as_of)
     with opened_store() as store:
