@@ -158,4 +158,8 @@ def test_it_loads_and_shows_the_gaps_the_readme_describes(loaded: LadybugStore) 
     assert rows[("ARR-GROUP", "A6.P3")].status == "gap"
     assert rows[("ARR-ACTUARIAL", "A7.P1.I1.S1")].status == "unevidenced"
     assert all(r.status == "gap" for (s, p), r in rows.items() if p == "A7.P1.I3.S2")
-    assert not any(s == "ARR-SMS" for s, _ in rows)  # ended in 2025
+    # Ended on 2025-06-30: a subject of the deletion duty only, and no deletion record is on file for it.
+    assert {p for s, p in rows if s == "ARR-SMS"} == {"A10.P1.I6.S2"}
+    sms = rows[("ARR-SMS", "A10.P1.I6.S2")]
+    assert sms.status == "gap" and [c.to_json() for c in sms.cause] == [
+        {"kind": "no_deletion_record", "arrangement": "ARR-SMS", "end_date": "2025-06-30"}]

@@ -107,7 +107,8 @@ class _Fast:
             subject=subject.subject_id, status=outcome.status, reason=outcome.reason, controls=outcome.controls,
             evidence=outcome.evidence, contracts=outcome.contracts, audits=outcome.audits,
             fresh_until=outcome.fresh_until, cause=outcome.cause, own_status=outcome.status,
-            references_not_in_force=self._references(o["obligation_id"]), open_findings=outcome.open_findings)
+            references_not_in_force=self._references(o["obligation_id"]), open_findings=outcome.open_findings,
+            warnings=outcome.warnings)
         return row
 
     def _references(self, provision_id: str) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from regtrace.graph.port import Row, Store
-from regtrace.graph.schema import node_uid, store_schema
+from regtrace.graph.schema import node_uid
 
 from .model import (
     Approval,
@@ -27,10 +27,6 @@ COMPANY_FACT_COLUMNS = ("foreign_branch", "multi_cloud")
 
 def _key(uid: str) -> str:
     return uid.split("/", 1)[1]
-
-
-def _has(label: str) -> bool:
-    return label in store_schema().nodes
 
 
 def _ids(value: Any) -> tuple[str, ...]:
@@ -60,19 +56,14 @@ def active_arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arran
 
 def company_facts(store: Store, tenant: str) -> frozenset[str]:
     """The company register's facts that hold (none without a company row)."""
-    if not _has("Company"):
-        return frozenset()
-    rows = store.nodes("Company", tenant)
-    return frozenset(f for row in rows[:1] for f in COMPANY_FACT_COLUMNS if row.get(f) is True)
+    row = store.company(tenant)
+    return frozenset(f for f in COMPANY_FACT_COLUMNS if row is not None and row.get(f) is True)
 
 
 def systems(store: Store, tenant: str) -> list[System]:
-    arrangement_of = {r["source"]: _key(r["target"])
-                      for r in store.links("RUNS_UNDER", "System", "OutsourcingArrangement", tenant)}
-    return [System(row["system_id"], arrangement_of.get(row["uid"], ""), row.get("material"),
-                   row.get("natural_person_data"),
-                   tuple(row["data_locations"]) if row.get("data_locations") is not None else None)
-            for row in store.nodes("System", tenant)]
+    return [System(row["system_id"], row["arrangement_id"], row["material"], row["natural_person_data"],
+                   tuple(row["data_locations"]) if row["data_locations"] is not None else None)
+            for row in store.systems(tenant)]
 
 
 def contracts(store: Store, tenant: str) -> list[Contract]:
@@ -86,17 +77,15 @@ def contracts(store: Store, tenant: str) -> list[Contract]:
 
 
 def findings(store: Store, tenant: str) -> list[Finding]:
-    audit_of = {r["source"]: _key(r["target"]) for r in store.links("RAISED_IN", "Finding", "Audit", tenant)}
-    return [Finding(row["finding_id"], audit_of.get(row["uid"], ""), row["severity"], row["status"], row["due_on"],
-                    row["closed_on"], _ids(row.get("provisions"))) for row in store.nodes("Finding", tenant)]
+    """Every finding; `provisions` holds the obligations it cites (expanded when loaded; () when blank)."""
+    return [Finding(row["finding_id"], row["audit_id"], row["severity"], row["status"], row["due_on"],
+                    row["closed_on"], _ids(row["obligations"])) for row in store.findings(tenant)]
 
 
 def approvals(store: Store, tenant: str) -> list[Approval]:
-    if not _has("Approval"):
-        return []
-    return [Approval(row["approval_id"], row.get("arrangement_id"), row["kind"], row["decided_on"],
-                     row.get("valid_until"), _ids(row.get("provisions")))
-            for row in store.nodes("Approval", tenant)]
+    """Every approval; `provisions` holds the obligations it supports (expanded when loaded)."""
+    return [Approval(row["approval_id"], row["arrangement_id"], row["kind"], row["decided_on"], row["valid_until"],
+                     _ids(row["obligations"])) for row in store.approvals(tenant)]
 
 
 def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
@@ -115,6 +104,8 @@ def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
     )
+    for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
+        inputs.successors[r["source"]] = r["target"]
     for r in store.links("REFERENCES", "Provision", "Instrument"):
         inputs.references[r["source"]] = tuple(sorted({*inputs.references.get(r["source"], ()), r["target"]}))
     for link in store.control_links(tenant):

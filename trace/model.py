@@ -109,6 +109,7 @@ class TraceRow:
     children_status: Status | None = None
     references_not_in_force: tuple[str, ...] = ()
     open_findings: tuple[str, ...] = ()  # open findings not yet due that cite it: named, status unchanged
+    warnings: tuple[str, ...] = ()  # what an examiner should see beside a status that stands (zh-TW, English)
 
     @property
     def obligation(self) -> bool:
@@ -135,6 +136,7 @@ class TraceRow:
         parts = [f"{self.reason_zh} {self.reason_en}", *(c.words for c in self.cause)]
         if self.open_findings:
             parts.append(f"未逾期之查核缺失 open findings not yet due: {', '.join(self.open_findings)}")
+        parts.extend(self.warnings)
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -159,6 +161,7 @@ class TraceRow:
             "fresh_until": self.fresh_until.isoformat() if self.fresh_until else None,
             "references_not_in_force": list(self.references_not_in_force),
             "open_findings": list(self.open_findings),
+            "warnings": list(self.warnings),
         }
 
 
@@ -260,6 +263,7 @@ class TraceInputs:
     findings: list[Finding] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provision id -> instrument ids cited
+    successors: dict[str, str] = field(default_factory=dict)  # instrument id -> the instrument superseding it
     instruments: dict[str, Row] = field(default_factory=dict)
 
     @cached_property

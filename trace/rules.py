@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from regtrace.graph.port import Row
 
 from regtrace.dates import months_before
+from regtrace.instruments import in_force_on
 
 from .conditions import Expr, parse
 from .facts import company_facts_for_arrangements, contract_incomplete, material_npd_offshore_system, third_party_audit
@@ -61,6 +62,7 @@ class Outcome:
     fresh_until: dt.date | None = None
     cause: tuple[Cause, ...] = ()
     open_findings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,9 @@ def stamp_id(stamp: str) -> str:
 
 
 def instrument_in_force(instrument: Row, as_of: dt.date) -> bool:
-    """In force on D: effective_from (if known) on or before D, and D before abolished_on (if any); an
-    instrument marked abolished or superseded without a date is not in force."""
-    if instrument.get("effective_from") and instrument["effective_from"] > as_of:
-        return False
-    if instrument.get("abolished_on"):
-        return bool(as_of < instrument["abolished_on"])
-    return instrument.get("status") == "in_force"
+    """In force on D (regtrace.instruments: from effective_from, when known, until the day before
+    abolished_on; the 注意事項 is in force on 2026-01-01 and not from 2026-01-02)."""
+    return in_force_on(instrument, as_of)
 
 
 # ---------------------------------------------------------------- subjects and facts
@@ -174,13 +172,35 @@ def contract_rule(inputs: TraceInputs, o: Row, arrangement: str) -> Outcome:
     listing = [k for k in inputs.contracts if k.arrangement_id == arrangement and oid in k.clauses]
     in_force = sorted(k.contract_id for k in listing if contract_in_force(k, as_of))
     if in_force:
-        return Outcome("covered", "contract_covered", contracts=tuple(in_force))
+        return Outcome("covered", "contract_covered", contracts=tuple(in_force),
+                       warnings=term_warnings(inputs, [k for k in listing if contract_in_force(k, as_of)]))
     expired = [k for k in listing if k.expires_on is not None and k.expires_on < as_of]
     if expired:
         newest = max(expired, key=lambda k: (k.expires_on, k.contract_id))
         return Outcome("gap", "contract_gap",
                        cause=(cause("contract_expired", contract=newest.contract_id, expires_on=newest.expires_on),))
     return Outcome("gap", "contract_gap", cause=(cause("no_contract", arrangement=arrangement),))
+
+
+def term_requiring_instrument(inputs: TraceInputs) -> str | None:
+    """The instrument in force on D that superseded one the regulation cites (the 辦法, in force from
+    2026-01-02, replacing the 注意事項): its Art. 9 requires an outsourcing contract to state its term."""
+    cited = {i for ids in inputs.references.values() for i in ids}
+    for old in sorted(cited):
+        new = inputs.successors.get(old)
+        if new is not None and new in inputs.instruments and instrument_in_force(inputs.instruments[new], inputs.as_of):
+            return new
+    return None
+
+
+def term_warnings(inputs: TraceInputs, in_force: Sequence[Contract]) -> tuple[str, ...]:
+    """A contract in force on D without expires_on, once the successor instrument is in force."""
+    instrument = term_requiring_instrument(inputs)
+    if instrument is None:
+        return ()
+    return tuple(f"契約 {k.contract_id} 未載明契約期間 contract {k.contract_id} has no expires_on; "
+                 f"{instrument} 要求載明 requires a contract term"
+                 for k in sorted(in_force, key=lambda k: k.contract_id) if k.expires_on is None)
 
 
 def contract_in_force(k: Contract, as_of: dt.date) -> bool:
@@ -426,7 +446,8 @@ def leaf_row(inputs: TraceInputs, provision: Row, o: Row, subject: Subject, fact
         subject=subject.subject_id, status=outcome.status, reason=outcome.reason, controls=outcome.controls,
         evidence=outcome.evidence, contracts=outcome.contracts, audits=outcome.audits,
         fresh_until=outcome.fresh_until, cause=outcome.cause, own_status=outcome.status,
-        references_not_in_force=not_in_force(inputs, o["obligation_id"]), open_findings=outcome.open_findings)
+        references_not_in_force=not_in_force(inputs, o["obligation_id"]), open_findings=outcome.open_findings,
+        warnings=outcome.warnings)
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -465,7 +486,8 @@ def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceR
         cause=causes if status != "covered" else (),
         own_status=own.own_status if own is not None else None, children_status=children,
         references_not_in_force=not_in_force(inputs, p["provision_id"]),
-        open_findings=union(r.open_findings for r in ([own] if own is not None else []) + list(below)))
+        open_findings=union(r.open_findings for r in ([own] if own is not None else []) + list(below)),
+        warnings=tuple(dict.fromkeys(w for r in ([own] if own is not None else []) + list(below) for w in r.warnings)))
 
 
 def roll_up(inputs: TraceInputs, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
