@@ -7,6 +7,16 @@
   說明 note: one scenario per obligation; on arrangements, a scenario outline whose examples are the arrangements in effect on the as-of date, supplied at run time.
 
   @shall @arrangement @control_evidence
+  場景大綱: A5.P1 第五條第一項（應 shall）
+    條文：各會員公司使用雲端服務時，應對雲端服務業者進行盡職調查及定期審查程序，並遵循下列事項：
+    判定：適用之控制措施及有效佐證資料 controls with fresh evidence
+
+    假設 義務 A5.P1 之規範效力為「應 shall」
+    而且 委外事項 <委外事項> 無適用條件限制
+    當 以基準日追溯
+    那麼 第五條第一項之義務應有效（已涵蓋）
+
+  @shall @arrangement @control_evidence
   場景大綱: A5.P1.I1 第五條第一項第一款（應 shall）
     條文：應評估雲端服務業者之專業知識、經驗與資源、財務健全、內部控制、資安管理機制及符合法規要求。
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
@@ -15,6 +25,16 @@
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
     那麼 第五條第一項第一款之義務應有效（已涵蓋）
+
+  @shall @arrangement @control_evidence
+  場景大綱: A5.P1.I2 第五條第一項第二款（應 shall）
+    條文：以風險基礎方法決定其執行強度，評估項目宜包含：
+    判定：適用之控制措施及有效佐證資料 controls with fresh evidence
+
+    假設 義務 A5.P1.I2 之規範效力為「應 shall」
+    而且 委外事項 <委外事項> 無適用條件限制
+    當 以基準日追溯
+    那麼 第五條第一項第二款之義務應有效（已涵蓋）
 
   @should @arrangement @control_evidence
   場景大綱: A5.P1.I2.S1 第五條第一項第二款第一目（宜 should）
@@ -85,6 +105,16 @@
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
     那麼 第五條第一項第二款第七目之義務應有效（已涵蓋）
+
+  @shall @arrangement @control_evidence
+  場景大綱: A5.P3 第五條第三項（應 shall）
+    條文：各會員公司對使用雲端服務負有最終監督義務，應具有專業技術及資源負責辨識風險因子，監督及審查雲端服務，並宜以風險基礎方法和所採用之雲端服務模式決定其執行強度與頻率，必要時得視需要委託專業第三人以輔助其監督作業。
+    判定：適用之控制措施及有效佐證資料 controls with fresh evidence
+
+    假設 義務 A5.P3 之規範效力為「應 shall」
+    而且 委外事項 <委外事項> 無適用條件限制
+    當 以基準日追溯
+    那麼 第五條第三項之義務應有效（已涵蓋）
 
   @shall @arrangement @control_evidence
   場景大綱: A5.P3.I1 第五條第三項第一款（應 shall）

@@ -66,23 +66,23 @@
     當 以基準日追溯
     那麼 第六條第一項第六款之義務應有效（已涵蓋）
 
-  @shall @arrangement @contract_clause @material @natural_person_data @offshore
+  @shall @arrangement @contract_clause @material_npd_offshore_system
   場景大綱: A6.P1.I7 第六條第一項第七款（應 shall）
     條文：如涉及自然人客戶相關資料之重大性業務資訊系統委託至境外處理，應包括委外作業移轉至其他雲端服務業者或移回各會員公司之情況，原雲端服務業者有關系統遷移、資料處理之義務，及雲端服務業者服務中斷之賠償責任。
     判定：有效契約涵蓋此條款 a contract in force lists the clause
 
     假設 義務 A6.P1.I7 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「重大性委外」「涉及自然人客戶資料」「境外處理」
+    而且 委外事項 <委外事項> 符合適用條件「material_npd_offshore_system」
     當 以基準日追溯
     那麼 第六條第一項第七款之義務應有效（已涵蓋）
 
-  @shall @arrangement @control_evidence
+  @shall @arrangement @control_evidence @contract_incomplete
   場景大綱: A6.P2 第六條第二項（應 shall）
     條文：前揭契約或協議內容如無法符合本條第一項要求，應採取適當評估，並依風險規劃替代措施，以確保各會員公司對雲端服務業者之最終監督義務之執行。
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
 
     假設 義務 A6.P2 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 無適用條件限制
+    而且 委外事項 <委外事項> 符合適用條件「contract_incomplete」
     當 以基準日追溯
     那麼 第六條第二項之義務應有效（已涵蓋）
 

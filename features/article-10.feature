@@ -57,6 +57,26 @@
     那麼 第十條第一項第五款之義務應有效（已涵蓋）
 
   @shall @arrangement @control_evidence
+  場景大綱: A10.P1.I6 第十條第一項第六款（應 shall）
+    條文：於使用雲端服務前，規劃終止雲端服務委託之移轉機制。相關內容包含：
+    判定：適用之控制措施及有效佐證資料 controls with fresh evidence
+
+    假設 義務 A10.P1.I6 之規範效力為「應 shall」
+    而且 委外事項 <委外事項> 無適用條件限制
+    當 以基準日追溯
+    那麼 第十條第一項第六款之義務應有效（已涵蓋）
+
+  @shall @arrangement @control_evidence
+  場景大綱: A10.P1.I6.S1 第十條第一項第六款第一目（應 shall）
+    條文：規劃合適之雲端服務移轉方式，可選擇將系統與資料移轉回會員公司或移轉至其他雲端服務業者等。
+    判定：適用之控制措施及有效佐證資料 controls with fresh evidence
+
+    假設 義務 A10.P1.I6.S1 之規範效力為「應 shall」
+    而且 委外事項 <委外事項> 無適用條件限制
+    當 以基準日追溯
+    那麼 第十條第一項第六款第一目之義務應有效（已涵蓋）
+
+  @shall @arrangement @control_evidence
   場景大綱: A10.P1.I6.S2 第十條第一項第六款第二目（應 shall）
     條文：會員公司應確保雲端服務契約終止或系統移轉時，刪除留存於雲端服務之資料，並留存刪除或銷毀之紀錄。
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
