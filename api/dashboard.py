@@ -15,6 +15,7 @@ from regtrace.trace import STATUSES, TraceRow
 from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
 from regtrace.trace.vocabulary import cause_kinds
 
+from regtrace.approvals import fsc_approvals, missing_count
 from regtrace.company import company_name
 from regtrace.errors import InputError
 
@@ -136,8 +137,13 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "display": graphene.String(required=True, description="公司名稱（中英），無公司資料時為 tenant / the legal "
                                                               "name, zh-TW then English; the tenant id without a "
                                                               "company row")})
+    approval_counts = type("FscApprovalCounts", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "金管會事前核准 / arrangements in effect needing the FSC's prior "
+                                                 "approval, and those without one on record (regtrace approvals)"}),
+        "needing": graphene.Int(required=True), "missing": graphene.Int(required=True)})
     return {"TraceRow": trace_row_type, "Coverage": coverage_type, "CertificationState": certification_state,
-            "FindingStatus": finding_state, "Viewer": viewer, "CompanyName": company_name_type}
+            "FindingStatus": finding_state, "Viewer": viewer, "CompanyName": company_name_type,
+            "FscApprovalCounts": approval_counts}
 
 
 async def _trace_rows(ctx: RequestContext, tenant: str, as_of: dt.date | None) -> tuple[dt.date, Any]:
@@ -261,9 +267,19 @@ async def resolve_tenants(root: Any, info: Any) -> list[str]:
 
 async def resolve_company_name(root: Any, info: Any, tenant: str | None = None) -> dict[str, Any]:
     ctx = context(info)
-    t = read_tenant(ctx, tenant)
+    ctx.principal.require("summary")  # the board sees these too
+    t = ctx.principal.tenant_for(tenant)
     named = await ctx.call(company_name, ctx.store, t)
     return named.to_json()
+
+
+async def resolve_fsc_approvals(root: Any, info: Any, asOf: dt.date | None = None,
+                                tenant: str | None = None) -> dict[str, int]:
+    ctx = context(info)
+    ctx.principal.require("summary")  # the board sees these too
+    t = ctx.principal.tenant_for(tenant)
+    checks = await ctx.call(fsc_approvals, ctx.store, t, _day(asOf))
+    return {"needing": sum(1 for c in checks if c.needs_fsc_approval), "missing": missing_count(checks)}
 
 
 def resolve_viewer(root: Any, info: Any) -> dict[str, Any]:
@@ -320,6 +336,9 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
         "companyName": graphene.Field(graphene.NonNull(extra["CompanyName"]), resolver=resolve_company_name,
                                       tenant=tenant_argument(),
                                       description="會員公司名稱 / the member company's legal name"),
+        "fscApprovals": graphene.Field(graphene.NonNull(extra["FscApprovalCounts"]), resolver=resolve_fsc_approvals,
+                                       **as_of, description="金管會事前核准 / arrangements needing the FSC's prior "
+                                                            "approval and those without one (as `regtrace approvals`)"),
         "viewer": graphene.Field(graphene.NonNull(extra["Viewer"]), resolver=resolve_viewer,
                                  description="目前權杖 / who is calling"),
     }

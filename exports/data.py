@@ -22,6 +22,7 @@ from regtrace.trace.coverage import Coverage, coverage, overall
 from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
 
 from regtrace import __version__
+from regtrace.approvals import ApprovalCheck, fsc_approvals, missing_count
 from regtrace.company import company_name as read_company_name
 from regtrace.instruments import instrument_status
 
@@ -113,9 +114,15 @@ class ExportData:
     evidence_lines: list[EvidenceLine]  # at most evidence_cap of them
     evidence_lines_total: int
     active: frozenset[str]  # arrangements in effect on as_of
+    approvals: list[ApprovalCheck] = field(default_factory=list)  # the FSC's prior approval, per arrangement
     bdd: checks.BddReport | None = None  # the executable obligations' outcomes (HTML/PDF only)
     evidence_pages: Callable[[], Iterator[EvidencePage]] = field(default=lambda: iter(()), repr=False)
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def approvals_missing(self) -> int:
+        """Arrangements in effect that need the FSC's prior approval and have none on record."""
+        return missing_count(self.approvals)
 
     # ---- lookups the renderers share (computed once)
 
@@ -205,6 +212,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         evidence_lines=[], evidence_lines_total=0,
         active=frozenset(a.arrangement_id for a in inputs.arrangements),
         evidence_pages=lambda: evidence.pages(store, tenant, controls, counts),
+        approvals=fsc_approvals(store, tenant, as_of),
     )
     csp_of = data.csp_of
     data.by_article = coverage(rows, "article", csp_of)

@@ -135,6 +135,7 @@ def _cover(w: _Writer, d: ExportData) -> None:
         ["資料來源 Store", m.store],
         ["適用義務涵蓋率 Coverage of applicable obligations", f"{pct} ({total.covered}/{total.applicable})"],
         ["委外事項 Arrangements in effect", len(d.active)],
+        ["缺少金管會事前核准 Arrangements without the FSC's prior approval", d.approvals_missing],
     ]
     rows += [[Styled(f"狀態 Status: {labels.status(s)}", style.STATUS_FILL[s]), total.counts.get(s, 0)]
              for s in style.STATUS_ORDER]

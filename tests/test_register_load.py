@@ -20,8 +20,8 @@ from test_register_validation import UNDER, registers, write_csv, write_folder
 from regtrace.errors import InputError, RegisterError, StoreError
 
 OBLIGATIONS = [
-    {"uid": oid, "obligation_id": oid, "modality": "shall", "falls_on": falls, "rule": rule, "conditions": [],
-     "frequency_months": None, "article": article, "ordinal": i}
+    {**dict.fromkeys(store_schema().nodes["Obligation"].names), "uid": oid, "obligation_id": oid, "modality": "shall",
+     "falls_on": falls, "rule": rule, "conditions": [], "frequency_months": None, "article": article, "ordinal": i}
     for i, (oid, falls, rule, article) in enumerate([
         ("A4.P1.I1", "company", "control_evidence", 4),
         ("A6.P1.I1", "arrangement", "contract_clause", 6),

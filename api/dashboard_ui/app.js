@@ -12,6 +12,7 @@ const COVERAGE = "key applicable covered percent counts { gap unevidenced stale 
 const SUMMARY = `query Summary($asOf: Date) {
   viewer { name role tenant }
   company: companyName { display }
+  approvals: fscApprovals(asOf: $asOf) { needing missing }
   overall: coverageOverall(asOf: $asOf) { ${COVERAGE} }
   byArticle: coverage(groupBy: ARTICLE, asOf: $asOf) { ${COVERAGE} }
   byArrangement: coverage(groupBy: ARRANGEMENT, asOf: $asOf) { ${COVERAGE} }

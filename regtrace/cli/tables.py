@@ -107,6 +107,22 @@ def findings_table(rows: list[Any], title: str) -> Table:
     return table
 
 
+def approvals_table(rows: list[Any], title: str) -> Table:
+    """Arrangements in effect, whether each needs the FSC's prior approval and the approval on record."""
+    table = Table(title=title)
+    for h in ("委外事項 Arrangement", "開始日 Start", "須經核准 Needs FSC approval", "核准 Approval", "文號 Reference",
+              "核准日 Decided", "結果 Result"):
+        table.add_column(h)
+    for c in rows:
+        result = "[green]符合 ok[/]" if c.ok else "[red]缺少事前核准 missing[/]"
+        if c.late and not c.ok:
+            result += f" (late: {', '.join(c.late)})"
+        table.add_row(f"{c.arrangement} {c.name}", c.start_date.isoformat() if c.start_date else "—",
+                      "是 yes" if c.needs_fsc_approval else "否 no", c.approval or "—", c.reference or "—",
+                      c.decided_on.isoformat() if c.decided_on else "—", result)
+    return table
+
+
 def tokens_table(rows: list[dict[str, Any]]) -> Table:
     """API tokens without their secrets."""
     table = Table(title="API 權杖 API tokens")
