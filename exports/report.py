@@ -138,13 +138,9 @@ def context(d: ExportData) -> dict[str, Any]:
         "status_fill": style.STATUS_FILL,
         "other_fills": {c: c for c in (*style.CERT_FILL.values(), *style.FINDING_FILL.values(), "FFC7CE")},
         "arrangements": len(d.active),
-<<<<<<< HEAD
-        "company_rows": sum(1 for r in d.trace if r.obligation and r.subject == COMPANY),
-=======
         "approvals_needed": sum(1 for c in d.approvals if c.needs_fsc_approval),
         "approvals_missing": d.approvals_missing,
-        "company_rows": sum(1 for r in d.trace if r.leaf and r.subject == COMPANY),
->>>>>>> registers
+        "company_rows": sum(1 for r in d.trace if r.obligation and r.subject == COMPANY),
         "top_gaps": [_trace_row(d, r) for r in d.gaps[:TOP_GAPS]],
         "worst_gaps": [_trace_row(d, r) for r in d.gaps[:WORST_GAPS]],
         "gap_total": len(d.gaps),
