@@ -20,6 +20,7 @@ from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
 from regtrace.trace import gather as trace_inputs
 from regtrace.trace.coverage import Coverage, coverage, overall
 from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
+from regtrace.trace.rules import in_effect
 
 from regtrace import __version__
 from regtrace.approvals import ApprovalCheck, fsc_approvals, missing_count
@@ -210,7 +211,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         certifications=certifications(store, tenant, as_of), findings=findings(store, tenant, as_of),
         evidence_total=store.count("Evidence", tenant), evidence_as_of=sum(counts.values()),
         evidence_lines=[], evidence_lines_total=0,
-        active=frozenset(a.arrangement_id for a in inputs.arrangements),
+        active=frozenset(a.arrangement_id for a in inputs.arrangements if in_effect(a, as_of)),
         evidence_pages=lambda: evidence.pages(store, tenant, controls, counts),
         approvals=fsc_approvals(store, tenant, as_of),
     )

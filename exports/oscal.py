@@ -135,7 +135,8 @@ def _components(d: ExportData) -> dict[str, dict[str, Any]]:
                "description": "The member company as a whole (governance, training, board oversight).",
                "status": {"state": "operational"}}
     result: dict[str, dict[str, Any]] = {COMPANY: company}
-    for aid in sorted(d.active):
+    # the arrangements in effect and those ended before the date (subjects of the deletion duty)
+    for aid in sorted(d.active | {r.subject for r in d.trace if r.subject != COMPANY}):
         a = arrangements[aid]
         props = [_prop("arrangement-id", aid), _prop("service-model", a["service_model"])]
         props += [_prop("fact", f) for f in a["facts"] or ()]
