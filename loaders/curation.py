@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from regtrace.loaders.numbering import PROVISION_ID
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.loaders.regulation_parser import ParsedRegulation, parse_regulation
 from regtrace.trace.conditions import FACTS, TRUE, ConditionSyntaxError, Expr, all_of, conjunction, parse
@@ -31,7 +32,6 @@ INSTRUMENTS_RESOURCE = "curation/instruments.toml"
 SEED_RESOURCE = "seed/cloud-outsourcing-self-regulation.txt"
 
 INSTRUMENT_STATUSES: tuple[str, ...] = ("in_force", "abolished", "superseded")
-PROVISION_ID = re.compile(r"^A\d+(?:\.P\d+(?:\.I\d+(?:\.S\d+(?:\.N\d+)?)?)?)?$")
 _CONDITIONS_KEYS = frozenset({"non_normative", "conditions", "modality", "lead_in", "trace_rules"})
 FALLS_ON: tuple[str, ...] = ("arrangement", "company", "both")
 _ENTRY_FIELDS = {
@@ -197,7 +197,7 @@ def _id_list(value: object, source: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CurationError(f"{source}: {key}: expected a list of provision ids")
     for pid in value:
-        if not PROVISION_ID.match(pid):
+        if not PROVISION_ID.fullmatch(pid):
             raise CurationError(f"{source}: {key}: {pid!r} is not a provision id (like A4.P1.I3)")
     return tuple(value)
 
@@ -217,7 +217,7 @@ def _entries(data: Mapping[str, Any], table: str, source: str) -> dict[str, Mapp
     entries: dict[str, Mapping[str, Any]] = {}
     for pid, entry in _table(data, table, source).items():
         where = f'[{table}."{pid}"]'
-        if not PROVISION_ID.match(pid):
+        if not PROVISION_ID.fullmatch(pid):
             raise CurationError(f"{source}: {where}: not a provision id (like A4.P1.I3)")
         if not isinstance(entry, dict):
             raise CurationError(f"{source}: {where}: expected a table with {', '.join(sorted(required))}")

@@ -29,6 +29,7 @@ FACT = {
     "multi_cloud": ("採多雲策略", "multi-cloud"),
 }
 SUBJECT_COMPANY = ("全公司", "company")
+DELETED = ("刪除", "deleted")  # a provision an amendment kept as （刪除）
 
 
 def both(pair: tuple[str, str]) -> str:

@@ -557,3 +557,14 @@ def test_approvals_and_findings_are_checked(tmp_path: Path) -> None:
     assert messages[("approvals.csv", 3, "valid_until")] == "valid_until 2026-03-31 is before decided_on 2026-04-01"
     assert messages[("findings.csv", 2, "provisions")] == (
         "unknown provision 'A6.P1.I8': the regulation has no such provision")
+
+
+def test_inserted_provision_ids_have_the_form_of_ids(tmp_path: Path) -> None:
+    data = registers()
+    data["controls"][0]["satisfies"] = "A10-1.P1"  # 第十條之一: an id, but the seed has no such article
+    data["controls"][1]["satisfies"] = "A4.P1-1"  # paragraphs are never inserted
+    messages = {(p.source, p.row): p.message for p in problems(write_folder(tmp_path, data))}
+    assert messages[("controls.csv", 2)] == "unknown provision 'A10-1.P1': the regulation has no such provision"
+    assert "'A4.P1-1' is not a provision id" in messages[("controls.csv", 3)]
+    data["controls"][1]["satisfies"] = "A4.P1.I6-1"
+    assert read_registers(write_folder(tmp_path, data)).counts()["controls"] == 2  # no obligations given
