@@ -70,8 +70,15 @@ class CheckContext:
 
     @cached_property
     def rows(self) -> dict[tuple[str, str], TraceRow]:
-        """The trace's obligation rows by (obligation id, subject)."""
-        return {(r.provision, r.subject): r for r in evaluate(self.inputs) if r.leaf}
+        """The trace's obligation rows by (obligation id, subject): the leaves' and the lead-in duties' rows."""
+        obligations = self.inputs.obligations
+        return {(r.provision, r.subject): r for r in evaluate(self.inputs) if r.provision in obligations}
+
+    def subjects_of(self, obligation_id: str) -> list[str]:
+        """The arrangements the trace examines the obligation for on the date (an ended arrangement only for
+        the deletion duty), in id order."""
+        both = self.inputs.obligations.get(obligation_id, {}).get("falls_on") == "both"
+        return sorted(s for (o, s) in self.rows if o == obligation_id and (both or s != COMPANY))
 
     @cached_property
     def arrangements(self) -> dict[str, Arrangement]:
@@ -112,8 +119,9 @@ def failure_message(row: TraceRow) -> str:
         f"控制措施 controls: {_listing(row.controls)}",
         f"佐證資料 evidence: {_listing(row.evidence)}",
     ]
-    if row.rule == "contract_clause":
+    if row.rule == "contract_clause" or row.contracts:  # a lead-in's row carries its children's too
         lines.append(f"契約 contracts: {_listing(row.contracts)}")
-    if row.rule == "audit_frequency":
+    if row.rule == "audit_frequency" or row.audits:
         lines.append(f"查核 audits: {_listing(row.audits)}")
+    lines += [f"原因 cause: {c.words}" for c in row.cause]
     return "\n".join(lines)

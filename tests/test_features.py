@@ -128,7 +128,8 @@ def _checked(insurer: str, folder: Path) -> Checked:
         tenant = EXAMPLE_TENANT if insurer == "example" else "t1"
         example_insurer(store) if insurer == "example" else small_insurer(store)
         results = run_checks(store, tenant, D)
-        return Checked(insurer, results, [r for r in trace(store, tenant, D) if r.leaf])
+        obligations = {o["obligation_id"] for o in store.nodes("Obligation")}  # leaves and lead-in duties
+        return Checked(insurer, results, [r for r in trace(store, tenant, D) if r.provision in obligations])
     finally:
         store.close()
 
@@ -163,7 +164,9 @@ def test_every_outcome_agrees_with_the_trace(checked: Checked) -> None:
         elif row.status != "covered":
             assert result.status == row.status
             assert row.reason_zh in result.message and row.reason_en in result.message
-            assert all(c in result.message for c in (*row.controls, *row.evidence, *row.contracts, *row.audits))
+            shown = (*row.controls, *row.evidence, *row.contracts, *row.audits)
+            missing = [c for c in shown if c not in result.message]
+            assert not missing, (row, result.message)
     meta = [r for r in results if not r.provision]
     assert [r.outcome for r in meta] == ["passed"], meta
     assert {"passed", "failed", "skipped"} <= {r.outcome for r in results}
@@ -179,7 +182,8 @@ def test_the_small_insurer_has_every_status(small_checked: Checked) -> None:
     assert statuses[("A7.P1.I2.S3", "ARR-CORE")] == "not_applicable"
     assert statuses[("A6.P1.I1", "ARR-CORE")] == "covered"
     assert statuses[("A9.P1.I1.S1", "ARR-CORE")] == "covered"
-    assert not any(r.subject == "ARR-OLD" for r in results)
+    # ended: the deletion duty only, and the lead-in above it (A10.P1.I6), which rolls up from that row alone
+    assert {r.provision for r in results if r.subject == "ARR-OLD"} == {"A10.P1.I6", "A10.P1.I6.S2"}
     skipped = next(r for r in results if (r.provision, r.subject) == ("A7.P1.I2.S3", "ARR-CORE"))
     assert "開放網際網路存取" in skipped.message
 
@@ -259,3 +263,30 @@ def test_the_features_and_check_commands(tmp_path: Path) -> None:
                                   "--junit-xml", str(junit)])
     assert checked.exit_code == 1, checked.output  # the small insurer has gaps
     assert "未通過 failed" in checked.output and ET.parse(junit).getroot().tag == "testsuites"
+
+
+def test_scenarios_name_what_must_be_shown() -> None:
+    """The 那麼 step comes from the obligation's rule and frequency (12 months when the provision gives none)."""
+    text = {n: (FEATURES / n).read_text(encoding="utf-8") for n in ("article-06.feature", "article-09.feature")}
+    a6, a9 = text["article-06.feature"], text["article-09.feature"]
+    assert "場景大綱: A6.P1.I1 第六條第一項第一款（應 shall）" in a6
+    assert a6.split("場景大綱: A6.P1.I1 ", 1)[1].split("\n\n  @", 1)[0].rstrip().endswith(
+        "那麼 應有基準日有效之契約涵蓋本條款")
+    s1 = a9.split("場景大綱: A9.P1.I1.S1 ", 1)[1].split("\n\n  @", 1)[0]
+    assert s1.rstrip().endswith("那麼 應於 12 個月內辦理一般性查核及專案查核各一次")
+    assert "那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集" in a9
+
+
+def test_check_prints_the_failing_obligations_with_their_causes(tmp_path: Path) -> None:
+    from test_cli import regtrace
+
+    db = tmp_path / "s"
+    regtrace("load", str(Path(__file__).resolve().parent.parent / "examples" / "insurer"), "--tenant", "example-life",
+             store=db)
+    result = regtrace("check", "--tenant", "example-life", "--as-of", "2026-11-29", store=db, check=False)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert "未通過之義務 Failing obligations" in out and "....." not in out  # no pytest progress dots
+    overdue = out.split("✗ A7.P1.I2.S2 — ARR-CORE — 缺口 gap", 1)[1].split("✗", 1)[0]
+    assert "查核缺失逾期未改善" in overdue and "F-2026-003" in overdue
+    assert "委外已終止，無資料刪除紀錄" in out.split("✗ A10.P1.I6.S2 — ARR-CALLREC", 1)[1].split("✗", 1)[0]
