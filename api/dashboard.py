@@ -13,6 +13,7 @@ from regtrace.graph.filters import Compare, NodeQuery, SortKey
 from regtrace.graph.schema import node_uid
 from regtrace.trace import STATUSES, TraceRow
 from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
+from regtrace.trace.vocabulary import cause_kinds
 
 from regtrace.approvals import fsc_approvals, missing_count
 from regtrace.company import company_name
@@ -69,6 +70,11 @@ def _node(label: str, key: str) -> Any:
 def dashboard_types(types: Types) -> dict[str, Any]:
     """The hand-written result types of the dashboard queries (they are not ontology classes)."""
     objects = types.objects
+    cause_type = type("TraceCause", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "未涵蓋原因 / a cause: its kind and the ids and dates involved"}),
+        "kind": graphene.String(required=True, description=" | ".join(cause_kinds())),
+        "details": graphene.JSONString(required=True, description="the ids and dates involved"),
+        "resolve_details": lambda root, info: {k: v for k, v in root.items() if k != "kind"}})
     trace_row_type = type("TraceRow", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "追溯結果 / one provision for one subject (arrangement or company)"}),
         "provision": graphene.String(required=True), "label": graphene.String(required=True),
@@ -81,6 +87,13 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "contracts": graphene.List(graphene.NonNull(graphene.String), required=True),
         "audits": graphene.List(graphene.NonNull(graphene.String), required=True),
         "fresh_until": graphene.Date(),
+        "own_status": graphene.String(description="a leaf's or lead-in's own duty; null for a roll-up only"),
+        "children_status": graphene.String(description="the roll-up of the obligations below; null for a leaf"),
+        "cause": graphene.List(graphene.NonNull(cause_type), required=True,
+                               description="why the row is not covered (or does not apply)"),
+        "references_not_in_force": graphene.List(graphene.NonNull(graphene.String), required=True),
+        "open_findings": graphene.List(graphene.NonNull(graphene.String), required=True),
+        "warnings": graphene.List(graphene.NonNull(graphene.String), required=True),
         "control_nodes": graphene.List(graphene.NonNull(lambda: objects["Control"]), required=True,
                                        resolver=_nodes("Control", "controls")),
         "evidence_nodes": graphene.List(graphene.NonNull(lambda: objects["Evidence"]), required=True,

@@ -72,5 +72,5 @@ def select_rows(result: TraceResult, *, subject: str | None = None, provisions: 
     else:
         rows = result.rows
     if leaves_only or statuses:
-        rows = [r for r in rows if (not leaves_only or r.leaf) and (not statuses or r.status in statuses)]
+        rows = [r for r in rows if (not leaves_only or r.obligation) and (not statuses or r.status in statuses)]
     return rows

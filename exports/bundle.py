@@ -77,7 +77,7 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
     if "html" in formats or "pdf" in formats:
-        leaves = sum(1 for r in d.trace if r.leaf)
+        leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
     written = write_formats(d, formats, folder, timings)
     written.append(manifest.write_manifest(folder, d.meta, list(formats)))

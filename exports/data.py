@@ -221,7 +221,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     data.references = _references(data)
     data.evidence_lines, data.evidence_lines_total = _evidence_lines(data, counts, read, evidence_cap)
     if bdd:
-        data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.leaf))
+        data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.obligation))
     return data
 
 

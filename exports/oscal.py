@@ -203,7 +203,7 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
     when = dt.datetime.combine(m.as_of, dt.time(23, 59, 59), TAIPEI).isoformat()
     components = _components(d)
     observations, findings = [], []
-    for r in (r for r in d.trace if r.leaf):
+    for r in (r for r in d.trace if r.obligation):
         obs = _observation(d, r, components[r.subject], when)
         observations.append(obs)
         if r.status != "not_applicable":

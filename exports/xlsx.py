@@ -201,8 +201,8 @@ def _provisions(w: _Writer, d: ExportData) -> None:
 
 
 def _matrix(w: _Writer, d: ExportData) -> None:
-    subjects = sorted({r.subject for r in d.trace if r.leaf}, key=lambda s: (s != COMPANY, s))
-    cells = {(r.provision, r.subject): r.status for r in d.trace if r.leaf}
+    subjects = sorted({r.subject for r in d.trace if r.obligation}, key=lambda s: (s != COMPANY, s))
+    cells = {(r.provision, r.subject): r.status for r in d.trace if r.obligation}
     rows = []
     for o in sorted(d.obligations.values(), key=lambda r: r["ordinal"]):
         oid = o["obligation_id"]
@@ -217,8 +217,8 @@ def _matrix(w: _Writer, d: ExportData) -> None:
 
 
 def _trace(w: _Writer, d: ExportData) -> None:
-    rows = [[r.label, r.provision, "義務 obligation" if r.leaf else "彙總 roll-up", labels.modality(r.modality),
-             d.subject_name(r.subject), _status(r.status), f"{r.reason_zh} {r.reason_en}", _join(r.controls),
+    rows = [[r.label, r.provision, "義務 obligation" if r.obligation else "彙總 roll-up", labels.modality(r.modality),
+             d.subject_name(r.subject), _status(r.status), r.explanation, _join(r.controls),
              _join(r.evidence), _join(r.contracts), _join(r.audits), r.fresh_until] for r in d.trace]
     w.table("追溯 Trace", ["條次 Citation", "條文代碼 Id", "類別 Kind", "規範效力 Modality", "對象 Subject",
                          "狀態 Status", "說明 Reason", "控制措施 Controls", "佐證 Evidence", "契約 Contracts",

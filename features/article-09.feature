@@ -22,7 +22,7 @@
     判定：十二個月內辦理一般性及專案查核 a general and a project audit in the last 12 months；每 12 個月 every 12 months
 
     假設 義務 A9.P1.I1.S1 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「material_npd_offshore_system」
+    而且 委外事項 <委外事項> 符合適用條件「涉及自然人客戶資料之重大性系統委託境外處理」
     當 以基準日追溯
     那麼 應於 12 個月內辦理一般性查核及專案查核各一次
 
@@ -32,7 +32,7 @@
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
 
     假設 義務 A9.P1.I1.S2 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「material_npd_offshore_system」
+    而且 委外事項 <委外事項> 符合適用條件「涉及自然人客戶資料之重大性系統委託境外處理」
     當 以基準日追溯
     那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集
 
@@ -42,7 +42,7 @@
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
 
     假設 義務 A9.P1.I2 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「third_party_audit」
+    而且 委外事項 <委外事項> 符合適用條件「委託獨立第三人查核」
     當 以基準日追溯
     那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from regtrace import labels
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Row, Store
 from regtrace.trace import COMPANY, Arrangement, TraceInputs, TraceRow, evaluate, gather
+from regtrace.trace.rules import ended_before, in_effect
 
 DEFAULT_TENANT = "default"
 ENV_STORE, ENV_TENANT, ENV_AS_OF = "REGTRACE_STORE", "REGTRACE_TENANT", "REGTRACE_AS_OF"
@@ -70,20 +71,15 @@ class CheckContext:
 
     @cached_property
     def rows(self) -> dict[tuple[str, str], TraceRow]:
-        """The trace's obligation rows by (obligation id, subject): the leaves' and the lead-in duties' rows."""
-        obligations = self.inputs.obligations
-        return {(r.provision, r.subject): r for r in evaluate(self.inputs) if r.provision in obligations}
-
-    def subjects_of(self, obligation_id: str) -> list[str]:
-        """The arrangements the trace examines the obligation for on the date (an ended arrangement only for
-        the deletion duty), in id order."""
-        both = self.inputs.obligations.get(obligation_id, {}).get("falls_on") == "both"
-        return sorted(s for (o, s) in self.rows if o == obligation_id and (both or s != COMPANY))
+        """The trace's obligation rows by (obligation id, subject); a lead-in's status is its own duty's."""
+        return {(r.provision, r.subject): replace(r, status=r.own_status)
+                for r in evaluate(self.inputs) if r.own_status is not None}
 
     @cached_property
     def arrangements(self) -> dict[str, Arrangement]:
-        """The arrangements in effect on the date, by id."""
-        return {a.arrangement_id: a for a in self.inputs.arrangements}
+        """The arrangements that are subjects on the date (in effect, or ended before it: the deletion duty), by id."""
+        return {a.arrangement_id: a for a in self.inputs.arrangements
+                if in_effect(a, self.as_of) or ended_before(a, self.as_of)}
 
     @property
     def obligations(self) -> dict[str, Row]:

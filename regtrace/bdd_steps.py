@@ -83,7 +83,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if collect_example_parametrizations(template) is not None:
         return  # a hand-written outline with its own examples
-    ids = context_of(metafunc.config).subjects_of(template.name.split(" ", 1)[0])
+    ids = sorted(context_of(metafunc.config).arrangements)
     if not ids:
         reason = "基準日無有效之委外事項 no arrangement in effect on the as-of date"
         metafunc.parametrize(EXAMPLE, [pytest.param({}, marks=pytest.mark.skip(reason=reason), id="none")])
@@ -150,10 +150,14 @@ def _arrangement_subject(checks: CheckContext, obligation: Row, arrangement: str
     if sorted(conditions) != sorted(obligation["conditions"]):
         shown = ", ".join(obligation["conditions"]) or "none"
         pytest.fail(_stale(f"{obligation['obligation_id']} 之適用條件 conditions are {shown}"), pytrace=False)
-    if (obligation["obligation_id"], arrangement) not in checks.rows:
+    if arrangement not in checks.arrangements:
         pytest.fail(f"委外事項 {arrangement} 於基準日 {checks.as_of} 無效或不存在 is not an arrangement in effect "
                     f"(tenant {checks.tenant})", pytrace=False)
     row = checks.rows.get((obligation["obligation_id"], arrangement))
+    ended = checks.arrangements[arrangement].end_date
+    if row is None and ended is not None and ended < checks.as_of:
+        pytest.skip(f"委外事項 {arrangement} 已於 {ended} 終止，僅適用資料刪除義務 ended on {ended}: "
+                    "only A10.P1.I6.S2 applies")
     if row is not None and row.status == "not_applicable":
         pytest.skip(not_applicable_message(row, checks.arrangements.get(arrangement), conditions))
     return arrangement

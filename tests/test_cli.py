@@ -74,7 +74,9 @@ def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path)
         obligations = s.count("Obligation")
     rows = json.loads(regtrace("trace", "--json", "--leaves", store=store).stdout)
     assert {r["subject"] for r in rows} == {"company"}
-    assert len(rows) == sum(1 for r in rows if r["leaf"]) and obligations > len(rows)
+    # The company's obligations: 22 of its own (the lead-in A4.P1.I3 among them) and A2.P2, which falls on both.
+    assert len(rows) == 23 and [r["provision"] for r in rows if not r["leaf"]] == ["A4.P1.I3"]
+    assert obligations == 87
 
 
 def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:

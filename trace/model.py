@@ -137,6 +137,9 @@ class TraceRow:
         if self.open_findings:
             parts.append(f"未逾期之查核缺失 open findings not yet due: {', '.join(self.open_findings)}")
         parts.extend(self.warnings)
+        if self.references_not_in_force:
+            cited = ", ".join(self.references_not_in_force)
+            parts.append(f"引用之法規已非有效 cites instruments not in force: {cited}")
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:

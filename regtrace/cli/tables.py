@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -33,7 +34,8 @@ def provisions_tree(title: str | None, provisions: list[Provision]) -> Tree:
 
 
 def trace_table(rows: list[TraceRow], title: str) -> Table:
-    """Trace rows: provision, subject, status, controls, evidence and the reason in zh-TW and English."""
+    """Trace rows: provision, subject, status, controls, evidence and the reason in zh-TW and English, with the
+    causes, open findings, warnings and instruments no longer in force (`TraceRow.explanation`)."""
     table = Table(title=title, show_lines=False)
     for header in ("條次 Provision", "對象 Subject", "狀態 Status", "控制 Controls", "佐證 Evidence", "說明 Reason"):
         table.add_column(header)
@@ -45,7 +47,7 @@ def trace_table(rows: list[TraceRow], title: str) -> Table:
             f"[{STATUS_COLOURS[r.status]}]{labels.status(r.status)}[/]",
             ", ".join(r.controls),
             proof,
-            f"{r.reason_zh}\n[dim]{r.reason_en}[/]",
+            escape(r.explanation.replace("; ", "\n")),
         )
     return table
 

@@ -27,14 +27,14 @@ def trace_command(
     arrangement: Annotated[str | None, typer.Option("--arrangement", help="One arrangement id only.")] = None,
     tenant: Tenant = DEFAULT_TENANT,
     as_json: JsonFlag = False,
-    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only, without rolled-up provisions.")] = False,
+    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only (leaves, lead-ins), no roll-up.")] = False,
 ) -> None:
     """Every applicable obligation per arrangement (and the company) with its status, controls and evidence."""
     day = parse_as_of(as_of)
     with opened_store() as store:
         require_arrangement(store, tenant, arrangement)
         rows = trace(store, tenant, day, arrangement)
-    rows = [r for r in rows if r.leaf] if leaves else rows
+    rows = [r for r in rows if r.obligation] if leaves else rows
     if as_json:
         print_json([r.to_json() for r in rows])
     else:
