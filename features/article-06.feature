@@ -14,7 +14,7 @@
     假設 義務 A6.P1.I1 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第一款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause
   場景大綱: A6.P1.I2 第六條第一項第二款（應 shall）
@@ -24,7 +24,7 @@
     假設 義務 A6.P1.I2 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第二款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause
   場景大綱: A6.P1.I3 第六條第一項第三款（應 shall）
@@ -34,7 +34,7 @@
     假設 義務 A6.P1.I3 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第三款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause
   場景大綱: A6.P1.I4 第六條第一項第四款（應 shall）
@@ -44,7 +44,7 @@
     假設 義務 A6.P1.I4 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第四款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause
   場景大綱: A6.P1.I5 第六條第一項第五款（應 shall）
@@ -54,7 +54,7 @@
     假設 義務 A6.P1.I5 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第五款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause
   場景大綱: A6.P1.I6 第六條第一項第六款（應 shall）
@@ -64,7 +64,7 @@
     假設 義務 A6.P1.I6 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 無適用條件限制
     當 以基準日追溯
-    那麼 第六條第一項第六款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @contract_clause @material_npd_offshore_system
   場景大綱: A6.P1.I7 第六條第一項第七款（應 shall）
@@ -72,9 +72,9 @@
     判定：有效契約涵蓋此條款 a contract in force lists the clause
 
     假設 義務 A6.P1.I7 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「material_npd_offshore_system」
+    而且 委外事項 <委外事項> 符合適用條件「涉及自然人客戶資料之重大性系統委託境外處理」
     當 以基準日追溯
-    那麼 第六條第一項第七款之義務應有效（已涵蓋）
+    那麼 應有基準日有效之契約涵蓋本條款
 
   @shall @arrangement @control_evidence @contract_incomplete
   場景大綱: A6.P2 第六條第二項（應 shall）
@@ -82,9 +82,9 @@
     判定：適用之控制措施及有效佐證資料 controls with fresh evidence
 
     假設 義務 A6.P2 之規範效力為「應 shall」
-    而且 委外事項 <委外事項> 符合適用條件「contract_incomplete」
+    而且 委外事項 <委外事項> 符合適用條件「契約內容未符第六條第一項」
     當 以基準日追溯
-    那麼 第六條第二項之義務應有效（已涵蓋）
+    那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集
 
   @shall @arrangement @control_evidence @foreign_branch @subcontracting
   場景大綱: A6.P3 第六條第三項（應 shall）
@@ -94,4 +94,4 @@
     假設 義務 A6.P3 之規範效力為「應 shall」
     而且 委外事項 <委外事項> 符合適用條件「外國保險業在臺分支機構」「複委託」
     當 以基準日追溯
-    那麼 第六條第三項之義務應有效（已涵蓋）
+    那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集

@@ -114,8 +114,9 @@ def failure_message(row: TraceRow) -> str:
         f"控制措施 controls: {_listing(row.controls)}",
         f"佐證資料 evidence: {_listing(row.evidence)}",
     ]
-    if row.rule == "contract_clause":
+    if row.rule == "contract_clause" or row.contracts:  # a lead-in's row carries its children's too
         lines.append(f"契約 contracts: {_listing(row.contracts)}")
-    if row.rule == "audit_frequency":
+    if row.rule == "audit_frequency" or row.audits:
         lines.append(f"查核 audits: {_listing(row.audits)}")
+    lines += [f"原因 cause: {c.words}" for c in row.cause]
     return "\n".join(lines)

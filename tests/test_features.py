@@ -272,3 +272,30 @@ def test_the_features_and_check_commands(tmp_path: Path) -> None:
                                   "--junit-xml", str(junit)])
     assert checked.exit_code == 1, checked.output  # the small insurer has gaps
     assert "未通過 failed" in checked.output and ET.parse(junit).getroot().tag == "testsuites"
+
+
+def test_scenarios_name_what_must_be_shown() -> None:
+    """The 那麼 step comes from the obligation's rule and frequency (12 months when the provision gives none)."""
+    text = {n: (FEATURES / n).read_text(encoding="utf-8") for n in ("article-06.feature", "article-09.feature")}
+    a6, a9 = text["article-06.feature"], text["article-09.feature"]
+    assert "場景大綱: A6.P1.I1 第六條第一項第一款（應 shall）" in a6
+    assert a6.split("場景大綱: A6.P1.I1 ", 1)[1].split("\n\n  @", 1)[0].rstrip().endswith(
+        "那麼 應有基準日有效之契約涵蓋本條款")
+    s1 = a9.split("場景大綱: A9.P1.I1.S1 ", 1)[1].split("\n\n  @", 1)[0]
+    assert s1.rstrip().endswith("那麼 應於 12 個月內辦理一般性查核及專案查核各一次")
+    assert "那麼 應有滿足本條之控制措施，且其佐證於 12 個月內蒐集" in a9
+
+
+def test_check_prints_the_failing_obligations_with_their_causes(tmp_path: Path) -> None:
+    from test_cli import regtrace
+
+    db = tmp_path / "s"
+    regtrace("load", str(Path(__file__).resolve().parent.parent / "examples" / "insurer"), "--tenant", "example-life",
+             store=db)
+    result = regtrace("check", "--tenant", "example-life", "--as-of", "2026-11-29", store=db, check=False)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert "未通過之義務 Failing obligations" in out and "....." not in out  # no pytest progress dots
+    overdue = out.split("✗ A7.P1.I2.S2 — ARR-CORE — 缺口 gap", 1)[1].split("✗", 1)[0]
+    assert "查核缺失逾期未改善" in overdue and "F-2026-003" in overdue
+    assert "委外已終止，無資料刪除紀錄" in out.split("✗ A10.P1.I6.S2 — ARR-CALLREC", 1)[1].split("✗", 1)[0]
