@@ -140,9 +140,8 @@ def test_the_app_traces_once_and_a_mutation_shows_at_once(api: Api, monkeypatch:
 
 def test_views_of_a_result_equal_filtering_every_row(api_store: Any) -> None:
     from regtrace.api.trace_views import coverage_json, gap_rows, overall_json, select_rows
-
-    from regtrace.coverage import coverage, overall
     from regtrace.trace import gaps
+    from regtrace.trace.coverage import coverage, overall
 
     result = api_context.compute_trace(api_store, "alpha", DAY)
     rows = result.rows
