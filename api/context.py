@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from graphene.utils.dataloader import DataLoader
 from regtrace.graph.filters import Filter, Hop, RelatedQuery, SortKey
 from regtrace.graph.port import Row, Store
-
 from regtrace.trace import TraceInputs, TraceRow, evaluate, gather
 
 from .auth import Principal
