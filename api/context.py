@@ -103,10 +103,21 @@ class RequestContext:
     budget: Budget | None = None
     _loaders: dict[tuple[Any, ...], DataLoader] = field(default_factory=dict)
     _traces: dict[tuple[str, dt.date], asyncio.Future[TraceResult]] = field(default_factory=dict)
+    _tenants: asyncio.Future[list[str]] | None = None
 
     @property
     def store(self) -> Store:
         return self.runner.store
+
+    async def known_tenant(self, tenant: str) -> str:
+        """`tenant` when the store holds its registers; NOT_FOUND naming the tenants there are when not, so that
+        a list query for a mistyped tenant is an error, never an empty answer (one store read per request)."""
+        from regtrace.tenants import tenant_among
+
+        if self._tenants is None:
+            self._tenants = asyncio.ensure_future(self.call(self.store.tenants))
+        tenants = await asyncio.shield(self._tenants)
+        return tenant if tenant in tenants else tenant_among(tenants, tenant, self.store.uri)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.runner.call(fn, *args, budget=self.budget)

@@ -34,11 +34,16 @@ def read_tenant(ctx: RequestContext, tenant: str | None) -> str:
     return ctx.principal.tenant_for(tenant)
 
 
+async def known_tenant(ctx: RequestContext, tenant: str | None) -> str:
+    """The tenant a list or lookup reads: the caller's (or an admin's choice), NOT_FOUND when it has no registers."""
+    return await ctx.known_tenant(read_tenant(ctx, tenant))
+
+
 def _list(cls: ClassModel) -> Any:
     async def resolve(root: Any, info: Any, where: Any = None, sort: Any = None, limit: int | None = None,
                       offset: int | None = None, tenant: str | None = None) -> list[Row]:
         ctx = context(info)
-        t = read_tenant(ctx, tenant)
+        t = await known_tenant(ctx, tenant)
         skip, size = check_limit(limit, offset)
         query = NodeQuery(cls.name, t, to_filter(cls.name, where), to_sort(sort), skip, size)
         return with_tenant(await ctx.call(ctx.store.find, query), t)
@@ -50,7 +55,7 @@ def _connection(cls: ClassModel, scope: str) -> Any:
     async def resolve(root: Any, info: Any, where: Any = None, sort: Any = None, first: int | None = None,
                       after: str | None = None, tenant: str | None = None) -> Page:
         ctx = context(info)
-        t = read_tenant(ctx, tenant)
+        t = await known_tenant(ctx, tenant)
         offset, size = window(first, after, ctx.codec, t, scope)
         condition = to_filter(cls.name, where)
         rows = await ctx.call(ctx.store.find, NodeQuery(cls.name, t, condition, to_sort(sort), offset, size + 1))
@@ -66,7 +71,7 @@ def _connection(cls: ClassModel, scope: str) -> Any:
 def _single(cls: ClassModel) -> Any:
     async def resolve(root: Any, info: Any, id: str, tenant: str | None = None) -> Row:
         ctx = context(info)
-        t = read_tenant(ctx, tenant)
+        t = await known_tenant(ctx, tenant)
         row = await ctx.node_loader(cls.name, t).load(node_uid(t if cls.tenant_scoped else None, id))
         if row is None:
             raise not_found(cls.label_en.lower(), id)

@@ -40,14 +40,18 @@ def _listing(tenants: list[str]) -> str:
 def require_tenant(store: Store, tenant: str) -> str:
     """The tenant's name when the store holds its registers; NotFoundError (listing the tenants there are and
     how to load one) when it does not, or when the store holds no tenant at all."""
+    return tenant_among(store.tenants(), tenant, store.uri)
+
+
+def tenant_among(tenants: list[str], tenant: str, uri: str) -> str:
+    """`require_tenant` over tenants already read from the store at `uri`."""
     name = tenant_name(tenant)
-    tenants = store.tenants()
     if name in tenants:
         return name
     if not tenants:
-        raise NotFoundError(f"the store {store.uri} holds no member company's registers yet, so there is "
+        raise NotFoundError(f"the store {uri} holds no member company's registers yet, so there is "
                             f"nothing to trace for tenant {name!r}; {LOAD_HINT}")
-    raise NotFoundError(f"tenant {name!r} has no registers in the store {store.uri}; the tenants there are: "
+    raise NotFoundError(f"tenant {name!r} has no registers in the store {uri}; the tenants there are: "
                         f"{_listing(tenants)}. Give one of them with --tenant, or load this one with: "
                         f"regtrace load FOLDER --tenant {name}")
 

@@ -117,7 +117,8 @@ def test_a_server_stopped_mid_write_keeps_nothing_of_it(throwaway: Throwaway) ->
     started = time.monotonic()
     with pytest.raises(StoreUnavailableError) as caught:
         store.write(unit)
-    assert time.monotonic() - started < 10, "the driver gives up after max_transaction_retry_time"
+    # a bound, not a speed target: the driver gives up (after max_transaction_retry_time) instead of retrying on
+    assert time.monotonic() - started < 60, "the driver gives up after max_transaction_retry_time"
     message = str(caught.value)
     assert throwaway.server.uri in message and "nothing of the write was kept" in message
     assert caught.value.retryable

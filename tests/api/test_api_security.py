@@ -211,3 +211,14 @@ def test_a_tenant_without_registers_is_not_found_not_zero_percent(api: Api) -> N
         _, code, message = api.error(query, as_="admin")
         assert code == "NOT_FOUND", message
         assert "tenant 'alpah' has no registers" in message and "alpha, beta" in message
+
+
+def test_a_list_or_lookup_for_a_tenant_without_registers_is_not_found_not_empty(api: Api) -> None:
+    """Issue 14: a mistyped tenant in a list query is an error, never an empty list that reads as "nothing there"."""
+    for query in ('{ controls(tenant: "alpah") { control_id } }',
+                  '{ controlsConnection(tenant: "alpah") { totalCount } }',
+                  '{ outsourcingArrangement(tenant: "alpah", id: "ARR-01") { name } }'):
+        _, code, message = api.error(query, as_="admin")
+        assert code == "NOT_FOUND", message
+        assert "tenant 'alpah' has no registers" in message and "alpha, beta" in message
+    assert api.data('{ controls(tenant: "beta") { name } }', as_="admin")["controls"]  # a tenant there still reads

@@ -7,14 +7,27 @@ import datetime as dt
 from pathlib import Path
 
 from regtrace.api.auth import authenticate, list_tokens
+from regtrace.graph.generations import Layout
+from regtrace.graph.ladybug_connection import LadybugConnection
 from regtrace.graph.ladybug_store import LadybugStore
 
 
+def as_before(folder: Path, *columns: tuple[str, str]) -> None:
+    """Make the published generation look as a store made before `columns` existed (published generations are
+    never written by regtrace itself; this stands in for a store an older release made)."""
+    with LadybugStore(folder) as store:
+        generation = int(store.generation() or 0)
+    conn = LadybugConnection(Layout(folder).database(generation), read_only=False)
+    try:
+        for table, column in columns:
+            conn.execute(f"ALTER TABLE {table} DROP {column}")
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+
+
 def test_an_older_store_gains_the_new_properties(store_folder: Path) -> None:
-    store = LadybugStore(store_folder)
-    store.execute("ALTER TABLE ApiToken DROP expires_at")  # as the store was before
-    store.execute("ALTER TABLE ChangeLogEntry DROP actor_role")
-    store.close()
+    as_before(store_folder, ("ApiToken", "expires_at"), ("ChangeLogEntry", "actor_role"))
     store = LadybugStore(store_folder)
     try:
         names = {r["name"] for r in store.execute("CALL table_info('ApiToken') RETURN name")}
@@ -27,9 +40,7 @@ def test_an_older_store_gains_the_new_properties(store_folder: Path) -> None:
 
 
 def test_a_token_of_an_older_store_still_authenticates(store_folder: Path, api_template: object) -> None:
-    store = LadybugStore(store_folder)
-    store.execute("ALTER TABLE ApiToken DROP expires_at")
-    store.close()
+    as_before(store_folder, ("ApiToken", "expires_at"))
     store = LadybugStore(store_folder)
     try:
         principal = authenticate(store, f"Bearer {api_template.tokens['officer']}")  # type: ignore[attr-defined]

@@ -150,7 +150,7 @@ def test_views_of_a_result_equal_filtering_every_row(api_store: Any) -> None:
             for leaves in (False, True):
                 for statuses in (set(), {"gap", "stale"}):
                     expected = [r for r in rows if (subject is None or r.subject == subject)
-                                and (not provisions or r.provision in provisions) and (not leaves or r.leaf)
+                                and (not provisions or r.provision in provisions) and (not leaves or r.obligation)
                                 and (not statuses or r.status in statuses)]
                     assert select_rows(result, subject=subject, provisions=provisions, leaves_only=leaves,
                                        statuses=statuses) == expected
