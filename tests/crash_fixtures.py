@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from regtrace.graph.port import Store
+from regtrace.trace import trace
 
 from regtrace.doctor import contents
-from regtrace.trace import trace
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 29)

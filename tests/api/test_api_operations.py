@@ -3,12 +3,11 @@ request's queued store work dropped when it times out."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from api_fixtures import Api, Template
