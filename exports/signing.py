@@ -63,7 +63,7 @@ class ExportSigner:
 
     @property
     def fingerprint(self) -> str:
-        return self.cert.sha256.hex()
+        return str(self.cert.sha256.hex())
 
     def record(self, signed_pdfs: list[str]) -> dict[str, Any]:
         """What the manifest says about its signature."""
@@ -83,24 +83,25 @@ def load_signer(key_file: Path, cert_file: Path | None, passphrase: str | None) 
         raise InputError(f"--sign-key: {key_file} does not exist")
     secret = passphrase.encode("utf-8") if passphrase else None
     is_p12 = key_file.suffix.lower() in PKCS12_SUFFIXES
+    if is_p12 and cert_file is not None:
+        raise InputError("--sign-cert: a PKCS#12 file holds its certificate; give --sign-key FILE.p12 alone")
     if not is_p12 and cert_file is None:
         raise InputError("--sign-cert: a PEM key needs its certificate (--sign-cert FILE)")
     if cert_file is not None and not cert_file.is_file():
         raise InputError(f"--sign-cert: {cert_file} does not exist")
     try:
         if is_p12:
-            loaded = signers.SimpleSigner.load_pkcs12(str(key_file), passphrase=secret)
+            loaded = signers.SimpleSigner.load_pkcs12(str(key_file), passphrase=secret)  # type: ignore[no-untyped-call]
         else:
             assert cert_file is not None
-            loaded = signers.SimpleSigner.load(str(key_file), str(cert_file), key_passphrase=secret)
+            loaded = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
+                str(key_file), str(cert_file), key_passphrase=secret)
     except Exception as exc:  # pyHanko and cryptography raise several kinds for unreadable or locked keys
         raise InputError(f"--sign-key: {key_file} cannot be read as a {'PKCS#12' if is_p12 else 'PEM'} key "
                          f"({exc}); a protected key takes its passphrase from REGTRACE_SIGN_PASSPHRASE") from None
     if loaded is None:
         raise InputError(f"--sign-key: {key_file} cannot be read as a {'PKCS#12' if is_p12 else 'PEM'} key with "
                          "its certificate; a protected key takes its passphrase from REGTRACE_SIGN_PASSPHRASE")
-    if is_p12 and cert_file is not None:
-        raise InputError("--sign-cert: a PKCS#12 file holds its certificate; give --sign-key FILE.p12 alone")
     cert = loaded.signing_cert
     if cert is None:
         raise InputError(f"--sign-key: {key_file} holds no certificate")
@@ -114,7 +115,9 @@ def _key_matches(loaded: signers.SimpleSigner) -> bool:
     probe = b"regtrace key check"
     try:
         signed = asyncio.run(loaded.async_sign_general_data(probe, "sha256", detached=True))
-        status = asyncio.run(async_validate_detached_cms(probe, signed["content"]))
+        with _quiet_validation():
+            status = asyncio.run(async_validate_detached_cms(probe, signed["content"],
+                                                             signer_validation_context=_context(None)))
     except Exception:  # a key of another kind than the certificate's cannot even sign for it
         return False
     return bool(status.intact and status.valid)
@@ -149,7 +152,8 @@ def load_trust(path: Path) -> asn1_x509.Certificate:
     if not path.is_file():
         raise InputError(f"--trust: {path} does not exist")
     try:
-        return load_cert_from_pemder(str(path))
+        cert: asn1_x509.Certificate = load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
+        return cert
     except Exception as exc:  # asn1crypto and pem parsing raise several kinds
         raise InputError(f"--trust: {path} is not a PEM or DER certificate ({exc})") from None
 
