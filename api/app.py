@@ -150,6 +150,17 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     app.state.store = store
     app.state.settings = chosen
 
+    seen = {"generation": store.generation()}
+
+    def follow_store() -> None:
+        """Another process (the CLI loading, revoking a token) may have written the store: then no cached
+        answer, trace or principal outlives its write (LadybugDB: a new generation; graph/generations.py)."""
+        generation = store.generation()
+        if generation != seen["generation"]:
+            seen["generation"] = generation
+            runner.traces.invalidate()  # bumps the version every kept answer was computed under
+            principals.clear()
+
     async def principal_of(request: Request) -> Principal:
         header = request.headers.get("authorization")
         known = principals.get(header)  # api/principal_cache.py
@@ -163,6 +174,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         return principal
 
     async def answer(request: Request, graphql_request: GraphQLRequest, allow_mutation: bool) -> Response:
+        follow_store()
         principal = await principal_of(request)
         key, version = ResponseCache.key(principal, graphql_request), runner.traces.version
         kept = responses.get(key, version) if responses.enabled else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -34,7 +33,6 @@ GRANTS: dict[str, frozenset[Permission]] = {
     "board": frozenset({"summary"}),
 }
 PREFIX = "rt_"
-_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -71,9 +69,10 @@ def _public(row: Row) -> Row:
 
 
 def check_tenant(tenant: str) -> str:
-    if not _TENANT.match(tenant):
-        raise InputError(f"tenant {tenant!r}: use letters, digits, '.', '_' or '-' (at most 64)")
-    return tenant
+    """The one tenant-name rule (regtrace.tenants), as `load` applies it."""
+    from regtrace.tenants import tenant_name
+
+    return tenant_name(tenant)
 
 
 def create_token(store: Store, role: str, tenant: str, name: str | None = None) -> tuple[str, Row]:

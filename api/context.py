@@ -51,10 +51,15 @@ class TraceResult:
 
 
 def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
-    rows = trace(store, tenant, as_of)
-    links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+    from regtrace.tenants import require_tenant
+
+    with store.snapshot():  # one state of the store even if another process loads meanwhile
+        require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
+        rows = trace(store, tenant, as_of)
+        links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+        arrangements = store.nodes("OutsourcingArrangement", tenant)
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
-    material = {r["arrangement_id"]: bool(r["material"]) for r in store.nodes("OutsourcingArrangement", tenant)}
+    material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}
     return TraceResult(rows, csp_of, material)
 
 

@@ -2,9 +2,9 @@
 the store on every request (a store call each, on the store's one thread).
 
 Only successful look-ups are kept, under the SHA-256 of the Authorization header, for
-REGTRACE_AUTH_CACHE_SECONDS (default 5; 0 looks every request up). A token revoked meanwhile is refused at
-the latest that many seconds later: with LadybugDB the CLI cannot revoke while the server holds the store, so
-this only matters for a Neo4j store written by other processes.
+REGTRACE_AUTH_CACHE_SECONDS (default 5; 0 looks every request up). A token revoked through the app, or by
+the CLI on an embedded store (the app sees its new generation and clears this cache), is refused from the next
+request; on a Neo4j store written by other processes, at the latest that many seconds later.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ class PrincipalCache:
         if found is None or found[0] < time.monotonic():
             return None
         return found[1]
+
+    def clear(self) -> None:
+        """Forget every principal (the store changed under the app)."""
+        self._known.clear()
 
     def put(self, header: str | None, principal: Principal) -> None:
         if header is None or self.seconds <= 0:

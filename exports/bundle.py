@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from regtrace.graph.port import Store
 
-from regtrace.errors import InputError, NotFoundError
+from regtrace.errors import InputError
+from regtrace.tenants import require_some_tenant, require_tenant, tenant_name
 
 from . import checks, manifest, oscal, rdf, report, xlsx
 from .data import ExportData, Meta, gather
@@ -29,7 +29,6 @@ FILES: dict[str, tuple[str, ...]] = {
     "jsonld": ("graph.jsonld",),
     "oscal": ("oscal-catalog.json", "oscal-assessment-results.json"),
 }
-_SAFE_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def parse_formats(values: Sequence[str]) -> list[str]:
@@ -115,20 +114,25 @@ def _meta_of(folder: Path) -> Meta:
                 doc["store"], doc["generator"]["name"], doc["generator"]["version"])
 
 
+def _folder_safe(tenant: str) -> bool:
+    """Whether a stored tenant name follows the one rule (which keeps names fit for folder names)."""
+    try:
+        return tenant_name(tenant) == tenant
+    except InputError:
+        return False
+
+
 def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,
            generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None,
            signer: ExportSigner | None = None) -> list[Path]:
     """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all
     (with `signer`: every PDF and every manifest signed)."""
     if tenant is not None:
-        if tenant not in store.tenants():
-            raise NotFoundError(f"--tenant: no registers for tenant {tenant!r} in the store")
+        tenant = require_tenant(store, tenant)
         return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings,
                              signer=signer)
-    tenants = store.tenants()
-    if not tenants:
-        raise NotFoundError("no tenant has registers in the store: load some first (regtrace load FOLDER --tenant T)")
-    unsafe = [t for t in tenants if not _SAFE_TENANT.match(t)]
+    tenants = require_some_tenant(store)
+    unsafe = [t for t in tenants if not _folder_safe(t)]
     if unsafe:
         raise InputError(f"tenant names unfit for folder names: {', '.join(unsafe)}; export them one by one with "
                          "--tenant and a folder of your choice")

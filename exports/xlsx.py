@@ -27,6 +27,9 @@ from regtrace.trace import COMPANY
 from . import style
 from .data import REQUIRED_CLAUSES, EvidenceLine, ExportData, key_of
 
+# A text cell starting with one of these is a formula (or becomes one when edited or saved as CSV) in Excel,
+# LibreOffice and Google Sheets: `=cmd|' /C calc'!A0`, `=HYPERLINK(…)`, `+1+1`, `@SUM(…)`, a leading tab or CR.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 5_000  # rows looked at to size a column
 HEADER_FILL = "1F4E78"
@@ -60,6 +63,21 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[Value]], wrap: froze
     return [min(w, MAX_WIDTH) if i not in wrap else MAX_WIDTH for i, w in enumerate(widths)]
 
 
+def text_safe_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:
+    """The one place a cell is made: text is always written as text, never as a live formula.
+
+    openpyxl turns a string starting with '=' into a formula; a string starting with '+', '-', '@', a tab or a
+    carriage return is one the moment a user edits the cell or the sheet goes through CSV. Such text is
+    stored as an inline string with Excel's quote prefix (the cell shows the text exactly, the formula bar an
+    apostrophe before it). Numbers, dates and booleans keep their types: -3 stays a number.
+    """
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        c.data_type = "s"
+        c.quotePrefix = True
+    return c
+
+
 class _Writer:
     """Writes sheets of a write-only workbook."""
 
@@ -74,7 +92,7 @@ class _Writer:
 
     def cell(self, ws: WriteOnlyWorksheet, value: Value, wrap: bool = False) -> Cell:
         v = value.value if isinstance(value, Styled) else value
-        c = WriteOnlyCell(ws, value=v)
+        c = text_safe_cell(ws, v)
         if isinstance(value, Styled):
             if value.fill:
                 c.fill = self.fill(value.fill)
@@ -102,7 +120,7 @@ class _Writer:
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
         head = []
         for h in headers:
-            c = WriteOnlyCell(ws, value=h)
+            c = text_safe_cell(ws, h)
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = self.fill(HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="center")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,16 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the store."""
+
+    def generation(self) -> str | None:
+        """A token that changes whenever any process writes the store (for caches that must not outlive a
+        write made elsewhere); None when the store cannot tell (every read then sees the latest data anyway)."""
+        return None
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside the block see one state of the store even if another process writes meanwhile (the
+        embedded store pins its generation; a server store reads the latest committed data)."""
+        return nullcontext()
 
     def __enter__(self) -> Store:
         return self

@@ -152,9 +152,18 @@ def write_regulation(store: Store, graph: RegulationGraph) -> None:
 
 def obligations_under(store: Store) -> dict[str, list[str]]:
     """Each provision id mapped to the obligation ids at or below it (for register validation)."""
-    obligations = {r["obligation_id"] for r in store.nodes("Obligation")}
+    return obligations_under_rows(store.nodes("Provision"), store.nodes("Obligation"))
+
+
+def obligations_under_graph(graph: RegulationGraph) -> dict[str, list[str]]:
+    """obligations_under for a regulation graph not (or not yet) in a store, e.g. the bundled seed."""
+    return obligations_under_rows(graph.provisions, graph.obligations)
+
+
+def obligations_under_rows(provisions: Iterable[Row], obligation_rows: Iterable[Row]) -> dict[str, list[str]]:
+    obligations = {r["obligation_id"] for r in obligation_rows}
     under: dict[str, list[str]] = {}
-    for p in store.nodes("Provision"):
+    for p in provisions:
         under.setdefault(p["provision_id"], [])
         if p["provision_id"] in obligations:
             for pid in p["path"]:

@@ -18,8 +18,9 @@ def store_location(option: str | None) -> str:
     return option or current().store
 
 
-def open_store(location: str, *, seed: bool = True) -> Store:
-    """Open (creating if needed) the store at `location`; a new store gets the bundled seed regulation."""
+def open_store(location: str, *, seed: bool = True, create: bool = True) -> Store:
+    """Open the store at `location`, creating it when `create` (a new store gets the bundled seed regulation);
+    without `create`, a folder that holds no store is NotFoundError naming the path (reading never creates)."""
     store: Store
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
@@ -33,8 +34,8 @@ def open_store(location: str, *, seed: bool = True) -> Store:
     else:
         from regtrace.graph.ladybug_store import LadybugStore
 
-        store = LadybugStore(Path(location))
-    if seed and store.count("Provision") == 0:
+        store = LadybugStore(Path(location), create=create)
+    if seed and create and store.count("Provision") == 0:
         from regtrace.seed import install_seed
 
         install_seed(store)

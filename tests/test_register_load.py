@@ -171,7 +171,8 @@ def test_a_changed_folder_replaces_the_tenants_data(store: LadybugStore, tmp_pat
     data["systems"] = []
     data["controls"][0]["applies_to"] = "A1"
     data["csps"][1]["name"] = "雲端二號 (renamed)"
-    load_registers(store, write_folder(tmp_path / "v2", data), "t1", UNDER)
+    # emptying the systems register is deliberate here (without the flag it is refused: test_register_removals)
+    load_registers(store, write_folder(tmp_path / "v2", data), "t1", UNDER, allow_removals=True)
     assert [r["evidence_id"] for r in store.nodes("Evidence", "t1")] == ["E1"]
     assert store.count("System", "t1") == 0
     assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1")}
@@ -191,7 +192,7 @@ def test_two_tenants_do_not_touch_each_other(store: LadybugStore, tmp_path: Path
     assert snapshot(store, "t1") == t1
     data = registers()
     data["evidence"] = []
-    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER)
+    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER, allow_removals=True)
     assert snapshot(store, "t1") == t1
     assert store.count("Evidence", "t2") == 0 and store.count("Evidence", "t1") == 2
     assert pairs(store, "SATISFIES", "t2") == {(s.replace("t1/", "t2/"), t) for s, t in pairs(store, "SATISFIES")}

@@ -136,3 +136,19 @@ def test_delete_tenant_keeps_other_tenants_and_the_regulation(store: Store) -> N
     store.write(lambda w: w.delete_tenant("t1"))
     assert store.tenants() == ["t2"]
     assert store.count("OutsourcingArrangement", "t1") == 0 and store.count("OutsourcingArrangement") == 1
+
+
+def test_tenants_are_those_with_registers_in_unicode_and_sorted(store: Store) -> None:
+    """The one read `regtrace.tenants` relies on: a token or a change-log entry alone makes no tenant; a
+    Unicode tenant name is returned as written."""
+    assert store.tenants() == []
+    for tenant in ("國泰人壽", "alpha"):
+        reg = Registers(tenant)
+        reg.csp()
+        reg.arrangement("A")
+        reg.write(store)
+    token = {"uid": "tok1", "token_id": "tok1", "name": "n", "role": "board", "tenant": "ghost",
+             "hash": "0" * 64, "created_at": "2026-11-29T00:00:00", "revoked": False}
+    store.write(lambda w: w.create_nodes("ApiToken", [{**dict.fromkeys(store_schema().nodes["ApiToken"].names),
+                                                       **token}]))
+    assert store.tenants() == sorted(["國泰人壽", "alpha"])

@@ -115,3 +115,16 @@ def tokens_table(rows: list[dict[str, Any]]) -> Table:
     for r in rows:
         table.add_row(*(str(r[h]) for h in columns))
     return table
+
+
+def changes_table(changes: list[Any], title: str) -> Table:
+    """Per register: rows stored now, in the folder, and what a load would add, change, remove and keep."""
+    table = Table(title=title)
+    for header in ("登錄表 Register", "現有 Stored", "資料夾 Folder", "新增 Added", "變更 Changed", "刪除 Removed",
+                   "不變 Unchanged"):
+        table.add_column(header, justify="left" if header.startswith("登錄表") else "right")
+    for c in changes:
+        removed = f"[red]{c.removed}[/]" if c.removed else "0"
+        table.add_row(c.register, str(c.stored), str(c.incoming), str(c.added), str(c.changed), removed,
+                      str(c.unchanged))
+    return table

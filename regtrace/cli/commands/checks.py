@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from regtrace.cli.app import GLOBAL, app
+from regtrace.cli.app import GLOBAL, app, opened_store
 from regtrace.cli.console import out, print_json
 from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
 from regtrace.errors import ExitCode
@@ -29,8 +29,11 @@ def check_command(
     """Run the executable obligations (pytest-bdd) against the store: pass = covered, skip = not applicable,
     fail = gap / unevidenced / stale. Exit 1 when any obligation fails."""
     from regtrace.bdd_report import OUTCOME_ZH, run_checks, summary, write_junit
+    from regtrace.tenants import require_tenant
 
     day = parse_as_of(as_of)
+    with opened_store() as store:  # an unknown tenant or store is refused before pytest starts
+        tenant = require_tenant(store, tenant)
     results = run_checks(GLOBAL.location(), tenant, day, features_dir, pytest_args=pytest_arg or (),
                          echo=not as_json)
     if junit_xml:

@@ -22,7 +22,7 @@ def demo(as_of: AsOf = None) -> None:
     from regtrace.seed import examples_folder, regulation_summary
 
     day = parse_as_of(as_of)
-    with opened_store() as store:
+    with opened_store(create=True) as store:
         summary = regulation_summary(store)
         out.print("[bold]保險業作業委外使用雲端服務自律規範[/] — regulation graph")
         for line in summary:

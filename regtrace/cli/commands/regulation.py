@@ -13,7 +13,7 @@ from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out, print_json
 from regtrace.cli.options import JsonFlag
 from regtrace.cli.tables import provisions_tree
-from regtrace.errors import ExitCode
+from regtrace.errors import ExitCode, InputError
 
 PANEL = "法規 Regulation"
 
@@ -59,13 +59,17 @@ def diff_command(
 
 @app.command("features", rich_help_panel=PANEL)
 def features_command(
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder; default: the repository's features/.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder; default: the repository's features/ (required when installed from the wheel).")] = None,
     check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are out of date.")]
     = False,
 ) -> None:
     """Generate the executable obligations: one zh-TW Gherkin feature per article, from the regulation graph."""
-    from regtrace.features import FEATURES, diff_features, features_from_store, write_features
+    from regtrace.features import diff_features, features_from_store, write_features
+    from regtrace.shipped import FEATURES, from_wheel
 
+    if out_dir is None and not check_only and from_wheel():
+        raise InputError("--out: the installed features are part of the package; write to a folder with --out")
     with opened_store() as store:
         files = features_from_store(store)
     folder = out_dir or FEATURES

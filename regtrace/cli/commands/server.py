@@ -55,8 +55,10 @@ def token_create(
 ) -> None:
     """Create a token and print it once; only its SHA-256 is stored."""
     from regtrace.api.auth import create_token
+    from regtrace.tenants import require_tenant
 
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)  # a token for a tenant with no registers would show 0 %
         token, row = create_token(store, role, tenant, name)
     err.print(f"token {row['token_id']} ({row['role']} of {row['tenant']}, {row['name']}); "
               "keep it, it is not shown again:")

@@ -15,6 +15,7 @@ from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
 from regtrace.coverage import GROUPS, GroupBy, coverage, overall
 from regtrace.errors import InputError
+from regtrace.tenants import require_tenant
 from regtrace.trace import gaps, trace
 
 PANEL = "追溯 Trace"
@@ -31,6 +32,7 @@ def trace_command(
     """Every applicable obligation per arrangement (and the company) with its status, controls and evidence."""
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         require_arrangement(store, tenant, arrangement)
         rows = trace(store, tenant, day, arrangement)
     rows = [r for r in rows if r.leaf] if leaves else rows
@@ -50,6 +52,7 @@ def gaps_command(
     """Only what is not covered, worst first."""
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = gaps(trace(store, tenant, day), materiality(store, tenant))
     rows = rows[:limit] if limit else rows
     if as_json:
@@ -73,6 +76,7 @@ def coverage_command(
             raise InputError(f"--by: {g!r} is not one of {', '.join(GROUPS)}")
         groups.append(g)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = trace(store, tenant, day)
         providers = csp_of(store, tenant)
         material = materiality(store, tenant)
@@ -99,6 +103,7 @@ def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json:
 
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = certs(store, tenant, day)
     if as_json:
         print_json([c.to_json() for c in rows])
@@ -118,6 +123,7 @@ def findings(
 
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = [f for f in finding_rows(store, tenant, day) if all_findings or f.state != "closed"]
     if as_json:
         print_json([f.to_json() for f in rows])
