@@ -76,6 +76,7 @@ def _signed_manifest(folder: Path, meta: Meta, formats: list[str], signer: Expor
                      tenants: list[str] | None = None) -> list[Path]:
     """Sign the folder's PDF (before hashing it), write the manifest, then sign the manifest beside it."""
     if signer is None:
+        (folder / manifest.SIGNATURE).unlink(missing_ok=True)  # an earlier signed export's, now stale
         return [manifest.write_manifest(folder, meta, formats, tenants)]
     from .signing import sign_manifest, sign_pdf
 

@@ -304,3 +304,11 @@ def test_the_readme_signing_example_runs_as_written(store: Path, tmp_path: Path)
                               timeout=300)
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     assert "trusted (--trust)" in done.stdout and "report.pdf" in done.stdout
+
+
+def test_an_unsigned_export_over_a_signed_one_removes_the_stale_signature(copy: Path, store: Path) -> None:
+    done = regtrace("export", "--format", "oscal", "--tenant", TENANT, "--out", str(copy), store=store)
+    assert done.returncode == 0, done.stderr
+    assert not (copy / "manifest.json.p7s").exists() and _manifest(copy)["signature"] is None
+    checked = regtrace("verify-export", str(copy), store=store)
+    assert checked.returncode == 0 and "unsigned manifest.json" in checked.stdout
