@@ -98,7 +98,7 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
     if "html" in formats or "pdf" in formats:
-        leaves = sum(1 for r in d.trace if r.leaf)
+        leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
     written = write_formats(d, formats, folder, timings)
     if signer is None:
@@ -112,7 +112,7 @@ def _meta_of(folder: Path) -> Meta:
     """The Meta a tenant's manifest records (for the manifest over several tenants)."""
     doc = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     return Meta(doc["tenant"], dt.date.fromisoformat(doc["as_of"]), dt.datetime.fromisoformat(doc["generated_at"]),
-                doc["store"], doc["generator"]["name"], doc["generator"]["version"])
+                doc["store"], doc["generator"]["name"], doc["generator"]["version"], doc.get("company"))
 
 
 def _folder_safe(tenant: str) -> bool:

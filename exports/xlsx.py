@@ -20,9 +20,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from regtrace.trace import COMPANY
 
 from regtrace import labels
-from regtrace.trace import COMPANY
 
 from . import style
 from .data import REQUIRED_CLAUSES, EvidenceLine, ExportData, key_of
@@ -146,13 +146,14 @@ def _cover(w: _Writer, d: ExportData) -> None:
     total = d.overall
     pct = "—" if total.percent is None else f"{total.percent:.1f}%"
     rows: list[list[Value]] = [
-        ["會員公司 Company (tenant)", m.tenant],
+        ["會員公司 Company (tenant)", m.company_name],
         ["基準日 As of", m.as_of],
         ["產出時間 Generated at (UTC)", m.generated_at.isoformat()],
         ["產出工具 Generator", f"{m.generator} {m.version}"],
         ["資料來源 Store", m.store],
         ["適用義務涵蓋率 Coverage of applicable obligations", f"{pct} ({total.covered}/{total.applicable})"],
         ["委外事項 Arrangements in effect", len(d.active)],
+        ["缺少金管會事前核准 Arrangements without the FSC's prior approval", d.approvals_missing],
     ]
     rows += [[Styled(f"狀態 Status: {labels.status(s)}", style.STATUS_FILL[s]), total.counts.get(s, 0)]
              for s in style.STATUS_ORDER]
@@ -218,8 +219,8 @@ def _provisions(w: _Writer, d: ExportData) -> None:
 
 
 def _matrix(w: _Writer, d: ExportData) -> None:
-    subjects = sorted({r.subject for r in d.trace if r.leaf}, key=lambda s: (s != COMPANY, s))
-    cells = {(r.provision, r.subject): r.status for r in d.trace if r.leaf}
+    subjects = sorted({r.subject for r in d.trace if r.obligation}, key=lambda s: (s != COMPANY, s))
+    cells = {(r.provision, r.subject): r.status for r in d.trace if r.obligation}
     rows = []
     for o in sorted(d.obligations.values(), key=lambda r: r["ordinal"]):
         oid = o["obligation_id"]
@@ -234,8 +235,8 @@ def _matrix(w: _Writer, d: ExportData) -> None:
 
 
 def _trace(w: _Writer, d: ExportData) -> None:
-    rows = [[r.label, r.provision, "義務 obligation" if r.leaf else "彙總 roll-up", labels.modality(r.modality),
-             d.subject_name(r.subject), _status(r.status), f"{r.reason_zh} {r.reason_en}", _join(r.controls),
+    rows = [[r.label, r.provision, "義務 obligation" if r.obligation else "彙總 roll-up", labels.modality(r.modality),
+             d.subject_name(r.subject), _status(r.status), r.explanation, _join(r.controls),
              _join(r.evidence), _join(r.contracts), _join(r.audits), r.fresh_until] for r in d.trace]
     w.table("追溯 Trace", ["條次 Citation", "條文代碼 Id", "類別 Kind", "規範效力 Modality", "對象 Subject",
                          "狀態 Status", "說明 Reason", "控制措施 Controls", "佐證 Evidence", "契約 Contracts",

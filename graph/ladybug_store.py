@@ -26,7 +26,7 @@ from .cypher_store import CypherStore
 from .generations import DB_FILE, Layout
 from .ladybug_connection import LadybugConnection
 from .port import Link, Row, Writer, batched
-from .schema import store_schema
+from .schema import NodeSchema, Property, store_schema
 
 BATCH = 50_000
 FOLLOW_ATTEMPTS = 50  # pointer reads before giving up when generations are removed under us (each one rare)
@@ -88,11 +88,20 @@ class _LadybugWriter(Writer):
 
 
 def _create_schema(conn: LadybugConnection) -> None:
+    """The tables the ontology names; a property the ontology gained since the store was made (e.g.
+    ApiToken.expires_at) is added to its table, empty (CREATE ... IF NOT EXISTS leaves a table as it was)."""
     schema = store_schema()
     for node in schema.nodes.values():
         conn.execute(q.create_node_table(node))
+        for prop in _missing_properties(conn, node):
+            conn.execute(q.add_property(node.label, prop))
     for rel in schema.relationships:
         conn.execute(q.create_rel_table(rel))
+
+
+def _missing_properties(conn: LadybugConnection | LadybugStore, node: NodeSchema) -> list[Property]:
+    present = {r["name"] for r in conn.execute(q.table_properties(node.label))}
+    return [prop for prop in node.properties if prop.name not in present]
 
 
 class LadybugStore(CypherStore):
@@ -159,7 +168,8 @@ class LadybugStore(CypherStore):
                 self._layout.copy_database(source, staging)
             conn = LadybugConnection(staging / DB_FILE, read_only=False)
             try:
-                _create_schema(conn)
+                if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
+                    _create_schema(conn)
                 if unit is not None:
                     conn.execute("BEGIN TRANSACTION")
                     try:
@@ -213,9 +223,12 @@ class LadybugStore(CypherStore):
         self._reader, self._pin, self._generation = None, None, None
 
     def _missing_tables(self) -> bool:
+        """Tables or properties the ontology names that the published generation lacks."""
         present = {r["name"] for r in self.execute("CALL show_tables() RETURN name")}
         schema = store_schema()
-        return not ({*schema.nodes, *(rel.type for rel in schema.relationships)} <= present)
+        if not ({*schema.nodes, *(rel.type for rel in schema.relationships)} <= present):
+            return True
+        return any(_missing_properties(self, node) for node in schema.nodes.values())
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -241,7 +254,10 @@ class LadybugStore(CypherStore):
         return self._reader.execute(statement, parameters)
 
     def ensure_schema(self) -> None:
-        self.write(lambda w: None)
+        with self._layout.writer():
+            current = self._layout.read_pointer()
+            self._build(current, None)
+            self._follow(force=True)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
         with self._layout.writer():

@@ -132,6 +132,28 @@ class Store(ABC):
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
         """Audits performed in [start, end]: arrangement_id, audit_id, kind, performed_on, independent."""
 
+    @abstractmethod
+    def company(self, tenant: str) -> Row | None:
+        """The member company's row (the company register holds one), None when the tenant has none:
+        legal_name, legal_name_en, foreign_branch, multi_cloud."""
+
+    @abstractmethod
+    def systems(self, tenant: str) -> list[Row]:
+        """Every system with the arrangement it runs under, ordered by arrangement_id, system_id:
+        arrangement_id, system_id, name, criticality, material, natural_person_data, data_locations
+        (None where the register leaves them blank)."""
+
+    @abstractmethod
+    def findings(self, tenant: str) -> list[Row]:
+        """Every finding with its audit and arrangement, ordered by arrangement_id, finding_id: finding_id,
+        title, audit_id, performed_on (the audit's), arrangement_id, severity, status, due_on, closed_on,
+        obligations (the sorted ids of the obligations it cites; [] when its provisions are blank)."""
+
+    @abstractmethod
+    def approvals(self, tenant: str) -> list[Row]:
+        """Every approval, ordered by approval_id: approval_id, arrangement_id (None: the company's), kind,
+        reference, decided_on, valid_until, obligations (the sorted ids of the obligations it supports)."""
+
     # Generic reads for the API: filters, sorting and paths are graph/filters.py values, compiled by each
     # store's query module into parameterised queries. Tenant-scoped nodes are always those of the tenant.
 

@@ -21,11 +21,13 @@ from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
 
 from regtrace.errors import Problem, ProblemLog, RegisterError
 
+from . import register_locations as locations
 from .register_reader import READ_ERRORS, RegisterFolder, Table
 from .register_values import CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
+ARRANGEMENT_CLASS = "OutsourcingArrangement"
 PROVISION_HINT = PROVISION_ID_HINT
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
@@ -33,6 +35,7 @@ DATE_ORDER: tuple[tuple[str, str, str], ...] = (
     ("certifications", "valid_from", "valid_until"),
     ("arrangements", "start_date", "end_date"),
     ("contracts", "signed_on", "expires_on"),
+    ("approvals", "decided_on", "valid_until"),
 )
 MINIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1),)
 # A century: the trace counts the months back from the as-of date (at most 2200), which must stay a date.
@@ -145,8 +148,10 @@ class _Validator:
     """Validates one table; `known` holds the ids of the registers validated before it."""
 
     def __init__(self, model: ClassModel, table: Table, known: Mapping[str, set[str] | None],
-                 obligations_under: ObligationsUnder | None, problems: list[Problem]) -> None:
+                 obligations_under: ObligationsUnder | None, problems: list[Problem],
+                 validated: Mapping[str, Register] | None = None) -> None:
         self.model = model
+        self.validated = validated or {}  # the registers validated before this one, by register name
         self.table = table
         self.known = known
         self.obligations_under = obligations_under
@@ -340,7 +345,27 @@ class _Validator:
         for reg, status, value, date in STATUS_DATE:
             if reg == register and status in present and date in present:
                 checks.append(_status_date(present[status], value, present[date]))
+        checks += self._location_checks(present)
+        if self.model.max_rows is not None:
+            checks.append(_at_most(self.model, self.model.max_rows, next(iter(present), self.model.key)))
         return checks
+
+    def _location_checks(self, present: Mapping[str, _Column]) -> list[RowCheck]:
+        """data_locations outside Taiwan against an offshore flag of N (register_locations)."""
+        where = present.get(locations.LOCATIONS)
+        if where is None:
+            return []
+        if locations.OFFSHORE in present:
+            flag = present[locations.OFFSHORE]
+            return [locations.arrangement_check(where.position, where.name, flag.position, flag.name)]
+        arrangement = next((c for c in present.values() if c.field.target == ARRANGEMENT_CLASS and not c.field.many),
+                           None)
+        parent = self.validated.get(load_ontology().classes[ARRANGEMENT_CLASS].register or "")
+        if arrangement is None or parent is None or not parent.rows:
+            return []
+        offshore = next(i for i, f in enumerate(parent.columns) if f.name == locations.OFFSHORE)
+        return [locations.system_check(where.position, where.name, arrangement.position,
+                                       locations.offshore_flags(parent.rows, offshore), parent.source or "")]
 
     def _reference_check(self, column: _Column) -> RowCheck:
         f, position, name = column.field, column.position, column.name
@@ -402,6 +427,20 @@ def _date_order(earlier: _Column, later: _Column) -> RowCheck:
     def check(values: list[Any]) -> tuple[str, str] | None:
         if values[a] is not None and values[b] is not None and values[b] < values[a]:
             return later.name, f"{later.name} {values[b]} is before {earlier.name} {values[a]}"
+        return None
+
+    return check
+
+
+def _at_most(model: ClassModel, most: int, column: str) -> RowCheck:
+    """A register that holds at most `most` rows (the company register: one): every row after them is refused."""
+    seen = [0]
+    holds = "one row, the member company itself" if most == 1 else f"at most {most} rows"
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        seen[0] += 1
+        if seen[0] > most:
+            return column, f"one row too many: the {model.register} register holds {holds}"
         return None
 
     return check
@@ -471,7 +510,7 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
             registers[name] = Register(model, None)
             known[model.name] = None if name in folder.present else set()  # there but unreadable: not judged
             continue
-        validator = _Validator(model, table, known, obligations_under, problems)
+        validator = _Validator(model, table, known, obligations_under, problems, registers)
         registers[name] = validator.validate()
         known[model.name] = None if validator.unreadable else validator.ids
     if progress is not None:

@@ -35,6 +35,10 @@ INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 BOOLEAN_HINT = "use Y/N, 是/否, true/false or 1/0"
+PATTERN_HINTS = {
+    "^[0-9a-f]{64}$": "64 lowercase hex digits",
+    "^[A-Z]{2}$": "an ISO 3166-1 alpha-2 country code in capitals (TW, SG, JP, US …)",
+}
 
 
 class CellError(ValueError):
@@ -184,7 +188,7 @@ def _enumeration(allowed: Sequence[str]) -> Callable[[str], object]:
 
 def _patterned(pattern: str) -> Callable[[str], object]:
     compiled = re.compile(pattern)
-    hint = "64 lowercase hex digits" if pattern == "^[0-9a-f]{64}$" else f"the pattern {pattern}"
+    hint = PATTERN_HINTS.get(pattern, f"the pattern {pattern}")
 
     def parser(text: str) -> object:
         if compiled.search(text) is None:

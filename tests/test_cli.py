@@ -56,7 +56,8 @@ def test_provisions_json_meets_the_contract(tmp_path: Path) -> None:
     assert point["conditions"] == ["self_managed"]
     assert by_id["A9.P1.I1.S1"]["frequency_months"] == 12
     assert by_id["A6.P1"]["references"] == [
-        {"instrument": "保險業作業委託他人處理應注意事項", "articles": [], "points": [9, 16]}
+        {"instrument": "保險業作業委託他人處理應注意事項", "articles": [], "points": [9, 16],
+         "instrument_id": "FSC-OUTSOURCING-DIRECTIONS", "status": "abolished"}
     ]
     assert [p["id"] for p in data if p["parent"] is None] == [f"A{i}" for i in range(1, 14)]
 
@@ -72,6 +73,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+@pytest.mark.parametrize(("as_of", "status"), [("2026-01-01", "in_force"), ("115/01/02", "abolished")])
+def test_provisions_json_gives_each_references_status_on_the_date(tmp_path: Path, as_of: str, status: str) -> None:
+    """The 注意事項 was abolished on 2026-01-02 with immediate effect: in force the day before, not on the day."""
+    data = json.loads(regtrace("provisions", "--json", "--as-of", as_of, store=tmp_path / "s").stdout)
+    cited = {p["id"]: [(r["instrument_id"], r["status"]) for r in p["references"]] for p in data if p["references"]}
+    assert cited == {pid: [("FSC-OUTSOURCING-DIRECTIONS", status)] for pid in ("A1.P1", "A2.P1", "A6.P1")}
+
+
 def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path) -> None:
     store = tmp_path / "s"
     regtrace("load", str(EXAMPLES), "--tenant", "t", store=store)  # a load creates the store, with the seed
@@ -80,9 +89,10 @@ def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path)
         assert s.count("Instrument") == 3
         obligations = s.count("Obligation")
     rows = json.loads(regtrace("trace", "--tenant", "t", "--json", "--leaves", store=store).stdout)
-    assert "company" in {r["subject"] for r in rows}
-    assert len(rows) == sum(1 for r in rows if r["leaf"])
-    assert obligations == len({r["provision"] for r in rows})
+    company = [r for r in rows if r["subject"] == "company"]
+    # The company's obligations: 22 of its own (the lead-in A4.P1.I3 among them) and A2.P2, which falls on both.
+    assert len(company) == 23 and [r["provision"] for r in company if not r["leaf"]] == ["A4.P1.I3"]
+    assert obligations == 87
 
 
 def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ from test_register_validation import UNDER, registers, write_csv, write_folder
 from regtrace.errors import InputError, RegisterError, StoreError
 
 OBLIGATIONS = [
-    {"uid": oid, "obligation_id": oid, "modality": "shall", "falls_on": falls, "rule": rule, "conditions": [],
-     "frequency_months": None, "article": article, "ordinal": i}
+    {**dict.fromkeys(store_schema().nodes["Obligation"].names), "uid": oid, "obligation_id": oid, "modality": "shall",
+     "falls_on": falls, "rule": rule, "conditions": [], "frequency_months": None, "article": article, "ordinal": i}
     for i, (oid, falls, rule, article) in enumerate([
         ("A4.P1.I1", "company", "control_evidence", 4),
         ("A6.P1.I1", "arrangement", "contract_clause", 6),
@@ -58,9 +58,10 @@ def test_load_writes_every_node_and_link(store: LadybugStore, tmp_path: Path) ->
     write_csv(folder / "evidence.csv", [dict(r, reviewer="王小明") for r in registers()["evidence"]])
     counts = load_registers(store, folder, "t1", UNDER)
     assert counts == {"csps": 2, "arrangements": 2, "audits": 1, "certifications": 1, "contracts": 1,
-                      "controls": 2, "evidence": 2, "findings": 2, "systems": 1}
+                      "controls": 2, "evidence": 2, "findings": 2, "systems": 2, "company": 1, "approvals": 2}
     schema = store_schema().nodes
-    for label in ("CloudServiceProvider", "OutsourcingArrangement", "Control", "Evidence", "Finding"):
+    for label in ("CloudServiceProvider", "OutsourcingArrangement", "Control", "Evidence", "Finding", "System",
+                  "Company", "Approval"):
         for row in store.nodes(label, "t1"):
             assert set(row) == set(schema[label].names)
             assert row["tenant"] == "t1" and row["uid"] == f"t1/{row[schema[label].key]}"
@@ -82,10 +83,25 @@ def test_load_writes_every_node_and_link(store: LadybugStore, tmp_path: Path) ->
     assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1"), ("t1/E2", "t1/CT2")}
     assert pairs(store, "CONCERNS") == {("t1/E1", "t1/A1")}  # only when given
     assert pairs(store, "HELD_BY") == {("t1/CERT1", "t1/C1")}
-    assert pairs(store, "RUNS_UNDER") == {("t1/S1", "t1/A1")}
+    assert pairs(store, "RUNS_UNDER") == {("t1/S1", "t1/A1"), ("t1/S2", "t1/A2")}
     assert pairs(store, "GOVERNS") == {("t1/K1", "t1/A1")}
     assert pairs(store, "AUDITS") == {("t1/AU1", "t1/A1")}
     assert pairs(store, "RAISED_IN") == {("t1/F1", "t1/AU1"), ("t1/F2", "t1/AU1")}
+    assert pairs(store, "CITES") == {("t1/F1", "A6.P1.I2"), ("t1/F1", "A4.P1.I1")}  # F2 cites nothing
+    assert pairs(store, "AUTHORISES") == {("t1/AP1", "t1/A1")}  # AP2 is the company's
+    assert pairs(store, "SUPPORTS") == {("t1/AP1", "A6.P1.I1"), ("t1/AP1", "A6.P1.I2")}  # A6.P1, expanded
+    s1, s2 = store.nodes("System", "t1")
+    assert (s1["material"], s1["natural_person_data"], s1["data_locations"]) == (True, True, ["TW", "SG"])
+    assert (s2["material"], s2["natural_person_data"], s2["data_locations"]) == (None, None, None)
+    [company] = store.nodes("Company", "t1")
+    assert (company["legal_name"], company["legal_name_en"], company["foreign_branch"], company["multi_cloud"]) == (
+        "範例人壽保險股份有限公司台灣分公司", "Example Life, Taiwan Branch", True, False)
+    ap1, ap2 = store.nodes("Approval", "t1")
+    assert (ap1["kind"], ap1["reference"], ap1["decided_on"], ap1["valid_until"]) == (
+        "fsc_approval", "金管保綜字第1150000001號", dt.date(2025, 12, 1), None)
+    assert (ap2["kind"], ap2["valid_until"]) == ("board_resolution", dt.date(2026, 3, 14))
+    f1, f2 = store.nodes("Finding", "t1")
+    assert (f1["title"], f2["title"]) == ("備份契約條款不足", None)
     assert store.tenants() == ["t1"]
 
 
@@ -255,7 +271,8 @@ def test_links_are_built_from_the_ontology(tmp_path: Path) -> None:
         ("SATISFIES", "Control", "Obligation"), ("APPLIES_TO", "Control", "OutsourcingArrangement"),
         ("EVIDENCES", "Evidence", "Control"), ("CONCERNS", "Evidence", "OutsourcingArrangement"),
         ("RAISED_IN", "Finding", "Audit"), ("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider"),
-        ("RUNS_UNDER", "System", "OutsourcingArrangement"),
+        ("RUNS_UNDER", "System", "OutsourcingArrangement"), ("CITES", "Finding", "Obligation"),
+        ("AUTHORISES", "Approval", "OutsourcingArrangement"), ("SUPPORTS", "Approval", "Obligation"),
     }
     assert all(isinstance(lk, Link) for links in graph.links.values() for lk in links)
     assert graph.counts()["Evidence"] == 2

@@ -111,23 +111,23 @@ def test_the_cli_reads_exports_makes_tokens_and_loads_while_the_server_runs(serv
     fewer = tmp_path / "fewer"
     fewer.mkdir()
     for f in EXAMPLE.iterdir():
-        lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
-        (fewer / f.name).write_text("".join(lines[:-1] if f.name == "evidence.csv" else lines), encoding="utf-8")
+        lines = f.read_bytes().splitlines(keepends=True)  # as they are: one register is Big5
+        (fewer / f.name).write_bytes(b"".join(lines[:-1] if f.name == "evidence.csv" else lines))
     dropped = EXAMPLE.joinpath("evidence.csv").read_text(encoding="utf-8").splitlines()[-1].split(",")[0]
     assert dropped in before
     loaded = cli(store, "load", str(fewer), "--tenant", "alpha")
     assert loaded.returncode == 0, loaded.stderr
     assert evidence_ids(server, officer) == before - {dropped}, "the server answers with the new load, no restart"
 
-    board = token(store, "board", "beta")
+    beta_officer = token(store, "officer", "beta")
     assert cli(store, "load", str(EXAMPLE), "--tenant", "beta").returncode == 0
-    assert evidence_ids(server, board) == before
+    assert evidence_ids(server, beta_officer) == before
 
     revoked_id = json.loads(cli(store, "token", "list", "--json").stdout)
     board_id = next(r["token_id"] for r in revoked_id if r["tenant"] == "beta")
     assert cli(store, "token", "revoke", board_id).returncode == 0
     with pytest.raises(urllib.error.HTTPError) as refused:
-        server.query(board, COUNT_EVIDENCE)
+        server.query(beta_officer, COUNT_EVIDENCE)
     assert refused.value.code == 401, "a token revoked by the CLI is refused by the running server at once"
 
 
