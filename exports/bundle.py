@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regtrace.graph.port import Store
 
@@ -15,6 +16,9 @@ from regtrace.tenants import require_some_tenant, require_tenant, tenant_name
 
 from . import checks, manifest, oscal, rdf, report, xlsx
 from .data import ExportData, Meta, gather
+
+if TYPE_CHECKING:
+    from .signing import ExportSigner
 
 FORMATS = ("xlsx", "pdf", "html", "ttl", "jsonld", "oscal")
 FILES: dict[str, tuple[str, ...]] = {
@@ -68,9 +72,27 @@ def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
     return [folder / name for fmt in formats for name in FILES[fmt]]
 
 
+def _signed_manifest(folder: Path, meta: Meta, formats: list[str], signer: ExportSigner | None,
+                     tenants: list[str] | None = None) -> list[Path]:
+    """Sign the folder's PDF (before hashing it), write the manifest, then sign the manifest beside it."""
+    if signer is None:
+        (folder / manifest.SIGNATURE).unlink(missing_ok=True)  # an earlier signed export's, now stale
+        return [manifest.write_manifest(folder, meta, formats, tenants)]
+    from .signing import sign_manifest, sign_pdf
+
+    pdfs = [FILES["pdf"][0]] if "pdf" in formats and tenants is None else []
+    for name in pdfs:
+        sign_pdf(signer, folder / name, reason=f"regtrace traceability report 追溯報告, {meta.tenant}, "
+                                               f"as of {meta.as_of.isoformat()}")
+    path = manifest.write_manifest(folder, meta, formats, tenants, signer.record(pdfs))
+    return [path, sign_manifest(signer, path)]
+
+
 def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[str], folder: Path, *,
-                  generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None) -> list[Path]:
-    """Export one tenant into `folder` (created if needed) with its manifest; returns the files written."""
+                  generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None,
+                  signer: ExportSigner | None = None) -> list[Path]:
+    """Export one tenant into `folder` (created if needed) with its manifest (signed when `signer` is given,
+    with the PDF); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     gathered: list[ExportData] = []
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
@@ -79,7 +101,10 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
         leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
     written = write_formats(d, formats, folder, timings)
-    written.append(manifest.write_manifest(folder, d.meta, list(formats)))
+    if signer is None:
+        written += _signed_manifest(folder, d.meta, list(formats), None)
+    else:
+        _timed(timings, "sign", lambda: written.extend(_signed_manifest(folder, d.meta, list(formats), signer)))
     return written
 
 
@@ -99,11 +124,14 @@ def _folder_safe(tenant: str) -> bool:
 
 
 def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,
-           generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None) -> list[Path]:
-    """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all."""
+           generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None,
+           signer: ExportSigner | None = None) -> list[Path]:
+    """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all
+    (with `signer`: every PDF and every manifest signed)."""
     if tenant is not None:
         tenant = require_tenant(store, tenant)
-        return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings)
+        return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings,
+                             signer=signer)
     tenants = require_some_tenant(store)
     unsafe = [t for t in tenants if not _folder_safe(t)]
     if unsafe:
@@ -112,6 +140,7 @@ def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, t
     stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     written: list[Path] = []
     for t in tenants:
-        written += export_tenant(store, t, as_of, formats, folder / t, generated_at=stamp, timings=timings)
-    written.append(manifest.write_manifest(folder, _meta_of(folder / tenants[-1]), list(formats), tenants))
+        written += export_tenant(store, t, as_of, formats, folder / t, generated_at=stamp, timings=timings,
+                                 signer=signer)
+    written += _signed_manifest(folder, _meta_of(folder / tenants[-1]), list(formats), signer, tenants)
     return written

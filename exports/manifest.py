@@ -18,6 +18,7 @@ from regtrace.errors import InputError
 from .data import Meta
 
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.p7s"  # the manifest's detached signature (exports/signing.py), beside it
 MANIFEST_VERSION = 1
 
 
@@ -30,12 +31,16 @@ def sha256_of(path: Path) -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    """Every file below `folder` except its own manifest, as sorted relative paths."""
-    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and p != folder / MANIFEST)
+    """Every file below `folder` except its own manifest and that manifest's signature, as sorted relative paths."""
+    own = {folder / MANIFEST, folder / SIGNATURE}
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and p not in own)
 
 
-def write_manifest(folder: Path, meta: Meta, formats: list[str], tenants: list[str] | None = None) -> Path:
-    """Write folder/manifest.json over every file below the folder (for several tenants: `tenants`)."""
+def write_manifest(folder: Path, meta: Meta, formats: list[str], tenants: list[str] | None = None,
+                   signature: dict[str, Any] | None = None) -> Path:
+    """Write folder/manifest.json over every file below the folder (for several tenants: `tenants`).
+
+    `signature` is what exports/signing.py records of the signer; None: the export is unsigned (null)."""
     files = [{"path": p.as_posix(), "sha256": sha256_of(folder / p), "size": (folder / p).stat().st_size}
              for p in _files(folder)]
     doc: dict[str, Any] = {
@@ -49,6 +54,7 @@ def write_manifest(folder: Path, meta: Meta, formats: list[str], tenants: list[s
         "store": meta.store,
         "formats": formats,
         "files": files,
+        "signature": signature,
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -64,6 +70,7 @@ class Verification:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # each manifest read, by its folder
 
     @property
     def intact(self) -> bool:
@@ -76,6 +83,8 @@ class Verification:
                 full = f"{prefix}/{p}" if prefix else p
                 if full not in mine:
                     mine.append(full)
+        for sub, doc in other.documents.items():
+            self.documents[f"{prefix}/{sub}".strip("/") if sub else prefix] = doc
 
 
 def _verify_one(folder: Path) -> Verification:
@@ -84,7 +93,7 @@ def _verify_one(folder: Path) -> Verification:
         listed = {f["path"]: f for f in doc["files"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{folder / MANIFEST}: not a readable regtrace manifest ({exc})") from exc
-    result = Verification(folder, manifests=[MANIFEST])
+    result = Verification(folder, manifests=[MANIFEST], documents={"": doc})
     present = {p.as_posix() for p in _files(folder)}
     for path, entry in sorted(listed.items()):
         if path not in present:

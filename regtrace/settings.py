@@ -45,6 +45,10 @@ class Settings:
     cursor_secret: str | None = _var("REGTRACE_CURSOR_SECRET", None,
                                      "Key that signs the API's pagination cursors; unset: a random key per server "
                                      "start (cursors then end with the process).", secret=True, shown="random")
+    sign_passphrase: str | None = _var("REGTRACE_SIGN_PASSPHRASE", None,
+                                       "Passphrase of a protected signing key for `export --sign-key` (a PKCS#12 "
+                                       ".p12/.pfx file or an encrypted PEM key); unset: the key is not protected.",
+                                       secret=True, shown="none")
     auth_cache_seconds: float = _var("REGTRACE_AUTH_CACHE_SECONDS", 5.0,
                                      "How long the server keeps a token's lookup; a revoked token is refused "
                                      "at most this much later. 0: look up every request.")

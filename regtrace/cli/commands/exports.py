@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out
 from regtrace.cli.options import AsOf, parse_as_of
-from regtrace.errors import ExitCode
+from regtrace.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from regtrace.exports.signing import SignatureCheck
 
 PANEL = "匯出 Exports"
 
@@ -24,15 +27,30 @@ def export_command(
     as_of: AsOf = None,
     tenant: Annotated[str | None, typer.Option(
         "--tenant", help="One member company into --out; default: every tenant into OUT/<tenant>/.")] = None,
+    sign_key: Annotated[Path | None, typer.Option(
+        "--sign-key", help="Sign the PDF (PAdES) and the manifest (manifest.json.p7s) with this key: PEM, or a "
+                           "PKCS#12 .p12/.pfx holding the certificate too (passphrase: REGTRACE_SIGN_PASSPHRASE).")
+    ] = None,
+    sign_cert: Annotated[Path | None, typer.Option(
+        "--sign-cert", help="The signing key's X.509 certificate (PEM), with a PEM --sign-key.")] = None,
 ) -> None:
-    """Export the trace and the graph (XLSX, PDF/HTML report, Turtle, JSON-LD, OSCAL) with a manifest.json."""
+    """Export the trace and the graph (XLSX, PDF/HTML report, Turtle, JSON-LD, OSCAL) with a manifest.json,
+    signed with --sign-key/--sign-cert."""
     from regtrace.exports.bundle import export, parse_formats
+    from regtrace.settings import current
 
     chosen = parse_formats(formats or [])
     day = parse_as_of(as_of)
+    signer = None
+    if sign_cert is not None and sign_key is None:
+        raise InputError("--sign-cert: give the key too (--sign-key FILE)")
+    if sign_key is not None:
+        from regtrace.exports.signing import load_signer
+
+        signer = load_signer(sign_key, sign_cert, current().sign_passphrase)
     timings: dict[str, float] = {}
     with opened_store() as store:
-        written = export(store, day, chosen, out_dir, tenant, timings=timings)
+        written = export(store, day, chosen, out_dir, tenant, timings=timings, signer=signer)
     for path in written:
         out.print(f"[green]wrote[/] {path} ({path.stat().st_size:,} bytes)", highlight=False)
     err.print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()), highlight=False)
@@ -41,15 +59,47 @@ def export_command(
 @app.command("verify-export", rich_help_panel=PANEL)
 def verify_export_command(
     folder: Annotated[Path, typer.Argument(help="An export folder (with manifest.json).")],
+    trust: Annotated[Path | None, typer.Option(
+        "--trust", help="The signer's certificate (PEM or DER) to trust: fail unless every signature is by it "
+                        "or by a certificate it issued.")] = None,
 ) -> None:
-    """Check an export against its manifest: exit 0 when intact, 1 listing altered, added and removed files."""
+    """Check an export against its manifest and its signatures: exit 0 when intact (signed or unsigned), 1
+    listing altered, added and removed files and signatures that do not match."""
     from regtrace.exports.manifest import verify
+    from regtrace.exports.signing import check_manifest, load_trust
 
+    anchor = load_trust(trust) if trust is not None else None
     result = verify(folder)
-    if result.intact:
-        out.print(f"[green]intact[/] {folder}: every file matches {', '.join(result.manifests)}", highlight=False)
-        return
+    checks = [check_manifest(folder / sub if sub else folder, sub, doc, anchor)
+              for sub, doc in sorted(result.documents.items())]
     for kind, paths in (("altered", result.altered), ("added", result.added), ("removed", result.removed)):
         for p in paths:
-            out.print(f"[red]{kind}[/] {p}", highlight=False)
+            out.print(f"[red]{kind}[/] {p}", highlight=False, soft_wrap=True)
+    for check in checks:
+        for problem in check.problems:
+            out.print(f"[red]signature[/] {problem}", highlight=False, soft_wrap=True)
+        if check.signed:
+            out.print(_signature_line(check), highlight=False, soft_wrap=True)
+    if result.intact and all(c.ok for c in checks):
+        out.print(f"[green]intact[/] {folder}: every file matches {', '.join(result.manifests)}", highlight=False,
+                  soft_wrap=True)
+        unsigned = [c.manifest for c in checks if not c.signed]
+        if unsigned:
+            out.print(f"[yellow]unsigned[/] {', '.join(unsigned)}: no signature; the hashes show the files match "
+                      "the manifest, not who wrote them", highlight=False, soft_wrap=True)
+        return
     raise typer.Exit(ExitCode.FAILED)
+
+
+def _signature_line(check: SignatureCheck) -> str:
+    signed = ", ".join([check.manifest, *check.pdfs])
+    if check.trusted is True:
+        trust = "trusted (--trust)"
+    elif check.trusted is False:
+        trust = "NOT the trusted certificate"
+    elif check.self_signed:
+        trust = "self-signed, not checked against a trusted certificate (pass --trust CERT)"
+    else:
+        trust = "not checked against a trusted certificate (pass --trust CERT)"
+    state = "[green]signed[/]" if check.ok else "[red]signature failed[/]"
+    return f"{state} {signed} by {check.signer} (certificate SHA-256 {check.fingerprint}); {trust}"
