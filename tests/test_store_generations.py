@@ -4,6 +4,7 @@ process writes, leftovers of a kill are found and repaired, a torn WAL of an old
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -126,7 +127,14 @@ def test_reading_never_creates_a_store(tmp_path: Path) -> None:
     assert not missing.exists()
 
 
+def _evidence_rows() -> int:
+    """The example insurer's evidence.csv rows: what doctor must count for the tenant loaded from it."""
+    with (EXAMPLE / "evidence.csv").open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
 def test_doctor_finds_and_repairs_what_a_kill_leaves(tmp_path: Path) -> None:
+    evidence = _evidence_rows()
     folder = tmp_path / "store"
     regtrace("load", str(EXAMPLE), "--tenant", "alpha", store=folder)
     layout = Layout(folder)
@@ -136,7 +144,7 @@ def test_doctor_finds_and_repairs_what_a_kill_leaves(tmp_path: Path) -> None:
                              check=False)
     assert healthy.returncode == 0, healthy.stderr
     report = json.loads(healthy.stdout)
-    assert report["healthy"] and report["tenants"]["alpha"]["counts"]["Evidence"] == 124  # evidence.csv rows
+    assert report["healthy"] and report["tenants"]["alpha"]["counts"]["Evidence"] == evidence
 
     (folder / f"staging-{current + 1}-999999").mkdir()  # a writer killed while building
     (folder / "CURRENT.tmp").write_text("junk")  # killed while writing the pointer
@@ -153,7 +161,7 @@ def test_doctor_finds_and_repairs_what_a_kill_leaves(tmp_path: Path) -> None:
     assert any("staging" in r for r in report["repaired"])
     assert any(f"pointed CURRENT at generation {current + 5}" in r for r in report["repaired"])
     assert not (folder / "CURRENT.tmp").exists()
-    assert report["tenants"]["alpha"]["counts"]["Evidence"] == 124
+    assert report["tenants"]["alpha"]["counts"]["Evidence"] == evidence
     assert ladybug_repair.problems(folder) == []
 
 
