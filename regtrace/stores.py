@@ -19,7 +19,8 @@ def store_location(option: str | None) -> str:
 
 
 def open_store(location: str, *, seed: bool = True) -> Store:
-    """Open (creating if needed) the store at `location`; a new store gets the bundled seed regulation."""
+    """Open (creating if needed) the store at `location`; a new store gets the bundled seed regulation and the
+    shipped crosswalks."""
     store: Store
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
@@ -37,4 +38,9 @@ def open_store(location: str, *, seed: bool = True) -> Store:
         from regtrace.seed import install_seed
 
         install_seed(store)
+    elif seed:
+        from regtrace.crosswalk.store_io import install_shipped, needs_shipped
+
+        if needs_shipped(store):  # a store made before the crosswalks shipped
+            install_shipped(store)
     return store
