@@ -14,13 +14,27 @@ RegtraceError
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What the `regtrace` command exits with; each error class below names its own."""
+
+    OK = 0
+    FAILED = 1  # the command ran and found a problem: failing obligations, an altered export, stale features
+    INPUT = 2  # bad input or usage (the message names the file, row and column, or the option)
+    NOT_FOUND = 3  # an id or tenant that names nothing
+    STORE = 4  # the graph store failed
+    CONFIG = 5  # the product is set up wrongly (store URI, credentials, a busy port)
+    INTERNAL = 70  # an unexpected failure (EX_SOFTWARE); a message, never a stack trace
+    ABORTED = 130  # interrupted (Ctrl-C)
 
 
 class RegtraceError(Exception):
     """Root of every error regtrace raises on purpose."""
 
     code = "INTERNAL"
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.FAILED
     retryable = False
 
 
@@ -28,7 +42,7 @@ class InputError(RegtraceError):
     """The user's input is wrong; the message says where and how."""
 
     code = "BAD_USER_INPUT"
-    exit_code = 2
+    exit_code = ExitCode.INPUT
 
 
 class RegulationParseError(InputError):
@@ -70,14 +84,14 @@ class NotFoundError(InputError):
     """An id that names nothing in the store."""
 
     code = "NOT_FOUND"
-    exit_code = 3
+    exit_code = ExitCode.NOT_FOUND
 
 
 class StoreError(RegtraceError):
     """The graph store failed."""
 
     code = "STORE_ERROR"
-    exit_code = 4
+    exit_code = ExitCode.STORE
 
 
 class StoreUnavailableError(StoreError):
@@ -91,4 +105,4 @@ class ConfigError(RegtraceError):
     """The product is set up wrongly (store URI, credentials, options)."""
 
     code = "CONFIG_ERROR"
-    exit_code = 5
+    exit_code = ExitCode.CONFIG

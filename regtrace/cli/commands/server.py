@@ -1,0 +1,73 @@
+"""The GraphQL API and dashboard server, and the bearer tokens its callers use."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from regtrace.cli.app import GLOBAL, app, opened_store
+from regtrace.cli.console import err, out, print_json
+from regtrace.cli.options import DEFAULT_TENANT, JsonFlag, Tenant
+from regtrace.cli.tables import tokens_table
+
+PANEL = "服務 Server"
+
+
+@app.command(rich_help_panel=PANEL)
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    introspection: Annotated[bool, typer.Option(
+        "--introspection", help="Allow schema introspection (GraphiQL; development only).")] = False,
+) -> None:
+    """Serve the GraphQL API at /graphql (GraphiQL for a browser); callers need a token (`regtrace token create`)."""
+    import uvicorn
+
+    from regtrace.api.app import create_app
+
+    uvicorn.run(create_app(GLOBAL.location(), introspection=introspection), host=host, port=port)
+
+
+token_app = typer.Typer(help="API bearer tokens: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(token_app, name="token", rich_help_panel=PANEL)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option("--role", help="admin, officer, auditor or board.")],
+    tenant: Tenant = DEFAULT_TENANT,
+    name: Annotated[str | None, typer.Option("--name", help="Who or what uses it (shown in the change log).")] = None,
+) -> None:
+    """Create a token and print it once; only its SHA-256 is stored."""
+    from regtrace.api.auth import create_token
+
+    with opened_store() as store:
+        token, row = create_token(store, role, tenant, name)
+    err.print(f"token {row['token_id']} ({row['role']} of {row['tenant']}, {row['name']}); "
+              "keep it, it is not shown again:")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("list")
+def token_list(as_json: JsonFlag = False) -> None:
+    """Every token without its secret: id, name, role, tenant, created, revoked."""
+    from regtrace.api.auth import list_tokens
+
+    with opened_store() as store:
+        rows = list_tokens(store)
+    if as_json:
+        print_json(rows)
+        return
+    out.print(tokens_table(rows))
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id (see `regtrace token list`).")]) -> None:
+    """Revoke a token: it is refused from the next request on."""
+    from regtrace.api.auth import revoke_token
+
+    with opened_store() as store:
+        row = revoke_token(store, token_id)
+    out.print(f"[green]revoked[/] {row['token_id']} ({row['name']})")

@@ -1,0 +1,18 @@
+"""Where the command writes: tables and results to stdout, progress, warnings and errors to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+# Piped output (logs, CI) gets room for the tables instead of a narrow 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    """`--json` output: UTF-8 (zh-TW unescaped), indented, dates as ISO strings."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,45 @@
+"""The entry point of the `regtrace` console script: errors from the product's tree become a clear message and
+their ExitCode here, and only here; anything unexpected is reported without a stack trace (set REGTRACE_DEBUG=1
+to see it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from typer.exceptions import TyperException
+
+from regtrace.cli.app import app
+from regtrace.cli.console import err
+from regtrace.errors import ExitCode, RegtraceError
+
+
+def main() -> None:
+    """Run the app and map errors to exit codes."""
+    run: Callable[..., Any] = app
+    try:
+        code = run(standalone_mode=False)
+    except TyperException as exc:  # usage errors: bad commands, options or arguments
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"[red]error:[/] {exc}")
+        sys.exit(int(getattr(exc, "exit_code", ExitCode.INPUT)))
+    except RegtraceError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(ExitCode.ABORTED)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # an unexpected failure: a message, not a stack trace
+        if os.environ.get("REGTRACE_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (set REGTRACE_DEBUG=1 for details)")
+        sys.exit(ExitCode.INTERNAL)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

@@ -1,0 +1,116 @@
+"""The rich tables and trees the commands print; zh-TW first with English beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.tree import Tree
+
+from regtrace import labels
+from regtrace.coverage import GroupBy
+from regtrace.loaders.provision import Provision
+from regtrace.trace import COMPANY, TraceRow
+
+STATUS_COLOURS = {
+    "gap": "red", "unevidenced": "magenta", "stale": "yellow", "covered": "green", "not_applicable": "dim"
+}
+COVERAGE_STATUSES = ("covered", "stale", "unevidenced", "gap", "not_applicable")
+
+
+def provisions_tree(title: str | None, provisions: list[Provision]) -> Tree:
+    """The regulation's provisions nested as in the text, each with its modality, conditions and opening words."""
+    tree = Tree(f"[bold]{title}[/]")
+    nodes: dict[str, Tree] = {}
+    for p in provisions:
+        detail = f"[dim]{labels.modality(p.effective_modality)}[/]"
+        if p.conditions:
+            detail += " [cyan]" + ", ".join(p.conditions) + "[/]"
+        text = p.text if len(p.text) <= 60 else p.text[:60] + "…"
+        parent = nodes[p.parent] if p.parent else tree
+        nodes[p.id] = parent.add(f"[bold]{p.id}[/] {p.label} {detail}\n{text}")
+    return tree
+
+
+def trace_table(rows: list[TraceRow], title: str) -> Table:
+    """Trace rows: provision, subject, status, controls, evidence and the reason in zh-TW and English."""
+    table = Table(title=title, show_lines=False)
+    for header in ("條次 Provision", "對象 Subject", "狀態 Status", "控制 Controls", "佐證 Evidence", "說明 Reason"):
+        table.add_column(header)
+    for r in rows:
+        proof = ", ".join(r.evidence or r.contracts or r.audits)
+        table.add_row(
+            f"{r.provision}\n[dim]{r.label}[/]",
+            r.subject,
+            f"[{STATUS_COLOURS[r.status]}]{labels.status(r.status)}[/]",
+            ", ".join(r.controls),
+            proof,
+            f"{r.reason_zh}\n[dim]{r.reason_en}[/]",
+        )
+    return table
+
+
+def coverage_table(group_by: GroupBy, rows: list[Any]) -> Table:
+    """Counts per status and % covered for each article, arrangement or CSP."""
+    names = {"article": "條 Article", "arrangement": "委外事項 Arrangement", "csp": "雲端服務業者 CSP"}
+    table = Table(title=f"涵蓋率 Coverage by {group_by}")
+    table.add_column(names[group_by])
+    for s in COVERAGE_STATUSES:
+        table.add_column(labels.status(s), justify="right")
+    table.add_column("涵蓋率 %", justify="right")
+    for c in rows:
+        key = (
+            f"第{c.key}條"
+            if group_by == "article"
+            else labels.both(labels.SUBJECT_COMPANY)
+            if c.key == COMPANY
+            else c.key
+        )
+        pct = "—" if c.percent is None else f"{c.percent:.1f}%"
+        table.add_row(key, *(str(c.counts.get(s, 0)) for s in COVERAGE_STATUSES), pct)
+    return table
+
+
+def certifications_table(rows: list[Any], title: str) -> Table:
+    """CSP certifications with their validity on the date."""
+    table = Table(title=title)
+    for h in ("業者 CSP", "驗證 Certification", "標準 Standard", "有效期限 Valid until", "狀態 Status"):
+        table.add_column(h)
+    names = {
+        "valid": "有效 valid",
+        "expiring": "即將到期 expiring",
+        "expired": "已過期 expired",
+        "not_yet_valid": "尚未生效 not yet valid",
+    }
+    for c in rows:
+        table.add_row(c.csp_id, c.certification_id, c.standard, c.valid_until.isoformat(), names[c.status])
+    return table
+
+
+def findings_table(rows: list[Any], title: str) -> Table:
+    """Audit findings with their remediation state and due date."""
+    table = Table(title=title)
+    for h in ("缺失 Finding", "查核 Audit", "委外事項 Arrangement", "嚴重度 Severity", "狀態 State", "期限 Due"):
+        table.add_column(h)
+    names = {"open": "改善中 open", "overdue": "逾期未改善 overdue", "closed": "已結案 closed"}
+    for f in rows:
+        table.add_row(
+            f.finding_id,
+            f.audit_id,
+            f.arrangement_id,
+            f.severity,
+            names[f.state],
+            f.due_on.isoformat() if f.due_on else "—",
+        )
+    return table
+
+
+def tokens_table(rows: list[dict[str, Any]]) -> Table:
+    """API tokens without their secrets."""
+    table = Table(title="API 權杖 API tokens")
+    columns = ("token_id", "name", "role", "tenant", "created_at", "revoked")
+    for h in ("id", *columns[1:]):
+        table.add_column(h)
+    for r in rows:
+        table.add_row(*(str(r[h]) for h in columns))
+    return table
