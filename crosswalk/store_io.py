@@ -7,13 +7,17 @@ Mapping by SET/PROVISION/FRAMEWORK:ID. Writing a set replaces every mapping it h
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping as MappingType, Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingType
+from pathlib import Path
 from typing import Any
 
-from regtrace.errors import CurationError, NotFoundError
 from regtrace.graph.port import Link, Row, Store, Writer
 
-from .model import Framework, MappingSet
+from regtrace.errors import CurationError, NotFoundError
+
+from .importing import Context, SetOptions, read_mapping_file
+from .model import SEPARATOR, Framework, MappingSet
 from .shipped import check_set, shipped_frameworks, shipped_sets
 
 
@@ -44,7 +48,6 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
     for link in store.links("IN_SET", "Mapping", "MappingSet"):
         by_set.setdefault(link["target"], []).append(link["source"])
     stale = sorted(uid for s in sets for uid in by_set.get(s.id, []))
-    by_id = {f.id: f for f in frameworks}
 
     def unit(w: Writer) -> None:
         if stale:
@@ -58,12 +61,11 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
             w.upsert_nodes("MappingSet", [_set_row(s)])
             w.link("SOURCE_INSTRUMENT", "MappingSet", "Instrument", [Link(s.id, s.source)])
             w.link("TARGET_FRAMEWORK", "MappingSet", "Framework", [Link(s.id, s.framework)])
-            framework = by_id[s.framework]
-            rows = [{"uid": mapping_uid(s.id, m.source, framework.ref(m.target)),
-                     "mapping_id": mapping_uid(s.id, m.source, framework.ref(m.target)),
+            refs = [f"{s.framework}{SEPARATOR}{m.target}" for m in s.mappings]
+            rows = [{"uid": mapping_uid(s.id, m.source, ref), "mapping_id": mapping_uid(s.id, m.source, ref),
                      "relationship": m.relationship, "rationale_type": m.rationale_type, "rationale": m.rationale,
                      "strength": m.strength, "confidence": m.confidence, "reviewed_by": m.reviewed_by}
-                    for m in s.mappings]
+                    for m, ref in zip(s.mappings, refs, strict=True)]
             if not rows:
                 continue
             w.create_nodes("Mapping", rows)
@@ -71,7 +73,7 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
             w.create_links("MAPS_PROVISION", "Mapping", "Provision",
                            [Link(r["uid"], m.source) for r, m in zip(rows, s.mappings, strict=True)])
             w.create_links("MAPS_CONTROL", "Mapping", "FrameworkControl",
-                           [Link(r["uid"], framework.ref(m.target)) for r, m in zip(rows, s.mappings, strict=True)])
+                           [Link(r["uid"], ref) for r, ref in zip(rows, refs, strict=True)])
 
     store.write(unit)
 
@@ -144,3 +146,22 @@ def frameworks_in(store: Store) -> MappingType[str, frozenset[str]]:
     for r in store.links("IN_FRAMEWORK", "FrameworkControl", "Framework"):
         codes.setdefault(r["target"], set()).add(r["source"].split(":", 1)[1])
     return {k: frozenset(v) for k, v in codes.items()}
+
+
+def import_context(store: Store) -> Context:
+    """What an import is validated against in this store."""
+    instruments = {r["instrument_id"] for r in store.nodes("Instrument")}
+    source = next((s.source for s in shipped_sets() if s.source in instruments), None)
+    if source is None:
+        raise NotFoundError("the store holds no regulation to map from")
+    shipped = {f.id for f in shipped_frameworks()}
+    fixed = {k: v for k, v in frameworks_in(store).items() if k in shipped}
+    return Context(frozenset(r["provision_id"] for r in store.nodes("Provision")), fixed,
+                   frozenset(s.id for s in shipped_sets()), source)
+
+
+def import_mapping_file(store: Store, path: Path, options: SetOptions) -> dict[str, Any]:
+    """Validate the file whole, then write its set in one transaction; returns the set's summary."""
+    imported = read_mapping_file(path, import_context(store), options)
+    write_sets(store, [imported.mapping_set], [imported.framework] if imported.new_framework else [])
+    return next(s for s in set_summaries(store) if s["mapping_set_id"] == imported.mapping_set.id)
