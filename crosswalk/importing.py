@@ -241,6 +241,10 @@ def _read_text(c: _Collector, path: Path) -> str:
 # ---------------------------------------------------------------- OSCAL 1.2 mapping collection
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _props(node: MappingType[str, Any]) -> dict[str, str]:
     props = node.get("props")
     if not isinstance(props, list):
@@ -275,8 +279,8 @@ def read_oscal(path: Path, ctx: Context, opts: SetOptions) -> Imported:
     if not isinstance(collection, dict):
         c.add(None, "mapping-collection", "not an OSCAL mapping collection (no mapping-collection object)")
         raise MappingFileError(c.problems)
-    provenance = collection.get("provenance") if isinstance(collection.get("provenance"), dict) else {}
-    metadata = collection.get("metadata") if isinstance(collection.get("metadata"), dict) else {}
+    provenance = _object(collection.get("provenance"))
+    metadata = _object(collection.get("metadata"))
     mappings = collection.get("mappings")
     if isinstance(mappings, dict):
         mappings = [mappings]
@@ -291,7 +295,7 @@ def read_oscal(path: Path, ctx: Context, opts: SetOptions) -> Imported:
         if not isinstance(mapping, dict) or not isinstance(mapping.get("maps"), list):
             c.add(None, f"{base}.maps", "a list of maps is required")
             continue
-        target_resource = mapping.get("target-resource") if isinstance(mapping.get("target-resource"), dict) else {}
+        target_resource = _object(mapping.get("target-resource"))
         framework = _props(target_resource).get("framework")
         framework_title = framework_title or _props(target_resource).get("framework-title")
         default_type = mapping.get("matching-rationale") or provenance.get("matching-rationale")
@@ -336,4 +340,5 @@ def read_mapping_file(path: Path, ctx: Context, opts: SetOptions) -> Imported:
         return read_oscal(path, ctx, opts)
     if path.suffix.lower() == ".csv":
         return read_csv(path, ctx, opts)
-    raise MappingFileError([Problem(str(path), None, None, "expected a .csv file or an OSCAL mapping collection .json")])
+    raise MappingFileError([Problem(str(path), None, None,
+                                    "expected a .csv file or an OSCAL mapping collection (.json)")])

@@ -180,7 +180,7 @@ def csp_meetable(provisions: MappingType[str, tuple[list[str], str]]) -> dict[st
         if _compact(f.quote) not in _compact(provisions[f.provision][1]):
             raise CurationError(f"ontology/{FOLDER}/{MEETABLE_FILE}: {f.provision}: the quote is not in its text")
     result: dict[str, tuple[bool, str | None]] = {}
-    for pid, (path, _text_) in provisions.items():
+    for pid, (path, _) in provisions.items():
         decided = next((flags[p] for p in reversed(path) if p in flags), None)
         result[pid] = (decided.csp_meetable, decided.quote) if decided else (False, None)
     return result

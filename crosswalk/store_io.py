@@ -62,18 +62,19 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
             w.link("SOURCE_INSTRUMENT", "MappingSet", "Instrument", [Link(s.id, s.source)])
             w.link("TARGET_FRAMEWORK", "MappingSet", "Framework", [Link(s.id, s.framework)])
             refs = [f"{s.framework}{SEPARATOR}{m.target}" for m in s.mappings]
-            rows = [{"uid": mapping_uid(s.id, m.source, ref), "mapping_id": mapping_uid(s.id, m.source, ref),
+            uids = [mapping_uid(s.id, m.source, ref) for m, ref in zip(s.mappings, refs, strict=True)]
+            rows = [{"uid": uid, "mapping_id": uid,
                      "relationship": m.relationship, "rationale_type": m.rationale_type, "rationale": m.rationale,
                      "strength": m.strength, "confidence": m.confidence, "reviewed_by": m.reviewed_by}
-                    for m, ref in zip(s.mappings, refs, strict=True)]
+                    for m, uid in zip(s.mappings, uids, strict=True)]
             if not rows:
                 continue
             w.create_nodes("Mapping", rows)
-            w.create_links("IN_SET", "Mapping", "MappingSet", [Link(r["uid"], s.id) for r in rows])
+            w.create_links("IN_SET", "Mapping", "MappingSet", [Link(uid, s.id) for uid in uids])
             w.create_links("MAPS_PROVISION", "Mapping", "Provision",
-                           [Link(r["uid"], m.source) for r, m in zip(rows, s.mappings, strict=True)])
+                           [Link(uid, m.source) for uid, m in zip(uids, s.mappings, strict=True)])
             w.create_links("MAPS_CONTROL", "Mapping", "FrameworkControl",
-                           [Link(r["uid"], ref) for r, ref in zip(rows, refs, strict=True)])
+                           [Link(uid, ref) for uid, ref in zip(uids, refs, strict=True)])
 
     store.write(unit)
 

@@ -14,8 +14,9 @@ from regtrace.cli.options import JsonFlag
 
 PANEL = "法規 Regulation"
 
-mappings_app = typer.Typer(help="對照集 Crosswalks to ISO/IEC 27001, 27017, CSA CCM or your own framework: list, import.",
-                           no_args_is_help=True)
+mappings_app = typer.Typer(
+    help="對照集 Crosswalks to ISO/IEC 27001, 27017, CSA CCM or your own framework: list, import.",
+    no_args_is_help=True)
 app.add_typer(mappings_app, name="mappings", rich_help_panel=PANEL)
 
 
