@@ -323,7 +323,7 @@ def read_oscal(path: Path, ctx: Context, opts: SetOptions) -> Imported:
                     m = _check_row(c, ctx, None, where, raw, targets)
                     if m is not None:
                         found.append((None, where, m))
-    meta_props = _props(metadata)
+    meta_props = _props(metadata) | _props(provenance)
     status = str(provenance.get("status") or "draft").lower()
     defaults = {"set_id": meta_props.get("mapping-set-id"), "title": metadata.get("title"),
                 "version": metadata.get("version"), "method": provenance.get("method"),

@@ -124,8 +124,8 @@ def set_summaries(store: Store) -> list[dict[str, Any]]:
 
 
 def set_mappings(store: Store, set_id: str) -> list[dict[str, Any]]:
-    """The mappings of one set as rows: source (provision id), target (FRAMEWORK:ID), relationship, rationale
-    type, rationale, strength, confidence, reviewed_by; ordered by the provision's document order."""
+    """The mappings of one set as rows: source (provision id), target (FRAMEWORK:ID), the control's titles,
+    relationship, rationale type, rationale, strength, confidence, reviewed_by; in the provisions' order."""
     if not store.nodes_by_uid("MappingSet", [set_id], None):
         raise NotFoundError(f"no mapping set {set_id!r} in the store")
     members = {r["source"] for r in store.links("IN_SET", "Mapping", "MappingSet") if r["target"] == set_id}
@@ -134,7 +134,10 @@ def set_mappings(store: Store, set_id: str) -> list[dict[str, Any]]:
     control_of = {r["source"]: r["target"] for r in store.links("MAPS_CONTROL", "Mapping", "FrameworkControl")
                   if r["source"] in members}
     order = {p["provision_id"]: p["ordinal"] for p in store.nodes("Provision")}
-    rows = [{"source": provision_of[m["uid"]], "target": control_of[m["uid"]], "relationship": m["relationship"],
+    titles = {c["uid"]: c for c in store.nodes_by_uid("FrameworkControl", sorted(set(control_of.values())), None)}
+    rows = [{"source": provision_of[m["uid"]], "target": control_of[m["uid"]],
+             "control_title": titles[control_of[m["uid"]]]["title"],
+             "control_title_en": titles[control_of[m["uid"]]]["title_en"], "relationship": m["relationship"],
              "rationale_type": m["rationale_type"], "rationale": m["rationale"], "strength": m["strength"],
              "confidence": m["confidence"], "reviewed_by": m["reviewed_by"]}
             for m in store.nodes_by_uid("Mapping", sorted(members), None)]
