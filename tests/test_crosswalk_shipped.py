@@ -9,8 +9,8 @@ import tomllib
 from importlib.resources import files
 
 import pytest
-
 from regtrace.crosswalk.shipped import SET_FILES, csp_meetable, shipped_frameworks, shipped_sets
+
 from regtrace.seed import seed_graph
 
 FOLDER = files("regtrace.ontology").joinpath("crosswalks")
