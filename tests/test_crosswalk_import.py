@@ -90,7 +90,8 @@ def test_one_bad_row_refuses_the_whole_file(tmp_path: Path) -> None:
     ("source,target,relationship,rationale\nA4.P3,OURS:X,subset,\n", [(2, "rationale")]),
     ("source,target,relationship,rationale,strength\nA4.P3,OURS:X,subset,Why.,11\n", [(2, "strength")]),
     ("source,target,relationship,rationale\nA4.P3,OURS:X,subset,Why.\nA4.P3,OURS:X,equal,Again.\n", [(3, "target")]),
-    ("source,target,relationship,rationale\nA4.P3,OURS:X,subset,Why.\nA4.P3,THEIRS:X,subset,Two.\n", [(None, "target")]),
+    ("source,target,relationship,rationale\nA4.P3,OURS:X,subset,Why.\nA4.P3,THEIRS:X,subset,Two.\n",
+     [(None, "target")]),
 ])
 def test_each_kind_of_problem_names_its_row_and_column(tmp_path: Path, text: str,
                                                        expected: list[tuple[int | None, str | None]]) -> None:

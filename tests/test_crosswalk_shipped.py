@@ -113,5 +113,5 @@ def test_a_quote_that_is_not_in_the_text_is_refused(seed: tuple[set[str], set[st
     texts = seed[2]
     assert csp_meetable({p: ([p], texts[p]) for p in seed[0]})["A9.P1.I4.S2"][0] is True
     changed = {**{p: ([p], texts[p]) for p in seed[0]}, "A9.P1.I4.S2": (["A9.P1.I4.S2"], "另一段文字")}
-    with pytest.raises(CurationError, match="A9.P1.I4.S2: the quote is not in its text"):
+    with pytest.raises(CurationError, match=r"A9\.P1\.I4\.S2: the quote is not in its text"):
         csp_meetable(changed)
