@@ -161,7 +161,7 @@ def test_xlsx_sheets_are_frozen_filtered_and_sized(exported: Exported) -> None:
     wb = load_workbook(exported.folder / "traceability-matrix.xlsx")
     assert [ws.title for ws in wb.worksheets] == [
         "封面 Cover", "涵蓋率 Coverage", "條文 Provisions", "矩陣 Matrix", "追溯 Trace", "佐證 Evidence",
-        "驗證 Certifications", "契約條款 Contract clauses", "查核 Audits"]
+        "驗證 Certifications", "契約條款 Contract clauses", "查核 Audits", "對照 Crosswalks"]
     for ws in wb.worksheets:
         assert ws.freeze_panes and ws.auto_filter.ref
     provisions = wb["條文 Provisions"]
