@@ -108,6 +108,8 @@ def set_summaries(store: Store) -> list[dict[str, Any]]:
     counts: dict[str, Counter[str]] = {s["uid"]: Counter() for s in sets}
     provisions: dict[str, set[str]] = {s["uid"]: set() for s in sets}
     for uid, set_id in in_set.items():
+        if uid not in provision_of:  # its provision is gone from the regulation (an amended text): not a mapping
+            continue
         counts[set_id][relationship[uid]] += 1
         provisions[set_id].add(provision_of[uid])
     result = []
@@ -140,7 +142,8 @@ def set_mappings(store: Store, set_id: str) -> list[dict[str, Any]]:
              "control_title_en": titles[control_of[m["uid"]]]["title_en"], "relationship": m["relationship"],
              "rationale_type": m["rationale_type"], "rationale": m["rationale"], "strength": m["strength"],
              "confidence": m["confidence"], "reviewed_by": m["reviewed_by"]}
-            for m in store.nodes_by_uid("Mapping", sorted(members), None)]
+            for m in store.nodes_by_uid("Mapping", sorted(members), None)
+            if m["uid"] in provision_of and m["uid"] in control_of]
     return sorted(rows, key=lambda r: (order.get(r["source"], 1 << 30), r["target"]))
 
 
