@@ -31,6 +31,10 @@ DEFAULT_RATIONALE_TYPE = "semantic"
 FRAMEWORK_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 SET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_BYTES = 50 * 1024 * 1024
+# Where each value sits in an OSCAL map (for the JSON path of a problem).
+OSCAL_FIELDS = {"source": "sources.id-ref", "target": "targets.id-ref", "relationship": "relationship",
+                "rationale": "remarks", "rationale_type": "matching-rationale", "strength": "props.strength",
+                "confidence": "confidence-score", "reviewed_by": "props.reviewed-by"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def _check_row(c: _Collector, ctx: Context, row: int | None, where: str, raw: Ma
                targets: dict[str, set[str]]) -> Mapping | None:
     """One mapping's cells; problems go to the collector; targets[FRAMEWORK] collects the ids named."""
     def col(name: str) -> str | None:
-        return f"{where}{name}" if where else name
+        return f"{where}{OSCAL_FIELDS[name]}" if where else name
 
     ok = True
     source = str(raw.get("source") or "").strip()
@@ -176,7 +180,7 @@ def _finish(c: _Collector, ctx: Context, path: Path, found: list[tuple[int | Non
         key = (m.source, m.target)
         at = f"row {row}" if row is not None else where
         if key in seen:
-            c.add(row, f"{where}target" if where else "target",
+            c.add(row, f"{where}{OSCAL_FIELDS['target']}" if where else "target",
                   f"{m.source} → {m.target} is mapped twice (first at {seen[key]})")
         else:
             seen[key] = at

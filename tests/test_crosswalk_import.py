@@ -136,7 +136,8 @@ def test_an_oscal_collection_round_trips(tmp_path: Path) -> None:
         with pytest.raises(MappingFileError) as caught:
             import_mapping_file(store, path, SetOptions(set_id="ccm-bad"))
         assert [p.column for p in caught.value.problems] == [
-            "mapping-collection.mappings[0].maps[2].relationship", "mapping-collection.mappings[0].maps[4].source"]
+            "mapping-collection.mappings[0].maps[2].relationship",
+            "mapping-collection.mappings[0].maps[4].sources.id-ref"]
         assert not store.nodes_by_uid("MappingSet", ["ccm-bad"], None)
 
 
