@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck install neo4j clean
+.PHONY: demo test lint typecheck install neo4j clean wheel-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/python tools/typing_tree.py
 	$(BIN)/mypy
+
+# The wheel in a fresh virtual environment without dev extras, run from outside the repository (CI runs it).
+wheel-check:
+	PYTHON=$(PYTHON) tools/wheel_check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

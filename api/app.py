@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from graphql import OperationType
 from regtrace.graph.port import Store
 
 from regtrace.errors import RegtraceError
+from regtrace.settings import current
 
 from .auth import Principal, authenticate
 from .context import RequestContext, StoreRunner
@@ -132,7 +132,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         store = open_store(store_location_or_store)
     else:
         store = store_location_or_store
-    secret = chosen.cursor_secret or os.environ.get("REGTRACE_CURSOR_SECRET", "").encode() or secrets.token_bytes(32)
+    secret = chosen.cursor_secret or (current().cursor_secret or "").encode() or secrets.token_bytes(32)
     runner = StoreRunner(store)
     responses = ResponseCache.from_env()
     principals = PrincipalCache.from_env()

@@ -10,13 +10,13 @@ this only matters for a Neo4j store written by other processes.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
+
+from regtrace.settings import Settings, current
 
 from .auth import Principal
 
-ENV_SECONDS = "REGTRACE_AUTH_CACHE_SECONDS"
-SECONDS = 5.0
+SECONDS = Settings.auth_cache_seconds
 MAX_ENTRIES = 10_000
 
 
@@ -29,7 +29,8 @@ class PrincipalCache:
 
     @classmethod
     def from_env(cls) -> PrincipalCache:
-        return cls(float(os.environ.get(ENV_SECONDS, "").strip() or SECONDS))
+        """Keeping each principal for REGTRACE_AUTH_CACHE_SECONDS (see regtrace.settings)."""
+        return cls(current().auth_cache_seconds)
 
     @staticmethod
     def _key(header: str) -> str:

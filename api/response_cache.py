@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from regtrace.settings import Settings, current
+
 from .auth import Principal
 from .execution import GraphQLRequest
 
-ENV_MEGABYTES = "REGTRACE_RESPONSE_CACHE_MB"
-ENV_MAX_AGE = "REGTRACE_TRACE_CACHE_SECONDS"
-MEGABYTES = 64
+MEGABYTES = int(Settings.response_cache_mb)
 Key = tuple[str, str, str | None, str, dt.date]
 
 
@@ -49,9 +48,10 @@ class ResponseCache:
 
     @classmethod
     def from_env(cls) -> ResponseCache:
-        megabytes = float(os.environ.get(ENV_MEGABYTES, "").strip() or MEGABYTES)
-        seconds = float(os.environ.get(ENV_MAX_AGE, "").strip() or 0)
-        return cls(int(megabytes * (1 << 20)), seconds if seconds > 0 else None)
+        """Sized by REGTRACE_RESPONSE_CACHE_MB, its max age from REGTRACE_TRACE_CACHE_SECONDS (regtrace.settings)."""
+        settings = current()
+        seconds = settings.trace_cache_seconds
+        return cls(int(settings.response_cache_mb * (1 << 20)), seconds if seconds > 0 else None)
 
     @property
     def enabled(self) -> bool:

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from regtrace.settings import Settings, current
+
 T = TypeVar("T")
 Key = tuple[str, dt.date]
-MAX_ENTRIES = 8
-ENV_MAX_AGE = "REGTRACE_TRACE_CACHE_SECONDS"
-ENV_ENTRIES = "REGTRACE_TRACE_CACHE_ENTRIES"
+MAX_ENTRIES = Settings.trace_cache_entries
 
 
 @dataclass
@@ -55,9 +54,9 @@ class TraceCache(Generic[T]):
     def from_env(cls) -> TraceCache[Any]:
         """A cache sized by REGTRACE_TRACE_CACHE_ENTRIES, its max age from REGTRACE_TRACE_CACHE_SECONDS (unset or
         0: until a write)."""
-        seconds = float(os.environ.get(ENV_MAX_AGE, "").strip() or 0)
-        entries = int(os.environ.get(ENV_ENTRIES, "").strip() or MAX_ENTRIES)
-        return cls(max_entries=max(entries, 0), max_age=seconds if seconds > 0 else None)
+        settings = current()
+        seconds = settings.trace_cache_seconds
+        return cls(max_entries=settings.trace_cache_entries, max_age=seconds if seconds > 0 else None)
 
     def _start(self, key: Key, compute: Callable[[], Awaitable[T]]) -> _Entry[T]:
         self.computed += 1

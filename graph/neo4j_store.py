@@ -10,7 +10,6 @@ rows becomes `datetime.date`. All Cypher is in graph/neo4j_queries.py; driver er
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, ClassVar
@@ -151,7 +150,7 @@ class Neo4jStore(CypherStore):
     def connect(cls, uri: str, user: str | None, password: str | None, *, database: str | None = None,
                 **config: Any) -> Neo4jStore:
         """Open a driver on `uri` (no auth when `password` is None) and a store on it; `config` goes to the
-        driver (e.g. connection_timeout, max_transaction_retry_time). NEO4J_DATABASE picks the database."""
+        driver (e.g. connection_timeout, max_transaction_retry_time); no `database`: the user's home database."""
         auth = neo4j.basic_auth(user or "neo4j", password) if password else None
         settings: dict[str, Any] = {"connection_timeout": CONNECTION_TIMEOUT, "notifications_min_severity": "OFF",
                                     "user_agent": f"regtrace/{__version__}", **config}
@@ -159,7 +158,7 @@ class Neo4jStore(CypherStore):
             driver = GraphDatabase.driver(uri, auth=auth, **settings)
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise ConfigError(f"cannot use the Neo4j URI {uri!r}: {exc}") from exc
-        return cls(driver, database or os.environ.get("NEO4J_DATABASE") or None, uri=uri, owns_driver=True)
+        return cls(driver, database or None, uri=uri, owns_driver=True)
 
     # ------------------------------------------------------------ plumbing
 

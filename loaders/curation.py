@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from regtrace.loaders.numbering import PROVISION_ID
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.loaders.regulation_parser import ParsedRegulation, parse_regulation
 
@@ -34,7 +35,6 @@ FACTS: tuple[str, ...] = (
     "internet_access", "vm_or_container_images", "subcontracting", "foreign_branch",
 )
 INSTRUMENT_STATUSES: tuple[str, ...] = ("in_force", "abolished", "superseded")
-PROVISION_ID = re.compile(r"^A\d+(?:\.P\d+(?:\.I\d+(?:\.S\d+(?:\.N\d+)?)?)?)?$")
 _CONDITIONS_KEYS = frozenset({"non_normative", "conditions", "trace_rules"})
 _INSTRUMENT_TEXT_FIELDS = ("title_en", "issuer", "kind", "note", "superseded_by")
 _INSTRUMENT_DATE_FIELDS = ("promulgated_on", "effective_from", "abolished_on")
@@ -152,7 +152,7 @@ def _id_list(value: object, source: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CurationError(f"{source}: {key}: expected a list of provision ids")
     for pid in value:
-        if not PROVISION_ID.match(pid):
+        if not PROVISION_ID.fullmatch(pid):
             raise CurationError(f"{source}: {key}: {pid!r} is not a provision id (like A4.P1.I3)")
     return tuple(value)
 
@@ -187,7 +187,7 @@ def _parse_conditions_file(data: Mapping[str, Any], source: str) -> Curation:
         for pid, facts in _table(data, "conditions", source).items()
     }
     for pid in conditions:
-        if not PROVISION_ID.match(pid):
+        if not PROVISION_ID.fullmatch(pid):
             raise CurationError(f'{source}: [conditions] "{pid}": not a provision id (like A4.P1.I3)')
     rules = {name: _id_list(ids, source, f"[trace_rules] {name}")
              for name, ids in _table(data, "trace_rules", source).items()}

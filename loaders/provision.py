@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from regtrace.loaders.numbering import article_key
+
 Level = Literal["article", "paragraph", "item", "subitem", "point"]
 Modality = Literal["shall", "must_not", "should", "may"]
 
@@ -44,10 +46,12 @@ class Provision:
     references: list[Reference] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
     line: int = 0  # 1-based line of the source text where the provision starts
+    deleted: bool = False  # （刪除）: kept so that numbers never shift; no text of its own, no force
 
     @property
     def article(self) -> int:
-        return int(self.id.split(".")[0][1:])
+        """The article's number; an inserted article (第十條之一, A10-1) gives the one it follows (10)."""
+        return article_key(self.id)[0]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,4 +66,5 @@ class Provision:
             "frequency_months": self.frequency_months,
             "references": [r.to_json() for r in self.references],
             "actors": list(self.actors),
+            "deleted": self.deleted,
         }

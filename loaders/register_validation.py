@@ -12,11 +12,11 @@ known when its row has one, even if other cells of that row are wrong: one mista
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from regtrace.loaders.numbering import PROVISION_ID, PROVISION_ID_HINT
 from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
 
 from regtrace.errors import Problem, RegisterError
@@ -26,8 +26,7 @@ from .register_values import CellError, Parser, column_parser, memoisable
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
-PROVISION_ID = re.compile(r"A\d+(?:\.P\d+(?:\.I\d+(?:\.S\d+(?:\.N\d+)?)?)?)?")
-PROVISION_HINT = "provision ids look like A6.P1.I1 or A7.P1.I5.S1.N1"
+PROVISION_HINT = PROVISION_ID_HINT
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
 DATE_ORDER: tuple[tuple[str, str, str], ...] = (

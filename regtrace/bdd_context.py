@@ -7,17 +7,16 @@ trace's status for its obligation and subject: covered passes, not_applicable is
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from regtrace import labels
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Row, Store
+from regtrace.settings import current
 from regtrace.trace import COMPANY, Arrangement, TraceInputs, TraceRow, evaluate, gather
 
 DEFAULT_TENANT = "default"
-ENV_STORE, ENV_TENANT, ENV_AS_OF = "REGTRACE_STORE", "REGTRACE_TENANT", "REGTRACE_AS_OF"
 
 
 def parse_day(value: str | None) -> dt.date:
@@ -45,8 +44,8 @@ class CheckContext:
         """Options first, then REGTRACE_STORE, REGTRACE_TENANT and REGTRACE_AS_OF, then the CLI defaults."""
         from regtrace.stores import store_location
 
-        return cls(tenant or os.environ.get(ENV_TENANT) or DEFAULT_TENANT,
-                   parse_day(as_of or os.environ.get(ENV_AS_OF)), store_location(store))
+        settings = current()
+        return cls(tenant or settings.tenant, parse_day(as_of or settings.as_of), store_location(store))
 
     @property
     def store(self) -> Store:

@@ -16,8 +16,8 @@ from pathlib import Path
 from regtrace import labels
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Row, Store
+from regtrace.shipped import FEATURES
 
-FEATURES = Path(__file__).resolve().parent.parent / "features"
 FILE_PATTERN = "article-*.feature"
 OUTLINE_PARAM = "委外事項"
 
@@ -161,8 +161,8 @@ def write_features(files: Mapping[str, str], folder: Path) -> FeatureDiff:
 
 
 def features_folder(option: Path | None) -> Path:
-    """--out / --features, else the repository's features/ folder."""
+    """--out / --features, else the shipped features (features/ in a clone, package data in the wheel)."""
     folder = option or FEATURES
     if option is None and not folder.is_dir():
-        raise ConfigError(f"no features folder at {folder}: pass one, or run from a clone of the repository")
+        raise ConfigError(f"no features folder at {folder}: pass one with --features, or reinstall regtrace")
     return folder

@@ -28,6 +28,7 @@ FACT = {
     "foreign_branch": ("外國保險業在臺分支機構", "foreign branch"),
 }
 SUBJECT_COMPANY = ("全公司", "company")
+DELETED = ("刪除", "deleted")  # a provision an amendment kept as （刪除）
 
 
 def both(pair: tuple[str, str]) -> str:

@@ -13,11 +13,11 @@ from regtrace.graph.port import Store
 from regtrace.loaders.curation import load_curation, load_regulation, load_seed
 from regtrace.loaders.regulation_parser import ParsedRegulation
 from regtrace.regulation_graph import RegulationGraph, Semantics, build_regulation_graph, write_regulation
+from regtrace.shipped import EXAMPLES
 
 # Articles whose obligations fall on each arrangement (CSP due diligence, contracts, security controls,
 # audits, business continuity); the others fall on the company unless their conditions use arrangement facts.
 ARRANGEMENT_ARTICLES = frozenset({5, 6, 7, 9, 10})
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def parse_regulation_file(path: Path | None) -> ParsedRegulation:
@@ -53,10 +53,10 @@ def install_seed(store: Store) -> None:
 
 
 def examples_folder(name: str = "insurer") -> Path:
-    """The example insurer's register folder, shipped in the repository's examples/."""
+    """The example insurer's register folder (examples/ in a clone, package data in the wheel)."""
     folder = EXAMPLES / name
     if not folder.is_dir():
-        raise ConfigError(f"the example registers are not at {folder}: run regtrace from a clone of the repository")
+        raise ConfigError(f"the example registers are not at {folder}: reinstall regtrace (the wheel ships them)")
     return folder
 
 

@@ -1,21 +1,21 @@
 """Opening a store from a path or URI: a folder is the embedded LadybugDB store; neo4j://, bolt:// and
-neo4j+s:// URIs are Neo4j (user and password from NEO4J_USERNAME / NEO4J_PASSWORD)."""
+neo4j+s:// URIs are Neo4j (user and password from the settings: NEO4J_USERNAME / NEO4J_PASSWORD)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Store
+from regtrace.settings import Settings, current
 
-DEFAULT_STORE = "regtrace-store"
+DEFAULT_STORE: str = Settings.store
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
 def store_location(option: str | None) -> str:
     """--store, else REGTRACE_STORE, else a folder in the working directory."""
-    return option or os.environ.get("REGTRACE_STORE") or DEFAULT_STORE
+    return option or current().store
 
 
 def open_store(location: str, *, seed: bool = True) -> Store:
@@ -25,8 +25,9 @@ def open_store(location: str, *, seed: bool = True) -> Store:
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
 
+        settings = current()
         store = Neo4jStore.connect(
-            location, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD")
+            location, settings.neo4j_username, settings.neo4j_password, database=settings.neo4j_database
         )
     elif "://" in location:
         raise ConfigError(f"unknown store URI {location!r}: use a folder path or neo4j://, bolt://, neo4j+s://")

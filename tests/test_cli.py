@@ -13,6 +13,11 @@ from regtrace.graph.ladybug_store import LadybugStore
 
 from regtrace.seed import install_seed
 
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SEED_TEXT = ROOT / "ontology" / "seed" / "cloud-outsourcing-self-regulation.txt"
+AMENDED = DATA / "regulation_amended.txt"
+
 CONTRACT_KEYS = {
     "id",
     "parent",
@@ -85,6 +90,9 @@ def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
         (["trace", "--arrangement", "NOPE"], 3, "NOPE"),
         (["coverage", "--by", "region"], 2, "region"),
         (["provisions", "/no/such/file.txt"], 2, "/no/such/file.txt"),
+        (["diff", "/no/such/old.txt", str(AMENDED)], 2, "OLD '/no/such/old.txt': no such file"),
+        (["diff", str(AMENDED), str(DATA)], 2, f"NEW {str(DATA)!r}: is a folder"),
+        (["diff", str(AMENDED), str(ROOT / "pyproject.toml")], 2, "pyproject.toml: line 1"),
         (["--store", "ftp://x", "trace"], 5, "ftp://x"),
         (["nonsense"], 2, "nonsense"),
     ],
@@ -102,3 +110,31 @@ def test_store_open_in_another_process_is_a_clear_retryable_error(tmp_path: Path
         result = regtrace("trace", store=store, check=False)
     assert result.returncode == 4
     assert "another regtrace process" in result.stderr
+
+
+def test_diff_prints_the_same_bytes_every_time(tmp_path: Path) -> None:
+    first = regtrace("diff", str(SEED_TEXT), str(AMENDED), store=tmp_path / "s")
+    second = regtrace("diff", str(SEED_TEXT), str(AMENDED), store=tmp_path / "s")
+    assert first.stdout == second.stdout and first.stderr == second.stderr == ""
+    assert "[-宜-]{+應+}依據雲端服務之使用目的實施存取控制措施。" in first.stdout
+    assert "[新增 added] A6-1 第六條之一" in first.stdout
+    assert not (tmp_path / "s").exists()  # a diff reads two files and writes nothing
+
+
+def test_diff_json_and_an_excerpt_warning(tmp_path: Path) -> None:
+    result = regtrace("diff", "--json", str(SEED_TEXT), str(DATA / "regulation_amended_excerpt.txt"),
+                      store=tmp_path / "s")
+    changes = json.loads(result.stdout)
+    assert [(c["old_id"], c["new_id"]) for c in changes if "renumbered" in c["kind"]] == [
+        ("A10.P1.I5", "A10.P1.I6"), ("A10.P1.I6", "A10.P1.I7"), ("A10.P1.I6.S1", "A10.P1.I7.S1"),
+        ("A10.P1.I6.S2", "A10.P1.I7.S2")]
+    assert "warning" in result.stderr and "excerpt" in result.stderr
+
+
+def test_provisions_show_deleted_and_inserted_ones(tmp_path: Path) -> None:
+    data = json.loads(regtrace("provisions", "--json", str(AMENDED), store=tmp_path / "s").stdout)
+    by_id = {p["id"]: p for p in data}
+    assert by_id["A4.P2.I3"]["deleted"] is True and by_id["A4.P2.I3"]["effective_modality"] is None
+    assert by_id["A6-1"]["label"] == "第六條之一" and by_id["A6-1"]["deleted"] is False
+    tree = regtrace("provisions", str(AMENDED), store=tmp_path / "s").stdout
+    assert "A4.P2.I3 第四條第二項第三款 刪除 deleted" in tree

@@ -264,3 +264,16 @@ def test_unreadable_regulation_file(tmp_path: Path) -> None:
     latin1.write_bytes("第一條\n".encode() + b"\xff\xfe\n")
     with pytest.raises(RegulationParseError, match=r"latin1\.txt: not UTF-8"):
         load_regulation(latin1, seed=False)
+
+
+def test_curated_ids_of_inserted_provisions(tmp_path: Path) -> None:
+    amended = Path(__file__).resolve().parent / "data" / "regulation_amended.txt"
+    path = _write(tmp_path, "conditions.toml",
+                  '[conditions]\n"A6-1.P1.I2" = ["material"]\n"A9.P1.I3-1" = ["offshore"]\n')
+    parsed = load_regulation(amended, seed=False, curation=load_curation(conditions_path=path))
+    assert parsed.get("A6-1.P1.I2").conditions == ["material"]
+    assert parsed.get("A9.P1.I3-1").conditions == ["offshore"]
+    bad = _write(tmp_path, "bad.toml", '[conditions]\n"A6-1.P1-1" = ["material"]\n')
+    with pytest.raises(CurationError) as caught:
+        load_curation(conditions_path=bad)
+    assert '"A6-1.P1-1": not a provision id' in str(caught.value)

@@ -429,3 +429,14 @@ def test_a_semicolon_separated_file_gets_a_hint_not_a_cascade(tmp_path: Path) ->
     (folder / "csps.csv").write_text("csp_id;name;country\nC1;Cloud One;TW\nC2;Two;TW\n", encoding="utf-8")
     [found] = problems(folder)
     assert (found.source, found.row) == ("csps.csv", 1) and "separated by ';'" in found.message
+
+
+def test_inserted_provision_ids_have_the_form_of_ids(tmp_path: Path) -> None:
+    data = registers()
+    data["controls"][0]["satisfies"] = "A10-1.P1"  # 第十條之一: an id, but the seed has no such article
+    data["controls"][1]["satisfies"] = "A4.P1-1"  # paragraphs are never inserted
+    messages = {(p.source, p.row): p.message for p in problems(write_folder(tmp_path, data))}
+    assert messages[("controls.csv", 2)] == "unknown provision 'A10-1.P1': the regulation has no such provision"
+    assert "'A4.P1-1' is not a provision id" in messages[("controls.csv", 3)]
+    data["controls"][1]["satisfies"] = "A4.P1.I6-1"
+    assert read_registers(write_folder(tmp_path, data)).counts()["controls"] == 2  # no obligations given

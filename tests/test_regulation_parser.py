@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from regtrace.loaders.chinese_numerals import parse_number, to_chinese
 from regtrace.loaders.modality import find_markers, introducing_modality, own_modalities
+from regtrace.loaders.numbering import PROVISION_ID
 from regtrace.loaders.provision import Reference
 from regtrace.loaders.references import find_references
 from regtrace.loaders.regulation_parser import (
@@ -429,7 +430,9 @@ def test_item_numbering_restarting_without_a_paragraph() -> None:
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("第一條\n甲。\n第三條\n丙。\n", 3, "expected 第二條"),
     ("第一條\n甲。\n第一條\n乙。\n", 3, "expected 第二條"),
-    ("第二條\n乙。\n", 1, "expected 第一條"),
+    ("第二條\n乙。\n第二條\n丙。\n", 3, "increasing order"),  # an excerpt (starts after 第一條)
+    ("第一條\n甲。\n第一條之二\n乙。\n", 3, "expected 第二條 or 第一條之一"),
+    ("第一條\n甲。\n第 1-1 條\n乙。\n第 1-3 條\n丙。\n", 5, "expected 第二條 or 第一條之二"),
     ("第一條\n第二條\n乙。\n", 1, "has no text"),
     ("第一條\n甲。\n第二條\n", 3, "has no text"),
 ])
@@ -516,3 +519,185 @@ def test_division_headings_are_dropped_with_a_warning() -> None:
     parsed = parse_regulation("第一章　總則\n第一條\n甲。\n第二章 附則\n第二條\n乙。\n", "test.txt")
     assert parsed.ids == ["A1", "A1.P1", "A2", "A2.P1"]
     assert [w.split(":")[1].strip() for w in parsed.warnings] == ["line 1", "line 4"]
+
+
+# ---------------------------------------------------------------- texts as amended
+
+AMENDED_PATH = Path(__file__).resolve().parent / "data" / "regulation_amended.txt"
+ARABIC_AMENDED_PATH = Path(__file__).resolve().parent / "data" / "regulation_arabic_layout_amended.txt"
+EXCERPT_PATH = Path(__file__).resolve().parent / "data" / "regulation_amended_excerpt.txt"
+
+
+def _seed_ids_as_amended() -> list[str]:
+    """The seed's ids edited by hand as tests/data/regulation_amended.txt amends the seed."""
+    ids = list(SEED_IDS)
+    ids[ids.index("A7"):ids.index("A7")] = ["A6-1", "A6-1.P1", "A6-1.P1.I1", "A6-1.P1.I2"]  # 第六條之一
+    ids.insert(ids.index("A9.P1.I4"), "A9.P1.I3-1")  # 三之一、
+    ids.remove("A9.P2")  # the foreign-branch paragraph dropped
+    ids[ids.index("A10.P1.I5"):ids.index("A11")] = [  # an item inserted before 五、: 五 and 六 move down
+        "A10.P1.I5", "A10.P1.I6", "A10.P1.I7", "A10.P1.I7.S1", "A10.P1.I7.S2"]
+    return ids
+
+
+def test_amended_seed_structure() -> None:
+    parsed = parse_regulation(AMENDED_PATH.read_text(encoding="utf-8"), str(AMENDED_PATH))
+    assert parsed.warnings == [] and not parsed.excerpt
+    assert parsed.ids == _seed_ids_as_amended()
+    assert (parsed.get("A6-1").label, parsed.get("A6-1").parent, parsed.get("A6-1.P1").parent) == (
+        "第六條之一", None, "A6-1")
+    assert parsed.get("A6-1.P1.I2").label == "第六條之一第一項第二款"
+    assert parsed.get("A6-1").article == 6
+    inserted_item = parsed.get("A9.P1.I3-1")
+    assert (inserted_item.label, inserted_item.parent) == ("第九條第一項第三款之一", "A9.P1")
+    assert inserted_item.text == "查核所發現之重大缺失，應提報董（理）事會並追蹤至完成改善。"
+    assert inserted_item.effective_modality == "shall" and inserted_item.actors == ["board"]
+    assert parsed.get("A6-1.P1").references == [Reference("保險業作業委託他人處理內部作業制度及程序辦法", (9,))]
+
+
+def test_deleted_item_is_kept_without_force() -> None:
+    parsed = parse_regulation(AMENDED_PATH.read_text(encoding="utf-8"), str(AMENDED_PATH))
+    deleted = parsed.get("A4.P2.I3")
+    assert deleted.deleted and deleted.text == "（刪除）" and deleted.parent == "A4.P2"
+    assert (deleted.modalities, deleted.effective_modality, deleted.actors, deleted.references) == ([], None, [], [])
+    assert deleted.to_json()["deleted"] is True and parsed.get("A4.P2.I4").to_json()["deleted"] is False
+    assert "三、（刪除）" in parsed.get("A4").text.split("\n")
+    assert [p.id for p in parsed.provisions if p.deleted] == ["A4.P2.I3"]
+
+
+def test_arabic_layout_amended() -> None:
+    parsed = parse_regulation(ARABIC_AMENDED_PATH.read_text(encoding="utf-8"), str(ARABIC_AMENDED_PATH))
+    assert parsed.warnings == []
+    assert parsed.ids == [
+        "A1", "A1.P1",
+        "A2", "A2.P1", "A2.P1.I1", "A2.P1.I2", "A2.P1.I2.S1", "A2.P1.I2.S2", "A2.P1.I2-1", "A2.P1.I3", "A2.P2",
+        "A2-1", "A2-1.P1",
+        "A3",
+        "A4", "A4.P1", "A4.P1.I1", "A4.P1.I2",
+    ]
+    assert parsed.get("A2-1").label == "第二條之一"
+    assert parsed.get("A2.P1.I2-1").label == "第二條第一項第二款之一"
+    assert parsed.get("A2.P1.I2-1").effective_modality == "shall"
+    assert parsed.get("A3").deleted and parsed.get("A3").text == "（刪除）"
+    assert parsed.get("A3").to_json()["deleted"] is True
+
+
+@pytest.mark.parametrize("heading", [
+    "第十條之一", "第十條 之一", "第 10-1 條", "第10-1條", "第 10－1 條", "第 10 ‐ 1 條", "第 10 條之 1", "第10條之1",
+    "第十條之一（資料返還）",
+])
+def test_inserted_article_headings(heading: str) -> None:
+    parsed = parse_regulation(f"第十條\n甲。\n{heading}\n乙。\n第十一條\n丙。\n", "test.txt")
+    assert parsed.ids == ["A10", "A10.P1", "A10-1", "A10-1.P1", "A11", "A11.P1"]
+    assert parsed.get("A10-1").label == "第十條之一"
+    assert parsed.get("A10-1.P1").text == "乙。"
+
+
+def test_the_arabic_inserted_heading_is_no_longer_merged_into_the_article_before() -> None:
+    text = ARABIC_LAYOUT_PATH.read_text(encoding="utf-8") + "\n第 4-1 條\n各會員公司應留存查核紀錄。\n"
+    parsed = parse_regulation(text, "test.txt")
+    assert parsed.ids[-3:] == ["A4.P1.I2", "A4-1", "A4-1.P1"]
+    assert parsed.get("A4.P1.I2").text == "查核發現之缺失及其改善情形。"
+    assert parsed.get("A4-1.P1").text == "各會員公司應留存查核紀錄。"
+
+
+@pytest.mark.parametrize("heading", [
+    "第 4.1 條", "第4-1-2條", "第 4-條", "第四條之", "第 4-1 條之一", "第四之一條", "第一二條", "第4條-1",
+    "第 4 條 - 1", "第四條之甲", "第 4/1 條", "第零條", "第四條之零", "第 4-0 條",
+])
+def test_heading_like_lines_are_named_in_an_error(heading: str) -> None:
+    message = _parse_error(f"第一條\n甲。\n第二條\n乙。\n第三條\n丙。\n第四條\n丁。\n{heading}\n戊。\n")
+    assert "test.txt: line 9:" in message and repr(heading) in message and "article heading" in message
+
+
+def test_running_text_that_starts_with_an_article_citation_is_text() -> None:
+    parsed = parse_regulation("第一條\n各會員公司應依本規範\n第三條規定辦理。\n第二條\n乙。\n第三條\n丙。\n",
+                              "test.txt")
+    assert parsed.ids == ["A1", "A1.P1", "A2", "A2.P1", "A3", "A3.P1"]
+    assert parsed.get("A1.P1").text == "各會員公司應依本規範第三條規定辦理。"
+
+
+@pytest.mark.parametrize("text", [
+    "第一條\n甲。\n第二條（刪除）\n第三條\n丙。\n",
+    "第一條\n甲。\n第二條\n（刪除）\n第三條\n丙。\n",
+    "第一條\n甲。\n第 2 條\n(刪除)\n第三條\n丙。\n",
+    "第一條\n甲。\n第二條 刪除\n第三條\n丙。\n",
+    "第一條\n甲。\n第二條\n刪除。\n第三條\n丙。\n",
+])
+def test_deleted_articles(text: str) -> None:
+    parsed = parse_regulation(text, "test.txt")
+    assert parsed.ids == ["A1", "A1.P1", "A2", "A3", "A3.P1"]
+    a2 = parsed.get("A2")
+    assert a2.deleted and a2.text == "（刪除）" and a2.effective_modality is None and a2.label == "第二條"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("第一條\n甲。\n第二條（刪除）\n乙。\n", 4, "deleted (刪除) but has text"),
+    ("第一條\n應辦理：\n一、（刪除）\n(一) 子。\n", 4, "which is deleted (刪除)"),
+    ("第一條\n應辦理：\n一、甲：\n(一)（刪除）\n1. 壹。\n", 5, "which is deleted (刪除)"),
+    ("第一條\n各會員公司應遵守。\n（刪除）\n", 3, "stands alone"),
+    ("第一條\n應辦理：\n一、（刪除）\n乙。\n二、丙。\n", 4, "while its list goes on"),
+])
+def test_misplaced_deletions_are_errors(text: str, line: int, words: str) -> None:
+    message = _parse_error(text)
+    assert f"test.txt: line {line}:" in message and words in message
+
+
+def test_text_after_a_deleted_last_item_starts_a_paragraph() -> None:
+    parsed = parse_regulation("第一條\n各會員公司應辦理下列事項：\n一、甲。\n二、（刪除）\n各會員公司得另定之。\n",
+                              "test.txt")
+    assert parsed.ids == ["A1", "A1.P1", "A1.P1.I1", "A1.P1.I2", "A1.P2"]
+    assert parsed.get("A1.P1.I2").deleted and parsed.get("A1.P1.I2").effective_modality is None
+    assert parsed.get("A1.P1.I1").effective_modality == "shall"
+    assert parsed.get("A1.P2").text == "各會員公司得另定之。"
+
+
+def test_inserted_items_sub_items_and_points() -> None:
+    parsed = parse_regulation(
+        "第一條\n應辦理：\n一、甲：\n(一) 子：\n1. 壹。\n1-1. 壹之一。\n2. 貳。\n(一之一) 丑。\n"
+        "一之一、乙。\n一之二、丙。\n二、丁。\n",
+        "test.txt")
+    assert parsed.ids == ["A1", "A1.P1", "A1.P1.I1", "A1.P1.I1.S1", "A1.P1.I1.S1.N1", "A1.P1.I1.S1.N1-1",
+                          "A1.P1.I1.S1.N2", "A1.P1.I1.S1-1", "A1.P1.I1-1", "A1.P1.I1-2", "A1.P1.I2"]
+    assert parsed.get("A1.P1.I1.S1.N1-1").label == "第一條第一項第一款第一目第1點之1"
+    assert parsed.get("A1.P1.I1.S1-1").label == "第一條第一項第一款第一目之一"
+    assert parsed.get("A1.P1.I1-2").label == "第一條第一項第一款之二"
+    assert parsed.get("A1.P1.I1-2").text == "丙。"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("第一條\n應辦理：\n一、甲。\n一之二、乙。\n", 4, "expected 二、 or 一之一、"),
+    ("第一條\n應辦理：\n一、甲。\n二之一、乙。\n", 4, "expected 二、 or 一之一、"),
+    ("第一條\n應辦理：\n一之一、甲。\n", 3, "expected 一、"),
+    ("第一條\n應辦理：\n一、甲。\n一之、乙。\n", 4, "inserted entry"),
+    ("第一條\n應辦理：\n一、甲。\n一-、乙。\n", 4, "inserted entry"),
+    ("第一條\n應辦理：\n一、甲：\n(一) 子。\n(一之) 丑。\n", 5, "inserted entry"),
+    ("第一條\n應辦理：\n一、甲。\n一之甲、乙。\n", 4, "inserted entry"),
+])
+def test_bad_inserted_entries_are_errors(text: str, line: int, words: str) -> None:
+    message = _parse_error(text)
+    assert f"test.txt: line {line}:" in message and words in message
+
+
+def test_an_excerpt_parses_with_a_warning() -> None:
+    parsed = parse_regulation(EXCERPT_PATH.read_text(encoding="utf-8"), str(EXCERPT_PATH))
+    assert parsed.excerpt and parsed.title == "保險業作業委外使用雲端服務自律規範"
+    assert parsed.ids == ["A6-1", "A6-1.P1", "A6-1.P1.I1", "A6-1.P1.I2",
+                          "A10", "A10.P1", "A10.P1.I1", "A10.P1.I2", "A10.P1.I3", "A10.P1.I4", "A10.P1.I5",
+                          "A10.P1.I6", "A10.P1.I7", "A10.P1.I7.S1", "A10.P1.I7.S2"]
+    assert len(parsed.warnings) == 1
+    assert "line 3" in parsed.warnings[0] and "第六條之一" in parsed.warnings[0] and "excerpt" in parsed.warnings[0]
+
+
+def test_an_excerpt_may_skip_articles_but_a_whole_text_may_not() -> None:
+    parsed = parse_regulation("第三條\n丙。\n第七條\n庚。\n", "test.txt")
+    assert parsed.excerpt and parsed.ids == ["A3", "A3.P1", "A7", "A7.P1"]
+    assert not parse_regulation("第一條\n甲。\n", "test.txt").excerpt
+    assert "expected 第二條" in _parse_error("第一條\n甲。\n第七條\n庚。\n")
+
+
+@pytest.mark.parametrize(("pid", "valid"), [
+    ("A10-1", True), ("A10-1.P1", True), ("A4.P1.I6-1", True), ("A7.P1.I5.S1-1.N2-1", True), ("A4", True),
+    ("A4.P1-1", False), ("A10-", False), ("A-1", False), ("A4.I1", False), ("a4", False), ("A4.P1.I6-1-2", False),
+])
+def test_provision_id_forms(pid: str, valid: bool) -> None:
+    assert bool(PROVISION_ID.fullmatch(pid)) is valid

@@ -25,7 +25,7 @@ def main() -> None:
         if entry.suffix == ".py" or (entry.is_dir() and (entry / "__init__.py").exists()):
             (package / entry.name).symlink_to(entry)
     for name, folder in mapping.items():
-        if name != "regtrace":
+        if name != "regtrace" and (ROOT / folder / "__init__.py").exists():  # not the data folders
             (package / name.split(".", 1)[1]).symlink_to(ROOT / folder, target_is_directory=True)
     (package / "py.typed").touch()
 

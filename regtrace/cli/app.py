@@ -40,14 +40,18 @@ class GlobalOptions:
 GLOBAL = GlobalOptions()
 
 
-@app.callback()
-def _main(
-    store: StoreOption = None,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         out.print(f"regtrace {__version__}")
         raise typer.Exit()
+
+
+@app.callback(epilog="Environment variables (REGTRACE_STORE and the rest): [bold]regtrace settings[/].")
+def _main(
+    store: StoreOption = None,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True, callback=_print_version)] = False,
+) -> None:
     GLOBAL.store = store
 
 

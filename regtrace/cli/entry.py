@@ -4,7 +4,6 @@ to see it)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,8 @@ from typer.exceptions import TyperException
 
 from regtrace.cli.app import app
 from regtrace.cli.console import err
-from regtrace.errors import ExitCode, RegtraceError
+from regtrace.errors import ConfigError, ExitCode, RegtraceError
+from regtrace.settings import current
 
 
 def main() -> None:
@@ -38,8 +38,16 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # an unexpected failure: a message, not a stack trace
-        if os.environ.get("REGTRACE_DEBUG"):
+        if _debug():
             raise
         err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (set REGTRACE_DEBUG=1 for details)")
         sys.exit(ExitCode.INTERNAL)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _debug() -> bool:
+    """REGTRACE_DEBUG, read when an unexpected error is being reported (a bad value there is not a second error)."""
+    try:
+        return current().debug
+    except ConfigError:
+        return False

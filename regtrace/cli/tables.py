@@ -23,7 +23,8 @@ def provisions_tree(title: str | None, provisions: list[Provision]) -> Tree:
     tree = Tree(f"[bold]{title}[/]")
     nodes: dict[str, Tree] = {}
     for p in provisions:
-        detail = f"[dim]{labels.modality(p.effective_modality)}[/]"
+        modality = labels.modality(p.effective_modality)
+        detail = f"[red]{labels.both(labels.DELETED)}[/]" if p.deleted else f"[dim]{modality}[/]"
         if p.conditions:
             detail += " [cyan]" + ", ".join(p.conditions) + "[/]"
         text = p.text if len(p.text) <= 60 else p.text[:60] + "…"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out, print_json
 from regtrace.cli.options import JsonFlag
 from regtrace.cli.tables import provisions_tree
-from regtrace.errors import ExitCode
+from regtrace.errors import ExitCode, InputError
 
 PANEL = "法規 Regulation"
 
@@ -33,15 +35,41 @@ def provisions(
     out.print(provisions_tree(parsed.title, parsed.provisions))
 
 
+@app.command("diff", rich_help_panel=PANEL)
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The earlier text: a regulation text file.",
+                                       show_default=False)],
+    new: Annotated[str, typer.Argument(help="The later text: a regulation text file, whole or an excerpt of the "
+                                       "changed articles.", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare two texts of a regulation: provisions added, deleted (刪除), removed, renumbered, reworded, and
+    changes of modality, conditions, frequency and references. Writes nothing."""
+    from regtrace.loaders.regulation_diff import diff_texts
+    from regtrace.regulation_diff_text import render
+
+    diff = diff_texts(old, new)
+    for warning in diff.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if as_json:
+        print_json(diff.to_json())
+        return
+    sys.stdout.write(render(diff))
+
+
 @app.command("features", rich_help_panel=PANEL)
 def features_command(
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder; default: the repository's features/.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder; default: the repository's features/ (required when installed from the wheel).")] = None,
     check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are out of date.")]
     = False,
 ) -> None:
     """Generate the executable obligations: one zh-TW Gherkin feature per article, from the regulation graph."""
-    from regtrace.features import FEATURES, diff_features, features_from_store, write_features
+    from regtrace.features import diff_features, features_from_store, write_features
+    from regtrace.shipped import FEATURES, from_wheel
 
+    if out_dir is None and not check_only and from_wheel():
+        raise InputError("--out: the installed features are part of the package; write to a folder with --out")
     with opened_store() as store:
         files = features_from_store(store)
     folder = out_dir or FEATURES

@@ -17,8 +17,10 @@ PANEL = "服務 Server"
 
 @app.command(rich_help_panel=PANEL)
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on; 0: any free port.", min=0, max=65535)]
+    = 8000,
     introspection: Annotated[bool, typer.Option(
         "--introspection", help="Allow schema introspection (GraphiQL; development only).")] = False,
 ) -> None:
@@ -26,8 +28,19 @@ def serve(
     import uvicorn
 
     from regtrace.api.app import create_app
+    from regtrace.api.ui import UI_PATH
+    from regtrace.cli.listening import base_url, bind
 
-    uvicorn.run(create_app(GLOBAL.location(), introspection=introspection), host=host, port=port)
+    sock = bind(host, port)
+    try:
+        application = create_app(GLOBAL.location(), introspection=introspection)
+        base = base_url(host, sock)
+        err.print(f"儀表板 dashboard: {base}{UI_PATH}/", highlight=False, soft_wrap=True)
+        err.print(f"GraphQL: {base}/graphql", highlight=False, soft_wrap=True)
+        config = uvicorn.Config(application, host=host, port=sock.getsockname()[1])
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 token_app = typer.Typer(help="API bearer tokens: create (shown once), list, revoke.", no_args_is_help=True)
