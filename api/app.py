@@ -9,9 +9,12 @@ bad variables, invalid query; 401 no or bad token; 405 mutation over GET; 413 bo
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,19 +28,23 @@ from regtrace.graph.port import Store
 from regtrace.errors import RegtraceError
 from regtrace.settings import current
 
-from .auth import Principal, authenticate
+from .access_log import AccessLog, access_format
+from .auth import Principal, token_rows
 from .context import RequestContext, StoreRunner
 from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, error_body, error_code
 from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
-from .principal_cache import PrincipalCache
 from .response_cache import ResponseCache
+from .scheduler import Budget
 from .schema import build_schema
+from .token_book import TokenBook
 from .ui import mount_dashboard
 
 log = logging.getLogger("regtrace.api")
 MAX_BODY_BYTES = 64 * 1024
+READY_SECONDS = 3.0
+SWITCH_SECONDS = 0.001
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
@@ -48,6 +55,8 @@ class ApiSettings:
     limits: Limits = field(default_factory=Limits)
     max_body_bytes: int = MAX_BODY_BYTES
     cursor_secret: bytes | None = None  # default: REGTRACE_CURSOR_SECRET, else random per app
+    access_log: str = field(default_factory=access_format)  # REGTRACE_ACCESS_LOG: text, json or off
+    store_workers: int = 1  # threads taking store jobs (LadybugDB: one connection, one thread)
 
 
 class HttpProblem(Exception):
@@ -65,7 +74,8 @@ def _problem(status: int, message: str, code: str) -> JSONResponse:
 
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and not (declared.isascii() and declared.isdigit() and len(declared) <= 18
+                                     and int(declared) <= limit):
         raise HttpProblem(413, f"the request body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -77,18 +87,52 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _unencodable(value: Any, where: str) -> str | None:
+    """The place of the first text in a JSON value that is not valid Unicode (a lone surrogate from a `\\ud800`
+    escape): the store and the logs could not write it."""
+    pending = [(value, where)]
+    while pending:
+        item, place = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return place
+        elif isinstance(item, dict):
+            pending.extend((v, f"{place}.{k}" if isinstance(k, str) and k.isprintable() and k.isascii() else place)
+                           for k, v in item.items())
+            pending.extend((k, place) for k in item)
+        elif isinstance(item, list):
+            pending.extend((v, f"{place}[{i}]") for i, v in enumerate(item))
+    return None
+
+
+def _json(text: str, what: str) -> Any:
+    """JSON text, or 400: malformed, nested too deeply, or with a number Python refuses to read (more than
+    4,300 digits raise ValueError, not JSONDecodeError)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HttpProblem(400, f"{what} is not valid JSON: {exc.msg}") from exc
+    except ValueError as exc:
+        raise HttpProblem(400, f"{what} holds a number too long to read") from exc
+    except RecursionError as exc:
+        raise HttpProblem(400, f"{what} is nested too deeply") from exc
+
+
 def _graphql_request(query: Any, variables: Any, operation_name: Any) -> GraphQLRequest:
     if not isinstance(query, str) or not query.strip():
         raise HttpProblem(400, "give the GraphQL document as a non-empty string in 'query'")
     if isinstance(variables, str):
-        try:
-            variables = json.loads(variables) if variables.strip() else None
-        except json.JSONDecodeError as exc:
-            raise HttpProblem(400, f"'variables' is not JSON: {exc.msg}") from exc
+        variables = _json(variables, "'variables'") if variables.strip() else None
     if variables is not None and not isinstance(variables, dict):
         raise HttpProblem(400, "'variables' must be a JSON object")
     if operation_name is not None and not isinstance(operation_name, str):
         raise HttpProblem(400, "'operationName' must be a string")
+    for value, where in ((query, "query"), (variables, "variables"), (operation_name, "operationName")):
+        place = _unencodable(value, where)
+        if place is not None:
+            raise HttpProblem(400, f"{place}: the text is not valid Unicode (a lone surrogate such as \\ud800)")
     return GraphQLRequest(query, variables, operation_name or None)
 
 
@@ -102,15 +146,18 @@ def _from_post(content_type: str, body: bytes) -> GraphQLRequest:
         return _graphql_request(text, None, None)
     if media not in JSON_TYPES:
         raise HttpProblem(400, "send Content-Type: application/json (or application/graphql)")
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise HttpProblem(400, "the request body is not valid JSON") from exc
+    data = _json(text, "the request body")
     if isinstance(data, list):
         raise HttpProblem(400, "batched requests are not supported: send one operation per request")
     if not isinstance(data, dict):
         raise HttpProblem(400, "the request body must be a JSON object with 'query'")
     return _graphql_request(data.get("query"), data.get("variables"), data.get("operationName"))
+
+
+async def _client_gone(request: Request) -> None:
+    """Returns when the client disconnects (the body has been read: the next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _wants_html(request: Request) -> bool:
@@ -123,8 +170,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     object stays the caller's. `introspection=True` lets GraphiQL read the schema (development)."""
     chosen = settings or ApiSettings()
     if introspection != chosen.limits.introspection:
-        chosen = ApiSettings(Limits(**{**chosen.limits.__dict__, "introspection": introspection}),
-                             chosen.max_body_bytes, chosen.cursor_secret)
+        chosen = dataclasses.replace(chosen, limits=dataclasses.replace(chosen.limits, introspection=introspection))
     owned = isinstance(store_location_or_store, str)
     if isinstance(store_location_or_store, str):
         from regtrace.stores import open_store
@@ -133,15 +179,20 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     else:
         store = store_location_or_store
     secret = chosen.cursor_secret or (current().cursor_secret or "").encode() or secrets.token_bytes(32)
-    runner = StoreRunner(store)
+    runner = StoreRunner(store, chosen.store_workers)
     responses = ResponseCache.from_env()
-    principals = PrincipalCache.from_env()
+    book = TokenBook.from_env(lambda: runner.call(token_rows, store, priority=True))  # api/token_book.py
     codec = CursorCodec(secret)
     schema = build_schema()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the store, rules and validation threads run Python too: switch between threads every 1 ms (not 5) so
+        # the event loop gets the interpreter back quickly and small requests are not held behind them
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_SECONDS))
         yield
+        sys.setswitchinterval(interval)
         runner.shutdown()
         if owned:
             store.close()
@@ -149,27 +200,49 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
     app = FastAPI(title="regtrace GraphQL API", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
     app.state.settings = chosen
+    app.state.runner = runner
+    app.state.tokens = book
+
+    seen = {"generation": store.generation()}
+
+    def follow_store() -> None:
+        """Another process (the CLI loading, revoking a token) may have written the store: then no cached
+        answer, trace or principal outlives its write (LadybugDB: a new generation; graph/generations.py)."""
+        generation = store.generation()
+        if generation != seen["generation"]:
+            seen["generation"] = generation
+            runner.traces.invalidate()  # bumps the version every kept answer was computed under
+            book.forget()  # a token created or revoked there is read again before it is used
 
     async def principal_of(request: Request) -> Principal:
-        header = request.headers.get("authorization")
-        known = principals.get(header)  # api/principal_cache.py
-        if known is not None:
-            return known
         try:
-            principal = await runner.call(authenticate, store, header)
+            principal = await book.principal(request.headers.get("authorization"))
         except RegtraceError as exc:
             raise HttpProblem(401, str(exc), error_code(exc)) from exc
-        principals.put(header, principal)
+        request.state.principal = principal  # for the access log (api/access_log.py)
         return principal
 
     async def answer(request: Request, graphql_request: GraphQLRequest, allow_mutation: bool) -> Response:
+        follow_store()
         principal = await principal_of(request)
         key, version = ResponseCache.key(principal, graphql_request), runner.traces.version
         kept = responses.get(key, version) if responses.enabled else None
         if kept is not None:
             return Response(kept, media_type="application/json")
-        context = RequestContext(runner, principal, codec)
-        outcome = await run(schema, graphql_request, context, chosen.limits, allow_mutation=allow_mutation)
+        budget = Budget(principal.tenant)  # the request's store work, dropped when it ends (api/scheduler.py)
+        context = RequestContext(runner, principal, codec, budget)
+        work = asyncio.ensure_future(run(schema, graphql_request, context, chosen.limits,
+                                         allow_mutation=allow_mutation))
+        gone = asyncio.ensure_future(_client_gone(request))
+        try:
+            await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():  # the client went away: stop, and leave its queued store work undone
+                work.cancel()
+                return _problem(499, "the client closed the request", BAD_USER_INPUT)
+            outcome = work.result()
+        finally:
+            gone.cancel()
+            budget.close()
         response = JSONResponse(outcome.body, status_code=outcome.status)
         if responses.enabled and outcome.status == 200 and "errors" not in outcome.body \
                 and runner.traces.version == version \
@@ -220,5 +293,24 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
             return _problem(404, "no such file", "NOT_FOUND")
         return Response(data, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        """The process is up and answering (no store access)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        """The store answers a read within a few seconds (the token book is read again through it)."""
+        try:
+            await asyncio.wait_for(book.refresh(), READY_SECONDS)
+        except TimeoutError:
+            return JSONResponse({"status": "unavailable", "reason": f"the store did not answer within "
+                                 f"{READY_SECONDS:g} s"}, status_code=503)
+        except Exception as exc:  # any store failure means not ready; the reason is logged, not shown
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "reason": "the store cannot be read"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     mount_dashboard(app)
+    app.add_middleware(AccessLog, form=chosen.access_log)
     return app

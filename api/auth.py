@@ -1,6 +1,8 @@
 """Bearer tokens and roles.
 
-A token is `rt_<token_id>_<secret>`; the store keeps only its SHA-256 (an ApiToken node). Roles:
+A token is `rt_<token_id>_<secret>`; the store keeps only its SHA-256 (an ApiToken node, fields from the
+ontology). A token expires: `expires_at` (UTC) is set when it is created, 90 days ahead unless told otherwise
+(`--expires-in 30d`, `12h`); a token stored before expiry existed expires 90 days after it was created. Roles:
 
     admin    every tenant (may pass a `tenant` argument), reads and writes
     officer  reads and writes its own tenant
@@ -34,7 +36,10 @@ GRANTS: dict[str, frozenset[Permission]] = {
     "board": frozenset({"summary"}),
 }
 PREFIX = "rt_"
-_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+LIFETIME = dt.timedelta(days=90)
+MAX_LIFETIME = dt.timedelta(days=3650)
+_LIFETIME = re.compile(r"^\s*([1-9][0-9]{0,6})\s*([dhm])\s*$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 @dataclass(frozen=True)
@@ -71,21 +76,49 @@ def _public(row: Row) -> Row:
 
 
 def check_tenant(tenant: str) -> str:
-    if not _TENANT.match(tenant):
-        raise InputError(f"tenant {tenant!r}: use letters, digits, '.', '_' or '-' (at most 64)")
-    return tenant
+    """The one tenant-name rule (regtrace.tenants), as `load` applies it."""
+    from regtrace.tenants import tenant_name
+
+    return tenant_name(tenant)
 
 
-def create_token(store: Store, role: str, tenant: str, name: str | None = None) -> tuple[str, Row]:
+def parse_lifetime(text: str) -> dt.timedelta:
+    """`--expires-in`: a whole number of days, hours or minutes (30d, 12h, 90m), at most 3650 days."""
+    found = _LIFETIME.match(text)
+    if found is None:
+        raise InputError(f"--expires-in: {text!r} is not a lifetime; write days, hours or minutes, e.g. 30d, 12h, 90m")
+    lifetime = dt.timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    if lifetime > MAX_LIFETIME:
+        raise InputError(f"--expires-in: {text!r} is longer than {MAX_LIFETIME.days} days")
+    return lifetime
+
+
+def _utc(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def expires_at(row: Row) -> dt.datetime:
+    """When a token stops working (tokens stored before expiry existed: 90 days after they were created)."""
+    if row.get("expires_at"):
+        return _utc(row["expires_at"])
+    return _utc(row["created_at"]) + LIFETIME
+
+
+def create_token(store: Store, role: str, tenant: str, name: str | None = None,
+                 lifetime: dt.timedelta = LIFETIME) -> tuple[str, Row]:
     """Store a new token's hash and return the token (shown once) with its public fields."""
     if role not in ROLES:
         raise InputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
     check_tenant(tenant)
+    if lifetime <= dt.timedelta(0) or lifetime > MAX_LIFETIME:
+        raise InputError(f"--expires-in: a lifetime between 1 minute and {MAX_LIFETIME.days} days")
     token_id = secrets.token_hex(8)
     token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     row: Row = {"uid": token_id, "token_id": token_id, "name": name or f"{role}@{tenant}", "role": role,
-                "tenant": tenant, "hash": token_hash(token), "revoked": False,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+                "tenant": tenant, "hash": token_hash(token), "revoked": False, "created_at": now.isoformat(),
+                "expires_at": (now + lifetime).isoformat()}
 
     def unit(w: Writer) -> None:
         w.create_nodes("ApiToken", [row])
@@ -95,7 +128,13 @@ def create_token(store: Store, role: str, tenant: str, name: str | None = None) 
 
 
 def list_tokens(store: Store) -> list[Row]:
-    return [_public(r) for r in store.find(NodeQuery("ApiToken", None))]
+    """Every token without its hash, with when it expires (filled in for tokens stored before expiry existed)."""
+    return [{**_public(r), "expires_at": expires_at(r).isoformat()} for r in store.find(NodeQuery("ApiToken", None))]
+
+
+def token_rows(store: Store) -> list[Row]:
+    """Every token with its hash (for the app's token book, api/token_book.py)."""
+    return store.find(NodeQuery("ApiToken", None))
 
 
 def revoke_token(store: Store, token_id: str) -> Row:
@@ -111,16 +150,35 @@ def revoke_token(store: Store, token_id: str) -> Row:
     return _public(row)
 
 
-def authenticate(store: Store, authorization: str | None) -> Principal:
-    """The principal of an `Authorization: Bearer …` header; UNAUTHENTICATED when missing, unknown or revoked."""
+def bearer_hash(authorization: str | None) -> str:
+    """The SHA-256 of the token in an `Authorization: Bearer …` header; UNAUTHENTICATED when there is none or
+    it cannot be one of ours."""
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise UnauthenticatedError("a bearer token is required (Authorization: Bearer …)")
-    if not token.startswith(PREFIX) or len(token) > 200:
+    if not token.startswith(PREFIX) or len(token) > 200 or not token.isascii() or not token.isprintable():
         raise UnauthenticatedError("invalid or revoked token")
-    rows = store.find(NodeQuery("ApiToken", None, Compare("hash", "eq", token_hash(token)), limit=1))
-    if not rows or rows[0]["revoked"]:
+    return token_hash(token)
+
+
+def principal_of(row: Row | None, now: dt.datetime) -> Principal:
+    """Who a stored token is; UNAUTHENTICATED when unknown, revoked or expired (saying which)."""
+    if row is None:
         raise UnauthenticatedError("invalid or revoked token")
-    row = rows[0]
+    if row["revoked"]:
+        raise UnauthenticatedError("the token was revoked")
+    until = expires_at(row)
+    if until <= now:
+        raise UnauthenticatedError(f"the token expired at {until.isoformat()}; create a new one "
+                                   "(regtrace token create)")
+    if row["role"] not in ROLES:
+        raise UnauthenticatedError("invalid or revoked token")
     return Principal(row["token_id"], row["name"], row["role"], row["tenant"])
+
+
+def authenticate(store: Store, authorization: str | None) -> Principal:
+    """The principal of an `Authorization: Bearer …` header, looked up in the store now."""
+    digest = bearer_hash(authorization)
+    rows = store.find(NodeQuery("ApiToken", None, Compare("hash", "eq", digest), limit=1))
+    return principal_of(rows[0] if rows else None, dt.datetime.now(dt.UTC))

@@ -1,7 +1,9 @@
-"""What one request carries: the store (through its single worker thread), the caller, DataLoaders, caches.
+"""What one request carries: the store (through the app's store scheduler), the caller, its budget of store
+work, DataLoaders, caches.
 
-LadybugDB is embedded and its connection is not shared between threads, so every store call of the app runs
-on one worker thread, in order; the event loop stays free, so a request can time out while a call runs.
+Every store call of a request is queued on the app's StoreScheduler (api/scheduler.py) under the request's
+Budget: fairly per member company and per request, and taken off the queue when the request ends. The event
+loop stays free, so a request can time out while a call runs.
 """
 
 from __future__ import annotations
@@ -16,29 +18,35 @@ from typing import Any, TypeVar
 from graphene.utils.dataloader import DataLoader
 from regtrace.graph.filters import Filter, Hop, RelatedQuery, SortKey
 from regtrace.graph.port import Row, Store
-
-from regtrace.trace import TraceRow, trace
+from regtrace.trace import TraceInputs, TraceRow, evaluate, gather
 
 from .auth import Principal
+from .errors import RequestTimeoutError
 from .pagination import CursorCodec
+from .scheduler import Budget, Job, StoreScheduler
 from .trace_cache import TraceCache
 
 T = TypeVar("T")
 
 
 class StoreRunner:
-    """Runs store calls on the app's one store thread."""
+    """The app's store, its scheduler and the trace results shared by its requests."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, workers: int = 1) -> None:
         self.store = store
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regtrace-store")
+        self.scheduler = StoreScheduler(workers)
+        # the trace rules are pure Python: one thread, so that they never crowd the event loop out of the GIL
+        self.rules = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regtrace-rules")
         self.traces: TraceCache[TraceResult] = TraceCache.from_env()  # shared by the app's requests
+        self.computing: dict[tuple[str, dt.date], Job[TraceReads]] = {}  # trace reads queued or running
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+    async def call(self, fn: Callable[..., T], *args: Any, budget: Budget | None = None, priority: bool = False
+                   ) -> T:
+        return await self.scheduler.call(fn, *args, budget=budget, priority=priority)
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
+        self.scheduler.shutdown()
+        self.rules.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -50,12 +58,36 @@ class TraceResult:
     material: dict[str, bool]
 
 
-def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
-    rows = trace(store, tenant, as_of)
-    links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+@dataclass(frozen=True)
+class TraceReads:
+    """What a trace needs from the store (read on the store's queue); the rules then run off it."""
+
+    inputs: TraceInputs
+    csp_of: dict[str, str | None]
+    material: dict[str, bool]
+
+
+def gather_trace(store: Store, tenant: str, as_of: dt.date) -> TraceReads:
+    from regtrace.tenants import require_tenant
+
+    with store.snapshot():  # one state of the store even if another process loads meanwhile
+        require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
+        inputs = gather(store, tenant, as_of)
+        links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+        arrangements = store.nodes("OutsourcingArrangement", tenant)
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
-    material = {r["arrangement_id"]: bool(r["material"]) for r in store.nodes("OutsourcingArrangement", tenant)}
-    return TraceResult(rows, csp_of, material)
+    material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}
+    return TraceReads(inputs, csp_of, material)
+
+
+def finish_trace(reads: TraceReads) -> TraceResult:
+    """The rules over what was read (pure computation: it runs beside the store's queue, not on it)."""
+    return TraceResult(evaluate(reads.inputs), reads.csp_of, reads.material)
+
+
+def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
+    """A tenant's trace as the CLI computes it (regtrace.trace.trace)."""
+    return finish_trace(gather_trace(store, tenant, as_of))
 
 
 def with_tenant(rows: list[Row], tenant: str) -> list[Row]:
@@ -68,6 +100,7 @@ class RequestContext:
     runner: StoreRunner
     principal: Principal
     codec: CursorCodec
+    budget: Budget | None = None
     _loaders: dict[tuple[Any, ...], DataLoader] = field(default_factory=dict)
     _traces: dict[tuple[str, dt.date], asyncio.Future[TraceResult]] = field(default_factory=dict)
 
@@ -76,7 +109,7 @@ class RequestContext:
         return self.runner.store
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self.runner.call(fn, *args)
+        return await self.runner.call(fn, *args, budget=self.budget)
 
     def related_loader(self, source: str, path: tuple[Hop, ...], tenant: str, where: Filter | None,
                        sort: tuple[SortKey, ...]) -> DataLoader:
@@ -111,6 +144,33 @@ class RequestContext:
         (api/trace_cache.py)."""
         key = (tenant, as_of)
         if key not in self._traces:
-            self._traces[key] = asyncio.ensure_future(self.runner.traces.get(
-                tenant, as_of, lambda: self.call(compute_trace, self.store, tenant, as_of)))
+            self._traces[key] = asyncio.ensure_future(self._shared_trace(key))
         return await self._traces[key]
+
+    async def _shared_trace(self, key: tuple[str, dt.date]) -> TraceResult:
+        """The cached trace; a computation queued by another request is adopted (it stays queued while any
+        request waits for it), and one dropped because its requests ended is started again."""
+        computing = self.runner.computing
+
+        async def compute() -> TraceResult:
+            job = self.runner.scheduler.submit(gather_trace, self.store, *key, budget=self.budget)
+            computing[key] = job
+            try:
+                reads = await job.result()
+            finally:
+                if computing.get(key) is job:
+                    del computing[key]
+            # the rules take most of a trace's time: off the store's queue, so other reads go on meanwhile
+            return await asyncio.get_running_loop().run_in_executor(self.runner.rules, finish_trace, reads)
+
+        for _ in range(3):
+            pending = computing.get(key)
+            if pending is not None:
+                pending.adopt(self.budget)
+            try:
+                return await self.runner.traces.get(*key, compute)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # this request is being cancelled itself
+        raise RequestTimeoutError("the trace was started and dropped repeatedly; try again")

@@ -1,6 +1,6 @@
 """What a dashboard asks: trace, gaps, coverage, certifications and evidence running out, findings, the change
 log, tenants and who is calling. Trace, gaps and coverage are computed by the same functions as the CLI
-(regtrace.trace, regtrace.coverage) and give the same rows as `regtrace trace|gaps|coverage --json`.
+(regtrace.trace, regtrace.trace.coverage) and give the same rows as `regtrace trace|gaps|coverage --json`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from typing import Any
 import graphene
 from regtrace.graph.filters import Compare, NodeQuery, SortKey
 from regtrace.graph.schema import node_uid
-
-from regtrace.due_diligence import EXPIRING_DAYS, certifications, findings
-from regtrace.errors import InputError
 from regtrace.trace import STATUSES, TraceRow
+from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
+from regtrace.trace.vocabulary import cause_kinds
+
+from regtrace.approvals import fsc_approvals, missing_count
+from regtrace.company import company_name
+from regtrace.errors import InputError
 
 from .context import RequestContext, with_tenant
+from .dates import Date
 from .errors import not_found
 from .filters import combine
 from .pagination import Page, window
@@ -67,6 +71,11 @@ def _node(label: str, key: str) -> Any:
 def dashboard_types(types: Types) -> dict[str, Any]:
     """The hand-written result types of the dashboard queries (they are not ontology classes)."""
     objects = types.objects
+    cause_type = type("TraceCause", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "未涵蓋原因 / a cause: its kind and the ids and dates involved"}),
+        "kind": graphene.String(required=True, description=" | ".join(cause_kinds())),
+        "details": graphene.JSONString(required=True, description="the ids and dates involved"),
+        "resolve_details": lambda root, info: {k: v for k, v in root.items() if k != "kind"}})
     trace_row_type = type("TraceRow", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "追溯結果 / one provision for one subject (arrangement or company)"}),
         "provision": graphene.String(required=True), "label": graphene.String(required=True),
@@ -78,7 +87,14 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "evidence": graphene.List(graphene.NonNull(graphene.String), required=True),
         "contracts": graphene.List(graphene.NonNull(graphene.String), required=True),
         "audits": graphene.List(graphene.NonNull(graphene.String), required=True),
-        "fresh_until": graphene.Date(),
+        "fresh_until": Date(),
+        "own_status": graphene.String(description="a leaf's or lead-in's own duty; null for a roll-up only"),
+        "children_status": graphene.String(description="the roll-up of the obligations below; null for a leaf"),
+        "cause": graphene.List(graphene.NonNull(cause_type), required=True,
+                               description="why the row is not covered (or does not apply)"),
+        "references_not_in_force": graphene.List(graphene.NonNull(graphene.String), required=True),
+        "open_findings": graphene.List(graphene.NonNull(graphene.String), required=True),
+        "warnings": graphene.List(graphene.NonNull(graphene.String), required=True),
         "control_nodes": graphene.List(graphene.NonNull(lambda: objects["Control"]), required=True,
                                        resolver=_nodes("Control", "controls")),
         "evidence_nodes": graphene.List(graphene.NonNull(lambda: objects["Evidence"]), required=True,
@@ -95,8 +111,8 @@ def dashboard_types(types: Types) -> dict[str, Any]:
     certification_state = type("CertificationState", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "驗證有效性 / a CSP certification's validity on a date"}),
         "certification_id": graphene.String(required=True), "csp_id": graphene.String(required=True),
-        "standard": graphene.String(required=True), "scope": graphene.String(), "valid_from": graphene.Date(),
-        "valid_until": graphene.Date(required=True), "status": graphene.String(required=True),
+        "standard": graphene.String(required=True), "scope": graphene.String(), "valid_from": Date(),
+        "valid_until": Date(required=True), "status": graphene.String(required=True),
         "days_left": graphene.Int(required=True),
         "certification": graphene.Field(lambda: objects["Certification"],
                                         resolver=_node("Certification", "certification_id")),
@@ -107,7 +123,7 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "Meta": type("Meta", (), {"description": "缺失改善 / a finding's remediation state on a date"}),
         "finding_id": graphene.String(required=True), "audit_id": graphene.String(required=True),
         "arrangement_id": graphene.String(required=True), "severity": graphene.String(required=True),
-        "state": graphene.String(required=True), "due_on": graphene.Date(), "closed_on": graphene.Date(),
+        "state": graphene.String(required=True), "due_on": Date(), "closed_on": Date(),
         "days_overdue": graphene.Int(required=True),
         "finding": graphene.Field(lambda: objects["Finding"], resolver=_node("Finding", "finding_id")),
     })
@@ -115,8 +131,20 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "Meta": type("Meta", (), {"description": "目前權杖 / the calling token"}),
         "token_id": graphene.String(required=True), "name": graphene.String(required=True),
         "role": graphene.String(required=True), "tenant": graphene.String(required=True)})
+    company_name_type = type("CompanyName", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "會員公司名稱 / the member company's legal name (company register)"}),
+        "tenant": graphene.String(required=True), "legal_name": graphene.String(),
+        "legal_name_en": graphene.String(),
+        "display": graphene.String(required=True, description="公司名稱（中英），無公司資料時為 tenant / the legal "
+                                                              "name, zh-TW then English; the tenant id without a "
+                                                              "company row")})
+    approval_counts = type("FscApprovalCounts", (graphene.ObjectType,), {
+        "Meta": type("Meta", (), {"description": "金管會事前核准 / arrangements in effect needing the FSC's prior "
+                                                 "approval, and those without one on record (regtrace approvals)"}),
+        "needing": graphene.Int(required=True), "missing": graphene.Int(required=True)})
     return {"TraceRow": trace_row_type, "Coverage": coverage_type, "CertificationState": certification_state,
-            "FindingStatus": finding_state, "Viewer": viewer}
+            "FindingStatus": finding_state, "Viewer": viewer, "CompanyName": company_name_type,
+            "FscApprovalCounts": approval_counts}
 
 
 async def _trace_rows(ctx: RequestContext, tenant: str, as_of: dt.date | None) -> tuple[dt.date, Any]:
@@ -238,6 +266,23 @@ async def resolve_tenants(root: Any, info: Any) -> list[str]:
     return await ctx.call(ctx.store.tenants)
 
 
+async def resolve_company_name(root: Any, info: Any, tenant: str | None = None) -> dict[str, Any]:
+    ctx = context(info)
+    ctx.principal.require("summary")  # the board sees these too
+    t = ctx.principal.tenant_for(tenant)
+    named = await ctx.call(company_name, ctx.store, t)
+    return named.to_json()
+
+
+async def resolve_fsc_approvals(root: Any, info: Any, asOf: dt.date | None = None,
+                                tenant: str | None = None) -> dict[str, int]:
+    ctx = context(info)
+    ctx.principal.require("summary")  # the board sees these too
+    t = ctx.principal.tenant_for(tenant)
+    checks = await ctx.call(fsc_approvals, ctx.store, t, _day(asOf))
+    return {"needing": sum(1 for c in checks if c.needs_fsc_approval), "missing": missing_count(checks)}
+
+
 def resolve_viewer(root: Any, info: Any) -> dict[str, Any]:
     return context(info).principal.__dict__
 
@@ -247,7 +292,7 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
     extra = dashboard_types(types)
     page = {"first": graphene.Int(description="每頁筆數 / page size (default 100, at most 1000)"),
             "after": graphene.String(description="自此游標之後 / start after this cursor")}
-    as_of = {"asOf": graphene.Date(description=AS_OF), "tenant": tenant_argument()}
+    as_of = {"asOf": Date(description=AS_OF), "tenant": tenant_argument()}
     trace_conn = types.connection("TraceRow", lambda: extra["TraceRow"], "追溯結果 / trace rows")
     gap_conn = types.connection("Gap", lambda: extra["TraceRow"], "缺口 / gaps (board: totalCount only)",
                                 guard="read")
@@ -289,6 +334,12 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
                                     tenant=tenant_argument(), **page, description="異動紀錄 / changes, newest first"),
         "tenants": graphene.Field(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))),
                                   resolver=resolve_tenants, description="會員公司 / tenants (admin only)"),
+        "companyName": graphene.Field(graphene.NonNull(extra["CompanyName"]), resolver=resolve_company_name,
+                                      tenant=tenant_argument(),
+                                      description="會員公司名稱 / the member company's legal name"),
+        "fscApprovals": graphene.Field(graphene.NonNull(extra["FscApprovalCounts"]), resolver=resolve_fsc_approvals,
+                                       **as_of, description="金管會事前核准 / arrangements needing the FSC's prior "
+                                                            "approval and those without one (as `regtrace approvals`)"),
         "viewer": graphene.Field(graphene.NonNull(extra["Viewer"]), resolver=resolve_viewer,
                                  description="目前權杖 / who is calling"),
     }

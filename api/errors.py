@@ -48,6 +48,12 @@ class ForbiddenError(ApiError):
     code = FORBIDDEN
 
 
+class RequestTimeoutError(ApiError):
+    """The request's time ran out before its store work was done."""
+
+    code = TIMEOUT
+
+
 class QueryTooComplexError(ApiError):
     code = QUERY_TOO_COMPLEX
 

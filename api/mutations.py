@@ -31,6 +31,7 @@ from regtrace.regulation_graph import obligations_under
 
 from .auth import Principal
 from .context import with_tenant
+from .dates import Date
 from .errors import not_found
 from .queries import tenant_argument
 from .types import SCALARS, Types, context, describe
@@ -70,8 +71,8 @@ def change_entry(who: Principal, tenant: str, mutation: str, target: str, before
     change_id = uuid.uuid4().hex
     return {"uid": change_id, "change_id": change_id, "tenant": tenant,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"), "actor_token": who.token_id,
-            "actor_name": who.name, "mutation": mutation, "target_id": target, "before": _json(before),
-            "after": _json(after)}
+            "actor_name": who.name, "actor_role": who.role, "mutation": mutation, "target_id": target,
+            "before": _json(before), "after": _json(after)}
 
 
 def validated_row(store: Store, cls: ClassModel, values: Mapping[str, Any], tenant: str
@@ -227,6 +228,6 @@ def mutation_fields(types: Types) -> dict[str, Any]:
             description="新增查核紀錄 / add an audit row"),
         "closeFinding": graphene.Field(
             graphene.NonNull(objects["Finding"]), resolver=resolve_close_finding,
-            findingId=graphene.ID(required=True), closedOn=graphene.Date(required=True), tenant=tenant_argument(),
+            findingId=graphene.ID(required=True), closedOn=Date(required=True), tenant=tenant_argument(),
             description="缺失結案 / close an open finding on a date"),
     }

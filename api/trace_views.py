@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable
 from typing import Any, TypeVar, cast
 
-from regtrace.coverage import GroupBy, coverage, overall
 from regtrace.trace import TraceRow, gaps
+from regtrace.trace.coverage import GroupBy, coverage, overall
 
 from .context import TraceResult
 
@@ -34,7 +34,7 @@ def memo(owner: object, key: Hashable, compute: Callable[[], V]) -> V:
 
 
 def coverage_json(result: TraceResult, group_by: str) -> list[dict[str, Any]]:
-    """`regtrace.coverage.coverage` as JSON rows (shared: callers must not change them)."""
+    """`regtrace.trace.coverage.coverage` as JSON rows (shared: callers must not change them)."""
     group = cast(GroupBy, group_by)
     return memo(result, ("coverage", group), lambda: [c.to_json() for c in coverage(result.rows, group, result.csp_of)])
 
@@ -72,5 +72,5 @@ def select_rows(result: TraceResult, *, subject: str | None = None, provisions: 
     else:
         rows = result.rows
     if leaves_only or statuses:
-        rows = [r for r in rows if (not leaves_only or r.leaf) and (not statuses or r.status in statuses)]
+        rows = [r for r in rows if (not leaves_only or r.obligation) and (not statuses or r.status in statuses)]
     return rows

@@ -15,11 +15,12 @@ from regtrace.ontology.model import ClassModel, Field, load_ontology
 
 from .auth import Permission
 from .context import RequestContext
+from .dates import Date
 from .filters import LIST_OPERATORS, QUANTIFIERS, SCALAR_OPERATORS, to_filter, to_sort
 from .navigation import INTERNAL, Navigation, navigations
 from .pagination import Page, check_limit, window
 
-SCALARS: dict[str, Any] = {"string": graphene.String, "date": graphene.Date, "boolean": graphene.Boolean,
+SCALARS: dict[str, Any] = {"string": graphene.String, "date": Date, "boolean": graphene.Boolean,
                            "integer": graphene.Int}
 SortDirection = graphene.Enum("SortDirection", [("ASC", "ASC"), ("DESC", "DESC")],
                               description="排序方向 / sort direction")

@@ -200,9 +200,9 @@ def measure_queries(kind: str, location: str, runs: int, profile_dir: Path | Non
     from regtrace.api.app import ApiSettings, create_app
     from regtrace.api.auth import create_token
     from regtrace.api.execution import Limits
+    from regtrace.trace import trace
 
     from regtrace.stores import open_store
-    from regtrace.trace import trace
 
     result: dict[str, Any] = {"query_rss_start_mb": round(rss_mb(), 1), "query_load_average": os.getloadavg()}
     store = open_store(location)

@@ -41,6 +41,12 @@ def _day(rng: random.Random, days_back: int, at_least: int = 0) -> str:
     return (AS_OF - dt.timedelta(days=at_least + rng.randrange(days_back))).isoformat()
 
 
+def _arrangement_row(a: str, csp: str, model: str, flags: list[str], start: str) -> tuple[str | None, ...]:
+    """An arrangement whose data locations agree with its offshore flag (a location outside TW needs Y)."""
+    offshore = flags[FACTS.index("offshore")] == "Y"
+    return (a, f"委外事項 {a}", csp, model, *flags, "TW;SG" if offshore else "TW", start, None)
+
+
 def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems: int = 20_000,
              controls: int = 3_000, evidence: int = 1_000_000, seed: int = 42) -> dict[str, int]:
     """Write the registers into `folder`; returns the row count per register."""
@@ -48,8 +54,7 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
     folder.mkdir(parents=True, exist_ok=True)
     curation = load_curation()
     provisions = load_seed(curation).provisions
-    parent_ids = {p.parent for p in provisions}
-    obligation_ids = [p.id for p in obligations(provisions, curation) if p.id not in parent_ids]
+    obligation_ids = [p.id for p in obligations(provisions, curation)]
     clause_ids = list(curation.contract_clause)
     csp_ids = [f"CSP{i:04d}" for i in range(csps)]
     arr_ids = [f"ARR{i:05d}" for i in range(arrangements)]
@@ -64,8 +69,8 @@ def generate(folder: Path, *, csps: int = 200, arrangements: int = 500, systems:
     counts["arrangements"] = _write(
         folder, "arrangements",
         ["arrangement_id", "name", "csp_id", "service_model", *FACTS, "data_locations", "start_date", "end_date"],
-        ((a, f"委外事項 {a}", rng.choice(csp_ids), rng.choice(["IaaS", "PaaS", "SaaS"]),
-          *(rng.choice("YN") for _ in FACTS), "TW;SG", _day(rng, 2000), None) for a in arr_ids))
+        (_arrangement_row(a, rng.choice(csp_ids), rng.choice(["IaaS", "PaaS", "SaaS"]),
+                          [rng.choice("YN") for _ in FACTS], _day(rng, 2000)) for a in arr_ids))
     counts["systems"] = _write(folder, "systems", ["system_id", "name", "arrangement_id", "criticality"],
                                ((f"SYS{i:06d}", f"系統 {i}", rng.choice(arr_ids), rng.choice(["high", "medium", "low"]))
                                 for i in range(systems)))

@@ -83,21 +83,31 @@ ARRANGEMENTS = [
     ("ARR-ACTUARIAL", "精算模型運算平台 (PaaS，去識別化資料)", "CSP-NIMBUS", "PaaS",
      {"offshore", "customer_data", "vm_or_container_images"}, "JP", "2025-03-01", None, ""),
     ("ARR-SMS", "行銷簡訊發送 (已終止)", "CSP-FTC", "SaaS", {"customer_data", "internet_access"}, "TW",
-     "2020-01-01", "2025-06-30", "已於114年6月終止"),
+     "2020-01-01", "2025-06-30", "已於114年6月終止；資料刪除紀錄已留存"),
+    ("ARR-CALLREC", "客服電話錄音存證 (已終止)", "CSP-FTC", "SaaS", {"natural_person_data", "customer_data"}, "TW",
+     "2021-03-01", "2026-03-31", "已於115年3月終止；資料刪除紀錄尚未取得"),
 ]
 
+# The member company: a Taiwan branch of a foreign insurer that spreads its cloud use over several CSPs.
+COMPANY = ("新加坡商範例人壽保險股份有限公司台灣分公司", "Example Life Assurance (Singapore) Pte. Ltd., Taiwan Branch",
+           "Y", "Y")
+
+# system_id, name, arrangement_id, criticality, material, natural_person_data, data_locations. SYS-PAS is the one
+# material system with natural-person data processed offshore; SYS-CRM leaves the three columns blank, so its
+# arrangement's own flags decide for ARR-CRM.
 SYSTEMS = [
-    ("SYS-PAS", "保單管理系統 Policy Administration", "ARR-CORE", "high"),
-    ("SYS-CLAIMS", "理賠系統", "ARR-CORE", "high"),
-    ("SYS-EAPP", "網路投保系統", "ARR-DIGITAL", "high"),
-    ("SYS-MEMBER", "保戶會員服務 App 後端", "ARR-DIGITAL", "medium"),
-    ("SYS-CRM", "業務員客戶關係管理", "ARR-CRM", "high"),
-    ("SYS-BACKUP", "核心資料庫異地備份", "ARR-DR", "high"),
-    ("SYS-MAIL", "電子郵件", "ARR-GROUP", "medium"),
-    ("SYS-TEAMS", "線上會議與文件協作", "ARR-GROUP", "low"),
-    ("SYS-HR", "人資差勤", "ARR-HR", "low"),
-    ("SYS-ALM", "資產負債管理與精算模型", "ARR-ACTUARIAL", "medium"),
-    ("SYS-SMS", "行銷簡訊", "ARR-SMS", "low"),
+    ("SYS-PAS", "保單管理系統 Policy Administration", "ARR-CORE", "high", "Y", "Y", "SG;JP"),
+    ("SYS-CLAIMS", "理賠系統", "ARR-CORE", "high", "Y", "Y", "TW"),
+    ("SYS-EAPP", "網路投保系統", "ARR-DIGITAL", "high", "Y", "Y", "TW"),
+    ("SYS-MEMBER", "保戶會員服務 App 後端", "ARR-DIGITAL", "medium", "N", "Y", "TW"),
+    ("SYS-CRM", "業務員客戶關係管理", "ARR-CRM", "high", "", "", ""),
+    ("SYS-BACKUP", "核心資料庫異地備份", "ARR-DR", "high", "Y", "Y", "TW"),
+    ("SYS-MAIL", "電子郵件", "ARR-GROUP", "medium", "N", "Y", "SG;IE"),
+    ("SYS-TEAMS", "線上會議與文件協作", "ARR-GROUP", "low", "N", "N", "SG"),
+    ("SYS-HR", "人資差勤", "ARR-HR", "low", "N", "N", "TW"),
+    ("SYS-ALM", "資產負債管理與精算模型", "ARR-ACTUARIAL", "medium", "Y", "N", "JP"),
+    ("SYS-SMS", "行銷簡訊", "ARR-SMS", "low", "N", "N", "TW"),
+    ("SYS-CALLREC", "客服錄音存證", "ARR-CALLREC", "medium", "N", "Y", "TW"),
 ]
 
 
@@ -126,6 +136,7 @@ CONTRACTS = [
     ("K-2025-004", "ARR-ACTUARIAL", "2025-02-15", "2028-02-29", ["A6.P1.I1", "A6.P1.I2", "A6.P1.I3",
                                                                 "A6.P1.I4", "A6.P1.I6"]),  # no audit right (I5)
     ("K-2019-088", "ARR-SMS", "2019-12-01", "2025-06-30", ALL_CLAUSES[:4]),
+    ("K-2021-017", "ARR-CALLREC", "2021-02-15", "2026-03-31", ALL_CLAUSES[:6]),
 ]
 
 OFFSHORE = "ARR-CORE;ARR-CRM;ARR-GROUP;ARR-ACTUARIAL"
@@ -215,6 +226,11 @@ def _months_before(day: dt.date, months: int, day_of_month: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, day_of_month)
 
 
+# Evidence written after the plan's: the deletion record of the ended SMS service (collected after its end date).
+# The ended call-recording service (ARR-CALLREC) has none.
+DELETION_RECORDS = [("CTL-BCM-04", "ARR-SMS", "2025-07-15", "行銷簡訊服務資料刪除紀錄 114年7月")]
+
+
 def evidence_rows() -> list[list[Cell]]:
     titles = {c[0]: c[6] for c in CONTROLS}
     rows: list[list[Cell]] = []
@@ -230,6 +246,10 @@ def evidence_rows() -> list[list[Cell]]:
         collected_text = roc(collected.isoformat()) if n % 10 == 0 else collected.isoformat()
         rows.append([eid, cid, arrangement, collected_text, valid_until.isoformat() if valid_until else "", title,
                      f"https://grc.example.com.tw/evidence/{eid}", digest])
+    for n, (cid, arrangement, collected_on, title) in enumerate(DELETION_RECORDS, start=len(rows) + 1):
+        eid = f"EV-{n:04d}"
+        rows.append([eid, cid, arrangement, collected_on, "", title, f"https://grc.example.com.tw/evidence/{eid}",
+                     hashlib.sha256(f"{eid}|{title}".encode()).hexdigest()])
     return rows
 
 
@@ -246,13 +266,24 @@ AUDITS = [
 ]
 
 FINDINGS = [
-    # finding_id, audit_id, severity, status, due_on, closed_on
-    ("F-2026-001", "AUD-2026-01", "high", "closed", "2026-06-30", "2026-06-18"),
-    ("F-2026-002", "AUD-2026-01", "medium", "open", "2026-12-31", None),
-    ("F-2026-003", "AUD-2026-02", "high", "open", "2026-10-31", None),  # overdue on 2026-11-29
-    ("F-2026-004", "AUD-2026-03", "critical", "open", "2027-01-31", None),
-    ("F-2026-005", "AUD-2026-04", "low", "closed", "2026-08-31", "2026-07-20"),
-    ("F-2025-009", "AUD-2025-11", "medium", "closed", "2026-01-31", "2026-02-10"),
+    # finding_id, audit_id, severity, status, due_on, closed_on, provisions, title
+    ("F-2026-001", "AUD-2026-01", "high", "closed", "2026-06-30", "2026-06-18", "A7.P1.I4.S2", "金鑰與資料同區存放"),
+    ("F-2026-002", "AUD-2026-01", "medium", "open", "2026-12-31", None, "A10.P1.I5",
+     "備份清冊未涵蓋理賠系統"),  # open, not yet due on 2026-11-29
+    ("F-2026-003", "AUD-2026-02", "high", "open", "2026-10-31", None, "A7.P1.I2.S2",
+     "特權帳號未定期清查"),  # overdue on 2026-11-29
+    ("F-2026-004", "AUD-2026-03", "critical", "open", "2027-01-31", None, "A6.P1.I4;A6.P1.I7",
+     "契約未約定終止時資料處理及移轉義務"),
+    ("F-2026-005", "AUD-2026-04", "low", "closed", "2026-08-31", "2026-07-20", "", "變更紀錄欄位不全"),
+    ("F-2025-009", "AUD-2025-11", "medium", "closed", "2026-01-31", "2026-02-10", "A7.P1.I5.S2", "弱點修補逾期"),
+]
+
+APPROVALS = [
+    # approval_id, arrangement_id, kind, reference (文號), decided_on, valid_until, provisions
+    ("APV-2024-01", "ARR-CORE", "fsc_approval", "金管保綜字第11304900001號", "2024-03-15", None, ""),
+    ("APV-2022-01", "ARR-CRM", "fsc_filing", "範人保字第1110000123號", "2022-01-20", None, ""),
+    ("APV-2026-01", None, "board_resolution", "第5屆第12次董事會決議", "2026-03-26", None, "A4.P1.I1"),
+    ("APV-2025-01", None, "head_office_authorisation", "EL-GRP-CLOUD-2025-007", "2025-09-01", "2027-08-31", "A2.P2"),
 ]
 
 
@@ -282,8 +313,10 @@ def write_insurer(folder: Path) -> None:
               ([a, name, csp, model, *(_yn(f in facts) for f in ARRANGEMENT_FACTS), locations, start, end, note]
                for a, name, csp, model, facts, locations, start, end, note in ARRANGEMENTS))
     # Columns in another order than the ontology's, as a user might have them.
-    write_csv(folder / "systems.csv", ["system_id", "arrangement_id", "name", "criticality"],
-              ((s, a, n, c) for s, n, a, c in SYSTEMS))
+    write_csv(folder / "company.csv", ["legal_name", "legal_name_en", "foreign_branch", "multi_cloud"], [COMPANY])
+    write_csv(folder / "systems.csv", ["system_id", "arrangement_id", "name", "criticality", "material",
+                                       "natural_person_data", "data_locations"],
+              ((s, a, n, c, m, npd, loc) for s, n, a, c, m, npd, loc in SYSTEMS))
     write_csv(folder / "contracts.csv", ["contract_id", "arrangement_id", "signed_on", "expires_on", "clauses"],
               ((k, a, roc(s), roc(e) if e else None, ";".join(c)) for k, a, s, e, c in CONTRACTS))
     write_csv(folder / "controls.csv",
@@ -294,9 +327,13 @@ def write_insurer(folder: Path) -> None:
                "sha256"], evidence_rows(), encoding="utf-8-sig")
     write_csv(folder / "audits.csv", ["audit_id", "arrangement_id", "kind", "performed_on", "auditor", "independent"],
               ((i, a, k, roc_words(d), who, ind) for i, a, k, d, who, ind in AUDITS))
-    write_csv(folder / "findings.csv", ["finding_id", "audit_id", "severity", "status", "due_on", "closed_on"],
-              ((f, a, sev, st, roc(due).replace("/", "-"), roc(closed) if closed else None)
-               for f, a, sev, st, due, closed in FINDINGS))
+    write_csv(folder / "findings.csv", ["finding_id", "audit_id", "severity", "status", "due_on", "closed_on",
+                                        "provisions", "title"],
+              ((f, a, sev, st, roc(due).replace("/", "-"), roc(closed) if closed else None, cited, title)
+               for f, a, sev, st, due, closed, cited, title in FINDINGS))
+    write_csv(folder / "approvals.csv", ["approval_id", "arrangement_id", "kind", "reference", "decided_on",
+                                         "valid_until", "provisions"],
+              ((i, a, k, ref, roc_words(d), v, cited) for i, a, k, ref, d, v, cited in APPROVALS))
 
 
 # ---------------------------------------------------------------- 北辰範例產物 (XLSX)
@@ -321,9 +358,13 @@ WORKBOOK: dict[str, tuple[list[str], list[list[Cell]]]] = {
         ["P-ARR-EMAIL", "電子郵件 (SaaS)", "P-CSP-02", "SaaS", "否", "是", "否", "否", "否", "是", "否", "否", "否",
          "SG", D(2023, 1, 1), None],
     ]),
-    "systems": (["system_id", "name", "arrangement_id", "criticality"], [
-        ["P-SYS-01", "理賠影像系統", "P-ARR-CLAIMS", "high"],
-        ["P-SYS-02", "電子郵件", "P-ARR-EMAIL", "low"],
+    "company": (["legal_name", "legal_name_en", "foreign_branch", "multi_cloud"], [
+        ["北辰範例產物保險股份有限公司", "Polaris Example General Insurance Co., Ltd.", "否", "是"],
+    ]),
+    "systems": (["system_id", "name", "arrangement_id", "criticality", "material", "natural_person_data",
+                 "data_locations"], [
+        ["P-SYS-01", "理賠影像系統", "P-ARR-CLAIMS", "high", "是", "是", "TW"],
+        ["P-SYS-02", "電子郵件", "P-ARR-EMAIL", "low", "否", "否", "SG"],
     ]),
     "contracts": (["contract_id", "arrangement_id", "signed_on", "expires_on", "clauses"], [
         ["P-K-01", "P-ARR-CLAIMS", D(2024, 4, 15), D(2027, 4, 14), "A6.P1.I1;A6.P1.I2;A6.P1.I3;A6.P1.I5;A6.P1.I6"],
@@ -350,8 +391,11 @@ WORKBOOK: dict[str, tuple[list[str], list[list[Cell]]]] = {
     "audits": (["audit_id", "arrangement_id", "kind", "performed_on", "auditor", "independent"], [
         ["P-AUD-01", "P-ARR-CLAIMS", "general", D(2026, 5, 20), "稽核室", False],
     ]),
-    "findings": (["finding_id", "audit_id", "severity", "status", "due_on", "closed_on"], [
-        ["P-F-01", "P-AUD-01", "medium", "open", D(2026, 9, 30), None],
+    "findings": (["finding_id", "audit_id", "severity", "status", "due_on", "closed_on", "provisions", "title"], [
+        ["P-F-01", "P-AUD-01", "medium", "open", D(2026, 9, 30), None, "A7.P1.I1.S1", "理賠影像平台映像檔未定期掃描"],
+    ]),
+    "approvals": (["approval_id", "arrangement_id", "kind", "reference", "decided_on", "valid_until", "provisions"], [
+        ["P-APV-01", None, "board_resolution", "北辰董字第1150003號", D(2026, 3, 20), None, "A4.P1.I1"],
     ]),
 }
 

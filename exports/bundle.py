@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from regtrace.graph.port import Store
 
-from regtrace.errors import InputError, NotFoundError
+from regtrace.errors import InputError
+from regtrace.tenants import require_some_tenant, require_tenant, tenant_name
 
 from . import checks, manifest, oscal, rdf, report, xlsx
 from .data import ExportData, Meta, gather
@@ -25,7 +25,6 @@ FILES: dict[str, tuple[str, ...]] = {
     "jsonld": ("graph.jsonld",),
     "oscal": ("oscal-catalog.json", "oscal-assessment-results.json"),
 }
-_SAFE_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def parse_formats(values: Sequence[str]) -> list[str]:
@@ -78,7 +77,7 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
     if "html" in formats or "pdf" in formats:
-        leaves = sum(1 for r in d.trace if r.leaf)
+        leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
     written = write_formats(d, formats, folder, timings)
     written.append(manifest.write_manifest(folder, d.meta, list(formats)))
@@ -89,20 +88,25 @@ def _meta_of(folder: Path) -> Meta:
     """The Meta a tenant's manifest records (for the manifest over several tenants)."""
     doc = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     return Meta(doc["tenant"], dt.date.fromisoformat(doc["as_of"]), dt.datetime.fromisoformat(doc["generated_at"]),
-                doc["store"], doc["generator"]["name"], doc["generator"]["version"])
+                doc["store"], doc["generator"]["name"], doc["generator"]["version"], doc.get("company"))
+
+
+def _folder_safe(tenant: str) -> bool:
+    """Whether a stored tenant name follows the one rule (which keeps names fit for folder names)."""
+    try:
+        return tenant_name(tenant) == tenant
+    except InputError:
+        return False
 
 
 def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,
            generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None) -> list[Path]:
     """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all."""
     if tenant is not None:
-        if tenant not in store.tenants():
-            raise NotFoundError(f"--tenant: no registers for tenant {tenant!r} in the store")
+        tenant = require_tenant(store, tenant)
         return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings)
-    tenants = store.tenants()
-    if not tenants:
-        raise NotFoundError("no tenant has registers in the store: load some first (regtrace load FOLDER --tenant T)")
-    unsafe = [t for t in tenants if not _SAFE_TENANT.match(t)]
+    tenants = require_some_tenant(store)
+    unsafe = [t for t in tenants if not _folder_safe(t)]
     if unsafe:
         raise InputError(f"tenant names unfit for folder names: {', '.join(unsafe)}; export them one by one with "
                          "--tenant and a folder of your choice")

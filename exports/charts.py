@@ -17,9 +17,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from regtrace.trace.coverage import Coverage
 
 from regtrace import labels
-from regtrace.coverage import Coverage
 
 from . import style
 

@@ -17,12 +17,16 @@ from regtrace.crosswalk.views import CrosswalkView, crosswalk_views
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import load_ontology
-
-from regtrace import __version__
-from regtrace.coverage import Coverage, coverage, overall
-from regtrace.due_diligence import CertificationState, FindingStateRow, certifications, findings
 from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
 from regtrace.trace import gather as trace_inputs
+from regtrace.trace.coverage import Coverage, coverage, overall
+from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
+from regtrace.trace.rules import in_effect
+
+from regtrace import __version__
+from regtrace.approvals import ApprovalCheck, fsc_approvals, missing_count
+from regtrace.company import company_name as read_company_name
+from regtrace.instruments import instrument_status
 
 from . import checks, evidence
 from .evidence import EvidencePage
@@ -48,11 +52,17 @@ class Meta:
     store: str
     generator: str = GENERATOR
     version: str = __version__
+    company: str | None = None  # the legal name (zh-TW, English beside it) from the company register
+
+    @property
+    def company_name(self) -> str:
+        """What the exports call the member company: its legal name with the tenant id, or the tenant id."""
+        return f"{self.company} ({self.tenant})" if self.company else self.tenant
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A provision's reference to another instrument, with that instrument's status."""
+    """A provision's reference to another instrument, with that instrument's status on the as-of date."""
 
     provision_id: str
     label: str
@@ -108,10 +118,16 @@ class ExportData:
     evidence_lines: list[EvidenceLine]  # at most evidence_cap of them
     evidence_lines_total: int
     active: frozenset[str]  # arrangements in effect on as_of
+    approvals: list[ApprovalCheck] = field(default_factory=list)  # the FSC's prior approval, per arrangement
     bdd: checks.BddReport | None = None  # the executable obligations' outcomes (HTML/PDF only)
     crosswalks: list[CrosswalkView] = field(default_factory=list)  # the store's mapping sets (shared by tenants)
     evidence_pages: Callable[[], Iterator[EvidencePage]] = field(default=lambda: iter(()), repr=False)
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def approvals_missing(self) -> int:
+        """Arrangements in effect that need the FSC's prior approval and have none on record."""
+        return missing_count(self.approvals)
 
     # ---- lookups the renderers share (computed once)
 
@@ -180,6 +196,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
                                                   tenant if onto.classes[r.source].tenant_scoped else None)
         for r in onto.relations if r.type not in EVIDENCE_LINKS and r.source not in NOT_EXPORTED
     }
+    named = read_company_name(store, tenant)
     inputs = trace_inputs(store, tenant, as_of)
     rows = evaluate(inputs)
     counts = {node_uid(tenant, cid): sum(a.count for a in per.values()) for cid, per in inputs.evidence.items()}
@@ -191,14 +208,17 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         {"source": s, "target": t} for s, t in table.arrangement_of.items()]
     material = {r["arrangement_id"]: bool(r["material"]) for r in nodes["OutsourcingArrangement"]}
     data = ExportData(
-        meta=Meta(tenant, as_of, generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0), store.uri),
+        meta=Meta(tenant, as_of, generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0), store.uri,
+                  company=named.display if named.legal_name else None),
         nodes=nodes, links=links, trace=rows, gaps=gaps(rows, material), overall=overall(rows),
         by_article=[], by_arrangement=[], by_csp=[], references=[],
         certifications=certifications(store, tenant, as_of), findings=findings(store, tenant, as_of),
         evidence_total=store.count("Evidence", tenant), evidence_as_of=sum(counts.values()),
         evidence_lines=[], evidence_lines_total=0,
-        active=frozenset(a.arrangement_id for a in inputs.arrangements), crosswalks=crosswalk_views(store),
+        active=frozenset(a.arrangement_id for a in inputs.arrangements if in_effect(a, as_of)),
+        crosswalks=crosswalk_views(store),
         evidence_pages=lambda: evidence.pages(store, tenant, controls, counts),
+        approvals=fsc_approvals(store, tenant, as_of),
     )
     csp_of = data.csp_of
     data.by_article = coverage(rows, "article", csp_of)
@@ -207,7 +227,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     data.references = _references(data)
     data.evidence_lines, data.evidence_lines_total = _evidence_lines(data, counts, read, evidence_cap)
     if bdd:
-        data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.leaf))
+        data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.obligation))
     return data
 
 
@@ -220,7 +240,8 @@ def _references(data: ExportData) -> list[Reference]:
         i = instruments[r["target"]]
         nxt = successor.get(r["target"])
         result.append(Reference(
-            r["source"], provisions[r["source"]]["label"], r["target"], i["title"], i["status"], i["abolished_on"],
+            r["source"], provisions[r["source"]]["label"], r["target"], i["title"],
+            instrument_status(i, data.meta.as_of), i["abolished_on"],
             tuple(r.get("articles") or ()), tuple(r.get("points") or ()), nxt,
             instruments[nxt]["title"] if nxt else None))
     order = {p["provision_id"]: p["ordinal"] for p in data.provisions}

@@ -44,6 +44,7 @@ def write_manifest(folder: Path, meta: Meta, formats: list[str], tenants: list[s
         "generated_at": meta.generated_at.isoformat(),
         "as_of": meta.as_of.isoformat(),
         "tenant": meta.tenant if tenants is None else None,
+        "company": meta.company if tenants is None else None,
         **({"tenants": tenants} if tenants is not None else {}),
         "store": meta.store,
         "formats": formats,

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from regtrace.crosswalk import oscal as crosswalk_oscal
+from regtrace.trace import COMPANY, TraceRow
 
 from regtrace import labels
-from regtrace.trace import COMPANY, TraceRow
 
 from .data import ExportData
 
@@ -132,11 +132,12 @@ def _components(d: ExportData) -> dict[str, dict[str, Any]]:
     arrangements = d.by_key("OutsourcingArrangement")
     csp_of = d.csp_of
     company = {"uuid": stable_uuid("subject", d.meta.tenant, COMPANY), "type": "this-system",
-               "title": f"{labels.SUBJECT_COMPANY[0]} {d.meta.tenant}",
+               "title": f"{labels.SUBJECT_COMPANY[0]} {d.meta.company_name}",
                "description": "The member company as a whole (governance, training, board oversight).",
                "status": {"state": "operational"}}
     result: dict[str, dict[str, Any]] = {COMPANY: company}
-    for aid in sorted(d.active):
+    # the arrangements in effect and those ended before the date (subjects of the deletion duty)
+    for aid in sorted(d.active | {r.subject for r in d.trace if r.subject != COMPANY}):
         a = arrangements[aid]
         props = [_prop("arrangement-id", aid), _prop("service-model", a["service_model"])]
         props += [_prop("fact", f) for f in a["facts"] or ()]
@@ -204,7 +205,7 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
     when = dt.datetime.combine(m.as_of, dt.time(23, 59, 59), TAIPEI).isoformat()
     components = _components(d)
     observations, findings = [], []
-    for r in (r for r in d.trace if r.leaf):
+    for r in (r for r in d.trace if r.obligation):
         obs = _observation(d, r, components[r.subject], when)
         observations.append(obs)
         if r.status != "not_applicable":
@@ -212,7 +213,7 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
     total = d.overall
     result = {
         "uuid": stable_uuid("result", m.tenant, m.as_of),
-        "title": f"追溯結果 Trace — {m.tenant} — {m.as_of.isoformat()}",
+        "title": f"追溯結果 Trace — {m.company_name} — {m.as_of.isoformat()}",
         "description": "Every obligation of the cloud outsourcing rules for each arrangement in effect and the "
                        "company, traced to contracts, audits, controls and evidence as of the date (regtrace trace "
                        "semantics).",
@@ -231,7 +232,8 @@ def assessment_results(d: ExportData, catalog_href: str = "oscal-catalog.json") 
         result["findings"] = findings
     return {"assessment-results": {
         "uuid": stable_uuid("assessment-results", m.tenant, m.as_of),
-        "metadata": _metadata(d, f"雲端委外法遵追溯結果 Cloud outsourcing trace — {m.tenant} — {m.as_of.isoformat()}",
+        "metadata": _metadata(d, f"雲端委外法遵追溯結果 Cloud outsourcing trace — {m.company_name} — "
+                                 f"{m.as_of.isoformat()}",
                               [_prop("tenant", m.tenant), _prop("as-of", m.as_of.isoformat())]),
         "import-ap": {"href": catalog_href,
                       "remarks": "regtrace's trace rules stand in for an assessment plan: the controls assessed are "

@@ -66,7 +66,9 @@ class _Describer:
         self.onto = load_ontology()
         self._prefixes = {c.name: f"{ID}{quote(data.meta.tenant, safe='-._~')}/{c.name}/" if c.tenant_scoped
                           else f"{ID}{c.name}/" for c in self.onto.classes.values()}
-        self._linked: dict[str, str] = {}  # IRIs of link targets, which recur (controls, arrangements)
+        # IRIs of link targets, which recur (controls, arrangements); keyed by class too, since a lead-in duty's
+        # Obligation has its Provision's id
+        self._linked: dict[tuple[str, str], str] = {}
         # per class: (name, CURIE, datatype) of its shown values and (name, CURIE, target class) of its links
         self._values = {c.name: [(f.name, f"rt:{f.name}", f.datatype if f.datatype != "string" else None)
                                  for f in c.attributes if not f.secret] for c in self.onto.classes.values()}
@@ -78,9 +80,9 @@ class _Describer:
         return self._prefixes[cls] + quote(key, safe="-._~")
 
     def _target(self, cls: str, uid: str) -> str:
-        iri = self._linked.get(uid)
+        iri = self._linked.get((cls, uid))
         if iri is None:
-            iri = self._linked[uid] = self.iri(cls, uid)
+            iri = self._linked[(cls, uid)] = self.iri(cls, uid)
         return iri
 
     def describe(self, model: ClassModel, row: Row, links: dict[str, list[str]]) -> Resource:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from regtrace.trace import COMPANY, REASONS, TraceRow
+from regtrace.trace.coverage import Coverage
 
 from regtrace import labels
-from regtrace.coverage import Coverage
-from regtrace.trace import COMPANY, REASONS, TraceRow
 
 from . import charts, style
 from .data import ExportData
@@ -48,7 +48,7 @@ def appendix(d: ExportData, cap: int = APPENDIX_CAP) -> Appendix:
     """The whole trace when it fits under `cap`; else the obligations not covered, in document order, up to cap."""
     if len(d.trace) <= cap:
         return Appendix(d.trace, len(d.trace), None)
-    open_rows = [r for r in d.trace if r.leaf and r.status in ("gap", "unevidenced", "stale")]
+    open_rows = [r for r in d.trace if r.own_status in ("gap", "unevidenced", "stale")]
     shown = open_rows[:cap]
     note = (f"完整追溯共 {len(d.trace):,} 列，超過本文件上限 {cap:,} 列：本附錄僅列未涵蓋之義務"
             f"（{len(open_rows):,} 列中之前 {len(shown):,} 列）。完整追溯見 XLSX 之「追溯 Trace」工作表。"
@@ -67,7 +67,7 @@ def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
     proof = r.evidence or r.contracts or r.audits
     return {"label": r.label, "id": r.provision, "leaf": r.leaf, "subject": d.subject_name(r.subject),
             "status": r.status, "status_text": labels.status(r.status), "modality": labels.modality(r.modality),
-            "reason": f"{r.reason_zh} {r.reason_en}", "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
+            "reason": r.explanation, "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
             "proof": ", ".join(proof),
             "fresh_until": r.fresh_until.isoformat() if r.fresh_until else ""}
 
@@ -138,7 +138,9 @@ def context(d: ExportData) -> dict[str, Any]:
         "status_fill": style.STATUS_FILL,
         "other_fills": {c: c for c in (*style.CERT_FILL.values(), *style.FINDING_FILL.values(), "FFC7CE")},
         "arrangements": len(d.active),
-        "company_rows": sum(1 for r in d.trace if r.leaf and r.subject == COMPANY),
+        "approvals_needed": sum(1 for c in d.approvals if c.needs_fsc_approval),
+        "approvals_missing": d.approvals_missing,
+        "company_rows": sum(1 for r in d.trace if r.obligation and r.subject == COMPANY),
         "top_gaps": [_trace_row(d, r) for r in d.gaps[:TOP_GAPS]],
         "worst_gaps": [_trace_row(d, r) for r in d.gaps[:WORST_GAPS]],
         "gap_total": len(d.gaps),

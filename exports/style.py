@@ -37,7 +37,8 @@ FINDING_FILL = {"open": "FFEB9C", "overdue": "FFC7CE", "closed": "C6EFCE"}
 CLAUSE_FILL = {"yes": "C6EFCE", "no": "FFC7CE", "na": "EDEDED"}
 LEVEL = {"article": ("條", "article"), "paragraph": ("項", "paragraph"), "item": ("款", "item"),
          "subitem": ("目", "sub-item"), "point": ("點", "point")}
-INSTRUMENT_STATUS = {"in_force": ("現行有效", "in force"), "abolished": ("已廢止", "abolished"),
+INSTRUMENT_STATUS = {"in_force": ("現行有效", "in force"), "not_yet_in_force": ("尚未施行", "not yet in force"),
+                     "abolished": ("已廢止", "abolished"),
                      "superseded": ("已被取代", "superseded")}
 FALLS_ON = {"arrangement": ("各委外事項", "each arrangement"), "company": ("全公司", "company")}
 RULE = {"contract_clause": ("契約條款", "contract clause"), "audit_frequency": ("查核頻率", "audit frequency"),

@@ -20,13 +20,16 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from regtrace.trace import COMPANY
 
 from regtrace import labels
-from regtrace.trace import COMPANY
 
 from . import style
 from .data import REQUIRED_CLAUSES, EvidenceLine, ExportData, key_of
 
+# A text cell starting with one of these is a formula (or becomes one when edited or saved as CSV) in Excel,
+# LibreOffice and Google Sheets: `=cmd|' /C calc'!A0`, `=HYPERLINK(…)`, `+1+1`, `@SUM(…)`, a leading tab or CR.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 5_000  # rows looked at to size a column
 HEADER_FILL = "1F4E78"
@@ -60,6 +63,21 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[Value]], wrap: froze
     return [min(w, MAX_WIDTH) if i not in wrap else MAX_WIDTH for i, w in enumerate(widths)]
 
 
+def text_safe_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:
+    """The one place a cell is made: text is always written as text, never as a live formula.
+
+    openpyxl turns a string starting with '=' into a formula; a string starting with '+', '-', '@', a tab or a
+    carriage return is one the moment a user edits the cell or the sheet goes through CSV. Such text is
+    stored as an inline string with Excel's quote prefix (the cell shows the text exactly, the formula bar an
+    apostrophe before it). Numbers, dates and booleans keep their types: -3 stays a number.
+    """
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        c.data_type = "s"
+        c.quotePrefix = True
+    return c
+
+
 class _Writer:
     """Writes sheets of a write-only workbook."""
 
@@ -74,7 +92,7 @@ class _Writer:
 
     def cell(self, ws: WriteOnlyWorksheet, value: Value, wrap: bool = False) -> Cell:
         v = value.value if isinstance(value, Styled) else value
-        c = WriteOnlyCell(ws, value=v)
+        c = text_safe_cell(ws, v)
         if isinstance(value, Styled):
             if value.fill:
                 c.fill = self.fill(value.fill)
@@ -102,7 +120,7 @@ class _Writer:
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
         head = []
         for h in headers:
-            c = WriteOnlyCell(ws, value=h)
+            c = text_safe_cell(ws, h)
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = self.fill(HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -128,13 +146,14 @@ def _cover(w: _Writer, d: ExportData) -> None:
     total = d.overall
     pct = "—" if total.percent is None else f"{total.percent:.1f}%"
     rows: list[list[Value]] = [
-        ["會員公司 Company (tenant)", m.tenant],
+        ["會員公司 Company (tenant)", m.company_name],
         ["基準日 As of", m.as_of],
         ["產出時間 Generated at (UTC)", m.generated_at.isoformat()],
         ["產出工具 Generator", f"{m.generator} {m.version}"],
         ["資料來源 Store", m.store],
         ["適用義務涵蓋率 Coverage of applicable obligations", f"{pct} ({total.covered}/{total.applicable})"],
         ["委外事項 Arrangements in effect", len(d.active)],
+        ["缺少金管會事前核准 Arrangements without the FSC's prior approval", d.approvals_missing],
     ]
     rows += [[Styled(f"狀態 Status: {labels.status(s)}", style.STATUS_FILL[s]), total.counts.get(s, 0)]
              for s in style.STATUS_ORDER]
@@ -200,8 +219,8 @@ def _provisions(w: _Writer, d: ExportData) -> None:
 
 
 def _matrix(w: _Writer, d: ExportData) -> None:
-    subjects = sorted({r.subject for r in d.trace if r.leaf}, key=lambda s: (s != COMPANY, s))
-    cells = {(r.provision, r.subject): r.status for r in d.trace if r.leaf}
+    subjects = sorted({r.subject for r in d.trace if r.obligation}, key=lambda s: (s != COMPANY, s))
+    cells = {(r.provision, r.subject): r.status for r in d.trace if r.obligation}
     rows = []
     for o in sorted(d.obligations.values(), key=lambda r: r["ordinal"]):
         oid = o["obligation_id"]
@@ -216,8 +235,8 @@ def _matrix(w: _Writer, d: ExportData) -> None:
 
 
 def _trace(w: _Writer, d: ExportData) -> None:
-    rows = [[r.label, r.provision, "義務 obligation" if r.leaf else "彙總 roll-up", labels.modality(r.modality),
-             d.subject_name(r.subject), _status(r.status), f"{r.reason_zh} {r.reason_en}", _join(r.controls),
+    rows = [[r.label, r.provision, "義務 obligation" if r.obligation else "彙總 roll-up", labels.modality(r.modality),
+             d.subject_name(r.subject), _status(r.status), r.explanation, _join(r.controls),
              _join(r.evidence), _join(r.contracts), _join(r.audits), r.fresh_until] for r in d.trace]
     w.table("追溯 Trace", ["條次 Citation", "條文代碼 Id", "類別 Kind", "規範效力 Modality", "對象 Subject",
                          "狀態 Status", "說明 Reason", "控制措施 Controls", "佐證 Evidence", "契約 Contracts",

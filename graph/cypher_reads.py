@@ -217,3 +217,43 @@ def all_links(rel: RelSchema, by_tenant: bool) -> str:
         f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){where} "
         f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
     )
+
+
+# ---------------------------------------------------------------- registers the trace reads whole (both stores)
+# Small registers, read per tenant with their links resolved to ids. Collected lists come back in no promised
+# order (Neo4j's collect() is unordered): CypherStore sorts them.
+
+COMPANY = """
+MATCH (c:Company) WHERE c.tenant = $tenant
+RETURN c.legal_name AS legal_name, c.legal_name_en AS legal_name_en, c.foreign_branch AS foreign_branch,
+       c.multi_cloud AS multi_cloud
+ORDER BY legal_name
+"""
+
+SYSTEMS = """
+MATCH (s:System)-[:RUNS_UNDER]->(a:OutsourcingArrangement) WHERE s.tenant = $tenant
+RETURN a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.name AS name, s.criticality AS criticality,
+       s.material AS material, s.natural_person_data AS natural_person_data, s.data_locations AS data_locations
+ORDER BY arrangement_id, system_id
+"""
+
+FINDINGS = """
+MATCH (f:Finding)-[:RAISED_IN]->(u:Audit) WHERE f.tenant = $tenant
+MATCH (u)-[:AUDITS]->(a:OutsourcingArrangement)
+OPTIONAL MATCH (f)-[:CITES]->(o:Obligation)
+WITH f, u, a, collect(o.obligation_id) AS obligations
+RETURN f.finding_id AS finding_id, f.title AS title, u.audit_id AS audit_id, u.performed_on AS performed_on,
+       a.arrangement_id AS arrangement_id, f.severity AS severity, f.status AS status, f.due_on AS due_on,
+       f.closed_on AS closed_on, obligations
+ORDER BY arrangement_id, finding_id
+"""
+
+APPROVALS = """
+MATCH (p:Approval) WHERE p.tenant = $tenant
+OPTIONAL MATCH (p)-[:AUTHORISES]->(a:OutsourcingArrangement)
+OPTIONAL MATCH (p)-[:SUPPORTS]->(o:Obligation)
+WITH p, a, collect(o.obligation_id) AS obligations
+RETURN p.approval_id AS approval_id, a.arrangement_id AS arrangement_id, p.kind AS kind, p.reference AS reference,
+       p.decided_on AS decided_on, p.valid_until AS valid_until, obligations
+ORDER BY approval_id
+"""

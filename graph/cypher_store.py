@@ -63,6 +63,19 @@ class CypherStore(Store):
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
         return self.execute(self.queries.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
 
+    def company(self, tenant: str) -> Row | None:
+        rows = self.execute(reads.COMPANY, {"tenant": tenant})
+        return rows[0] if rows else None
+
+    def systems(self, tenant: str) -> list[Row]:
+        return self.execute(reads.SYSTEMS, {"tenant": tenant})
+
+    def findings(self, tenant: str) -> list[Row]:
+        return [_sorted_ids(row) for row in self.execute(reads.FINDINGS, {"tenant": tenant})]
+
+    def approvals(self, tenant: str) -> list[Row]:
+        return [_sorted_ids(row) for row in self.execute(reads.APPROVALS, {"tenant": tenant})]
+
     def find(self, query: NodeQuery) -> list[Row]:
         check(query.label, query.where, query.sort)
         rows = self.execute(*reads.find_nodes(query, self.queries.DIALECT))
@@ -90,3 +103,8 @@ class CypherStore(Store):
             edge = {k[len(reads.EDGE_PREFIX) :]: row.pop(k) for k in list(row) if k.startswith(reads.EDGE_PREFIX)}
             rows.append({**row, "_edge": edge})
         return rows
+
+
+def _sorted_ids(row: Row) -> Row:
+    """A row whose collected `obligations` are in order (collect() promises none) and hold no null."""
+    return {**row, "obligations": sorted(o for o in row["obligations"] or () if o is not None)}

@@ -23,6 +23,14 @@ def create_node_table(node: NodeSchema) -> str:
     return f"CREATE NODE TABLE IF NOT EXISTS {node.label}({cols}, PRIMARY KEY(uid))"
 
 
+def table_properties(label: str) -> str:
+    return f"CALL table_info('{label}') RETURN name"  # a label from the ontology; CALL takes no parameters
+
+
+def add_property(label: str, prop: Property) -> str:
+    return f"ALTER TABLE {label} ADD {prop.name} {_type(prop)}"
+
+
 def create_rel_table(rel: RelSchema) -> str:
     cols = "".join(f", {p.name} {_type(p)}" for p in rel.properties)
     return f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{cols})"

@@ -1,68 +1,73 @@
-"""The embedded default store on LadybugDB: a folder on disk, no server.
+"""The embedded default store on LadybugDB: a folder on disk, no server, crash-safe and shared by processes.
 
-One process may open a store folder for writing at a time; a second one gets a clear, retryable error.
+The folder holds copy-on-write generations (graph/generations.py): every write builds the next complete
+database beside the published one and switches the pointer to it, so a kill at any instant leaves the store
+exactly as before or exactly as after. Any number of processes read at once (each opens the published
+generation read-only and follows the pointer when another process publishes); writes take turns.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
-import ladybug
 import pyarrow as pa
 
-from regtrace.errors import StoreError, StoreUnavailableError
+from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 
 from . import ladybug_bulk as bulk
 from . import ladybug_queries as q
 from . import tables
 from .cypher_store import CypherStore
+from .generations import DB_FILE, Layout
+from .ladybug_connection import LadybugConnection
 from .port import Link, Row, Writer, batched
-from .schema import store_schema
+from .schema import NodeSchema, Property, store_schema
 
-DB_FILE = "graph.lbdb"
 BATCH = 50_000
+FOLLOW_ATTEMPTS = 50  # pointer reads before giving up when generations are removed under us (each one rare)
 
 
 class _LadybugWriter(Writer):
-    def __init__(self, store: LadybugStore) -> None:
-        self._store = store
+    def __init__(self, conn: LadybugConnection) -> None:
+        self._conn = conn
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
         statement = q.upsert_nodes(store_schema().nodes[label])
         for batch in batched(rows, BATCH):
-            self._store.execute(statement, {"rows": batch})
+            self._conn.execute(statement, {"rows": batch})
 
     def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
         node = store_schema().nodes[label]
         if len(rows) >= bulk.COPY_MIN_ROWS:
-            bulk.copy_nodes(self._store.copy_from, node, tables.node_table(node, rows))
+            bulk.copy_nodes(self._conn.copy_from, node, tables.node_table(node, rows))
             return
         statement = q.create_nodes(node)
         for batch in batched(rows, BATCH):
-            self._store.execute(statement, {"rows": batch})
+            self._conn.execute(statement, {"rows": batch})
 
     def create_node_table(self, label: str, table: pa.Table) -> None:
         if table.num_rows >= bulk.COPY_MIN_ROWS:
             node = store_schema().nodes[label]
-            bulk.copy_nodes(self._store.copy_from, node, tables.conformed_nodes(node, table))
+            bulk.copy_nodes(self._conn.copy_from, node, tables.conformed_nodes(node, table))
         else:
             super().create_node_table(label, table)
 
     def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
         if len(links) >= bulk.COPY_MIN_ROWS:
-            bulk.copy_links(self._store.copy_from, rel, tables.link_table(rel, links))
+            bulk.copy_links(self._conn.copy_from, rel, tables.link_table(rel, links))
         else:
             self.link(rel_type, source_label, target_label, links)
 
     def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
         if table.num_rows >= bulk.COPY_MIN_ROWS:
             rel = store_schema().relationship(rel_type)
-            bulk.copy_links(self._store.copy_from, rel, tables.conformed_links(rel, table))
+            bulk.copy_links(self._conn.copy_from, rel, tables.conformed_links(rel, table))
         else:
             super().create_link_table(rel_type, source_label, target_label, table)
 
@@ -71,88 +76,200 @@ class _LadybugWriter(Writer):
         statement = q.link(rel)
         rows = [{"source": lk.source, "target": lk.target, **(lk.properties or {})} for lk in links]
         for batch in batched(rows, BATCH):
-            self._store.execute(statement, {"links": batch})
+            self._conn.execute(statement, {"links": batch})
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():
             if node.tenant_scoped:
-                self._store.execute(q.delete_tenant(node), {"tenant": tenant})
+                self._conn.execute(q.delete_tenant(node), {"tenant": tenant})
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
-        self._store.execute(q.delete_nodes(store_schema().nodes[label]), {"uids": list(uids)})
+        self._conn.execute(q.delete_nodes(store_schema().nodes[label]), {"uids": list(uids)})
+
+
+def _create_schema(conn: LadybugConnection) -> None:
+    """The tables the ontology names; a property the ontology gained since the store was made (e.g.
+    ApiToken.expires_at) is added to its table, empty (CREATE ... IF NOT EXISTS leaves a table as it was)."""
+    schema = store_schema()
+    for node in schema.nodes.values():
+        conn.execute(q.create_node_table(node))
+        for prop in _missing_properties(conn, node):
+            conn.execute(q.add_property(node.label, prop))
+    for rel in schema.relationships:
+        conn.execute(q.create_rel_table(rel))
+
+
+def _missing_properties(conn: LadybugConnection | LadybugStore, node: NodeSchema) -> list[Property]:
+    present = {r["name"] for r in conn.execute(q.table_properties(node.label))}
+    return [prop for prop in node.properties if prop.name not in present]
 
 
 class LadybugStore(CypherStore):
-    """A LadybugDB database in `folder` (created on first use)."""
+    """The LadybugDB store in `folder`: created on first use unless `create` is False (then NotFoundError)."""
 
     queries: ClassVar[ModuleType] = q
 
-    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)
         self.uri = str(self.folder)
+        self._layout = Layout(self.folder)
+        self._reader: LadybugConnection | None = None
+        self._pin: IO[bytes] | None = None
+        self._generation: int | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self._pinned = 0
+        if not self._layout.exists() and (not create or (self.folder.exists() and not self.folder.is_dir())):
+            raise NotFoundError(f"there is no regtrace store at {self.folder}")
+        self._settle()
+        self._follow(force=True)
+        if self._missing_tables():
+            self.ensure_schema()
+
+    # -- generations -----------------------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Make sure a generation is published: adopt the old layout, finish an interrupted first publication,
+        or create an empty store. A no-op (one stat and one small read) for a store published before."""
+        if self._layout.read_pointer() is not None:
+            return
+        with self._layout.writer():
+            if self._layout.read_pointer() is not None:
+                return
+            if self._layout.legacy_exists():
+                self._adopt_legacy()
+            elif self._layout.generation_numbers():
+                self._layout.write_pointer(self._layout.generation_numbers()[-1])
+            else:
+                self._build(None, None)
+
+    def _adopt_legacy(self) -> None:
+        """The layout before generations (graph.lbdb in the folder) becomes generation 1, in place: opened
+        read-write once so that LadybugDB replays and checkpoints its WAL, then moved."""
+        conn = LadybugConnection(self.folder / DB_FILE, read_only=False)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._db = ladybug.Database(str(self.folder / DB_FILE), read_only=read_only)
-            self._conn = ladybug.Connection(self._db)
-        except RuntimeError as exc:
-            if "lock" in str(exc).lower():
-                raise StoreUnavailableError(
-                    f"the store {self.folder} is open in another regtrace process; close it and try again"
-                ) from exc
-            raise StoreError(f"cannot open the store {self.folder}: {exc}") from exc
-        self.ensure_schema()
+            _create_schema(conn)
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        leftovers = [p.name for p in self.folder.glob(f"{DB_FILE}.*") if ".set-aside-" not in p.name]
+        if leftovers:
+            raise StoreError(f"the store {self.folder} did not close cleanly ({', '.join(leftovers)} left); "
+                             "run `regtrace doctor --repair`")
+        self._layout.adopt_legacy()
+
+    def _build(self, source: int | None, unit: Callable[[Writer], None] | None) -> int:
+        """Under the writer lock: the next generation from `source` (None: empty) with `unit` applied, published.
+        Anything that fails or is killed before the pointer is replaced leaves only a staging folder behind."""
+        numbers = self._layout.generation_numbers()
+        n = max([*numbers, source or 0]) + 1
+        staging = self._layout.new_staging(n)
+        try:
+            if source is not None:
+                self._layout.copy_database(source, staging)
+            conn = LadybugConnection(staging / DB_FILE, read_only=False)
+            try:
+                if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
+                    _create_schema(conn)
+                if unit is not None:
+                    conn.execute("BEGIN TRANSACTION")
+                    try:
+                        unit(_LadybugWriter(conn))
+                    except BaseException:
+                        conn.rollback()
+                        raise
+                    conn.execute("COMMIT")
+                conn.execute("CHECKPOINT")
+            finally:
+                conn.close()
+            self._layout.publish(staging, n)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return n
+
+    def _follow(self, *, force: bool = False) -> None:
+        """Open the published generation if another one than ours is published (one stat when nothing changed)."""
+        if self._pinned and not force:
+            return
+        stamp = self._layout.pointer_stamp()
+        if stamp == self._stamp and self._reader is not None:
+            return
+        for _ in range(FOLLOW_ATTEMPTS):
+            n = self._layout.read_pointer()
+            if n is None:
+                raise StoreError(f"the store {self.folder} has lost its pointer; run `regtrace doctor --repair`")
+            if n == self._generation and self._reader is not None:
+                self._stamp = stamp
+                return
+            pin = self._layout.pin(n)
+            if pin is None:
+                stamp = self._layout.pointer_stamp()
+                continue
+            try:
+                reader = LadybugConnection(self._layout.database(n), read_only=True)
+            except BaseException:
+                pin.close()
+                raise
+            self._release()
+            self._reader, self._pin, self._generation, self._stamp = reader, pin, n, stamp
+            return
+        raise StoreUnavailableError(f"the store {self.folder} kept changing while opening it; try again")
+
+    def _release(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        if self._pin is not None:
+            self._pin.close()
+        self._reader, self._pin, self._generation = None, None, None
+
+    def _missing_tables(self) -> bool:
+        """Tables or properties the ontology names that the published generation lacks."""
+        present = {r["name"] for r in self.execute("CALL show_tables() RETURN name")}
+        schema = store_schema()
+        if not ({*schema.nodes, *(rel.type for rel in schema.relationships)} <= present):
+            return True
+        return any(_missing_properties(self, node) for node in schema.nodes.values())
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one generation, even if another process publishes meanwhile."""
+        self._follow()
+        self._pinned += 1
+        try:
+            yield
+        finally:
+            self._pinned -= 1
+
+    def generation(self) -> str | None:
+        """The published generation's number: it changes with every write by any process."""
+        n = self._layout.read_pointer()
+        return None if n is None else str(n)
+
+    # -- the port --------------------------------------------------------------------------------------------
 
     def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run one statement with parameters and return its rows as dicts."""
-        try:
-            result = self._conn.execute(statement, dict(parameters or {}))
-        except RuntimeError as exc:
-            raise StoreError(f"the store rejected a query: {exc}") from exc
-        results = result if isinstance(result, list) else [result]
-        rows: list[Row] = []
-        for res in results:
-            names = res.get_column_names()
-            while res.has_next():
-                rows.append(dict(zip(names, res.get_next(), strict=True)))
-        return rows
-
-    def copy_from(self, table_name: str, rows: pa.Table) -> None:
-        """COPY the rows of an Arrow table into a node or relationship table, within the open transaction.
-
-        The statement is prepared for this one table: the driver's implicit statement cache would keep every
-        table it was given (and reusing a cached COPY after a delete crashes the engine). `prepare` is
-        deprecated in favour of that cache, hence the warning filter."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                statement = self._conn.prepare(f"COPY {table_name} FROM $rows", {"rows": rows})
-            self._conn.execute(statement, {"rows": rows})
-        except RuntimeError as exc:
-            raise StoreError(f"the store rejected a bulk write into {table_name}: {exc}") from exc
+        """Run one read statement on the published generation (followed first unless in a snapshot)."""
+        self._follow()
+        assert self._reader is not None
+        return self._reader.execute(statement, parameters)
 
     def ensure_schema(self) -> None:
-        schema = store_schema()
-        for node in schema.nodes.values():
-            self.execute(q.create_node_table(node))
-        for rel in schema.relationships:
-            self.execute(q.create_rel_table(rel))
+        with self._layout.writer():
+            current = self._layout.read_pointer()
+            self._build(current, None)
+            self._follow(force=True)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
-        self.execute("BEGIN TRANSACTION")
-        try:
-            unit(_LadybugWriter(self))
-        except BaseException:
-            self._rollback()
-            raise
-        self.execute("COMMIT")
-
-    def _rollback(self) -> None:
-        """Roll back the open transaction; LadybugDB has already done so when a statement failed."""
-        try:
-            self._conn.execute("ROLLBACK")
-        except RuntimeError as exc:
-            if "no active transaction" not in str(exc).lower():
-                raise StoreError(f"the store could not roll back: {exc}") from exc
+        with self._layout.writer():
+            current = self._layout.read_pointer()
+            if current is None or current not in self._layout.generation_numbers():
+                raise StoreError(f"the store {self.folder} has no published generation; "
+                                 "run `regtrace doctor --repair`")
+            self._layout.remove_leftovers(current)
+            published = self._build(current, unit)
+            if not self._pinned:
+                self._follow()
+            self._layout.remove_leftovers(published)
 
     def tenants(self) -> list[str]:
         found = {r["tenant"] for r in self.execute(q.TENANTS)} | {
@@ -161,5 +278,4 @@ class LadybugStore(CypherStore):
         return sorted(found)
 
     def close(self) -> None:
-        self._conn.close()
-        self._db.close()
+        self._release()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -131,6 +132,28 @@ class Store(ABC):
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
         """Audits performed in [start, end]: arrangement_id, audit_id, kind, performed_on, independent."""
 
+    @abstractmethod
+    def company(self, tenant: str) -> Row | None:
+        """The member company's row (the company register holds one), None when the tenant has none:
+        legal_name, legal_name_en, foreign_branch, multi_cloud."""
+
+    @abstractmethod
+    def systems(self, tenant: str) -> list[Row]:
+        """Every system with the arrangement it runs under, ordered by arrangement_id, system_id:
+        arrangement_id, system_id, name, criticality, material, natural_person_data, data_locations
+        (None where the register leaves them blank)."""
+
+    @abstractmethod
+    def findings(self, tenant: str) -> list[Row]:
+        """Every finding with its audit and arrangement, ordered by arrangement_id, finding_id: finding_id,
+        title, audit_id, performed_on (the audit's), arrangement_id, severity, status, due_on, closed_on,
+        obligations (the sorted ids of the obligations it cites; [] when its provisions are blank)."""
+
+    @abstractmethod
+    def approvals(self, tenant: str) -> list[Row]:
+        """Every approval, ordered by approval_id: approval_id, arrangement_id (None: the company's), kind,
+        reference, decided_on, valid_until, obligations (the sorted ids of the obligations it supports)."""
+
     # Generic reads for the API: filters, sorting and paths are graph/filters.py values, compiled by each
     # store's query module into parameterised queries. Tenant-scoped nodes are always those of the tenant.
 
@@ -155,6 +178,16 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the store."""
+
+    def generation(self) -> str | None:
+        """A token that changes whenever any process writes the store (for caches that must not outlive a
+        write made elsewhere); None when the store cannot tell (every read then sees the latest data anyway)."""
+        return None
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside the block see one state of the store even if another process writes meanwhile (the
+        embedded store pins its generation; a server store reads the latest committed data)."""
+        return nullcontext()
 
     def __enter__(self) -> Store:
         return self

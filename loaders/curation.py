@@ -22,6 +22,7 @@ from typing import Any
 from regtrace.loaders.numbering import PROVISION_ID
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.loaders.regulation_parser import ParsedRegulation, parse_regulation
+from regtrace.trace.conditions import FACTS, TRUE, ConditionSyntaxError, Expr, all_of, conjunction, parse
 
 from regtrace.errors import CurationError, RegulationParseError
 
@@ -30,12 +31,14 @@ CONDITIONS_RESOURCE = "curation/conditions.toml"
 INSTRUMENTS_RESOURCE = "curation/instruments.toml"
 SEED_RESOURCE = "seed/cloud-outsourcing-self-regulation.txt"
 
-FACTS: tuple[str, ...] = (
-    "material", "offshore", "natural_person_data", "customer_data", "self_managed", "hybrid_cloud",
-    "internet_access", "vm_or_container_images", "subcontracting", "foreign_branch",
-)
 INSTRUMENT_STATUSES: tuple[str, ...] = ("in_force", "abolished", "superseded")
-_CONDITIONS_KEYS = frozenset({"non_normative", "conditions", "trace_rules"})
+_CONDITIONS_KEYS = frozenset({"non_normative", "conditions", "modality", "lead_in", "trace_rules"})
+FALLS_ON: tuple[str, ...] = ("arrangement", "company", "both")
+_ENTRY_FIELDS = {
+    "conditions": (frozenset({"when", "quote"}), frozenset({"falls_on"})),
+    "modality": (frozenset({"modality", "quote"}), frozenset({"shall_when"})),
+    "lead_in": (frozenset({"modality", "quote"}), frozenset()),
+}
 _INSTRUMENT_TEXT_FIELDS = ("title_en", "issuer", "kind", "note", "superseded_by")
 _INSTRUMENT_DATE_FIELDS = ("promulgated_on", "effective_from", "abolished_on")
 _INSTRUMENT_FIELDS = frozenset({"id", "title", "status", *_INSTRUMENT_TEXT_FIELDS, *_INSTRUMENT_DATE_FIELDS})
@@ -84,10 +87,38 @@ class Instrument:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """When a provision applies (its own part: ancestors' conditions are added), and whom it falls on."""
+
+    when: Expr
+    quote: str
+    falls_on: str | None = None
+
+
+@dataclass(frozen=True)
+class ModalityChoice:
+    """The modality a provision binds with, and the condition under which it binds as shall instead."""
+
+    modality: str
+    quote: str
+    shall_when: Expr | None = None
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """A provision whose own words impose a duty before introducing its items."""
+
+    modality: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class Curation:
     """The curated files, read and shape-checked; `check_curation` checks them against a text."""
 
-    conditions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    conditions: Mapping[str, Condition] = field(default_factory=dict)
+    modalities: Mapping[str, ModalityChoice] = field(default_factory=dict)
+    lead_ins: Mapping[str, LeadIn] = field(default_factory=dict)
     non_normative: tuple[str, ...] = ()
     trace_rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     instruments: tuple[Instrument, ...] = ()
@@ -124,8 +155,22 @@ class Curation:
 
     def without_conditions(self) -> Curation:
         """The instruments register alone: what applies to a text the curated conditions do not describe."""
-        return dataclasses.replace(self, conditions={}, non_normative=(), trace_rules={},
-                                   conditions_source="<none>")
+        return dataclasses.replace(self, conditions={}, modalities={}, lead_ins={}, non_normative=(),
+                                   trace_rules={}, conditions_source="<none>")
+
+    @property
+    def falls_on(self) -> dict[str, str]:
+        """Provision id -> arrangement | company | both, where the curation decides it."""
+        return {pid: c.falls_on for pid, c in self.conditions.items() if c.falls_on}
+
+    @property
+    def shall_when(self) -> dict[str, str]:
+        """Provision id -> the condition under which it binds as shall."""
+        return {pid: str(m.shall_when) for pid, m in self.modalities.items() if m.shall_when is not None}
+
+    @property
+    def lead_in_modalities(self) -> dict[str, str]:
+        return {pid: lead.modality for pid, lead in self.lead_ins.items()}
 
 
 # ---------------------------------------------------------------- reading the files
@@ -157,18 +202,40 @@ def _id_list(value: object, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _fact_list(value: object, source: str, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CurationError(f"{source}: {key}: expected a list of facts")
-    _check_facts(value, source, key)
-    return tuple(value)
+def _condition(value: object, source: str, key: str) -> Expr:
+    if not isinstance(value, str):
+        raise CurationError(f"{source}: {key}: expected a condition (a string such as \"material and not offshore\")")
+    try:
+        return parse(value)
+    except ConditionSyntaxError as exc:
+        raise CurationError(f"{source}: {key}: {exc}") from exc
 
 
-def _check_facts(facts: Iterable[str], source: str, key: str) -> None:
-    unknown = [f for f in facts if f not in FACTS]
-    if unknown:
-        raise CurationError(f"{source}: {key}: unknown fact(s) {', '.join(map(repr, unknown))}; "
-                            f"known: {', '.join(FACTS)}")
+def _entries(data: Mapping[str, Any], table: str, source: str) -> dict[str, Mapping[str, Any]]:
+    """The entries of [table."ID"], each a table with exactly its required fields and some optional ones."""
+    required, optional = _ENTRY_FIELDS[table]
+    entries: dict[str, Mapping[str, Any]] = {}
+    for pid, entry in _table(data, table, source).items():
+        where = f'[{table}."{pid}"]'
+        if not PROVISION_ID.fullmatch(pid):
+            raise CurationError(f"{source}: {where}: not a provision id (like A4.P1.I3)")
+        if not isinstance(entry, dict):
+            raise CurationError(f"{source}: {where}: expected a table with {', '.join(sorted(required))}")
+        missing, unknown = sorted(required - set(entry)), sorted(set(entry) - required - optional)
+        if missing or unknown:
+            said = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                [f"unknown {', '.join(unknown)}"] if unknown else [])
+            raise CurationError(f"{source}: {where}: " + "; ".join(said))
+        for name in (*required, *optional):
+            if name in entry and (not isinstance(entry[name], str) or not entry[name].strip()):
+                raise CurationError(f"{source}: {where}.{name}: expected a non-empty string")
+        if "modality" in entry and entry["modality"] not in OBLIGATION_MODALITIES:
+            raise CurationError(f"{source}: {where}.modality: {entry['modality']!r} is not one of "
+                                f"{sorted(OBLIGATION_MODALITIES)}")
+        if "falls_on" in entry and entry["falls_on"] not in FALLS_ON:
+            raise CurationError(f"{source}: {where}.falls_on: {entry['falls_on']!r} is not one of {FALLS_ON}")
+        entries[pid] = entry
+    return entries
 
 
 def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
@@ -183,16 +250,20 @@ def _parse_conditions_file(data: Mapping[str, Any], source: str) -> Curation:
     if unknown:
         raise CurationError(f"{source}: unknown key(s) {', '.join(unknown)}; expected {sorted(_CONDITIONS_KEYS)}")
     conditions = {
-        pid: _fact_list(facts, source, f'[conditions] "{pid}"')
-        for pid, facts in _table(data, "conditions", source).items()
+        pid: Condition(_condition(e["when"], source, f'[conditions."{pid}"].when'), e["quote"], e.get("falls_on"))
+        for pid, e in _entries(data, "conditions", source).items()
     }
-    for pid in conditions:
-        if not PROVISION_ID.fullmatch(pid):
-            raise CurationError(f'{source}: [conditions] "{pid}": not a provision id (like A4.P1.I3)')
+    modalities = {
+        pid: ModalityChoice(e["modality"], e["quote"],
+                            _condition(e["shall_when"], source, f'[modality."{pid}"].shall_when')
+                            if "shall_when" in e else None)
+        for pid, e in _entries(data, "modality", source).items()
+    }
+    lead_ins = {pid: LeadIn(e["modality"], e["quote"]) for pid, e in _entries(data, "lead_in", source).items()}
     rules = {name: _id_list(ids, source, f"[trace_rules] {name}")
              for name, ids in _table(data, "trace_rules", source).items()}
     non_normative = _id_list(data.get("non_normative", []), source, "non_normative")
-    return Curation(conditions, non_normative, rules, conditions_source=source)
+    return Curation(conditions, modalities, lead_ins, non_normative, rules, conditions_source=source)
 
 
 def _instrument_field(entry: Mapping[str, Any], name: str, kind: type, source: str, where: str) -> Any:
@@ -255,10 +326,15 @@ def check_curation(provisions: Sequence[Provision], curation: Curation) -> None:
     known = {p.id for p in provisions}
     source = curation.conditions_source
     problems: list[str] = []
-    for pid, facts in curation.conditions.items():
-        if pid not in known:
-            problems.append(f'[conditions] "{pid}": no such provision in the text')
-        problems.extend(f'[conditions] "{pid}": unknown fact {f!r}' for f in facts if f not in FACTS)
+    parents = {p.parent for p in provisions if p.parent}
+    tables: tuple[tuple[str, Iterable[str]], ...] = (
+        ("conditions", curation.conditions), ("modality", curation.modalities), ("lead_in", curation.lead_ins))
+    for table, curated in tables:
+        problems.extend(f'[{table}."{pid}"]: no such provision in the text' for pid in curated if pid not in known)
+    for pid, condition in curation.conditions.items():
+        problems.extend(f'[conditions."{pid}"]: unknown fact {f!r}' for f in condition.when.facts() if f not in FACTS)
+    problems.extend(f'[lead_in."{pid}"]: has no items below it, so it is an ordinary obligation'
+                    for pid in curation.lead_ins if pid in known and pid not in parents)
     for rule, ids in curation.trace_rules.items():
         problems.extend(f"[trace_rules] {rule}: {pid!r}: no such provision in the text"
                         for pid in ids if pid not in known)
@@ -275,24 +351,32 @@ def infer_conditions(text: str) -> list[str]:
 
 
 def apply_curation(provisions: Sequence[Provision], curation: Curation, *, infer_uncovered: bool = False) -> None:
-    """Fill each provision's conditions in place: its own facts plus its ancestors', sorted and deduplicated.
+    """Fill each provision's condition in place: its own and its ancestors', as one expression
+    (`applies_when`, None when it always applies) and the facts that expression uses (`conditions`); and set
+    the modality the curation chooses.
 
-    Own facts come from the curated file; with `infer_uncovered`, a provision the file does not list gets
-    the facts its own text suggests (`infer_conditions`).
+    Own conditions come from the curated file; with `infer_uncovered`, a provision the file does not list gets
+    the facts its own text suggests (`infer_conditions`), all of which must hold.
     """
     by_id = {p.id: p for p in provisions}
-    own: dict[str, set[str]] = {}
+    own: dict[str, Expr] = {}
     for p in provisions:
         if p.id in curation.conditions:
-            own[p.id] = set(curation.conditions[p.id])
+            own[p.id] = curation.conditions[p.id].when
+        elif infer_uncovered and p.level != "article":
+            own[p.id] = all_of(infer_conditions(p.text))
         else:
-            own[p.id] = set(infer_conditions(p.text)) if infer_uncovered and p.level != "article" else set()
+            own[p.id] = TRUE
     for p in provisions:
-        facts, current = set(own[p.id]), p.parent
+        chain, current = [own[p.id]], p.parent
         while current is not None:
-            facts |= own[current]
+            chain.insert(0, own[current])
             current = by_id[current].parent
-        p.conditions = sorted(facts)
+        combined = conjunction(chain)
+        p.applies_when = None if combined == TRUE else str(combined)
+        p.conditions = sorted(set(combined.facts()))
+        if p.id in curation.modalities:
+            p.effective_modality = curation.modalities[p.id].modality  # type: ignore[assignment]
 
 
 def resolve_references(provisions: Sequence[Provision], curation: Curation, *, strict: bool,
@@ -317,9 +401,13 @@ def resolve_references(provisions: Sequence[Provision], curation: Curation, *, s
 
 
 def obligations(provisions: Sequence[Provision], curation: Curation) -> list[Provision]:
-    """Provisions whose effective modality binds (shall, must_not, should) outside the non-normative articles."""
+    """The obligation-bearing provisions: leaves whose effective modality binds (shall, must_not, should) and
+    the curated lead-ins, outside the non-normative articles."""
+    parents = {p.parent for p in provisions if p.parent}
     return [p for p in provisions
-            if p.effective_modality in OBLIGATION_MODALITIES and not curation.is_non_normative(p.id)]
+            if not curation.is_non_normative(p.id)
+            and (p.id in curation.lead_ins
+                 or (p.id not in parents and p.effective_modality in OBLIGATION_MODALITIES))]
 
 
 # ---------------------------------------------------------------- entry points

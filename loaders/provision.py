@@ -41,7 +41,8 @@ class Provision:
     text: str
     modalities: list[Modality] = field(default_factory=list)
     effective_modality: Modality | None = None
-    conditions: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)  # the facts `applies_when` uses, sorted
+    applies_when: str | None = None  # its own condition and its ancestors', as one expression (None: always)
     frequency_months: int | None = None
     references: list[Reference] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
@@ -63,6 +64,7 @@ class Provision:
             "modalities": list(self.modalities),
             "effective_modality": self.effective_modality,
             "conditions": list(self.conditions),
+            "applies_when": self.applies_when,
             "frequency_months": self.frequency_months,
             "references": [r.to_json() for r in self.references],
             "actors": list(self.actors),

@@ -16,6 +16,7 @@ import codecs
 import csv
 import difflib
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import IO
 from regtrace.errors import Problem
 
 from .register_values import cell_text
+from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, WorkbookTooLarge, check_workbook
 
 WORKBOOK_SUFFIX = ".xlsx"
 CSV_SUFFIX = ".csv"
@@ -40,7 +42,7 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "
 Cells = Sequence[str]
 # What reading rows may raise part way: a malformed or undecodable CSV, a damaged workbook.
 READ_ERRORS: tuple[type[Exception], ...] = (csv.Error, UnicodeDecodeError, ValueError, KeyError, OSError,
-                                            zipfile.BadZipFile, SyntaxError)
+                                            zipfile.BadZipFile, zlib.error, EOFError, SyntaxError)
 
 
 @dataclass
@@ -57,25 +59,33 @@ class Table:
 
 
 def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
-    """Where `path` stops decoding as `encoding`: (byte offset, line); None when all of it decodes."""
+    """Where `path` stops decoding as `encoding`: (byte offset, line); None when all of it decodes.
+
+    The file is decoded a line at a time (at most _CHUNK bytes of a very long line at once), so the line
+    named is the one holding the offending byte. A line break byte never occurs inside a UTF-8 or Big5
+    character; for UTF-16 (BOM files only) the line is approximate.
+    """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset = lines = 0
+    offset, line = 0, 1
     with path.open("rb") as fh:
         while True:
-            chunk = fh.read(_CHUNK)
+            piece = fh.readline(_CHUNK)
             try:
-                decoder.decode(chunk, final=not chunk)
+                decoder.decode(piece, final=not piece)
             except UnicodeDecodeError as exc:
-                start = min(exc.start, len(chunk))
-                return offset + start, lines + chunk.count(b"\n", 0, start) + 1
-            if not chunk:
+                start = max(0, min(exc.start, len(piece)))
+                return offset + start, line + piece.count(b"\n", 0, start)
+            if not piece:
                 return None
-            offset += len(chunk)
-            lines += chunk.count(b"\n")
+            offset += len(piece)
+            line += piece.count(b"\n")
 
 
 def detect_encoding(path: Path) -> tuple[str | None, str | None]:
-    """(encoding, None) for a CSV file, or (None, why it cannot be read as text)."""
+    """(encoding, None) for a CSV file, or (None, why it cannot be read as text).
+
+    A file that is neither is judged by which reading gets further: a Big5 file with one bad byte names the
+    line of that byte (not the first line with Chinese, where UTF-8 stops)."""
     with path.open("rb") as fh:
         head = fh.read(4)
     for bom, encoding in _BOMS:
@@ -87,8 +97,15 @@ def detect_encoding(path: Path) -> tuple[str | None, str | None]:
     utf8 = _first_bad_byte(path, "utf-8")
     if utf8 is None:
         return "utf-8", None
-    if _first_bad_byte(path, "cp950") is None:
+    big5 = _first_bad_byte(path, "cp950")
+    if big5 is None:
         return "cp950", None
+    if big5[0] > utf8[0]:
+        with path.open("rb") as fh:
+            fh.seek(big5[0])
+            byte = fh.read(2)
+        return None, (f"reads as Big5 (CP950) text up to line {big5[1]}, where the bytes {byte.hex(' ')} "
+                      "are not Big5; correct that line, or save the file as 'CSV UTF-8'")
     return None, (f"is neither UTF-8 (line {utf8[1]} has an invalid byte) nor Big5/CP950 text; "
                   "save it as 'CSV UTF-8' or Big5")
 
@@ -198,6 +215,14 @@ class RegisterFolder:
         self.format = "xlsx"
         self.workbook = book
         try:
+            check_workbook(book)  # before openpyxl holds any of it in memory
+        except WorkbookTooLarge as exc:
+            self._unusable(book.name, f"is refused before reading: it {exc}")
+            return
+        except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            self._unusable(book.name, f"cannot be opened as an .xlsx workbook: {exc}")
+            return
+        try:
             workbook = load_workbook(book, read_only=True, data_only=True)
         except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             self._unusable(book.name, f"cannot be opened as an .xlsx workbook: {exc}")
@@ -210,8 +235,7 @@ class RegisterFolder:
                 continue
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True))
-            self._add_table(register, source, rows, None)
+            self._add_table(register, source, _sheet_rows(sheet.iter_rows(min_row=1, values_only=True)), None)
 
     # ------------------------------------------------------------ both
 
@@ -227,6 +251,24 @@ class RegisterFolder:
             self._problem(source, f"cannot be read: {exc}")
             return
         self._problem(source, "is empty: row 1 must name the columns")
+
+
+def _sheet_rows(rows: Iterable[Sequence[object]]) -> Iterator[list[str]]:
+    """A sheet's rows as text cells, within the limits CSV registers have: no cell over MAX_CELL_CHARS
+    characters, no row past MAX_ROWS, no column past MAX_COLUMNS (ValueError, reported at the row)."""
+    from openpyxl.utils import get_column_letter
+
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise ValueError(f"more than {MAX_ROWS:,} rows, the most a sheet has")
+        if len(row) > MAX_COLUMNS:
+            raise ValueError(f"more than {MAX_COLUMNS:,} columns, the most a sheet has")
+        cells = [cell_text(v) for v in row]
+        if max(map(len, cells), default=0) > MAX_CELL_CHARS:
+            index = next(i for i, text in enumerate(cells) if len(text) > MAX_CELL_CHARS)
+            raise ValueError(f"cell {get_column_letter(index + 1)}{number} holds {len(cells[index]):,} "
+                             f"characters (at most {MAX_CELL_CHARS:,}, as in a CSV file)")
+        yield cells
 
 
 def read_folder(path: Path, registers: Sequence[str]) -> RegisterFolder:

@@ -19,13 +19,15 @@ from typing import Any
 from regtrace.loaders.numbering import PROVISION_ID, PROVISION_ID_HINT
 from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
 
-from regtrace.errors import Problem, RegisterError
+from regtrace.errors import Problem, ProblemLog, RegisterError
 
+from . import register_locations as locations
 from .register_reader import READ_ERRORS, RegisterFolder, Table
-from .register_values import CellError, Parser, column_parser, memoisable
+from .register_values import CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
+ARRANGEMENT_CLASS = "OutsourcingArrangement"
 PROVISION_HINT = PROVISION_ID_HINT
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
@@ -33,8 +35,11 @@ DATE_ORDER: tuple[tuple[str, str, str], ...] = (
     ("certifications", "valid_from", "valid_until"),
     ("arrangements", "start_date", "end_date"),
     ("contracts", "signed_on", "expires_on"),
+    ("approvals", "decided_on", "valid_until"),
 )
 MINIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1),)
+# A century: the trace counts the months back from the as-of date (at most 2200), which must stay a date.
+MAXIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 1200),)
 # (register, status column, status value, date column): that status needs the date, any other forbids it.
 STATUS_DATE: tuple[tuple[str, str, str, str], ...] = (("findings", "status", "closed", "closed_on"),)
 
@@ -143,8 +148,10 @@ class _Validator:
     """Validates one table; `known` holds the ids of the registers validated before it."""
 
     def __init__(self, model: ClassModel, table: Table, known: Mapping[str, set[str] | None],
-                 obligations_under: ObligationsUnder | None, problems: list[Problem]) -> None:
+                 obligations_under: ObligationsUnder | None, problems: list[Problem],
+                 validated: Mapping[str, Register] | None = None) -> None:
         self.model = model
+        self.validated = validated or {}  # the registers validated before this one, by register name
         self.table = table
         self.known = known
         self.obligations_under = obligations_under
@@ -173,6 +180,10 @@ class _Validator:
         for index, raw in enumerate(self.table.header):
             name = raw.strip()
             key = name.lower()
+            bad = control_problem(name)
+            if bad is not None:
+                self.problem(1, _letter(index), f"the column name {bad}")
+                continue
             if not key:
                 self.unnamed.append(index)
                 continue
@@ -199,7 +210,7 @@ class _Validator:
         size = len(self.model.columns)
         specs = [self._cell_spec(c) for c in self.columns]
         # Free text that names nothing needs no parsing: the common, cheap case gets its own loop.
-        texts = [(s[0], s[1], s[5], s[6]) for s in specs if s[2] is None and s[4] is None]
+        texts = [(s[0], s[1], s[5], s[6], s[0] == 0) for s in specs if s[2] is None and s[4] is None]
         others = [s for s in specs if s[2] is not None or s[4] is not None]
         checks = self._row_checks()
         key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
@@ -209,6 +220,7 @@ class _Validator:
         extra, unnamed = self.extra, self.unnamed
         problem = self.problem
         missing = _MISSING
+        control, line_control = CONTROL, LINE_CONTROL
         number = self.table.first_row - 1
         try:
             for number, cells in enumerate(self.table.rows, start=self.table.first_row):
@@ -219,10 +231,14 @@ class _Validator:
                         cells = [*cells, *([""] * (width - len(cells)))]
                     elif any(c.strip() for c in cells[width:]):
                         problem(number, None, "has values to the right of the last named column")
+                if control.search("".join(cells)) is not None:
+                    cells = self._controls(number, cells)
                 values: list[Any] = [None] * size
-                for position, index, required, name in texts:
+                for position, index, required, name, is_id in texts:
                     text = cells[index].strip()
                     if text:
+                        if is_id and line_control.search(text) is not None:
+                            problem(number, name, control_problem(text, line_control) or "")
                         values[position] = text
                     elif required:
                         problem(number, name, "is required but blank")
@@ -233,6 +249,9 @@ class _Validator:
                             problem(number, name, "is required but blank")
                         continue
                     if parse is None:  # free text; a reference's ids repeat, so they are kept once each
+                        if line_control.search(text) is not None:
+                            problem(number, name, control_problem(text, line_control) or "")
+                            continue
                         value: Any = text if cache is None else cache.setdefault(text, text)
                     elif cache is not None:
                         value = cache.get(text, missing)
@@ -270,6 +289,7 @@ class _Validator:
                 rows.append(tuple(values))
         except READ_ERRORS as exc:
             problem(number + 1, None, f"cannot be read from this row on: {exc}")
+            self.unreadable = True  # its ids are not all known: references to it are not judged
         self.ids.update(first_row)
         return self.register
 
@@ -284,6 +304,16 @@ class _Validator:
             if c.parse is None:
                 cache = {}
         return c.position, c.index, c.parse, cache, known, f.required, c.name
+
+    def _controls(self, number: int, cells: Sequence[str]) -> list[str]:
+        """Report each cell of a row that holds a control character; the row's other checks go on with them
+        removed (its id stays known, so one mistake is reported once; nothing is written anyway)."""
+        names = {c.index: c.name for c in self.columns} | dict(self.extra)
+        for index, text in enumerate(cells):
+            bad = control_problem(text)
+            if bad is not None:
+                self.problem(number, names.get(index) or _letter(index), bad)
+        return [CONTROL.sub("", text) for text in cells]
 
     def _unnamed(self, number: int, cells: Sequence[str]) -> None:
         for index in self.unnamed:
@@ -309,10 +339,33 @@ class _Validator:
         for reg, column, minimum in MINIMUM:
             if reg == register and column in present:
                 checks.append(_minimum(present[column], minimum))
+        for reg, column, maximum in MAXIMUM:
+            if reg == register and column in present:
+                checks.append(_maximum(present[column], maximum))
         for reg, status, value, date in STATUS_DATE:
             if reg == register and status in present and date in present:
                 checks.append(_status_date(present[status], value, present[date]))
+        checks += self._location_checks(present)
+        if self.model.max_rows is not None:
+            checks.append(_at_most(self.model, self.model.max_rows, next(iter(present), self.model.key)))
         return checks
+
+    def _location_checks(self, present: Mapping[str, _Column]) -> list[RowCheck]:
+        """data_locations outside Taiwan against an offshore flag of N (register_locations)."""
+        where = present.get(locations.LOCATIONS)
+        if where is None:
+            return []
+        if locations.OFFSHORE in present:
+            flag = present[locations.OFFSHORE]
+            return [locations.arrangement_check(where.position, where.name, flag.position, flag.name)]
+        arrangement = next((c for c in present.values() if c.field.target == ARRANGEMENT_CLASS and not c.field.many),
+                           None)
+        parent = self.validated.get(load_ontology().classes[ARRANGEMENT_CLASS].register or "")
+        if arrangement is None or parent is None or not parent.rows:
+            return []
+        offshore = next(i for i, f in enumerate(parent.columns) if f.name == locations.OFFSHORE)
+        return [locations.system_check(where.position, where.name, arrangement.position,
+                                       locations.offshore_flags(parent.rows, offshore), parent.source or "")]
 
     def _reference_check(self, column: _Column) -> RowCheck:
         f, position, name = column.field, column.position, column.name
@@ -379,12 +432,37 @@ def _date_order(earlier: _Column, later: _Column) -> RowCheck:
     return check
 
 
+def _at_most(model: ClassModel, most: int, column: str) -> RowCheck:
+    """A register that holds at most `most` rows (the company register: one): every row after them is refused."""
+    seen = [0]
+    holds = "one row, the member company itself" if most == 1 else f"at most {most} rows"
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        seen[0] += 1
+        if seen[0] > most:
+            return column, f"one row too many: the {model.register} register holds {holds}"
+        return None
+
+    return check
+
+
 def _minimum(column: _Column, minimum: int) -> RowCheck:
     position = column.position
 
     def check(values: list[Any]) -> tuple[str, str] | None:
         if values[position] is not None and values[position] < minimum:
             return column.name, f"must be at least {minimum}, not {values[position]}"
+        return None
+
+    return check
+
+
+def _maximum(column: _Column, maximum: int) -> RowCheck:
+    position = column.position
+
+    def check(values: list[Any]) -> tuple[str, str] | None:
+        if values[position] is not None and values[position] > maximum:
+            return column.name, f"must be at most {maximum}, not {values[position]}"
         return None
 
     return check
@@ -416,7 +494,8 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
                     progress: Callable[[str, int, int], None] | None = None) -> RegisterDataset:
     """Validate every table of an open folder; RegisterError with every problem when any row is wrong."""
     onto = load_ontology()
-    problems: list[Problem] = []
+    problems = ProblemLog()
+    problems.extend_log(folder.problems)
     known: dict[str, set[str] | None] = {}  # None: the register is there but unreadable
     registers: dict[str, Register] = {}
     order = register_order(onto)
@@ -429,15 +508,14 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
             if name in REQUIRED_REGISTERS and name not in folder.present and not folder.unusable:
                 problems.append(_missing(folder, model))
             registers[name] = Register(model, None)
-            known[model.name] = set()
+            known[model.name] = None if name in folder.present else set()  # there but unreadable: not judged
             continue
-        validator = _Validator(model, table, known, obligations_under, problems)
+        validator = _Validator(model, table, known, obligations_under, problems, registers)
         registers[name] = validator.validate()
         known[model.name] = None if validator.unreadable else validator.ids
     if progress is not None:
         progress("validate", len(order), len(order))
-    problems = folder.problems + problems
-    if problems:
-        raise RegisterError(problems)
+    if problems.total:
+        raise RegisterError(problems, problems.total)
     ordered = {m.register or m.name: registers[m.register or m.name] for m in order}
     return RegisterDataset(ordered, obligations_under, folder.format)

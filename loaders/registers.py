@@ -18,8 +18,9 @@ from pathlib import Path
 from regtrace.graph.port import Store
 from regtrace.ontology.model import load_ontology
 
-from regtrace.errors import InputError
+from regtrace.tenants import tenant_name
 
+from .register_changes import check_removals
 from .register_graph import RegisterGraph, register_graph, replace_registers
 from .register_reader import read_folder
 from .register_validation import Register, RegisterDataset, validate_folder
@@ -48,15 +49,17 @@ def read_registers(folder: str | Path, obligations_under: Mapping[str, Sequence[
 
 
 def load_registers(store: Store, folder: str | Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
-                   progress: Progress | None = None) -> dict[str, int]:
+                   progress: Progress | None = None, *, allow_removals: bool = False) -> dict[str, int]:
     """Validate `folder`, then replace `tenant`'s registers in the store with it in one transaction.
 
     Returns the number of rows per register. `progress(stage, done, total)` is called as stages advance
-    ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid.
+    ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid, and InputError
+    (nothing written) when the load would empty a register that has rows or remove more than half of the
+    tenant's rows, unless `allow_removals`.
     """
-    if not tenant or "/" in tenant or tenant != tenant.strip():
-        raise InputError(f"tenant {tenant!r}: give a name without '/' or surrounding spaces, e.g. example-life")
+    tenant = tenant_name(tenant)
     dataset = read_registers(folder, obligations_under, progress)
+    check_removals(store, tenant, dataset, allow_removals)
     with _gc_paused():  # the dataset is this function's own: its rows are released as they become columns
         return replace_registers(store, tenant, dataset, progress, release_rows=True)
 

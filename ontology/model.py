@@ -76,6 +76,7 @@ class ClassModel:
     key: str
     tenant_scoped: bool
     fields: tuple[Field, ...]
+    max_rows: int | None = None  # the most rows its register may hold (rt:maxRows)
 
     @property
     def attributes(self) -> tuple[Field, ...]:
@@ -200,6 +201,7 @@ def load_ontology() -> Ontology:
         shape = g.value(predicate=SH.targetClass, object=cls)
         fields = sorted((_field(g, s) for s in g.objects(shape, SH.property)), key=lambda f: f.order)
         register = g.value(cls, RT.register)
+        max_rows = g.value(cls, RT.maxRows)
         name = local(cls)
         classes[name] = ClassModel(
             name=name,
@@ -209,6 +211,7 @@ def load_ontology() -> Ontology:
             key=local(g.value(cls, RT.key)),
             tenant_scoped=bool(g.value(cls, RT.tenantScoped).toPython()),  # type: ignore[union-attr]
             fields=tuple(fields),
+            max_rows=_int(max_rows) if max_rows is not None else None,
         )
         for f in fields:
             if f.target is not None:

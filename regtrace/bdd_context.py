@@ -7,7 +7,7 @@ trace's status for its obligation and subject: covered passes, not_applicable is
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from regtrace import labels
@@ -15,6 +15,7 @@ from regtrace.errors import ConfigError
 from regtrace.graph.port import Row, Store
 from regtrace.settings import current
 from regtrace.trace import COMPANY, Arrangement, TraceInputs, TraceRow, evaluate, gather
+from regtrace.trace.rules import ended_before, in_effect
 
 DEFAULT_TENANT = "default"
 
@@ -69,13 +70,15 @@ class CheckContext:
 
     @cached_property
     def rows(self) -> dict[tuple[str, str], TraceRow]:
-        """The trace's obligation rows by (obligation id, subject)."""
-        return {(r.provision, r.subject): r for r in evaluate(self.inputs) if r.leaf}
+        """The trace's obligation rows by (obligation id, subject); a lead-in's status is its own duty's."""
+        return {(r.provision, r.subject): replace(r, status=r.own_status)
+                for r in evaluate(self.inputs) if r.own_status is not None}
 
     @cached_property
     def arrangements(self) -> dict[str, Arrangement]:
-        """The arrangements in effect on the date, by id."""
-        return {a.arrangement_id: a for a in self.inputs.arrangements}
+        """The arrangements that are subjects on the date (in effect, or ended before it: the deletion duty), by id."""
+        return {a.arrangement_id: a for a in self.inputs.arrangements
+                if in_effect(a, self.as_of) or ended_before(a, self.as_of)}
 
     @property
     def obligations(self) -> dict[str, Row]:
@@ -111,8 +114,9 @@ def failure_message(row: TraceRow) -> str:
         f"控制措施 controls: {_listing(row.controls)}",
         f"佐證資料 evidence: {_listing(row.evidence)}",
     ]
-    if row.rule == "contract_clause":
+    if row.rule == "contract_clause" or row.contracts:  # a lead-in's row carries its children's too
         lines.append(f"契約 contracts: {_listing(row.contracts)}")
-    if row.rule == "audit_frequency":
+    if row.rule == "audit_frequency" or row.audits:
         lines.append(f"查核 audits: {_listing(row.audits)}")
+    lines += [f"原因 cause: {c.words}" for c in row.cause]
     return "\n".join(lines)

@@ -38,6 +38,7 @@ class CheckResult:
     message: str = ""
     status: str | None = None  # the trace status the scenario saw
     duration: float = 0.0
+    causes: tuple[dict[str, Any], ...] = ()  # the trace row's `cause` (JSON form): why it is not covered
 
     @property
     def article(self) -> int | None:
@@ -45,7 +46,8 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"nodeid": self.nodeid, "provision": self.provision, "subject": self.subject, "outcome": self.outcome,
-                "status": self.status, "message": self.message, "duration": round(self.duration, 4)}
+                "status": self.status, "message": self.message, "duration": round(self.duration, 4),
+                "cause": list(self.causes)}
 
 
 def _message(report: Any) -> str:
@@ -79,7 +81,8 @@ class _Collector:
                 return
             self.results[report.nodeid] = CheckResult(
                 report.nodeid, props.get("provision"), props.get("subject") or None, outcome, _message(report),
-                props.get("status"), report.duration + (previous.duration if previous else 0.0))
+                props.get("status"), report.duration + (previous.duration if previous else 0.0),
+                tuple(props.get("cause") or ()))
 
 
 def _unrelated_plugins_off() -> list[str]:

@@ -25,7 +25,7 @@ from pytest_bdd.utils import CONFIG_STACK
 
 from regtrace import labels
 from regtrace.bdd_context import CheckContext, failure_message, not_applicable_message
-from regtrace.features import OUTLINE_PARAM
+from regtrace.features import OUTLINE_PARAM, shown_step
 from regtrace.graph.port import Row
 from regtrace.trace import COMPANY, TraceRow
 
@@ -145,7 +145,7 @@ def obligation_with_modality(regtrace_checks: CheckContext, provision: str, moda
 
 
 def _arrangement_subject(checks: CheckContext, obligation: Row, arrangement: str, conditions: list[str]) -> str:
-    if obligation["falls_on"] != "arrangement":
+    if obligation["falls_on"] not in ("arrangement", "both"):
         pytest.fail(_stale(f"{obligation['obligation_id']} 適用於全公司 falls on the company"), pytrace=False)
     if sorted(conditions) != sorted(obligation["conditions"]):
         shown = ", ".join(obligation["conditions"]) or "none"
@@ -154,8 +154,12 @@ def _arrangement_subject(checks: CheckContext, obligation: Row, arrangement: str
         pytest.fail(f"委外事項 {arrangement} 於基準日 {checks.as_of} 無效或不存在 is not an arrangement in effect "
                     f"(tenant {checks.tenant})", pytrace=False)
     row = checks.rows.get((obligation["obligation_id"], arrangement))
+    ended = checks.arrangements[arrangement].end_date
+    if row is None and ended is not None and ended < checks.as_of:
+        pytest.skip(f"委外事項 {arrangement} 已於 {ended} 終止，僅適用資料刪除義務 ended on {ended}: "
+                    "only A10.P1.I6.S2 applies")
     if row is not None and row.status == "not_applicable":
-        pytest.skip(not_applicable_message(row, checks.arrangements[arrangement], conditions))
+        pytest.skip(not_applicable_message(row, checks.arrangements.get(arrangement), conditions))
     return arrangement
 
 
@@ -185,14 +189,16 @@ def trace_on_the_date(regtrace_checks: CheckContext, obligation: Row, subject: s
     if row is None:
         pytest.fail(f"追溯無 {obligation['obligation_id']} / {subject} the trace has no such row", pytrace=False)
     request.node.user_properties.append(("status", row.status))
+    request.node.user_properties.append(("cause", [c.to_json() for c in row.cause]))
     return row
 
 
-@then(parsers.re(r"(?P<label>\S+)之義務應有效（已涵蓋）"))
-def obligation_is_covered(regtrace_checks: CheckContext, obligation: Row, trace_row: TraceRow, label: str) -> None:
-    expected = regtrace_checks.provisions[obligation["obligation_id"]]["label"]
-    if label != expected:
-        pytest.fail(_stale(f"{obligation['obligation_id']} 之條次為 is {expected}, not {label}"), pytrace=False)
+@then(parsers.re(r"(?P<shown>應.+)"))
+def obligation_is_covered(regtrace_checks: CheckContext, obligation: Row, trace_row: TraceRow, shown: str) -> None:
+    expected = shown_step(obligation["rule"], obligation["frequency_months"])
+    if shown != expected:
+        pytest.fail(_stale(f"{obligation['obligation_id']} 應證明 must show 「{expected}」, not 「{shown}」"),
+                    pytrace=False)
     if trace_row.status == "not_applicable":
         pytest.skip(not_applicable_message(trace_row, regtrace_checks.arrangements.get(trace_row.subject),
                                            list(obligation["conditions"])))

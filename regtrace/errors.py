@@ -4,7 +4,7 @@ RegtraceError
 ├── InputError                 bad input from a user (file, row, column or field named)
 │   ├── RegulationParseError   regulation text that cannot be parsed
 │   ├── CurationError          a curated file that disagrees with the parsed text
-│   ├── RegisterError          register rows that fail validation (all errors at once)
+│   ├── RegisterError          register rows that fail validation (the first 1,000 and the count)
 │   ├── MappingFileError       a mapping set file that fails validation (all errors at once)
 │   └── NotFoundError          an id that names nothing
 ├── StoreError                 the graph store failed
@@ -72,13 +72,39 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class RegisterError(InputError):
-    """Register rows failed validation; carries every problem found, not just the first."""
+MAX_LISTED_PROBLEMS = 1_000
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the registers; nothing was written:\n{lines}")
+
+class ProblemLog(list[Problem]):
+    """Problems as they are found: the first `limit` are kept, the rest only counted (`total`), so a file
+    with a million bad cells costs a counter, not a million messages."""
+
+    def __init__(self, limit: int = MAX_LISTED_PROBLEMS) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self) < self.limit:
+            super().append(problem)
+
+    def extend_log(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
+class RegisterError(InputError):
+    """Register rows failed validation; lists the first MAX_LISTED_PROBLEMS problems (in file order) and
+    says how many there are in all (`total`)."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems[:MAX_LISTED_PROBLEMS]
+        self.total = max(total or 0, len(problems))
+        shown = len(self.problems)
+        more = f"; the first {shown:,} are listed" if self.total > shown else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.total:,} problem(s) in the registers{more}; nothing was written:\n{lines}")
 
 
 class MappingFileError(InputError):

@@ -27,7 +27,18 @@ STEP_CONDITIONS = "委外事項 <{param}> 符合適用條件{conditions}"
 STEP_UNCONDITIONAL = "委外事項 <{param}> 無適用條件限制"
 STEP_COMPANY = "適用對象為全公司"
 STEP_TRACE = "以基準日追溯"
-STEP_COVERED = "{label}之義務應有效（已涵蓋）"
+# What must be shown, by the obligation's trace rule (the 那麼 step); {months}: the window in months.
+STEP_SHOWN = {
+    "control_evidence": "應有滿足本條之控制措施，且其佐證於 {months} 個月內蒐集",
+    "contract_clause": "應有基準日有效之契約涵蓋本條款",
+    "audit_frequency": "應於 {months} 個月內辦理一般性查核及專案查核各一次",
+}
+DEFAULT_MONTHS = 12  # a control's own frequency_months may shorten or lengthen the evidence window
+
+
+def shown_step(rule: str, frequency_months: int | None) -> str:
+    """The 那麼 step of an obligation: what must be shown for it to be covered, from its rule and frequency."""
+    return STEP_SHOWN[rule].format(months=frequency_months or DEFAULT_MONTHS)
 
 ARTICLE_TITLES: dict[int, tuple[str, str]] = {
     1: ("訂定目的", "purpose"),
@@ -87,7 +98,7 @@ def _scenario(o: Row, p: Row) -> list[str]:
         f"    假設 {STEP_MODALITY.format(provision=o['obligation_id'], modality=modality)}",
         f"    而且 {subject}",
         f"    當 {STEP_TRACE}",
-        f"    那麼 {STEP_COVERED.format(label=p['label'])}",
+        f"    那麼 {shown_step(o['rule'], months)}",
     ]
 
 

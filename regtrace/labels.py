@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-STATUS = {
-    "gap": ("缺口", "gap"),
-    "unevidenced": ("無佐證", "unevidenced"),
-    "stale": ("逾期", "stale"),
-    "covered": ("已涵蓋", "covered"),
-    "not_applicable": ("不適用", "not applicable"),
-}
+from regtrace.trace.vocabulary import status_labels
+
+STATUS = status_labels()  # the trace's status words and labels, from the ontology (rt:TraceStatus)
 MODALITY = {
     "shall": ("應", "shall"),
     "must_not": ("不得", "must not"),
@@ -26,6 +22,11 @@ FACT = {
     "vm_or_container_images": ("虛擬機或容器映像檔", "VM or container images"),
     "subcontracting": ("複委託", "subcontracting"),
     "foreign_branch": ("外國保險業在臺分支機構", "foreign branch"),
+    "material_npd_offshore_system": ("涉及自然人客戶資料之重大性系統委託境外處理",
+                                     "a material system with natural-person data processed offshore"),
+    "contract_incomplete": ("契約內容未符第六條第一項", "the contract lacks an item of Art. 6 ¶1"),
+    "third_party_audit": ("委託獨立第三人查核", "audited by an independent third party"),
+    "multi_cloud": ("採多雲策略", "multi-cloud"),
 }
 SUBJECT_COMPANY = ("全公司", "company")
 DELETED = ("刪除", "deleted")  # a provision an amendment kept as （刪除）

@@ -1,18 +1,20 @@
 """The regulation as graph rows: instruments, provisions, actors and the obligations derived from them.
 
-An obligation is an obligation-bearing leaf provision (effective modality shall, must_not or should) outside
-the non-normative articles. It falls on each arrangement when its article is one of the arrangement
-articles or its conditions use arrangement facts, else on the company as a whole.
+An obligation is an obligation-bearing leaf provision (effective modality shall, must_not or should), or a
+curated lead-in (a parent whose own words impose a duty), outside the non-normative articles. It falls on each
+arrangement when its article is one of the arrangement articles or its conditions use arrangement facts, else
+on the company as a whole; the curation may say it falls on both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
+from regtrace.trace.conditions import COMPANY_ONLY_FACTS
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class Semantics:
     non_normative: frozenset[str]
     arrangement_articles: frozenset[int]
     rules: Mapping[str, str]  # provision id -> contract_clause | audit_frequency
+    lead_ins: Mapping[str, str] = field(default_factory=dict)  # provision id -> the modality of its own duty
+    falls_on: Mapping[str, str] = field(default_factory=dict)  # provision id -> arrangement | company | both
+    shall_when: Mapping[str, str] = field(default_factory=dict)  # provision id -> condition for binding as shall
 
 
 def _path(p: Provision, by_id: Mapping[str, Provision]) -> list[str]:
@@ -50,25 +55,29 @@ def _frequency(path: Sequence[str], by_id: Mapping[str, Provision]) -> int | Non
 
 
 def obligation_rows(provisions: Sequence[Provision], semantics: Semantics) -> list[Row]:
-    """The obligations: one per obligation-bearing leaf provision."""
+    """The obligations: one per obligation-bearing leaf provision and one per curated lead-in."""
     by_id = {p.id: p for p in provisions}
     parents = {p.parent for p in provisions if p.parent}
     rows = []
     for ordinal, p in enumerate(provisions):
         path = _path(p, by_id)
-        if p.id in parents or p.effective_modality not in OBLIGATION_MODALITIES:
+        lead_in = p.id in semantics.lead_ins
+        if not lead_in and (p.id in parents or p.effective_modality not in OBLIGATION_MODALITIES):
             continue
         if any(pid in semantics.non_normative for pid in path):
             continue
-        on_arrangement = p.article in semantics.arrangement_articles or bool(p.conditions)
+        on_arrangement = p.article in semantics.arrangement_articles or bool(set(p.conditions) - COMPANY_ONLY_FACTS)
         rows.append(
             {
                 "uid": p.id,
                 "obligation_id": p.id,
-                "modality": p.effective_modality,
-                "falls_on": "arrangement" if on_arrangement else "company",
+                "modality": semantics.lead_ins[p.id] if lead_in else p.effective_modality,
+                "falls_on": semantics.falls_on.get(p.id, "arrangement" if on_arrangement else "company"),
                 "rule": semantics.rules.get(p.id, "control_evidence"),
                 "conditions": sorted(p.conditions),
+                "applies_when": p.applies_when,
+                "shall_when": semantics.shall_when.get(p.id),
+                "lead_in": lead_in,
                 "frequency_months": _frequency(path, by_id),
                 "article": p.article,
                 "ordinal": ordinal,
@@ -154,9 +163,18 @@ def write_regulation(store: Store, graph: RegulationGraph) -> None:
 
 def obligations_under(store: Store) -> dict[str, list[str]]:
     """Each provision id mapped to the obligation ids at or below it (for register validation)."""
-    obligations = {r["obligation_id"] for r in store.nodes("Obligation")}
+    return obligations_under_rows(store.nodes("Provision"), store.nodes("Obligation"))
+
+
+def obligations_under_graph(graph: RegulationGraph) -> dict[str, list[str]]:
+    """obligations_under for a regulation graph not (or not yet) in a store, e.g. the bundled seed."""
+    return obligations_under_rows(graph.provisions, graph.obligations)
+
+
+def obligations_under_rows(provisions: Iterable[Row], obligation_rows: Iterable[Row]) -> dict[str, list[str]]:
+    obligations = {r["obligation_id"] for r in obligation_rows}
     under: dict[str, list[str]] = {}
-    for p in store.nodes("Provision"):
+    for p in provisions:
         under.setdefault(p["provision_id"], [])
         if p["provision_id"] in obligations:
             for pid in p["path"]:

@@ -31,7 +31,8 @@ def seed_graph() -> RegulationGraph:
     parsed = load_seed(curation)
     if parsed.instrument_id is None:
         raise ConfigError("the bundled seed's title is not in the instruments register")
-    semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision)
+    semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision,
+                          curation.lead_in_modalities, curation.falls_on, curation.shall_when)
     graph = build_regulation_graph(
         parsed.instrument_id,
         parsed.provisions,

@@ -54,6 +54,9 @@ class Settings:
                                       "Maximum age of a kept trace or answer in seconds; 0: kept until a write.")
     response_cache_mb: float = _var("REGTRACE_RESPONSE_CACHE_MB", 64.0,
                                     "Memory for the server's kept GraphQL answers in MB; 0: none kept.")
+    access_log: str = _var("REGTRACE_ACCESS_LOG", "text",
+                           "The server's access lines on stderr: text, json (one JSON object a line) or off; "
+                           "never the token or the query string.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

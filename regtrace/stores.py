@@ -18,9 +18,11 @@ def store_location(option: str | None) -> str:
     return option or current().store
 
 
-def open_store(location: str, *, seed: bool = True) -> Store:
-    """Open (creating if needed) the store at `location`; a new store gets the bundled seed regulation and the
-    shipped crosswalks."""
+def open_store(location: str, *, seed: bool = True, create: bool = True) -> Store:
+    """Open the store at `location`, creating it when `create` (a new store gets the bundled seed regulation and
+    the shipped crosswalks); without `create`, a folder that holds no store is NotFoundError naming the path
+    (reading never creates nor seeds: a store made before the crosswalks shipped gains them when opened with
+    `create`, as loading registers, the demo and the API server do)."""
     store: Store
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
@@ -34,14 +36,14 @@ def open_store(location: str, *, seed: bool = True) -> Store:
     else:
         from regtrace.graph.ladybug_store import LadybugStore
 
-        store = LadybugStore(Path(location))
-    if seed and store.count("Provision") == 0:
+        store = LadybugStore(Path(location), create=create)
+    if seed and create and store.count("Provision") == 0:
         from regtrace.seed import install_seed
 
         install_seed(store)
-    elif seed:
+    elif seed and create:
         from regtrace.crosswalk.store_io import install_shipped, needs_shipped
 
-        if needs_shipped(store):  # a store made before the crosswalks shipped
+        if needs_shipped(store):  # made before the crosswalks shipped, or seeded by a write that died before them
             install_shipped(store)
     return store

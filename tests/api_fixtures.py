@@ -95,6 +95,17 @@ def alpha_registers(folder: Path) -> None:
     ])
 
 
+def alpha_company_and_approvals(folder: Path) -> None:
+    """Alpha's legal name, and the FSC's approval of ARR-02 (material, natural-person data, offshore) before it
+    started; ARR-04, alike, has none."""
+    _write(folder, "company", ["legal_name", "legal_name_en", "foreign_branch", "multi_cloud"],
+           [["阿爾法範例人壽保險股份有限公司", "Alpha Example Life Insurance Co., Ltd.", "N", "Y"]])
+    _write(folder, "approvals", ["approval_id", "arrangement_id", "kind", "reference", "decided_on", "valid_until",
+                                 "provisions"],
+           [["AP-01", "ARR-02", "fsc_approval", "金管保綜字第1110000002號", _day(1100), None, None],
+            ["AP-02", None, "board_resolution", "第1屆第1次董事會", _day(1200), None, "A4.P1"]])
+
+
 def beta_registers(folder: Path) -> None:
     """A small company whose ids overlap alpha's (ARR-01, C-ALL, E-001, F-01) but hold other data."""
     folder.mkdir(parents=True)
@@ -131,6 +142,7 @@ def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     store = open_store(str(root / "store"))
     try:
         under = obligations_under(store)
+        alpha_company_and_approvals(root / "alpha")
         load_registers(store, root / "alpha", "alpha", under)
         load_registers(store, root / "beta", "beta", under)
         tokens = {role: create_token(store, role, "alpha", f"{role} of alpha")[0]

@@ -11,11 +11,11 @@ from typing import Any
 from regtrace.graph.filters import And, Compare, Hop, NodeQuery, Not, Or, Related, RelatedQuery, SortKey
 from regtrace.graph.port import Link, Store
 from regtrace.graph.schema import node_uid, store_schema
+from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import GROUPS, coverage, overall
 from trace_fixtures import MATERIAL_OFFSHORE, Registers, node
 
-from regtrace.coverage import GROUPS, coverage, overall
 from regtrace.seed import install_seed
-from regtrace.trace import gaps, trace
 
 DATES = (dt.date(2025, 6, 30), dt.date(2026, 11, 29), dt.date(2027, 12, 31))
 TENANTS = ("t1", "t2")
@@ -56,6 +56,35 @@ def t1_registers() -> Registers:
         node("Finding", "t1", finding_id="F1", severity="high", status="open", due_on=dt.date(2026, 12, 1)))
     reg.links.setdefault(("RAISED_IN", "Finding", "Audit"), []).append(
         Link(node_uid("t1", "F1"), node_uid("t1", "AU1")))
+    reg.nodes["Finding"].append(node("Finding", "t1", finding_id="F2", title="契約缺資料刪除條款", severity="medium",
+                                     status="closed", due_on=dt.date(2026, 6, 30), closed_on=dt.date(2026, 7, 2)))
+    reg.links[("RAISED_IN", "Finding", "Audit")].append(Link(node_uid("t1", "F2"), node_uid("t1", "AU3")))
+    reg.links[("CITES", "Finding", "Obligation")] = [
+        Link(node_uid("t1", "F2"), "A6.P1.I2"), Link(node_uid("t1", "F2"), "A10.P1.I6.S2"),
+        Link(node_uid("t1", "F2"), "A6.P1.I4")]
+    reg.nodes["Company"] = [node("Company", "t1", legal_name="範例人壽保險股份有限公司台灣分公司",
+                                 legal_name_en="Example Life Insurance, Taiwan Branch", foreign_branch=True,
+                                 multi_cloud=False)]
+    reg.nodes["System"] = [
+        node("System", "t1", system_id="S2", name="核心", criticality="high", material=True, natural_person_data=True,
+             data_locations=["TW", "SG"]),
+        node("System", "t1", system_id="S1", name="報表", data_locations=[]),
+        node("System", "t1", system_id="S3", name="行銷", material=False),
+    ]
+    reg.links[("RUNS_UNDER", "System", "OutsourcingArrangement")] = [
+        Link(node_uid("t1", "S2"), node_uid("t1", "ARR1")), Link(node_uid("t1", "S1"), node_uid("t1", "ARR1")),
+        Link(node_uid("t1", "S3"), node_uid("t1", "ARR2"))]
+    reg.nodes["Approval"] = [
+        node("Approval", "t1", approval_id="AP2", kind="board_resolution", reference="第5屆第3次董事會",
+             decided_on=dt.date(2025, 3, 1)),
+        node("Approval", "t1", approval_id="AP1", kind="fsc_approval", reference="金管保綜字第1140000001號",
+             decided_on=dt.date(2021, 2, 1), valid_until=dt.date(2031, 1, 31)),
+    ]
+    reg.links[("AUTHORISES", "Approval", "OutsourcingArrangement")] = [
+        Link(node_uid("t1", "AP1"), node_uid("t1", "ARR1"))]
+    reg.links[("SUPPORTS", "Approval", "Obligation")] = [
+        Link(node_uid("t1", "AP2"), "A4.P1.I1"), Link(node_uid("t1", "AP1"), "A9.P1.I1.S1"),
+        Link(node_uid("t1", "AP1"), "A6.P1.I7")]
     return reg
 
 
@@ -152,6 +181,10 @@ def observe(store: Store) -> dict[str, Any]:
         seen[f"control_links {tenant}"] = [{**r, "applies_to": sorted(r["applies_to"] or [])}
                                            for r in store.control_links(tenant)]
         seen[f"audits_between {tenant}"] = store.audits_between(tenant, dt.date(2025, 1, 1), dt.date(2026, 3, 3))
+        seen[f"company {tenant}"] = store.company(tenant)
+        seen[f"systems {tenant}"] = store.systems(tenant)
+        seen[f"findings {tenant}"] = store.findings(tenant)
+        seen[f"approvals {tenant}"] = store.approvals(tenant)
         for day in DATES:
             seen[f"evidence_summary {tenant} {day}"] = store.evidence_summary(tenant, day)
             seen[f"contract_clauses {tenant} {day}"] = store.contract_clauses(tenant, day)

@@ -56,21 +56,43 @@ def test_provisions_json_meets_the_contract(tmp_path: Path) -> None:
     assert point["conditions"] == ["self_managed"]
     assert by_id["A9.P1.I1.S1"]["frequency_months"] == 12
     assert by_id["A6.P1"]["references"] == [
-        {"instrument": "保險業作業委託他人處理應注意事項", "articles": [], "points": [9, 16]}
+        {"instrument": "保險業作業委託他人處理應注意事項", "articles": [], "points": [9, 16],
+         "instrument_id": "FSC-OUTSOURCING-DIRECTIONS", "status": "abolished"}
     ]
     assert [p["id"] for p in data if p["parent"] is None] == [f"A{i}" for i in range(1, 14)]
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "insurer"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the example insurer as tenant example-life."""
+    store = tmp_path_factory.mktemp("cli") / "s"
+    regtrace("load", str(EXAMPLES), "--tenant", "example-life", store=store)
+    return store
+
+
+@pytest.mark.parametrize(("as_of", "status"), [("2026-01-01", "in_force"), ("115/01/02", "abolished")])
+def test_provisions_json_gives_each_references_status_on_the_date(tmp_path: Path, as_of: str, status: str) -> None:
+    """The 注意事項 was abolished on 2026-01-02 with immediate effect: in force the day before, not on the day."""
+    data = json.loads(regtrace("provisions", "--json", "--as-of", as_of, store=tmp_path / "s").stdout)
+    cited = {p["id"]: [(r["instrument_id"], r["status"]) for r in p["references"]] for p in data if p["references"]}
+    assert cited == {pid: [("FSC-OUTSOURCING-DIRECTIONS", status)] for pid in ("A1.P1", "A2.P1", "A6.P1")}
+
+
 def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    regtrace("trace", "--json", store=store)
+    regtrace("load", str(EXAMPLES), "--tenant", "t", store=store)  # a load creates the store, with the seed
     with LadybugStore(store) as s:
         assert s.count("Provision") == 130
         assert s.count("Instrument") == 3
         obligations = s.count("Obligation")
-    rows = json.loads(regtrace("trace", "--json", "--leaves", store=store).stdout)
-    assert {r["subject"] for r in rows} == {"company"}
-    assert len(rows) == sum(1 for r in rows if r["leaf"]) and obligations > len(rows)
+    rows = json.loads(regtrace("trace", "--tenant", "t", "--json", "--leaves", store=store).stdout)
+    company = [r for r in rows if r["subject"] == "company"]
+    # The company's obligations: 22 of its own (the lead-in A4.P1.I3 among them) and A2.P2, which falls on both.
+    assert len(company) == 23 and [r["provision"] for r in company if not r["leaf"]] == ["A4.P1.I3"]
+    assert obligations == 87
 
 
 def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
@@ -87,7 +109,8 @@ def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
     ("args", "code", "message"),
     [
         (["trace", "--as-of", "115/02/30"], 2, "--as-of"),
-        (["trace", "--arrangement", "NOPE"], 3, "NOPE"),
+        (["trace", "--tenant", "example-life", "--arrangement", "NOPE"], 3, "NOPE"),
+        (["trace", "--tenant", "example-life", "--as-of", "26/11/29"], 2, "is ambiguous"),
         (["coverage", "--by", "region"], 2, "region"),
         (["provisions", "/no/such/file.txt"], 2, "/no/such/file.txt"),
         (["diff", "/no/such/old.txt", str(AMENDED)], 2, "OLD '/no/such/old.txt': no such file"),
@@ -97,19 +120,20 @@ def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
         (["nonsense"], 2, "nonsense"),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_exit_code(tmp_path: Path, args: list[str], code: int, message: str) -> None:
-    result = regtrace(*args, store=tmp_path / "s", check=False)
+def test_bad_input_gets_a_clear_message_and_exit_code(loaded: Path, args: list[str], code: int, message: str) -> None:
+    result = regtrace(*args, store=loaded, check=False)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_store_open_in_another_process_is_a_clear_retryable_error(tmp_path: Path) -> None:
+def test_a_store_open_in_another_process_is_read_and_written_by_the_cli(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    with LadybugStore(store):
-        result = regtrace("trace", store=store, check=False)
-    assert result.returncode == 4
-    assert "another regtrace process" in result.stderr
+    with LadybugStore(store) as held:
+        # a load installs the seed and writes a tenant while this process holds the store open
+        regtrace("load", str(EXAMPLES), "--tenant", "t", store=store)
+        assert held.count("Provision") == 130  # this process follows the other's write without reopening
+        assert regtrace("trace", "--tenant", "t", store=store, check=False).returncode == 0
 
 
 def test_diff_prints_the_same_bytes_every_time(tmp_path: Path) -> None:

@@ -15,9 +15,11 @@ from store_fixtures import StoreFactory
 from typer.testing import CliRunner
 
 from regtrace.cli import app
-from regtrace.errors import MappingFileError
+from regtrace.errors import MappingFileError, NotFoundError
 from regtrace.migrate import migrate
-from regtrace.seed import install_seed
+from regtrace.regulation_graph import write_regulation
+from regtrace.seed import install_seed, seed_graph
+from regtrace.stores import open_store
 
 SHIPPED = ["TIA-CLOUD-SRR_CSA-CCM-4", "TIA-CLOUD-SRR_ISO27001-2022", "TIA-CLOUD-SRR_ISO27017-2015"]
 GOOD = """source,target,relationship,rationale,strength,confidence
@@ -50,6 +52,22 @@ def test_the_shipped_sets_are_installed_with_the_seed(store: Store) -> None:
     install_seed(store)  # again: nothing doubles
     assert {s["mapping_set_id"]: s["mappings"] for s in set_summaries(store)} == {
         k: v["mappings"] for k, v in summaries.items()}
+
+
+def test_a_store_made_before_the_crosswalks_gains_them_only_when_opened_to_write(tmp_path: Path) -> None:
+    older = LadybugStore(tmp_path / "older")
+    write_regulation(older, seed_graph())  # the seed as written before the crosswalks shipped
+    older.close()
+    reader = open_store(str(tmp_path / "older"), create=False)  # a reading command: it writes nothing
+    try:
+        assert set_summaries(reader) == [] and reader.count("Framework") == 0
+    finally:
+        reader.close()
+    writer = open_store(str(tmp_path / "older"))  # load, demo, the server
+    try:
+        assert [s["mapping_set_id"] for s in set_summaries(writer)] == SHIPPED
+    finally:
+        writer.close()
 
 
 def test_a_csv_set_is_imported_and_listed(tmp_path: Path) -> None:
@@ -144,6 +162,11 @@ def test_an_oscal_collection_round_trips(tmp_path: Path) -> None:
 def test_the_commands(tmp_path: Path) -> None:
     store = str(tmp_path / "s")
     runner = CliRunner()
+    missing = runner.invoke(app, ["--store", store, "mappings", "import", str(_write(tmp_path, "ours.csv", GOOD))])
+    # only load, demo and migrate --to create a store: a mistyped --store is refused and nothing is made
+    assert isinstance(missing.exception, NotFoundError) and missing.exception.exit_code == 3
+    assert str(tmp_path / "s") in str(missing.exception) and not (tmp_path / "s").exists()
+    open_store(store).close()  # a new store: the seed regulation and the shipped sets
     done = runner.invoke(app, ["--store", store, "mappings", "import", str(_write(tmp_path, "ours.csv", GOOD)),
                                "--id", "ours-2026", "--made-by", "法遵室"])
     assert done.exit_code == 0, done.output

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from regtrace.loaders.curation import (
     FACTS,
+    Condition,
     Curation,
     apply_curation,
     check_curation,
@@ -19,38 +20,43 @@ from regtrace.loaders.curation import (
     seed_text,
 )
 from regtrace.loaders.regulation_parser import ParsedRegulation
+from regtrace.trace.conditions import Expr, parse
 
 from regtrace.errors import CurationError, RegulationParseError
 
 ARABIC_LAYOUT_PATH = Path(__file__).resolve().parent / "data" / "regulation_arabic_layout.txt"
 BUNDLED_CONDITIONS = Path(__file__).resolve().parent.parent / "ontology" / "curation" / "conditions.toml"
 
-# Read from the text: the provisions with conditions of their own.
+# Read from the text: the provisions with conditions of their own, as expressions over facts.
 OWN_CONDITIONS = {
-    "A2.P2": ["foreign_branch"],
-    "A4.P2.I2": ["offshore"],
-    "A5.P1.I3": ["foreign_branch", "subcontracting"],
-    "A5.P3.I2": ["subcontracting"],
-    "A5.P3.I3": ["customer_data"],
-    "A6.P1.I7": ["material", "natural_person_data", "offshore"],
-    "A6.P3": ["foreign_branch", "subcontracting"],
-    "A7.P1.I1.S1": ["vm_or_container_images"],
-    "A7.P1.I2.S3": ["internet_access"],
-    "A7.P1.I3.S1": ["customer_data"],
-    "A7.P1.I5": ["self_managed"],
-    "A7.P1.I5.S1.N3": ["hybrid_cloud"],
-    "A9.P1.I1.S1": ["material", "natural_person_data", "offshore"],
-    "A9.P1.I4": ["material"],
-    "A9.P2": ["foreign_branch"],
-    "A10.P1.I4": ["material"],
+    "A2.P2": "foreign_branch",
+    "A4.P2.I2": "offshore",
+    "A5.P1.I3": "foreign_branch and subcontracting",
+    "A5.P3.I2": "subcontracting",
+    "A5.P3.I3": "customer_data",
+    "A6.P1.I7": "material_npd_offshore_system",
+    "A6.P2": "contract_incomplete",  # 「前揭契約或協議內容如無法符合本條第一項要求」
+    "A6.P3": "foreign_branch and subcontracting",
+    "A7.P1.I1.S1": "vm_or_container_images",
+    "A7.P1.I2.S3": "internet_access",
+    "A7.P1.I3.S1": "customer_data",
+    "A7.P1.I5": "self_managed",
+    "A7.P1.I5.S1.N3": "hybrid_cloud",
+    "A9.P1.I1.S1": "material_npd_offshore_system",
+    "A9.P1.I1.S2": "not material_npd_offshore_system",  # 「辦理非屬上述類型之雲端服務委外事項時」
+    "A9.P1.I2": "third_party_audit",  # 「得委託…獨立第三人協助進行查核，並應評估獨立第三人之適格性」
+    "A9.P1.I4": "material",
+    "A9.P2": "foreign_branch",
+    "A10.P1.I4": "material",
 }
 INHERITING = {
-    "A7.P1.I5.S1": ["self_managed"], "A7.P1.I5.S1.N1": ["self_managed"], "A7.P1.I5.S1.N2": ["self_managed"],
-    "A7.P1.I5.S1.N3": ["hybrid_cloud", "self_managed"], "A7.P1.I5.S2": ["self_managed"],
-    "A7.P1.I5.S2.N1": ["self_managed"], "A7.P1.I5.S2.N2": ["self_managed"], "A7.P1.I5.S3": ["self_managed"],
-    "A7.P1.I5.S3.N1": ["self_managed"], "A7.P1.I5.S3.N2": ["self_managed"],
-    **{f"A9.P1.I4.S{n}": ["material"] for n in range(1, 7)},
+    "A7.P1.I5.S1": "self_managed", "A7.P1.I5.S1.N1": "self_managed", "A7.P1.I5.S1.N2": "self_managed",
+    "A7.P1.I5.S1.N3": "self_managed and hybrid_cloud", "A7.P1.I5.S2": "self_managed",
+    "A7.P1.I5.S2.N1": "self_managed", "A7.P1.I5.S2.N2": "self_managed", "A7.P1.I5.S3": "self_managed",
+    "A7.P1.I5.S3.N1": "self_managed", "A7.P1.I5.S3.N2": "self_managed",
+    **{f"A9.P1.I4.S{n}": "material" for n in range(1, 7)},
 }
+LEAD_INS = {"A4.P1.I3", "A5.P1", "A5.P1.I2", "A5.P3", "A9.P1", "A10.P1.I6"}
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +79,13 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_bundled_curation(curation: Curation) -> None:
-    assert set(curation.conditions) == set(OWN_CONDITIONS)
-    assert {pid: sorted(facts) for pid, facts in curation.conditions.items()} == OWN_CONDITIONS
-    assert all(f in FACTS for facts in curation.conditions.values() for f in facts)
+    assert {pid: str(c.when) for pid, c in curation.conditions.items()} == OWN_CONDITIONS
+    assert all(f in FACTS for c in curation.conditions.values() for f in c.when.facts())
+    assert curation.falls_on == {"A2.P2": "both"}
+    assert set(curation.lead_ins) == LEAD_INS and all(lead.modality == "shall" for lead in curation.lead_ins.values())
+    chosen = {pid: m.modality for pid, m in curation.modalities.items()}
+    assert chosen == {"A4.P2.I3": "should", "A10.P1.I6.S1": "shall"}
+    assert curation.shall_when == {"A4.P2.I3": "multi_cloud"}
     assert curation.contract_clause == tuple(f"A6.P1.I{n}" for n in range(1, 8))
     assert curation.audit_frequency == ("A9.P1.I1.S1",)
     assert curation.non_normative == ("A1", "A3", "A12", "A13")
@@ -83,17 +93,28 @@ def test_bundled_curation(curation: Curation) -> None:
     assert curation.conditions_source.endswith("conditions.toml")
 
 
-def test_every_curated_entry_quotes_the_text() -> None:
-    lines = BUNDLED_CONDITIONS.read_text(encoding="utf-8").splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith('"A'):
-            assert lines[index - 1].startswith("# 「"), line
+def test_every_curated_entry_quotes_the_text(curation: Curation) -> None:
+    entries = [*curation.conditions.values(), *curation.modalities.values(), *curation.lead_ins.values()]
+    assert entries and all("「" in e.quote and "」" in e.quote for e in entries)
 
 
 def test_seed_conditions_own_and_inherited(seed: ParsedRegulation) -> None:
-    conditioned = {p.id: p.conditions for p in seed.provisions if p.conditions}
+    conditioned = {p.id: p.applies_when for p in seed.provisions if p.applies_when}
     assert conditioned == {**OWN_CONDITIONS, **INHERITING}
-    assert seed.get("A9.P1.I1.S2").conditions == []  # "not of the S1 type": no negation in the vocabulary
+    assert seed.get("A7.P1.I5.S1.N3").conditions == ["hybrid_cloud", "self_managed"]
+    assert seed.get("A9.P1.I1.S2").conditions == ["material_npd_offshore_system"]
+
+
+def test_curated_modalities(seed: ParsedRegulation) -> None:
+    assert seed.get("A4.P2.I3").effective_modality == "should"  # 宜適度分散; 惟…應 binds with multi_cloud
+    assert seed.get("A10.P1.I6.S1").effective_modality == "shall"  # 可 chooses the destination only
+
+
+def test_obligation_counts(seed: ParsedRegulation, curation: Curation) -> None:
+    """80 leaf obligations before; + the 6 lead-ins; + A10.P1.I6.S1 (可 read as may before) = 87."""
+    found = obligations(seed.provisions, curation)
+    assert len(found) == 87
+    assert {p.id for p in found} >= LEAD_INS and "A10.P1.I6.S1" in {p.id for p in found}
 
 
 def test_trace_rule_provisions_are_leaves(seed: ParsedRegulation, curation: Curation) -> None:
@@ -132,29 +153,46 @@ def test_seed_references_resolve(seed: ParsedRegulation) -> None:
     (reference,) = seed.get("A6.P1").references
     assert (reference.instrument_id, reference.points) == ("FSC-OUTSOURCING-DIRECTIONS", (9, 16))
     assert set(reference.to_json()) == {"instrument", "articles", "points"}
-    assert seed.get("A6.P1").to_json()["conditions"] == []
+    assert seed.get("A6.P1").to_json()["conditions"] == [] and seed.get("A6.P1").to_json()["applies_when"] is None
 
 
 # ---------------------------------------------------------------- checks
 
 
 def test_unknown_provision_id(tmp_path: Path, curation: Curation) -> None:
-    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A99.P1" = ["material"]\n')
+    path = _write(tmp_path, "conditions.toml", '[conditions."A99.P1"]\nwhen = "material"\nquote = "「x」"\n')
     with pytest.raises(CurationError) as caught:
         load_seed(load_curation(conditions_path=path))
     assert str(path) in str(caught.value) and '"A99.P1"' in str(caught.value)
 
 
-def test_unknown_fact(tmp_path: Path) -> None:
-    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A2.P2" = ["foreign_branch", "cloudy"]\n')
+@pytest.mark.parametrize(("when", "words"), [
+    ("foreign_branch and cloudy", "unknown fact 'cloudy' at character 20"),
+    ("(material or offshore", "')' expected"),
+    ("material and", "ends too early"),
+    ("material offshore", "unexpected 'offshore'"),
+    ("not", "ends too early"),
+    ("material & offshore", "unexpected '&'"),
+])
+def test_bad_condition_names_file_provision_and_problem(tmp_path: Path, when: str, words: str) -> None:
+    path = _write(tmp_path, "conditions.toml", f'[conditions."A2.P2"]\nwhen = "{when}"\nquote = "「x」"\n')
     with pytest.raises(CurationError) as caught:
         load_curation(conditions_path=path)
-    assert str(path) in str(caught.value) and '"A2.P2"' in str(caught.value) and "'cloudy'" in str(caught.value)
+    message = str(caught.value)
+    assert str(path) in message and '[conditions."A2.P2"].when' in message and words in message
+
+
+def test_lead_in_must_be_a_parent(tmp_path: Path) -> None:
+    path = _write(tmp_path, "conditions.toml", '[lead_in."A4.P1.I1"]\nmodality = "shall"\nquote = "「x」"\n')
+    with pytest.raises(CurationError) as caught:
+        load_seed(load_curation(conditions_path=path))
+    assert str(path) in str(caught.value) and '[lead_in."A4.P1.I1"]: has no items below it' in str(caught.value)
 
 
 def test_check_curation_reports_every_problem(seed: ParsedRegulation) -> None:
-    bad = Curation(conditions={"A2.P2": ("sunny",), "A4.P9": ("material",)}, non_normative=("A14",),
-                   trace_rules={"contract_clause": ("A6.P1.I8",)}, conditions_source="bad.toml")
+    sunny = Expr("fact", name="sunny")
+    bad = Curation(conditions={"A2.P2": Condition(sunny, "「」"), "A4.P9": Condition(parse("material"), "「」")},
+                   non_normative=("A14",), trace_rules={"contract_clause": ("A6.P1.I8",)}, conditions_source="bad.toml")
     with pytest.raises(CurationError) as caught:
         check_curation(seed.provisions, bad)
     message = str(caught.value)
@@ -164,7 +202,12 @@ def test_check_curation_reports_every_problem(seed: ParsedRegulation) -> None:
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ('[conditions]\n"A4-P1" = ["material"]\n', '"A4-P1"'),
+    ('[conditions."A4-P1"]\nwhen = "material"\nquote = "「x」"\n', '"A4-P1"'),
+    ('[conditions."A4.P1"]\nwhen = "material"\n', "missing quote"),
+    ('[conditions."A4.P1"]\nwhen = "material"\nquote = "「x」"\nwhy = "y"\n', "unknown why"),
+    ('[conditions."A4.P1"]\nwhen = ["material"]\nquote = "「x」"\n', ".when: expected a non-empty string"),
+    ('[conditions."A4.P1"]\nwhen = "material"\nquote = "「x」"\nfalls_on = "csp"\n', ".falls_on"),
+    ('[modality."A4.P1"]\nmodality = "must"\nquote = "「x」"\n', ".modality: 'must'"),
     ('[trace_rules]\naudit_frequency = ["A9.P1.I1.S1", 3]\n', "[trace_rules] audit_frequency"),
     ('non_normative = "A1"\n', "non_normative"),
     ('typo = 1\n', "typo"),
@@ -227,9 +270,12 @@ def test_infer_conditions(text: str, facts: list[str]) -> None:
     assert infer_conditions(text) == facts
 
 
-def test_inference_finds_every_curated_fact_of_the_seed(seed: ParsedRegulation, curation: Curation) -> None:
-    for pid, facts in curation.conditions.items():
-        assert set(facts) <= set(infer_conditions(seed.get(pid).text)), pid
+def test_inference_finds_every_curated_register_fact_of_the_seed(seed: ParsedRegulation, curation: Curation) -> None:
+    """The facts read straight off the registers; derived and company facts are the curation's own words."""
+    for pid, condition in curation.conditions.items():
+        plain = set(condition.when.facts()) - {"material_npd_offshore_system", "contract_incomplete",
+                                                "third_party_audit", "multi_cloud"}
+        assert plain <= set(infer_conditions(seed.get(pid).text)), pid
 
 
 def test_another_text_gets_conditions_from_its_words() -> None:
@@ -245,7 +291,7 @@ def test_another_text_gets_conditions_from_its_words() -> None:
 
 
 def test_a_curated_entry_overrides_inference_for_another_text(tmp_path: Path) -> None:
-    path = _write(tmp_path, "conditions.toml", '[conditions]\n"A3.P1" = ["material"]\n')
+    path = _write(tmp_path, "conditions.toml", '[conditions."A3.P1"]\nwhen = "material"\nquote = "「x」"\n')
     parsed = load_regulation(ARABIC_LAYOUT_PATH, seed=False, curation=load_curation(conditions_path=path))
     assert parsed.get("A3.P1").conditions == ["material"]
     assert parsed.get("A3.P1.I1.S2.N1").conditions == ["internet_access", "material"]
@@ -269,11 +315,12 @@ def test_unreadable_regulation_file(tmp_path: Path) -> None:
 def test_curated_ids_of_inserted_provisions(tmp_path: Path) -> None:
     amended = Path(__file__).resolve().parent / "data" / "regulation_amended.txt"
     path = _write(tmp_path, "conditions.toml",
-                  '[conditions]\n"A6-1.P1.I2" = ["material"]\n"A9.P1.I3-1" = ["offshore"]\n')
+                  '[conditions."A6-1.P1.I2"]\nwhen = "material"\nquote = "「x」"\n'
+                  '[conditions."A9.P1.I3-1"]\nwhen = "offshore"\nquote = "「x」"\n')
     parsed = load_regulation(amended, seed=False, curation=load_curation(conditions_path=path))
     assert parsed.get("A6-1.P1.I2").conditions == ["material"]
     assert parsed.get("A9.P1.I3-1").conditions == ["offshore"]
-    bad = _write(tmp_path, "bad.toml", '[conditions]\n"A6-1.P1-1" = ["material"]\n')
+    bad = _write(tmp_path, "bad.toml", '[conditions."A6-1.P1-1"]\nwhen = "material"\nquote = "「x」"\n')
     with pytest.raises(CurationError) as caught:
         load_curation(conditions_path=bad)
-    assert '"A6-1.P1-1": not a provision id' in str(caught.value)
+    assert '"A6-1.P1-1"]: not a provision id' in str(caught.value)

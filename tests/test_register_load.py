@@ -20,8 +20,8 @@ from test_register_validation import UNDER, registers, write_csv, write_folder
 from regtrace.errors import InputError, RegisterError, StoreError
 
 OBLIGATIONS = [
-    {"uid": oid, "obligation_id": oid, "modality": "shall", "falls_on": falls, "rule": rule, "conditions": [],
-     "frequency_months": None, "article": article, "ordinal": i}
+    {**dict.fromkeys(store_schema().nodes["Obligation"].names), "uid": oid, "obligation_id": oid, "modality": "shall",
+     "falls_on": falls, "rule": rule, "conditions": [], "frequency_months": None, "article": article, "ordinal": i}
     for i, (oid, falls, rule, article) in enumerate([
         ("A4.P1.I1", "company", "control_evidence", 4),
         ("A6.P1.I1", "arrangement", "contract_clause", 6),
@@ -58,9 +58,10 @@ def test_load_writes_every_node_and_link(store: LadybugStore, tmp_path: Path) ->
     write_csv(folder / "evidence.csv", [dict(r, reviewer="王小明") for r in registers()["evidence"]])
     counts = load_registers(store, folder, "t1", UNDER)
     assert counts == {"csps": 2, "arrangements": 2, "audits": 1, "certifications": 1, "contracts": 1,
-                      "controls": 2, "evidence": 2, "findings": 2, "systems": 1}
+                      "controls": 2, "evidence": 2, "findings": 2, "systems": 2, "company": 1, "approvals": 2}
     schema = store_schema().nodes
-    for label in ("CloudServiceProvider", "OutsourcingArrangement", "Control", "Evidence", "Finding"):
+    for label in ("CloudServiceProvider", "OutsourcingArrangement", "Control", "Evidence", "Finding", "System",
+                  "Company", "Approval"):
         for row in store.nodes(label, "t1"):
             assert set(row) == set(schema[label].names)
             assert row["tenant"] == "t1" and row["uid"] == f"t1/{row[schema[label].key]}"
@@ -82,10 +83,25 @@ def test_load_writes_every_node_and_link(store: LadybugStore, tmp_path: Path) ->
     assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1"), ("t1/E2", "t1/CT2")}
     assert pairs(store, "CONCERNS") == {("t1/E1", "t1/A1")}  # only when given
     assert pairs(store, "HELD_BY") == {("t1/CERT1", "t1/C1")}
-    assert pairs(store, "RUNS_UNDER") == {("t1/S1", "t1/A1")}
+    assert pairs(store, "RUNS_UNDER") == {("t1/S1", "t1/A1"), ("t1/S2", "t1/A2")}
     assert pairs(store, "GOVERNS") == {("t1/K1", "t1/A1")}
     assert pairs(store, "AUDITS") == {("t1/AU1", "t1/A1")}
     assert pairs(store, "RAISED_IN") == {("t1/F1", "t1/AU1"), ("t1/F2", "t1/AU1")}
+    assert pairs(store, "CITES") == {("t1/F1", "A6.P1.I2"), ("t1/F1", "A4.P1.I1")}  # F2 cites nothing
+    assert pairs(store, "AUTHORISES") == {("t1/AP1", "t1/A1")}  # AP2 is the company's
+    assert pairs(store, "SUPPORTS") == {("t1/AP1", "A6.P1.I1"), ("t1/AP1", "A6.P1.I2")}  # A6.P1, expanded
+    s1, s2 = store.nodes("System", "t1")
+    assert (s1["material"], s1["natural_person_data"], s1["data_locations"]) == (True, True, ["TW", "SG"])
+    assert (s2["material"], s2["natural_person_data"], s2["data_locations"]) == (None, None, None)
+    [company] = store.nodes("Company", "t1")
+    assert (company["legal_name"], company["legal_name_en"], company["foreign_branch"], company["multi_cloud"]) == (
+        "範例人壽保險股份有限公司台灣分公司", "Example Life, Taiwan Branch", True, False)
+    ap1, ap2 = store.nodes("Approval", "t1")
+    assert (ap1["kind"], ap1["reference"], ap1["decided_on"], ap1["valid_until"]) == (
+        "fsc_approval", "金管保綜字第1150000001號", dt.date(2025, 12, 1), None)
+    assert (ap2["kind"], ap2["valid_until"]) == ("board_resolution", dt.date(2026, 3, 14))
+    f1, f2 = store.nodes("Finding", "t1")
+    assert (f1["title"], f2["title"]) == ("備份契約條款不足", None)
     assert store.tenants() == ["t1"]
 
 
@@ -171,7 +187,8 @@ def test_a_changed_folder_replaces_the_tenants_data(store: LadybugStore, tmp_pat
     data["systems"] = []
     data["controls"][0]["applies_to"] = "A1"
     data["csps"][1]["name"] = "雲端二號 (renamed)"
-    load_registers(store, write_folder(tmp_path / "v2", data), "t1", UNDER)
+    # emptying the systems register is deliberate here (without the flag it is refused: test_register_removals)
+    load_registers(store, write_folder(tmp_path / "v2", data), "t1", UNDER, allow_removals=True)
     assert [r["evidence_id"] for r in store.nodes("Evidence", "t1")] == ["E1"]
     assert store.count("System", "t1") == 0
     assert pairs(store, "EVIDENCES") == {("t1/E1", "t1/CT1")}
@@ -191,7 +208,7 @@ def test_two_tenants_do_not_touch_each_other(store: LadybugStore, tmp_path: Path
     assert snapshot(store, "t1") == t1
     data = registers()
     data["evidence"] = []
-    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER)
+    load_registers(store, write_folder(tmp_path / "small", data), "t2", UNDER, allow_removals=True)
     assert snapshot(store, "t1") == t1
     assert store.count("Evidence", "t2") == 0 and store.count("Evidence", "t1") == 2
     assert pairs(store, "SATISFIES", "t2") == {(s.replace("t1/", "t2/"), t) for s, t in pairs(store, "SATISFIES")}
@@ -254,7 +271,8 @@ def test_links_are_built_from_the_ontology(tmp_path: Path) -> None:
         ("SATISFIES", "Control", "Obligation"), ("APPLIES_TO", "Control", "OutsourcingArrangement"),
         ("EVIDENCES", "Evidence", "Control"), ("CONCERNS", "Evidence", "OutsourcingArrangement"),
         ("RAISED_IN", "Finding", "Audit"), ("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider"),
-        ("RUNS_UNDER", "System", "OutsourcingArrangement"),
+        ("RUNS_UNDER", "System", "OutsourcingArrangement"), ("CITES", "Finding", "Obligation"),
+        ("AUTHORISES", "Approval", "OutsourcingArrangement"), ("SUPPORTS", "Approval", "Obligation"),
     }
     assert all(isinstance(lk, Link) for links in graph.links.values() for lk in links)
     assert graph.counts()["Evidence"] == 2

@@ -44,7 +44,10 @@ def registers() -> dict[str, list[dict[str, str]]]:
             {"arrangement_id": "A2", "name": "CRM", "csp_id": "C2", "service_model": "SaaS",
              **{f: "否" for f in FLAGS}, "data_locations": "", "start_date": "民國113年1月1日", "end_date": ""},
         ],
-        "systems": [{"system_id": "S1", "name": "保單系統", "arrangement_id": "A1", "criticality": "high"}],
+        "systems": [{"system_id": "S1", "name": "保單系統", "arrangement_id": "A1", "criticality": "high",
+                     "material": "Y", "natural_person_data": "是", "data_locations": "TW;SG"},
+                    {"system_id": "S2", "name": "報表", "arrangement_id": "A2", "criticality": "",
+                     "material": "", "natural_person_data": "", "data_locations": ""}],
         "contracts": [{"contract_id": "K1", "arrangement_id": "A1", "signed_on": "113/01/01",
                        "expires_on": "118/12/31", "clauses": "A6.P1.I1;A6.P1.I2"}],
         "controls": [
@@ -63,9 +66,18 @@ def registers() -> dict[str, list[dict[str, str]]]:
                     "auditor": "稽核室", "independent": "N"}],
         "findings": [
             {"finding_id": "F1", "audit_id": "AU1", "severity": "high", "status": "open", "due_on": "2026-12-31",
-             "closed_on": ""},
+             "closed_on": "", "provisions": "A6.P1.I2; A4.P1.I1", "title": "備份契約條款不足"},
             {"finding_id": "F2", "audit_id": "AU1", "severity": "low", "status": "closed", "due_on": "",
-             "closed_on": "2026-06-01"},
+             "closed_on": "2026-06-01", "provisions": "", "title": ""},
+        ],
+        "company": [{"legal_name": "範例人壽保險股份有限公司台灣分公司", "legal_name_en": "Example Life, Taiwan Branch",
+                     "foreign_branch": "Y", "multi_cloud": "否"}],
+        "approvals": [
+            {"approval_id": "AP1", "arrangement_id": "A1", "kind": "fsc_approval",
+             "reference": "金管保綜字第1150000001號",
+             "decided_on": "114/12/01", "valid_until": "", "provisions": "A6.P1"},
+            {"approval_id": "AP2", "arrangement_id": "", "kind": "board_resolution", "reference": "第10屆第5次董事會",
+             "decided_on": "2025-03-15", "valid_until": "2026-03-14", "provisions": ""},
         ],
     }
 
@@ -107,13 +119,16 @@ SPEC = {
     "certifications": ["certification_id", "csp_id", "standard", "scope", "issuer", "valid_from", "valid_until"],
     "arrangements": ["arrangement_id", "name", "csp_id", "service_model", *FLAGS, "data_locations", "start_date",
                      "end_date"],
-    "systems": ["system_id", "name", "arrangement_id", "criticality"],
+    "systems": ["system_id", "name", "arrangement_id", "criticality", "material", "natural_person_data",
+                "data_locations"],
     "contracts": ["contract_id", "arrangement_id", "signed_on", "expires_on", "clauses"],
     "controls": ["control_id", "name", "owner", "frequency_months", "satisfies", "applies_to"],
     "evidence": ["evidence_id", "control_id", "arrangement_id", "collected_on", "valid_until", "title", "uri",
                  "sha256"],
     "audits": ["audit_id", "arrangement_id", "kind", "performed_on", "auditor", "independent"],
-    "findings": ["finding_id", "audit_id", "severity", "status", "due_on", "closed_on"],
+    "findings": ["finding_id", "audit_id", "severity", "status", "due_on", "closed_on", "provisions", "title"],
+    "company": ["legal_name", "legal_name_en", "foreign_branch", "multi_cloud"],
+    "approvals": ["approval_id", "arrangement_id", "kind", "reference", "decided_on", "valid_until", "provisions"],
 }
 
 
@@ -129,6 +144,12 @@ def test_the_ontology_matches_the_register_spec() -> None:
     assert onto.by_register("audits").field("kind").allowed == ("general", "project")
     assert onto.by_register("controls").field("appliesTo").wildcard == "*"
     assert onto.by_register("evidence").field("sha256").pattern == "^[0-9a-f]{64}$"
+    assert onto.by_register("approvals").field("kind").allowed == (
+        "fsc_approval", "fsc_filing", "board_resolution", "head_office_authorisation")
+    assert onto.by_register("company").max_rows == 1
+    for register in ("arrangements", "systems"):
+        assert onto.by_register(register).field("data_locations").pattern == "^[A-Z]{2}$"
+    assert onto.by_register("audits").field("independent").datatype == "boolean"
 
 
 def test_the_validation_rules_name_real_columns() -> None:
@@ -145,7 +166,8 @@ def test_the_validation_rules_name_real_columns() -> None:
 def test_a_valid_folder_parses_every_type(tmp_path: Path) -> None:
     dataset = read_registers(write_folder(tmp_path), UNDER)
     assert dataset.counts() == {"csps": 2, "arrangements": 2, "audits": 1, "certifications": 1, "contracts": 1,
-                                "controls": 2, "evidence": 2, "findings": 2, "systems": 1}
+                                "controls": 2, "evidence": 2, "findings": 2, "systems": 2, "company": 1,
+                                "approvals": 2}
     a1, a2 = dataset["arrangements"].records()
     assert a1["material"] is True and a1["foreign_branch"] is False
     assert a1["data_locations"] == ["TW", "SG"] and a2["data_locations"] is None
@@ -158,6 +180,32 @@ def test_a_valid_folder_parses_every_type(tmp_path: Path) -> None:
     e1, e2 = dataset["evidence"].records()
     assert e1["sha256"] == SHA and e2["sha256"] is None and e2["arrangement_id"] is None
     assert e2["collected_on"] == dt.date(2026, 10, 1)
+    s1, s2 = dataset["systems"].records()
+    assert (s1["material"], s1["natural_person_data"], s1["data_locations"]) == (True, True, ["TW", "SG"])
+    assert (s2["material"], s2["natural_person_data"], s2["data_locations"]) == (None, None, None)
+    f1, f2 = dataset["findings"].records()
+    assert f1["provisions"] == ["A6.P1.I2", "A4.P1.I1"] and f1["title"] == "備份契約條款不足"
+    assert f2["provisions"] is None and f2["title"] is None
+    [company] = dataset["company"].records()
+    assert company["legal_name"] == "範例人壽保險股份有限公司台灣分公司"
+    assert (company["foreign_branch"], company["multi_cloud"]) == (True, False)
+    ap1, ap2 = dataset["approvals"].records()
+    assert (ap1["arrangement_id"], ap1["kind"], ap1["decided_on"], ap1["valid_until"], ap1["provisions"]) == (
+        "A1", "fsc_approval", dt.date(2025, 12, 1), None, ["A6.P1"])
+    assert (ap2["arrangement_id"], ap2["valid_until"], ap2["provisions"]) == (None, dt.date(2026, 3, 14), None)
+
+
+def test_an_old_folder_without_the_new_registers_and_columns_still_loads(tmp_path: Path) -> None:
+    """A folder written before the company and approvals registers and the systems' and findings' new columns."""
+    data = {name: rows for name, rows in registers().items() if name not in ("company", "approvals")}
+    old = {"systems": ("material", "natural_person_data", "data_locations"), "findings": ("provisions", "title")}
+    for name, dropped in old.items():
+        data[name] = [{k: v for k, v in row.items() if k not in dropped} for row in data[name]]
+    dataset = read_registers(write_folder(tmp_path, data), UNDER)
+    assert dataset.counts()["company"] == 0 and dataset.counts()["approvals"] == 0
+    assert dataset["company"].source is None
+    assert [r["data_locations"] for r in dataset["systems"].records()] == [None, None]
+    assert [r["provisions"] for r in dataset["findings"].records()] == [None, None]
 
 
 def test_optional_registers_may_be_absent(tmp_path: Path) -> None:
@@ -429,6 +477,86 @@ def test_a_semicolon_separated_file_gets_a_hint_not_a_cascade(tmp_path: Path) ->
     (folder / "csps.csv").write_text("csp_id;name;country\nC1;Cloud One;TW\nC2;Two;TW\n", encoding="utf-8")
     [found] = problems(folder)
     assert (found.source, found.row) == ("csps.csv", 1) and "separated by ';'" in found.message
+
+
+# ---------------------------------------------------------------- the company, approvals and data locations
+
+
+def test_the_company_register_holds_one_row(tmp_path: Path) -> None:
+    data = registers()
+    data["company"] = [*data["company"],
+                       {"legal_name": "另一家公司", "legal_name_en": "", "foreign_branch": "N", "multi_cloud": "N"},
+                       {"legal_name": "第三家公司", "legal_name_en": "", "foreign_branch": "", "multi_cloud": "N"}]
+    found = problems(write_folder(tmp_path, data))
+    assert where(found) == {("company.csv", 3, "legal_name"), ("company.csv", 4, "legal_name"),
+                            ("company.csv", 4, "foreign_branch")}
+    too_many = next(p for p in found if p.row == 3)
+    assert too_many.message == "one row too many: the company register holds one row, the member company itself"
+
+
+def test_data_locations_are_country_codes(tmp_path: Path) -> None:
+    data = registers()
+    data["arrangements"][0]["data_locations"] = "TW;sg"
+    data["systems"][0]["data_locations"] = "Taiwan"
+    data["systems"][1]["data_locations"] = "TWN"
+    found = problems(write_folder(tmp_path, data))
+    assert where(found) == {("arrangements.csv", 2, "data_locations"), ("systems.csv", 2, "data_locations"),
+                            ("systems.csv", 3, "data_locations")}
+    assert all("ISO 3166-1 alpha-2 country code in capitals" in p.message for p in found)
+    assert "'sg' does not match" in next(p.message for p in found if p.source == "arrangements.csv")
+
+
+def test_locations_outside_taiwan_need_offshore(tmp_path: Path) -> None:
+    """A2 is not offshore (offshore N): its own locations and its systems' may only be TW."""
+    data = registers()
+    data["arrangements"][1]["data_locations"] = "TW;JP;SG"
+    data["systems"][1]["data_locations"] = "US"
+    data["systems"].append({"system_id": "S3", "name": "本地報表", "arrangement_id": "A2", "data_locations": "TW"})
+    found = problems(write_folder(tmp_path, data))
+    assert where(found) == {("arrangements.csv", 3, "data_locations"), ("systems.csv", 3, "data_locations")}
+    messages = {p.source: p.message for p in found}
+    assert messages["arrangements.csv"] == ("data_locations TW;JP;SG lists JP, SG outside Taiwan while offshore is N: "
+                                            "set offshore to Y or correct the locations")
+    assert messages["systems.csv"] == ("data_locations US lists US outside Taiwan while arrangement A2 has offshore N "
+                                       "in arrangements.csv: set its offshore to Y or correct the locations")
+
+
+def test_locations_of_an_offshore_arrangement_and_its_systems_are_accepted(tmp_path: Path) -> None:
+    data = registers()
+    data["arrangements"][1]["offshore"] = "Y"
+    data["arrangements"][1]["data_locations"] = "JP"
+    data["systems"][1]["data_locations"] = "TW;US"
+    dataset = read_registers(write_folder(tmp_path, data), UNDER)
+    assert [r["data_locations"] for r in dataset["systems"].records()] == [["TW", "SG"], ["TW", "US"]]
+
+
+def test_a_system_of_an_arrangement_whose_offshore_is_wrong_is_not_judged_twice(tmp_path: Path) -> None:
+    data = registers()
+    data["arrangements"][1]["offshore"] = "maybe"
+    data["systems"][1]["data_locations"] = "US"
+    assert where(problems(write_folder(tmp_path, data))) == {("arrangements.csv", 3, "offshore")}
+
+
+def test_approvals_and_findings_are_checked(tmp_path: Path) -> None:
+    data = registers()
+    data["approvals"][0].update(arrangement_id="A9", kind="approval", provisions="A6.P9;A5.P2")
+    data["approvals"][1].update(reference="", decided_on="2026-04-01", valid_until="2026-03-31")
+    data["findings"][0]["provisions"] = "A6.P1.I8"
+    data["findings"][1]["provisions"] = "Article 9"
+    found = problems(write_folder(tmp_path, data))
+    assert where(found) == {("approvals.csv", 2, "arrangement_id"), ("approvals.csv", 2, "kind"),
+                            ("approvals.csv", 2, "provisions"), ("approvals.csv", 3, "reference"),
+                            ("approvals.csv", 3, "valid_until"), ("findings.csv", 2, "provisions"),
+                            ("findings.csv", 3, "provisions")}
+    messages = {(p.source, p.row, p.column): p.message for p in found}
+    assert messages[("approvals.csv", 2, "provisions")] == (
+        "unknown provision 'A6.P9': the regulation has no such provision; provision 'A5.P2' names no obligation: "
+        "it permits or defines, it does not oblige")
+    assert messages[("approvals.csv", 2, "kind")] == (
+        "'approval' is not one of fsc_approval, fsc_filing, board_resolution, head_office_authorisation")
+    assert messages[("approvals.csv", 3, "valid_until")] == "valid_until 2026-03-31 is before decided_on 2026-04-01"
+    assert messages[("findings.csv", 2, "provisions")] == (
+        "unknown provision 'A6.P1.I8': the regulation has no such provision")
 
 
 def test_inserted_provision_ids_have_the_form_of_ids(tmp_path: Path) -> None:

@@ -37,7 +37,9 @@ def test_not_dates(text: str) -> None:
 
 
 def test_roc_year_edges() -> None:
-    assert parse_date("1/1/1") == dt.date(1912, 1, 1)
+    assert parse_date("民國1/1/1") == dt.date(1912, 1, 1)  # a short 民國 year needs 民國 before it
+    assert parse_date("001/01/01") == dt.date(1912, 1, 1)  # or three digits, as Taiwanese systems pad it
+    assert parse_date("民國289年12月31日") == dt.date(2200, 12, 31)
     assert parse_date("民國113年2月29日") == dt.date(2024, 2, 29)  # leap year in ROC 113
     assert parse_date("民國114年2月29日") is None
 

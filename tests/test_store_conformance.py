@@ -136,3 +136,56 @@ def test_delete_tenant_keeps_other_tenants_and_the_regulation(store: Store) -> N
     store.write(lambda w: w.delete_tenant("t1"))
     assert store.tenants() == ["t2"]
     assert store.count("OutsourcingArrangement", "t1") == 0 and store.count("OutsourcingArrangement") == 1
+
+
+def test_tenants_are_those_with_registers_in_unicode_and_sorted(store: Store) -> None:
+    """The one read `regtrace.tenants` relies on: a token or a change-log entry alone makes no tenant; a
+    Unicode tenant name is returned as written."""
+    assert store.tenants() == []
+    for tenant in ("國泰人壽", "alpha"):
+        reg = Registers(tenant)
+        reg.csp()
+        reg.arrangement("A")
+        reg.write(store)
+    token = {"uid": "tok1", "token_id": "tok1", "name": "n", "role": "board", "tenant": "ghost",
+             "hash": "0" * 64, "created_at": "2026-11-29T00:00:00", "revoked": False}
+    store.write(lambda w: w.create_nodes("ApiToken", [{**dict.fromkeys(store_schema().nodes["ApiToken"].names),
+                                                       **token}]))
+    assert store.tenants() == sorted(["國泰人壽", "alpha"])
+
+
+# ---------------------------------------------------------------- the registers the trace reads whole, on each store
+
+
+def test_company_systems_findings_and_approvals_as_the_trace_reads_them(store: Store) -> None:
+    install(store)
+    assert store.company("t1") == {"legal_name": "範例人壽保險股份有限公司台灣分公司",
+                                   "legal_name_en": "Example Life Insurance, Taiwan Branch",
+                                   "foreign_branch": True, "multi_cloud": False}
+    assert store.company("t2") is None and store.company("nobody") is None
+    assert typed(store.systems("t1")) == typed([
+        {"arrangement_id": "ARR1", "system_id": "S1", "name": "報表", "criticality": None, "material": None,
+         "natural_person_data": None, "data_locations": []},
+        {"arrangement_id": "ARR1", "system_id": "S2", "name": "核心", "criticality": "high", "material": True,
+         "natural_person_data": True, "data_locations": ["TW", "SG"]},
+        {"arrangement_id": "ARR2", "system_id": "S3", "name": "行銷", "criticality": None, "material": False,
+         "natural_person_data": None, "data_locations": None},
+    ])
+    assert store.systems("t2") == []
+    assert typed(store.findings("t1")) == typed([
+        {"finding_id": "F1", "title": None, "audit_id": "AU1", "performed_on": dt.date(2026, 3, 3),
+         "arrangement_id": "ARR1", "severity": "high", "status": "open", "due_on": dt.date(2026, 12, 1),
+         "closed_on": None, "obligations": []},
+        {"finding_id": "F2", "title": "契約缺資料刪除條款", "audit_id": "AU3", "performed_on": dt.date(2024, 4, 4),
+         "arrangement_id": "ARR3", "severity": "medium", "status": "closed", "due_on": dt.date(2026, 6, 30),
+         "closed_on": dt.date(2026, 7, 2), "obligations": ["A10.P1.I6.S2", "A6.P1.I2", "A6.P1.I4"]},
+    ])
+    assert typed(store.approvals("t1")) == typed([
+        {"approval_id": "AP1", "arrangement_id": "ARR1", "kind": "fsc_approval",
+         "reference": "金管保綜字第1140000001號",
+         "decided_on": dt.date(2021, 2, 1), "valid_until": dt.date(2031, 1, 31),
+         "obligations": ["A6.P1.I7", "A9.P1.I1.S1"]},
+        {"approval_id": "AP2", "arrangement_id": None, "kind": "board_resolution", "reference": "第5屆第3次董事會",
+         "decided_on": dt.date(2025, 3, 1), "valid_until": None, "obligations": ["A4.P1.I1"]},
+    ])
+    assert store.findings("t2") == [] and store.approvals("t2") == []

@@ -8,9 +8,8 @@ import datetime as dt
 import pytest
 from regtrace.graph.filters import Compare, FilterError, Hop, NodeQuery, Or, RelatedQuery, SortKey
 from regtrace.graph.port import Store
-from trace_fixtures import Registers, write_test_regulation
-
 from regtrace.trace import trace
+from trace_fixtures import Registers, write_test_regulation
 
 EVIL = (
     "x'}) DETACH DELETE n //",

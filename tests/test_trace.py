@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 from regtrace.graph.port import Store
-from trace_fixtures import MATERIAL_OFFSHORE, Registers, write_test_regulation
-
 from regtrace.trace import COMPANY, TraceRow, gaps, trace
+from trace_fixtures import MATERIAL_OFFSHORE, Registers, write_test_regulation
 
 D = dt.date(2026, 11, 29)
 

@@ -32,6 +32,7 @@ def _p(
         modalities=modalities,
         effective_modality=effective,  # type: ignore[arg-type]
         conditions=conditions or [],
+        applies_when=" and ".join(conditions) if conditions else None,
         frequency_months=frequency,
     )
 
@@ -167,9 +168,38 @@ class Registers:
             self._link("COVERS_CLAUSE", "Contract", "Obligation", uid, o)
         return uid
 
-    def audit(self, audit_id: str, arrangement: str, kind: str, performed: dt.date) -> str:
-        uid = self._add("Audit", audit_id=audit_id, kind=kind, performed_on=performed, auditor="x", independent=True)
+    def audit(self, audit_id: str, arrangement: str, kind: str, performed: dt.date, independent: bool = True) -> str:
+        uid = self._add("Audit", audit_id=audit_id, kind=kind, performed_on=performed, auditor="x",
+                        independent=independent)
         self._link("AUDITS", "Audit", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
+        return uid
+
+    def finding(self, fid: str, audit: str, status: str, due: dt.date | None, closed: dt.date | None = None,
+                severity: str = "high", cites: list[str] | None = None) -> str:
+        uid = self._add("Finding", finding_id=fid, severity=severity, status=status, due_on=due, closed_on=closed)
+        self._link("RAISED_IN", "Finding", "Audit", uid, node_uid(self.tenant, audit))
+        for o in cites or []:
+            self._link("CITES", "Finding", "Obligation", uid, o)
+        return uid
+
+    def company(self, foreign_branch: bool = False, multi_cloud: bool = False) -> str:
+        return self._add("Company", legal_name="測試人壽", foreign_branch=foreign_branch, multi_cloud=multi_cloud)
+
+    def system(self, sid: str, arrangement: str, material: bool | None = None, npd: bool | None = None,
+               locations: list[str] | None = None) -> str:
+        uid = self._add("System", system_id=sid, name=sid, material=material, natural_person_data=npd,
+                        data_locations=locations)
+        self._link("RUNS_UNDER", "System", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
+        return uid
+
+    def approval(self, aid: str, supports: list[str], decided: dt.date, valid_until: dt.date | None = None,
+                 arrangement: str | None = None, kind: str = "board_resolution") -> str:
+        uid = self._add("Approval", approval_id=aid, kind=kind, reference="ref", decided_on=decided,
+                        valid_until=valid_until)
+        for o in supports:
+            self._link("SUPPORTS", "Approval", "Obligation", uid, o)
+        if arrangement:
+            self._link("AUTHORISES", "Approval", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
         return uid
 
     def write(self, store: Store) -> None:

@@ -11,6 +11,8 @@ const COVERAGE = "key applicable covered percent counts { gap unevidenced stale 
 
 const SUMMARY = `query Summary($asOf: Date) {
   viewer { name role tenant }
+  company: companyName { display }
+  approvals: fscApprovals(asOf: $asOf) { needing missing }
   overall: coverageOverall(asOf: $asOf) { ${COVERAGE} }
   byArticle: coverage(groupBy: ARTICLE, asOf: $asOf) { ${COVERAGE} }
   byArrangement: coverage(groupBy: ARRANGEMENT, asOf: $asOf) { ${COVERAGE} }
@@ -228,7 +230,8 @@ function render() {
   if (!state.summary) return;
   const { summary, details, viewer } = state;
   const board = viewer.role === "board";
-  $("who").textContent = t("who", { tenant: viewer.tenant, role: t(`role.${viewer.role}`) });
+  const company = summary.company?.display ?? viewer.tenant;
+  $("who").textContent = t("who", { tenant: company, role: t(`role.${viewer.role}`) });
   $("board-note").hidden = !board;
   const subjects = summary.byArrangement.filter((c) => c.key !== "company").length;
   replace("kpis", R.kpis(summary, details, subjects));

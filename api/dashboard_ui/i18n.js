@@ -37,6 +37,8 @@ const S = {
   "kpi.gapsNote": ["缺口、無佐證或逾期", "gap, unevidenced or stale"],
   "kpi.subjects": ["委外事項", "Arrangements"],
   "kpi.subjectsNote": ["基準日有效者", "in effect on the date"],
+  "kpi.approvals": ["缺少金管會事前核准", "Without the FSC's prior approval"],
+  "kpi.approvalsNote": ["須經核准之委外事項 {needing} 項", "{needing} arrangements need it"],
   "kpi.findings": ["未結查核缺失", "Open audit findings"],
   "kpi.findingsNote": ["其中逾期 {overdue} 項", "{overdue} of them overdue"],
   "kpi.certs": ["即將到期驗證", "Expiring certifications"],

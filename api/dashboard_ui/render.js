@@ -57,6 +57,8 @@ export function kpis(summary, details, subjects) {
     ["kpi-coverage", t("kpi.coverage"), percentText(o.percent), t("kpi.coverageOf", o)],
     ["kpi-gaps", t("kpi.gaps"), String(summary.gapTotal), t("kpi.gapsNote")],
     ["kpi-subjects", t("kpi.subjects"), String(subjects), t("kpi.subjectsNote")],
+    ["kpi-approvals", t("kpi.approvals"), String(summary.approvals.missing),
+      t("kpi.approvalsNote", { needing: summary.approvals.needing })],
   ];
   if (details) {
     const overdue = details.findings.filter((f) => f.state === "overdue").length;

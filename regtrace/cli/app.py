@@ -56,9 +56,11 @@ def _main(
 
 
 @contextmanager
-def opened_store(seed: bool = True) -> Iterator[Store]:
-    """The command's store, opened (with the seed regulation when new) and closed when the command is done."""
-    store = open_store(GLOBAL.location(), seed=seed)
+def opened_store(seed: bool = True, *, create: bool = False) -> Iterator[Store]:
+    """The command's store, opened and closed when the command is done. Reading never creates a store (a
+    mistyped --store is NotFoundError naming the path); only commands that write registers pass `create`
+    (a new store then gets the seed regulation)."""
+    store = open_store(GLOBAL.location(), seed=seed, create=create)
     try:
         yield store
     finally:

@@ -30,7 +30,11 @@ def main() -> None:
             err.print(f"[red]error:[/] {exc}")
         sys.exit(int(getattr(exc, "exit_code", ExitCode.INPUT)))
     except RegtraceError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        # The message is printed as plain text: it may quote register cells ('[red]' is data, not markup) and
+        # list a thousand problems, which rich would wrap line by line in quadratic time.
+        err.print("[red]error:[/]", end=" ")
+        err.file.write(f"{exc}\n")
+        err.file.flush()
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")

@@ -21,9 +21,9 @@ def parse_as_of(value: str | None) -> dt.date:
     """The --as-of date: ISO or ROC; today when not given."""
     if value is None:
         return dt.date.today()
-    from regtrace.loaders.register_values import parse_date
+    from regtrace.loaders.register_values import CellError, read_date
 
-    parsed = parse_date(value)
-    if parsed is None:
-        raise InputError(f"--as-of: {value!r} is not a date (use 2026-11-29 or 民國115年11月29日)")
-    return parsed
+    try:
+        return read_date(value)
+    except CellError as exc:  # the message names the accepted forms (and why a two-digit year is refused)
+        raise InputError(f"--as-of: {exc}") from None

@@ -11,7 +11,7 @@ from regtrace.cli.console import err
 from regtrace.graph.port import Store
 
 
-def load_with_progress(store: Store, folder: Path, tenant: str) -> dict[str, int]:
+def load_with_progress(store: Store, folder: Path, tenant: str, *, allow_removals: bool = False) -> dict[str, int]:
     """Load `folder` as `tenant`'s registers, one bar per stage; the counts loaded per register."""
     from regtrace.loaders.registers import load_registers
     from regtrace.regulation_graph import obligations_under
@@ -31,4 +31,5 @@ def load_with_progress(store: Store, folder: Path, tenant: str) -> dict[str, int
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        return load_registers(store, folder, tenant, obligations_under(store), progress=report)
+        return load_registers(store, folder, tenant, obligations_under(store), progress=report,
+                              allow_removals=allow_removals)

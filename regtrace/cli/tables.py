@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
 from regtrace import labels
-from regtrace.coverage import GroupBy
 from regtrace.loaders.provision import Provision
 from regtrace.trace import COMPANY, TraceRow
+from regtrace.trace.coverage import GroupBy
 
 STATUS_COLOURS = {
     "gap": "red", "unevidenced": "magenta", "stale": "yellow", "covered": "green", "not_applicable": "dim"
@@ -34,7 +35,8 @@ def provisions_tree(title: str | None, provisions: list[Provision]) -> Tree:
 
 
 def trace_table(rows: list[TraceRow], title: str) -> Table:
-    """Trace rows: provision, subject, status, controls, evidence and the reason in zh-TW and English."""
+    """Trace rows: provision, subject, status, controls, evidence and the reason in zh-TW and English, with the
+    causes, open findings, warnings and instruments no longer in force (`TraceRow.explanation`)."""
     table = Table(title=title, show_lines=False)
     for header in ("條次 Provision", "對象 Subject", "狀態 Status", "控制 Controls", "佐證 Evidence", "說明 Reason"):
         table.add_column(header)
@@ -46,7 +48,7 @@ def trace_table(rows: list[TraceRow], title: str) -> Table:
             f"[{STATUS_COLOURS[r.status]}]{labels.status(r.status)}[/]",
             ", ".join(r.controls),
             proof,
-            f"{r.reason_zh}\n[dim]{r.reason_en}[/]",
+            escape(r.explanation.replace("; ", "\n")),
         )
     return table
 
@@ -106,12 +108,41 @@ def findings_table(rows: list[Any], title: str) -> Table:
     return table
 
 
+def approvals_table(rows: list[Any], title: str) -> Table:
+    """Arrangements in effect, whether each needs the FSC's prior approval and the approval on record."""
+    table = Table(title=title)
+    for h in ("委外事項 Arrangement", "開始日 Start", "須經核准 Needs FSC approval", "核准 Approval", "文號 Reference",
+              "核准日 Decided", "結果 Result"):
+        table.add_column(h)
+    for c in rows:
+        result = "[green]符合 ok[/]" if c.ok else "[red]缺少事前核准 missing[/]"
+        if c.late and not c.ok:
+            result += f" (late: {', '.join(c.late)})"
+        table.add_row(f"{c.arrangement} {c.name}", c.start_date.isoformat() if c.start_date else "—",
+                      "是 yes" if c.needs_fsc_approval else "否 no", c.approval or "—", c.reference or "—",
+                      c.decided_on.isoformat() if c.decided_on else "—", result)
+    return table
+
+
 def tokens_table(rows: list[dict[str, Any]]) -> Table:
     """API tokens without their secrets."""
     table = Table(title="API 權杖 API tokens")
-    columns = ("token_id", "name", "role", "tenant", "created_at", "revoked")
+    columns = ("token_id", "name", "role", "tenant", "created_at", "expires_at", "revoked")
     for h in ("id", *columns[1:]):
         table.add_column(h)
     for r in rows:
         table.add_row(*(str(r[h]) for h in columns))
+    return table
+
+
+def changes_table(changes: list[Any], title: str) -> Table:
+    """Per register: rows stored now, in the folder, and what a load would add, change, remove and keep."""
+    table = Table(title=title)
+    for header in ("登錄表 Register", "現有 Stored", "資料夾 Folder", "新增 Added", "變更 Changed", "刪除 Removed",
+                   "不變 Unchanged"):
+        table.add_column(header, justify="left" if header.startswith("登錄表") else "right")
+    for c in changes:
+        removed = f"[red]{c.removed}[/]" if c.removed else "0"
+        table.add_row(c.register, str(c.stored), str(c.incoming), str(c.added), str(c.changed), removed,
+                      str(c.unchanged))
     return table

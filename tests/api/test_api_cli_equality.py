@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from regtrace import cli
 
 DAY = "2026-11-29"
-ROW = ("provision label article leaf modality rule subject status reason reason_zh controls evidence contracts "
-       "audits fresh_until")
+ROW = ("provision label article leaf modality rule subject status own_status children_status reason reason_zh "
+       "cause { kind details } controls evidence contracts audits fresh_until references_not_in_force open_findings "
+       "warnings")
 COVERAGE = "group_by key counts { gap unevidenced stale covered not_applicable } applicable covered percent"
 
 
@@ -29,7 +30,9 @@ def _pages(client: TestClient, token: str, field: str, args: str) -> list[dict[s
         query = f'{{ {field}({args} first: 1000{after}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {ROW} }} }} }}'
         body = client.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}).json()
         assert "errors" not in body, body
-        rows += body["data"][field]["nodes"]
+        for node in body["data"][field]["nodes"]:  # a cause as the CLI's JSON has it: its kind and details
+            node["cause"] = [{"kind": c["kind"], **json.loads(c["details"])} for c in node["cause"]]
+            rows.append(node)
         if not body["data"][field]["pageInfo"]["hasNextPage"]:
             return rows
         after = f', after: "{body["data"][field]["pageInfo"]["endCursor"]}"'

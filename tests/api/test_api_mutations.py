@@ -70,10 +70,12 @@ def test_record_audit_and_close_finding(api: Api) -> None:
 def test_link_control_to_provision(api: Api) -> None:
     data = api.data('mutation { linkControlToProvision(controlId: "C-DD", provisionId: "A10.P1") '
                     "{ control_id satisfiesConnection { totalCount } } }")
-    assert data["linkControlToProvision"]["satisfiesConnection"]["totalCount"] == 8 + 6
+    # A5.P1: the lead-ins A5.P1 and A5.P1.I2, A5.P1.I1, A5.P1.I2.S1-S7 (10); A10.P1: I1-I5, the lead-in I6,
+    # I6.S1 (shall) and I6.S2 (8).
+    assert data["linkControlToProvision"]["satisfiesConnection"]["totalCount"] == 10 + 8
     entry = api.data(LOG)["changeLog"]["edges"][0]["node"]
     assert json.loads(entry["after"])["provision"] == "A10.P1"
-    assert len(json.loads(entry["after"])["satisfies"]) == 14 and len(json.loads(entry["before"])["satisfies"]) == 8
+    assert len(json.loads(entry["after"])["satisfies"]) == 18 and len(json.loads(entry["before"])["satisfies"]) == 10
     _, code, message = api.error('mutation { linkControlToProvision(controlId: "C-DD", provisionId: "A3") '
                                  "{ control_id } }")
     assert code == "BAD_USER_INPUT" and "no obligation" in message

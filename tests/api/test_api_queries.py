@@ -177,3 +177,19 @@ def test_a_nested_query_over_every_arrangement_costs_a_fixed_number_of_store_cal
     assert len(data[ARR]) == ARRANGEMENTS
     # 1 token lookup, 1 list, then one batch per navigation field whatever the number of arrangements
     assert len(calls) == 1 + 1 + 10, calls
+
+
+def test_the_dashboard_names_the_company_and_counts_missing_fsc_approvals(api: Api) -> None:
+    """Alpha has a company row; ARR-02 and ARR-04 (material, natural-person data, offshore; no system says
+    otherwise) need the FSC's prior approval and only ARR-02 has one decided before it started."""
+    query = '{ companyName { tenant legal_name legal_name_en display } fscApprovals(asOf: "2026-11-29") ' \
+            "{ needing missing } }"
+    for role in ("officer", "board"):
+        data = api.data(query, as_=role)
+        assert data["companyName"] == {
+            "tenant": "alpha", "legal_name": "阿爾法範例人壽保險股份有限公司",
+            "legal_name_en": "Alpha Example Life Insurance Co., Ltd.",
+            "display": "阿爾法範例人壽保險股份有限公司 Alpha Example Life Insurance Co., Ltd."}
+        assert data["fscApprovals"] == {"needing": 2, "missing": 1}
+    beta = api.data("{ companyName { legal_name display } }", as_="beta_officer")
+    assert beta["companyName"] == {"legal_name": None, "display": "beta"}  # no company row: the tenant id

@@ -202,3 +202,12 @@ def test_timeout_is_a_graphql_error(api_store, api_template) -> None:  # type: i
         body = client.post("/graphql", json={"query": '{ trace(asOf: "2026-11-29") { totalCount } }'},
                            headers={"Authorization": f"Bearer {api_template.tokens['officer']}"}).json()
         assert body["errors"][0]["extensions"]["code"] == "TIMEOUT" and body["data"] is None
+
+
+def test_a_tenant_without_registers_is_not_found_not_zero_percent(api: Api) -> None:
+    """Issue 14: an admin naming a tenant with no registers gets NOT_FOUND listing the tenants there are."""
+    for query in ('{ coverageOverall(tenant: "alpah", asOf: "2026-11-29") { percent } }',
+                  '{ coverage(tenant: "alpah", asOf: "2026-11-29", groupBy: ARTICLE) { percent } }'):
+        _, code, message = api.error(query, as_="admin")
+        assert code == "NOT_FOUND", message
+        assert "tenant 'alpah' has no registers" in message and "alpha, beta" in message

@@ -113,13 +113,13 @@ def test_least_recently_used_out_and_old_entries_refreshed_in_the_background() -
 
 def test_the_app_traces_once_and_a_mutation_shows_at_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, dt.date]] = []
-    real = api_context.compute_trace
+    real = api_context.gather_trace
 
     def counting(store: Any, tenant: str, as_of: dt.date) -> Any:
         calls.append((tenant, as_of))
         return real(store, tenant, as_of)
 
-    monkeypatch.setattr(api_context, "compute_trace", counting)
+    monkeypatch.setattr(api_context, "gather_trace", counting)
     query = ('{ coverageOverall(asOf: "2026-11-29") { covered } gaps(asOf: "2026-11-29") { totalCount } '
              'trace(asOf: "2026-11-29", arrangement: "ARR-02", leavesOnly: true, first: 1000) '
              "{ edges { node { evidence } } } }")
@@ -140,9 +140,8 @@ def test_the_app_traces_once_and_a_mutation_shows_at_once(api: Api, monkeypatch:
 
 def test_views_of_a_result_equal_filtering_every_row(api_store: Any) -> None:
     from regtrace.api.trace_views import coverage_json, gap_rows, overall_json, select_rows
-
-    from regtrace.coverage import coverage, overall
     from regtrace.trace import gaps
+    from regtrace.trace.coverage import coverage, overall
 
     result = api_context.compute_trace(api_store, "alpha", DAY)
     rows = result.rows

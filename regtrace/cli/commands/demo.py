@@ -10,19 +10,20 @@ from regtrace.cli.options import EXAMPLE_TENANT, AsOf, parse_as_of
 from regtrace.cli.progress import load_with_progress
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import coverage_table, trace_table
-from regtrace.coverage import coverage
+from regtrace.company import company_name
 from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import coverage
 
 
 @app.command()
 def demo(as_of: AsOf = None) -> None:
     """The main job: load the seed and the example insurer, trace it and print the board summary."""
-    from regtrace.due_diligence import certifications as certifications_on
-    from regtrace.due_diligence import findings as findings_on
     from regtrace.seed import examples_folder, regulation_summary
+    from regtrace.trace.due_diligence import certifications as certifications_on
+    from regtrace.trace.due_diligence import findings as findings_on
 
     day = parse_as_of(as_of)
-    with opened_store() as store:
+    with opened_store(create=True) as store:
         summary = regulation_summary(store)
         out.print("[bold]保險業作業委外使用雲端服務自律規範[/] — regulation graph")
         for line in summary:
@@ -38,7 +39,8 @@ def demo(as_of: AsOf = None) -> None:
         providers = csp_of(store, EXAMPLE_TENANT)
         certs = [c for c in certifications_on(store, EXAMPLE_TENANT, day) if c.status != "valid"]
         open_findings = [f for f in findings_on(store, EXAMPLE_TENANT, day) if f.state != "closed"]
-    print_summary(rows, day, EXAMPLE_TENANT, material)
+        named = company_name(store, EXAMPLE_TENANT)
+    print_summary(rows, day, named.with_tenant, material)
     if certs:
         out.print("  驗證待處理 Certifications to act on (Art. 5):")
         for c in certs:

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out, print_json
-from regtrace.cli.options import JsonFlag
+from regtrace.cli.options import AsOf, JsonFlag, parse_as_of
 from regtrace.cli.tables import provisions_tree
 from regtrace.errors import ExitCode, InputError
 
@@ -22,15 +22,21 @@ PANEL = "法規 Regulation"
 def provisions(
     file: Annotated[Path | None, typer.Argument(help="Regulation text; default: the bundled seed.")] = None,
     as_json: JsonFlag = False,
+    as_of: AsOf = None,
 ) -> None:
-    """List a regulation's provisions (條、項、款、目、點) with modality, conditions and references."""
+    """List a regulation's provisions (條、項、款、目、點) with modality, conditions and references; --json gives
+    each reference's instrument id and that instrument's status on the --as-of date."""
+    from regtrace.instruments import provisions_json
+    from regtrace.loaders.curation import load_curation
     from regtrace.seed import parse_regulation_file
 
+    day = parse_as_of(as_of)
     parsed = parse_regulation_file(file)
     for warning in parsed.warnings:
         err.print(f"[yellow]warning:[/] {warning}")
     if as_json:
-        print_json([p.to_json() for p in parsed.provisions])
+        instruments = {i.id: i.to_row() for i in load_curation().instruments}
+        print_json(provisions_json(parsed.provisions, instruments, day))
         return
     out.print(provisions_tree(parsed.title, parsed.provisions))
 

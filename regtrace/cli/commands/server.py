@@ -37,7 +37,8 @@ def serve(
         base = base_url(host, sock)
         err.print(f"儀表板 dashboard: {base}{UI_PATH}/", highlight=False, soft_wrap=True)
         err.print(f"GraphQL: {base}/graphql", highlight=False, soft_wrap=True)
-        config = uvicorn.Config(application, host=host, port=sock.getsockname()[1])
+        # the app writes its own access lines (api/access_log.py: no query strings, REGTRACE_ACCESS_LOG)
+        config = uvicorn.Config(application, host=host, port=sock.getsockname()[1], access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
@@ -52,20 +53,25 @@ def token_create(
     role: Annotated[str, typer.Option("--role", help="admin, officer, auditor or board.")],
     tenant: Tenant = DEFAULT_TENANT,
     name: Annotated[str | None, typer.Option("--name", help="Who or what uses it (shown in the change log).")] = None,
+    expires_in: Annotated[str, typer.Option(
+        "--expires-in", help="Lifetime: days, hours or minutes, e.g. 30d, 12h, 90m (at most 3650d).")] = "90d",
 ) -> None:
-    """Create a token and print it once; only its SHA-256 is stored."""
-    from regtrace.api.auth import create_token
+    """Create a token and print it once; only its SHA-256 is stored. It expires after --expires-in (90 days)."""
+    from regtrace.api.auth import create_token, parse_lifetime
+    from regtrace.tenants import require_tenant
 
+    lifetime = parse_lifetime(expires_in)
     with opened_store() as store:
-        token, row = create_token(store, role, tenant, name)
-    err.print(f"token {row['token_id']} ({row['role']} of {row['tenant']}, {row['name']}); "
-              "keep it, it is not shown again:")
+        tenant = require_tenant(store, tenant)  # a token for a tenant with no registers would show 0 %
+        token, row = create_token(store, role, tenant, name, lifetime)
+    err.print(f"token {row['token_id']} ({row['role']} of {row['tenant']}, {row['name']}, expires "
+              f"{row['expires_at']}); keep it, it is not shown again:")
     sys.stdout.write(token + "\n")
 
 
 @token_app.command("list")
 def token_list(as_json: JsonFlag = False) -> None:
-    """Every token without its secret: id, name, role, tenant, created, revoked."""
+    """Every token without its secret: id, name, role, tenant, created, expires, revoked."""
     from regtrace.api.auth import list_tokens
 
     with opened_store() as store:
@@ -78,7 +84,7 @@ def token_list(as_json: JsonFlag = False) -> None:
 
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id (see `regtrace token list`).")]) -> None:
-    """Revoke a token: it is refused from the next request on."""
+    """Revoke a token: a running server refuses it within REGTRACE_AUTH_CACHE_SECONDS (default 5)."""
     from regtrace.api.auth import revoke_token
 
     with opened_store() as store:

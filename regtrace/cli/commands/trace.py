@@ -13,9 +13,11 @@ from regtrace.cli.console import out, print_json
 from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
-from regtrace.coverage import GROUPS, GroupBy, coverage, overall
+from regtrace.company import company_name
 from regtrace.errors import InputError
+from regtrace.tenants import require_tenant
 from regtrace.trace import gaps, trace
+from regtrace.trace.coverage import GROUPS, GroupBy, coverage, overall
 
 PANEL = "追溯 Trace"
 
@@ -26,14 +28,15 @@ def trace_command(
     arrangement: Annotated[str | None, typer.Option("--arrangement", help="One arrangement id only.")] = None,
     tenant: Tenant = DEFAULT_TENANT,
     as_json: JsonFlag = False,
-    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only, without rolled-up provisions.")] = False,
+    leaves: Annotated[bool, typer.Option("--leaves", help="Obligations only (leaves, lead-ins), no roll-up.")] = False,
 ) -> None:
     """Every applicable obligation per arrangement (and the company) with its status, controls and evidence."""
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         require_arrangement(store, tenant, arrangement)
         rows = trace(store, tenant, day, arrangement)
-    rows = [r for r in rows if r.leaf] if leaves else rows
+    rows = [r for r in rows if r.obligation] if leaves else rows
     if as_json:
         print_json([r.to_json() for r in rows])
     else:
@@ -50,6 +53,7 @@ def gaps_command(
     """Only what is not covered, worst first."""
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = gaps(trace(store, tenant, day), materiality(store, tenant))
     rows = rows[:limit] if limit else rows
     if as_json:
@@ -73,21 +77,24 @@ def coverage_command(
             raise InputError(f"--by: {g!r} is not one of {', '.join(GROUPS)}")
         groups.append(g)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = trace(store, tenant, day)
         providers = csp_of(store, tenant)
         material = materiality(store, tenant)
+        named = company_name(store, tenant)
     result = {g: coverage(rows, g, providers) for g in groups}
     if as_json:
         print_json(
             {
                 "as_of": day.isoformat(),
                 "tenant": tenant,
+                "company": named.to_json(),
                 "overall": overall(rows).to_json(),
                 **{g: [c.to_json() for c in cs] for g, cs in result.items()},
             }
         )
         return
-    print_summary(rows, day, tenant, material)
+    print_summary(rows, day, named.with_tenant, material)
     for g, cs in result.items():
         out.print(coverage_table(g, cs))
 
@@ -95,10 +102,11 @@ def coverage_command(
 @app.command(rich_help_panel=PANEL)
 def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False) -> None:
     """CSP certifications (Art. 5) with validity on the date: valid, expiring within 90 days, expired."""
-    from regtrace.due_diligence import certifications as certs
+    from regtrace.trace.due_diligence import certifications as certs
 
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = certs(store, tenant, day)
     if as_json:
         print_json([c.to_json() for c in rows])
@@ -114,10 +122,11 @@ def findings(
     all_findings: Annotated[bool, typer.Option("--all", help="Include closed findings.")] = False,
 ) -> None:
     """Audit findings (Art. 9) with open and overdue remediation."""
-    from regtrace.due_diligence import findings as finding_rows
+    from regtrace.trace.due_diligence import findings as finding_rows
 
     day = parse_as_of(as_of)
     with opened_store() as store:
+        tenant = require_tenant(store, tenant)
         rows = [f for f in finding_rows(store, tenant, day) if all_findings or f.state != "closed"]
     if as_json:
         print_json([f.to_json() for f in rows])

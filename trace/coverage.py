@@ -1,6 +1,7 @@
 """Board-level coverage: per article, arrangement or CSP, counts by status and % covered of what applies.
 
-Counted over obligations (leaf rows) only, so a rolled-up provision is never counted twice.
+Counted over obligations only (a leaf obligation's row, a lead-in's own duty), so a rolled-up provision is never
+counted twice.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from regtrace.trace import COMPANY, STATUSES, TraceRow
+from regtrace.trace.model import COMPANY, STATUSES, TraceRow
 
 GroupBy = Literal["article", "arrangement", "csp"]
 GROUPS: tuple[GroupBy, ...] = ("article", "arrangement", "csp")
@@ -60,11 +61,11 @@ def coverage(rows: Iterable[TraceRow], group_by: GroupBy, csp_of: Mapping[str, s
     """Coverage per group, in a stable order (articles by number, others by key; the company first)."""
     counts: dict[str, Counter[str]] = {}
     for row in rows:
-        if not row.leaf:
+        if row.own_status is None:
             continue
         key = _key(row, group_by, csp_of)
         if key is not None:
-            counts.setdefault(key, Counter())[row.status] += 1
+            counts.setdefault(key, Counter())[row.own_status] += 1
 
     def order(key: str) -> tuple[int, int, str]:
         return (0, int(key), "") if group_by == "article" else (0 if key == COMPANY else 1, 0, key)
@@ -74,4 +75,4 @@ def coverage(rows: Iterable[TraceRow], group_by: GroupBy, csp_of: Mapping[str, s
 
 def overall(rows: Iterable[TraceRow]) -> Coverage:
     """All obligations of all subjects together."""
-    return Coverage("article", "all", dict(Counter(r.status for r in rows if r.leaf)))
+    return Coverage("article", "all", dict(Counter(r.own_status for r in rows if r.own_status is not None)))

@@ -1,0 +1,71 @@
+"""One open LadybugDB database file and its connection: statements with parameters, COPY from Arrow, errors
+mapped to the product's tree."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pyarrow as pa
+
+from regtrace.errors import StoreError, StoreUnavailableError
+
+from .port import Row
+
+
+class LadybugConnection:
+    """`path` opened read-only (a published generation) or read-write (a staging copy)."""
+
+    def __init__(self, path: Path, *, read_only: bool) -> None:
+        self.path = path
+        try:
+            self._db = ladybug.Database(str(path), read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreUnavailableError(
+                    f"the database {path} is held by another process; try again") from exc
+            raise StoreError(f"cannot open the database {path}: {exc}; run `regtrace doctor`") from exc
+
+    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement with parameters and return its rows as dicts."""
+        try:
+            result = self._conn.execute(statement, dict(parameters or {}))
+        except RuntimeError as exc:
+            raise StoreError(f"the store rejected a query: {exc}") from exc
+        results = result if isinstance(result, list) else [result]
+        rows: list[Row] = []
+        for res in results:
+            names = res.get_column_names()
+            while res.has_next():
+                rows.append(dict(zip(names, res.get_next(), strict=True)))
+        return rows
+
+    def copy_from(self, table_name: str, rows: pa.Table) -> None:
+        """COPY the rows of an Arrow table into a node or relationship table, within the open transaction.
+
+        The statement is prepared for this one table: the driver's implicit statement cache would keep every
+        table it was given (and reusing a cached COPY after a delete crashes the engine). `prepare` is
+        deprecated in favour of that cache, hence the warning filter."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                statement = self._conn.prepare(f"COPY {table_name} FROM $rows", {"rows": rows})
+            self._conn.execute(statement, {"rows": rows})
+        except RuntimeError as exc:
+            raise StoreError(f"the store rejected a bulk write into {table_name}: {exc}") from exc
+
+    def rollback(self) -> None:
+        """Roll back the open transaction; LadybugDB has already done so when a statement failed."""
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as exc:
+            if "no active transaction" not in str(exc).lower():
+                raise StoreError(f"the store could not roll back: {exc}") from exc
+
+    def close(self) -> None:
+        self._conn.close()
+        self._db.close()

@@ -1,0 +1,116 @@
+"""Helpers for the crash tests: a store's exact state (counts and a digest of every tenant's rows, and every
+tenant's trace), synthetic registers, and a zygote that starts `regtrace` commands as real processes fast.
+
+The zygote is one Python process that imports the CLI once and then forks a child per command; each child
+runs the CLI's entry point (regtrace.cli:main, what the `regtrace` script runs) with the given arguments, so a
+trial costs the command's work, not five seconds of imports on a busy machine. The zygote never opens a store,
+so forking it is safe. Children are real processes: the tests kill them with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from regtrace.graph.port import Store
+from regtrace.trace import trace
+
+from regtrace.doctor import contents
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 29)
+State = dict[str, Any]
+
+ZYGOTE = r"""
+import json, os, sys
+from regtrace.cli import main
+for line in sys.stdin:
+    argv = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        sys.argv = ["regtrace", *argv]
+        try:
+            main()
+        except SystemExit as exc:
+            os._exit(exc.code if isinstance(exc.code, int) else 1)
+        os._exit(0)
+    print(pid, flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(status, flush=True)
+"""
+
+
+def state_of(store: Store) -> State:
+    """Counts and digests of every tenant's rows and of the shared rows, and a digest of every tenant's trace."""
+    with store.snapshot():
+        parts = {t: {"counts": p.counts, "digest": p.digest} for t, p in contents(store).items()}
+        traces = {}
+        for tenant in store.tenants():
+            rows = json.dumps([r.to_json() for r in trace(store, tenant, AS_OF)], sort_keys=True, default=str)
+            traces[tenant] = hashlib.sha256(rows.encode()).hexdigest()
+    return {"parts": parts, "traces": traces}
+
+
+def synthetic(folder: Path, evidence: int, seed: int) -> Path:
+    """A synthetic insurer's registers (bench/synthetic.py) of about `evidence` evidence items."""
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(folder, csps=20, arrangements=60, systems=max(evidence // 40, 10), controls=300,
+                    evidence=evidence, seed=seed)
+    return folder
+
+
+class Zygote:
+    """Starts `regtrace ARGS` as forked processes of one pre-imported interpreter (see the module's text)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def start(self, *args: str) -> int:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(list(args)) + "\n")
+        return int(self.process.stdout.readline())
+
+    def exited(self, timeout: float = 0.0) -> int | None:
+        """The wait status of the last child once it has ended (None while it runs)."""
+        assert self.process.stdout
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return int(self.process.stdout.readline()) if ready else None
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0) -> bool:
+    """Poll `condition()` as fast as possible until true (True) or the child ends first (False)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        ready, _, _ = select.select([zygote.process.stdout], [], [], 0.0005)  # polls, leaving the CPU to the load
+        if ready:
+            return False
+    raise AssertionError("the command neither ended nor reached the awaited point")
+
+
+def regtrace(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
+    """The installed `regtrace` script, run to completion."""
+    command = [str(Path(sys.executable).with_name("regtrace")), "--store", str(store), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"})

@@ -1,0 +1,123 @@
+"""The fast path gives the plain rules' rows: hypothesis draws random tenants over the seed regulation (company
+facts, arrangements in effect, ended and not yet started, systems, controls, evidence, contracts, audits,
+findings, approvals) and dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from regtrace.graph.port import Row
+from regtrace.trace import fast, rules
+from regtrace.trace.model import (
+    Approval,
+    Arrangement,
+    Audit,
+    Contract,
+    EvidenceSummary,
+    Finding,
+    System,
+    TraceInputs,
+)
+
+from regtrace.seed import seed_graph
+
+DAY0 = dt.date(2024, 1, 1)
+ARRANGEMENT_FLAGS = ("material", "offshore", "natural_person_data", "customer_data", "self_managed", "hybrid_cloud",
+                     "internet_access", "vm_or_container_images", "subcontracting", "foreign_branch")
+
+
+@cache
+def regulation() -> tuple[list[Row], dict[str, Row], dict[str, tuple[str, ...]], dict[str, Row], dict[str, str]]:
+    graph = seed_graph()
+    references: dict[str, tuple[str, ...]] = {}
+    for link in graph.links[("REFERENCES", "Provision", "Instrument")]:
+        references[link.source] = tuple(sorted({*references.get(link.source, ()), link.target}))
+    instruments = {r["instrument_id"]: r for r in graph.instruments}
+    successors = {link.source: link.target for link in graph.links[("SUPERSEDED_BY", "Instrument", "Instrument")]}
+    return graph.provisions, {o["obligation_id"]: o for o in graph.obligations}, references, instruments, successors
+
+
+def dates() -> st.SearchStrategy[dt.date]:
+    return st.integers(0, 4 * 365).map(lambda n: DAY0 + dt.timedelta(days=n))
+
+
+def maybe_dates() -> st.SearchStrategy[dt.date | None]:
+    return st.none() | dates()
+
+
+@st.composite
+def tenants(draw: st.DrawFn) -> TraceInputs:
+    provisions, obligations, references, instruments, successors = regulation()
+    obligation_ids = sorted(obligations)
+    cited_ids = [*obligation_ids, "A5", "A6.P1", "A9.P1", "A10.P1.I6", "A7.P1.I5"]
+    contract_items = [o for o in obligation_ids if obligations[o]["rule"] == "contract_clause"]
+    as_of = draw(dates())
+    arrangement_ids = [f"ARR{n}" for n in range(draw(st.integers(0, 4)))]
+    arrangements = []
+    for aid in arrangement_ids:
+        start = draw(maybe_dates())
+        end = draw(maybe_dates())
+        arrangements.append(Arrangement(aid, aid, "CSP1", frozenset(draw(st.sets(st.sampled_from(ARRANGEMENT_FLAGS)))),
+                                        draw(st.booleans()), start, end))
+    systems = [System(f"S{n}", draw(st.sampled_from(arrangement_ids)), draw(st.none() | st.booleans()),
+                      draw(st.none() | st.booleans()),
+                      draw(st.none() | st.lists(st.sampled_from(("TW", "JP", "SG")), max_size=2).map(tuple)))
+               for n in range(draw(st.integers(0, 3)))] if arrangement_ids else []
+    controls: dict[str, list[Row]] = {}
+    control_ids = [f"C{n}" for n in range(draw(st.integers(0, 6)))]
+    for cid in control_ids:
+        applies_all = draw(st.booleans())
+        applies_to = [] if applies_all or not arrangement_ids else draw(st.lists(st.sampled_from(arrangement_ids)))
+        frequency = draw(st.none() | st.sampled_from((3, 6, 12, 24)))
+        for oid in draw(st.sets(st.sampled_from(obligation_ids), min_size=1, max_size=12)):
+            controls.setdefault(oid, []).append({"control_id": cid, "obligation_id": oid,
+                                                 "frequency_months": frequency, "applies_to_all": applies_all,
+                                                 "applies_to": applies_to})
+    raw = [(f"E{n}", draw(st.sampled_from(control_ids)), draw(st.none() | st.sampled_from(arrangement_ids or [None])),
+            draw(dates()), draw(maybe_dates())) for n in range(draw(st.integers(0, 14)))] if control_ids else []
+    evidence: dict[str, dict[str | None, EvidenceSummary]] = {}
+    for eid, cid, aid, collected, valid_until in raw:
+        if collected > as_of:
+            continue
+        stamp = f"{collected.isoformat()}|{eid}"
+        unexpired = stamp if valid_until is None or valid_until >= as_of else None
+        evidence.setdefault(cid, {}).setdefault(aid, EvidenceSummary()).add(
+            {"count": 1, "latest": stamp, "latest_unexpired": unexpired})
+    contracts = [Contract(f"K{n}", draw(st.sampled_from(arrangement_ids)), draw(maybe_dates()),
+                          draw(maybe_dates()), frozenset(draw(st.sets(st.sampled_from(contract_items)))))
+                 for n in range(draw(st.integers(0, 4)))] if arrangement_ids else []
+    audits = [Audit(f"AU{n}", draw(st.sampled_from(arrangement_ids)), draw(st.sampled_from(("general", "project"))),
+                    draw(dates()), draw(st.booleans()))
+              for n in range(draw(st.integers(0, 6)))] if arrangement_ids else []
+    audits = [a for a in audits if a.performed_on <= as_of]  # as the store reads them
+    findings = [Finding(f"F{n}", draw(st.sampled_from([a.audit_id for a in audits])), "high",
+                        draw(st.sampled_from(("open", "closed"))), draw(st.none() | dates()), draw(maybe_dates()),
+                        tuple(draw(st.lists(st.sampled_from(cited_ids), max_size=2))))
+                for n in range(draw(st.integers(0, 5)))] if audits else []
+    approvals = [Approval(f"AP{n}", draw(st.none() | st.sampled_from(arrangement_ids or [None])),
+                          draw(st.sampled_from(("fsc_approval", "board_resolution"))), draw(dates()),
+                          draw(maybe_dates()),
+                          tuple(draw(st.lists(st.sampled_from(cited_ids), min_size=1, max_size=2))))
+                 for n in range(draw(st.integers(0, 3)))]
+    return TraceInputs(
+        as_of=as_of, provisions=provisions, obligations=obligations, arrangements=arrangements,
+        company_facts=frozenset(draw(st.sets(st.sampled_from(("foreign_branch", "multi_cloud"))))),
+        systems=systems, controls=controls, evidence=evidence,
+        evidence_valid_until={eid: valid_until for eid, _, _, _, valid_until in raw},
+        contracts=contracts, audits=audits, findings=findings, approvals=approvals,
+        references=references, instruments=instruments, successors=successors)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(tenants())
+def test_fast_path_equals_the_plain_rules(inputs: TraceInputs) -> None:
+    assert fast.evaluate(inputs) == rules.evaluate(inputs)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(tenants(), st.integers(0, 3))
+def test_fast_path_equals_the_plain_rules_for_one_arrangement(inputs: TraceInputs, n: int) -> None:
+    assert fast.evaluate(inputs, f"ARR{n}") == rules.evaluate(inputs, f"ARR{n}")

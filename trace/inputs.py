@@ -1,0 +1,127 @@
+"""What the trace reads from a store for one tenant and date (`gather`): the regulation, the registers, and the
+store's aggregates of the evidence (the one scan too big to bring into Python whole)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from regtrace.graph.port import Row, Store
+from regtrace.graph.schema import node_uid
+
+from .model import (
+    Approval,
+    Arrangement,
+    Audit,
+    Contract,
+    EvidenceSummary,
+    Finding,
+    System,
+    TraceInputs,
+)
+from .rules import stamp_id
+
+EARLIEST = dt.date(1900, 1, 1)
+COMPANY_FACT_COLUMNS = ("foreign_branch", "multi_cloud")
+
+
+def _key(uid: str) -> str:
+    return uid.split("/", 1)[1]
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    """A list property of provision ids (None or [] -> ())."""
+    return tuple(value or ())
+
+
+def arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]:
+    """The arrangements started on or before the date (those ended before it too)."""
+    csp_of = {r["source"]: r["target"]
+              for r in store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)}
+    result = []
+    for row in store.nodes("OutsourcingArrangement", tenant):
+        if row["start_date"] and row["start_date"] > as_of:
+            continue
+        csp_uid = csp_of.get(row["uid"])
+        result.append(Arrangement(row["arrangement_id"], row["name"], _key(csp_uid) if csp_uid else None,
+                                  frozenset(row["facts"] or ()), bool(row["material"]), row["start_date"],
+                                  row["end_date"]))
+    return result
+
+
+def active_arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]:
+    """Arrangements in effect on the date: started on or before it and not ended before it."""
+    return [a for a in arrangements(store, tenant, as_of) if a.end_date is None or a.end_date >= as_of]
+
+
+def company_facts(store: Store, tenant: str) -> frozenset[str]:
+    """The company register's facts that hold (none without a company row)."""
+    row = store.company(tenant)
+    return frozenset(f for f in COMPANY_FACT_COLUMNS if row is not None and row.get(f) is True)
+
+
+def systems(store: Store, tenant: str) -> list[System]:
+    return [System(row["system_id"], row["arrangement_id"], row["material"], row["natural_person_data"],
+                   tuple(row["data_locations"]) if row["data_locations"] is not None else None)
+            for row in store.systems(tenant)]
+
+
+def contracts(store: Store, tenant: str) -> list[Contract]:
+    governs = {r["source"]: _key(r["target"])
+               for r in store.links("GOVERNS", "Contract", "OutsourcingArrangement", tenant)}
+    clauses: dict[str, set[str]] = {}
+    for r in store.links("COVERS_CLAUSE", "Contract", "Obligation", tenant):
+        clauses.setdefault(r["source"], set()).add(r["target"])
+    return [Contract(row["contract_id"], governs.get(row["uid"], ""), row["signed_on"], row["expires_on"],
+                     frozenset(clauses.get(row["uid"], ()))) for row in store.nodes("Contract", tenant)]
+
+
+def findings(store: Store, tenant: str) -> list[Finding]:
+    """Every finding; `provisions` holds the obligations it cites (expanded when loaded; () when blank)."""
+    return [Finding(row["finding_id"], row["audit_id"], row["severity"], row["status"], row["due_on"],
+                    row["closed_on"], _ids(row["obligations"])) for row in store.findings(tenant)]
+
+
+def approvals(store: Store, tenant: str) -> list[Approval]:
+    """Every approval; `provisions` holds the obligations it supports (expanded when loaded)."""
+    return [Approval(row["approval_id"], row["arrangement_id"], row["kind"], row["decided_on"], row["valid_until"],
+                     _ids(row["obligations"])) for row in store.approvals(tenant)]
+
+
+def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
+    """Ask the store for everything the rules need."""
+    inputs = TraceInputs(
+        as_of=as_of,
+        provisions=sorted(store.nodes("Provision"), key=lambda r: r["ordinal"]),
+        obligations={r["obligation_id"]: r for r in store.nodes("Obligation")},
+        arrangements=arrangements(store, tenant, as_of),
+        company_facts=company_facts(store, tenant),
+        systems=systems(store, tenant),
+        contracts=contracts(store, tenant),
+        audits=[Audit(r["audit_id"], r["arrangement_id"], r["kind"], r["performed_on"], bool(r["independent"]))
+                for r in store.audits_between(tenant, EARLIEST, as_of)],
+        findings=findings(store, tenant),
+        approvals=approvals(store, tenant),
+        instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
+    )
+    for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
+        inputs.successors[r["source"]] = r["target"]
+    for r in store.links("REFERENCES", "Provision", "Instrument"):
+        inputs.references[r["source"]] = tuple(sorted({*inputs.references.get(r["source"], ()), r["target"]}))
+    for link in store.control_links(tenant):
+        inputs.controls.setdefault(link["obligation_id"], []).append(link)
+    for row in store.evidence_summary(tenant, as_of):
+        per_control = inputs.evidence.setdefault(row["control_id"], {})
+        per_control.setdefault(row["arrangement_id"], EvidenceSummary()).add(row)
+    inputs.evidence_valid_until = _valid_until(store, tenant, inputs)
+    return inputs
+
+
+def _valid_until(store: Store, tenant: str, inputs: TraceInputs) -> dict[str, dt.date | None]:
+    """valid_until of each newest evidence item that is past it (to say when it stopped being fresh)."""
+    expired = sorted({stamp_id(s.latest) for per in inputs.evidence.values() for s in per.values()
+                      if s.latest is not None and s.latest != s.latest_unexpired})
+    rows: list[Row] = []
+    for start in range(0, len(expired), 1000):
+        rows += store.nodes_by_uid("Evidence", [node_uid(tenant, e) for e in expired[start:start + 1000]], tenant)
+    return {r["evidence_id"]: r["valid_until"] for r in rows}
