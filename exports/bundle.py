@@ -69,7 +69,8 @@ def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
             continue
         name = "ttl+jsonld" if fmt == "ttl" and both_rdf else fmt
         _timed(timings, name, steps[name])
-    return [folder / name for fmt in formats for name in FILES[fmt]]
+    extra = oscal.mapping_files(d) if "oscal" in formats else []
+    return [folder / name for fmt in formats for name in FILES[fmt]] + [folder / name for name in extra]
 
 
 def _signed_manifest(folder: Path, meta: Meta, formats: list[str], signer: ExportSigner | None,

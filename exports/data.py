@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from regtrace.crosswalk.views import CrosswalkView, crosswalk_views
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import load_ontology
@@ -35,7 +36,9 @@ __all__ = ["EvidenceLine", "EvidencePage", "ExportData", "Meta", "Reference", "g
 GENERATOR = "regtrace"
 EVIDENCE_CAP = 100_000  # evidence items (and obligation → control → evidence lines) in the tables
 REQUIRED_CLAUSES = "A6.P1"  # the contract contents every arrangement's contract must list (Art. 6 para. 1)
-NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry"})  # API bookkeeping, not the regulation or registers
+NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not the regulation or registers
+                          # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
+                          "Framework", "FrameworkControl", "MappingSet", "Mapping"})
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
 
 
@@ -117,6 +120,7 @@ class ExportData:
     active: frozenset[str]  # arrangements in effect on as_of
     approvals: list[ApprovalCheck] = field(default_factory=list)  # the FSC's prior approval, per arrangement
     bdd: checks.BddReport | None = None  # the executable obligations' outcomes (HTML/PDF only)
+    crosswalks: list[CrosswalkView] = field(default_factory=list)  # the store's mapping sets (shared by tenants)
     evidence_pages: Callable[[], Iterator[EvidencePage]] = field(default=lambda: iter(()), repr=False)
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -212,6 +216,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
         evidence_total=store.count("Evidence", tenant), evidence_as_of=sum(counts.values()),
         evidence_lines=[], evidence_lines_total=0,
         active=frozenset(a.arrangement_id for a in inputs.arrangements if in_effect(a, as_of)),
+        crosswalks=crosswalk_views(store),
         evidence_pages=lambda: evidence.pages(store, tenant, controls, counts),
         approvals=fsc_approvals(store, tenant, as_of),
     )

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from regtrace.crosswalk import oscal as crosswalk_oscal
 from regtrace.trace import COMPANY, TraceRow
 
 from regtrace import labels
@@ -246,8 +247,18 @@ def write_json(document: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def mapping_files(d: ExportData) -> list[str]:
+    """The file names of the OSCAL 1.2 mapping collections: one per mapping set of the store."""
+    return [crosswalk_oscal.file_name(v.set_id) for v in d.crosswalks]
+
+
 def write_oscal(d: ExportData, catalog_path: Path, results_path: Path) -> list[Path]:
-    """Write the catalog and the assessment results (which refer to the catalog by its file name)."""
-    return [write_json(catalog(d), catalog_path),
-            write_json(assessment_results(d, catalog_path.name), results_path)]
+    """Write the catalog, the assessment results (which refer to the catalog by its file name) and a mapping
+    collection per mapping set (from the catalog's provisions to the set's framework)."""
+    written = [write_json(catalog(d), catalog_path), write_json(assessment_results(d, catalog_path.name), results_path)]
+    for view, name in zip(d.crosswalks, mapping_files(d), strict=True):
+        document = crosswalk_oscal.mapping_collection(view, generated_at=d.meta.generated_at, version=d.meta.version,
+                                                      catalog_href=catalog_path.name)
+        written.append(write_json(document, catalog_path.parent / name))
+    return written
 

@@ -326,10 +326,36 @@ def _audits(w: _Writer, d: ExportData) -> None:
             rows)
 
 
+def _crosswalks(w: _Writer, d: ExportData) -> None:
+    """Every mapping set: each provision → control with relationship and rationale, then the obligations the
+    set does not map (with the curated reason)."""
+    provisions = d.by_key("Provision")
+    rows: list[list[Value]] = []
+    for v in d.crosswalks:
+        s = v.summary
+        head = [s["mapping_set_id"], f"{s['framework']} ({s['status']}, {s['origin']})"]
+        for m in v.mappings:
+            p = provisions.get(m["source"], {})
+            title = " / ".join(t for t in (m["control_title"], m["control_title_en"]) if t)
+            rows.append([*head, p.get("label", ""), m["source"], m["target"], title, m["relationship"],
+                         m["rationale_type"], m["rationale"], m["strength"], m["confidence"] or "",
+                         "是 yes" if p.get("csp_meetable") else "否 no"])
+        for pid, why in v.unmapped:
+            p = provisions.get(pid, {})
+            rows.append([*head, p.get("label", ""), pid, "", "", Styled("（無對應 no counterpart）", "FFEB9C"), "",
+                         why or "", None, "", "是 yes" if p.get("csp_meetable") else "否 no"])
+    w.table("對照 Crosswalks", ["對照集 Mapping set", "目標框架 Framework", "條次 Citation", "條文代碼 Provision",
+                              "控制項 Control", "控制項標題（自撰）Control title (own words)",
+                              "關係 Relationship (provision RELATIONSHIP control)", "理由類型 Rationale type",
+                              "理由 Rationale", "強度 Strength", "信心 Confidence", "業者可履行 CSP-meetable"],
+            rows, freeze_col=4, wrap=[5, 8])
+
+
 def write_xlsx(d: ExportData, path: Path) -> Path:
     """Write the workbook; returns its path."""
     w = _Writer()
-    for sheet in (_cover, _coverage, _provisions, _matrix, _trace, _evidence, _certifications, _contracts, _audits):
+    for sheet in (_cover, _coverage, _provisions, _matrix, _trace, _evidence, _certifications, _contracts, _audits,
+                  _crosswalks):
         sheet(w, d)
     w.save(path)
     return path

@@ -5,6 +5,7 @@ RegtraceError
 │   ├── RegulationParseError   regulation text that cannot be parsed
 │   ├── CurationError          a curated file that disagrees with the parsed text
 │   ├── RegisterError          register rows that fail validation (the first 1,000 and the count)
+│   ├── MappingFileError       a mapping set file that fails validation (all errors at once)
 │   └── NotFoundError          an id that names nothing
 ├── StoreError                 the graph store failed
 │   └── StoreUnavailableError  the store cannot be reached (retryable)
@@ -104,6 +105,15 @@ class RegisterError(InputError):
         more = f"; the first {shown:,} are listed" if self.total > shown else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{self.total:,} problem(s) in the registers{more}; nothing was written:\n{lines}")
+
+
+class MappingFileError(InputError):
+    """A mapping set to import failed validation; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the mapping file; nothing was imported:\n{lines}")
 
 
 class NotFoundError(InputError):

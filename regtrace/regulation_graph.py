@@ -128,6 +128,8 @@ def build_regulation_graph(
             "frequency_months": p.frequency_months,
             "actors": list(p.actors),
             "path": _path(p, by_id),
+            "csp_meetable": None,  # curated for the seed only (regtrace.crosswalk.shipped)
+            "csp_meetable_quote": None,
         }
         for i, p in enumerate(provisions)
     ]

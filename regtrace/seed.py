@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from regtrace import labels
+from regtrace.crosswalk.shipped import csp_meetable
+from regtrace.crosswalk.store_io import install_shipped
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Store
 from regtrace.loaders.curation import load_curation, load_regulation, load_seed
@@ -31,7 +33,7 @@ def seed_graph() -> RegulationGraph:
         raise ConfigError("the bundled seed's title is not in the instruments register")
     semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision,
                           curation.lead_in_modalities, curation.falls_on, curation.shall_when)
-    return build_regulation_graph(
+    graph = build_regulation_graph(
         parsed.instrument_id,
         parsed.provisions,
         [i.to_row() for i in curation.instruments],
@@ -39,11 +41,16 @@ def seed_graph() -> RegulationGraph:
         curation.instrument_ids_by_title,
         semantics,
     )
+    flags = csp_meetable({p["provision_id"]: (p["path"], p["text"]) for p in graph.provisions})
+    for p in graph.provisions:
+        p["csp_meetable"], p["csp_meetable_quote"] = flags[p["provision_id"]]
+    return graph
 
 
 def install_seed(store: Store) -> None:
-    """Write the seed into the store (idempotent)."""
+    """Write the seed and the shipped crosswalks into the store (idempotent)."""
     write_regulation(store, seed_graph())
+    install_shipped(store)
 
 
 def examples_folder(name: str = "insurer") -> Path:

@@ -19,8 +19,10 @@ def store_location(option: str | None) -> str:
 
 
 def open_store(location: str, *, seed: bool = True, create: bool = True) -> Store:
-    """Open the store at `location`, creating it when `create` (a new store gets the bundled seed regulation);
-    without `create`, a folder that holds no store is NotFoundError naming the path (reading never creates)."""
+    """Open the store at `location`, creating it when `create` (a new store gets the bundled seed regulation and
+    the shipped crosswalks); without `create`, a folder that holds no store is NotFoundError naming the path
+    (reading never creates nor seeds: a store made before the crosswalks shipped gains them when opened with
+    `create`, as loading registers, the demo and the API server do)."""
     store: Store
     if location.startswith(NEO4J_SCHEMES):
         from regtrace.graph.neo4j_store import Neo4jStore
@@ -39,4 +41,9 @@ def open_store(location: str, *, seed: bool = True, create: bool = True) -> Stor
         from regtrace.seed import install_seed
 
         install_seed(store)
+    elif seed and create:
+        from regtrace.crosswalk.store_io import install_shipped, needs_shipped
+
+        if needs_shipped(store):  # made before the crosswalks shipped, or seeded by a write that died before them
+            install_shipped(store)
     return store

@@ -55,4 +55,4 @@ def test_every_command_is_defined_in_one_command_group_module() -> None:
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     assert names >= {"provisions", "validate", "load", "trace", "gaps", "coverage", "certifications", "findings",
                      "demo", "features", "check", "migrate", "serve", "export", "verify-export"}
-    assert [g.name for g in app.registered_groups] == ["keys", "token"]
+    assert [g.name for g in app.registered_groups] == ["keys", "mappings", "token"]

@@ -111,7 +111,10 @@ def test_oscal_matches_its_golden_file(exported: Exported, name: str) -> None:
 
 def test_manifest_lists_every_file(exported: Exported) -> None:
     doc = json.loads((exported.folder / "manifest.json").read_text(encoding="utf-8"))
-    assert {f["path"] for f in doc["files"]} == {name for names in bundle.FILES.values() for name in names}
+    mapping_files = {f"oscal-mapping-TIA-CLOUD-SRR_{name}.json" for name in ("ISO27001-2022", "ISO27017-2015",
+                                                                             "CSA-CCM-4")}  # the shipped sets
+    assert {f["path"] for f in doc["files"]} == {name for names in bundle.FILES.values() for name in names
+                                                 } | mapping_files
     assert doc["tenant"] == TENANT and doc["as_of"] == "2026-11-29"
     assert doc["generated_at"] == GENERATED.isoformat() and doc["store"] == exported.store
     assert doc["generator"]["name"] == "regtrace" and doc["generator"]["version"]
@@ -158,7 +161,7 @@ def test_xlsx_sheets_are_frozen_filtered_and_sized(exported: Exported) -> None:
     wb = load_workbook(exported.folder / "traceability-matrix.xlsx")
     assert [ws.title for ws in wb.worksheets] == [
         "封面 Cover", "涵蓋率 Coverage", "條文 Provisions", "矩陣 Matrix", "追溯 Trace", "佐證 Evidence",
-        "驗證 Certifications", "契約條款 Contract clauses", "查核 Audits"]
+        "驗證 Certifications", "契約條款 Contract clauses", "查核 Audits", "對照 Crosswalks"]
     for ws in wb.worksheets:
         assert ws.freeze_panes and ws.auto_filter.ref
     provisions = wb["條文 Provisions"]

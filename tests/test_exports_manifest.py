@@ -41,8 +41,11 @@ def test_one_tenant_exports_into_the_folder_and_verifies(two_tenants: Path, tmp_
     done = regtrace("export", "--format", "oscal,ttl", "--tenant", TENANT, "--as-of", "2026-11-29", "--out", str(out),
                     store=two_tenants)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["graph.ttl", "manifest.json", "oscal-assessment-results.json",
-                                                      "oscal-catalog.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "graph.ttl", "manifest.json", "oscal-assessment-results.json", "oscal-catalog.json",
+        # one OSCAL 1.2 mapping collection per mapping set of the store (the three shipped ones)
+        "oscal-mapping-TIA-CLOUD-SRR_CSA-CCM-4.json", "oscal-mapping-TIA-CLOUD-SRR_ISO27001-2022.json",
+        "oscal-mapping-TIA-CLOUD-SRR_ISO27017-2015.json"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["tenant"] == TENANT and manifest["formats"] == ["ttl", "oscal"]
     checked = regtrace("verify-export", str(out), store=two_tenants)

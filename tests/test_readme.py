@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-TESTED_SECTIONS = ("Using it", "Executable obligations")
+TESTED_SECTIONS = ("Using it", "Executable obligations", "Crosswalks")
 # `regtrace check` exits 1 when an obligation fails, as the example insurer's do on purpose.
 ALLOWED_CODES = {"check": {0, 1}}
 
