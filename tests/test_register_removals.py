@@ -44,14 +44,15 @@ def test_a_folder_missing_evidence_does_not_wipe_it(loaded: LadybugStore, tmp_pa
 
 
 def test_removing_more_than_half_of_the_rows_is_refused(loaded: LadybugStore, tmp_path: Path) -> None:
-    # stored: 12 rows in the small registers + 30 evidence = 42; keeping 5 evidence removes 25 (> 21)
+    # stored: 16 rows in the small registers (csps 2, certifications 1, arrangements 2, systems 2, contracts 1,
+    # controls 2, audits 1, findings 2, company 1, approvals 2) + 30 evidence = 46; keeping 5 evidence removes 25 (> 23)
     data = registers()
     data["evidence"] = _evidence(5)
-    with pytest.raises(InputError, match=r"25 of the tenant's 42 stored rows would be removed, more than half "
+    with pytest.raises(InputError, match=r"25 of the tenant's 46 stored rows would be removed, more than half "
                                          r"\(evidence 25 of 30\)"):
         load_registers(loaded, write_folder(tmp_path / "v2", data), "t1", UNDER)
     assert loaded.count("Evidence", "t1") == 30
-    data["evidence"] = _evidence(10)  # removes 20 of 42: an ordinary reload
+    data["evidence"] = _evidence(10)  # removes 20 of 46: an ordinary reload
     load_registers(loaded, write_folder(tmp_path / "v3", data), "t1", UNDER)
     assert loaded.count("Evidence", "t1") == 10
 
