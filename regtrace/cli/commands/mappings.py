@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from regtrace.cli.app import app, opened_store
-from regtrace.cli.console import out, print_json
+from regtrace.cli.console import out, print_json, show
 from regtrace.cli.options import JsonFlag
 
 PANEL = "法規 Regulation"
@@ -41,10 +41,7 @@ def mappings_list(as_json: JsonFlag = False) -> None:
 
     with opened_store() as store:
         sets = set_summaries(store)
-    if as_json:
-        print_json(sets)
-        return
-    out.print(_table(sets))
+    show(sets, as_json, lambda: _table(sets))
 
 
 @mappings_app.command("import")

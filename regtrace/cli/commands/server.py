@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from regtrace.cli.app import GLOBAL, app, opened_store
-from regtrace.cli.console import err, out, print_json
+from regtrace.cli.console import err, out, show
 from regtrace.cli.options import DEFAULT_TENANT, JsonFlag, Tenant
 from regtrace.cli.tables import tokens_table
 
@@ -76,10 +76,7 @@ def token_list(as_json: JsonFlag = False) -> None:
 
     with opened_store() as store:
         rows = list_tokens(store)
-    if as_json:
-        print_json(rows)
-        return
-    out.print(tokens_table(rows))
+    show(rows, as_json, lambda: tokens_table(rows))
 
 
 @token_app.command("revoke")

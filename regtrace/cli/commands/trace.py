@@ -9,7 +9,7 @@ import typer
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality, require_arrangement
-from regtrace.cli.console import out, print_json
+from regtrace.cli.console import out, print_json, show
 from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
@@ -37,10 +37,7 @@ def trace_command(
         require_arrangement(store, tenant, arrangement)
         rows = trace(store, tenant, day, arrangement)
     rows = [r for r in rows if r.obligation] if leaves else rows
-    if as_json:
-        print_json([r.to_json() for r in rows])
-    else:
-        out.print(trace_table(rows, f"追溯 Trace — {tenant} — {day.isoformat()}"))
+    show([r.to_json() for r in rows], as_json, lambda: trace_table(rows, f"追溯 Trace — {tenant} — {day.isoformat()}"))
 
 
 @app.command("gaps", rich_help_panel=PANEL)
@@ -56,10 +53,7 @@ def gaps_command(
         tenant = require_tenant(store, tenant)
         rows = gaps(trace(store, tenant, day), materiality(store, tenant))
     rows = rows[:limit] if limit else rows
-    if as_json:
-        print_json([r.to_json() for r in rows])
-    else:
-        out.print(trace_table(rows, f"缺口 Gaps — {tenant} — {day.isoformat()}"))
+    show([r.to_json() for r in rows], as_json, lambda: trace_table(rows, f"缺口 Gaps — {tenant} — {day.isoformat()}"))
 
 
 @app.command("coverage", rich_help_panel=PANEL)
