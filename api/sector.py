@@ -16,7 +16,7 @@ import graphene
 from regtrace.trace.trend import trend_dates
 
 from regtrace.errors import NotFoundError
-from regtrace.sector import MIN_MEMBERS, sector_view
+from regtrace.sector import MIN_MEMBERS, SectorView, sector_trend, snapshot
 from regtrace.tenants import LOAD_HINT
 
 from .context import RequestContext
@@ -61,6 +61,33 @@ SectorTrendPoint = type("SectorTrendPoint", (graphene.ObjectType,), {
     "Meta": type("Meta", (), {"description": "某季末之會員涵蓋率分布 / the members' coverage at one quarter end"}),
     "date": Date(required=True), **_figure_fields(),
     "articles": graphene.List(graphene.NonNull(SectorArticle), required=True)})
+async def _member_rows(ctx: RequestContext, tenants: list[str], days: list[dt.date]) -> dict[tuple[str, dt.date], Any]:
+    keys = [(t, d) for d in days for t in tenants]
+    results = await asyncio.gather(*(ctx.trace(t, d) for t, d in keys))
+    return {k: r.rows for k, r in zip(keys, results, strict=True)}
+
+
+async def resolve_sector(root: Any, info: Any, asOf: dt.date | None = None) -> dict[str, Any]:
+    """The sector as of the date; its `trend` is computed only when asked for (8 more traces per member)."""
+    ctx = context(info)
+    ctx.principal.require("sector")
+    day = asOf or dt.date.today()
+    tenants = await ctx.call(ctx.store.tenants)
+    if not tenants:
+        raise NotFoundError(f"the store holds no member company's registers yet; {LOAD_HINT}")
+    rows = await _member_rows(ctx, tenants, [day])
+    now = snapshot(day, (rows[t, day] for t in tenants))
+    data = SectorView(day, now, ()).to_json()
+    return {**data, "as_of": day, "_tenants": tenants}
+
+
+async def resolve_trend(root: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+    ctx = context(info)
+    tenants, day = root["_tenants"], root["as_of"]
+    rows = await _member_rows(ctx, tenants, trend_dates(day))
+    return [{**t.to_json(), "date": t.date} for t in sector_trend(tenants, lambda m, d: rows[m, d], day)]
+
+
 Sector = type("Sector", (graphene.ObjectType,), {
     "Meta": type("Meta", (), {"description": "公會檢視 / the associations' view across the members of the store: "
                                              f"every figure over at least {MIN_MEMBERS} members, never a member's "
@@ -71,29 +98,9 @@ Sector = type("Sector", (graphene.ObjectType,), {
     "articles": graphene.List(graphene.NonNull(SectorArticle), required=True),
     "obligations": graphene.List(graphene.NonNull(SectorObligation), required=True),
     "common_gaps": graphene.List(graphene.NonNull(SectorGap), required=True),
-    "trend": graphene.List(graphene.NonNull(SectorTrendPoint), required=True)})
-
-
-async def _member_rows(ctx: RequestContext, tenants: list[str], days: list[dt.date]) -> dict[tuple[str, dt.date], Any]:
-    keys = [(t, d) for d in days for t in tenants]
-    results = await asyncio.gather(*(ctx.trace(t, d) for t, d in keys))
-    return {k: r.rows for k, r in zip(keys, results, strict=True)}
-
-
-async def resolve_sector(root: Any, info: Any, asOf: dt.date | None = None) -> dict[str, Any]:
-    ctx = context(info)
-    ctx.principal.require("sector")
-    day = asOf or dt.date.today()
-    tenants = await ctx.call(ctx.store.tenants)
-    if not tenants:
-        raise NotFoundError(f"the store holds no member company's registers yet; {LOAD_HINT}")
-    rows = await _member_rows(ctx, tenants, sorted({day, *trend_dates(day)}))
-    view = sector_view(tenants, lambda t, d: rows[(t, d)], day)
-    data = view.to_json()
-    data["as_of"] = view.as_of
-    for point, shown in zip(view.trend, data["trend"], strict=True):
-        shown["date"] = point.date
-    return data
+    "trend": graphene.List(graphene.NonNull(SectorTrendPoint), required=True, resolver=resolve_trend,
+                           description="某季末 / at the last 8 quarter ends on or before as_of (computed only "
+                                       "when asked for)")})
 
 
 def sector_fields() -> dict[str, Any]:

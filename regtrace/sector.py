@@ -231,20 +231,32 @@ class SectorView:
         }
 
 
-def sector_view(tenants: Sequence[str], trace_of: Callable[[str, dt.date], list[TraceRow]],
-                as_of: dt.date) -> SectorView:
-    """The view as of `as_of` and at the last 8 quarter ends (regtrace.trace.trend), `trace_of(tenant, day)`
-    giving a tenant's rows."""
-    now = snapshot(as_of, (trace_of(t, as_of) for t in tenants))
+def sector_trend(tenants: Sequence[str], trace_of: Callable[[str, dt.date], list[TraceRow]],
+                 as_of: dt.date) -> tuple[TrendFigure, ...]:
+    """The sector at the last 8 quarter ends on or before `as_of` (regtrace.trace.trend), overall and per article."""
     points = []
     for day in trend_dates(as_of):
         past = snapshot(day, (trace_of(t, day) for t in tenants))
         points.append(TrendFigure(day, past.overall, past.articles))
-    return SectorView(as_of, now, tuple(points))
+    return tuple(points)
+
+
+def sector_view(tenants: Sequence[str], trace_of: Callable[[str, dt.date], list[TraceRow]],
+                as_of: dt.date) -> SectorView:
+    """The view as of `as_of` with its trend, `trace_of(tenant, day)` giving a tenant's rows."""
+    return SectorView(as_of, snapshot(as_of, (trace_of(t, as_of) for t in tenants)),
+                      sector_trend(tenants, trace_of, as_of))
 
 
 def store_sector_view(store: Store, as_of: dt.date) -> SectorView:
     """The sector view of every tenant of the store; NotFoundError for an empty store."""
     tenants = require_some_tenant(store)
-    return sector_view(tenants, lambda tenant, day: trace(store, tenant, day), as_of)
+    traces: dict[tuple[str, dt.date], list[TraceRow]] = {}  # the as-of date may be a quarter end too
+
+    def trace_of(tenant: str, day: dt.date) -> list[TraceRow]:
+        if (tenant, day) not in traces:
+            traces[tenant, day] = trace(store, tenant, day)
+        return traces[tenant, day]
+
+    return sector_view(tenants, trace_of, as_of)
 

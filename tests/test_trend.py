@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from cli_inprocess import run
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store
 from regtrace.trace import trace
@@ -27,7 +27,7 @@ from regtrace.trace.trend import quarter_ends, tenant_trend, trend_dates
 from test_cli import regtrace
 from trace_fixtures import Registers, write_test_regulation
 
-from regtrace.errors import InputError
+from regtrace.errors import InputError, NotFoundError
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -106,37 +106,40 @@ def test_cli_trend_and_changes(folder: Path) -> None:
     assert [p["date"] for p in points][-3:] == ["2026-03-31", "2026-05-15", "2026-06-30"]
     assert {"date", "covered", "applicable", "percent", "articles"} <= set(points[-1])
     assert (points[-1]["covered"], points[-1]["applicable"], points[-1]["percent"]) == (0, 5, 0.0)
-    table = regtrace("coverage", "--tenant", "t1", "--trend", "--as-of", "2026-06-30", store=folder).stdout
+    table = run("coverage", "--tenant", "t1", "--trend", "--as-of", "2026-06-30", store=folder).output
     assert "2025-12-31" in table and "66.7%" in table and "2/3" in table
-    rows = json.loads(regtrace("changes", "--tenant", "t1", "--from", "2025-12-31", "--to", "2026-06-30", "--json",
-                               store=folder).stdout)
+    rows = json.loads(run("changes", "--tenant", "t1", "--from", "2025-12-31", "--to", "2026-06-30", "--json",
+                          store=folder).output)
     assert {"provision", "subject", "from_status", "to_status", "cause"} <= set(rows[0])
     first = rows[0]
     assert (first["provision"], first["subject"], first["from_status"], first["to_status"]) == (
         "A6.P1.I1", "ARR1", "covered", "gap")
-    assert "A6.P1.I1" in regtrace("changes", "--tenant", "t1", "--from", "2025-12-31", "--to", "2026-06-30",
-                                  store=folder).stdout
+    assert "A6.P1.I1" in run("changes", "--tenant", "t1", "--from", "2025-12-31", "--to", "2026-06-30",
+                             store=folder).output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["changes", "--tenant", "t1", "--from", "2026-06-30", "--to", "2025-12-31"], "--from 2026-06-30 is after --to"),
-    (["changes", "--tenant", "t9", "--from", "2025-12-31", "--to", "2026-06-30"], "tenant 't9' has no registers"),
-    (["coverage", "--tenant", "t9", "--trend"], "tenant 't9' has no registers"),
-    (["coverage", "--tenant", "t1", "--trend", "--as-of", "2026-06-30", "--date", "2026-07-01"],
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (["changes", "--tenant", "t1", "--from", "2026-06-30", "--to", "2025-12-31"], InputError,
+     "--from 2026-06-30 is after --to"),
+    (["changes", "--tenant", "t9", "--from", "2025-12-31", "--to", "2026-06-30"], NotFoundError,
+     "tenant 't9' has no registers"),
+    (["coverage", "--tenant", "t9", "--trend"], NotFoundError, "tenant 't9' has no registers"),
+    (["coverage", "--tenant", "t1", "--trend", "--as-of", "2026-06-30", "--date", "2026-07-01"], InputError,
      "--date 2026-07-01 is after the as-of date"),
-    (["coverage", "--tenant", "t1", "--date", "2026-06-01"], "--date goes with --trend"),
+    (["coverage", "--tenant", "t1", "--date", "2026-06-01"], InputError, "--date goes with --trend"),
 ])
-def test_cli_errors(folder: Path, args: list[str], message: str) -> None:
-    result = regtrace(*args, store=folder, check=False)
-    assert result.returncode in (2, 3), result.stderr
-    assert message in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout == ""
+def test_cli_errors(folder: Path, args: list[str], error: type[Exception], message: str) -> None:
+    result = run(*args, store=folder)
+    assert isinstance(result.exception, error) and message in str(result.exception)
+    assert result.output == ""
 
 
 def test_an_empty_store_is_an_error(tmp_path: Path) -> None:
     with LadybugStore(tmp_path / "s") as store:
         write_test_regulation(store)
-    for args in (["coverage", "--tenant", "t1", "--trend"], ["changes", "--tenant", "t1", "--from", "2026-01-01",
-                                                             "--to", "2026-02-01"]):
-        result: subprocess.CompletedProcess[str] = regtrace(*args, store=tmp_path / "s", check=False)
-        assert result.returncode == 3 and "holds no member company's registers" in result.stderr, result.stderr
+    result = regtrace("changes", "--tenant", "t1", "--from", "2026-01-01", "--to", "2026-02-01",
+                      store=tmp_path / "s", check=False)
+    assert result.returncode == 3 and "holds no member company's registers" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    trend = run("coverage", "--tenant", "t1", "--trend", store=tmp_path / "s")
+    assert isinstance(trend.exception, NotFoundError)
