@@ -42,7 +42,7 @@ function figureCells(f) {
 function table(id, heads, rows) {
   const head = el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, h)));
   const body = el("tbody", {}, ...rows);
-  $(id).replaceChildren(el("table", { class: "table" }, el("thead", {}, head), body));
+  $(id).replaceChildren(el("table", { class: "plain" }, el("thead", {}, head), body));
 }
 
 const FIGURE_HEADS = ["會員數 Members", "Q1", "中位數 Median", "Q3"];
