@@ -19,7 +19,7 @@ from .dates import Date
 from .queries import tenant_argument
 from .types import context
 
-MAX_DATES = 40
+MAX_DATES = 4  # further dates per request, as the limit of distinct asOf dates (api/execution.py Limits)
 PERCENT = "% covered of what applies; null when nothing applies"
 
 ArticleCoverage = type("ArticleCoverage", (graphene.ObjectType,), {
@@ -50,7 +50,7 @@ async def resolve_coverage_trend(root: Any, info: Any, asOf: dt.date | None = No
     ctx.principal.require("summary")  # the board sees the trend
     t = await ctx.known_tenant(ctx.principal.tenant_for(tenant))
     if len(dates or ()) > MAX_DATES:
-        raise InputError(f"dates: at most {MAX_DATES} dates")
+        raise InputError(f"dates: at most {MAX_DATES} further dates per request (each is a trace to compute)")
     days = trend_dates(asOf or dt.date.today(), dates or ())
     return [point_json(p) for p in await tenant_points(ctx, t, days)]
 
@@ -61,7 +61,8 @@ def trend_fields() -> dict[str, Any]:
         "coverageTrend": graphene.Field(
             graphene.NonNull(graphene.List(graphene.NonNull(CoverageTrendPoint))), resolver=resolve_coverage_trend,
             asOf=Date(description="基準日（預設今天）/ as of this date (default today)"),
-            dates=graphene.List(graphene.NonNull(Date), description="另加之日期 / further dates (on or before asOf)"),
+            dates=graphene.List(graphene.NonNull(Date),
+                                description=f"另加之日期 / further dates (on or before asOf), at most {MAX_DATES}"),
             tenant=tenant_argument(),
             description="涵蓋率趨勢 / coverage at the end of each of the last 8 quarters on or before asOf and at "
                         "the dates asked for, oldest first (as `regtrace coverage --trend`)"),
