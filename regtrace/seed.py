@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from pathlib import Path
@@ -77,15 +78,21 @@ def examples_folder(name: str = "insurer") -> Path:
 
 def regulation_summary(store: Store) -> list[str]:
     """A few lines on the regulation graph: articles, provisions, obligations, conditions, stale references."""
-    provisions = store.nodes("Provision")
-    obligations = store.nodes("Obligation")
+    from regtrace.versions import VersionBook
+
+    book = VersionBook.read(store)
+    label = None if book.single else book.in_force(dt.date.today()).label
+    provisions = book.provisions if label is None else book.provisions_of(label)
+    obligations = book.obligations if label is None else book.obligations_of(label)
+    keys = {p["uid"] for p in provisions}
     by_modality = Counter(o["modality"] for o in obligations)
     falls_on = Counter(o["falls_on"] for o in obligations)
     conditional = [p for p in provisions if p["conditions"]]
     facts = Counter(f for o in obligations for f in o["conditions"])
     instruments = {i["instrument_id"]: i for i in store.nodes("Instrument")}
-    refs = store.links("REFERENCES", "Provision", "Instrument")
-    stale = sorted({(r["source"], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
+    refs = [r for r in store.links("REFERENCES", "Provision", "Instrument") if r["source"] in keys]
+    pid = {p["uid"]: p["provision_id"] for p in provisions}
+    stale = sorted({(pid[r["source"]], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
     lines = [
         f"條 articles {sum(p['level'] == 'article' for p in provisions)} · 條文 provisions {len(provisions)} · "
         f"義務 obligations {len(obligations)}",
