@@ -18,6 +18,7 @@ from .mutations import mutation_fields
 from .navigation import served_classes
 from .queries import entity_fields
 from .types import build_types
+from .versions import version_mutation_fields, version_query_fields
 
 
 @cache
@@ -25,13 +26,14 @@ def build_schema() -> GraphQLSchema:
     """The executable schema (built once per process)."""
     classes = served_classes()
     types = build_types((*classes, load_ontology().classes["ChangeLogEntry"]))
-    query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes)}
+    query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes),
+                                    **version_query_fields()}
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})
     mutation = type("Mutation", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "異動（officer, admin）/ changes (officer and admin tokens)"}),
-        **mutation_fields(types)})
+        **mutation_fields(types), **version_mutation_fields()})
     schema = graphene.Schema(query=query, mutation=mutation, auto_camelcase=False)
     graphql_schema: GraphQLSchema = schema.graphql_schema
     return graphql_schema

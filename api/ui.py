@@ -20,6 +20,7 @@ ASSETS = {
     "i18n.js": "text/javascript; charset=utf-8",
     "gql.js": "text/javascript; charset=utf-8",
     "render.js": "text/javascript; charset=utf-8",
+    "banner.js": "text/javascript; charset=utf-8",
 }
 HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

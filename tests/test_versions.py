@@ -13,9 +13,11 @@ The amended text tests/data/regulation_adopt_2027.txt is the seed with, worked o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
 from regtrace.migrate import checksum, contents
 from trace_fixtures import Registers
@@ -61,9 +63,19 @@ def _rows(store: Store, day: dt.date) -> dict[tuple[str, str], tuple[str, tuple[
 
 @pytest.fixture
 def seeded(store: Store) -> Store:
+    """Both stores: the seed and the tenant above."""
     install_seed(store)
     _registers(store)
     return store
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Store]:
+    """The embedded store only, for what does not depend on the store (kept off Neo4j to keep CI short)."""
+    with LadybugStore(tmp_path / "store") as store:
+        install_seed(store)
+        _registers(store)
+        yield store
 
 
 def test_adopt_then_trace_before_and_after(seeded: Store) -> None:
@@ -102,8 +114,8 @@ def test_adopt_then_trace_before_and_after(seeded: Store) -> None:
     assert contracts["A6.P1.I1"] == ("K1",) and contracts["A6.P1.I2"] == ("K1",)
 
 
-def test_review_queue_lists_then_accepts(seeded: Store) -> None:
-    store = seeded
+def test_review_queue_lists_then_accepts(embedded: Store) -> None:
+    store = embedded
     adopt(store, AMENDED, EFFECTIVE, "2027")
     queue = review_queue(store, "t1")
     assert [r["review_id"] for r in queue.needs_review] == ["satisfies:C-ACC:A7.P1.I3.S2@2027"]
@@ -135,8 +147,8 @@ def test_an_interrupted_adopt_leaves_the_store_as_it_was(seeded: Store, monkeypa
     assert adopt(store, AMENDED, EFFECTIVE, "2027").counts()["orphaned"] == 1, "the adopt can be run again"
 
 
-def test_adopt_refuses_what_it_cannot_order(seeded: Store) -> None:
-    store = seeded
+def test_adopt_refuses_what_it_cannot_order(embedded: Store) -> None:
+    store = embedded
     adopt(store, AMENDED, EFFECTIVE, "2027")
     with pytest.raises(InputError, match="must take effect after"):
         plan_adoption(store, AMENDED, dt.date(2026, 6, 1), "2026b")
@@ -146,8 +158,8 @@ def test_adopt_refuses_what_it_cannot_order(seeded: Store) -> None:
         plan_adoption(store, AMENDED, dt.date(2028, 1, 1), "2028")
 
 
-def test_features_change_only_where_the_text_did(seeded: Store) -> None:
-    store = seeded
+def test_features_change_only_where_the_text_did(embedded: Store) -> None:
+    store = embedded
     before = features_from_store(store, BEFORE)
     adopt(store, AMENDED, EFFECTIVE, "2027")
     assert features_from_store(store, BEFORE) == before
