@@ -18,67 +18,61 @@ from .dates import Date
 from .queries import tenant_argument
 from .types import context
 
-
-class RegulationVersion(graphene.ObjectType):
-    class Meta:
-        description = "法規版本 / a stored version of the regulation"
-
-    version = graphene.String(required=True, description="版本 / label")
-    instrument_id = graphene.String(required=True)
-    promulgated_on = Date(description="發布日 / promulgated on (null: the text states none)")
-    effective_from = Date(description="生效日 / first day in force (null: from any date)")
-    effective_until = Date(description="適用至 / last day in force (null: still in force)")
-    source_sha256 = graphene.String(required=True, description="原文 SHA-256 / of the source text")
-    adopted_at = graphene.String(description="採用時間 / adopted at (ISO 8601, UTC)")
-    in_force = graphene.Boolean(required=True, description="於基準日施行 / in force on asOf")
+RegulationVersion = type("RegulationVersion", (graphene.ObjectType,), {
+    "Meta": type("Meta", (), {"description": "法規版本 / a stored version of the regulation"}),
+    "version": graphene.String(required=True, description="版本 / label"),
+    "instrument_id": graphene.String(required=True),
+    "promulgated_on": Date(description="發布日 / promulgated on (null: the text states none)"),
+    "effective_from": Date(description="生效日 / first day in force (null: from any date)"),
+    "effective_until": Date(description="適用至 / last day in force (null: still in force)"),
+    "source_sha256": graphene.String(required=True, description="原文 SHA-256 / of the source text"),
+    "adopted_at": graphene.String(description="採用時間 / adopted at (ISO 8601, UTC)"),
+    "in_force": graphene.Boolean(required=True, description="於基準日施行 / in force on asOf"),
+})
 
 
-class MappingReviewItem(graphene.ObjectType):
-    class Meta:
-        description = "待覆核對應 / a mapping carried to an amended provision"
-
-    id = graphene.ID(required=True, description="覆核代碼 / what `review --accept` takes")
-    kind = graphene.String(required=True, description="satisfies, clause, cites or supports")
-    source_id = graphene.String(required=True, description="控制措施、契約、缺失或核准 / the mapped record")
-    provision_id = graphene.String(required=True)
-    version = graphene.String(required=True)
-    from_provision_id = graphene.String(required=True)
-    from_version = graphene.String(required=True)
-    changes = graphene.List(graphene.NonNull(graphene.String), required=True)
-    status = graphene.String(required=True, description="needs_review or accepted")
-    created_at = graphene.String(required=True)
-    accepted_at = graphene.String()
-
-
-class OrphanedMapping(graphene.ObjectType):
-    class Meta:
-        description = "孤立對應 / a mapping kept on a provision the latest version removed"
-
-    kind = graphene.String(required=True)
-    source_id = graphene.String(required=True)
-    provision_id = graphene.String(required=True)
-    version = graphene.String(required=True)
+MappingReviewItem = type("MappingReviewItem", (graphene.ObjectType,), {
+    "Meta": type("Meta", (), {"description": "待覆核對應 / a mapping carried to an amended provision"}),
+    "id": graphene.ID(required=True, description="覆核代碼 / what `review --accept` takes"),
+    "kind": graphene.String(required=True, description="satisfies, clause, cites or supports"),
+    "source_id": graphene.String(required=True, description="控制措施、契約、缺失或核准 / the mapped record"),
+    "provision_id": graphene.String(required=True),
+    "version": graphene.String(required=True),
+    "from_provision_id": graphene.String(required=True),
+    "from_version": graphene.String(required=True),
+    "changes": graphene.List(graphene.NonNull(graphene.String), required=True),
+    "status": graphene.String(required=True, description="needs_review or accepted"),
+    "created_at": graphene.String(required=True),
+    "accepted_at": graphene.String(),
+})
 
 
-class ReviewQueue(graphene.ObjectType):
-    class Meta:
-        description = "版本覆核 / a member company's mappings after an adoption"
-
-    tenant = graphene.String(required=True)
-    latest_version = graphene.String()
-    needs_review = graphene.List(graphene.NonNull(MappingReviewItem), required=True)
-    accepted = graphene.List(graphene.NonNull(MappingReviewItem), required=True)
-    orphaned = graphene.List(graphene.NonNull(OrphanedMapping), required=True)
+OrphanedMapping = type("OrphanedMapping", (graphene.ObjectType,), {
+    "Meta": type("Meta", (), {"description": "孤立對應 / a mapping kept on a provision the latest version removed"}),
+    "kind": graphene.String(required=True),
+    "source_id": graphene.String(required=True),
+    "provision_id": graphene.String(required=True),
+    "version": graphene.String(required=True),
+})
 
 
-class RegulationBanner(graphene.ObjectType):
-    class Meta:
-        description = "新版法規提示 / a newer version adopted with mappings awaiting review"
+ReviewQueue = type("ReviewQueue", (graphene.ObjectType,), {
+    "Meta": type("Meta", (), {"description": "版本覆核 / a member company's mappings after an adoption"}),
+    "tenant": graphene.String(required=True),
+    "latest_version": graphene.String(),
+    "needs_review": graphene.List(graphene.NonNull(MappingReviewItem), required=True),
+    "accepted": graphene.List(graphene.NonNull(MappingReviewItem), required=True),
+    "orphaned": graphene.List(graphene.NonNull(OrphanedMapping), required=True),
+})
 
-    version = graphene.String(required=True)
-    effective_from = Date()
-    needs_review = graphene.Int(required=True)
-    orphaned = graphene.Int(required=True)
+
+RegulationBanner = type("RegulationBanner", (graphene.ObjectType,), {
+    "Meta": type("Meta", (), {"description": "新版法規提示 / a newer version adopted with mappings awaiting review"}),
+    "version": graphene.String(required=True),
+    "effective_from": Date(),
+    "needs_review": graphene.Int(required=True),
+    "orphaned": graphene.Int(required=True),
+})
 
 
 async def resolve_versions(root: Any, info: Any, asOf: dt.date | None = None) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ depends only on that obligation and its provision.
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path

@@ -155,7 +155,7 @@ def build_regulation_graph(
     if version is not None:
         versions = [{**version, "uid": version["version_id"]}]
         links[("VERSION_OF", "InstrumentVersion", "Instrument")] = [Link(version["version_id"], instrument_id)]
-        links[("IN_VERSION", "Provision", "InstrumentVersion")] = [Link(r["uid"], version["version_id"])
+        links[("IN_VERSION", "Provision", "InstrumentVersion")] = [Link(str(r["uid"]), version["version_id"])
                                                                    for r in provision_rows]
     actor_rows = [{"uid": a, "actor_id": a, "name": name} for a, name in actors.items()]
     return RegulationGraph(instrument_rows, provision_rows, obligations, actor_rows, links, versions)

@@ -76,8 +76,9 @@ def accept_reviews(store: Store, tenant: str, ids: list[str], now: dt.datetime |
     by_id = {r["review_id"]: r for r in store.nodes("MappingReview") if r["tenant"] == tenant}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
+        waiting = sorted(i for i, r in by_id.items() if r["status"] == "needs_review")
         raise NotFoundError(f"--accept: no review {', '.join(unknown)} for tenant {tenant} "
-                            f"(awaiting review: {', '.join(sorted(i for i, r in by_id.items() if r['status'] == 'needs_review')) or 'none'})")
+                            f"(awaiting review: {', '.join(waiting) or 'none'})")
     at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     rows = [{**by_id[i], "status": "accepted", "accepted_at": at} for i in dict.fromkeys(ids)
             if by_id[i]["status"] == "needs_review"]

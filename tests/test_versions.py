@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
-from regtrace.migrate import checksum, contents
+from regtrace.trace import trace
 from trace_fixtures import Registers
 
 from regtrace import versions_adopt
 from regtrace.errors import InputError, NotFoundError
 from regtrace.features import features_from_store
+from regtrace.migrate import checksum, contents
 from regtrace.seed import install_seed
-from regtrace.trace import trace
 from regtrace.versions import VersionBook
 from regtrace.versions_adopt import adopt, plan_adoption
 from regtrace.versions_review import accept_reviews, review_queue

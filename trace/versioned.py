@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
+
 from regtrace.versions import Version, VersionBook
 
 from .model import TraceInputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -35,7 +36,7 @@ def validate(folder: Folder, tenant: CompareTenant = None, as_json: JsonFlag = F
     if tenant is None:
         try:  # the store's regulation when there is a store; the bundled seed before the first load
             with opened_store() as store:
-                under = obligations_under(store)
+                under: Mapping[str, Sequence[str]] = obligations_under(store)
         except NotFoundError:
             if "://" in GLOBAL.location():
                 raise
