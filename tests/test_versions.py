@@ -110,6 +110,9 @@ def test_adopt_then_trace_before_and_after(seeded: Store) -> None:
     assert after[("A8.P1.I2", "company")][:2] == ("gap", ()), "the inserted item: nothing maps to it"
     assert after[("A6-1.P1", "ARR1")][:2] == ("gap", ())
     assert ("A6-1.P1", "ARR1") not in before_adopt
+    against_seed = {(r.provision, r.subject): (r.status, r.controls, r.modality)
+                    for r in trace(store, "t1", AFTER, version="seed")}
+    assert against_seed[("A4.P2.I3", "company")][1] == ("C-DIST",), "a given version is traced on any date"
     contracts = {r.provision: r.contracts for r in trace(store, "t1", AFTER) if r.subject == "ARR1"}
     assert contracts["A6.P1.I1"] == ("K1",) and contracts["A6.P1.I2"] == ("K1",)
 

@@ -91,9 +91,10 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
                      _ids(row["obligations"])) for row in store.approvals(tenant)]
 
 
-def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
-    """Ask the store for everything the rules need, of the regulation version in force on `as_of`."""
-    scope = VersionScope.read(store, as_of)
+def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None) -> TraceInputs:
+    """Ask the store for everything the rules need, of the regulation version in force on `as_of` (or of the
+    stored version labelled `version`: what a trace would be against it)."""
+    scope = VersionScope.read(store, as_of, version)
     inputs = TraceInputs(
         as_of=as_of,
         provisions=scope.provisions,

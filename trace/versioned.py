@@ -31,16 +31,19 @@ class VersionScope:
     provision_ids: dict[str, str]  # provision key -> provision id, this version only
 
     @classmethod
-    def read(cls, store: Store, as_of: dt.date) -> VersionScope:
+    def read(cls, store: Store, as_of: dt.date, version: str | None = None) -> VersionScope:
+        """The version in force on `as_of`, or the one labelled `version` (NotFoundError naming the labels)."""
         book = VersionBook.read(store)
+        if book.single and version is not None:
+            book.by_label(version)
         if book.single:
             provisions = sorted(book.provisions, key=lambda r: r["ordinal"])
-            version = book.versions[0] if book.versions else None
-            return cls(version, True, provisions, book.obligations, {}, {})
-        version = book.in_force(as_of)
-        provisions = book.provisions_of(version.label)
-        obligations = book.obligations_of(version.label)
-        return cls(version, False, provisions, obligations, {o["uid"]: o["obligation_id"] for o in obligations},
+            first = book.versions[0] if book.versions else None
+            return cls(first, True, provisions, book.obligations, {}, {})
+        chosen = book.by_label(version) if version is not None else book.in_force(as_of)
+        provisions = book.provisions_of(chosen.label)
+        obligations = book.obligations_of(chosen.label)
+        return cls(chosen, False, provisions, obligations, {o["uid"]: o["obligation_id"] for o in obligations},
                    {p["uid"]: p["provision_id"] for p in provisions})
 
     def provision_id(self, key: str) -> str | None:
