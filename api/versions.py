@@ -108,15 +108,14 @@ async def resolve_banner(root: Any, info: Any, tenant: str | None = None) -> dic
             "needs_review": len(queue["needs_review"]), "orphaned": len(queue["orphaned"])}
 
 
-async def resolve_accept(root: Any, info: Any, ids: list[str], tenant: str | None = None) -> dict[str, Any]:
+async def resolve_accept(root: Any, info: Any, ids: list[str], tenant: str | None = None) -> list[str]:
     ctx = context(info)
     ctx.principal.require("write")
     t = await ctx.known_tenant(ctx.principal.tenant_for(tenant))
     if not ids:
         raise InputError("ids: name at least one review id (reviewQueue lists them)")
-    await ctx.call(accept_reviews, ctx.store, t, [i.strip() for i in ids])
-    queue = await ctx.call(review_queue, ctx.store, t)
-    return queue.to_json()
+    accepted: list[str] = await ctx.call(accept_reviews, ctx.store, t, [i.strip() for i in ids])
+    return accepted
 
 
 def version_query_fields() -> dict[str, Any]:
@@ -139,7 +138,7 @@ def version_mutation_fields() -> dict[str, Any]:
     """The Mutation fields of this module (officer and admin tokens)."""
     return {
         "acceptMappingReviews": graphene.Field(
-            graphene.NonNull(ReviewQueue), resolver=resolve_accept,
+            graphene.NonNull(graphene.List(graphene.NonNull(graphene.ID))), resolver=resolve_accept,
             ids=graphene.List(graphene.NonNull(graphene.ID), required=True), tenant=tenant_argument(),
-            description="覆核完成 / accept reviewed mappings (all or none); the queue after"),
+            description="覆核完成 / accept reviewed mappings (all or none); the ids newly accepted"),
     }
