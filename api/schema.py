@@ -21,6 +21,7 @@ from .queries import entity_fields
 from .sector import sector_fields
 from .trend import trend_fields
 from .types import build_types
+from .versions import version_mutation_fields, version_query_fields
 
 
 @cache
@@ -32,12 +33,13 @@ def build_schema() -> GraphQLSchema:
     query_fields.update(trend_fields())
     query_fields.update(changes_fields())
     query_fields.update(sector_fields())
+    query_fields.update(version_query_fields())
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})
     mutation = type("Mutation", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "異動（officer, admin）/ changes (officer and admin tokens)"}),
-        **mutation_fields(types)})
+        **mutation_fields(types), **version_mutation_fields()})
     schema = graphene.Schema(query=query, mutation=mutation, auto_camelcase=False)
     graphql_schema: GraphQLSchema = schema.graphql_schema
     return graphql_schema

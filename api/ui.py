@@ -22,6 +22,7 @@ ASSETS = {
     "render.js": "text/javascript; charset=utf-8",
     "association.html": "text/html; charset=utf-8",  # the associations' view (api/sector.py)
     "association.js": "text/javascript; charset=utf-8",
+    "banner.js": "text/javascript; charset=utf-8",
 }
 HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

@@ -25,7 +25,10 @@ class CrosswalkView:
 
 def crosswalk_views(store: Store) -> list[CrosswalkView]:
     """Every mapping set of the store, ordered by id."""
-    obligations = sorted(store.nodes("Obligation"), key=lambda o: o["ordinal"])
+    from regtrace.versions import VersionBook
+
+    book = VersionBook.read(store)  # the mapping sets name the first version's provisions (the seed's numbering)
+    obligations = sorted(book.obligations_of(book.first_label), key=lambda o: o["ordinal"])
     reasons = {s.id: {u.source: u.reason for u in s.unmapped} for s in shipped_sets()}
     views = []
     for summary in set_summaries(store):

@@ -17,7 +17,7 @@ from regtrace.crosswalk.views import CrosswalkView, crosswalk_views
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import load_ontology
-from regtrace.trace import COMPANY, TraceRow, evaluate, gaps
+from regtrace.trace import COMPANY, TraceInputs, TraceRow, evaluate, gaps
 from regtrace.trace import gather as trace_inputs
 from regtrace.trace.coverage import Coverage, coverage, overall
 from regtrace.trace.due_diligence import CertificationState, FindingStateRow, certifications, findings
@@ -37,6 +37,7 @@ GENERATOR = "regtrace"
 EVIDENCE_CAP = 100_000  # evidence items (and obligation → control → evidence lines) in the tables
 REQUIRED_CLAUSES = "A6.P1"  # the contract contents every arrangement's contract must list (Art. 6 para. 1)
 NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not the regulation or registers
+                          "MappingReview",  # every tenant's review queue (regtrace review), not one tenant's graph
                           # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
                           "Framework", "FrameworkControl", "MappingSet", "Mapping"})
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
@@ -53,6 +54,8 @@ class Meta:
     generator: str = GENERATOR
     version: str = __version__
     company: str | None = None  # the legal name (zh-TW, English beside it) from the company register
+    regulation_version: str | None = None  # the version of the regulation traced (in force on as_of)
+    regulation_effective_from: dt.date | None = None  # its first day in force (None: the text states none)
 
     @property
     def company_name(self) -> str:
@@ -198,6 +201,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     }
     named = read_company_name(store, tenant)
     inputs = trace_inputs(store, tenant, as_of)
+    _one_version(nodes, links, inputs)
     rows = evaluate(inputs)
     counts = {node_uid(tenant, cid): sum(a.count for a in per.values()) for cid, per in inputs.evidence.items()}
     controls = _control_order(nodes["Control"], links[("SATISFIES", "Control", "Obligation")], inputs.obligations)
@@ -209,7 +213,9 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     material = {r["arrangement_id"]: bool(r["material"]) for r in nodes["OutsourcingArrangement"]}
     data = ExportData(
         meta=Meta(tenant, as_of, generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0), store.uri,
-                  company=named.display if named.legal_name else None),
+                  company=named.display if named.legal_name else None,
+                  regulation_version=(inputs.version or {}).get("version"),
+                  regulation_effective_from=_date((inputs.version or {}).get("effective_from"))),
         nodes=nodes, links=links, trace=rows, gaps=gaps(rows, material), overall=overall(rows),
         by_article=[], by_arrangement=[], by_csp=[], references=[],
         certifications=certifications(store, tenant, as_of), findings=findings(store, tenant, as_of),
@@ -229,6 +235,27 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     if bdd:
         data.bdd = checks.run(store, tenant, as_of, sum(1 for r in rows if r.obligation))
     return data
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _one_version(nodes: dict[str, list[Row]], links: dict[tuple[str, str, str], list[Row]],
+                 inputs: TraceInputs) -> None:
+    """Keep the regulation version traced (in force on as_of) and key its provisions and obligations by id, as
+    a store with one version does; the other versions' provisions and the links to them are left out."""
+    keys = {r["uid"]: r["provision_id"] for r in inputs.provisions}
+    keys.update({r["uid"]: r["obligation_id"] for r in inputs.obligations.values()})
+    regulation = ("Provision", "Obligation")
+    for label in regulation:
+        nodes[label] = [{**r, "uid": keys[r["uid"]]} for r in nodes.get(label, []) if r["uid"] in keys]
+    for (rel, source, target), rows in links.items():
+        if source in regulation or target in regulation:
+            links[(rel, source, target)] = [
+                {**r, "source": keys.get(r["source"], r["source"]), "target": keys.get(r["target"], r["target"])}
+                for r in rows if (source not in regulation or r["source"] in keys)
+                and (target not in regulation or r["target"] in keys)]
 
 
 def _references(data: ExportData) -> list[Reference]:

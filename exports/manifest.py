@@ -51,6 +51,10 @@ def write_manifest(folder: Path, meta: Meta, formats: list[str], tenants: list[s
         "tenant": meta.tenant if tenants is None else None,
         "company": meta.company if tenants is None else None,
         **({"tenants": tenants} if tenants is not None else {}),
+        **({"regulation_version": {
+            "version": meta.regulation_version,
+            "effective_from": meta.regulation_effective_from.isoformat() if meta.regulation_effective_from else None,
+        }} if tenants is None and meta.regulation_version else {}),
         "store": meta.store,
         "formats": formats,
         "files": files,

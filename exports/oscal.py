@@ -30,6 +30,9 @@ TAIPEI = dt.timezone(dt.timedelta(hours=8))
 SEED_INSTRUMENT = "TIA-CLOUD-SRR"
 
 
+DELETED = "（刪除）"
+
+
 def stable_uuid(*parts: object) -> str:
     """uuid5 of the parts joined by '/': the same name gives the same UUID."""
     return str(uuid.uuid5(UUID_NS, "/".join(str(p) for p in parts)))
@@ -69,6 +72,8 @@ def _control(d: ExportData, p: dict[str, Any], children: dict[str, list[dict[str
         props.append(_prop("frequency-months", p["frequency_months"]))
     if o:
         props += [_prop("obligation", "true"), _prop("falls-on", o["falls_on"]), _prop("trace-rule", o["rule"])]
+    if p["text"] == DELETED:  # （刪除）: kept so that numbers never shift, no longer in force
+        props.append(_prop("status", "withdrawn", ns=False))
     control: dict[str, Any] = {"id": pid, "class": p["level"], "title": p["label"], "props": props,
                                "parts": [{"id": f"{pid}_smt", "name": "statement", "prose": p["text"]}]}
     refs = [r for r in d.references if r.provision_id == pid]
@@ -102,6 +107,20 @@ def _back_matter(d: ExportData) -> tuple[dict[str, str], list[dict[str, Any]]]:
     return ids, resources
 
 
+def _revisions(d: ExportData) -> list[dict[str, Any]]:
+    """Every stored version of the regulation, oldest first (OSCAL revision history)."""
+    revisions = []
+    for v in sorted(d.nodes.get("InstrumentVersion", []), key=lambda r: r["ordinal"]):
+        props = [_prop("source-sha256", v["source_sha256"])]
+        props += [_prop(k.replace("_", "-"), v[k]) for k in ("promulgated_on", "effective_from", "effective_until")
+                  if v.get(k)]
+        revision: dict[str, Any] = {"title": f"版本 version {v['version']}", "version": v["version"], "props": props}
+        if v.get("promulgated_on"):
+            revision["published"] = f"{v['promulgated_on'].isoformat()}T00:00:00+08:00"
+        revisions.append(revision)
+    return revisions
+
+
 def catalog(d: ExportData) -> dict[str, Any]:
     """The regulation as an OSCAL catalog (the same for every tenant)."""
     children: dict[str, list[dict[str, Any]]] = {}
@@ -111,15 +130,20 @@ def catalog(d: ExportData) -> dict[str, Any]:
     ids, resources = _back_matter(d)
     groups = []
     for article in (p for p in d.provisions if p["level"] == "article"):
-        n = article["article"]
+        n = article["provision_id"][1:]  # 6, or 6-1 for 第六條之一 (A6-1)
         groups.append({"id": f"art-{n}", "class": "article", "title": f"{article['label']} Article {n}",
                        "props": [_prop("label", article["label"], ns=False)],
                        "controls": [_control(d, c, children, ids) for c in children.get(article["provision_id"], [])]})
     instrument = next((i for i in d.nodes["Instrument"] if i["instrument_id"] == SEED_INSTRUMENT), None)
     title = instrument["title"] if instrument else "regtrace catalog"
+    metadata = _metadata(d, title, [_prop("instrument-id", SEED_INSTRUMENT)])
+    if d.meta.regulation_version:
+        metadata["version"] = d.meta.regulation_version
+        metadata["props"].append(_prop("tool-version", d.meta.version))
+        metadata["revisions"] = _revisions(d)
     return {"catalog": {
-        "uuid": stable_uuid("catalog", SEED_INSTRUMENT),
-        "metadata": _metadata(d, title, [_prop("instrument-id", SEED_INSTRUMENT)]),
+        "uuid": stable_uuid("catalog", SEED_INSTRUMENT, d.meta.regulation_version or ""),
+        "metadata": metadata,
         "groups": groups,
         "back-matter": {"resources": resources},
     }}

@@ -9,6 +9,7 @@ depends only on that obligation and its provision.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,9 +136,15 @@ def render_features(provisions: Iterable[Row], obligations: Iterable[Row]) -> di
     return files
 
 
-def features_from_store(store: Store) -> dict[str, str]:
-    """The features of the regulation graph in a store."""
-    return render_features(store.nodes("Provision"), store.nodes("Obligation"))
+def features_from_store(store: Store, as_of: dt.date | None = None) -> dict[str, str]:
+    """The features of the regulation graph in a store: of the version in force on `as_of` (default today)."""
+    from regtrace.versions import VersionBook
+
+    book = VersionBook.read(store)
+    if book.single:
+        return render_features(book.provisions, book.obligations)
+    label = book.in_force(as_of or dt.date.today()).label
+    return render_features(book.provisions_of(label), book.obligations_of(label))
 
 
 @dataclass(frozen=True)

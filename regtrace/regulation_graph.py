@@ -8,13 +8,15 @@ on the company as a whole; the curation may say it falls on both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.trace.conditions import COMPANY_ONLY_FACTS
+from regtrace.versions import SEED_LABEL, VersionBook, node_key
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class RegulationGraph:
     obligations: list[Row]
     actors: list[Row]
     links: dict[tuple[str, str, str], list[Link]]
+    versions: list[Row] = field(default_factory=list)  # the InstrumentVersion row of the text (none: unversioned)
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,18 @@ def build_regulation_graph(
     actors: Mapping[str, str],
     instrument_ids_by_title: Mapping[str, str],
     semantics: Semantics,
+    version: Row | None = None,
+    *,
+    first: bool = True,
 ) -> RegulationGraph:
-    """Rows and links for the store; `instruments` are rows of the Instrument label without uid."""
+    """Rows and links for the store; `instruments` are rows of the Instrument label without uid. With `version`
+    (an InstrumentVersion row), every provision and obligation carries its label and belongs to it; the keys of
+    a version other than the `first` are `<id>@<label>` (regtrace.versions)."""
     by_id = {p.id: p for p in provisions}
+    label = version["version"] if version else None
+
+    def key(item_id: str) -> str:
+        return item_id if first or label is None else node_key(item_id, label, first)
     instrument_rows = [
         {"uid": i["instrument_id"], **{k: v for k, v in i.items() if k != "superseded_by"}} for i in instruments
     ]
@@ -103,11 +115,12 @@ def build_regulation_graph(
         ("SUPERSEDED_BY", "Instrument", "Instrument"): [
             Link(i["instrument_id"], i["superseded_by"]) for i in instruments if i.get("superseded_by")
         ],
-        ("PART_OF", "Provision", "Instrument"): [Link(p.id, instrument_id) for p in provisions],
-        ("CHILD_OF", "Provision", "Provision"): [Link(p.id, p.parent) for p in provisions if p.parent],
-        ("MENTIONS", "Provision", "Actor"): [Link(p.id, a) for p in provisions for a in p.actors if a in actors],
+        ("PART_OF", "Provision", "Instrument"): [Link(key(p.id), instrument_id) for p in provisions],
+        ("CHILD_OF", "Provision", "Provision"): [Link(key(p.id), key(p.parent)) for p in provisions if p.parent],
+        ("MENTIONS", "Provision", "Actor"): [Link(key(p.id), a) for p in provisions for a in p.actors if a in actors],
         ("REFERENCES", "Provision", "Instrument"): [
-            Link(p.id, instrument_ids_by_title[r.instrument], {"articles": list(r.articles), "points": list(r.points)})
+            Link(key(p.id), instrument_ids_by_title[r.instrument],
+                 {"articles": list(r.articles), "points": list(r.points)})
             for p in provisions
             for r in p.references
             if r.instrument in instrument_ids_by_title
@@ -115,7 +128,7 @@ def build_regulation_graph(
     }
     provision_rows = [
         {
-            "uid": p.id,
+            "uid": key(p.id),
             "provision_id": p.id,
             "level": p.level,
             "label": p.label,
@@ -130,19 +143,32 @@ def build_regulation_graph(
             "path": _path(p, by_id),
             "csp_meetable": None,  # curated for the seed only (regtrace.crosswalk.shipped)
             "csp_meetable_quote": None,
+            "version": label,
         }
         for i, p in enumerate(provisions)
     ]
     obligations = obligation_rows(provisions, semantics)
-    links[("IMPOSES", "Provision", "Obligation")] = [Link(o["obligation_id"], o["obligation_id"]) for o in obligations]
+    for o in obligations:
+        o["uid"], o["version"] = key(o["obligation_id"]), label
+    links[("IMPOSES", "Provision", "Obligation")] = [Link(o["uid"], o["uid"]) for o in obligations]
+    versions: list[Row] = []
+    if version is not None:
+        versions = [{**version, "uid": version["version_id"]}]
+        links[("VERSION_OF", "InstrumentVersion", "Instrument")] = [Link(version["version_id"], instrument_id)]
+        links[("IN_VERSION", "Provision", "InstrumentVersion")] = [Link(str(r["uid"]), version["version_id"])
+                                                                   for r in provision_rows]
     actor_rows = [{"uid": a, "actor_id": a, "name": name} for a, name in actors.items()]
-    return RegulationGraph(instrument_rows, provision_rows, obligations, actor_rows, links)
+    return RegulationGraph(instrument_rows, provision_rows, obligations, actor_rows, links, versions)
 
 
 def write_regulation(store: Store, graph: RegulationGraph) -> None:
-    """Write the regulation in one transaction; provisions or obligations no longer in it are removed."""
+    """Write the regulation in one transaction; provisions or obligations of the same version no longer in it
+    are removed (other versions are never touched)."""
+    def same_version(row: Row) -> bool:
+        return not graph.versions or (row.get("version") or SEED_LABEL) == graph.versions[0]["version"]
+
     stale = {
-        label: sorted({r["uid"] for r in store.nodes(label)} - {r["uid"] for r in rows})
+        label: sorted({r["uid"] for r in store.nodes(label) if same_version(r)} - {r["uid"] for r in rows})
         for label, rows in (("Provision", graph.provisions), ("Obligation", graph.obligations))
     }
 
@@ -150,20 +176,82 @@ def write_regulation(store: Store, graph: RegulationGraph) -> None:
         for label, uids in stale.items():
             if uids:
                 w.delete_nodes(label, uids)
-        w.upsert_nodes("Instrument", graph.instruments)
-        w.upsert_nodes("Actor", graph.actors)
-        w.upsert_nodes("Provision", graph.provisions)
-        w.upsert_nodes("Obligation", graph.obligations)
-        for (rel_type, source, target), links in graph.links.items():
-            if links:
-                w.link(rel_type, source, target, links)
+        write_regulation_rows(w, graph)
 
     store.write(unit)
 
 
-def obligations_under(store: Store) -> dict[str, list[str]]:
-    """Each provision id mapped to the obligation ids at or below it (for register validation)."""
-    return obligations_under_rows(store.nodes("Provision"), store.nodes("Obligation"))
+def write_regulation_rows(w: Writer, graph: RegulationGraph) -> None:
+    """The regulation graph's nodes and links, inside a caller's write."""
+    if graph.versions:
+        w.upsert_nodes("InstrumentVersion", graph.versions)
+    w.upsert_nodes("Instrument", graph.instruments)
+    w.upsert_nodes("Actor", graph.actors)
+    w.upsert_nodes("Provision", graph.provisions)
+    w.upsert_nodes("Obligation", graph.obligations)
+    for (rel_type, source, target), links in graph.links.items():
+        if links:
+            w.link(rel_type, source, target, links)
+
+
+class ObligationsUnder(Mapping[str, list[str]]):
+    """Each provision id of one version mapped to the store keys of the obligations at or below it, in that
+    version and, through the identity links, in every other stored version; remembers the ids looked up (the
+    ones a register names) and which of them were renumbered between versions."""
+
+    def __init__(self, under: dict[str, list[str]], version: str | None,
+                 renumbered: dict[str, list[tuple[str, str]]] | None = None) -> None:
+        self._under = under
+        self.version = version
+        self.renumbered = renumbered or {}  # id -> [(other version, its id there)]
+        self.named: set[str] = set()
+
+    def __getitem__(self, key: str) -> list[str]:
+        self.named.add(key)
+        return self._under[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.named.add(key)
+        return key in self._under
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._under)
+
+    def __len__(self) -> int:
+        return len(self._under)
+
+    def renumbering_warnings(self) -> list[str]:
+        """One line per id a register named whose provision has another id in another stored version."""
+        return [f"條次異動 renumbered: {pid} of version {self.version} is {old} in version {other}; the registers "
+                f"are read in version {self.version}'s numbering (choose another with --regulation-version)"
+                for pid in sorted(self.named) if pid in self.renumbered
+                for other, old in self.renumbered[pid]]
+
+
+def obligations_under(store: Store, version: str | None = None, on: dt.date | None = None) -> ObligationsUnder:
+    """Each provision id mapped to the obligations at or below it (for register validation and loading), in the
+    numbering of `version` (a label), else of the version in force `on` (default today); the keys include every
+    other version's counterparts, so a trace as of any date finds the mapping."""
+    book = VersionBook.read(store)
+    if book.single and version is None:
+        return ObligationsUnder(obligations_under_rows(book.provisions, book.obligations), book.first_label)
+    chosen = book.by_label(version) if version else book.in_force(on or dt.date.today())
+    provisions, obligations = book.provisions_of(chosen.label), book.obligations_of(chosen.label)
+    under = obligations_under_rows(provisions, obligations)
+    uid_of = {o["obligation_id"]: o["uid"] for o in obligations}
+    counterparts = book.counterparts([p["uid"] for p in provisions])
+    obligation_uids = {o["uid"] for o in book.obligations}
+    by_uid = {p["uid"]: p for p in book.provisions}
+    keyed = {pid: sorted({u for oid in oids for u in counterparts[uid_of[oid]] if u in obligation_uids})
+             for pid, oids in under.items()}
+    renumbered: dict[str, list[tuple[str, str]]] = {}
+    for p in provisions:
+        for uid in sorted(counterparts[p["uid"]]):
+            other = by_uid.get(uid)
+            if other is not None and other["provision_id"] != p["provision_id"]:
+                renumbered.setdefault(p["provision_id"], []).append((book.label_of(other), other["provision_id"]))
+    return ObligationsUnder(keyed, chosen.label, renumbered)
 
 
 def obligations_under_graph(graph: RegulationGraph) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -9,11 +11,12 @@ from regtrace import labels
 from regtrace.crosswalk.shipped import csp_meetable
 from regtrace.crosswalk.store_io import install_shipped
 from regtrace.errors import ConfigError
-from regtrace.graph.port import Store
-from regtrace.loaders.curation import load_curation, load_regulation, load_seed
+from regtrace.graph.port import Row, Store
+from regtrace.loaders.curation import load_curation, load_regulation, load_seed, seed_text
 from regtrace.loaders.regulation_parser import ParsedRegulation
 from regtrace.regulation_graph import RegulationGraph, Semantics, build_regulation_graph, write_regulation
 from regtrace.shipped import EXAMPLES
+from regtrace.versions import SEED_LABEL, version_uid
 
 # Articles whose obligations fall on each arrangement (CSP due diligence, contracts, security controls,
 # audits, business continuity); the others fall on the company unless their conditions use arrangement facts.
@@ -40,11 +43,23 @@ def seed_graph() -> RegulationGraph:
         {a: labels.ACTOR[a][0] for a in labels.ACTOR},
         curation.instrument_ids_by_title,
         semantics,
+        seed_version_row(parsed.instrument_id),
     )
     flags = csp_meetable({p["provision_id"]: (p["path"], p["text"]) for p in graph.provisions})
     for p in graph.provisions:
         p["csp_meetable"], p["csp_meetable_quote"] = flags[p["provision_id"]]
     return graph
+
+
+def seed_version_row(instrument_id: str) -> Row:
+    """The seed's InstrumentVersion row. The text states no date of promulgation or effect (Art. 13: it takes
+    effect once both associations' boards adopt it and it is filed with the competent authority), so both dates
+    stay empty (never guessed) and the seed is in force on any date until a later version is adopted."""
+    text = seed_text()
+    return {"version_id": version_uid(instrument_id, SEED_LABEL), "version": SEED_LABEL, "promulgated_on": None,
+            "effective_from": None, "effective_until": None,
+            "source_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "source_text": text,
+            "adopted_at": None, "ordinal": 0}
 
 
 def install_seed(store: Store) -> None:
@@ -63,15 +78,21 @@ def examples_folder(name: str = "insurer") -> Path:
 
 def regulation_summary(store: Store) -> list[str]:
     """A few lines on the regulation graph: articles, provisions, obligations, conditions, stale references."""
-    provisions = store.nodes("Provision")
-    obligations = store.nodes("Obligation")
+    from regtrace.versions import VersionBook
+
+    book = VersionBook.read(store)
+    label = None if book.single else book.in_force(dt.date.today()).label
+    provisions = book.provisions if label is None else book.provisions_of(label)
+    obligations = book.obligations if label is None else book.obligations_of(label)
+    keys = {p["uid"] for p in provisions}
     by_modality = Counter(o["modality"] for o in obligations)
     falls_on = Counter(o["falls_on"] for o in obligations)
     conditional = [p for p in provisions if p["conditions"]]
     facts = Counter(f for o in obligations for f in o["conditions"])
     instruments = {i["instrument_id"]: i for i in store.nodes("Instrument")}
-    refs = store.links("REFERENCES", "Provision", "Instrument")
-    stale = sorted({(r["source"], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
+    refs = [r for r in store.links("REFERENCES", "Provision", "Instrument") if r["source"] in keys]
+    pid = {p["uid"]: p["provision_id"] for p in provisions}
+    stale = sorted({(pid[r["source"]], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
     lines = [
         f"條 articles {sum(p['level'] == 'article' for p in provisions)} · 條文 provisions {len(provisions)} · "
         f"義務 obligations {len(obligations)}",

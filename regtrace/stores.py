@@ -46,4 +46,7 @@ def open_store(location: str, *, seed: bool = True, create: bool = True) -> Stor
 
         if needs_shipped(store):  # made before the crosswalks shipped, or seeded by a write that died before them
             install_shipped(store)
+    from regtrace.versions_upgrade import upgrade_versions
+
+    upgrade_versions(store)  # a store made before regulation versions: its regulation becomes the seed version
     return store

@@ -39,9 +39,11 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
     return fast.evaluate(inputs, arrangement)
 
 
-def trace(store: Store, tenant: str, as_of: dt.date, arrangement: str | None = None) -> list[TraceRow]:
-    """The full trace of one tenant as of a date (optionally one arrangement only)."""
-    return evaluate(gather(store, tenant, as_of), arrangement)
+def trace(store: Store, tenant: str, as_of: dt.date, arrangement: str | None = None, *,
+          version: str | None = None) -> list[TraceRow]:
+    """The full trace of one tenant as of a date (optionally one arrangement only), against the regulation version
+    in force that day, or against the stored version labelled `version`."""
+    return evaluate(gather(store, tenant, as_of, version), arrangement)
 
 
 def gaps(rows: Iterable[TraceRow], materiality: dict[str, bool] | None = None) -> list[TraceRow]:

@@ -20,6 +20,7 @@ from .model import (
     TraceInputs,
 )
 from .rules import stamp_id
+from .versioned import VersionScope
 
 EARLIEST = dt.date(1900, 1, 1)
 COMPANY_FACT_COLUMNS = ("foreign_branch", "multi_cloud")
@@ -66,11 +67,13 @@ def systems(store: Store, tenant: str) -> list[System]:
             for row in store.systems(tenant)]
 
 
-def contracts(store: Store, tenant: str) -> list[Contract]:
+def contracts(store: Store, tenant: str, scope: VersionScope | None = None) -> list[Contract]:
     governs = {r["source"]: _key(r["target"])
                for r in store.links("GOVERNS", "Contract", "OutsourcingArrangement", tenant)}
     clauses: dict[str, set[str]] = {}
-    for r in store.links("COVERS_CLAUSE", "Contract", "Obligation", tenant):
+    if scope is not None and not scope.single:
+        clauses = scope.targets(store, "COVERS_CLAUSE", "Contract", tenant)
+    for r in store.links("COVERS_CLAUSE", "Contract", "Obligation", tenant) if not clauses else ():
         clauses.setdefault(r["source"], set()).add(r["target"])
     return [Contract(row["contract_id"], governs.get(row["uid"], ""), row["signed_on"], row["expires_on"],
                      frozenset(clauses.get(row["uid"], ()))) for row in store.nodes("Contract", tenant)]
@@ -88,27 +91,33 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
                      _ids(row["obligations"])) for row in store.approvals(tenant)]
 
 
-def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
-    """Ask the store for everything the rules need."""
+def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None) -> TraceInputs:
+    """Ask the store for everything the rules need, of the regulation version in force on `as_of` (or of the
+    stored version labelled `version`: what a trace would be against it)."""
+    scope = VersionScope.read(store, as_of, version)
     inputs = TraceInputs(
         as_of=as_of,
-        provisions=sorted(store.nodes("Provision"), key=lambda r: r["ordinal"]),
-        obligations={r["obligation_id"]: r for r in store.nodes("Obligation")},
+        provisions=scope.provisions,
+        obligations={r["obligation_id"]: r for r in scope.obligations},
         arrangements=arrangements(store, tenant, as_of),
         company_facts=company_facts(store, tenant),
         systems=systems(store, tenant),
-        contracts=contracts(store, tenant),
+        contracts=contracts(store, tenant, scope),
         audits=[Audit(r["audit_id"], r["arrangement_id"], r["kind"], r["performed_on"], bool(r["independent"]))
                 for r in store.audits_between(tenant, EARLIEST, as_of)],
         findings=findings(store, tenant),
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
+        version=scope.version.to_json() if scope.version else None,
     )
+    if not scope.single:
+        scope.restrict(store, tenant, inputs)
     for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
         inputs.successors[r["source"]] = r["target"]
     for r in store.links("REFERENCES", "Provision", "Instrument"):
-        inputs.references[r["source"]] = tuple(sorted({*inputs.references.get(r["source"], ()), r["target"]}))
-    for link in store.control_links(tenant):
+        if (pid := scope.provision_id(r["source"])) is not None:
+            inputs.references[pid] = tuple(sorted({*inputs.references.get(pid, ()), r["target"]}))
+    for link in scope.control_links(store, tenant):
         inputs.controls.setdefault(link["obligation_id"], []).append(link)
     for row in store.evidence_summary(tenant, as_of):
         per_control = inputs.evidence.setdefault(row["control_id"], {})

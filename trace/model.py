@@ -268,6 +268,7 @@ class TraceInputs:
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provision id -> instrument ids cited
     successors: dict[str, str] = field(default_factory=dict)  # instrument id -> the instrument superseding it
     instruments: dict[str, Row] = field(default_factory=dict)
+    version: Row | None = None  # the regulation version in force on as_of (regtrace.versions.Version.to_json)
 
     @cached_property
     def paths(self) -> dict[str, tuple[str, ...]]:

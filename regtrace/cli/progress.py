@@ -11,8 +11,11 @@ from regtrace.cli.console import err
 from regtrace.graph.port import Store
 
 
-def load_with_progress(store: Store, folder: Path, tenant: str, *, allow_removals: bool = False) -> dict[str, int]:
-    """Load `folder` as `tenant`'s registers, one bar per stage; the counts loaded per register."""
+def load_with_progress(store: Store, folder: Path, tenant: str, *, allow_removals: bool = False,
+                       regulation_version: str | None = None) -> dict[str, int]:
+    """Load `folder` as `tenant`'s registers, one bar per stage; the counts loaded per register. Provision ids
+    are read in the numbering of `regulation_version` (a label), else of the version in force today; a warning
+    names every id whose provision has another number in another stored version."""
     from regtrace.loaders.registers import load_registers
     from regtrace.regulation_graph import obligations_under
 
@@ -31,5 +34,8 @@ def load_with_progress(store: Store, folder: Path, tenant: str, *, allow_removal
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        return load_registers(store, folder, tenant, obligations_under(store), progress=report,
-                              allow_removals=allow_removals)
+        under = obligations_under(store, regulation_version)
+        counts = load_registers(store, folder, tenant, under, progress=report, allow_removals=allow_removals)
+    for warning in under.renumbering_warnings():
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
+    return counts

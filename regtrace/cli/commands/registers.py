@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -35,7 +36,7 @@ def validate(folder: Folder, tenant: CompareTenant = None, as_json: JsonFlag = F
     if tenant is None:
         try:  # the store's regulation when there is a store; the bundled seed before the first load
             with opened_store() as store:
-                under = obligations_under(store)
+                under: Mapping[str, Sequence[str]] = obligations_under(store)
         except NotFoundError:
             if "://" in GLOBAL.location():
                 raise
@@ -61,9 +62,16 @@ def validate(folder: Folder, tenant: CompareTenant = None, as_json: JsonFlag = F
             out.print(f"[yellow]a load would be refused without --allow-removals:[/] {reason}", highlight=False)
 
 
+RegulationVersion = Annotated[str | None, typer.Option(
+    "--regulation-version", help="Read provision ids in this stored version's numbering (`regtrace versions`); "
+    "default: the version in force today.")]
+
+
 @app.command(rich_help_panel=PANEL)
-def load(folder: Folder, tenant: Tenant = DEFAULT_TENANT, allow_removals: AllowRemovals = False) -> None:
+def load(folder: Folder, tenant: Tenant = DEFAULT_TENANT, allow_removals: AllowRemovals = False,
+         regulation_version: RegulationVersion = None) -> None:
     """Load a member company's registers, replacing its previous ones (all or nothing)."""
     with opened_store(create=True) as store:
-        counts = load_with_progress(store, folder, tenant, allow_removals=allow_removals)
+        counts = load_with_progress(store, folder, tenant, allow_removals=allow_removals,
+                                    regulation_version=regulation_version)
     out.print(f"[green]loaded[/] {folder} → tenant {tenant}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

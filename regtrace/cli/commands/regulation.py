@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,31 +15,61 @@ from regtrace.cli.console import err, out, print_json
 from regtrace.cli.options import AsOf, JsonFlag, parse_as_of
 from regtrace.cli.tables import provisions_tree
 from regtrace.errors import ExitCode, InputError
+from regtrace.loaders.provision import Provision
+from regtrace.versions import SEED_LABEL
 
 PANEL = "法規 Regulation"
 
 
 @app.command(rich_help_panel=PANEL)
 def provisions(
-    file: Annotated[Path | None, typer.Argument(help="Regulation text; default: the bundled seed.")] = None,
+    file: Annotated[Path | None, typer.Argument(
+        help="Regulation text; default: the store's version in force on --as-of (the bundled seed without a "
+        "store).")] = None,
     as_json: JsonFlag = False,
     as_of: AsOf = None,
 ) -> None:
     """List a regulation's provisions (條、項、款、目、點) with modality, conditions and references; --json gives
-    each reference's instrument id and that instrument's status on the --as-of date."""
+    each reference's instrument id and that instrument's status on the --as-of date, and without a file each
+    provision's `version` (the stored version in force on that date)."""
     from regtrace.instruments import provisions_json
     from regtrace.loaders.curation import load_curation
     from regtrace.seed import parse_regulation_file
 
     day = parse_as_of(as_of)
-    parsed = parse_regulation_file(file)
-    for warning in parsed.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+    label, title, found = None, None, None
+    if file is None:
+        found = _stored_provisions(day)
+    if found is not None:
+        label, title, items = found
+    else:
+        parsed = parse_regulation_file(file)
+        for warning in parsed.warnings:
+            err.print(f"[yellow]warning:[/] {warning}")
+        title, items = parsed.title, parsed.provisions
+        label = SEED_LABEL if file is None else None
     if as_json:
         instruments = {i.id: i.to_row() for i in load_curation().instruments}
-        print_json(provisions_json(parsed.provisions, instruments, day))
+        rows = provisions_json(items, instruments, day)
+        print_json([{**r, "version": label} for r in rows] if file is None else rows)
         return
-    out.print(provisions_tree(parsed.title, parsed.provisions))
+    out.print(provisions_tree(f"{title} ({label})" if label else title, items))
+
+
+def _stored_provisions(day: dt.date) -> tuple[str, str | None, list[Provision]] | None:
+    """The store's version in force on `day` (None when there is no store: the bundled seed is listed)."""
+    from regtrace.cli.app import GLOBAL
+    from regtrace.errors import NotFoundError
+    from regtrace.versions_provisions import stored_provisions
+
+    try:
+        with opened_store() as store:
+            version, title, items = stored_provisions(store, day)
+    except NotFoundError:
+        if "://" in GLOBAL.location() or Path(GLOBAL.location()).exists():
+            raise
+        return None
+    return version.label, title, items
 
 
 @app.command("diff", rich_help_panel=PANEL)
@@ -69,15 +100,17 @@ def features_command(
         "--out", help="Folder; default: the repository's features/ (required when installed from the wheel).")] = None,
     check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are out of date.")]
     = False,
+    as_of: AsOf = None,
 ) -> None:
-    """Generate the executable obligations: one zh-TW Gherkin feature per article, from the regulation graph."""
+    """Generate the executable obligations: one zh-TW Gherkin feature per article, from the regulation graph
+    (the version in force on --as-of, default today)."""
     from regtrace.features import diff_features, features_from_store, write_features
     from regtrace.shipped import FEATURES, from_wheel
 
     if out_dir is None and not check_only and from_wheel():
         raise InputError("--out: the installed features are part of the package; write to a folder with --out")
     with opened_store() as store:
-        files = features_from_store(store)
+        files = features_from_store(store, parse_as_of(as_of))
     folder = out_dir or FEATURES
     diff = diff_features(files, folder) if check_only else write_features(files, folder)
     verb = "out of date" if check_only else "written"
