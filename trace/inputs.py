@@ -9,10 +9,13 @@ from typing import Any
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
 
+from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
+
 from .model import (
     Approval,
     Arrangement,
     Audit,
+    Certification,
     Contract,
     EvidenceSummary,
     Finding,
@@ -88,6 +91,18 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
                      _ids(row["obligations"])) for row in store.approvals(tenant)]
 
 
+def certifications(store: Store, tenant: str) -> list[Certification]:
+    """Every certification with its CSP and the arrangements its scope covers (`*`: scope_arrangements_all)."""
+    held = {r["source"]: _key(r["target"]) for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
+    scope: dict[str, set[str]] = {}
+    for r in store.links("SCOPE_COVERS", "Certification", "OutsourcingArrangement", tenant):
+        scope.setdefault(r["source"], set()).add(_key(r["target"]))
+    return [Certification(row["certification_id"], held.get(row["uid"], ""), row["standard"], row["valid_from"],
+                          row["valid_until"], bool(row["scope_arrangements_all"]),
+                          frozenset(scope.get(row["uid"], ())))
+            for row in store.nodes("Certification", tenant)]
+
+
 def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
     """Ask the store for everything the rules need."""
     inputs = TraceInputs(
@@ -103,6 +118,9 @@ def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
         findings=findings(store, tenant),
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
+        certifications=certifications(store, tenant),
+        certified_frameworks=certified_frameworks(store),
+        proving=proving_mappings(store),
     )
     for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
         inputs.successors[r["source"]] = r["target"]
