@@ -1,6 +1,7 @@
 """The fast path gives the plain rules' rows: hypothesis draws random tenants over the seed regulation (company
 facts, arrangements in effect, ended and not yet started, systems, controls, evidence, contracts, audits,
-findings, approvals, CSP certificates with their scopes, and reviewed mappings that prove a provision) and dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
+findings, approvals, CSP certificates with their scopes, and reviewed mappings that prove a provision) and
+dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
     for aid in arrangement_ids:
         start = draw(maybe_dates())
         end = draw(maybe_dates())
-        arrangements.append(Arrangement(aid, aid, draw(st.sampled_from(CSPS)), frozenset(draw(st.sets(st.sampled_from(ARRANGEMENT_FLAGS)))),
+        arrangements.append(Arrangement(aid, aid, draw(st.sampled_from(CSPS)),
+                                        frozenset(draw(st.sets(st.sampled_from(ARRANGEMENT_FLAGS)))),
                                         draw(st.booleans()), start, end))
     systems = [System(f"S{n}", draw(st.sampled_from(arrangement_ids)), draw(st.none() | st.booleans()),
                       draw(st.none() | st.booleans()),

@@ -8,8 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from regtrace.errors import NotFoundError
 from regtrace.graph.port import Store
+
+from regtrace.errors import NotFoundError
 
 from . import fast
 from .inputs import gather

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
-
-from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
 
 from .model import (
     Approval,
@@ -93,7 +92,8 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
 
 def certifications(store: Store, tenant: str) -> list[Certification]:
     """Every certification with its CSP and the arrangements its scope covers (`*`: scope_arrangements_all)."""
-    held = {r["source"]: _key(r["target"]) for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
+    held = {r["source"]: _key(r["target"])
+            for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
     scope: dict[str, set[str]] = {}
     for r in store.links("SCOPE_COVERS", "Certification", "OutsourcingArrangement", tenant):
         scope.setdefault(r["source"], set()).add(_key(r["target"]))
