@@ -81,8 +81,10 @@ def test_unknown_certificate_tenant_and_scope(store: Path, tmp_path: Path) -> No
     assert unknown.returncode == 3 and "CERT-99" in unknown.stderr and "CERT-01" in unknown.stderr
     nobody = regtrace("certifications", "--tenant", "nobody", "--impact", "CERT-06", store=store, check=False)
     assert nobody.returncode == 3 and "nobody" in nobody.stderr and "example-life" in nobody.stderr
-    bad = with_scopes(tmp_path / "bad", {"CERT-06": "ARR-NOPE", "CERT-07": "*;ARR-DIGITAL"})
+    bad = with_scopes(tmp_path / "bad", {"CERT-01": "ARR-DIGITAL", "CERT-06": "ARR-NOPE", "CERT-07": "*;ARR-DIGITAL"})
     result = regtrace("validate", str(bad), store=tmp_path / "none", check=False)
     assert result.returncode == 2
     assert "certifications.csv, row 7, column scope_arrangements: unknown 'ARR-NOPE'" in result.stderr
     assert "certifications.csv, row 8, column scope_arrangements: '*' stands for every one" in result.stderr
+    assert ("certifications.csv, row 2, column scope_arrangements: ARR-DIGITAL (CSP-FTC) in arrangements.csv is not "
+            "provided by this certificate's CSP CSP-NIMBUS") in result.stderr

@@ -53,13 +53,16 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
 # The evidence a control link counts for a subject: (control_id, evidence key, window); the key is COMPANY,
 # an arrangement id (its own plus blank-arrangement evidence) or None (blank-arrangement evidence only).
 _LinkKey = tuple[str, str | None, int]
+# What an obligation's control-and-evidence outcome depends on for a subject: its link keys, the approvals citing
+# it, and the certificates counted with their target controls.
+_Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 class _Fast:
     def __init__(self, inputs: TraceInputs) -> None:
         self.i = inputs
         self._found: dict[_LinkKey, Found] = {}
-        self._combined: dict[tuple[tuple[_LinkKey, ...], tuple[str, ...]], Outcome] = {}
+        self._combined: dict[_Signature, Outcome] = {}
         self._conditions: dict[str, Expr | None] = {}
         self._windows: dict[str, list[tuple[Row, int]]] = {}
         self._not_in_force: dict[str, tuple[str, ...]] = {}
@@ -162,7 +165,7 @@ class _Fast:
         certificates = rules.certifications_for(narrow, o, subject) if narrow.certifications else []
         if not keys and not approvals and not certificates:
             return Outcome("gap", "no_control", cause=(cause("no_control", obligation=o["obligation_id"]),))
-        signature = (tuple(sorted(set(keys))), tuple(sorted(ap.approval_id for ap in approvals)),
+        signature: _Signature = (tuple(sorted(set(keys))), tuple(sorted(ap.approval_id for ap in approvals)),
                      tuple((c.certification_id, targets) for c, targets in certificates))
         outcome = self._combined.get(signature)
         if outcome is None:

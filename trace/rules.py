@@ -8,8 +8,9 @@ As of a date D, for each subject (the company, each arrangement in effect on D, 
 before D) and each obligation that falls on it:
 
 1. `applies`: the obligation's condition holds on the subject's facts (else not_applicable);
-2. its rule decides the status: `contract_rule`, `audit_rule`, `control_evidence_rule`, or for an ended
-   arrangement `deletion_rule`;
+2. its rule decides the status: `contract_rule`, `audit_rule`, `control_evidence_rule` (controls' evidence,
+   approvals, and the CSP's certificates that `certifications_for` admits), or for an ended arrangement
+   `deletion_rule`;
 3. `overdue_findings` turn it into a gap whatever the evidence says;
 4. `roll_up` gives every provision above obligations a row per subject; a lead-in adds its own duty.
 """
