@@ -19,6 +19,7 @@ from regtrace.approvals import fsc_approvals, missing_count
 from regtrace.company import company_name
 from regtrace.errors import InputError
 
+from .certifications import trace_row_fields as certificate_row_fields
 from .context import RequestContext, with_tenant
 from .dates import Date
 from .errors import not_found
@@ -99,6 +100,7 @@ def dashboard_types(types: Types) -> dict[str, Any]:
                                        resolver=_nodes("Control", "controls")),
         "evidence_nodes": graphene.List(graphene.NonNull(lambda: objects["Evidence"]), required=True,
                                         resolver=_nodes("Evidence", "evidence")),
+        **certificate_row_fields(),
     })
     count_fields: dict[str, Any] = {s: graphene.Int(required=True) for s in STATUSES}
     counts = type("StatusCounts", (graphene.ObjectType,), {

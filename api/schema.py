@@ -13,6 +13,7 @@ import graphene
 from graphql import GraphQLSchema, print_schema
 from regtrace.ontology.model import load_ontology
 
+from .certifications import certification_fields
 from .changes import changes_fields
 from .dashboard import dashboard_fields
 from .mutations import mutation_fields
@@ -30,6 +31,7 @@ def build_schema() -> GraphQLSchema:
     classes = served_classes()
     types = build_types((*classes, load_ontology().classes["ChangeLogEntry"]))
     query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes)}
+    query_fields.update(certification_fields())
     query_fields.update(trend_fields())
     query_fields.update(changes_fields())
     query_fields.update(sector_fields())

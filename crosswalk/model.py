@@ -49,6 +49,7 @@ class Framework:
     publisher: str | None = None
     note: str | None = None
     controls: tuple[CatalogControl, ...] = ()
+    certified_by: tuple[str, ...] = ()  # the certifications register's standard words certifying against it
 
     def ref(self, code: str) -> str:
         return f"{self.id}{SEPARATOR}{code}"

@@ -64,11 +64,16 @@ def shipped_frameworks() -> tuple[Framework, ...]:
             if not (isinstance(titles, list) and len(titles) == 2 and all(isinstance(t, str) and t for t in titles)):
                 raise CurationError(f"{where}: control {code!r}: expected [zh-TW title, en title]")
             controls.append(CatalogControl(code, titles[0], titles[1]))
+        standards = entry.get("certified_by", [])
+        if not isinstance(standards, list) or any(s not in vocabulary("Certification", "standard") for s in standards):
+            raise CurationError(f"{where}: certified_by must list standards of the certifications register "
+                                f"({', '.join(vocabulary('Certification', 'standard'))})")
         frameworks.append(Framework(
             id=str(_text(entry, "id", where)), title=str(_text(entry, "title", where)),
             version=_text(entry, "version", where, required=False),
             publisher=_text(entry, "publisher", where, required=False),
-            note=_text(entry, "note", where, required=False), controls=tuple(controls)))
+            note=_text(entry, "note", where, required=False), controls=tuple(controls),
+            certified_by=tuple(standards)))
     return tuple(frameworks)
 
 

@@ -1,7 +1,8 @@
 """Validated registers to store rows and links, and the one-transaction replacement of a tenant's registers.
 
 Node rows carry exactly the properties the store schema gives their label: the register's value columns,
-`uid` (tenant/id), and the derived `tenant`, `extra`, arrangement `facts` and control `applies_to_all`.
+`uid` (tenant/id), and the derived `tenant`, `extra`, arrangement `facts` and the
+wildcard flags (control `applies_to_all`, certification `scope_arrangements_all`).
 Relationships come from the ontology's reference fields. A reference to an Obligation names a provision and
 becomes one link per obligation at or below it (Obligation uids are global, without a tenant prefix).
 """
@@ -55,10 +56,15 @@ def _derived(model: ClassModel, tenant: str) -> dict[str, Callable[[tuple[Any, .
     derived: dict[str, Callable[[tuple[Any, ...]], Any]] = {"tenant": lambda _: tenant}
     if model.name == "OutsourcingArrangement":
         derived["facts"] = lambda row: arrangement_facts(dict(zip(names, row, strict=False)), facts)
-    wildcards = [(names.index(f.name), [f.wildcard]) for f in model.references if f.wildcard is not None]
-    if model.name == "Control":
-        derived["applies_to_all"] = lambda row: any(row[i] == w for i, w in wildcards)
+    for f in model.references:
+        if f.wildcard is not None:  # appliesTo '*' -> applies_to_all, scopeCovers '*' -> scope_arrangements_all
+            derived[f"{f.column}_all"] = _wildcard_flag(names.index(f.name), f.wildcard)
     return derived
+
+
+def _wildcard_flag(position: int, wildcard: str) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether the row's list column is the wildcard alone (validation refuses it beside ids)."""
+    return lambda row: row[position] == [wildcard]
 
 
 def node_rows(register: Register, tenant: str) -> list[Row]:

@@ -28,6 +28,8 @@ from .register_values import CONTROL, LINE_CONTROL, CellError, Parser, column_pa
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
 ARRANGEMENT_CLASS = "OutsourcingArrangement"
+CERTIFICATION_CLASS = "Certification"
+CSP_CLASS = "CloudServiceProvider"
 PROVISION_HINT = PROVISION_ID_HINT
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
@@ -346,9 +348,33 @@ class _Validator:
             if reg == register and status in present and date in present:
                 checks.append(_status_date(present[status], value, present[date]))
         checks += self._location_checks(present)
+        checks += self._scope_checks()
         if self.model.max_rows is not None:
             checks.append(_at_most(self.model, self.model.max_rows, next(iter(present), self.model.key)))
         return checks
+
+    def _scope_checks(self) -> list[RowCheck]:
+        """A certification's scope_arrangements names arrangements of the certificate's own CSP only."""
+        scope = next((c for c in self.columns if c.field.many and c.field.target == ARRANGEMENT_CLASS
+                      and c.field.wildcard is not None and self.model.name == CERTIFICATION_CLASS), None)
+        holder = next((c for c in self.columns if c.field.target == CSP_CLASS and not c.field.many), None)
+        arrangements = load_ontology().classes[ARRANGEMENT_CLASS]
+        parent = self.validated.get(arrangements.register or "")
+        if scope is None or holder is None or parent is None or not parent.rows:
+            return []
+        csp_column = next(i for i, f in enumerate(parent.columns) if f.target == CSP_CLASS)
+        csp_of = {row[0]: row[csp_column] for row in parent.rows if row[0] is not None}
+        source = parent.source or ""
+
+        def check(values: list[Any]) -> tuple[str, str] | None:
+            named, csp = values[scope.position], values[holder.position]
+            others = [f"{a} ({csp_of[a]})" for a in named or () if a in csp_of and csp_of[a] not in (None, csp)]
+            if csp is None or not others:
+                return None
+            return scope.name, (f"{', '.join(others)} in {source} is not provided by this certificate's CSP {csp}: "
+                                "a certificate's scope covers arrangements of its own CSP only")
+
+        return [check]
 
     def _location_checks(self, present: Mapping[str, _Column]) -> list[RowCheck]:
         """data_locations outside Taiwan against an offshore flag of N (register_locations)."""

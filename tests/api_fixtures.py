@@ -88,10 +88,10 @@ def alpha_registers(folder: Path) -> None:
         ["F-03", "AU-03", "medium", "closed", _day(300), _day(320)],
     ])
     _write(folder, "certifications", ["certification_id", "csp_id", "standard", "scope", "issuer", "valid_from",
-                                      "valid_until"], [
-        ["CERT-1", "CSP-A", "ISO27001", "all regions", "BSI", _day(700), _day(-30)],
-        ["CERT-2", "CSP-A", "SOC2", None, "EY", _day(700), _day(-400)],
-        ["CERT-3", "CSP-B", "ISO27017", None, "BSI", _day(900), _day(5)],
+                                      "valid_until", "scope_arrangements"], [
+        ["CERT-1", "CSP-A", "ISO27001", "all regions", "BSI", _day(700), _day(-30), "ARR-05"],
+        ["CERT-2", "CSP-A", "SOC2", None, "EY", _day(700), _day(-400), None],
+        ["CERT-3", "CSP-B", "ISO27017", None, "BSI", _day(900), _day(5), None],
     ])
 
 

@@ -45,7 +45,8 @@ def test_the_shipped_sets_are_installed_with_the_seed(store: Store) -> None:
     summaries = {s["mapping_set_id"]: s for s in set_summaries(store)}
     assert sorted(summaries) == SHIPPED
     assert {s["framework"] for s in summaries.values()} == {"ISO27001", "ISO27017", "CCM"}
-    assert all(s["origin"] == "shipped" and s["status"] == "draft" and s["mappings"] > 50 for s in summaries.values())
+    assert all(s["origin"] == "shipped" and s["status"] == "reviewed" and s["mappings"] > 50
+               for s in summaries.values())
     ccm = set_mappings(store, "TIA-CLOUD-SRR_CSA-CCM-4")
     cek04 = [m for m in ccm if m["source"] == "A7.P1.I4.S1"]
     assert [(m["target"], m["relationship"]) for m in cek04] == [("CCM:CEK-04", "equal")]

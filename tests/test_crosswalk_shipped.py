@@ -95,7 +95,7 @@ def test_csp_meetable_follows_the_regulation(seed: tuple[set[str], set[str], dic
     g = seed_graph()
     flags = {p["provision_id"]: (p["csp_meetable"], p["csp_meetable_quote"]) for p in g.provisions}
     # data-centre physical security and encryption of customer data: duties the CSP can meet
-    assert flags["A9.P1.I4.S2"][0] is True and flags["A7.P1.I3.S1"][0] is True
+    assert flags["A9.P1.I4.S2"][0] is True and flags["A7.P1.I3.S1"][0] is False  # Art. 7: the insurer's own
     # the board's oversight, the insurer's own due diligence, its contract: never
     for pid in ("A4.P3", "A5.P1.I1", "A4.P1.I4", "A6.P1.I1", "A6.P1.I7", "A5.P3.I1"):
         assert flags[pid][0] is False, pid

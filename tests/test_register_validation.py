@@ -116,7 +116,8 @@ def where(found: Sequence[Problem]) -> set[tuple[str, int | None, str | None]]:
 
 SPEC = {
     "csps": ["csp_id", "name", "country"],
-    "certifications": ["certification_id", "csp_id", "standard", "scope", "issuer", "valid_from", "valid_until"],
+    "certifications": ["certification_id", "csp_id", "standard", "scope", "issuer", "valid_from", "valid_until",
+                       "scope_arrangements"],
     "arrangements": ["arrangement_id", "name", "csp_id", "service_model", *FLAGS, "data_locations", "start_date",
                      "end_date"],
     "systems": ["system_id", "name", "arrangement_id", "criticality", "material", "natural_person_data",

@@ -1,6 +1,7 @@
 """The fast path gives the plain rules' rows: hypothesis draws random tenants over the seed regulation (company
 facts, arrangements in effect, ended and not yet started, systems, controls, evidence, contracts, audits,
-findings, approvals) and dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
+findings, approvals, CSP certificates with their scopes, and reviewed mappings that prove a provision) and
+dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from regtrace.trace.model import (
     Approval,
     Arrangement,
     Audit,
+    Certification,
     Contract,
     EvidenceSummary,
     Finding,
@@ -25,6 +27,11 @@ from regtrace.trace.model import (
 from regtrace.seed import seed_graph
 
 DAY0 = dt.date(2024, 1, 1)
+CSPS = ("CSP1", "CSP2")
+CERTIFIED = {"ISO27001": "ISO27001", "ISO27017": "ISO27017", "CSA-STAR": "CCM"}  # SOC2: no framework
+# Mapped provisions: CSP-meetable ones, parents of some (A5.P1.I2, A9.P1.I4), and ones a CSP cannot meet.
+MAPPED = ("A5.P1.I2.S6", "A7.P1.I3.S1", "A9.P1.I4.S2", "A9.P1.I4.S3", "A5.P1.I2", "A9.P1.I4", "A4.P3", "A6.P1.I1",
+          "A7.P1.I1.S3")
 ARRANGEMENT_FLAGS = ("material", "offshore", "natural_person_data", "customer_data", "self_managed", "hybrid_cloud",
                      "internet_access", "vm_or_container_images", "subcontracting", "foreign_branch")
 
@@ -60,7 +67,8 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
     for aid in arrangement_ids:
         start = draw(maybe_dates())
         end = draw(maybe_dates())
-        arrangements.append(Arrangement(aid, aid, "CSP1", frozenset(draw(st.sets(st.sampled_from(ARRANGEMENT_FLAGS)))),
+        arrangements.append(Arrangement(aid, aid, draw(st.sampled_from(CSPS)),
+                                        frozenset(draw(st.sets(st.sampled_from(ARRANGEMENT_FLAGS)))),
                                         draw(st.booleans()), start, end))
     systems = [System(f"S{n}", draw(st.sampled_from(arrangement_ids)), draw(st.none() | st.booleans()),
                       draw(st.none() | st.booleans()),
@@ -102,13 +110,23 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
                           draw(maybe_dates()),
                           tuple(draw(st.lists(st.sampled_from(cited_ids), min_size=1, max_size=2))))
                  for n in range(draw(st.integers(0, 3)))]
+    certifications = [Certification(f"CERT{n}", draw(st.sampled_from(CSPS)),
+                                    draw(st.sampled_from((*CERTIFIED, "SOC2"))), draw(maybe_dates()), draw(dates()),
+                                    draw(st.booleans()), frozenset(draw(st.sets(st.sampled_from(arrangement_ids)))
+                                                                   if arrangement_ids else ()))
+                      for n in range(draw(st.integers(0, 4)))]
+    proving = {(framework, pid): tuple(sorted(f"{framework}:{code}"
+                                              for code in draw(st.sets(st.sampled_from(("X-1", "X-2")), min_size=1))))
+               for framework, pid in draw(st.sets(st.tuples(st.sampled_from(sorted(set(CERTIFIED.values()))),
+                                                           st.sampled_from(MAPPED)), max_size=8))}
     return TraceInputs(
         as_of=as_of, provisions=provisions, obligations=obligations, arrangements=arrangements,
         company_facts=frozenset(draw(st.sets(st.sampled_from(("foreign_branch", "multi_cloud"))))),
         systems=systems, controls=controls, evidence=evidence,
         evidence_valid_until={eid: valid_until for eid, _, _, _, valid_until in raw},
         contracts=contracts, audits=audits, findings=findings, approvals=approvals,
-        references=references, instruments=instruments, successors=successors)
+        references=references, instruments=instruments, successors=successors,
+        certifications=certifications, certified_frameworks=CERTIFIED, proving=proving)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

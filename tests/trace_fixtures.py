@@ -202,6 +202,16 @@ class Registers:
             self._link("AUTHORISES", "Approval", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
         return uid
 
+    def certification(self, cid: str, standard: str, valid_until: dt.date, csp: str = "CSP1",
+                      valid_from: dt.date | None = dt.date(2024, 1, 1), scope: list[str] | None = None) -> str:
+        """A CSP's certificate; scope None is `*` (every arrangement), [] is a blank scope_arrangements."""
+        uid = self._add("Certification", certification_id=cid, standard=standard, valid_from=valid_from,
+                        valid_until=valid_until, scope_arrangements_all=scope is None)
+        self._link("HELD_BY", "Certification", "CloudServiceProvider", uid, node_uid(self.tenant, csp))
+        for a in scope or []:
+            self._link("SCOPE_COVERS", "Certification", "OutsourcingArrangement", uid, node_uid(self.tenant, a))
+        return uid
+
     def write(self, store: Store) -> None:
         def unit(w: Writer) -> None:
             w.delete_tenant(self.tenant)

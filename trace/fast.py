@@ -5,7 +5,7 @@ work is repeated:
 
 * the cyclic garbage collector is paused while tens of thousands of acyclic rows are made (it would scan
   them again and again for nothing; reference counting still frees them);
-* each subject's contracts, audits, findings and approvals are picked out once (`_narrow`), so the plain
+* each subject's contracts, audits, findings, approvals and certificates are picked out once (`_narrow`), so the plain
   rules run over that subject's handful instead of the whole tenant;
 * a control's evidence for a subject depends only on the control, the window and which evidence counts
   (all of it for the company; an arrangement's own plus blank-arrangement evidence; blank-arrangement evidence
@@ -53,13 +53,16 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
 # The evidence a control link counts for a subject: (control_id, evidence key, window); the key is COMPANY,
 # an arrangement id (its own plus blank-arrangement evidence) or None (blank-arrangement evidence only).
 _LinkKey = tuple[str, str | None, int]
+# What an obligation's control-and-evidence outcome depends on for a subject: its link keys, the approvals citing
+# it, and the certificates counted with their target controls.
+_Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 class _Fast:
     def __init__(self, inputs: TraceInputs) -> None:
         self.i = inputs
         self._found: dict[_LinkKey, Found] = {}
-        self._combined: dict[tuple[tuple[_LinkKey, ...], tuple[str, ...]], Outcome] = {}
+        self._combined: dict[_Signature, Outcome] = {}
         self._conditions: dict[str, Expr | None] = {}
         self._windows: dict[str, list[tuple[Row, int]]] = {}
         self._not_in_force: dict[str, tuple[str, ...]] = {}
@@ -95,8 +98,10 @@ class _Fast:
             audits=audits,
             findings=[f for a in audits for f in self.findings.get(a.audit_id, [])],
             approvals=[ap for ap in self.i.approvals if ap.arrangement_id in (None, subject.subject_id)],
+            certifications=[c for c in self.i.certifications if c.csp_id == subject.arrangement.csp_id],
         )
         narrow.__dict__["paths"] = self.i.paths  # computed once, shared
+        narrow.__dict__["csp_meetable"] = self.i.csp_meetable
         return narrow
 
     def _leaf(self, narrow: TraceInputs, provision: Row, o: Row, subject: Subject, facts: frozenset[str]) -> TraceRow:
@@ -108,7 +113,7 @@ class _Fast:
             evidence=outcome.evidence, contracts=outcome.contracts, audits=outcome.audits,
             fresh_until=outcome.fresh_until, cause=outcome.cause, own_status=outcome.status,
             references_not_in_force=self._references(o["obligation_id"]), open_findings=outcome.open_findings,
-            warnings=outcome.warnings)
+            warnings=outcome.warnings, certifications=outcome.certifications, mapped_via=outcome.mapped_via)
         return row
 
     def _references(self, provision_id: str) -> tuple[str, ...]:
@@ -157,14 +162,19 @@ class _Fast:
                 own = subject.subject_id in evidence.get(control_id, {})
                 keys.append((control_id, subject.subject_id if own else None, months))
         approvals = rules.approvals_for(narrow, o, subject) if narrow.approvals else []
-        if not keys and not approvals:
+        certificates = rules.certifications_for(narrow, o, subject) if narrow.certifications else []
+        if not keys and not approvals and not certificates:
             return Outcome("gap", "no_control", cause=(cause("no_control", obligation=o["obligation_id"]),))
-        signature = (tuple(sorted(set(keys))), tuple(sorted(ap.approval_id for ap in approvals)))
+        signature: _Signature = (tuple(sorted(set(keys))), tuple(sorted(ap.approval_id for ap in approvals)),
+                     tuple((c.certification_id, targets) for c, targets in certificates))
         outcome = self._combined.get(signature)
         if outcome is None:
-            found = [self._evidence(key, subject) for key in keys]
-            found += [rules.approval_evidence(ap, self.i.as_of) for ap in approvals]
-            outcome = self._combined[signature] = rules.combine(tuple(sorted({k[0] for k in keys})), found)
+            combined = None
+            if keys or approvals:
+                found = [self._evidence(key, subject) for key in keys]
+                found += [rules.approval_evidence(ap, self.i.as_of) for ap in approvals]
+                combined = rules.combine(tuple(sorted({k[0] for k in keys})), found)
+            outcome = self._combined[signature] = rules.with_certificates(combined, certificates)
         return outcome
 
     def _evidence(self, key: _LinkKey, subject: Subject) -> Found:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
 
@@ -13,6 +14,7 @@ from .model import (
     Approval,
     Arrangement,
     Audit,
+    Certification,
     Contract,
     EvidenceSummary,
     Finding,
@@ -91,6 +93,19 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
                      _ids(row["obligations"])) for row in store.approvals(tenant)]
 
 
+def certifications(store: Store, tenant: str) -> list[Certification]:
+    """Every certification with its CSP and the arrangements its scope covers (`*`: scope_arrangements_all)."""
+    held = {r["source"]: _key(r["target"])
+            for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
+    scope: dict[str, set[str]] = {}
+    for r in store.links("SCOPE_COVERS", "Certification", "OutsourcingArrangement", tenant):
+        scope.setdefault(r["source"], set()).add(_key(r["target"]))
+    return [Certification(row["certification_id"], held.get(row["uid"], ""), row["standard"], row["valid_from"],
+                          row["valid_until"], bool(row["scope_arrangements_all"]),
+                          frozenset(scope.get(row["uid"], ())))
+            for row in store.nodes("Certification", tenant)]
+
+
 def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None) -> TraceInputs:
     """Ask the store for everything the rules need, of the regulation version in force on `as_of` (or of the
     stored version labelled `version`: what a trace would be against it)."""
@@ -109,6 +124,9 @@ def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
         version=scope.version.to_json() if scope.version else None,
+        certifications=certifications(store, tenant),
+        certified_frameworks=certified_frameworks(store),
+        proving=proving_mappings(store),
     )
     if not scope.single:
         scope.restrict(store, tenant, inputs)

@@ -40,6 +40,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "lead_in": ("本身義務及下層條文彙總", "its own duty and the provisions below"),
     "finding_overdue": ("查核缺失逾期未改善", "an audit finding is open past its due date"),
     "deletion_record": ("委外終止後已留存刪除紀錄", "a deletion record collected on or after the end date"),
+    "certified": ("雲端服務業者之有效驗證為佐證", "a valid certificate of the CSP is the evidence"),
     "no_deletion_record": ("委外已終止，無資料刪除紀錄", "ended, no deletion record"),
 }
 
@@ -80,6 +81,23 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+@dataclass(frozen=True, order=True)
+class Via:
+    """A certificate (`kind` certification) or a control (`kind` control) that reached a provision through a
+    reviewed mapping to the target control `target` (FRAMEWORK:ID)."""
+
+    kind: str
+    id: str
+    target: str
+
+    def to_json(self) -> dict[str, str]:
+        return {self.kind: self.id, "target": self.target}
+
+    @property
+    def words(self) -> str:
+        return f"{self.id} → {self.target}"
+
+
 @dataclass(frozen=True)
 class TraceRow:
     """One provision for one subject, with what decides its status.
@@ -110,6 +128,8 @@ class TraceRow:
     references_not_in_force: tuple[str, ...] = ()
     open_findings: tuple[str, ...] = ()  # open findings not yet due that cite it: named, status unchanged
     warnings: tuple[str, ...] = ()  # what an examiner should see beside a status that stands (zh-TW, English)
+    certifications: tuple[str, ...] = ()  # the CSP's certificates counted as evidence (valid on D, in scope)
+    mapped_via: tuple[Via, ...] = ()  # how a certificate or a control naming a target id reached the provision
 
     @property
     def obligation(self) -> bool:
@@ -137,6 +157,8 @@ class TraceRow:
         if self.open_findings:
             parts.append(f"未逾期之查核缺失 open findings not yet due: {', '.join(self.open_findings)}")
         parts.extend(self.warnings)
+        if self.mapped_via:
+            parts.append("經對照 via crosswalk: " + ", ".join(v.words for v in self.mapped_via))
         if self.references_not_in_force:
             cited = ", ".join(self.references_not_in_force)
             parts.append(f"引用之法規已非有效 cites instruments not in force: {cited}")
@@ -165,6 +187,8 @@ class TraceRow:
             "references_not_in_force": list(self.references_not_in_force),
             "open_findings": list(self.open_findings),
             "warnings": list(self.warnings),
+            "certifications": list(self.certifications),
+            "mapped_via": [v.to_json() for v in self.mapped_via],
         }
 
 
@@ -233,6 +257,20 @@ class Approval:
     provisions: tuple[str, ...]  # provision ids cited
 
 
+@dataclass(frozen=True)
+class Certification:
+    """A CSP's certificate: its standard, validity and the arrangements its scope covers (`scope_all`: every
+    arrangement of the CSP, `*`; neither: no claim, so it covers none)."""
+
+    certification_id: str
+    csp_id: str
+    standard: str
+    valid_from: dt.date | None
+    valid_until: dt.date
+    scope_all: bool = False
+    scope: frozenset[str] = frozenset()
+
+
 @dataclass
 class EvidenceSummary:
     """Evidence of one control for one arrangement (None: blank arrangement) collected on or before the date:
@@ -269,8 +307,16 @@ class TraceInputs:
     successors: dict[str, str] = field(default_factory=dict)  # instrument id -> the instrument superseding it
     instruments: dict[str, Row] = field(default_factory=dict)
     version: Row | None = None  # the regulation version in force on as_of (regtrace.versions.Version.to_json)
+    certifications: list[Certification] = field(default_factory=list)
+    certified_frameworks: dict[str, str] = field(default_factory=dict)  # register standard -> framework id
+    proving: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (framework, provision) -> refs
 
     @cached_property
     def paths(self) -> dict[str, tuple[str, ...]]:
         """Each provision id -> the ids from its article down to it."""
         return {p["provision_id"]: tuple(p["path"]) for p in self.provisions}
+
+    @cached_property
+    def csp_meetable(self) -> frozenset[str]:
+        """The provisions whose duty a CSP can meet (curated, ontology/crosswalks/csp_meetable.toml)."""
+        return frozenset(p["provision_id"] for p in self.provisions if p.get("csp_meetable") is True)

@@ -8,8 +8,9 @@ As of a date D, for each subject (the company, each arrangement in effect on D, 
 before D) and each obligation that falls on it:
 
 1. `applies`: the obligation's condition holds on the subject's facts (else not_applicable);
-2. its rule decides the status: `contract_rule`, `audit_rule`, `control_evidence_rule`, or for an ended
-   arrangement `deletion_rule`;
+2. its rule decides the status: `contract_rule`, `audit_rule`, `control_evidence_rule` (controls' evidence,
+   approvals, and the CSP's certificates that `certifications_for` admits), or for an ended arrangement
+   `deletion_rule`;
 3. `overdue_findings` turn it into a gap whatever the evidence says;
 4. `roll_up` gives every provision above obligations a row per subject; a lead-in adds its own duty.
 """
@@ -37,11 +38,13 @@ from .model import (
     Approval,
     Arrangement,
     Cause,
+    Certification,
     Contract,
     EvidenceSummary,
     Finding,
     TraceInputs,
     TraceRow,
+    Via,
     cause,
 )
 from .vocabulary import Status
@@ -63,6 +66,8 @@ class Outcome:
     cause: tuple[Cause, ...] = ()
     open_findings: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    mapped_via: tuple[Via, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -319,18 +324,76 @@ def approval_evidence(approval: Approval, as_of: dt.date) -> Found:
     return Found(approval.approval_id, None, False, approval.valid_until + ONE_DAY, approval.decided_on)
 
 
+def certificate_valid(c: Certification, as_of: dt.date) -> bool:
+    """valid_from ≤ D ≤ valid_until (no valid_from: from any date); the day after valid_until it is not."""
+    return (c.valid_from is None or c.valid_from <= as_of) and as_of <= c.valid_until
+
+
+def scope_covers(c: Certification, arrangement_id: str) -> bool:
+    """The register's scope_arrangements names the arrangement, or is `*`; blank claims nothing."""
+    return c.scope_all or arrangement_id in c.scope
+
+
+def certificate_targets(inputs: TraceInputs, c: Certification, o: Row) -> tuple[str, ...]:
+    """The control refs of the certificate's framework that a reviewed equal or subset mapping links to the
+    obligation or a provision above it (a provision's duty includes those of the provisions below it)."""
+    framework = inputs.certified_frameworks.get(c.standard)
+    if framework is None:
+        return ()
+    return tuple(sorted({ref for pid in provision_path(inputs, o["obligation_id"])
+                         for ref in inputs.proving.get((framework, pid), ())}))
+
+
+def certifications_for(inputs: TraceInputs, o: Row, subject: Subject) -> list[tuple[Certification, tuple[str, ...]]]:
+    """The certificates that count as evidence for the obligation and an arrangement in effect: of the
+    arrangement's CSP, valid on D, whose scope covers the arrangement, whose standard certifies a framework
+    with a reviewed equal or subset mapping from the obligation (or a provision above it), and only where the
+    obligation is CSP-meetable. Never for the company or an ended arrangement. With their target control refs."""
+    a = subject.arrangement
+    if a is None or subject.ended or o["obligation_id"] not in inputs.csp_meetable:
+        return []
+    found = []
+    for c in sorted(inputs.certifications, key=lambda c: c.certification_id):
+        if c.csp_id != a.csp_id or not scope_covers(c, a.arrangement_id) or not certificate_valid(c, inputs.as_of):
+            continue
+        targets = certificate_targets(inputs, c, o)
+        if targets:
+            found.append((c, targets))
+    return found
+
+
 def control_evidence_rule(inputs: TraceInputs, o: Row, subject: Subject) -> Outcome:
-    """gap: no control applying to the subject satisfies it (and no approval cites it); unevidenced: controls
-    but no evidence for the subject; stale: evidence but none fresh; covered: some fresh. Approvals count as
-    evidence for the provisions they cite."""
+    """gap: no control applying to the subject satisfies it (and no approval cites it, no certificate counts);
+    unevidenced: controls but no evidence for the subject; stale: evidence but none fresh; covered: some fresh.
+    Approvals count as evidence for the provisions they cite, certificates as `certifications_for` says."""
     links = control_links(inputs, o, subject)
     approvals = approvals_for(inputs, o, subject)
-    if not links and not approvals:
+    certificates = certifications_for(inputs, o, subject)
+    if not links and not approvals and not certificates:
         return Outcome("gap", "no_control", cause=(cause("no_control", obligation=o["obligation_id"]),))
     controls = tuple(sorted({link["control_id"] for link in links}))
     found = [control_evidence(inputs, link["control_id"], subject, window(link, o)) for link in links]
     found += [approval_evidence(ap, inputs.as_of) for ap in approvals]
-    return combine(controls, found)
+    return with_certificates(combine(controls, found) if links or approvals else None, certificates)
+
+
+def with_certificates(outcome: Outcome | None, certificates: Sequence[tuple[Certification, tuple[str, ...]]]
+                      ) -> Outcome:
+    """Certificates valid on D are fresh evidence until their valid_until: the outcome of the controls and
+    approvals (None: there are none) becomes covered, its reason `certified` unless it was covered already."""
+    if not certificates:
+        assert outcome is not None
+        return outcome
+    ids = tuple(c.certification_id for c, _ in certificates)
+    via = tuple(sorted(Via("certification", c.certification_id, t) for c, targets in certificates for t in targets))
+    until = max(c.valid_until for c, _ in certificates)
+    if outcome is not None and outcome.status == "covered":
+        fresh = max(until, outcome.fresh_until) if outcome.fresh_until is not None else until
+        return replace(outcome, evidence=tuple(sorted({*outcome.evidence, *ids})), fresh_until=fresh,
+                       certifications=ids, mapped_via=via)
+    return Outcome("covered", "certified", controls=outcome.controls if outcome else (),
+                   evidence=tuple(sorted({*(outcome.evidence if outcome else ()), *ids})), fresh_until=until,
+                   certifications=ids, mapped_via=via)
 
 
 def combine(controls: tuple[str, ...], found: Sequence[Found]) -> Outcome:
@@ -447,7 +510,7 @@ def leaf_row(inputs: TraceInputs, provision: Row, o: Row, subject: Subject, fact
         evidence=outcome.evidence, contracts=outcome.contracts, audits=outcome.audits,
         fresh_until=outcome.fresh_until, cause=outcome.cause, own_status=outcome.status,
         references_not_in_force=not_in_force(inputs, o["obligation_id"]), open_findings=outcome.open_findings,
-        warnings=outcome.warnings)
+        warnings=outcome.warnings, certifications=outcome.certifications, mapped_via=outcome.mapped_via)
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -487,7 +550,9 @@ def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceR
         own_status=own.own_status if own is not None else None, children_status=children,
         references_not_in_force=not_in_force(inputs, p["provision_id"]),
         open_findings=union(r.open_findings for r in ([own] if own is not None else []) + list(below)),
-        warnings=tuple(dict.fromkeys(w for r in ([own] if own is not None else []) + list(below) for w in r.warnings)))
+        warnings=tuple(dict.fromkeys(w for r in ([own] if own is not None else []) + list(below) for w in r.warnings)),
+        certifications=union(r.certifications for r in counted),
+        mapped_via=tuple(sorted({v for r in counted for v in r.mapped_via})))
 
 
 def roll_up(inputs: TraceInputs, own_rows: Sequence[TraceRow]) -> list[TraceRow]:

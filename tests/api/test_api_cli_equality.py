@@ -19,7 +19,7 @@ from regtrace import cli
 DAY = "2026-11-29"
 ROW = ("provision label article leaf modality rule subject status own_status children_status reason reason_zh "
        "cause { kind details } controls evidence contracts audits fresh_until references_not_in_force open_findings "
-       "warnings")
+       "warnings certifications mapped_via { kind id target }")
 COVERAGE = "group_by key counts { gap unevidenced stale covered not_applicable } applicable covered percent"
 
 
@@ -27,11 +27,12 @@ def _pages(client: TestClient, token: str, field: str, args: str) -> list[dict[s
     rows: list[dict[str, Any]] = []
     after = ""
     while True:
-        query = f'{{ {field}({args} first: 1000{after}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {ROW} }} }} }}'
+        query = f'{{ {field}({args} first: 500{after}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {ROW} }} }} }}'
         body = client.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}).json()
         assert "errors" not in body, body
         for node in body["data"][field]["nodes"]:  # a cause as the CLI's JSON has it: its kind and details
             node["cause"] = [{"kind": c["kind"], **json.loads(c["details"])} for c in node["cause"]]
+            node["mapped_via"] = [{v["kind"]: v["id"], "target": v["target"]} for v in node["mapped_via"]]
             rows.append(node)
         if not body["data"][field]["pageInfo"]["hasNextPage"]:
             return rows

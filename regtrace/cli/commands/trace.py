@@ -1,5 +1,5 @@
 """The trace and what is read from it: every obligation's status, the gaps, coverage for the board, and the
-due-diligence registers beside it (CSP certifications, audit findings)."""
+audit findings beside it (CSP certifications: certifications.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from regtrace.cli.arrangements import csp_of, materiality, require_arrangement
 from regtrace.cli.console import out, print_json, show
 from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of, parse_date
 from regtrace.cli.summary import print_summary
-from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
+from regtrace.cli.tables import coverage_table, findings_table, trace_table
 from regtrace.cli.trend_tables import trend_table
 from regtrace.company import company_name
 from regtrace.errors import InputError
@@ -113,21 +113,6 @@ def coverage_trend(tenant: str, day: dt.date, dates: list[dt.date], as_json: boo
         points = tenant_trend(store, tenant, day, dates)
     show([p.to_json() for p in points], as_json,
          lambda: trend_table(points, f"涵蓋率趨勢 Coverage trend — {tenant} — {day.isoformat()}"))
-
-
-@app.command(rich_help_panel=PANEL)
-def certifications(as_of: AsOf = None, tenant: Tenant = DEFAULT_TENANT, as_json: JsonFlag = False) -> None:
-    """CSP certifications (Art. 5) with validity on the date: valid, expiring within 90 days, expired."""
-    from regtrace.trace.due_diligence import certifications as certs
-
-    day = parse_as_of(as_of)
-    with opened_store() as store:
-        tenant = require_tenant(store, tenant)
-        rows = certs(store, tenant, day)
-    if as_json:
-        print_json([c.to_json() for c in rows])
-        return
-    out.print(certifications_table(rows, f"雲端服務業者驗證 CSP certifications — {day.isoformat()}"))
 
 
 @app.command(rich_help_panel=PANEL)
