@@ -14,6 +14,7 @@ from graphql import GraphQLSchema, print_schema
 from regtrace.ontology.model import load_ontology
 
 from .dashboard import dashboard_fields
+from .impact import impact_fields
 from .mutations import mutation_fields
 from .navigation import served_classes
 from .queries import entity_fields
@@ -25,7 +26,7 @@ def build_schema() -> GraphQLSchema:
     """The executable schema (built once per process)."""
     classes = served_classes()
     types = build_types((*classes, load_ontology().classes["ChangeLogEntry"]))
-    query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes)}
+    query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes), **impact_fields()}
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})
