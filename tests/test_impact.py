@@ -165,6 +165,8 @@ def test_impact_reads_each_store_alike_and_writes_nothing(store_pair: dict[str, 
         _load_example(store)
         before = _observed(store)
         seen[kind] = impact(store, TENANT, amendment, DAY).to_json()
+        with pytest.raises(NotFoundError, match="tenant 'exmaple-life' has no registers"):
+            impact(store, "exmaple-life", amendment, DAY)
         assert _observed(store) == before, kind
     assert seen["neo4j"] == seen["ladybug"]
     assert _shape(seen["neo4j"]) == [tuple(e) for e in EXPECTED]
