@@ -42,7 +42,7 @@ from regtrace.loaders.curation import (
     seed_text,
 )
 from regtrace.loaders.provision import OBLIGATION_MODALITIES
-from regtrace.loaders.regulation_diff import Change, RegulationDiff, diff_regulations, read_side
+from regtrace.loaders.regulation_diff import Change, RegulationDiff, diff_regulations, normalise, read_side
 from regtrace.loaders.regulation_parser import ParsedRegulation
 from regtrace.regulation_graph import RegulationGraph, obligations_under_rows
 from regtrace.tenants import require_tenant
@@ -176,7 +176,10 @@ def amend(new: Path | str, current_text: tuple[str, str] | None = None) -> Amend
     if instrument is None:
         raise InputError(f"{after.source}: its title names no instrument of the register")
     amended = Version(parsed, regulation_graph(parsed, instrument, carried))
-    warnings = [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}"
+    warnings = [f"{after.source}: its title 「{after.title or ''}」 is not the current text's 「{before.title}」; "
+                "compared as an amendment of it all the same"] \
+        if normalise(after.title or "") != normalise(before.title or "") else []
+    warnings += [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}"
                 for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
     warnings += [f"{pid}: the trace rules name this provision; the amended text no longer has it"
                  for pid in RULE_PROVISIONS if pid not in ids]

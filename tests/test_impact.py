@@ -158,6 +158,13 @@ def test_a_curated_modality_yields_to_the_amended_words(tmp_path: Path) -> None:
     assert len(amendment.amended.graph.obligations) == 87
 
 
+def test_a_text_of_another_title_is_warned_about() -> None:
+    amendment = amend(seed_text().replace("保險業作業委外使用雲端服務自律規範", "某公會資訊安全規範", 1))
+    assert amendment.diff.changes == []
+    assert amendment.warnings == ["<text>: its title 「某公會資訊安全規範」 is not the current text's "
+                                  "「保險業作業委外使用雲端服務自律規範」; compared as an amendment of it all the same"]
+
+
 def test_impact_reads_each_store_alike_and_writes_nothing(store_pair: dict[str, Store]) -> None:
     amendment = amend_file(str(AMENDED))
     seen = {}
