@@ -20,6 +20,7 @@ gap, never a guess.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,13 +36,17 @@ from regtrace.loaders.curation import (
     Condition,
     Curation,
     LeadIn,
+    apply_curation,
+    check_curation,
     load_curation,
     load_regulation,
     load_seed,
+    resolve_references,
     seed_source,
     seed_text,
 )
-from regtrace.loaders.provision import OBLIGATION_MODALITIES
+from regtrace.loaders.numbering import Number, article_key
+from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.loaders.regulation_diff import Change, RegulationDiff, diff_regulations, normalise, read_side
 from regtrace.loaders.regulation_parser import ParsedRegulation
 from regtrace.regulation_graph import RegulationGraph, obligations_under_rows
@@ -146,13 +151,40 @@ class Amendment:
     warnings: list[str] = field(default_factory=list)
 
 
+def whole_text(current: ParsedRegulation, excerpt: ParsedRegulation) -> ParsedRegulation:
+    """The amended text in full from an excerpt (an amendment listing only the articles it changes): the
+    current text's articles with those the excerpt lists replaced or inserted (copies; neither is changed)."""
+    listed = {article_key(p.id) for p in excerpt.provisions}
+    articles: dict[Number, list[Provision]] = {}
+    for p in current.provisions:
+        if article_key(p.id) not in listed:
+            articles.setdefault(article_key(p.id), []).append(copy.deepcopy(p))
+    for p in excerpt.provisions:
+        articles.setdefault(article_key(p.id), []).append(copy.deepcopy(p))
+    return dataclasses.replace(excerpt, title=excerpt.title or current.title, excerpt=False,
+                               provisions=[p for key in sorted(articles) for p in articles[key]])
+
+
+def curated(parsed: ParsedRegulation, curation: Curation) -> ParsedRegulation:
+    """A copy of a text parsed as any text other than the seed, with `curation` checked and applied where it
+    covers a provision and conditions inferred elsewhere (what `load_regulation(..., seed=False,
+    curation=curation)` does after parsing)."""
+    result = dataclasses.replace(parsed, provisions=[copy.deepcopy(p) for p in parsed.provisions])
+    check_curation(result.provisions, curation)
+    apply_curation(result.provisions, curation, infer_uncovered=True)
+    resolve_references(result.provisions, curation, strict=False, source=result.source)
+    instrument = curation.instrument_for_title(result.title) if result.title else None
+    result.instrument_id = instrument.id if instrument else None
+    return result
+
+
 def amend(new: Path | str, current_text: tuple[str, str] | None = None) -> Amendment:
     """The amendment from the current text (the bundled seed unless `current_text`, (text, source name), is
     given) to `new`: a regulation text file (a Path) or the text itself (a str, as the API receives it).
 
-    The diff is `regtrace diff CURRENT NEW`'s (both sides read as any text, so it lists the same changes);
-    the amended version carries the current curation through its matching. An excerpt is refused: the
-    amended version needs every article.
+    The diff is `regtrace diff CURRENT NEW`'s (both sides read as any text, so it lists the same changes; an
+    excerpt compares the articles it lists); the amended version is the whole text (an excerpt's articles in
+    the current text) carrying the current curation through the diff's matching.
     """
     from regtrace.seed import regulation_graph
 
@@ -162,25 +194,22 @@ def amend(new: Path | str, current_text: tuple[str, str] | None = None) -> Amend
     before = load_regulation(text, seed=False, curation=uncurated)
     before.source = source
     after = load_regulation(new, seed=False, curation=uncurated)
-    if after.excerpt:
-        first = after.provisions[0].label if after.provisions else "?"
-        raise InputError(f"{after.source}: an excerpt (it starts at {first}); impact needs the whole amended "
-                         "text, every article, to build the new version")
     diff = diff_regulations(before, after)
     diff.warnings[:0] = [*before.warnings, *after.warnings]
+    whole = whole_text(before, after) if after.excerpt else after
     current = seed_version(curation) if current_text is None else _curated(text, source, curation)
-    ids = matching(diff, before, after)
-    carried = carried_curation(curation, ids, diff, after)
-    parsed = load_regulation(new, seed=False, curation=carried)
+    ids = matching(diff, before, whole)
+    carried = carried_curation(curation, ids, diff, whole)
+    parsed = curated(whole, carried)
     instrument = parsed.instrument_id or current.parsed.instrument_id
     if instrument is None:
         raise InputError(f"{after.source}: its title names no instrument of the register")
     amended = Version(parsed, regulation_graph(parsed, instrument, carried))
-    warnings = [f"{after.source}: its title 「{after.title or ''}」 is not the current text's 「{before.title}」; "
+    warnings = [f"{after.source}: its title 「{after.title}」 is not the current text's 「{before.title}」; "
                 "compared as an amendment of it all the same"] \
-        if normalise(after.title or "") != normalise(before.title or "") else []
+        if after.title and normalise(after.title) != normalise(before.title or "") else []
     warnings += [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}"
-                for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
+                 for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
     warnings += [f"{pid}: the trace rules name this provision; the amended text no longer has it"
                  for pid in RULE_PROVISIONS if pid not in ids]
     return Amendment(diff, current, amended, ids, warnings)
