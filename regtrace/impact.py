@@ -208,8 +208,8 @@ def amend(new: Path | str, current_text: tuple[str, str] | None = None) -> Amend
     warnings = [f"{after.source}: its title 「{after.title}」 is not the current text's 「{before.title}」; "
                 "compared as an amendment of it all the same"] \
         if after.title and normalise(after.title) != normalise(before.title or "") else []
-    warnings += [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}"
-                 for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
+    warnings += [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}, "
+                 "traced with the same rule" for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
     warnings += [f"{pid}: the trace rules name this provision; the amended text no longer has it"
                  for pid in RULE_PROVISIONS if pid not in ids]
     return Amendment(diff, current, amended, ids, warnings)
@@ -269,10 +269,52 @@ def with_regulation(inputs: TraceInputs, graph: RegulationGraph, ids: Mapping[st
     )
 
 
+def rule_relabelling(graph: RegulationGraph, ids: Mapping[str, str]) -> dict[str, str]:
+    """The provision ids to trace under while the trace rules name provisions by id (RULE_PROVISIONS): a rule
+    provision the amendment renumbers is traced under the id the rules know, swapped with whatever holds that
+    id in the amended text, so that it keeps its rule (a pure relabelling: paths and parents follow)."""
+    known = {p["provision_id"] for p in graph.provisions}
+    relabel: dict[str, str] = {}
+    for rule_id in RULE_PROVISIONS:
+        moved = ids.get(rule_id)
+        if moved is None or moved == rule_id:
+            continue
+        relabel[moved] = rule_id
+        if rule_id in known:
+            relabel[rule_id] = moved
+    return relabel
+
+
+def _relabelled(graph: RegulationGraph, relabel: Mapping[str, str]) -> RegulationGraph:
+    def r(pid: str) -> str:
+        return relabel.get(pid, pid)
+
+    provisions = [{**p, "uid": r(p["uid"]), "provision_id": r(p["provision_id"]), "path": [r(x) for x in p["path"]]}
+                  for p in graph.provisions]
+    obligations = [{**o, "uid": r(o["uid"]), "obligation_id": r(o["obligation_id"])} for o in graph.obligations]
+    key = ("REFERENCES", "Provision", "Instrument")
+    references = [dataclasses.replace(link, source=r(link.source)) for link in graph.links.get(key, ())]
+    links = {**graph.links, key: references}
+    return dataclasses.replace(graph, provisions=provisions, obligations=obligations, links=links)
+
+
+def _row_back(row: TraceRow, back: Mapping[str, str]) -> TraceRow:
+    causes = tuple(dataclasses.replace(c, details=tuple((k, back.get(v, v) if isinstance(v, str) else v)
+                                                        for k, v in c.details)) for c in row.cause)
+    return dataclasses.replace(row, provision=back.get(row.provision, row.provision), cause=causes)
+
+
 def trace_against(inputs: TraceInputs, graph: RegulationGraph, ids: Mapping[str, str]) -> list[TraceRow]:
     """Trace a tenant's gathered inputs (`regtrace.trace.gather`) against the obligations of `graph`, the
-    registers' provision ids translated through `ids` (old -> new; the identity for the text they name)."""
-    return fast.evaluate(with_regulation(inputs, graph, ids))
+    registers' provision ids translated through `ids` (old -> new; the identity for the text they name).
+    A rule provision the amendment renumbers keeps its rule (`rule_relabelling`)."""
+    relabel = rule_relabelling(graph, ids)
+    if not relabel:
+        return fast.evaluate(with_regulation(inputs, graph, ids))
+    translated = {old: relabel.get(new, new) for old, new in ids.items()}
+    rows = fast.evaluate(with_regulation(inputs, _relabelled(graph, relabel), translated))
+    back = {v: k for k, v in relabel.items()}
+    return [_row_back(row, back) for row in rows]
 
 
 # ---------------------------------------------------------------- the impact
@@ -371,12 +413,11 @@ def _evidence(store: Store, tenant: str, controls: Iterable[str], as_of: dt.date
 @dataclass(frozen=True)
 class ImpactReads:
     """What `impact` reads from the store (one job for the API's store queue): the tenant's trace inputs, the
-    same translated to the amended text, the controls and contracts each change touches and their evidence."""
+    controls and contracts each change touches and their evidence."""
 
     tenant: str
     as_of: dt.date
     inputs: TraceInputs
-    amended_inputs: TraceInputs
     touched: list[tuple[Change, set[str], set[str]]]  # each change, its control ids and contract ids
     evidence: dict[str, list[str]]  # control id -> evidence ids collected on or before as_of
 
@@ -403,7 +444,7 @@ def read_impact(store: Store, tenant: str, amendment: Amendment, as_of: dt.date)
                 _touching(old_under, c.old_id, old_contracts) | _touching(new_under, c.new_id, new_contracts))
                for c in amendment.diff.changes]
     evidence = _evidence(store, tenant, {x for _, controls, _ in touched for x in controls}, as_of)
-    return ImpactReads(tenant, as_of, inputs, amended_inputs, touched, evidence)
+    return ImpactReads(tenant, as_of, inputs, touched, evidence)
 
 
 def finish_impact(reads: ImpactReads, amendment: Amendment) -> Impact:
@@ -412,7 +453,7 @@ def finish_impact(reads: ImpactReads, amendment: Amendment) -> Impact:
     current = amendment.current
     identity = {oid: oid for oid in current.obligation_ids}
     old_rows = _rows_by_key(trace_against(reads.inputs, current.graph, identity))
-    new_rows = _rows_by_key(fast.evaluate(reads.amended_inputs))
+    new_rows = _rows_by_key(trace_against(reads.inputs, amendment.amended.graph, amendment.ids))
     order = {a: i for i, a in enumerate(sorted(a.arrangement_id for a in reads.inputs.arrangements))}
     changes = []
     for c, controls, contracts in reads.touched:

@@ -172,6 +172,21 @@ def test_an_excerpt_is_read_into_the_current_text(example: Store, tmp_path: Path
     assert result.other_status_changes == []
 
 
+def test_a_renumbered_rule_provision_keeps_its_rule(example: Store) -> None:
+    # tests/data/regulation_amended_excerpt.txt inserts a new 五、 in A10.P1, so A10.P1.I6.S2 (delete the data at
+    # termination: the only duty of an ended arrangement) becomes A10.P1.I7.S2. The ended ARR-SMS (deletion
+    # record EV-0125 kept) and ARR-CALLREC (none) keep their rows under the new number: no status moves for them.
+    result = impact(example, TENANT, amend_file(str(DATA / "regulation_amended_excerpt.txt")), DAY)
+    moved = {(c.change.old_id, c.change.new_id): c for c in result.changes}
+    for old, new in (("A10.P1.I6", "A10.P1.I7"), ("A10.P1.I6.S2", "A10.P1.I7.S2")):
+        assert moved[(old, new)].status_changes == ()
+        assert {"ARR-SMS", "ARR-CALLREC"} <= set(moved[(old, new)].arrangements)
+    ended = [s for c in result.changes for s in c.status_changes if s.subject in ("ARR-SMS", "ARR-CALLREC")]
+    assert ended + [s for s in result.other_status_changes if s.subject in ("ARR-SMS", "ARR-CALLREC")] == []
+    assert "A10.P1.I6.S2: the trace rules name this provision; the amended text moves it to A10.P1.I7.S2, " \
+           "traced with the same rule" in result.warnings
+
+
 def test_a_text_of_another_title_is_warned_about() -> None:
     amendment = amend(seed_text().replace("保險業作業委外使用雲端服務自律規範", "某公會資訊安全規範", 1))
     assert amendment.diff.changes == []
