@@ -10,12 +10,15 @@ Nothing is written. The amended version is built in memory through the pipeline 
 * a provision the amendment adds gets what the parser derives from its words (conditions inferred);
 * a deleted (刪除) or removed provision has no obligation.
 
+An excerpt (an amendment listing only the articles it changes) is read into the current text (`whole_text`).
+
 The tenant's stored mappings (controls' satisfies, contracts' clauses, findings' and approvals' provisions)
 name obligations of the current text; they are translated old id → new id through the same matching, and the
 plain trace rules run on the tenant's stored registers with the new obligations (`trace_against`). A mapping
 stored today was expanded, when loaded, to the obligations that existed then, so a provision the amendment
 adds is met only once a register naming it (or a provision above it) is loaded again: until then it is a
-gap, never a guess.
+gap, never a guess. The trace rules name two provisions by id (RULE_PROVISIONS); one the amendment renumbers is
+traced under the id the rules know (`rule_relabelling`), so it keeps its rule.
 """
 
 from __future__ import annotations
