@@ -211,11 +211,18 @@ def amend(new: Path | str, current_text: tuple[str, str] | None = None) -> Amend
     warnings = [f"{after.source}: its title 「{after.title}」 is not the current text's 「{before.title}」; "
                 "compared as an amendment of it all the same"] \
         if after.title and normalise(after.title) != normalise(before.title or "") else []
+    warnings += [f"{c.new_id}: the amended words suggest other conditions ({_facts(c.old)} → {_facts(c.new)}); "
+                 "traced with the current curation, which never narrows a duty on a guess: review it before "
+                 "adoption" for c in diff.changes if "conditions_changed" in c.kinds and c.old_id in ids]
     warnings += [f"{pid}: the trace rules name this provision; the amended text moves it to {ids[pid]}, "
                  "traced with the same rule" for pid in RULE_PROVISIONS if pid in ids and ids[pid] != pid]
     warnings += [f"{pid}: the trace rules name this provision; the amended text no longer has it"
                  for pid in RULE_PROVISIONS if pid not in ids]
     return Amendment(diff, current, amended, ids, warnings)
+
+
+def _facts(p: Provision | None) -> str:
+    return ", ".join(p.conditions) if p is not None and p.conditions else "none"
 
 
 def amend_file(argument: str) -> Amendment:

@@ -187,6 +187,17 @@ def test_a_renumbered_rule_provision_keeps_its_rule(example: Store) -> None:
            "traced with the same rule" in result.warnings
 
 
+def test_reworded_conditions_are_flagged_never_guessed() -> None:
+    # tests/data/regulation_amended.txt adds 「；如涉及境外處理者，並規劃異地備援」 to A10.P1.I2: the words make
+    # only the second duty conditional, so reading the whole item as offshore-only would drop a duty onshore.
+    # It stays unconditioned, with a warning to review the curation.
+    amendment = amend(DATA / "regulation_amended.txt")
+    [a10] = [o for o in amendment.amended.graph.obligations if o["obligation_id"] == "A10.P1.I2"]
+    assert a10["conditions"] == [] and a10["applies_when"] is None
+    assert any(w.startswith("A10.P1.I2: the amended words suggest other conditions (none → offshore)")
+               for w in amendment.warnings)
+
+
 def test_a_text_of_another_title_is_warned_about() -> None:
     amendment = amend(seed_text().replace("保險業作業委外使用雲端服務自律規範", "某公會資訊安全規範", 1))
     assert amendment.diff.changes == []
