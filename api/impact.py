@@ -17,8 +17,9 @@ from typing import Any
 
 import graphene
 
+from regtrace.amendment import Amendment, amend
 from regtrace.errors import InputError
-from regtrace.impact import Amendment, amend, finish_impact, read_impact
+from regtrace.impact import finish_impact, read_impact
 
 from .dates import Date
 from .errors import ForbiddenError

@@ -41,8 +41,10 @@ from regtrace.trace import fast, gather, rules, trace
 from test_cli import regtrace
 
 from regtrace import labels
+from regtrace.amendment import amend, amend_file
 from regtrace.errors import InputError, NotFoundError
-from regtrace.impact import amend, amend_file, impact, trace_against, with_regulation
+from regtrace.impact import impact
+from regtrace.trace_against import trace_against, with_regulation
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -13,7 +13,8 @@ from regtrace.api.limits import MAX_REGULATION_TEXT_CHARS
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.loaders.regulation_diff import diff_texts
 
-from regtrace.impact import amend, impact
+from regtrace.amendment import amend
+from regtrace.impact import impact
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "ontology" / "seed" / "cloud-outsourcing-self-regulation.txt"

@@ -74,7 +74,8 @@ def impact_command(
     """What an amended text would change for a member company, before it is adopted: per change of the diff,
     the controls, contracts, evidence and arrangements it touches and the trace rows whose status would
     change. Writes nothing."""
-    from regtrace.impact import amend_file, impact
+    from regtrace.amendment import amend_file
+    from regtrace.impact import impact
     from regtrace.impact_text import render
 
     day = parse_as_of(as_of)
