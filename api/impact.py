@@ -28,7 +28,7 @@ from .queries import tenant_argument
 from .types import context
 
 ROLES = ("officer", "admin")
-TEXT = "修正後之法規全文（UTF-8）/ the amended regulation text, whole (every article)"
+TEXT = "修正後之法規文本（全文或修正條文）/ the amended regulation text, whole or an excerpt of the changed articles"
 
 _Strings = graphene.List(graphene.NonNull(graphene.String), required=True)
 _CHANGE_FIELDS: dict[str, Any] = {

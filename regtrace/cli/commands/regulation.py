@@ -66,7 +66,8 @@ def diff_command(
 @app.command("impact", rich_help_panel=PANEL)
 def impact_command(
     new_text: Annotated[str, typer.Argument(metavar="NEW_TEXT", help="The amended text: a regulation text file, "
-                                            "whole (every article).", show_default=False)],
+                                            "whole or an excerpt of the changed articles (read into the current "
+                                            "text).", show_default=False)],
     tenant: Tenant = DEFAULT_TENANT,
     as_of: AsOf = None,
     as_json: JsonFlag = False,
