@@ -55,6 +55,9 @@ DEFAULT_LIST_SIZE = 10
 SIZE_ARGUMENTS = ("first", "limit")
 DATE_ARGUMENT = "asOf"
 TODAY = "today"  # the date of a field whose asOf is left out
+# Characters of a regulation text submitted to regulationDiff / regulationImpact (api/impact.py): the seed has
+# about 6,000, so an amended text of several times its length fits; parsing and diffing grow with it.
+MAX_REGULATION_TEXT_CHARS = 40_000
 
 
 class NoIntrospection(ValidationRule):

@@ -16,6 +16,7 @@ from regtrace.ontology.model import load_ontology
 from .certifications import certification_fields
 from .changes import changes_fields
 from .dashboard import dashboard_fields
+from .impact import impact_fields
 from .mutations import mutation_fields
 from .navigation import served_classes
 from .queries import entity_fields
@@ -36,6 +37,7 @@ def build_schema() -> GraphQLSchema:
     query_fields.update(changes_fields())
     query_fields.update(sector_fields())
     query_fields.update(version_query_fields())
+    query_fields.update(impact_fields())
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})

@@ -81,7 +81,7 @@ def _detail_lines(change: Change) -> list[str]:
     return lines
 
 
-def _summary(diff: RegulationDiff) -> str:
+def summary(diff: RegulationDiff) -> str:
     counts = Counter(k for c in diff.changes for k in c.kinds)
     parts = [f"{labels.both(CHANGE_KINDS[k])} {counts[k]}" for k in CHANGE_KINDS if counts[k]]
     return f"變更 changes: {len(diff.changes)}" + (" — " + " · ".join(parts) if parts else "")
@@ -96,11 +96,15 @@ def render(diff: RegulationDiff) -> str:
     ]
     if diff.scope is not None:
         lines.append(f"比對範圍 scope: 節錄 excerpt, {', '.join(diff.scope)}")
-    lines.append(_summary(diff))
+    lines.append(summary(diff))
     if not diff.changes:
         lines.append("無變更 no changes")
     for change in diff.changes:
         lines.append("")
-        lines.append(_heading(change))
-        lines.extend(_INDENT + line for line in _detail_lines(change))
+        lines.extend(change_lines(change))
     return "\n".join(lines) + "\n"
+
+
+def change_lines(change: Change) -> list[str]:
+    """One change: its heading, then its details indented (also the head of each change in `regtrace impact`)."""
+    return [_heading(change), *(_INDENT + line for line in _detail_lines(change))]

@@ -12,7 +12,7 @@ from regtrace.crosswalk.shipped import csp_meetable
 from regtrace.crosswalk.store_io import install_shipped
 from regtrace.errors import ConfigError
 from regtrace.graph.port import Row, Store
-from regtrace.loaders.curation import load_curation, load_regulation, load_seed, seed_text
+from regtrace.loaders.curation import Curation, load_curation, load_regulation, load_seed, seed_text
 from regtrace.loaders.regulation_parser import ParsedRegulation
 from regtrace.regulation_graph import RegulationGraph, Semantics, build_regulation_graph, write_regulation
 from regtrace.shipped import EXAMPLES
@@ -34,21 +34,27 @@ def seed_graph() -> RegulationGraph:
     parsed = load_seed(curation)
     if parsed.instrument_id is None:
         raise ConfigError("the bundled seed's title is not in the instruments register")
+    graph = regulation_graph(parsed, parsed.instrument_id, curation)
+    flags = csp_meetable({p["provision_id"]: (p["path"], p["text"]) for p in graph.provisions})
+    for p in graph.provisions:
+        p["csp_meetable"], p["csp_meetable_quote"] = flags[p["provision_id"]]
+    return graph
+
+
+def regulation_graph(parsed: ParsedRegulation, instrument_id: str, curation: Curation) -> RegulationGraph:
+    """A parsed and curated text as graph rows, its obligations derived as for the seed (also used, in memory,
+    for an amended text: regtrace.impact)."""
     semantics = Semantics(frozenset(curation.non_normative), ARRANGEMENT_ARTICLES, curation.rules_by_provision,
                           curation.lead_in_modalities, curation.falls_on, curation.shall_when)
-    graph = build_regulation_graph(
-        parsed.instrument_id,
+    return build_regulation_graph(
+        instrument_id,
         parsed.provisions,
         [i.to_row() for i in curation.instruments],
         {a: labels.ACTOR[a][0] for a in labels.ACTOR},
         curation.instrument_ids_by_title,
         semantics,
-        seed_version_row(parsed.instrument_id),
+        seed_version_row(instrument_id),
     )
-    flags = csp_meetable({p["provision_id"]: (p["path"], p["text"]) for p in graph.provisions})
-    for p in graph.provisions:
-        p["csp_meetable"], p["csp_meetable_quote"] = flags[p["provision_id"]]
-    return graph
 
 
 def seed_version_row(instrument_id: str) -> Row:

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out, print_json
-from regtrace.cli.options import AsOf, JsonFlag, parse_as_of
+from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
 from regtrace.cli.tables import provisions_tree
 from regtrace.errors import ExitCode, InputError
 from regtrace.loaders.provision import Provision
@@ -92,6 +92,34 @@ def diff_command(
         print_json(diff.to_json())
         return
     sys.stdout.write(render(diff))
+
+
+@app.command("impact", rich_help_panel=PANEL)
+def impact_command(
+    new_text: Annotated[str, typer.Argument(metavar="NEW_TEXT", help="The amended text: a regulation text file, "
+                                            "whole or an excerpt of the changed articles (read into the current "
+                                            "text).", show_default=False)],
+    tenant: Tenant = DEFAULT_TENANT,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """What an amended text would change for a member company, before it is adopted: per change of the diff,
+    the controls, contracts, evidence and arrangements it touches and the trace rows whose status would
+    change. Writes nothing."""
+    from regtrace.amendment import amend_file
+    from regtrace.impact import impact
+    from regtrace.impact_text import render
+
+    day = parse_as_of(as_of)
+    amendment = amend_file(new_text)
+    with opened_store() as store:
+        result = impact(store, tenant, amendment, day)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if as_json:
+        print_json(result.to_json())
+        return
+    sys.stdout.write(render(result))
 
 
 @app.command("features", rich_help_panel=PANEL)
