@@ -126,15 +126,22 @@ function viewFromUrl() {
   };
 }
 
-function writeUrl() {
+/** The URL of the view shown: the date, and the arrangement and article of the open drill-down. */
+function viewUrl() {
   const params = new URLSearchParams();
   params.set("date", asOf());
   if (state.selection && state.viewer?.role !== "board") {
     params.set("arrangement", state.selection.subject);
     params.set("article", String(state.selection.article));
   }
-  const query = `?${params}`;
-  if (window.location.search !== query) window.history.replaceState(null, "", query + window.location.hash);
+  const url = new URL(window.location.href);
+  url.search = `?${params}`;
+  return url.href;
+}
+
+function writeUrl() {
+  const url = viewUrl();
+  if (window.location.href !== url) window.history.replaceState(null, "", url);
 }
 
 // ---- downloads -------------------------------------------------------------------------------------------
@@ -367,7 +374,7 @@ function traceBody() {
   const mine = state.trace.filter((r) => r.article === sel.article);  // loaded for this selection
   const rollUp = state.heat.find((r) => r.subject === sel.subject && r.article === sel.article)?.status;
   return R.traceTable(mine.filter((r) => r.leaf), sel, state.arrangements, rollUp, closeTrace,
-    window.location.href);
+    viewUrl());
 }
 
 const h = R.h;

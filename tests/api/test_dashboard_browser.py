@@ -287,7 +287,7 @@ def test_officer_drill_down_from_a_shared_url(server: Server, page: Any, tmp_pat
     # another cell: the URL follows, and a reload restores it
     other = next(k for k in sorted(keys) if k != (subject, article))
     page.click(f"#heatmap-table button[data-subject='{other[0]}'][data-article='{other[1]}']")
-    page.wait_for_function(f"location.search.includes('arrangement={other[0]}&article={other[1]}')")
+    page.wait_for_url(lambda url: f"arrangement={other[0]}&article={other[1]}" in url)
     assert f"date={AS_OF.isoformat()}" in page.url and page.locator("#share-link").get_attribute("href") == page.url
     page.reload()
     page.wait_for_selector(f"#trace-table tbody tr[data-provision='{cell(other)[0]['provision']}']")
