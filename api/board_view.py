@@ -26,8 +26,9 @@ def board_view_field(coverage_type: Any, tenant_argument: Any) -> Any:
         "Meta": type("Meta", (), {"description": "各嚴重度筆數 / a count per finding severity"}),
         "severity": graphene.String(required=True), "count": graphene.Int(required=True)})
     arrangement = type("BoardArrangement", (graphene.ObjectType,), {
-        "Meta": type("Meta", (), {"description": "基準日有效之委外事項 / an arrangement in effect"}),
-        "arrangement_id": graphene.String(required=True), "name": graphene.String(required=True)})
+        "Meta": type("Meta", (), {"description": "委外事項 / an arrangement started by the date"}),
+        "arrangement_id": graphene.String(required=True), "name": graphene.String(required=True),
+        "in_effect": graphene.Boolean(required=True, description="基準日有效 / in effect on the date (else ended)")})
     risk = type("BoardRisk", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "主要風險 / a top risk in words (no evidence or control details)"}),
         "kind": graphene.String(required=True, description="a trace cause kind, fsc_approval_missing or "

@@ -1,7 +1,7 @@
 """What the board sees on a date, in one place for the CLI's board summary and the dashboard's board view
 (GraphQL `boardView`): coverage of applicable obligations, counts of the CSP certificates expired and expiring,
 the overdue audit findings by severity, the expired contracts, the arrangements lacking the FSC's prior approval,
-the arrangements in effect by name, and the top risks in words.
+the arrangements by name (those started by the date; in effect or ended), and the top risks in words.
 
 A board member sees no evidence and no control: the risks name an arrangement, a contract, a finding or a
 certificate, never an evidence item or a control id.
@@ -29,6 +29,7 @@ from regtrace.graph.port import Store
 from regtrace.trace import TraceRow, gaps
 from regtrace.trace.coverage import Coverage, overall
 from regtrace.trace.due_diligence import EXPIRING_DAYS, CertificationState, FindingStateRow, certifications, findings
+from regtrace.trace.inputs import arrangements
 from regtrace.trace.model import COMPANY, RANK, Cause
 from regtrace.trace.vocabulary import cause_labels
 
@@ -51,12 +52,14 @@ class BoardReads:
     findings: list[FindingStateRow]
     approvals: list[ApprovalCheck]
     csp_names: dict[str, str]
+    arrangement_names: dict[str, str]  # every arrangement started by the date (those ended too)
 
 
 def board_reads(store: Store, tenant: str, as_of: dt.date) -> BoardReads:
     csps = {r["csp_id"]: r["name"] for r in store.nodes("CloudServiceProvider", tenant)}
+    started = {a.arrangement_id: a.name for a in arrangements(store, tenant, as_of)}
     return BoardReads(certifications(store, tenant, as_of, EXPIRING_DAYS), findings(store, tenant, as_of),
-                      fsc_approvals(store, tenant, as_of), csps)
+                      fsc_approvals(store, tenant, as_of), csps, started)
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class BoardView:
     expired_contracts: tuple[str, ...]  # contract ids an arrangement in effect relies on, expired on the date
     approvals_needing: int
     approvals_missing: tuple[str, ...]  # arrangement ids
-    arrangements: tuple[tuple[str, str], ...]  # (id, name) of the arrangements in effect, by id
+    arrangements: tuple[tuple[str, str, bool], ...]  # (id, name, in effect) of those started by the date, by id
     risks: tuple[Risk, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
@@ -96,7 +99,7 @@ class BoardView:
             "expired_contracts": len(self.expired_contracts),
             "approvals_needing": self.approvals_needing,
             "approvals_missing": len(self.approvals_missing),
-            "arrangements": [{"arrangement_id": a, "name": n} for a, n in self.arrangements],
+            "arrangements": [{"arrangement_id": a, "name": n, "in_effect": e} for a, n, e in self.arrangements],
             "risks": [r.to_json() for r in self.risks],
         }
 
@@ -187,7 +190,8 @@ def _trace_risks(rows: list[TraceRow], material: dict[str, bool], names: dict[st
 
 def board_view(rows: list[TraceRow], material: dict[str, bool], reads: BoardReads, as_of: dt.date) -> BoardView:
     """The board's view of a tenant's trace on a date (rows: regtrace.trace.trace for that date)."""
-    names = {a.arrangement: a.name for a in reads.approvals}
+    names = reads.arrangement_names
+    in_effect = {a.arrangement for a in reads.approvals}  # fsc_approvals lists every arrangement in effect
     overdue = Counter(f.severity for f in reads.findings if f.state == "overdue")
     expired_contracts = sorted({str(_detail(c)["contract"]) for r in rows if r.obligation for c in r.cause
                                 if c.kind == "contract_expired"})
@@ -214,6 +218,6 @@ def board_view(rows: list[TraceRow], material: dict[str, bool], reads: BoardRead
         expired_contracts=tuple(expired_contracts),
         approvals_needing=sum(1 for a in reads.approvals if a.needs_fsc_approval),
         approvals_missing=tuple(a.arrangement for a in missing),
-        arrangements=tuple((a.arrangement, a.name) for a in reads.approvals),
+        arrangements=tuple((a, n, a in in_effect) for a, n in sorted(names.items())),
         risks=tuple(risks[:TOP_RISKS]),
     )

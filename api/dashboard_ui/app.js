@@ -20,7 +20,7 @@ const SUMMARY = `query Summary($asOf: Date) {
   gaps(asOf: $asOf, first: 10) { totalCount }
   board: boardView(asOf: $asOf) {
     certificates_expired certificates_expiring overdue_findings { severity count } expired_contracts
-    approvals_needing approvals_missing arrangements { arrangement_id name } risks { kind subject obligations zh en }
+    approvals_needing approvals_missing arrangements { arrangement_id name in_effect } risks { kind subject obligations zh en }
   }
 }`;
 
@@ -344,7 +344,9 @@ function render() {
   const company = summary.company?.display ?? viewer.tenant;
   $("who").textContent = t("who", { tenant: company, role: t(`role.${viewer.role}`) });
   $("board-note").hidden = !board;
-  const subjects = summary.byArrangement.filter((c) => c.key !== "company").length;
+  $("trace").hidden = board; // no trace, gap list, certificates or findings in detail for the board
+  $("detail-row").hidden = board;
+  const subjects = summary.board.arrangements.filter((a) => a.in_effect).length;
   replace("kpis", R.kpis(summary, subjects));
   replace("risks", R.riskList(summary.board.risks));
   replace("legend", R.legend());
@@ -353,10 +355,7 @@ function render() {
   if (board) {
     const names = new Map(summary.board.arrangements.map((a) => [a.arrangement_id, a]));
     replace("heatmap", R.boardTable(summary, names));
-    replace("trace-body", h("p", { class: "note" }, t("board.hidden")));
-    replace("gaps", h("p", { class: "note" }, t("board.hidden")));
-    replace("certs", h("p", { class: "note" }, t("board.hidden")));
-    replace("findings", h("p", { class: "note" }, t("board.hidden")));
+    for (const id of ["trace-body", "gaps", "certs", "findings"]) replace(id);
   } else {
     replace("heatmap", R.heatmap(state.heat, summary, state.arrangements, state.selection, select));
     replace("trace-body", traceBody());

@@ -30,7 +30,6 @@ const S = {
   "board.note": ["董事會權杖可檢視涵蓋率、趨勢、各項筆數及主要風險，不含佐證資料及控制措施明細。熱度圖明細、追溯、缺口清單、驗證及查核缺失明細需法遵、稽核或管理者權杖。",
     "A board token sees coverage, the trend, the counts and the top risks, without evidence or control details. " +
     "The heatmap details, traces, the gap list, certifications and findings need an officer, auditor or admin token."],
-  "board.hidden": ["董事會權杖不提供此項明細。", "Not available to a board token."],
   "kpi.coverage": ["整體涵蓋率", "Overall coverage"],
   "kpi.coverageOf": ["{covered} / {applicable} 項義務", "{covered} of {applicable} obligations"],
   "kpi.gaps": ["未涵蓋義務（缺口）", "Obligations not covered (gaps)"],

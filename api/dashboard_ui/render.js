@@ -203,7 +203,8 @@ function causeCell(row) {
   const reason = lang() === "zh-TW" ? row.reason_zh : row.reason;
   if (!row.cause?.length) return h("span", { class: "reason" }, reason);
   return h("ul", { class: "causes" }, row.cause.map((c) => {
-    const details = Object.entries(c.details || {}).filter(([, v]) => v !== null && v !== "" &&
+    const parsed = typeof c.details === "string" ? JSON.parse(c.details) : c.details; // a JSONString
+    const details = Object.entries(parsed || {}).filter(([, v]) => v !== null && v !== "" &&
       !(Array.isArray(v) && !v.length)).map(([k, v]) => `${k} ${detailText(v)}`).join("; ");
     return h("li", { dataset: { cause: c.kind } }, lang() === "zh-TW" ? c.label_zh : c.label_en,
       details ? h("small", {}, ` (${details})`) : null);

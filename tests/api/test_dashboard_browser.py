@@ -9,6 +9,7 @@ where it fails. Deselect with `-m "not browser"`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -50,12 +51,12 @@ DETAILS = """query($asOf: Date) {
 }"""
 BOARD = """query($asOf: Date) { boardView(asOf: $asOf) {
   certificates_expired certificates_expiring overdue_findings { severity count } expired_contracts
-  approvals_needing approvals_missing arrangements { arrangement_id name } risks { kind subject zh en } } }"""
+  approvals_needing approvals_missing arrangements { arrangement_id name in_effect } risks { kind subject zh en } } }"""
 CERTIFICATIONS = " certifications" if "certifications" in build_schema().type_map["TraceRow"].fields else ""  # type: ignore[attr-defined]
 TRACE = f"""query($asOf: Date, $after: String) {{
   trace(asOf: $asOf, first: 1000, after: $after) {{ pageInfo {{ hasNextPage endCursor }} edges {{ node {{
     provision article leaf subject status controls evidence contracts audits fresh_until
-    cause {{ kind }}{CERTIFICATIONS}
+    cause {{ kind details }}{CERTIFICATIONS}
   }} }} }}
 }}"""
 
@@ -193,8 +194,8 @@ def _check_summary(page: Any, summary: dict[str, Any], board: dict[str, Any]) ->
     """KPI cards, bars and the heatmap's percentages are the API's."""
     assert _text(page, "#kpi-coverage .kpi-value") == _percent(summary["overall"]["percent"])
     assert _text(page, "#kpi-gaps .kpi-value") == str(summary["gaps"]["totalCount"])
-    subjects = [c for c in summary["byArrangement"] if c["key"] != "company"]
-    assert _text(page, "#kpi-subjects .kpi-value") == str(len(subjects))
+    in_effect = [a for a in board["arrangements"] if a["in_effect"]]
+    assert _text(page, "#kpi-subjects .kpi-value") == str(len(in_effect))
     assert _text(page, "#kpi-approvals .kpi-value") == str(board["approvals_missing"])
     assert _text(page, "#kpi-certs .kpi-value") == str(board["certificates_expired"])
     assert str(board["certificates_expiring"]) in _text(page, "#kpi-certs .kpi-note")
@@ -269,6 +270,11 @@ def test_officer_drill_down_from_a_shared_url(server: Server, page: Any, tmp_pat
         assert row.locator(".provision-text").inner_text() == provisions[r["provision"]]["text"]
         causes = row.locator("[data-cause]").all()
         assert [c.get_attribute("data-cause") for c in causes] == [c["kind"] for c in r["cause"]]
+        for shown, c in zip(causes, r["cause"], strict=True):  # each id and date involved, by name
+            for name, value in json.loads(c["details"]).items():
+                if value not in (None, "", []):
+                    words = ", ".join(value) if isinstance(value, list) else str(value)
+                    assert f"{name} {words}" in shown.inner_text(), (r["provision"], name)
         text = row.inner_text()
         for m in provisions[r["provision"]]["mappings"]:
             assert m["mapsControl"]["control_ref"] in row.locator("td").nth(4).inner_text()
@@ -358,8 +364,9 @@ def test_board_sees_its_risks_without_evidence(server: Server, page: Any, tmp_pa
     assert board["risks"] and board["certificates_expired"] >= 1 and board["expired_contracts"] >= 1
     assert page.locator("#board-note").is_visible()
     assert page.locator("#downloads").is_hidden()
-    for hidden in ("#heatmap-table", "#gap-list", "#cert-table", "#finding-table", "#trace-table"):
-        assert page.locator(hidden).count() == 0, hidden
+    for absent in ("#heatmap-table", "#gap-list", "#cert-table", "#finding-table", "#trace-table"):
+        assert page.locator(absent).count() == 0, absent
+    assert page.locator("#trace").is_hidden() and page.locator("#detail-row").is_hidden()
     names = {a["arrangement_id"]: a["name"] for a in board["arrangements"]}
     rows = page.locator("#board-table tbody tr").all()
     assert [r.get_attribute("data-subject") for r in rows] == [c["key"] for c in summary["byArrangement"]]

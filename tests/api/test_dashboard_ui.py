@@ -81,7 +81,7 @@ def test_trace_by_subject_and_provisions(api: Api) -> None:
 BOARD = """{ boardView(asOf: "2026-11-29") {
   as_of coverage { covered applicable percent } certificates_expired certificates_expiring
   overdue_findings { severity count } expired_contracts approvals_needing approvals_missing
-  arrangements { arrangement_id name } risks { kind subject obligations zh en } } }"""
+  arrangements { arrangement_id name in_effect } risks { kind subject obligations zh en } } }"""
 
 
 def test_the_board_view_counts_what_the_board_answers_for(api: Api) -> None:
@@ -96,9 +96,9 @@ def test_the_board_view_counts_what_the_board_answers_for(api: Api) -> None:
     assert view["expired_contracts"] == 1
     # ARR-02 and ARR-04 are material, natural-person data, offshore: ARR-02 approved before its start, ARR-04 not
     assert (view["approvals_needing"], view["approvals_missing"]) == (2, 1)
-    assert view["arrangements"][:2] == [{"arrangement_id": "ARR-01", "name": "Arrangement 01"},
-                                        {"arrangement_id": "ARR-02", "name": "Arrangement 02"}]
-    assert len(view["arrangements"]) == 25
+    assert view["arrangements"][:2] == [{"arrangement_id": "ARR-01", "name": "Arrangement 01", "in_effect": True},
+                                        {"arrangement_id": "ARR-02", "name": "Arrangement 02", "in_effect": True}]
+    assert len(view["arrangements"]) == 25 and all(a["in_effect"] for a in view["arrangements"])
     coverage = api.data('{ coverageOverall(asOf: "2026-11-29") { covered applicable percent } }',
                         as_="board")["coverageOverall"]
     assert view["coverage"] == coverage
