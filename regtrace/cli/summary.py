@@ -32,8 +32,8 @@ def print_summary(view: BoardView, rows: list[TraceRow], company: str, material:
               f"/{view.approvals_needing}")
     if view.risks:
         out.print("  主要風險 Top risks:")
-        for r in view.risks:
-            out.print(f"   • {r.zh}\n     {r.en}", soft_wrap=True)
+        for risk in view.risks:
+            out.print(f"   • {risk.zh}\n     {risk.en}", soft_wrap=True)
     worst = gaps(rows, material)[:5]
     if worst:
         out.print("  最嚴重缺口 Worst gaps:")
