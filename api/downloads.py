@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,7 @@ from .errors import BAD_USER_INPUT, FORBIDDEN, GENERIC_MESSAGE, INTERNAL_SERVER_
 from .token_book import TokenBook
 
 log = logging.getLogger("regtrace.api")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EXPORT_PATH = "/export"
 EXPORTS_AT_ONCE = 1
 DOWNLOADS = {  # file name -> (format, media type)
@@ -69,8 +71,8 @@ def parse_day(text: str | None) -> dt.date:
     if text is None:
         return dt.date.today()
     try:
-        day = dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
+        day = dt.date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else None
+    except ValueError:  # 2026-13-01, 2026-02-30
         day = None
     if day is None:
         raise DownloadProblem(400, f"asOf: {text[:40]!r} is not a date; write YYYY-MM-DD", BAD_USER_INPUT)

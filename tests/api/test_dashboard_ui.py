@@ -181,7 +181,7 @@ def test_downloads_refuse_what_they_must(api: Api) -> None:
     board = _get(api, "/export/traceability-matrix.xlsx?asOf=2026-11-29", role="board")
     assert board.status_code == 403 and board.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     for bad, words in (("2026-13-01", "not a date"), ("29/11/2026", "not a date"), ("1800-01-01", "out of range"),
-                       ("9" * 5000, "not a date")):
+                       ("9" * 5000, "not a date"), ("2026-W48-7", "not a date")):
         answer = _get(api, f"/export/report.pdf?asOf={bad}")
         assert answer.status_code == 400, bad
         message = answer.json()["errors"][0]["message"]
