@@ -52,6 +52,7 @@ DETAILS = """query($asOf: Date) {
 BOARD = """query($asOf: Date) { boardView(asOf: $asOf) {
   certificates_expired certificates_expiring overdue_findings { severity count } expired_contracts
   approvals_needing approvals_missing arrangements { arrangement_id name in_effect } risks { kind subject zh en } } }"""
+TREND = "query($asOf: Date) { coverageTrend(asOf: $asOf) { date covered applicable percent } }"
 CERTIFICATIONS = " certifications" if "certifications" in build_schema().type_map["TraceRow"].fields else ""  # type: ignore[attr-defined]
 TRACE = f"""query($asOf: Date, $after: String) {{
   trace(asOf: $asOf, first: 1000, after: $after) {{ pageInfo {{ hasNextPage endCursor }} edges {{ node {{
@@ -378,6 +379,15 @@ def test_board_sees_its_risks_without_evidence(server: Server, page: Any, tmp_pa
     evidence = {e for r in server.trace(AS_OF) for e in r["evidence"]}
     assert evidence and not [e for e in evidence if e in text], "the board page shows evidence ids"
     assert _text(page, "#status-line") == ""
+    # the trend: one column per quarter end, the API's percentages, oldest first
+    points = server.query(TREND, AS_OF, role="board")["coverageTrend"]
+    page.wait_for_selector("#trend-chart")
+    columns = page.locator("#trend-chart .trend-point").all()
+    assert len(points) == len(columns) >= 8
+    for column, p in zip(columns, points, strict=True):
+        assert column.get_attribute("data-date") == p["date"]
+        assert column.get_attribute("data-percent") == ("" if p["percent"] is None else f"{p['percent']:g}")
+        assert _percent(p["percent"]) in column.inner_html()
     page.screenshot(path=str(tmp_path / "dashboard-board.png"), full_page=True)
 
 
