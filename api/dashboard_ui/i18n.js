@@ -46,7 +46,7 @@ const S = {
   "risks.title": ["主要風險", "Top risks"],
   "risks.none": ["無待處理之風險。", "No open risks."],
   "trend.title": ["涵蓋率趨勢（近 8 季季末）", "Coverage trend (end of the last 8 quarters)"],
-  "trend.quarter": ["{year} 年第 {quarter} 季", "{year} Q{quarter}"],
+  "trend.quarter": ["{year} Q{quarter}", "{year} Q{quarter}"],
   "trend.point": ["{date}：{percent}（{covered}/{applicable} 項義務）", "{date}: {percent} ({covered} of {applicable} obligations)"],
   "trend.loading": ["正在計算各季涵蓋率…", "Computing coverage per quarter…"],
   "trend.failed": ["無法取得趨勢：{message}", "Could not load the trend: {message}"],
