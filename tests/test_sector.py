@@ -236,6 +236,9 @@ def test_graphql_trend_and_changes_of_a_member(client: tuple[TestClient, dict[st
         {"article": 8, "covered": 0, "applicable": 1, "percent": 0.0},
         {"article": 9, "covered": 0, "applicable": 0, "percent": None}]}
     assert len(trend) == 8
+    many = ", ".join(f'"2025-0{m}-01"' for m in range(1, 6))
+    too_many = post(client, f'{{ coverageTrend(asOf: "2025-06-30", dates: [{many}]) {{ date }} }}', "board")
+    assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     changes = post(client, '{ traceChanges(from: "2024-12-31", to: "2025-03-31") { provision } }', "officer")
     assert changes["data"]["traceChanges"] == []  # member 1 has no contract: nothing changed
     query = ('{ traceChanges(from: "2024-12-31", to: "2025-03-31") { provision subject from_status to_status '

@@ -40,7 +40,7 @@ function figureCells(f) {
 }
 
 function table(id, heads, rows) {
-  const head = el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, h)));
+  const head = el("tr", {}, ...heads.map((h, i) => el("th", i ? { scope: "col", class: "num" } : { scope: "col" }, h)));
   const body = el("tbody", {}, ...rows);
   $(id).replaceChildren(el("table", { class: "plain" }, el("thead", {}, head), body));
 }
