@@ -31,6 +31,7 @@ from regtrace.settings import current
 from .access_log import AccessLog, access_format
 from .auth import Principal, token_rows
 from .context import RequestContext, StoreRunner
+from .downloads import mount_downloads
 from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, error_body, error_code
 from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
@@ -312,5 +313,6 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         return JSONResponse({"status": "ready"})
 
     mount_dashboard(app)
+    mount_downloads(app, runner, book, follow_store, chosen.limits.timeout_seconds)  # api/downloads.py
     app.add_middleware(AccessLog, form=chosen.access_log)
     return app

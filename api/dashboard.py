@@ -13,12 +13,13 @@ from regtrace.graph.filters import Compare, NodeQuery, SortKey
 from regtrace.graph.schema import node_uid
 from regtrace.trace import STATUSES, TraceRow
 from regtrace.trace.due_diligence import EXPIRING_DAYS, certifications, findings
-from regtrace.trace.vocabulary import cause_kinds
+from regtrace.trace.vocabulary import cause_kinds, cause_labels
 
 from regtrace.approvals import fsc_approvals, missing_count
 from regtrace.company import company_name
 from regtrace.errors import InputError
 
+from .board_view import board_view_field
 from .certifications import trace_row_fields as certificate_row_fields
 from .context import RequestContext, with_tenant
 from .dates import Date
@@ -76,6 +77,10 @@ def dashboard_types(types: Types) -> dict[str, Any]:
         "Meta": type("Meta", (), {"description": "未涵蓋原因 / a cause: its kind and the ids and dates involved"}),
         "kind": graphene.String(required=True, description=" | ".join(cause_kinds())),
         "details": graphene.JSONString(required=True, description="the ids and dates involved"),
+        "label_zh": graphene.String(required=True, description="原因（中文）/ the kind in zh-TW (ontology label)"),
+        "label_en": graphene.String(required=True, description="the kind in English (ontology label)"),
+        "resolve_label_zh": lambda root, info: cause_labels()[root["kind"]][0],
+        "resolve_label_en": lambda root, info: cause_labels()[root["kind"]][1],
         "resolve_details": lambda root, info: {k: v for k, v in root.items() if k != "kind"}})
     trace_row_type = type("TraceRow", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "追溯結果 / one provision for one subject (arrangement or company)"}),
@@ -342,6 +347,7 @@ def dashboard_fields(types: Types) -> dict[str, Any]:
         "fscApprovals": graphene.Field(graphene.NonNull(extra["FscApprovalCounts"]), resolver=resolve_fsc_approvals,
                                        **as_of, description="金管會事前核准 / arrangements needing the FSC's prior "
                                                             "approval and those without one (as `regtrace approvals`)"),
+        "boardView": board_view_field(extra["Coverage"], tenant_argument),
         "viewer": graphene.Field(graphene.NonNull(extra["Viewer"]), resolver=resolve_viewer,
                                  description="目前權杖 / who is calling"),
     }

@@ -1,7 +1,7 @@
 // The board dashboard: signs in with a bearer token, asks the GraphQL API for coverage, gaps, the heatmap's
 // article rows, certifications and findings as of a date, and shows one cell's trace on demand.
 
-import { ApiError, AuthError, allPages, gql, setToken, token } from "./gql.js";
+import { ApiError, AuthError, allPages, fetchFile, gql, setToken, token } from "./gql.js";
 import { articleLabel, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as R from "./render.js";
 
@@ -18,6 +18,10 @@ const SUMMARY = `query Summary($asOf: Date) {
   byArrangement: coverage(groupBy: ARRANGEMENT, asOf: $asOf) { ${COVERAGE} }
   byCsp: coverage(groupBy: CSP, asOf: $asOf) { ${COVERAGE} }
   gaps(asOf: $asOf, first: 10) { totalCount }
+  board: boardView(asOf: $asOf) {
+    certificates_expired certificates_expiring overdue_findings { severity count } expired_contracts
+    approvals_needing approvals_missing arrangements { arrangement_id name in_effect } risks { kind subject obligations zh en }
+  }
 }`;
 
 const DETAILS = `query Details($asOf: Date) {
@@ -33,6 +37,12 @@ const DETAILS = `query Details($asOf: Date) {
   cloudServiceProviders(limit: 1000) { csp_id name }
 }`;
 
+/** Coverage at the end of each of the last 8 quarters (regtrace.trace.trend): a trace per date, so it is asked
+ * for after the rest of the page shows. */
+const TREND = `query Trend($asOf: Date) {
+  coverageTrend(asOf: $asOf) { date covered applicable percent }
+}`;
+
 const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
   trace(asOf: $asOf, provisions: $provisions, first: 1000, after: $after) {
     pageInfo { hasNextPage endCursor }
@@ -40,12 +50,24 @@ const HEAT = `query Heat($asOf: Date, $provisions: [String!], $after: String) {
   }
 }`;
 
-const CELL = `query Cell($asOf: Date, $subject: String) {
+/** A subject's obligations; `certifications` (the certificates counted as evidence) is asked for while the
+ * server knows the field, and left out after a server without it refuses it. */
+function cellQuery(withCertifications) {
+  return `query Cell($asOf: Date, $subject: String) {
   trace(asOf: $asOf, subject: $subject, leavesOnly: true, first: 400) {
     nodes {
       provision label article leaf modality status reason reason_zh
-      controls evidence contracts audits fresh_until
+      controls evidence contracts audits fresh_until cause { kind label_zh label_en details }${withCertifications ? " certifications" : ""}
     }
+  }
+}`;
+}
+let askCertifications = true;
+
+/** The provisions' text (the regulation graph) and their mappings to ISO/IEC 27001, 27017 and CSA CCM ids. */
+const PROVISIONS = `query Provisions($ids: [String!], $n: Int) {
+  provisions(where: {provision_id_in: $ids}, limit: $n) {
+    provision_id text mappings { relationship mapsControl { control_ref } }
   }
 }`;
 
@@ -57,7 +79,7 @@ const EVIDENCE_CHUNK = 30; // lookups per request: validating many aliased field
 function evidenceQuery(count) {
   const ids = Array.from({ length: count }, (_, i) => `$e${i}: ID!`).join(", ");
   const lookups = Array.from({ length: count }, (_, i) =>
-    `e${i}: evidence(id: $e${i}) { evidence_id collected_on valid_until }`).join("\n  ");
+    `e${i}: evidence(id: $e${i}) { evidence_id title uri collected_on valid_until }`).join("\n  ");
   return `query Evidence(${ids}) {\n  ${lookups}\n}`;
 }
 
@@ -70,6 +92,8 @@ const state = {
   csps: new Map(),
   selection: null, // {subject, article}
   trace: null,
+  trend: null, // null while loading; [] never (the API answers 8 quarter ends)
+  trendError: null,
   generation: 0,
 };
 
@@ -94,11 +118,74 @@ function replace(id, ...children) {
   $(id).replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
 }
 
+// ---- the view in the URL: ?date=YYYY-MM-DD&arrangement=ID&article=N (shareable; restored on load) ---------
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The view a URL names: {date, selection}; anything malformed is left out. */
+function viewFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const date = params.get("date");
+  const subject = params.get("arrangement");
+  const article = Number(params.get("article"));
+  return {
+    date: date && DATE_RE.test(date) ? date : null,
+    selection: subject && Number.isInteger(article) && article >= 1 && article <= 13 ? { subject, article } : null,
+  };
+}
+
+/** The URL of the view shown: the date, and the arrangement and article of the open drill-down. */
+function viewUrl() {
+  const params = new URLSearchParams();
+  params.set("date", asOf());
+  if (state.selection && state.viewer?.role !== "board") {
+    params.set("arrangement", state.selection.subject);
+    params.set("article", String(state.selection.article));
+  }
+  const url = new URL(window.location.href);
+  url.search = `?${params}`;
+  return url.href;
+}
+
+function writeUrl() {
+  const url = viewUrl();
+  if (window.location.href !== url) window.history.replaceState(null, "", url);
+}
+
+// ---- downloads -------------------------------------------------------------------------------------------
+
+const DOWNLOADS = { pdf: "report.pdf", xlsx: "traceability-matrix.xlsx" };
+
+/** Build the PDF or XLSX of the date shown on the server and hand it to the browser as a file. */
+async function download(format) {
+  const day = asOf();
+  const name = DOWNLOADS[format];
+  const button = $(`download-${format}`);
+  button.disabled = true;
+  setBusy(true, t("download.building", { format: format.toUpperCase(), date: day }));
+  try {
+    const blob = await fetchFile(`export/${name}?asOf=${encodeURIComponent(day)}`);
+    const link = h("a", { href: URL.createObjectURL(blob), download: `regtrace-${state.viewer.tenant}-${day}-${name}`,
+      hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    setBusy(false);
+  } catch (error) {
+    if (error instanceof AuthError) return showLogin(t("login.invalid"));
+    setBusy(false, t("download.failed", { message: error.message }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- sign in / out ---------------------------------------------------------------------------------------
 
 function showLogin(message = "") {
   state.viewer = null;
   $("dashboard").hidden = true;
+  $("downloads").hidden = true;
   $("as-of-form").hidden = true;
   $("who").hidden = true;
   $("logout").hidden = true;
@@ -111,7 +198,7 @@ function showLogin(message = "") {
 function logout() {
   setToken(null);
   state.generation += 1;
-  Object.assign(state, { summary: null, details: null, heat: null, selection: null, trace: null });
+  Object.assign(state, { summary: null, details: null, heat: null, selection: null, trace: null, trend: null });
   $("token").value = "";
   $("status-line").textContent = "";
   showLogin();
@@ -166,8 +253,13 @@ async function loadAll() {
     $("as-of-form").hidden = false;
     $("who").hidden = false;
     $("logout").hidden = false;
+    $("downloads").hidden = board;
+    state.trend = null;
+    state.trendError = null;
     render();
+    writeUrl();
     setBusy(false);
+    loadTrend(day, generation);
   } catch (error) {
     if (generation !== state.generation) return;
     if (error instanceof AuthError) {
@@ -179,19 +271,66 @@ async function loadAll() {
   }
 }
 
-/** A cell's obligations (leaves of the article for the subject) with the dates of the evidence shown. */
+async function loadTrend(day, generation) {
+  try {
+    const data = await gql(TREND, { asOf: day });
+    if (generation !== state.generation) return;
+    state.trend = data.coverageTrend;
+  } catch (error) {
+    if (generation !== state.generation) return;
+    if (error instanceof AuthError) return showLogin(t("login.invalid"));
+    state.trendError = error.message;
+  }
+  renderTrend();
+}
+
+function renderTrend() {
+  if (state.trendError) replace("trend", h("p", { class: "error" }, t("trend.failed", { message: state.trendError })));
+  else if (!state.trend) replace("trend", h("p", { class: "hint" }, t("trend.loading")));
+  else replace("trend", R.trendChart(state.trend));
+}
+
+/** The trace rows of a subject, asking for `certifications` unless the server does not know the field. */
+async function subjectRows(subject, day) {
+  if (askCertifications) {
+    try {
+      return (await gql(cellQuery(true), { asOf: day, subject })).trace.nodes;
+    } catch (error) {
+      const unknown = error instanceof ApiError && error.errors.some((e) => /certifications/.test(e.message || "")
+        && e.extensions?.code === "GRAPHQL_VALIDATION_FAILED");
+      if (!unknown) throw error;
+      askCertifications = false;
+    }
+  }
+  return (await gql(cellQuery(false), { asOf: day, subject })).trace.nodes;
+}
+
+/** A cell's obligations (leaves of the article for the subject), worst first, with each provision's text and
+ * mapped framework ids, and the titles, links and dates of the evidence shown. */
 async function loadTrace(selection, day) {
-  const data = await gql(CELL, { asOf: day, subject: selection.subject });
-  const rows = data.trace.nodes.filter((r) => r.article === selection.article);
+  const all = await subjectRows(selection.subject, day);
+  const rows = all.filter((r) => r.article === selection.article);
   const ids = [...new Set(rows.flatMap((r) => r.evidence.slice(0, EVIDENCE_SHOWN)))];
   const chunks = [];
   for (let i = 0; i < ids.length; i += EVIDENCE_CHUNK) chunks.push(ids.slice(i, i + EVIDENCE_CHUNK));
-  const found = await Promise.all(chunks.map((chunk) => gql(evidenceQuery(chunk.length),
-    Object.fromEntries(chunk.map((id, i) => [`e${i}`, id])), { partial: true })));
+  const provisionIds = rows.map((r) => r.provision);
+  const [found, provisions] = await Promise.all([
+    Promise.all(chunks.map((chunk) => gql(evidenceQuery(chunk.length),
+      Object.fromEntries(chunk.map((id, i) => [`e${i}`, id])), { partial: true }))),
+    provisionIds.length ? gql(PROVISIONS, { ids: provisionIds, n: provisionIds.length }) : { provisions: [] },
+  ]);
   const byId = new Map(found.flatMap((data) => Object.values(data || {})).filter(Boolean)
     .map((e) => [e.evidence_id, e]));
-  return rows.map((r) => ({ ...r, evidence_nodes: r.evidence.slice(0, EVIDENCE_SHOWN).map((id) => byId.get(id))
-    .filter(Boolean) }));
+  const text = new Map(provisions.provisions.map((p) => [p.provision_id, p]));
+  const rank = (r) => R.STATUSES.indexOf(r.status);
+  return rows.map((r, i) => ({ ...r, order: i })).sort((a, b) => rank(a) - rank(b) || a.order - b.order)
+    .map((r) => ({
+      ...r,
+      text: text.get(r.provision)?.text ?? null,
+      mappings: text.get(r.provision)?.mappings ?? [],
+      certifications: r.certifications ?? [],
+      evidence_nodes: r.evidence.slice(0, EVIDENCE_SHOWN).map((id) => byId.get(id)).filter(Boolean),
+    }));
 }
 
 async function select(subject, article) {
@@ -204,8 +343,9 @@ async function select(subject, article) {
     if (generation !== state.generation || state.selection !== selection) return;
     state.trace = trace;
     render();
+    writeUrl();
     setBusy(false);
-    $("trace").scrollIntoView({ block: "nearest" });
+    $("trace").scrollIntoView({ block: "start" });
   } catch (error) {
     if (error instanceof AuthError) return showLogin(t("login.invalid"));
     setBusy(false, t("error", { message: error.message }));
@@ -216,6 +356,7 @@ function closeTrace() {
   state.selection = null;
   state.trace = null;
   render();
+  writeUrl();
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------
@@ -233,17 +374,20 @@ function render() {
   const company = summary.company?.display ?? viewer.tenant;
   $("who").textContent = t("who", { tenant: company, role: t(`role.${viewer.role}`) });
   $("board-note").hidden = !board;
-  const subjects = summary.byArrangement.filter((c) => c.key !== "company").length;
-  replace("kpis", R.kpis(summary, details, subjects));
+  $("trace").hidden = board; // no trace, gap list, certificates or findings in detail for the board
+  $("detail-row").hidden = board;
+  const subjects = summary.board.arrangements.filter((a) => a.in_effect).length;
+  replace("kpis", R.kpis(summary, subjects));
+  replace("risks", R.riskList(summary.board.risks));
+  $("trend-card").hidden = false;
+  renderTrend();
   replace("legend", R.legend());
   replace("bars-article", R.bars(summary.byArticle, (k) => articleLabel(k), "bar-article"));
   replace("bars-csp", R.bars(summary.byCsp, cspLabel, "bar-csp"));
   if (board) {
-    replace("heatmap", R.boardTable(summary));
-    replace("trace-body", h("p", { class: "note" }, t("board.hidden")));
-    replace("gaps", h("p", { class: "note" }, t("board.hidden")));
-    replace("certs", h("p", { class: "note" }, t("board.hidden")));
-    replace("findings", h("p", { class: "note" }, t("board.hidden")));
+    const names = new Map(summary.board.arrangements.map((a) => [a.arrangement_id, a]));
+    replace("heatmap", R.boardTable(summary, names));
+    for (const id of ["trace-body", "gaps", "certs", "findings"]) replace(id);
   } else {
     replace("heatmap", R.heatmap(state.heat, summary, state.arrangements, state.selection, select));
     replace("trace-body", traceBody());
@@ -260,7 +404,8 @@ function traceBody() {
   if (!sel || !state.trace) return h("p", { class: "hint" }, t("trace.hint"));
   const mine = state.trace.filter((r) => r.article === sel.article);  // loaded for this selection
   const rollUp = state.heat.find((r) => r.subject === sel.subject && r.article === sel.article)?.status;
-  return R.traceTable(mine.filter((r) => r.leaf), sel, state.arrangements, rollUp, closeTrace);
+  return R.traceTable(mine.filter((r) => r.leaf), sel, state.arrangements, rollUp, closeTrace,
+    viewUrl());
 }
 
 const h = R.h;
@@ -270,7 +415,9 @@ const h = R.h;
 function start() {
   setLang(localStorage.getItem(LANG_KEY) || "zh-TW");
   translateStatic();
-  $("as-of").value = today();
+  const view = viewFromUrl();
+  $("as-of").value = view.date || today();
+  state.selection = view.selection;
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", logout);
   $("lang-toggle").addEventListener("click", () => {
@@ -286,6 +433,7 @@ function start() {
     $("as-of").value = today();
     loadAll();
   });
+  for (const format of Object.keys(DOWNLOADS)) $(`download-${format}`).addEventListener("click", () => download(format));
   if (token()) loadAll();
   else showLogin();
 }

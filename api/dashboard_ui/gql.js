@@ -54,3 +54,22 @@ export async function allPages(query, variables, field, pageLimit = 100) {
   }
   return nodes;
 }
+
+/** A file from the server (a path below the app's root, e.g. export/report.pdf?asOf=…) as a Blob, with the
+ * bearer token; AuthError on 401, ApiError with the server's message otherwise. */
+export async function fetchFile(path) {
+  const response = await fetch(new URL(`../${path}`, document.baseURI).href, {
+    headers: { Authorization: `Bearer ${token() || ""}` },
+    cache: "no-store",
+  });
+  if (response.ok) return response.blob();
+  let message = `HTTP ${response.status}`;
+  try {
+    const body = await response.json();
+    message = body.errors?.map((e) => e.message).join("; ") || message;
+  } catch {
+    // not JSON: keep the status
+  }
+  if (response.status === 401) throw new AuthError(message);
+  throw new ApiError(message);
+}

@@ -50,28 +50,36 @@ export function legend() {
     STATUSES.map((s) => h("li", {}, statusBadge(s))));
 }
 
-/** The KPI cards; `details` is null for a board token. */
-export function kpis(summary, details, subjects) {
+/** The KPI cards, the same for every role: coverage and gaps (the trace), then what the board answers for
+ * (boardView: FSC approvals, certificates, overdue findings by severity, expired contracts). */
+export function kpis(summary, subjects) {
   const o = summary.overall;
+  const b = summary.board;
+  const overdue = b.overdue_findings.reduce((n, f) => n + f.count, 0);
+  const bySeverity = b.overdue_findings.map((f) => `${f.severity} ${f.count}`).join(" · ");
   const cards = [
     ["kpi-coverage", t("kpi.coverage"), percentText(o.percent), t("kpi.coverageOf", o)],
     ["kpi-gaps", t("kpi.gaps"), String(summary.gapTotal), t("kpi.gapsNote")],
     ["kpi-subjects", t("kpi.subjects"), String(subjects), t("kpi.subjectsNote")],
-    ["kpi-approvals", t("kpi.approvals"), String(summary.approvals.missing),
-      t("kpi.approvalsNote", { needing: summary.approvals.needing })],
+    ["kpi-approvals", t("kpi.approvals"), String(b.approvals_missing),
+      t("kpi.approvalsNote", { needing: b.approvals_needing })],
+    ["kpi-certs", t("kpi.certsExpired"), String(b.certificates_expired),
+      t("kpi.certsExpiring", { expiring: b.certificates_expiring })],
+    ["kpi-findings", t("kpi.findingsOverdue"), String(overdue), bySeverity],
+    ["kpi-contracts", t("kpi.contracts"), String(b.expired_contracts), t("kpi.contractsNote")],
   ];
-  if (details) {
-    const overdue = details.findings.filter((f) => f.state === "overdue").length;
-    const expiring = details.certs.filter((c) => c.status === "expiring").length;
-    const expired = details.certs.filter((c) => c.status === "expired").length;
-    cards.push(["kpi-findings", t("kpi.findings"), String(details.findings.length), t("kpi.findingsNote", { overdue })]);
-    cards.push(["kpi-certs", t("kpi.certs"), String(expiring), t("kpi.certsNote", { expired })]);
-  }
   return cards.map(([id, label, value, note]) =>
     h("div", { class: "kpi", id },
       h("div", { class: "kpi-label" }, label),
       h("div", { class: "kpi-value", dataset: { testid: "value" } }, value),
       h("div", { class: "kpi-note" }, note)));
+}
+
+/** The top risks in words (boardView.risks: no evidence or control details), worst first. */
+export function riskList(risks) {
+  if (!risks.length) return h("p", { class: "empty" }, t("risks.none"));
+  return h("ol", { class: "risks", id: "risk-list" },
+    risks.map((r) => h("li", { dataset: { kind: r.kind, subject: r.subject ?? "" } }, lang() === "zh-TW" ? r.zh : r.en)));
 }
 
 /** Bars of % covered per group. */
@@ -135,15 +143,16 @@ export function heatmap(heat, summary, arrangements, selection, onSelect) {
     h("thead", {}, head), h("tbody", {}, body), h("tfoot", {}, foot));
 }
 
-/** For a board token: coverage per arrangement (no per-article detail). */
-export function boardTable(summary) {
+/** For a board token: coverage per arrangement, named (no per-article detail). */
+export function boardTable(summary, names) {
+  const label = (key) => (key === "company" ? t("company") : names.get(key) ? `${key} ${names.get(key).name}` : key);
   return h("table", { class: "plain", id: "board-table" },
     h("caption", {}, t("heatmap.boardTitle")),
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, t("heatmap.subject")), STATUSES.map((s) => h("th", { scope: "col" }, statusBadge(s))),
       h("th", { scope: "col" }, t("heatmap.percent")))),
     h("tbody", {}, summary.byArrangement.map((c) => h("tr", { dataset: { subject: c.key } },
-      h("th", { scope: "row" }, c.key === "company" ? t("company") : c.key),
+      h("th", { scope: "row" }, label(c.key)),
       STATUSES.map((s) => h("td", { class: "num" }, String(c.counts[s]))),
       h("td", { class: "num pct-col", dataset: { percent: c.percent ?? "" } }, percentText(c.percent))))));
 }
@@ -157,41 +166,92 @@ function ids(list, className) {
     list.length > shown.length ? h("li", { class: "more" }, t("more", { n: list.length - shown.length })) : null);
 }
 
+/** A link for an evidence item's uri when it is a web address (never javascript: or data:); null otherwise. */
+function webLink(uri) {
+  if (!uri) return null;
+  try {
+    const url = new URL(uri);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 function evidenceCell(row) {
   if (!row.evidence.length) return t("dash");
   const byId = new Map((row.evidence_nodes || []).map((e) => [e.evidence_id, e]));
-  const shown = row.evidence.slice(0, IDS_SHOWN); // app.js EVIDENCE_SHOWN: the ids whose dates were fetched
+  const shown = row.evidence.slice(0, IDS_SHOWN); // app.js EVIDENCE_SHOWN: the ids whose details were fetched
   return h("ul", { class: "ids evidence" },
     shown.map((id) => {
       const e = byId.get(id);
       const dates = e ? `${e.collected_on} → ${e.valid_until || t("noEvidenceDates")}` : "";
-      return h("li", {}, h("code", {}, id), dates ? h("span", { class: "dates" }, ` ${dates}`) : null);
+      const href = webLink(e?.uri);
+      const title = e?.title ? (href ? h("a", { href, target: "_blank", rel: "noopener noreferrer" }, e.title)
+        : h("span", { class: "title" }, e.title)) : null;
+      return h("li", { dataset: { evidence: id } }, title, title ? " " : null, h("code", {}, id),
+        dates ? h("span", { class: "dates" }, ` ${dates}`) : null);
     }),
     row.evidence.length > shown.length ? h("li", {}, t("more", { n: row.evidence.length - shown.length })) : null);
 }
 
-/** The obligations of one article for one subject, with what decides each status. */
-export function traceTable(rows, selection, arrangements, rollUp, onClose) {
+function detailText(value) {
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
+/** Why the row has its status: each cause (its ontology label and the ids and dates involved), else the reason. */
+function causeCell(row) {
+  const reason = lang() === "zh-TW" ? row.reason_zh : row.reason;
+  if (!row.cause?.length) return h("span", { class: "reason" }, reason);
+  return h("ul", { class: "causes" }, row.cause.map((c) => {
+    const parsed = typeof c.details === "string" ? JSON.parse(c.details) : c.details; // a JSONString
+    const details = Object.entries(parsed || {}).filter(([, v]) => v !== null && v !== "" &&
+      !(Array.isArray(v) && !v.length)).map(([k, v]) => `${k} ${detailText(v)}`).join("; ");
+    return h("li", { dataset: { cause: c.kind } }, lang() === "zh-TW" ? c.label_zh : c.label_en,
+      details ? h("small", {}, ` (${details})`) : null);
+  }));
+}
+
+/** The ISO/IEC 27001, 27017 and CSA CCM control ids the provision is mapped to, with the relationship. */
+function mappedCell(row) {
+  if (!row.mappings?.length) return t("dash");
+  const refs = [...row.mappings].sort((a, b) => a.mapsControl.control_ref.localeCompare(b.mapsControl.control_ref));
+  return h("ul", { class: "ids mapped" }, refs.map((m) => h("li", { title: t("mapped.relationship",
+    { relationship: m.relationship }) }, h("code", {}, m.mapsControl.control_ref), " ",
+  h("small", {}, m.relationship))));
+}
+
+function statusCell(row) {
+  const certs = row.certifications || [];
+  return [statusBadge(row.status), certs.length ? h("div", { class: "cert-evidence", title: certs.join(", ") },
+    t("trace.certEvidence"), " ", h("small", {}, certs.join(", "))) : null];
+}
+
+/** The obligations of one article for one subject, worst first, with what each requires and what decides
+ * its status; `link` is the URL of this view (shareable). */
+export function traceTable(rows, selection, arrangements, rollUp, onClose, link) {
   const name = subjectName(selection.subject, arrangements);
   const heading = t("trace.heading", { subject: name, article: articleLabel(selection.article),
     status: rollUp ? t(`status.${rollUp}`) : t("heatmap.noRows") });
   const header = h("div", { class: "trace-head" },
     h("h3", { id: "trace-heading" }, heading),
-    h("button", { type: "button", class: "link", id: "trace-close", onclick: onClose }, t("trace.close")));
+    h("span", {},
+      h("a", { id: "share-link", href: link, title: t("trace.shareTitle") }, t("trace.share")),
+      h("button", { type: "button", class: "link", id: "trace-close", onclick: onClose }, t("trace.close"))));
   if (!rows.length) return [header, h("p", { class: "empty" }, t("trace.none"))];
-  const cols = ["provision", "status", "modality", "controls", "evidence", "freshUntil", "contracts", "audits",
-    "reason"];
+  const cols = ["provision", "status", "cause", "controls", "evidence", "mapped", "freshUntil", "contracts", "audits"];
   const body = rows.map((r) => h("tr", { dataset: { provision: r.provision, status: r.status },
     class: r.status === "not_applicable" ? "muted" : null },
-  h("th", { scope: "row" }, h("code", {}, r.provision), h("small", {}, r.label)),
-  h("td", {}, statusBadge(r.status)),
-  h("td", {}, r.modality ? t(`modality.${r.modality}`) : t("dash")),
+  h("th", { scope: "row", class: "provision" }, h("code", {}, r.provision), " ",
+    r.modality ? h("span", { class: "modality" }, t(`modality.${r.modality}`)) : null,
+    h("small", {}, r.label), r.text ? h("p", { class: "provision-text" }, r.text) : null),
+  h("td", {}, statusCell(r)),
+  h("td", { class: "reason" }, causeCell(r)),
   h("td", {}, ids(r.controls, "controls")),
   h("td", {}, evidenceCell(r)),
+  h("td", {}, mappedCell(r)),
   h("td", { class: "nowrap" }, r.fresh_until || t("dash")),
   h("td", {}, ids(r.contracts, "contracts")),
-  h("td", {}, ids(r.audits, "audits")),
-  h("td", { class: "reason" }, lang() === "zh-TW" ? r.reason_zh : r.reason)));
+  h("td", {}, ids(r.audits, "audits"))));
   const table = h("table", { class: "plain trace", id: "trace-table", "aria-labelledby": "trace-heading" },
     h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, t(`col.${c}`))))),
     h("tbody", {}, body));
@@ -242,4 +302,52 @@ export function findingTable(findings, arrangements) {
       h("td", {}, h("span", { class: `finding f-${f.state}` }, t(`finding.${f.state}`)),
         f.state === "overdue" ? [" ", h("small", {}, t("findings.overdueDays", { days: f.days_overdue }))] : null))))),
   more(findings.length)];
+}
+
+// the SVG namespace: a name, never fetched (written in parts: no address of another origin in these files)
+const SVG = ["http:", "", "www.w3.org", "2000", "svg"].join("/");
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+function quarterLabel(date) {
+  const [year, month] = date.split("-").map(Number);
+  return t("trend.quarter", { year, quarter: Math.ceil(month / 3) });
+}
+
+/** Coverage at each date of the trend (coverageTrend, oldest first) as columns of % of applicable, each with
+ * its percentage and quarter written out (and the covered / applicable counts in its title). */
+export function trendChart(points) {
+  if (!points.length) return h("p", { class: "empty" }, t("none"));
+  const width = 560;
+  const height = 190;
+  const top = 22;
+  const bottom = 34;
+  const plot = height - top - bottom;
+  const step = width / points.length;
+  const bar = Math.min(44, step * 0.6);
+  const columns = points.map((p, i) => {
+    const x = i * step + (step - bar) / 2;
+    const value = p.percent === null || p.percent === undefined ? null : Number(p.percent);
+    const tall = value === null ? 0 : (plot * value) / 100;
+    const label = value === null ? t("bars.noneApply")
+      : t("trend.point", { date: p.date, percent: percentText(value), covered: p.covered, applicable: p.applicable });
+    return svg("g", { class: "trend-point", "data-date": p.date, "data-percent": value ?? "" },
+      svg("title", {}, label),
+      svg("rect", { class: "trend-track", x, y: top, width: bar, height: plot }),
+      svg("rect", { class: "trend-bar", x, y: top + plot - tall, width: bar, height: tall }),
+      svg("text", { class: "trend-value", x: x + bar / 2, y: top + plot - tall - 5, "text-anchor": "middle" },
+        percentText(value)),
+      svg("text", { class: "trend-date", x: x + bar / 2, y: height - 18, "text-anchor": "middle" }, quarterLabel(p.date)),
+      svg("text", { class: "trend-day", x: x + bar / 2, y: height - 4, "text-anchor": "middle" }, p.date));
+  });
+  const summary = points.map((p) => `${p.date} ${percentText(p.percent)}`).join(", ");
+  return svg("svg", { id: "trend-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": `${t("trend.title")}: ${summary}` }, columns);
 }

@@ -9,6 +9,7 @@ where it fails. Deselect with `-m "not browser"`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -25,6 +26,7 @@ import uvicorn
 from export_fixtures import AS_OF, TENANT, load_example
 from regtrace.api.app import create_app
 from regtrace.api.auth import create_token
+from regtrace.api.schema import build_schema
 
 from regtrace.stores import open_store
 
@@ -47,10 +49,17 @@ DETAILS = """query($asOf: Date) {
   certificationStates(asOf: $asOf, status: [expiring, expired]) { certification_id status }
   findingStates(asOf: $asOf) { finding_id state }
 }"""
-TRACE = """query($asOf: Date, $after: String) {
-  trace(asOf: $asOf, first: 1000, after: $after) { pageInfo { hasNextPage endCursor } edges { node {
-    provision article leaf subject status controls evidence contracts audits fresh_until } } }
-}"""
+BOARD = """query($asOf: Date) { boardView(asOf: $asOf) {
+  certificates_expired certificates_expiring overdue_findings { severity count } expired_contracts
+  approvals_needing approvals_missing arrangements { arrangement_id name in_effect } risks { kind subject zh en } } }"""
+TREND = "query($asOf: Date) { coverageTrend(asOf: $asOf) { date covered applicable percent } }"
+CERTIFICATIONS = " certifications" if "certifications" in build_schema().type_map["TraceRow"].fields else ""  # type: ignore[attr-defined]
+TRACE = f"""query($asOf: Date, $after: String) {{
+  trace(asOf: $asOf, first: 1000, after: $after) {{ pageInfo {{ hasNextPage endCursor }} edges {{ node {{
+    provision article leaf subject status controls evidence contracts audits fresh_until
+    cause {{ kind details }}{CERTIFICATIONS}
+  }} }} }}
+}}"""
 
 
 def _need_browser() -> Any:
@@ -182,12 +191,21 @@ def _text(page: Any, selector: str) -> str:
     return str(page.locator(selector).inner_text()).strip()
 
 
-def _check_summary(page: Any, summary: dict[str, Any]) -> None:
+def _check_summary(page: Any, summary: dict[str, Any], board: dict[str, Any]) -> None:
     """KPI cards, bars and the heatmap's percentages are the API's."""
     assert _text(page, "#kpi-coverage .kpi-value") == _percent(summary["overall"]["percent"])
     assert _text(page, "#kpi-gaps .kpi-value") == str(summary["gaps"]["totalCount"])
-    subjects = [c for c in summary["byArrangement"] if c["key"] != "company"]
-    assert _text(page, "#kpi-subjects .kpi-value") == str(len(subjects))
+    in_effect = [a for a in board["arrangements"] if a["in_effect"]]
+    assert _text(page, "#kpi-subjects .kpi-value") == str(len(in_effect))
+    assert _text(page, "#kpi-approvals .kpi-value") == str(board["approvals_missing"])
+    assert _text(page, "#kpi-certs .kpi-value") == str(board["certificates_expired"])
+    assert str(board["certificates_expiring"]) in _text(page, "#kpi-certs .kpi-note")
+    assert _text(page, "#kpi-findings .kpi-value") == str(sum(f["count"] for f in board["overdue_findings"]))
+    assert _text(page, "#kpi-findings .kpi-note") == " · ".join(
+        f"{f['severity']} {f['count']}" for f in board["overdue_findings"])
+    assert _text(page, "#kpi-contracts .kpi-value") == str(board["expired_contracts"])
+    risks = page.locator("#risk-list li").all()
+    assert [r.inner_text().strip() for r in risks] == [r["zh"] for r in board["risks"]]
     for group, prefix in (("byArticle", "bar-article"), ("byCsp", "bar-csp")):
         shown = page.locator(f"#{prefix.replace('bar', 'bars')} li").count()
         assert shown == len(summary[group])
@@ -199,7 +217,108 @@ def _check_summary(page: Any, summary: dict[str, Any]) -> None:
                 assert f"{c['covered']}/{c['applicable']}" in bar.inner_text()
 
 
-def test_officer_dashboard_shows_the_api_answers(server: Server, page: Any, tmp_path: Path) -> None:
+RANK = ["gap", "unevidenced", "stale", "covered", "not_applicable"]
+PROVISIONS = """query($ids: [String!], $asOf: Date) { provisions(where: {provision_id_in: $ids}, limit: 200) {
+  provision_id text mappings { mapsControl { control_ref } } }
+  coverageOverall(asOf: $asOf) { percent } }"""
+EVIDENCE = """query($ids: [String!], $asOf: Date) { evidences(where: {evidence_id_in: $ids}, limit: 1000) {
+  evidence_id title uri collected_on } coverageOverall(asOf: $asOf) { percent } }"""
+
+
+def test_officer_drill_down_from_a_shared_url(server: Server, page: Any, tmp_path: Path) -> None:
+    """One page load: the view named in the URL is restored; the numbers are the API's; the drill-down lists
+    the obligations worst first with their text, causes, evidence titles and mapped ids; the XLSX downloads."""
+    summary = server.query(SUMMARY, AS_OF)
+    board = server.query(BOARD, AS_OF)["boardView"]
+    trace = server.trace(AS_OF)
+
+    def cell(key: tuple[str, int]) -> list[dict[str, Any]]:
+        return [r for r in trace if (r["subject"], r["article"]) == key and r["leaf"]]
+
+    keys = {(r["subject"], r["article"]) for r in trace if r["subject"] != "company"}
+
+    def weight(key: tuple[str, int]) -> tuple[bool, int]:  # mixed statuses with evidence behind them
+        rows = cell(key)
+        return (len({r["status"] for r in rows}) > 1, sum(len(r["evidence"]) for r in rows))
+
+    subject, article = max(sorted(keys), key=weight)
+    leaves = cell((subject, article))
+    assert weight((subject, article)) [0] and weight((subject, article))[1] > 0, "the example needs such a cell"
+
+    page.goto(f"{server.base}/dashboard/?date={AS_OF.isoformat()}&arrangement={subject}&article={article}")
+    page.wait_for_selector("#login-form")
+    page.fill("#token", server.tokens["officer"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#trace-table")
+    page.wait_for_selector("body[data-state=ready]")
+    assert page.input_value("#as-of") == AS_OF.isoformat()
+    assert page.locator(f"button[data-subject='{subject}'][data-article='{article}']").get_attribute(
+        "aria-pressed") == "true"
+    _check_summary(page, summary, board)
+
+    # worst first: gap, unevidenced, stale before covered, then document order
+    expected = sorted(leaves, key=lambda r: RANK.index(r["status"]))
+    rows = page.locator("#trace-table tbody tr").all()
+    assert [(r.get_attribute("data-provision"), r.get_attribute("data-status")) for r in rows] == [
+        (r["provision"], r["status"]) for r in expected]
+    assert rows[0].bounding_box()["y"] < 768 * 2, "the worst row is near the top, not below an inner scroll"
+    ids = [r["provision"] for r in leaves]
+    provisions = {p["provision_id"]: p for p in server.query(PROVISIONS, AS_OF, ids=ids)["provisions"]}
+    shown_evidence = sorted({e for r in leaves for e in r["evidence"][:6]})
+    evidence = {e["evidence_id"]: e for e in server.query(EVIDENCE, AS_OF, ids=shown_evidence)["evidences"]}
+    for r in leaves:
+        row = page.locator(f"#trace-table tbody tr[data-provision='{r['provision']}']")
+        assert row.locator(".provision-text").inner_text() == provisions[r["provision"]]["text"]
+        causes = row.locator("[data-cause]").all()
+        assert [c.get_attribute("data-cause") for c in causes] == [c["kind"] for c in r["cause"]]
+        for shown, c in zip(causes, r["cause"], strict=True):  # each id and date involved, by name
+            for name, value in json.loads(c["details"]).items():
+                if value not in (None, "", []):
+                    words = ", ".join(value) if isinstance(value, list) else str(value)
+                    assert f"{name} {words}" in shown.inner_text(), (r["provision"], name)
+        text = row.inner_text()
+        for m in provisions[r["provision"]]["mappings"]:
+            assert m["mapsControl"]["control_ref"] in row.locator("td").nth(4).inner_text()
+        for key in ("controls", "contracts", "audits"):
+            for ident in r[key][:6]:
+                assert ident in text, (r["provision"], key, ident)
+        for e in r["evidence"][:6]:
+            item = row.locator(f"li[data-evidence='{e}']")
+            assert evidence[e]["title"] in item.inner_text() and evidence[e]["collected_on"] in item.inner_text()
+            if (evidence[e]["uri"] or "").startswith(("http:", "https:")):
+                assert item.locator("a").get_attribute("href") == evidence[e]["uri"]
+        assert ("證書為佐證" in text) == bool(r.get("certifications"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    page.screenshot(path=str(tmp_path / "officer.png"), full_page=True)
+
+    # another cell: the URL follows, and a reload restores it
+    other = next(k for k in sorted(keys) if k != (subject, article))
+    page.click(f"#heatmap-table button[data-subject='{other[0]}'][data-article='{other[1]}']")
+    page.wait_for_url(lambda url: f"arrangement={other[0]}&article={other[1]}" in url)
+    assert f"date={AS_OF.isoformat()}" in page.url and page.locator("#share-link").get_attribute("href") == page.url
+    page.reload()
+    page.wait_for_selector(f"#trace-table tbody tr[data-provision='{cell(other)[0]['provision']}']")
+
+    # the XLSX of the date shown
+    with page.expect_download() as info:
+        page.click("#download-xlsx")
+    download = info.value
+    assert download.suggested_filename == f"regtrace-{TENANT}-{AS_OF.isoformat()}-traceability-matrix.xlsx"
+    path = tmp_path / "matrix.xlsx"
+    download.save_as(str(path))
+    assert path.read_bytes().startswith(b"PK")
+    page.wait_for_selector("body[data-state=ready]")
+    assert _text(page, "#status-line") == ""
+
+    # English
+    page.click("#lang-toggle")
+    assert _text(page, "h1") == "Cloud outsourcing compliance dashboard"
+    assert _text(page, "#risk-list li:first-child") == board["risks"][0]["en"]
+    assert page.locator("#trace-table thead th").first.inner_text() == "Provision"
+
+
+def test_officer_dashboard_follows_the_date(server: Server, page: Any, tmp_path: Path) -> None:
+    """The heatmap, gap list and tables are the API's; another date re-queries every number."""
     _login(page, server, "officer")
     _as_of(page, AS_OF)
     assert page.evaluate("document.documentElement.lang") == "zh-Hant-TW"
@@ -207,122 +326,68 @@ def test_officer_dashboard_shows_the_api_answers(server: Server, page: Any, tmp_
     summary = server.query(SUMMARY, AS_OF)
     details = server.query(DETAILS, AS_OF)
     trace = server.trace(AS_OF)
-    _check_summary(page, summary)
-
-    # findings and certifications
+    _check_summary(page, summary, server.query(BOARD, AS_OF)["boardView"])
     findings = details["findingStates"]
-    assert _text(page, "#kpi-findings .kpi-value") == str(len(findings))
     assert page.locator("#finding-table tbody tr").count() == min(len(findings), 20)
-    overdue = sum(f["state"] == "overdue" for f in findings)
-    assert f"逾期 {overdue} 項" in _text(page, "#kpi-findings .kpi-note")
-    certs = details["certificationStates"]
-    assert _text(page, "#kpi-certs .kpi-value") == str(sum(c["status"] == "expiring" for c in certs))
     shown = {r.get_attribute("data-status") for r in page.locator("#cert-table tbody tr").all()}
-    assert shown == {c["status"] for c in certs}
-
-    # the worst gaps, in the API's order
+    assert shown == {c["status"] for c in details["certificationStates"]}
     gaps = [e["node"] for e in details["gaps"]["edges"]]
     items = page.locator("#gap-list li").all()
     assert [(i.get_attribute("data-provision"), i.get_attribute("data-subject")) for i in items] == [
         (g["provision"], g["subject"]) for g in gaps]
-    assert _text(page, "#gaps-total") == f"共 {summary['gaps']['totalCount']} 項未涵蓋"
-
-    # the heatmap: one cell per (subject, article) row of the trace, with the roll-up status as text
     articles = {(r["subject"], r["article"]): r["status"] for r in trace if r["provision"] == f"A{r['article']}"}
-    cells = page.locator("#heatmap-table td.cell[data-status]")
-    assert cells.count() == len(articles)
+    assert page.locator("#heatmap-table td.cell[data-status]").count() == len(articles)
     for (subject, article), status in articles.items():
         button = page.locator(f"#heatmap-table button[data-subject='{subject}'][data-article='{article}']")
         assert button.locator("xpath=..").get_attribute("data-status") == status
-        assert ["缺口", "無佐證", "已逾期", "已涵蓋", "不適用"][
-            ["gap", "unevidenced", "stale", "covered", "not_applicable"].index(status)] in button.inner_text()
-    company_row = page.locator("#heatmap-table tbody tr[data-subject='company']")
-    assert company_row.count() == (1 if any(s == "company" for s, _ in articles) else 0)
     by_subject = {c["key"]: c for c in summary["byArrangement"]}
     for row in page.locator("#heatmap-table tbody tr").all():
-        subject = row.get_attribute("data-subject")
-        assert row.locator("td.pct-col").inner_text() == _percent(by_subject[subject]["percent"])
+        key = row.get_attribute("data-subject")
+        assert row.locator("td.pct-col").inner_text() == _percent(by_subject[key]["percent"])
 
-    # click the arrangement cell with the most evidence behind it: its obligations with their trace
-    def weight(key: tuple[str, int]) -> tuple[int, int]:
-        leaves = [r for r in trace if (r["subject"], r["article"]) == key and r["leaf"]]
-        return (sum(len(r["evidence"]) for r in leaves), len(leaves))
-
-    subject, article = max((k for k in articles if k[0] != "company"), key=weight)
-    page.click(f"#heatmap-table button[data-subject='{subject}'][data-article='{article}']")
-    page.wait_for_selector("#trace-table")
-    page.wait_for_selector("body[data-state=ready]")
-    assert page.locator(f"button[data-subject='{subject}'][data-article='{article}']").get_attribute(
-        "aria-pressed") == "true"
-    leaves = [r for r in trace if r["subject"] == subject and r["article"] == article and r["leaf"]]
-    rows = page.locator("#trace-table tbody tr")
-    assert [r.get_attribute("data-provision") for r in rows.all()] == [r["provision"] for r in leaves]
-    assert sum(len(r["evidence"]) for r in leaves) > 0, "the example should have evidence behind some cell"
-    for expected in leaves:
-        row = page.locator(f"#trace-table tbody tr[data-provision='{expected['provision']}']")
-        assert row.get_attribute("data-status") == expected["status"]
-        text = row.inner_text()
-        for key in ("controls", "evidence", "contracts", "audits"):
-            for ident in expected[key][:6]:
-                assert ident in text, (expected["provision"], key, ident)
-        if expected["fresh_until"]:
-            assert expected["fresh_until"] in text
-    evidence_shown = sorted({i for r in leaves for i in r["evidence"][:6]})
-    dates = server.query("query($ids: [String!]) { evidences(where: {evidence_id_in: $ids}, limit: 1000) "
-                         "{ evidence_id collected_on } }", AS_OF, ids=evidence_shown)["evidences"]
-    assert len(dates) == len(evidence_shown)
-    trace_text = page.locator("#trace-table").inner_text()
-    for e in dates:
-        assert f"{e['evidence_id']} {e['collected_on']} →" in trace_text
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
-    page.screenshot(path=str(tmp_path / "dashboard-zh.png"), full_page=True)
-
-    # English
-    page.click("#lang-toggle")
-    assert page.evaluate("document.documentElement.lang") == "en"
-    assert _text(page, "h1") == "Cloud outsourcing compliance dashboard"
-    assert _text(page, f"#heatmap-table thead th[data-article='{article}']") == f"Art. {article}"
-    assert _text(page, "#gaps-total") == f"{summary['gaps']['totalCount']} not covered in all"
-    assert _text(page, "#lang-toggle") == "中文"
-    assert page.locator("#trace-table thead th").first.inner_text() == "Provision"
-    page.screenshot(path=str(tmp_path / "dashboard-en.png"))
-
-    # another date: every number is re-queried and is the API's for that date
     later = next(AS_OF + dt.timedelta(days=d) for d in (400, 200, 90, -200, -400)
                  if server.query(SUMMARY, AS_OF + dt.timedelta(days=d))["overall"] != summary["overall"])
     _as_of(page, later)
-    again = server.query(SUMMARY, later)
-    _check_summary(page, again)
-    assert _text(page, "#kpi-coverage .kpi-value") != _percent(summary["overall"]["percent"]) or \
-        _text(page, "#kpi-gaps .kpi-value") != str(summary["gaps"]["totalCount"])
-    later_trace = server.trace(later)
-    later_leaves = {r["provision"]: r["status"] for r in later_trace
-                    if r["subject"] == subject and r["article"] == article and r["leaf"]}
-    shown_rows = page.locator("#trace-table tbody tr").all()
-    assert {r.get_attribute("data-provision"): r.get_attribute("data-status") for r in shown_rows} == later_leaves
+    _check_summary(page, server.query(SUMMARY, later), server.query(BOARD, later)["boardView"])
+    assert f"date={later.isoformat()}" in page.url
     page.screenshot(path=str(tmp_path / "dashboard-later.png"), full_page=True)
-
-    # sign out: the token leaves sessionStorage
     page.click("#logout")
     assert page.locator("#login").is_visible()
     assert page.evaluate("sessionStorage.getItem('regtrace.token')") is None
 
 
-def test_board_sees_coverage_and_gap_counts_only(server: Server, page: Any, tmp_path: Path) -> None:
+def test_board_sees_its_risks_without_evidence(server: Server, page: Any, tmp_path: Path) -> None:
     _login(page, server, "board")
     _as_of(page, AS_OF)
     summary = server.query(SUMMARY, AS_OF, role="board")
-    _check_summary(page, summary)
+    board = server.query(BOARD, AS_OF, role="board")["boardView"]
+    _check_summary(page, summary, board)
+    assert board["risks"] and board["certificates_expired"] >= 1 and board["expired_contracts"] >= 1
     assert page.locator("#board-note").is_visible()
-    assert page.locator("#heatmap-table").count() == 0 and page.locator("#gap-list").count() == 0
-    assert page.locator("#cert-table").count() == 0 and page.locator("#finding-table").count() == 0
-    assert page.locator("#kpi-findings").count() == 0 and page.locator("#kpi-certs").count() == 0
+    assert page.locator("#downloads").is_hidden()
+    for absent in ("#heatmap-table", "#gap-list", "#cert-table", "#finding-table", "#trace-table"):
+        assert page.locator(absent).count() == 0, absent
+    assert page.locator("#trace").is_hidden() and page.locator("#detail-row").is_hidden()
+    names = {a["arrangement_id"]: a["name"] for a in board["arrangements"]}
     rows = page.locator("#board-table tbody tr").all()
     assert [r.get_attribute("data-subject") for r in rows] == [c["key"] for c in summary["byArrangement"]]
     for row, c in zip(rows, summary["byArrangement"], strict=True):
         assert row.locator("td.pct-col").inner_text() == _percent(c["percent"])
-    assert _text(page, "#gaps-total") == f"共 {summary['gaps']['totalCount']} 項未涵蓋"
+        if c["key"] in names:
+            assert names[c["key"]] in row.locator("th").inner_text()
+    text = page.locator("#dashboard").inner_text()
+    evidence = {e for r in server.trace(AS_OF) for e in r["evidence"]}
+    assert evidence and not [e for e in evidence if e in text], "the board page shows evidence ids"
     assert _text(page, "#status-line") == ""
+    # the trend: one column per quarter end, the API's percentages, oldest first
+    points = server.query(TREND, AS_OF, role="board")["coverageTrend"]
+    page.wait_for_selector("#trend-chart")
+    columns = page.locator("#trend-chart .trend-point").all()
+    assert len(points) == len(columns) >= 8
+    for column, p in zip(columns, points, strict=True):
+        assert column.get_attribute("data-date") == p["date"]
+        assert column.get_attribute("data-percent") == ("" if p["percent"] is None else f"{p['percent']:g}")
+        assert _percent(p["percent"]) in column.inner_html()
     page.screenshot(path=str(tmp_path / "dashboard-board.png"), full_page=True)
 
 

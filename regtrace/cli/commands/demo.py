@@ -3,6 +3,7 @@ Listed first in `regtrace --help` (the default panel)."""
 
 from __future__ import annotations
 
+from regtrace.board import board_reads, board_view
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality
 from regtrace.cli.console import out
@@ -40,7 +41,8 @@ def demo(as_of: AsOf = None) -> None:
         certs = [c for c in certifications_on(store, EXAMPLE_TENANT, day) if c.status != "valid"]
         open_findings = [f for f in findings_on(store, EXAMPLE_TENANT, day) if f.state != "closed"]
         named = company_name(store, EXAMPLE_TENANT)
-    print_summary(rows, day, named.with_tenant, material)
+        view = board_view(rows, material, board_reads(store, EXAMPLE_TENANT, day), day)
+    print_summary(view, rows, named.with_tenant, material)
     if certs:
         out.print("  驗證待處理 Certifications to act on (Art. 5):")
         for c in certs:

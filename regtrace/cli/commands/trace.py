@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from regtrace.board import board_reads, board_view
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality, require_arrangement
 from regtrace.cli.console import out, print_json, show
@@ -89,6 +90,7 @@ def coverage_command(
         providers = csp_of(store, tenant)
         material = materiality(store, tenant)
         named = company_name(store, tenant)
+        reads = None if as_json else board_reads(store, tenant, day)
     result = {g: coverage(rows, g, providers) for g in groups}
     if as_json:
         print_json(
@@ -101,7 +103,8 @@ def coverage_command(
             }
         )
         return
-    print_summary(rows, day, named.with_tenant, material)
+    assert reads is not None
+    print_summary(board_view(rows, material, reads, day), rows, named.with_tenant, material)
     for g, cs in result.items():
         out.print(coverage_table(g, cs))
 
