@@ -73,7 +73,7 @@ def gather_trace(store: Store, tenant: str, as_of: dt.date) -> TraceReads:
     with store.snapshot():  # one state of the store even if another process loads meanwhile
         require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
         inputs = gather(store, tenant, as_of)
-        links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+        links = store.links("PROVIDED_BY", tenant)
         arrangements = store.nodes("OutsourcingArrangement", tenant)
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
     material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}

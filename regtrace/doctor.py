@@ -66,7 +66,7 @@ def part(store: Store, tenant: str | None) -> Part:
     for rel in sorted(schema.relationships, key=lambda r: (r.type, r.source, r.target)):
         if schema.nodes[rel.source].tenant_scoped != (tenant is not None):
             continue
-        links = store.links(rel.type, rel.source, rel.target, tenant)
+        links = store.links(rel.type, tenant)
         key = f"{rel.type}({rel.source}->{rel.target})"
         counts[key] = len(links)
         sums.update(f"{key}:{checksum(links)}\n".encode())

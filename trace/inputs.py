@@ -37,7 +37,7 @@ def _ids(value: Any) -> tuple[str, ...]:
 def arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]:
     """The arrangements started on or before the date (those ended before it too)."""
     csp_of = {r["source"]: r["target"]
-              for r in store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)}
+              for r in store.links("PROVIDED_BY", tenant)}
     result = []
     for row in store.nodes("OutsourcingArrangement", tenant):
         if row["start_date"] and row["start_date"] > as_of:
@@ -68,9 +68,9 @@ def systems(store: Store, tenant: str) -> list[System]:
 
 def contracts(store: Store, tenant: str) -> list[Contract]:
     governs = {r["source"]: _key(r["target"])
-               for r in store.links("GOVERNS", "Contract", "OutsourcingArrangement", tenant)}
+               for r in store.links("GOVERNS", tenant)}
     clauses: dict[str, set[str]] = {}
-    for r in store.links("COVERS_CLAUSE", "Contract", "Obligation", tenant):
+    for r in store.links("COVERS_CLAUSE", tenant):
         clauses.setdefault(r["source"], set()).add(r["target"])
     return [Contract(row["contract_id"], governs.get(row["uid"], ""), row["signed_on"], row["expires_on"],
                      frozenset(clauses.get(row["uid"], ()))) for row in store.nodes("Contract", tenant)]
@@ -104,9 +104,9 @@ def gather(store: Store, tenant: str, as_of: dt.date) -> TraceInputs:
         approvals=approvals(store, tenant),
         instruments={r["instrument_id"]: r for r in store.nodes("Instrument")},
     )
-    for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
+    for r in store.links("SUPERSEDED_BY"):
         inputs.successors[r["source"]] = r["target"]
-    for r in store.links("REFERENCES", "Provision", "Instrument"):
+    for r in store.links("REFERENCES"):
         inputs.references[r["source"]] = tuple(sorted({*inputs.references.get(r["source"], ()), r["target"]}))
     for link in store.control_links(tenant):
         inputs.controls.setdefault(link["obligation_id"], []).append(link)
