@@ -22,6 +22,7 @@ from neo4j.time import Date, DateTime
 
 from regtrace import __version__
 from regtrace.errors import ConfigError, StoreUnavailableError
+from regtrace.settings import current
 
 from . import neo4j_queries as q
 from . import tables
@@ -79,8 +80,9 @@ class _Neo4jWriter(Writer):
     each tenant's published generation (made, empty, for a tenant that has none); the tenants it touches are in
     `touched` and the generations it empties in `emptied` (removed after the commit)."""
 
-    def __init__(self, run: Run, staged: int | None = None) -> None:
+    def __init__(self, run: Run, staged: int | None = None, batch: int = BATCH) -> None:
         self._run_statement = run
+        self._batch = max(1, batch)
         self._staged = staged
         self._published: dict[str, int] = {}
         self.touched: set[str] = set()
@@ -108,7 +110,7 @@ class _Neo4jWriter(Writer):
 
     def _nodes(self, statement: str, node: NodeSchema, rows: Sequence[Row]) -> None:
         for generation, group in self._by_generation(node, rows).items():
-            for batch in batched(_prepare(node.properties, group), BATCH):
+            for batch in batched(_prepare(node.properties, group), self._batch):
                 self._run(statement, {"rows": batch, "generation": generation})
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
@@ -129,7 +131,7 @@ class _Neo4jWriter(Writer):
         self._touch(rel.source, sorted({lk.source for lk in links}))
         rows = ({"source": lk.source, "target": lk.target,
                  **{p.name: _stored(p, (lk.properties or {}).get(p.name)) for p in rel.properties}} for lk in links)
-        for batch in batched(rows, BATCH):
+        for batch in batched(rows, self._batch):
             self._run(statement, {"links": batch, "generation": self._staged})
 
     def link(self, rel_type: str, links: Sequence[Link]) -> None:
@@ -142,7 +144,7 @@ class _Neo4jWriter(Writer):
 
     def _table_rows(self, statement: str, parameter: str, table: pa.Table, generation: int | None) -> None:
         """Write a conformed table batch by batch as positional rows (tuples, without a dict per row)."""
-        for batch in table.to_batches(max_chunksize=BATCH):
+        for batch in table.to_batches(max_chunksize=self._batch):
             columns = [column.to_pylist() for column in batch.columns]
             self._run(statement, {parameter: list(zip(*columns, strict=True)), "generation": generation})
 
@@ -175,7 +177,7 @@ class _Neo4jWriter(Writer):
         node = store_schema().nodes[label]
         self._touch(label, uids)
         statement = q.delete_staged(node) if self._staged is not None else delete_nodes(node, q.QUERIES.dialect)
-        for batch in batched(({"uid": u} for u in uids), BATCH):
+        for batch in batched(({"uid": u} for u in uids), self._batch):
             self._run(statement, {"uids": [r["uid"] for r in batch], "generation": self._staged})
 
 
@@ -313,7 +315,8 @@ class Neo4jStore(CypherStore):
         """The tenant's next generation written in batches of BATCH rows, each its own transaction, then
         published in one small one (graph/neo4j_generations.py)."""
         with translated(self.uri, writing=True), self._session() as session:
-            replace(session, tenant, lambda run, generation: unit(_Neo4jWriter(run, staged=generation)))
+            replace(session, tenant, lambda run, generation: unit(
+                _Neo4jWriter(run, staged=generation, batch=current().neo4j_batch_rows)))
 
     def close(self) -> None:
         if self._owns_driver:

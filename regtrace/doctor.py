@@ -17,7 +17,7 @@ from regtrace.errors import RegtraceError
 from regtrace.graph.port import Store
 from regtrace.graph.schema import store_schema
 from regtrace.migrate import checksum
-from regtrace.stores import NEO4J_SCHEMES, open_store
+from regtrace.stores import open_store, store_kind
 
 SHARED = "(shared)"
 
@@ -84,7 +84,7 @@ def contents(store: Store) -> dict[str, Part]:
 def diagnose(location: str, *, repair: bool = False) -> Diagnosis:
     """Check the store at `location` (it must exist: doctor never creates one); repair when asked."""
     found = Diagnosis(location)
-    embedded = not location.startswith(NEO4J_SCHEMES) and "://" not in location
+    embedded = store_kind(location).name == "ladybug"
     if embedded:
         from regtrace.graph import ladybug_repair
 

@@ -22,12 +22,18 @@ def test_the_readme_lists_the_generated_constraints_and_indexes() -> None:
 
 
 def test_every_label_has_a_uid_constraint_and_dates_are_indexed() -> None:
-    items = {(i.kind, i.label, i.prop) for i in schema_items()}
+    """A tenant's registers are unique per generation (a load stages the next one beside the published one) and
+    found by (tenant, generation); everything else by uid alone."""
+    items = {(i.kind, i.label, i.props) for i in schema_items()}
     for node in store_schema().nodes.values():
-        assert ("unique", node.label, "uid") in items
+        scoped = node.tenant_scoped
+        assert ("unique", node.label, ("uid", "generation") if scoped else ("uid",)) in items
         for p in node.properties:
-            if p.datatype == "date" or p.name == "tenant":
-                assert ("index", node.label, p.name) in items
+            if p.datatype == "date" and not p.many:
+                assert ("index", node.label, (p.name,)) in items
+            if p.name == "tenant":
+                assert ("index", node.label, ("tenant", "generation") if scoped else ("tenant",)) in items
+    assert ("unique", "RegtraceGeneration", ("tenant",)) in items
 
 
 def test_ensure_schema_creates_exactly_what_the_readme_lists(neo4j_uri: str, neo4j_clean: Driver) -> None:
@@ -42,7 +48,7 @@ def test_ensure_schema_creates_exactly_what_the_readme_lists(neo4j_uri: str, neo
     created = {(r["name"], "unique", r["label"], tuple(r["properties"])) for r in constraints
                if r["type"] == "UNIQUENESS"}
     created |= {(r["name"], "index", r["label"], tuple(r["properties"])) for r in indexes if r["type"] == "RANGE"}
-    assert created == {(i.name, i.kind, i.label, (i.prop,)) for i in schema_items()}
+    assert created == {(i.name, i.kind, i.label, i.props) for i in schema_items()}
     assert len(constraints) + len(indexes) == len(created)
     store.ensure_schema()  # idempotent
     store.close()

@@ -202,12 +202,16 @@ class Registers:
             self._link("AUTHORISES", "Approval", "OutsourcingArrangement", uid, node_uid(self.tenant, arrangement))
         return uid
 
+    def create(self, w: Writer) -> None:
+        """Create every node and link (in a unit)."""
+        for label, rows in self.nodes.items():
+            w.create_nodes(label, rows)
+        for (rel, _source, _target), links in self.links.items():
+            w.link(rel, links)
+
     def write(self, store: Store) -> None:
         def unit(w: Writer) -> None:
             w.delete_tenant(self.tenant)
-            for label, rows in self.nodes.items():
-                w.create_nodes(label, rows)
-            for (rel, _source, _target), links in self.links.items():
-                w.link(rel, links)
+            self.create(w)
 
         store.write(unit)
