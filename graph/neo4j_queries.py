@@ -76,6 +76,12 @@ def schema_items(schema: Schema | None = None) -> list[SchemaItem]:
     return items
 
 
+def pre_generation_items() -> list[str]:
+    """The names of what stores made before generations had on a tenant's registers (dropped when adopted)."""
+    return [name for node in store_schema().nodes.values() if node.tenant_scoped
+            for name in (f"regtrace_{node.label}_uid_unique", f"regtrace_{node.label}_tenant_index")]
+
+
 def schema_markdown() -> str:
     """The constraints and indexes as a Markdown table, one row per label (README "Neo4j" shows exactly this)."""
     lines = ["| label | unique constraint | range indexes |", "| --- | --- | --- |"]

@@ -278,12 +278,12 @@ class Neo4jStore(CypherStore):
     def ensure_schema(self) -> None:
         wanted = {item.name: item for item in q.schema_items()}
         existing = {str(r["name"]) for statement in q.SHOW_REGTRACE_ITEMS for r in self._read(statement, {})}
-        obsolete = sorted(existing - set(wanted))
+        obsolete = sorted(existing & set(q.pre_generation_items()))
         missing = [item.statement for name, item in wanted.items() if name not in existing]
         if not missing and not obsolete:
             return
         with translated(self.uri, writing=True), self._session() as session:
-            for name in obsolete:  # a uid constraint of a store made before generations: (uid, generation) now
+            for name in obsolete:  # a store made before generations: its registers' uid is unique per generation now
                 session.run(f"DROP CONSTRAINT {name} IF EXISTS").consume()
                 session.run(f"DROP INDEX {name} IF EXISTS").consume()
             if obsolete:

@@ -53,3 +53,26 @@ def test_ensure_schema_creates_exactly_what_the_readme_lists(neo4j_uri: str, neo
     store.ensure_schema()  # idempotent
     store.close()
     neo4j_clean.verify_connectivity()
+
+
+def test_a_store_made_before_generations_is_adopted_once(neo4j_uri: str, neo4j_clean: Driver) -> None:
+    """Registers written before generations (no `generation`, uid unique alone) become each tenant's published
+    generation 0 when the store is opened: read as before, and replaceable by a load."""
+    neo4j_clean.execute_query("CREATE CONSTRAINT regtrace_OutsourcingArrangement_uid_unique IF NOT EXISTS "
+                              "FOR (n:OutsourcingArrangement) REQUIRE n.uid IS UNIQUE")
+    neo4j_clean.execute_query("CREATE (:OutsourcingArrangement {uid: 't1/A', arrangement_id: 'A', tenant: 't1'}), "
+                              "(:CloudServiceProvider {uid: 't1/C', csp_id: 'C', tenant: 't1'})")
+    store = Neo4jStore(neo4j_clean, uri=neo4j_uri)
+    assert store.tenants() == ["t1"]
+    assert [r["uid"] for r in store.nodes("OutsourcingArrangement", "t1")] == ["t1/A"]
+    names = {r["name"] for r in neo4j_clean.execute_query("SHOW CONSTRAINTS YIELD name").records}
+    assert "regtrace_OutsourcingArrangement_uid_unique" not in names
+    assert "regtrace_OutsourcingArrangement_uid_generation_unique" in names
+    fresh = {n: None for n in store_schema().nodes["OutsourcingArrangement"].names}
+    store.replace_tenant("t1", lambda w: w.create_nodes("OutsourcingArrangement", [
+        {**fresh, "uid": "t1/A", "arrangement_id": "A", "name": "again", "tenant": "t1"}]))
+    assert [r["name"] for r in store.nodes("OutsourcingArrangement", "t1")] == ["again"]
+    assert store.tenants() == ["t1"]
+    left = neo4j_clean.execute_query("MATCH (n) WHERE n.tenant = 't1' RETURN count(n) AS n").records[0]["n"]
+    assert left == 1, "the old generation (the arrangement and the provider) is removed after the load"
+    store.close()
