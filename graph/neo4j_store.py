@@ -2,8 +2,10 @@
 
 Reads are `driver.execute_query` routed to readers; a `write(unit)` is one managed transaction
 (`session.execute_write`), which the driver retries on transient errors: units are re-runnable (idempotent
-upserts, delete-then-create). Values cross the boundary as the LadybugDB store's do: `neo4j.time.Date` in
-rows becomes `datetime.date`. All Cypher is in graph/neo4j_queries.py; driver errors become the product's
+upserts, delete-then-create). A tenant's registers are generations (graph/neo4j_generations.py): reads see
+the published one, `replace_tenant` stages the next in batches and publishes it in one small transaction.
+Values cross the boundary as the LadybugDB store's do: `neo4j.time.Date` in rows becomes `datetime.date`.
+All Cypher is in graph/neo4j_queries.py and graph/cypher_reads.py; driver errors become the product's
 (graph/neo4j_errors.py).
 """
 
