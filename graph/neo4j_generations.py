@@ -25,7 +25,7 @@ from typing import Any
 import neo4j
 from neo4j import ManagedTransaction
 
-from regtrace.errors import StoreUnavailableError
+from regtrace.errors import StoreChangedError
 
 from . import neo4j_queries as q
 from .port import Row
@@ -89,7 +89,7 @@ def replace(session: neo4j.Session, tenant: str, write: Callable[[Run, int], Non
         raise
     if previous is None:
         _discard(session, tenant, generation)
-        raise StoreUnavailableError(
+        raise StoreChangedError(
             f"the registers of {tenant!r} changed while this load was writing (another load, or a change made "
             "through the API); nothing of this load was kept: load again")
     try:

@@ -23,7 +23,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime
 
 from regtrace import __version__
-from regtrace.errors import ConfigError, StoreUnavailableError
+from regtrace.errors import ConfigError, StoreChangedError
 from regtrace.settings import current
 
 from . import neo4j_queries as q
@@ -256,13 +256,13 @@ class Neo4jStore(CypherStore):
                 return rows
             if pinned is not None and tenant in pinned:
                 break
-        raise StoreUnavailableError(f"the registers of {tenant!r} were replaced while being read from {self.uri}; "
+        raise StoreChangedError(f"the registers of {tenant!r} were replaced while being read from {self.uri}; "
                                     "try again")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one generation of each tenant's registers (a load published meanwhile: the reads
-        that follow fail with StoreUnavailableError rather than mix the two)."""
+        that follow fail with StoreChangedError rather than mix the two)."""
         outer = getattr(self._local, "pinned", None)
         if outer is None:
             self._local.pinned = {}

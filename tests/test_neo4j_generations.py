@@ -9,7 +9,7 @@ from regtrace.graph.port import Writer
 from store_fixtures import StoreFactory
 from trace_fixtures import Registers
 
-from regtrace.errors import StoreUnavailableError
+from regtrace.errors import StoreChangedError
 
 pytestmark = pytest.mark.neo4j
 
@@ -43,7 +43,7 @@ def test_a_change_made_during_a_load_is_not_overwritten_unseen(open_store_of: St
         _registers("NEW").create(w)
         store.write(lambda change: change.upsert_nodes("OutsourcingArrangement", [renamed]))
 
-    with pytest.raises(StoreUnavailableError, match="changed while this load was writing"):
+    with pytest.raises(StoreChangedError, match="changed while this load was writing"):
         store.replace_tenant("t1", load)
     assert [r["name"] for r in store.nodes("OutsourcingArrangement", "t1")] == ["renamed through the API"]
     assert _tenant_nodes(neo4j_driver) == 2, "only the published arrangement and provider are left"
@@ -57,7 +57,7 @@ def test_of_two_loads_of_a_tenant_the_newest_wins(open_store_of: StoreFactory, n
         _registers("OLDER").create(w)
         store.replace_tenant("t1", _registers("NEWER").create)  # started later, finished first
 
-    with pytest.raises(StoreUnavailableError, match="another load"):
+    with pytest.raises(StoreChangedError, match="another load"):
         store.replace_tenant("t1", older)
     assert _ids(store) == ["NEWER"]
     assert _tenant_nodes(neo4j_driver) == 2
