@@ -99,16 +99,12 @@ class Store(ABC):
         """Run `unit` in one transaction; on any error nothing it wrote remains."""
 
     def replace_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
-        """Replace every node of `tenant` (and its relationships) with what `unit` creates, all or nothing: on
-        any error, or a kill of either process at any instant, the tenant's previous registers are what every
-        reader sees. Defaults to one `write` that deletes the tenant first; a store may write the new registers
-        in bounded batches beside the old and publish them in one small transaction."""
-
-        def whole(writer: Writer) -> None:
-            writer.delete_tenant(tenant)
-            unit(writer)
-
-        self.write(whole)
+        """Run `unit`, which makes the registers of `tenant` exactly what they must be (it deletes the tenant
+        first, or writes only what differs), all or nothing: on any error, or a kill of either process at any
+        instant, the tenant's previous registers are what every reader sees. Defaults to one `write`; a store
+        may instead give `unit` a writer over an empty new generation, written in bounded batches beside the
+        old one and published in one small transaction (its `delete_tenant` then deletes nothing)."""
+        self.write(unit)
 
     @abstractmethod
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:

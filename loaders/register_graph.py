@@ -264,7 +264,7 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
 
     def take(tables: dict[Any, pa.Table], key: Any) -> pa.Table:
         return tables.pop(key) if release_tables else tables[key]
-    steps = sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
+    steps = 1 + sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
 
     def report(done: int) -> None:
         if progress is not None:
@@ -272,7 +272,9 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
 
     def unit(writer: Writer) -> None:
         report(0)
-        done = 0
+        writer.delete_tenant(tenant)
+        done = 1
+        report(done)
         for label in list(graph.nodes):
             table = take(graph.nodes, label)
             if table.num_rows:

@@ -3,6 +3,8 @@ another write lands while it stages its registers, and the token that tells othe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from neo4j import Driver
 from regtrace.graph.port import Writer
@@ -20,6 +22,14 @@ def _registers(*arrangements: str) -> Registers:
     for aid in arrangements:
         reg.arrangement(aid)
     return reg
+
+
+def _replacing(reg: Registers) -> Callable[[Writer], None]:
+    def unit(w: Writer) -> None:
+        w.delete_tenant("t1")  # in a load's staged generation there is nothing to delete
+        reg.create(w)
+
+    return unit
 
 
 def _ids(store: object) -> list[str]:
@@ -40,7 +50,7 @@ def test_a_change_made_during_a_load_is_not_overwritten_unseen(open_store_of: St
     renamed = {**store.nodes("OutsourcingArrangement", "t1")[0], "name": "renamed through the API"}
 
     def load(w: Writer) -> None:
-        _registers("NEW").create(w)
+        _replacing(_registers("NEW"))(w)
         store.write(lambda change: change.upsert_nodes("OutsourcingArrangement", [renamed]))
 
     with pytest.raises(StoreChangedError, match="changed while this load was writing"):
@@ -54,8 +64,8 @@ def test_of_two_loads_of_a_tenant_the_newest_wins(open_store_of: StoreFactory, n
     _registers("FIRST").write(store)
 
     def older(w: Writer) -> None:
-        _registers("OLDER").create(w)
-        store.replace_tenant("t1", _registers("NEWER").create)  # started later, finished first
+        _replacing(_registers("OLDER"))(w)
+        store.replace_tenant("t1", _replacing(_registers("NEWER")))  # started later, finished first
 
     with pytest.raises(StoreChangedError, match="another load"):
         store.replace_tenant("t1", older)
@@ -70,7 +80,7 @@ def test_the_generation_token_changes_with_a_write_by_another_connection(open_st
     assert isinstance(store, Neo4jStore)
     other = Neo4jStore(store._driver, uri=store.uri)  # as another process would: its own store object
     before = store.generation()
-    other.replace_tenant("t1", _registers("A").create)
+    other.replace_tenant("t1", _replacing(_registers("A")))
     loaded = store.generation()
     assert loaded != before
     other.write(lambda w: w.delete_tenant("t1"))

@@ -8,6 +8,7 @@ from pathlib import Path
 from neo4j import Driver
 from regtrace.graph.neo4j_queries import schema_items, schema_markdown
 from regtrace.graph.neo4j_store import Neo4jStore
+from regtrace.graph.port import Writer
 from regtrace.graph.schema import store_schema
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -69,8 +70,13 @@ def test_a_store_made_before_generations_is_adopted_once(neo4j_uri: str, neo4j_c
     assert "regtrace_OutsourcingArrangement_uid_unique" not in names
     assert "regtrace_OutsourcingArrangement_uid_generation_unique" in names
     fresh = {n: None for n in store_schema().nodes["OutsourcingArrangement"].names}
-    store.replace_tenant("t1", lambda w: w.create_nodes("OutsourcingArrangement", [
-        {**fresh, "uid": "t1/A", "arrangement_id": "A", "name": "again", "tenant": "t1"}]))
+
+    def reload(w: Writer) -> None:
+        w.delete_tenant("t1")
+        w.create_nodes("OutsourcingArrangement", [{**fresh, "uid": "t1/A", "arrangement_id": "A", "name": "again",
+                                                   "tenant": "t1"}])
+
+    store.replace_tenant("t1", reload)
     assert [r["name"] for r in store.nodes("OutsourcingArrangement", "t1")] == ["again"]
     assert store.tenants() == ["t1"]
     left = neo4j_clean.execute_query("MATCH (n) WHERE n.tenant = 't1' RETURN count(n) AS n").records[0]["n"]

@@ -157,8 +157,12 @@ def test_replace_tenant_is_all_or_nothing_and_unseen_until_done(store: Store) ->
     new.arrangement("NEW")
     seen: list[object] = []
 
-    def failing(w: Writer) -> None:
+    def replacing(w: Writer) -> None:
+        w.delete_tenant("t1")
         new.create(w)
+
+    def failing(w: Writer) -> None:
+        replacing(w)
         seen.append((_arrangement_ids(store), store.count("OutsourcingArrangement"), store.tenants(),
                      [r["uid"] for r in store.nodes_by_uid("OutsourcingArrangement", ["t1/NEW", "t1/OLD1"], "t1")],
                      sorted(r["source"] for r in store.links("PROVIDED_BY"))))
@@ -171,7 +175,7 @@ def test_replace_tenant_is_all_or_nothing_and_unseen_until_done(store: Store) ->
     assert (_arrangement_ids(store), store.count("OutsourcingArrangement"), store.tenants()) == old_view[:3]
     assert store.count("CloudServiceProvider", "t1") == 1
 
-    store.replace_tenant("t1", new.create)
+    store.replace_tenant("t1", replacing)
     assert _arrangement_ids(store) == ["NEW"] and _arrangement_ids(store, "t2") == ["OTHER"]
     assert store.count("OutsourcingArrangement") == 2 and store.count("CloudServiceProvider") == 2
     assert sorted(r["source"] for r in store.links("PROVIDED_BY")) == ["t1/NEW", "t2/OTHER"]
