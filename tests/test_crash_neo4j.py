@@ -5,8 +5,9 @@ One server of this module's own, restarted after each kill. The load writes the 
 REGTRACE_NEO4J_BATCH_ROWS rows (small here, so that there are many); the test watches the server and kills it
 at chosen points: after the first staged batch of evidence, in the middle of the staged relationships, and
 right after the publication (while the old generation is being removed). After each restart the counts and
-digest of every tenant's rows, the shared rows and every tenant's trace are compared exactly with before and
-after; a last load then leaves no generation but the published one behind."""
+digest of every tenant's rows, the shared rows and every tenant's trace are compared exactly with before (and
+the new registers found after the third kill with a completed load of them); that last load leaves no
+generation but the published one behind."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ from regtrace.seed import install_seed
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 TARGET, OTHER = "target", "other"
-EVIDENCE = 3_000
-BATCH_ROWS = 200
+EVIDENCE = 1_000
+BATCH_ROWS = 100
 CLI = str(Path(sys.executable).with_name("regtrace"))
 
 STAGED_EVIDENCE = """
@@ -124,4 +125,3 @@ def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway,
         left = {(r["tenant"], r["g"]) for r in driver.execute_query(GENERATIONS).records}
         published = _count(driver, PUBLISHED)
     assert {g for t, g in left if t == TARGET} == {published}, "only the published generation is left"
-    assert _load(uri, first).wait(timeout=600) == 0 and _state(server) == before  # and back to the first
