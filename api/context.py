@@ -20,6 +20,8 @@ from regtrace.graph.filters import Filter, Hop, RelatedQuery, SortKey
 from regtrace.graph.port import Row, Store
 from regtrace.trace import TraceInputs, TraceRow, evaluate, gather
 
+from regtrace.errors import StoreChangedError
+
 from .auth import Principal
 from .errors import RequestTimeoutError
 from .pagination import CursorCodec
@@ -27,6 +29,7 @@ from .scheduler import Budget, Job, StoreScheduler
 from .trace_cache import TraceCache
 
 T = TypeVar("T")
+SNAPSHOT_ATTEMPTS = 3  # reads of a trace's inputs while loads keep publishing new registers
 
 
 class StoreRunner:
@@ -70,11 +73,17 @@ class TraceReads:
 def gather_trace(store: Store, tenant: str, as_of: dt.date) -> TraceReads:
     from regtrace.tenants import require_tenant
 
-    with store.snapshot():  # one state of the store even if another process loads meanwhile
-        require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
-        inputs = gather(store, tenant, as_of)
-        links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
-        arrangements = store.nodes("OutsourcingArrangement", tenant)
+    for attempt in range(SNAPSHOT_ATTEMPTS):
+        try:
+            with store.snapshot():  # one state of the store even if another process loads meanwhile
+                require_tenant(store, tenant)  # a tenant with no registers is NOT_FOUND, never 0 % covered
+                inputs = gather(store, tenant, as_of)
+                links = store.links("PROVIDED_BY", tenant)
+                arrangements = store.nodes("OutsourcingArrangement", tenant)
+            break
+        except StoreChangedError:  # a load published new registers while they were read: read them
+            if attempt == SNAPSHOT_ATTEMPTS - 1:
+                raise
     csp_of: dict[str, str | None] = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
     material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}
     return TraceReads(inputs, csp_of, material)

@@ -111,9 +111,9 @@ def _create(store: Store, who: Principal, tenant: str, cls_name: str, mutation: 
 
     def unit(w: Writer) -> None:
         w.create_nodes(cls.name, [row])
-        for (rel_type, source, target), found in links.items():
+        for (rel_type, _source, _target), found in links.items():
             if found:
-                w.link(rel_type, source, target, found)
+                w.link(rel_type, found)
         w.create_nodes("ChangeLogEntry", [entry])
 
     store.write(unit)
@@ -142,7 +142,7 @@ def link_control(store: Store, who: Principal, tenant: str, control_id: str, pro
                          {"satisfies": after, "provision": provision_id})
 
     def unit(w: Writer) -> None:
-        w.link("SATISFIES", "Control", "Obligation", [Link(control_uid, oid) for oid in under[provision_id]])
+        w.link("SATISFIES", [Link(control_uid, oid) for oid in under[provision_id]])
         w.create_nodes("ChangeLogEntry", [entry])
 
     store.write(unit)

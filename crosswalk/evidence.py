@@ -27,13 +27,13 @@ def proving_mappings(store: Store) -> dict[tuple[str, str], tuple[str, ...]]:
     reviewed = {s["uid"] for s in store.nodes("MappingSet") if s["status"] == COUNTING_STATUS}
     if not reviewed:
         return {}
-    in_set = {r["source"]: r["target"] for r in store.links("IN_SET", "Mapping", "MappingSet")}
+    in_set = {r["source"]: r["target"] for r in store.links("IN_SET")}
     counting = {m["uid"] for m in store.nodes("Mapping")
                 if m["relationship"] in PROVING and in_set.get(m["uid"]) in reviewed}
-    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION", "Mapping", "Provision")
+    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION")
                     if r["source"] in counting}
     found: dict[tuple[str, str], set[str]] = {}
-    for r in store.links("MAPS_CONTROL", "Mapping", "FrameworkControl"):
+    for r in store.links("MAPS_CONTROL"):
         if r["source"] in provision_of:
             framework = r["target"].split(SEPARATOR, 1)[0]
             found.setdefault((framework, provision_of[r["source"]]), set()).add(r["target"])

@@ -45,7 +45,7 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
     """Write the frameworks' catalogs and the sets in one transaction; each set's earlier mappings go."""
     frameworks = list(frameworks)
     by_set: dict[str, list[str]] = {}
-    for link in store.links("IN_SET", "Mapping", "MappingSet"):
+    for link in store.links("IN_SET"):
         by_set.setdefault(link["target"], []).append(link["source"])
     stale = sorted(uid for s in sets for uid in by_set.get(s.id, []))
 
@@ -55,12 +55,11 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
         if frameworks:
             w.upsert_nodes("Framework", [_framework_row(f) for f in frameworks])
             w.upsert_nodes("FrameworkControl", [r for f in frameworks for r in _control_rows(f)])
-            w.link("IN_FRAMEWORK", "FrameworkControl", "Framework",
-                   [Link(f.ref(c.code), f.id) for f in frameworks for c in f.controls])
+            w.link("IN_FRAMEWORK", [Link(f.ref(c.code), f.id) for f in frameworks for c in f.controls])
         for s in sets:
             w.upsert_nodes("MappingSet", [_set_row(s)])
-            w.link("SOURCE_INSTRUMENT", "MappingSet", "Instrument", [Link(s.id, s.source)])
-            w.link("TARGET_FRAMEWORK", "MappingSet", "Framework", [Link(s.id, s.framework)])
+            w.link("SOURCE_INSTRUMENT", [Link(s.id, s.source)])
+            w.link("TARGET_FRAMEWORK", [Link(s.id, s.framework)])
             refs = [f"{s.framework}{SEPARATOR}{m.target}" for m in s.mappings]
             uids = [mapping_uid(s.id, m.source, ref) for m, ref in zip(s.mappings, refs, strict=True)]
             rows = [{"uid": uid, "mapping_id": uid,
@@ -70,11 +69,9 @@ def write_sets(store: Store, sets: Sequence[MappingSet], frameworks: Iterable[Fr
             if not rows:
                 continue
             w.create_nodes("Mapping", rows)
-            w.create_links("IN_SET", "Mapping", "MappingSet", [Link(uid, s.id) for uid in uids])
-            w.create_links("MAPS_PROVISION", "Mapping", "Provision",
-                           [Link(uid, m.source) for uid, m in zip(uids, s.mappings, strict=True)])
-            w.create_links("MAPS_CONTROL", "Mapping", "FrameworkControl",
-                           [Link(uid, ref) for uid, ref in zip(uids, refs, strict=True)])
+            w.create_links("IN_SET", [Link(uid, s.id) for uid in uids])
+            w.create_links("MAPS_PROVISION", [Link(uid, m.source) for uid, m in zip(uids, s.mappings, strict=True)])
+            w.create_links("MAPS_CONTROL", [Link(uid, ref) for uid, ref in zip(uids, refs, strict=True)])
 
     store.write(unit)
 
@@ -100,10 +97,10 @@ def set_summaries(store: Store) -> list[dict[str, Any]]:
     """Every mapping set with its provenance, target framework, mapping counts (in all and by relationship)
     and how many provisions it maps, ordered by id."""
     sets = store.nodes("MappingSet")
-    target = {r["source"]: r["target"] for r in store.links("TARGET_FRAMEWORK", "MappingSet", "Framework")}
-    source = {r["source"]: r["target"] for r in store.links("SOURCE_INSTRUMENT", "MappingSet", "Instrument")}
-    in_set = {r["source"]: r["target"] for r in store.links("IN_SET", "Mapping", "MappingSet")}
-    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION", "Mapping", "Provision")}
+    target = {r["source"]: r["target"] for r in store.links("TARGET_FRAMEWORK")}
+    source = {r["source"]: r["target"] for r in store.links("SOURCE_INSTRUMENT")}
+    in_set = {r["source"]: r["target"] for r in store.links("IN_SET")}
+    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION")}
     relationship = {r["uid"]: r["relationship"] for r in store.nodes("Mapping")}
     counts: dict[str, Counter[str]] = {s["uid"]: Counter() for s in sets}
     provisions: dict[str, set[str]] = {s["uid"]: set() for s in sets}
@@ -130,10 +127,10 @@ def set_mappings(store: Store, set_id: str) -> list[dict[str, Any]]:
     relationship, rationale type, rationale, strength, confidence, reviewed_by; in the provisions' order."""
     if not store.nodes_by_uid("MappingSet", [set_id], None):
         raise NotFoundError(f"no mapping set {set_id!r} in the store")
-    members = {r["source"] for r in store.links("IN_SET", "Mapping", "MappingSet") if r["target"] == set_id}
-    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION", "Mapping", "Provision")
+    members = {r["source"] for r in store.links("IN_SET") if r["target"] == set_id}
+    provision_of = {r["source"]: r["target"] for r in store.links("MAPS_PROVISION")
                     if r["source"] in members}
-    control_of = {r["source"]: r["target"] for r in store.links("MAPS_CONTROL", "Mapping", "FrameworkControl")
+    control_of = {r["source"]: r["target"] for r in store.links("MAPS_CONTROL")
                   if r["source"] in members}
     order = {p["provision_id"]: p["ordinal"] for p in store.nodes("Provision")}
     titles = {c["uid"]: c for c in store.nodes_by_uid("FrameworkControl", sorted(set(control_of.values())), None)}
@@ -150,7 +147,7 @@ def set_mappings(store: Store, set_id: str) -> list[dict[str, Any]]:
 def frameworks_in(store: Store) -> MappingType[str, frozenset[str]]:
     """Each framework id in the store with the control ids of its catalog."""
     codes: dict[str, set[str]] = {f["uid"]: set() for f in store.nodes("Framework")}
-    for r in store.links("IN_FRAMEWORK", "FrameworkControl", "Framework"):
+    for r in store.links("IN_FRAMEWORK"):
         codes.setdefault(r["target"], set()).add(r["source"].split(":", 1)[1])
     return {k: frozenset(v) for k, v in codes.items()}
 

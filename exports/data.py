@@ -195,8 +195,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, *, generated_at: dt.dateti
     nodes = {c.name: store.nodes(c.name, tenant if c.tenant_scoped else None) for c in labels if c.name != "Evidence"}
     nodes["Provision"].sort(key=lambda r: r["ordinal"])  # document order
     links = {
-        (r.type, r.source, r.target): store.links(r.type, r.source, r.target,
-                                                  tenant if onto.classes[r.source].tenant_scoped else None)
+        (r.type, r.source, r.target): store.links(r.type, tenant if onto.classes[r.source].tenant_scoped else None)
         for r in onto.relations if r.type not in EVIDENCE_LINKS and r.source not in NOT_EXPORTED
     }
     named = read_company_name(store, tenant)

@@ -28,12 +28,30 @@ _COMPARE = {
 }
 
 
+GENERATION_LABEL = "RegtraceGeneration"  # Neo4j: one node per tenant naming its published generation
+
+
 @dataclass(frozen=True)
 class Dialect:
-    """Where the stores' Cypher differs for these reads (each store's query module has its DIALECT)."""
+    """Where the stores' Cypher differs for these reads (each store's query set has its dialect)."""
 
     exists_joiner: str  # joins a path's patterns inside EXISTS { MATCH … }: ", " or " MATCH "
     skip_with_limit: bool = True  # False: a page is LIMIT skip+limit and the store drops the first `skip` rows
+    # True (Neo4j): a tenant's register nodes carry a `generation` and only the published one is read: a
+    # statement naming $tenant also gets $generation (the store looks it up; graph/neo4j_store.py).
+    generations: bool = False
+
+    def tenant_condition(self, var: str) -> str:
+        """`var` is a node of $tenant's published registers."""
+        if self.generations:
+            return f"{var}.tenant = $tenant AND {var}.generation = $generation"
+        return f"{var}.tenant = $tenant"
+
+    def published_condition(self, var: str) -> str | None:
+        """`var` (a tenant-scoped node of any tenant) belongs to its tenant's published registers; None: all do."""
+        if self.generations:
+            return f"EXISTS {{ MATCH (:{GENERATION_LABEL} {{tenant: {var}.tenant, current: {var}.generation}}) }}"
+        return None
 
 
 class Params:
@@ -43,6 +61,11 @@ class Params:
         self.dialect = dialect
         self.values: dict[str, object] = {}
         self._vars = 0
+
+    def tenant(self, value: str | None) -> str:
+        """The condition that a node is of tenant `value` (one tenant per statement: the parameter $tenant)."""
+        self.values["tenant"] = value
+        return "$tenant"
 
     def add(self, value: object) -> str:
         name = f"p{len(self.values)}"
@@ -67,7 +90,8 @@ def _compare(f: Compare, var: str, params: Params) -> str:
 
 def _tenant_condition(label: str, var: str, tenant: str | None, params: Params) -> list[str]:
     if store_schema().nodes[label].tenant_scoped:
-        return [f"{var}.tenant = {params.add(tenant)}"]
+        params.tenant(tenant)
+        return [params.dialect.tenant_condition(var)]
     return []
 
 
@@ -184,6 +208,7 @@ def related_nodes(query: RelatedQuery, dialect: Dialect) -> tuple[str, dict[str,
     last_hop = query.path[-1]
     edge_props = () if last_hop.wildcard else store_schema().relationship(last_hop.rel_type).properties
     patterns, conditions, last = path_patterns("s", query.path, query.tenant, params, "r" if edge_props else None)
+    conditions = [*_tenant_condition(query.source_label, "s", query.tenant, params), *conditions]
     if query.where is not None:
         conditions.append(compile_filter(query.where, last, query.tenant, params))
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
@@ -199,46 +224,104 @@ def related_nodes(query: RelatedQuery, dialect: Dialect) -> tuple[str, dict[str,
 # ---------------------------------------------------------------- whole-label reads
 
 
-def all_nodes(node: NodeSchema, by_tenant: bool) -> str:
-    where = " WHERE n.tenant = $tenant" if by_tenant else ""
+def _scope(node: NodeSchema, var: str, by_tenant: bool, dialect: Dialect) -> str:
+    """WHERE clause keeping the nodes of $tenant (by_tenant) or, for tenant-scoped labels, the published ones."""
+    if by_tenant:
+        return f" WHERE {dialect.tenant_condition(var)}"
+    published = dialect.published_condition(var) if node.tenant_scoped else None
+    return f" WHERE {published}" if published else ""
+
+
+def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}){where} RETURN {cols} ORDER BY n.uid"
+    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} RETURN {cols} ORDER BY n.uid"
 
 
-def count_nodes(node: NodeSchema, by_tenant: bool) -> str:
-    where = " WHERE n.tenant = $tenant" if by_tenant else ""
-    return f"MATCH (n:{node.label}){where} RETURN count(n) AS count"
+def count_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
+    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} RETURN count(n) AS count"
 
 
-def all_links(rel: RelSchema, by_tenant: bool) -> str:
-    where = " WHERE s.tenant = $tenant" if by_tenant else ""
+def all_links(rel: RelSchema, by_tenant: bool, dialect: Dialect) -> str:
     cols = "".join(f", r.{p.name} AS {p.name}" for p in rel.properties)
+    source = store_schema().nodes[rel.source]
     return (
-        f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){where} "
+        f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){_scope(source, 's', by_tenant, dialect)} "
         f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
     )
 
 
-# ---------------------------------------------------------------- registers the trace reads whole (both stores)
-# Small registers, read per tenant with their links resolved to ids. Collected lists come back in no promised
-# order (Neo4j's collect() is unordered): CypherStore sorts them.
+# ---------------------------------------------------------------- deletes (both stores)
 
-COMPANY = """
-MATCH (c:Company) WHERE c.tenant = $tenant
+
+def delete_tenant(node: NodeSchema, dialect: Dialect) -> str:
+    """Every node of $tenant's published registers of one label, with its relationships."""
+    return f"MATCH (n:{node.label}) WHERE {dialect.tenant_condition('n')} DETACH DELETE n"
+
+
+def delete_nodes(node: NodeSchema, dialect: Dialect) -> str:
+    """The nodes with the uids in $uids (of their tenant's published registers), with their relationships."""
+    published = dialect.published_condition("n") if node.tenant_scoped else None
+    where = f" WHERE {published}" if published else ""
+    return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}){where} DETACH DELETE n"
+
+
+# ---------------------------------------------------------------- what the trace reads (both stores)
+# Small registers, read per tenant with their links resolved to ids. Collected lists come back in no promised
+# order (Neo4j's collect() is unordered): CypherStore sorts them. The first node of each is the tenant's; the
+# nodes reached from it are of the same registers.
+
+
+def control_links(d: Dialect) -> str:
+    return f"""
+MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE {d.tenant_condition('c')}
+OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
+RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
+       c.applies_to_all AS applies_to_all, collect(a.arrangement_id) AS applies_to
+ORDER BY control_id, obligation_id
+"""
+
+
+def contract_clauses(d: Dialect) -> str:
+    return f"""
+MATCH (k:Contract)-[:GOVERNS]->(a:OutsourcingArrangement)
+WHERE {d.tenant_condition('k')} AND k.signed_on <= $as_of AND (k.expires_on IS NULL OR k.expires_on >= $as_of)
+MATCH (k)-[:COVERS_CLAUSE]->(o:Obligation)
+RETURN a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id
+ORDER BY arrangement_id, contract_id, obligation_id
+"""
+
+
+def audits_between(d: Dialect) -> str:
+    return f"""
+MATCH (u:Audit)-[:AUDITS]->(a:OutsourcingArrangement)
+WHERE {d.tenant_condition('u')} AND u.performed_on >= $since AND u.performed_on <= $until
+RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
+       u.performed_on AS performed_on, u.independent AS independent
+ORDER BY arrangement_id, performed_on, audit_id
+"""
+
+
+def company(d: Dialect) -> str:
+    return f"""
+MATCH (c:Company) WHERE {d.tenant_condition('c')}
 RETURN c.legal_name AS legal_name, c.legal_name_en AS legal_name_en, c.foreign_branch AS foreign_branch,
        c.multi_cloud AS multi_cloud
 ORDER BY legal_name
 """
 
-SYSTEMS = """
-MATCH (s:System)-[:RUNS_UNDER]->(a:OutsourcingArrangement) WHERE s.tenant = $tenant
+
+def systems(d: Dialect) -> str:
+    return f"""
+MATCH (s:System)-[:RUNS_UNDER]->(a:OutsourcingArrangement) WHERE {d.tenant_condition('s')}
 RETURN a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.name AS name, s.criticality AS criticality,
        s.material AS material, s.natural_person_data AS natural_person_data, s.data_locations AS data_locations
 ORDER BY arrangement_id, system_id
 """
 
-FINDINGS = """
-MATCH (f:Finding)-[:RAISED_IN]->(u:Audit) WHERE f.tenant = $tenant
+
+def findings(d: Dialect) -> str:
+    return f"""
+MATCH (f:Finding)-[:RAISED_IN]->(u:Audit) WHERE {d.tenant_condition('f')}
 MATCH (u)-[:AUDITS]->(a:OutsourcingArrangement)
 OPTIONAL MATCH (f)-[:CITES]->(o:Obligation)
 WITH f, u, a, collect(o.obligation_id) AS obligations
@@ -248,8 +331,10 @@ RETURN f.finding_id AS finding_id, f.title AS title, u.audit_id AS audit_id, u.p
 ORDER BY arrangement_id, finding_id
 """
 
-APPROVALS = """
-MATCH (p:Approval) WHERE p.tenant = $tenant
+
+def approvals(d: Dialect) -> str:
+    return f"""
+MATCH (p:Approval) WHERE {d.tenant_condition('p')}
 OPTIONAL MATCH (p)-[:AUTHORISES]->(a:OutsourcingArrangement)
 OPTIONAL MATCH (p)-[:SUPPORTS]->(o:Obligation)
 WITH p, a, collect(o.obligation_id) AS obligations

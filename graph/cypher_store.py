@@ -1,24 +1,49 @@
 """What every Cypher-speaking store reads the same way: one implementation over `execute` and the store's
-query module (labels and properties from the schema, values as parameters)."""
+query set (labels and properties from the schema, values as parameters)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
-from types import ModuleType
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import cypher_reads as reads
+from .cypher_reads import Dialect
 from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
 from .port import Row, Store
 from .schema import store_schema
 
 
-class CypherStore(Store):
-    """A store whose reads are Cypher statements from `queries` (the store's own query module)."""
+@dataclass(frozen=True)
+class QuerySet:
+    """The statements a store's reads run: the shared ones (graph/cypher_reads.py) written in its dialect, and
+    the evidence summary, which each engine answers fastest its own way (one statement, or parts whose rows
+    CypherStore orders together). Build it with `QuerySet.of`."""
 
-    queries: ClassVar[ModuleType]
+    dialect: Dialect
+    evidence_summary: tuple[str, ...]
+    tenants: tuple[str, ...]  # statements each returning `tenant`: the tenants that have registers
+    control_links: str
+    contract_clauses: str
+    audits_between: str
+    company: str
+    systems: str
+    findings: str
+    approvals: str
+
+    @classmethod
+    def of(cls, dialect: Dialect, *, evidence_summary: tuple[str, ...], tenants: tuple[str, ...]) -> QuerySet:
+        return cls(dialect, evidence_summary, tenants, reads.control_links(dialect), reads.contract_clauses(dialect),
+                   reads.audits_between(dialect), reads.company(dialect), reads.systems(dialect),
+                   reads.findings(dialect), reads.approvals(dialect))
+
+
+class CypherStore(Store):
+    """A store whose reads are the Cypher statements of its `queries`."""
+
+    queries: ClassVar[QuerySet]
 
     @abstractmethod
     def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
@@ -31,26 +56,31 @@ class CypherStore(Store):
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
         node = store_schema().nodes[label]
         by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
-        return self.execute(reads.all_nodes(node, by_tenant), params)
+        return self.execute(reads.all_nodes(node, by_tenant, self.queries.dialect), params)
 
-    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
+    def links(self, rel_type: str, tenant: str | None = None) -> list[Row]:
         rel = store_schema().relationship(rel_type)
         by_tenant, params = self._tenant_params(store_schema().nodes[rel.source].tenant_scoped, tenant)
-        return self.execute(reads.all_links(rel, by_tenant), params)
+        return self.execute(reads.all_links(rel, by_tenant, self.queries.dialect), params)
 
     def count(self, label: str, tenant: str | None = None) -> int:
         node = store_schema().nodes[label]
         by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
-        rows = self.execute(reads.count_nodes(node, by_tenant), params)
+        rows = self.execute(reads.count_nodes(node, by_tenant, self.queries.dialect), params)
         return int(next(iter(rows[0].values())))
 
+    def tenants(self) -> list[str]:
+        return sorted({str(r["tenant"]) for statement in self.queries.tenants for r in self.execute(statement)
+                       if r["tenant"] is not None})
+
     def control_links(self, tenant: str) -> list[Row]:
-        return self.execute(self.queries.CONTROL_LINKS, {"tenant": tenant})
+        rows = self.execute(self.queries.control_links, {"tenant": tenant})
+        return [{**row, "applies_to": sorted(row["applies_to"] or ())} for row in rows]
 
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
         """The statements of EVIDENCE_SUMMARY (one, or parts that a store answers faster apart), their rows
         ordered by control_id, then arrangement_id with blank last (as ORDER BY orders them)."""
-        statements: tuple[str, ...] = self.queries.EVIDENCE_SUMMARY
+        statements = self.queries.evidence_summary
         params = {"tenant": tenant, "as_of": as_of}
         if len(statements) == 1:
             return self.execute(statements[0], params)
@@ -58,36 +88,36 @@ class CypherStore(Store):
         return sorted(rows, key=lambda r: (r["control_id"], r["arrangement_id"] is None, r["arrangement_id"] or ""))
 
     def contract_clauses(self, tenant: str, as_of: dt.date) -> list[Row]:
-        return self.execute(self.queries.CONTRACT_CLAUSES, {"tenant": tenant, "as_of": as_of})
+        return self.execute(self.queries.contract_clauses, {"tenant": tenant, "as_of": as_of})
 
     def audits_between(self, tenant: str, start: dt.date, end: dt.date) -> list[Row]:
-        return self.execute(self.queries.AUDITS_BETWEEN, {"tenant": tenant, "since": start, "until": end})
+        return self.execute(self.queries.audits_between, {"tenant": tenant, "since": start, "until": end})
 
     def company(self, tenant: str) -> Row | None:
-        rows = self.execute(reads.COMPANY, {"tenant": tenant})
+        rows = self.execute(self.queries.company, {"tenant": tenant})
         return rows[0] if rows else None
 
     def systems(self, tenant: str) -> list[Row]:
-        return self.execute(reads.SYSTEMS, {"tenant": tenant})
+        return self.execute(self.queries.systems, {"tenant": tenant})
 
     def findings(self, tenant: str) -> list[Row]:
-        return [_sorted_ids(row) for row in self.execute(reads.FINDINGS, {"tenant": tenant})]
+        return [_sorted_ids(row) for row in self.execute(self.queries.findings, {"tenant": tenant})]
 
     def approvals(self, tenant: str) -> list[Row]:
-        return [_sorted_ids(row) for row in self.execute(reads.APPROVALS, {"tenant": tenant})]
+        return [_sorted_ids(row) for row in self.execute(self.queries.approvals, {"tenant": tenant})]
 
     def find(self, query: NodeQuery) -> list[Row]:
         check(query.label, query.where, query.sort)
-        rows = self.execute(*reads.find_nodes(query, self.queries.DIALECT))
-        dropped = query.limit is not None and not self.queries.DIALECT.skip_with_limit
+        rows = self.execute(*reads.find_nodes(query, self.queries.dialect))
+        dropped = query.limit is not None and not self.queries.dialect.skip_with_limit
         return rows[query.skip :] if dropped else rows
 
     def count_matching(self, label: str, tenant: str | None, where: Filter | None) -> int:
         check(label, where)
-        return int(self.execute(*reads.count_matching(label, tenant, where, self.queries.DIALECT))[0]["count"])
+        return int(self.execute(*reads.count_matching(label, tenant, where, self.queries.dialect))[0]["count"])
 
     def nodes_by_uid(self, label: str, uids: Sequence[str], tenant: str | None) -> list[Row]:
-        return self.execute(*reads.nodes_by_uid(label, list(uids), tenant, self.queries.DIALECT)) if uids else []
+        return self.execute(*reads.nodes_by_uid(label, list(uids), tenant, self.queries.dialect)) if uids else []
 
     def related(self, query: RelatedQuery) -> list[Row]:
         end = check_path(query.source_label, query.path)
@@ -96,7 +126,7 @@ class CypherStore(Store):
             return []
         rows: list[Row] = []
         seen: set[tuple[str, str]] = set()
-        for row in self.execute(*reads.related_nodes(query, self.queries.DIALECT)):
+        for row in self.execute(*reads.related_nodes(query, self.queries.dialect)):
             if (row["_from"], row["uid"]) in seen:
                 continue
             seen.add((row["_from"], row["uid"]))

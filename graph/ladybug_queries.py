@@ -8,6 +8,7 @@ a string (so null guards are explicit).
 from __future__ import annotations
 
 from .cypher_reads import Dialect
+from .cypher_store import QuerySet
 from .schema import NodeSchema, Property, RelSchema
 
 _TYPES = {"string": "STRING", "date": "DATE", "boolean": "BOOLEAN", "integer": "INT64"}
@@ -60,24 +61,8 @@ def link(rel: RelSchema) -> str:
     )
 
 
-def delete_tenant(node: NodeSchema) -> str:
-    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant DETACH DELETE n"
-
-
-def delete_nodes(node: NodeSchema) -> str:
-    return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}) DETACH DELETE n"
-
-
 TENANTS = "MATCH (a:OutsourcingArrangement) RETURN DISTINCT a.tenant AS tenant ORDER BY tenant"
 TENANTS_WITH_CSPS = "MATCH (c:CloudServiceProvider) RETURN DISTINCT c.tenant AS tenant ORDER BY tenant"
-
-CONTROL_LINKS = """
-MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE c.tenant = $tenant
-OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
-RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
-       c.applies_to_all AS applies_to_all, collect(a.arrangement_id) AS applies_to
-ORDER BY control_id, obligation_id
-"""
 
 # Per control and arrangement, in two statements: evidence that names an arrangement, and evidence that does
 # not. One OPTIONAL MATCH to the arrangement costs this engine several times the two (about 6 s against 2 s
@@ -101,25 +86,9 @@ RETURN control_id, CAST(NULL AS STRING) AS arrangement_id, {_EVIDENCE_AGGREGATES
 """,
 )
 
-CONTRACT_CLAUSES = """
-MATCH (k:Contract)-[:GOVERNS]->(a:OutsourcingArrangement)
-WHERE k.tenant = $tenant AND k.signed_on <= $as_of AND (k.expires_on IS NULL OR k.expires_on >= $as_of)
-MATCH (k)-[:COVERS_CLAUSE]->(o:Obligation)
-RETURN a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id
-ORDER BY arrangement_id, contract_id, obligation_id
-"""
-
-AUDITS_BETWEEN = """
-MATCH (u:Audit)-[:AUDITS]->(a:OutsourcingArrangement)
-WHERE u.tenant = $tenant AND u.performed_on >= $since AND u.performed_on <= $until
-RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
-       u.performed_on AS performed_on, u.independent AS independent
-ORDER BY arrangement_id, performed_on, audit_id
-"""
-
-
 # The API's reads are the same Cypher on every store (graph/cypher_reads.py) but for this: LadybugDB takes one
 # MATCH with comma-separated patterns inside EXISTS; and ORDER BY … SKIP s LIMIT l crashes LadybugDB 0.22
 # (a segmentation fault) when s is large, e.g. s=14660 over a few rows, while ORDER BY … LIMIT s+l is safe,
 # so its pages are cut in Python (graph/cypher_store.py; tests/test_store_pages.py).
-DIALECT = Dialect(exists_joiner=", ", skip_with_limit=False)
+QUERIES = QuerySet.of(Dialect(exists_joiner=", ", skip_with_limit=False), evidence_summary=EVIDENCE_SUMMARY,
+                      tenants=(TENANTS, TENANTS_WITH_CSPS))

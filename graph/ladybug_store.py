@@ -12,7 +12,6 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import IO, Any, ClassVar
 
 import pyarrow as pa
@@ -22,7 +21,8 @@ from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 from . import ladybug_bulk as bulk
 from . import ladybug_queries as q
 from . import tables
-from .cypher_store import CypherStore
+from .cypher_reads import delete_nodes, delete_tenant
+from .cypher_store import CypherStore, QuerySet
 from .generations import DB_FILE, Layout
 from .ladybug_connection import LadybugConnection
 from .port import Link, Row, Writer, batched
@@ -57,21 +57,21 @@ class _LadybugWriter(Writer):
         else:
             super().create_node_table(label, table)
 
-    def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def create_links(self, rel_type: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
         if len(links) >= bulk.COPY_MIN_ROWS:
             bulk.copy_links(self._conn.copy_from, rel, tables.link_table(rel, links))
         else:
-            self.link(rel_type, source_label, target_label, links)
+            self.link(rel_type, links)
 
-    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+    def create_link_table(self, rel_type: str, table: pa.Table) -> None:
         if table.num_rows >= bulk.COPY_MIN_ROWS:
             rel = store_schema().relationship(rel_type)
             bulk.copy_links(self._conn.copy_from, rel, tables.conformed_links(rel, table))
         else:
-            super().create_link_table(rel_type, source_label, target_label, table)
+            super().create_link_table(rel_type, table)
 
-    def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def link(self, rel_type: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
         statement = q.link(rel)
         rows = [{"source": lk.source, "target": lk.target, **(lk.properties or {})} for lk in links]
@@ -81,10 +81,10 @@ class _LadybugWriter(Writer):
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():
             if node.tenant_scoped:
-                self._conn.execute(q.delete_tenant(node), {"tenant": tenant})
+                self._conn.execute(delete_tenant(node, q.QUERIES.dialect), {"tenant": tenant})
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
-        self._conn.execute(q.delete_nodes(store_schema().nodes[label]), {"uids": list(uids)})
+        self._conn.execute(delete_nodes(store_schema().nodes[label], q.QUERIES.dialect), {"uids": list(uids)})
 
 
 def _create_schema(conn: LadybugConnection) -> None:
@@ -107,7 +107,7 @@ def _missing_properties(conn: LadybugConnection | LadybugStore, node: NodeSchema
 class LadybugStore(CypherStore):
     """The LadybugDB store in `folder`: created on first use unless `create` is False (then NotFoundError)."""
 
-    queries: ClassVar[ModuleType] = q
+    queries: ClassVar[QuerySet] = q.QUERIES
 
     def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)
@@ -270,12 +270,6 @@ class LadybugStore(CypherStore):
             if not self._pinned:
                 self._follow()
             self._layout.remove_leftovers(published)
-
-    def tenants(self) -> list[str]:
-        found = {r["tenant"] for r in self.execute(q.TENANTS)} | {
-            r["tenant"] for r in self.execute(q.TENANTS_WITH_CSPS)
-        }
-        return sorted(found)
 
     def close(self) -> None:
         self._release()

@@ -1,10 +1,11 @@
-"""Every Cypher statement the Neo4j store runs, in one place.
+"""Every Cypher statement the Neo4j store runs, in one place (the reads both stores share are in
+graph/cypher_reads.py, written in this store's dialect).
 
 Labels, relationship types and property names come from the ontology-generated schema (and filters are
 checked against it by graph/filters.py); every value is a parameter. Neo4j's dialect, where it differs from
 LadybugDB's (graph/ladybug_queries.py):
 
-* schema-free nodes: no tables; uniqueness constraints on `uid` and range indexes instead (`schema_statements`);
+* schema-free nodes: no tables; uniqueness constraints and range indexes instead (`schema_items`);
 * `toString(x)` instead of `CAST(x AS STRING)`, and no casts on write: the store converts values at the
   boundary (dates to and from `neo4j.time.Date`);
 * `null + 'x'` is null (LadybugDB gives 'x'): concatenations guard with `coalesce`;
@@ -13,16 +14,28 @@ LadybugDB's (graph/ladybug_queries.py):
 * a relationship is never matched twice within one MATCH (LadybugDB allows it): each hop of a path is its own
   MATCH, so out-and-back paths reach the start node again, as on LadybugDB;
 * ties in a multi-source `related` page are broken by the source uid.
+
+Generations. Every node of a tenant's registers carries a `generation` (an integer). One small node per
+tenant, (:RegtraceGeneration {tenant, current, next, version, revoked_below}), names the published one;
+every read keeps only nodes of the published generation (Dialect.tenant_condition / published_condition).
+A load writes the next generation beside the published one in bounded batches, then publishes it in one
+small transaction and removes the old one afterwards (graph/neo4j_generations.py). `uid` is therefore unique
+per generation: the constraint is on (uid, generation) for tenant-scoped labels.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cypher_reads import Dialect
+from .cypher_reads import GENERATION_LABEL, Dialect
+from .cypher_store import QuerySet
 from .schema import NodeSchema, RelSchema, Schema, store_schema
 
 # ---------------------------------------------------------------- schema: constraints and indexes
+
+
+VERSION_LABEL = "RegtraceVersion"  # one node whose `value` every write increments (Neo4jStore.generation)
+GENERATION = "generation"
 
 
 @dataclass(frozen=True)
@@ -31,45 +44,83 @@ class SchemaItem:
 
     kind: str  # "unique" | "index"
     label: str
-    prop: str
+    props: tuple[str, ...]
 
     @property
     def name(self) -> str:
-        return f"regtrace_{self.label}_{self.prop}_{'unique' if self.kind == 'unique' else 'index'}"
+        return f"regtrace_{self.label}_{'_'.join(self.props)}_{'unique' if self.kind == 'unique' else 'index'}"
 
     @property
     def statement(self) -> str:
+        on = ", ".join(f"n.{p}" for p in self.props)
         if self.kind == "unique":
-            return (f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
-                    f"FOR (n:{self.label}) REQUIRE n.{self.prop} IS UNIQUE")
-        return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON (n.{self.prop})"
+            on = on if len(self.props) == 1 else f"({on})"
+            return f"CREATE CONSTRAINT {self.name} IF NOT EXISTS FOR (n:{self.label}) REQUIRE {on} IS UNIQUE"
+        return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON ({on})"
 
 
 def schema_items(schema: Schema | None = None) -> list[SchemaItem]:
-    """A uniqueness constraint on every label's uid; a range index on its tenant and on each date property."""
+    """A uniqueness constraint on every label's uid (with the generation for a tenant's registers); a range
+    index on the tenant (with the generation) and on each date property; the generation pointers' keys."""
     items: list[SchemaItem] = []
     for node in (schema or store_schema()).nodes.values():
-        items.append(SchemaItem("unique", node.label, "uid"))
-        items += [SchemaItem("index", node.label, p.name) for p in node.properties
-                  if p.name == "tenant" or (p.datatype == "date" and not p.many)]
+        if node.tenant_scoped:
+            items += [SchemaItem("unique", node.label, ("uid", GENERATION)),
+                      SchemaItem("index", node.label, ("tenant", GENERATION))]
+        else:
+            items.append(SchemaItem("unique", node.label, ("uid",)))
+            items += [SchemaItem("index", node.label, ("tenant",)) for p in node.properties if p.name == "tenant"]
+        items += [SchemaItem("index", node.label, (p.name,)) for p in node.properties
+                  if p.datatype == "date" and not p.many]
+    items += [SchemaItem("unique", GENERATION_LABEL, ("tenant",)), SchemaItem("unique", VERSION_LABEL, ("name",))]
     return items
+
+
+def pre_generation_items() -> list[str]:
+    """The names of what stores made before generations had on a tenant's registers (dropped when adopted)."""
+    return [name for node in store_schema().nodes.values() if node.tenant_scoped
+            for name in (f"regtrace_{node.label}_uid_unique", f"regtrace_{node.label}_tenant_index")]
 
 
 def schema_markdown() -> str:
     """The constraints and indexes as a Markdown table, one row per label (README "Neo4j" shows exactly this)."""
     lines = ["| label | unique constraint | range indexes |", "| --- | --- | --- |"]
-    for label in store_schema().nodes:
+    labels = [*store_schema().nodes, GENERATION_LABEL, VERSION_LABEL]
+    for label in labels:
         items = [i for i in schema_items() if i.label == label]
-        unique = ", ".join(i.prop for i in items if i.kind == "unique")
-        indexes = ", ".join(i.prop for i in items if i.kind == "index") or "—"
+        unique = ", ".join(f"({', '.join(i.props)})" if len(i.props) > 1 else i.props[0]
+                           for i in items if i.kind == "unique")
+        indexes = ", ".join(f"({', '.join(i.props)})" if len(i.props) > 1 else i.props[0]
+                            for i in items if i.kind == "index") or "—"
         lines.append(f"| {label} | {unique} | {indexes} |")
     return "\n".join(lines)
 
 
-SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name RETURN name"
-SHOW_INDEXES = "SHOW INDEXES YIELD name RETURN name"
+
+SHOW_REGTRACE_ITEMS = (
+    "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'regtrace_' RETURN name",
+    "SHOW INDEXES YIELD name, owningConstraint WHERE name STARTS WITH 'regtrace_' AND owningConstraint IS NULL "
+    "RETURN name",
+)
 
 # ---------------------------------------------------------------- writes
+# A tenant's register nodes are written into generation $generation: the one being staged by a load, or the
+# published one (looked up by the writer) for a change made in place. A relationship's tenant-scoped ends are
+# matched in that generation too.
+
+
+def _match(var: str, label: str, uid: str, staged: bool) -> str:
+    """A node by uid; of the staged generation ($generation) or of its tenant's published one."""
+    if not store_schema().nodes[label].tenant_scoped:
+        return f"MATCH ({var}:{label} {{uid: {uid}}})"
+    if staged:
+        return f"MATCH ({var}:{label} {{uid: {uid}, {GENERATION}: $generation}})"
+    return (f"MATCH ({var}:{label} {{uid: {uid}}}) "
+            f"MATCH (:{GENERATION_LABEL} {{tenant: {var}.tenant, current: {var}.{GENERATION}}})")
+
+
+def _generation(node: NodeSchema) -> str:
+    return f", {GENERATION}: $generation" if node.tenant_scoped else ""
 
 
 def _props(names: tuple[str, ...], var: str) -> str:
@@ -78,78 +129,137 @@ def _props(names: tuple[str, ...], var: str) -> str:
 
 def upsert_nodes(node: NodeSchema) -> str:
     sets = ", ".join(f"n.{name} = r.{name}" for name in node.names if name != "uid")
-    return f"UNWIND $rows AS r MERGE (n:{node.label} {{uid: r.uid}}) SET {sets}"
+    return f"UNWIND $rows AS r MERGE (n:{node.label} {{uid: r.uid{_generation(node)}}}) SET {sets}"
 
 
 def create_nodes(node: NodeSchema) -> str:
-    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{_props(node.names, 'r')}}})"
+    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{_props(node.names, 'r')}{_generation(node)}}})"
 
 
-def _link(rel: RelSchema, verb: str) -> str:
+def _link(rel: RelSchema, verb: str, staged: bool) -> str:
     sets = ", ".join(f"r.{p.name} = l.{p.name}" for p in rel.properties)
     sets = f" SET {sets}" if sets else ""
-    return (
-        f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source}}) MATCH (t:{rel.target} {{uid: l.target}}) "
-        f"{verb} (s)-[r:{rel.type}]->(t){sets}"
-    )
+    return (f"UNWIND $links AS l {_match('s', rel.source, 'l.source', staged)} "
+            f"{_match('t', rel.target, 'l.target', staged)} {verb} (s)-[r:{rel.type}]->(t){sets}")
 
 
-def link(rel: RelSchema) -> str:
+def link(rel: RelSchema, staged: bool) -> str:
     """Relationships between existing nodes, once each."""
-    return _link(rel, "MERGE")
+    return _link(rel, "MERGE", staged)
 
 
-def create_links(rel: RelSchema) -> str:
+def create_links(rel: RelSchema, staged: bool) -> str:
     """Relationships known not to exist yet (no MERGE check)."""
-    return _link(rel, "CREATE")
+    return _link(rel, "CREATE", staged)
 
 
 def create_node_rows(node: NodeSchema) -> str:
     """Fresh nodes from positional rows (lists in the order of the label's properties): a bulk write sends no
     property names per row."""
     props = ", ".join(f"{name}: r[{i}]" for i, name in enumerate(node.names))
-    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}}})"
+    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}{_generation(node)}}})"
 
 
-def create_link_rows(rel: RelSchema) -> str:
+def create_link_rows(rel: RelSchema, staged: bool) -> str:
     """Fresh relationships from positional rows: source uid, target uid, then the properties in order."""
     sets = ", ".join(f"r.{p.name} = l[{i}]" for i, p in enumerate(rel.properties, start=2))
     sets = f" SET {sets}" if sets else ""
-    return (
-        f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l[0]}}) MATCH (t:{rel.target} {{uid: l[1]}}) "
-        f"CREATE (s)-[r:{rel.type}]->(t){sets}"
-    )
+    return (f"UNWIND $links AS l {_match('s', rel.source, 'l[0]', staged)} "
+            f"{_match('t', rel.target, 'l[1]', staged)} CREATE (s)-[r:{rel.type}]->(t){sets}")
 
 
-def delete_tenant(node: NodeSchema) -> str:
-    return f"MATCH (n:{node.label} {{tenant: $tenant}}) DETACH DELETE n"
+def delete_staged(node: NodeSchema) -> str:
+    """Nodes of the staged generation by uid (the published ones are deleted by cypher_reads.delete_nodes)."""
+    return f"UNWIND $uids AS u {_match('n', node.label, 'u', True)} DETACH DELETE n"
 
 
-def delete_nodes(node: NodeSchema) -> str:
-    return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}) DETACH DELETE n"
+def tenants_of(node: NodeSchema) -> str:
+    """The tenants of the published nodes with these uids."""
+    return f"UNWIND $uids AS u {_match('n', node.label, 'u', False)} RETURN DISTINCT n.tenant AS tenant"
 
 
-TENANTS = """
-MATCH (a:OutsourcingArrangement) WHERE a.tenant IS NOT NULL RETURN DISTINCT a.tenant AS tenant
+# ---------------------------------------------------------------- generations
+
+# The published generation of a tenant, made (empty: generation 0) if the tenant has none yet.
+ENSURE_GENERATION = f"""
+MERGE (g:{GENERATION_LABEL} {{tenant: $tenant}})
+ON CREATE SET g.current = 0, g.next = 1, g.version = 0, g.revoked_below = 0
+RETURN g.current AS current
+"""
+
+CURRENT_GENERATION = f"MATCH (g:{GENERATION_LABEL} {{tenant: $tenant}}) RETURN g.current AS current"
+
+# A change made in place: the tenants it touched have a new version (a load that began before it will not
+# publish over it), and the store a new version token.
+TOUCHED = f"UNWIND $tenants AS t MATCH (g:{GENERATION_LABEL} {{tenant: t}}) SET g.version = g.version + 1"
+BUMP_VERSION = f"MERGE (v:{VERSION_LABEL} {{name: 'store'}}) ON CREATE SET v.value = 0 SET v.value = v.value + 1"
+VERSION = f"MATCH (v:{VERSION_LABEL} {{name: 'store'}}) RETURN v.value AS value"
+
+# A load claims the next generation number; every load of the tenant that claimed a lower one can no longer
+# publish (the newest load wins), so their staged nodes may be removed.
+CLAIM = f"""
+MERGE (g:{GENERATION_LABEL} {{tenant: $tenant}})
+ON CREATE SET g.current = 0, g.next = 1, g.version = 0, g.revoked_below = 0
+WITH g, g.next AS claimed
+SET g.next = claimed + 1, g.revoked_below = claimed
+RETURN claimed, g.current AS current, g.version AS version
+"""
+
+# Publishing: only if no change was made in place since the claim and no later load claimed meanwhile.
+PUBLISH = f"""
+MATCH (g:{GENERATION_LABEL} {{tenant: $tenant}})
+WHERE g.version = $version AND g.revoked_below = $generation
+WITH g, g.current AS previous
+SET g.current = $generation, g.version = g.version + 1
+RETURN previous
+"""
+
+# Deleting a tenant in place: it moves to a new, empty generation (the old nodes go after the commit).
+EMPTY_GENERATION = f"""
+MATCH (g:{GENERATION_LABEL} {{tenant: $tenant}})
+WITH g, g.next AS fresh
+SET g.current = fresh, g.next = fresh + 1, g.version = g.version + 1
+RETURN fresh
+"""
+
+
+REMOVE_BATCH = 10_000  # nodes deleted per transaction when a generation is removed
+
+
+def remove_generations(node: NodeSchema) -> str:
+    """Every node of $tenant whose generation is below $below but not $keep, in transactions of REMOVE_BATCH
+    nodes (auto-commit only: the caller runs it outside a managed transaction)."""
+    return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} < $below "
+            f"AND n.{GENERATION} <> $keep "
+            f"CALL {{ WITH n DETACH DELETE n }} IN TRANSACTIONS OF {REMOVE_BATCH} ROWS")
+
+
+# Stores made before generations: every register node becomes generation 0 of its tenant, published.
+def legacy_pointers(node: NodeSchema) -> str:
+    return (f"MATCH (n:{node.label}) WHERE n.{GENERATION} IS NULL AND n.tenant IS NOT NULL "
+            f"WITH DISTINCT n.tenant AS tenant MERGE (g:{GENERATION_LABEL} {{tenant: tenant}}) "
+            "ON CREATE SET g.current = 0, g.next = 1, g.version = 0, g.revoked_below = 0")
+
+
+def adopt_legacy(node: NodeSchema) -> str:
+    return (f"MATCH (n:{node.label}) WHERE n.{GENERATION} IS NULL "
+            f"CALL {{ WITH n SET n.{GENERATION} = 0 }} IN TRANSACTIONS OF {REMOVE_BATCH} ROWS")
+
+
+TENANTS = f"""
+MATCH (g:{GENERATION_LABEL}) MATCH (a:OutsourcingArrangement {{tenant: g.tenant, {GENERATION}: g.current}})
+RETURN DISTINCT g.tenant AS tenant
 UNION
-MATCH (c:CloudServiceProvider) WHERE c.tenant IS NOT NULL RETURN DISTINCT c.tenant AS tenant
+MATCH (g:{GENERATION_LABEL}) MATCH (c:CloudServiceProvider {{tenant: g.tenant, {GENERATION}: g.current}})
+RETURN DISTINCT g.tenant AS tenant
 """
 
 # ---------------------------------------------------------------- named trace aggregates
 
-CONTROL_LINKS = """
-MATCH (c:Control {tenant: $tenant})-[:SATISFIES]->(o:Obligation)
-OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
-WITH c, o, a ORDER BY a.arrangement_id
-RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
-       c.applies_to_all AS applies_to_all, collect(a.arrangement_id) AS applies_to
-ORDER BY control_id, obligation_id
-"""
-
 # Grouped by the control and arrangement nodes, their ids read once per group after the aggregation (not once
 # per evidence item): about a fifth faster on 1M evidence items.
 EVIDENCE_SUMMARY = ("""
-MATCH (e:Evidence {tenant: $tenant})-[:EVIDENCES]->(c:Control)
+MATCH (e:Evidence {tenant: $tenant, generation: $generation})-[:EVIDENCES]->(c:Control)
 WHERE e.collected_on <= $as_of
 OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement)
 WITH c, a, e, toString(e.collected_on) + '|' + coalesce(e.evidence_id, '') AS stamp
@@ -159,23 +269,7 @@ RETURN c.control_id AS control_id, a.arrangement_id AS arrangement_id, count, la
 ORDER BY control_id, arrangement_id
 """,)
 
-CONTRACT_CLAUSES = """
-MATCH (k:Contract {tenant: $tenant})-[:GOVERNS]->(a:OutsourcingArrangement)
-WHERE k.signed_on <= $as_of AND (k.expires_on IS NULL OR k.expires_on >= $as_of)
-MATCH (k)-[:COVERS_CLAUSE]->(o:Obligation)
-RETURN a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id
-ORDER BY arrangement_id, contract_id, obligation_id
-"""
-
-AUDITS_BETWEEN = """
-MATCH (u:Audit {tenant: $tenant})-[:AUDITS]->(a:OutsourcingArrangement)
-WHERE u.performed_on >= $since AND u.performed_on <= $until
-RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
-       u.performed_on AS performed_on, u.independent AS independent
-ORDER BY arrangement_id, performed_on, audit_id
-"""
-
-
 # The API's reads are the same Cypher on every store (graph/cypher_reads.py) but for this.
 # One MATCH per hop: Neo4j never matches a relationship twice within one MATCH.
-DIALECT = Dialect(exists_joiner=" MATCH ")
+QUERIES = QuerySet.of(Dialect(exists_joiner=" MATCH ", generations=True), evidence_summary=EVIDENCE_SUMMARY,
+                      tenants=(TENANTS,))

@@ -2,16 +2,19 @@
 
 Reads are `driver.execute_query` routed to readers; a `write(unit)` is one managed transaction
 (`session.execute_write`), which the driver retries on transient errors: units are re-runnable (idempotent
-upserts, delete-then-create). Values cross the boundary as the LadybugDB store's do: `neo4j.time.Date` in
-rows becomes `datetime.date`. All Cypher is in graph/neo4j_queries.py; driver errors become the product's
+upserts, delete-then-create). A tenant's registers are generations (graph/neo4j_generations.py): reads see
+the published one, `replace_tenant` stages the next in batches and publishes it in one small transaction.
+Values cross the boundary as the LadybugDB store's do: `neo4j.time.Date` in rows becomes `datetime.date`.
+All Cypher is in graph/neo4j_queries.py and graph/cypher_reads.py; driver errors become the product's
 (graph/neo4j_errors.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from types import ModuleType
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import neo4j
@@ -20,16 +23,20 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime
 
 from regtrace import __version__
-from regtrace.errors import ConfigError
+from regtrace.errors import ConfigError, StoreChangedError
+from regtrace.settings import current
 
 from . import neo4j_queries as q
 from . import tables
-from .cypher_store import CypherStore
+from .cypher_reads import delete_nodes
+from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
+from .neo4j_generations import adopt_legacy, remove_old, replace
 from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
-BATCH = 10_000
+BATCH = 10_000  # rows per statement; a load's staged generation commits each batch on its own
+READ_ATTEMPTS = 3  # reads of a tenant's registers while loads keep publishing new generations
 CONNECTION_TIMEOUT = 10.0  # seconds; the driver's default (30 s) is long for a command line
 
 
@@ -64,18 +71,49 @@ def _prepare(props: Sequence[Property], rows: Sequence[Row]) -> list[Row]:
     return [{p.name: _stored(p, row.get(p.name)) for p in props} for row in rows]
 
 
+Run = Callable[[str, Mapping[str, Any]], list[Row]]
+
+
 class _Neo4jWriter(Writer):
-    """Writes inside one managed transaction; driver errors propagate so the driver can retry the unit."""
+    """Writes through `run` (one managed transaction, or one transaction per batch for a load's staged
+    generation); driver errors propagate so that the driver can retry.
 
-    def __init__(self, tx: ManagedTransaction) -> None:
-        self._tx = tx
+    `staged`: the generation every tenant-scoped node goes to (a load's new one). None: a change in place, into
+    each tenant's published generation (made, empty, for a tenant that has none); the tenants it touches are in
+    `touched` and the generations it empties in `emptied` (removed after the commit)."""
 
-    def _run(self, statement: str, parameters: Mapping[str, Any]) -> None:
-        self._tx.run(statement, dict(parameters)).consume()
+    def __init__(self, run: Run, staged: int | None = None, batch: int = BATCH) -> None:
+        self._run_statement = run
+        self._batch = max(1, batch)
+        self._staged = staged
+        self._published: dict[str, int] = {}
+        self.touched: set[str] = set()
+        self.emptied: dict[str, int] = {}
+
+    def _run(self, statement: str, parameters: Mapping[str, Any]) -> list[Row]:
+        return self._run_statement(statement, parameters)
+
+    def _generation(self, tenant: str) -> int:
+        if self._staged is not None:
+            return self._staged
+        if tenant not in self._published:
+            self._published[tenant] = int(self._run(q.ENSURE_GENERATION, {"tenant": tenant})[0]["current"])
+        self.touched.add(tenant)
+        return self._published[tenant]
+
+    def _by_generation(self, node: NodeSchema, rows: Sequence[Row]) -> dict[int | None, list[Row]]:
+        """Rows grouped by the generation they are written into (None: a label outside the generations)."""
+        if not node.tenant_scoped:
+            return {None: list(rows)}
+        groups: dict[int | None, list[Row]] = {}
+        for row in rows:
+            groups.setdefault(self._generation(str(row["tenant"])), []).append(row)
+        return groups
 
     def _nodes(self, statement: str, node: NodeSchema, rows: Sequence[Row]) -> None:
-        for batch in batched(_prepare(node.properties, rows), BATCH):
-            self._run(statement, {"rows": batch})
+        for generation, group in self._by_generation(node, rows).items():
+            for batch in batched(_prepare(node.properties, group), self._batch):
+                self._run(statement, {"rows": batch, "generation": generation})
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
         node = store_schema().nodes[label]
@@ -85,43 +123,64 @@ class _Neo4jWriter(Writer):
         node = store_schema().nodes[label]
         self._nodes(q.create_nodes(node), node, rows)
 
+    def _touch(self, label: str, uids: Sequence[str]) -> None:
+        """In place: the tenants of the nodes with these uids have changed."""
+        if self._staged is None and store_schema().nodes[label].tenant_scoped and uids:
+            rows = self._run(q.tenants_of(store_schema().nodes[label]), {"uids": list(uids)})
+            self.touched.update(str(r["tenant"]) for r in rows if r["tenant"] is not None)
+
     def _links(self, statement: str, rel: RelSchema, links: Sequence[Link]) -> None:
+        self._touch(rel.source, sorted({lk.source for lk in links}))
         rows = ({"source": lk.source, "target": lk.target,
                  **{p.name: _stored(p, (lk.properties or {}).get(p.name)) for p in rel.properties}} for lk in links)
-        for batch in batched(rows, BATCH):
-            self._run(statement, {"links": batch})
+        for batch in batched(rows, self._batch):
+            self._run(statement, {"links": batch, "generation": self._staged})
 
-    def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def link(self, rel_type: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
-        self._links(q.link(rel), rel, links)
+        self._links(q.link(rel, self._staged is not None), rel, links)
 
-    def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def create_links(self, rel_type: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
-        self._links(q.create_links(rel), rel, links)
+        self._links(q.create_links(rel, self._staged is not None), rel, links)
 
-    def _table_rows(self, statement: str, parameter: str, table: pa.Table) -> None:
+    def _table_rows(self, statement: str, parameter: str, table: pa.Table, generation: int | None) -> None:
         """Write a conformed table batch by batch as positional rows (tuples, without a dict per row)."""
-        for batch in table.to_batches(max_chunksize=BATCH):
+        for batch in table.to_batches(max_chunksize=self._batch):
             columns = [column.to_pylist() for column in batch.columns]
-            self._run(statement, {parameter: list(zip(*columns, strict=True))})
+            self._run(statement, {parameter: list(zip(*columns, strict=True)), "generation": generation})
 
     def create_node_table(self, label: str, table: pa.Table) -> None:
         node = store_schema().nodes[label]
-        self._table_rows(q.create_node_rows(node), "rows", tables.conformed_nodes(node, table))
+        if node.tenant_scoped and self._staged is None:  # in place: per tenant's published generation
+            super().create_node_table(label, table)
+            return
+        self._table_rows(q.create_node_rows(node), "rows", tables.conformed_nodes(node, table), self._staged)
 
-    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+    def create_link_table(self, rel_type: str, table: pa.Table) -> None:
         rel = store_schema().relationship(rel_type)
-        self._table_rows(q.create_link_rows(rel), "links", tables.conformed_links(rel, table))
+        if self._staged is None and store_schema().nodes[rel.source].tenant_scoped:
+            super().create_link_table(rel_type, table)
+            return
+        self._table_rows(q.create_link_rows(rel, self._staged is not None), "links",
+                         tables.conformed_links(rel, table), self._staged)
 
     def delete_tenant(self, tenant: str) -> None:
-        for node in store_schema().nodes.values():
-            if node.tenant_scoped:
-                self._run(q.delete_tenant(node), {"tenant": tenant})
+        """In place: the tenant moves to a new, empty generation (its nodes are removed after the commit). In
+        a load's staged generation there is nothing to delete."""
+        if self._staged is not None:
+            return
+        rows = self._run(q.EMPTY_GENERATION, {"tenant": tenant})
+        if rows:
+            self.emptied[tenant] = int(rows[0]["fresh"])
+            self._published[tenant] = self.emptied[tenant]
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
-        statement = q.delete_nodes(store_schema().nodes[label])
-        for batch in batched(({"uid": u} for u in uids), BATCH):
-            self._run(statement, {"uids": [r["uid"] for r in batch]})
+        node = store_schema().nodes[label]
+        self._touch(label, uids)
+        statement = q.delete_staged(node) if self._staged is not None else delete_nodes(node, q.QUERIES.dialect)
+        for batch in batched(({"uid": u} for u in uids), self._batch):
+            self._run(statement, {"uids": [r["uid"] for r in batch], "generation": self._staged})
 
 
 class Neo4jStore(CypherStore):
@@ -129,7 +188,7 @@ class Neo4jStore(CypherStore):
 
     The store closes the driver only when it made it (`connect`); an injected driver stays its owner's."""
 
-    queries: ClassVar[ModuleType] = q
+    queries: ClassVar[QuerySet] = q.QUERIES
     reruns_units = True  # session.execute_write retries a unit on transient errors
 
     def __init__(self, driver: Driver, database: str | None = None, *, uri: str = "neo4j",
@@ -137,6 +196,7 @@ class Neo4jStore(CypherStore):
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
+        self._local = threading.local()  # per thread: the generations a snapshot has pinned
         self.uri = uri
         try:
             with translated(uri):
@@ -162,39 +222,103 @@ class Neo4jStore(CypherStore):
 
     # ------------------------------------------------------------ plumbing
 
-    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run one read statement with parameters on a reader; rows as dicts of native values."""
+    def _read(self, statement: str, parameters: Mapping[str, Any]) -> list[Row]:
         with translated(self.uri):
             rows: list[Row] = self._driver.execute_query(
-                statement, dict(parameters or {}), routing_=RoutingControl.READ, database_=self._database,
+                statement, dict(parameters), routing_=RoutingControl.READ, database_=self._database,
                 result_transformer_=_rows)
         return rows
 
+    def published(self, tenant: str | None) -> int:
+        """The tenant's published generation (-1, which no node has, for a tenant without one)."""
+        if tenant is None:
+            return -1
+        rows = self._read(q.CURRENT_GENERATION, {"tenant": tenant})
+        return int(rows[0]["current"]) if rows else -1
+
+    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one read statement with parameters on a reader; rows as dicts of native values.
+
+        A statement over a tenant's registers ($generation) reads its published generation, and is read again
+        if a load published another one meanwhile (the old one is then being removed, so what was read may
+        lack part of it). Inside a snapshot the first generation read of each tenant is kept."""
+        params = dict(parameters or {})
+        if "$generation" not in statement:
+            return self._read(statement, params)
+        tenant = params.get("tenant")
+        pinned: dict[str | None, int] | None = getattr(self._local, "pinned", None)
+        for _ in range(READ_ATTEMPTS):
+            generation = pinned[tenant] if pinned is not None and tenant in pinned else self.published(tenant)
+            rows = self._read(statement, {**params, "generation": generation})
+            if self.published(tenant) == generation:
+                if pinned is not None:
+                    pinned[tenant] = generation
+                return rows
+            if pinned is not None and tenant in pinned:
+                break
+        raise StoreChangedError(f"the registers of {tenant!r} were replaced while being read from {self.uri}; "
+                                    "try again")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one generation of each tenant's registers (a load published meanwhile: the reads
+        that follow fail with StoreChangedError rather than mix the two)."""
+        outer = getattr(self._local, "pinned", None)
+        if outer is None:
+            self._local.pinned = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._local.pinned = None
+
+    def generation(self) -> str | None:
+        """A counter every write increments, whichever process makes it."""
+        rows = self._read(q.VERSION, {})
+        return str(rows[0]["value"]) if rows else "0"
+
     def ensure_schema(self) -> None:
-        wanted = q.schema_items()
-        existing = {r["name"] for statement in (q.SHOW_CONSTRAINTS, q.SHOW_INDEXES) for r in self.execute(statement)}
-        missing = [item.statement for item in wanted if item.name not in existing]
-        if not missing:
+        wanted = {item.name: item for item in q.schema_items()}
+        existing = {str(r["name"]) for statement in q.SHOW_REGTRACE_ITEMS for r in self._read(statement, {})}
+        obsolete = sorted(existing & set(q.pre_generation_items()))
+        missing = [item.statement for name, item in wanted.items() if name not in existing]
+        if not missing and not obsolete:
             return
-
-        def create(tx: ManagedTransaction) -> None:
+        with translated(self.uri, writing=True), self._session() as session:
+            for name in obsolete:  # a store made before generations: its registers' uid is unique per generation now
+                session.run(f"DROP CONSTRAINT {name} IF EXISTS").consume()
+                session.run(f"DROP INDEX {name} IF EXISTS").consume()
+            if obsolete:
+                adopt_legacy(session)
             for statement in missing:
-                tx.run(statement).consume()
+                session.run(statement).consume()
 
-        self._write_tx(create)
-
-    def _write_tx(self, work: Callable[[ManagedTransaction], None]) -> None:
-        with translated(self.uri, writing=True), self._driver.session(
-                database=self._database, bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
-            session.execute_write(work)
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self._database,
+                                    bookmark_manager=self._driver.execute_query_bookmark_manager)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
-        self._write_tx(lambda tx: unit(_Neo4jWriter(tx)))
+        done: list[_Neo4jWriter] = []
 
-    # ------------------------------------------------------------ reads
+        def work(tx: ManagedTransaction) -> None:
+            writer = _Neo4jWriter(lambda statement, params: tx.run(statement, dict(params)).data())
+            done[:] = [writer]
+            unit(writer)
+            if writer.touched:
+                tx.run(q.TOUCHED, {"tenants": sorted(writer.touched)}).consume()
+            tx.run(q.BUMP_VERSION).consume()
 
-    def tenants(self) -> list[str]:
-        return sorted({str(r["tenant"]) for r in self.execute(q.TENANTS)})
+        with translated(self.uri, writing=True), self._session() as session:
+            session.execute_write(work)
+            for tenant, kept in done[0].emptied.items():
+                remove_old(session, tenant, below=kept, keep=kept)
+
+    def replace_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
+        """The tenant's next generation written in batches of BATCH rows, each its own transaction, then
+        published in one small one (graph/neo4j_generations.py)."""
+        with translated(self.uri, writing=True), self._session() as session:
+            replace(session, tenant, lambda run, generation: unit(
+                _Neo4jWriter(run, staged=generation, batch=current().neo4j_batch_rows)))
 
     def close(self) -> None:
         if self._owns_driver:

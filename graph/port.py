@@ -1,8 +1,11 @@
 """The store port: what every graph store (LadybugDB embedded, Neo4j) offers the rest of regtrace.
 
 Writes go through `write(unit)`, which runs `unit(writer)` in one transaction: all of it lands or none
-of it does. Reads are named queries whose Cypher lives in each store's own query module; callers never
-see Cypher. Rows are plain dicts keyed by the ontology's property names.
+of it does; a tenant's registers are replaced whole through `replace_tenant(tenant, unit)`, all or nothing
+too (a store may write them in many transactions and publish them in one). Reads are named queries whose
+Cypher lives in the stores' query sets; callers never see Cypher. Rows are plain dicts keyed by the
+ontology's property names. A relationship type names its source and target labels (graph/schema.py), so
+links are written and read by type alone.
 """
 
 from __future__ import annotations
@@ -45,13 +48,13 @@ class Writer(ABC):
         """Create nodes known not to exist yet (faster than upsert for fresh register data)."""
 
     @abstractmethod
-    def link(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def link(self, rel_type: str, links: Sequence[Link]) -> None:
         """Create relationships between existing nodes, once each (idempotent)."""
 
-    def create_links(self, rel_type: str, source_label: str, target_label: str, links: Sequence[Link]) -> None:
+    def create_links(self, rel_type: str, links: Sequence[Link]) -> None:
         """Create relationships known not to exist yet between existing nodes (the bulk path for fresh
         register data; a missing node may fail the write). Defaults to `link`; stores may do it faster."""
-        self.link(rel_type, source_label, target_label, links)
+        self.link(rel_type, links)
 
     def create_node_table(self, label: str, table: pa.Table) -> None:
         """Create fresh nodes given column-wise (the bulk path for register loads): `table` has a column per
@@ -60,7 +63,7 @@ class Writer(ABC):
         for batch in table.to_batches(max_chunksize=TABLE_BATCH):
             self.create_nodes(label, batch.to_pylist())
 
-    def create_link_table(self, rel_type: str, source_label: str, target_label: str, table: pa.Table) -> None:
+    def create_link_table(self, rel_type: str, table: pa.Table) -> None:
         """Create fresh relationships given column-wise: `source` and `target` uids, then a column per property
         of the relationship, if it has any. Defaults to `create_links` batch by batch."""
         for batch in table.to_batches(max_chunksize=TABLE_BATCH):
@@ -68,7 +71,7 @@ class Writer(ABC):
             sources, targets = columns.pop("source"), columns.pop("target")
             links = [Link(s, t, {k: v[i] for k, v in columns.items()} if columns else None)
                      for i, (s, t) in enumerate(zip(sources, targets, strict=True))]
-            self.create_links(rel_type, source_label, target_label, links)
+            self.create_links(rel_type, links)
 
     @abstractmethod
     def delete_tenant(self, tenant: str) -> None:
@@ -95,12 +98,20 @@ class Store(ABC):
     def write(self, unit: Callable[[Writer], None]) -> None:
         """Run `unit` in one transaction; on any error nothing it wrote remains."""
 
+    def replace_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
+        """Run `unit`, which makes the registers of `tenant` exactly what they must be (it deletes the tenant
+        first, or writes only what differs), all or nothing: on any error, or a kill of either process at any
+        instant, the tenant's previous registers are what every reader sees. Defaults to one `write`; a store
+        may instead give `unit` a writer over an empty new generation, written in bounded batches beside the
+        old one and published in one small transaction (its `delete_tenant` then deletes nothing)."""
+        self.write(unit)
+
     @abstractmethod
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
         """Every node of a label (of one tenant, for tenant-scoped labels), ordered by uid."""
 
     @abstractmethod
-    def links(self, rel_type: str, source_label: str, target_label: str, tenant: str | None = None) -> list[Row]:
+    def links(self, rel_type: str, tenant: str | None = None) -> list[Row]:
         """Every relationship of a type as rows {source, target, **properties}, ordered."""
 
     @abstractmethod

@@ -256,9 +256,10 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False) -> dict[str, int]:
-    """Replace the tenant's registers with `dataset` in ONE transaction: delete every node of the tenant,
-    then create the new nodes and links. Rows absent from the dataset are thereby removed; the same dataset
-    twice gives the same store; on any failure the store keeps the tenant's previous data.
+    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant: one transaction on
+    LadybugDB; on Neo4j a new generation written in batches and published in one small transaction). Rows
+    absent from the dataset are thereby removed; the same dataset twice gives the same store; on any failure
+    the store keeps the tenant's previous data.
 
     The rows are converted to tables before the transaction (a store may run its unit again on a transient
     error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
@@ -290,10 +291,10 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
         for key in list(graph.links):
             table = take(graph.links, key)
             if table.num_rows:
-                writer.create_link_table(*key, table)
+                writer.create_link_table(key[0], table)
                 done += 1
                 report(done)
             del table
 
-    store.write(unit)
+    store.replace_tenant(tenant, unit)
     return counts

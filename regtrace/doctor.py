@@ -17,7 +17,7 @@ from regtrace.errors import RegtraceError
 from regtrace.graph.port import Store
 from regtrace.graph.schema import store_schema
 from regtrace.migrate import checksum
-from regtrace.stores import NEO4J_SCHEMES, open_store
+from regtrace.stores import open_store, store_kind
 
 SHARED = "(shared)"
 
@@ -66,7 +66,7 @@ def part(store: Store, tenant: str | None) -> Part:
     for rel in sorted(schema.relationships, key=lambda r: (r.type, r.source, r.target)):
         if schema.nodes[rel.source].tenant_scoped != (tenant is not None):
             continue
-        links = store.links(rel.type, rel.source, rel.target, tenant)
+        links = store.links(rel.type, tenant)
         key = f"{rel.type}({rel.source}->{rel.target})"
         counts[key] = len(links)
         sums.update(f"{key}:{checksum(links)}\n".encode())
@@ -84,7 +84,7 @@ def contents(store: Store) -> dict[str, Part]:
 def diagnose(location: str, *, repair: bool = False) -> Diagnosis:
     """Check the store at `location` (it must exist: doctor never creates one); repair when asked."""
     found = Diagnosis(location)
-    embedded = not location.startswith(NEO4J_SCHEMES) and "://" not in location
+    embedded = store_kind(location).name == "ladybug"
     if embedded:
         from regtrace.graph import ladybug_repair
 

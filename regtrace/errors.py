@@ -9,6 +9,7 @@ RegtraceError
 │   └── NotFoundError          an id that names nothing
 ├── StoreError                 the graph store failed
 │   └── StoreUnavailableError  the store cannot be reached (retryable)
+│       └── StoreChangedError  what was read or loaded changed meanwhile (retryable)
 └── ConfigError                the product is set up wrongly (store URI, credentials)
 """
 
@@ -135,6 +136,11 @@ class StoreUnavailableError(StoreError):
 
     code = "STORE_UNAVAILABLE"
     retryable = True
+
+
+class StoreChangedError(StoreUnavailableError):
+    """What was being read or written changed meanwhile (a load published other registers, or a change landed
+    during a load); reading or loading again works."""
 
 
 class ConfigError(RegtraceError):

@@ -69,7 +69,7 @@ def contents(store: Store) -> dict[tuple[str, str], list[Row]]:
     schema = store_schema()
     found: dict[tuple[str, str], list[Row]] = {("node", label): store.nodes(label) for label in schema.nodes}
     for rel in schema.relationships:
-        found[("relationship", rel.type)] = store.links(rel.type, rel.source, rel.target)
+        found[("relationship", rel.type)] = store.links(rel.type)
     return found
 
 
@@ -91,7 +91,7 @@ def _copy(source: dict[tuple[str, str], list[Row]], replace: dict[str, list[str]
             links = [Link(r["source"], r["target"], {k: v for k, v in r.items() if k not in ("source", "target")}
                           or None) for r in source[("relationship", rel.type)]]
             if links:
-                w.create_links(rel.type, rel.source, rel.target, links)
+                w.create_links(rel.type, links)
 
     return unit
 

@@ -189,9 +189,9 @@ def write_regulation_rows(w: Writer, graph: RegulationGraph) -> None:
     w.upsert_nodes("Actor", graph.actors)
     w.upsert_nodes("Provision", graph.provisions)
     w.upsert_nodes("Obligation", graph.obligations)
-    for (rel_type, source, target), links in graph.links.items():
+    for (rel_type, _source, _target), links in graph.links.items():
         if links:
-            w.link(rel_type, source, target, links)
+            w.link(rel_type, links)
 
 
 class ObligationsUnder(Mapping[str, list[str]]):

@@ -96,7 +96,7 @@ def regulation_summary(store: Store) -> list[str]:
     conditional = [p for p in provisions if p["conditions"]]
     facts = Counter(f for o in obligations for f in o["conditions"])
     instruments = {i["instrument_id"]: i for i in store.nodes("Instrument")}
-    refs = [r for r in store.links("REFERENCES", "Provision", "Instrument") if r["source"] in keys]
+    refs = [r for r in store.links("REFERENCES") if r["source"] in keys]
     pid = {p["uid"]: p["provision_id"] for p in provisions}
     stale = sorted({(pid[r["source"]], r["target"]) for r in refs if instruments[r["target"]]["status"] != "in_force"})
     lines = [
@@ -109,7 +109,7 @@ def regulation_summary(store: Store) -> list[str]:
         f"附條件條文 conditional provisions {len(conditional)}; 義務之適用條件 facts used by obligations: "
         + ", ".join(f"{labels.fact(f)} {n}" for f, n in facts.most_common()),
     ]
-    successor_of = {r["source"]: r["target"] for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument")}
+    successor_of = {r["source"]: r["target"] for r in store.links("SUPERSEDED_BY")}
     for source, target in stale:
         i = instruments[target]
         successor = instruments.get(successor_of.get(target, ""))

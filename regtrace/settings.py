@@ -42,6 +42,9 @@ class Settings:
                                       secret=True, shown="none")
     neo4j_database: str | None = _var("NEO4J_DATABASE", None, "Neo4j database; unset: the user's home database.",
                                       shown="home database")
+    neo4j_batch_rows: int = _var("REGTRACE_NEO4J_BATCH_ROWS", 10_000,
+                                 "Rows per transaction when a load writes a tenant's registers to Neo4j (the load "
+                                 "is published whole at its end whatever the size; smaller: less server memory).")
     cursor_secret: str | None = _var("REGTRACE_CURSOR_SECRET", None,
                                      "Key that signs the API's pagination cursors; unset: a random key per server "
                                      "start (cursors then end with the process).", secret=True, shown="random")

@@ -86,13 +86,13 @@ class VersionBook:
     @classmethod
     def read(cls, store: Store) -> VersionBook:
         rows = store.nodes("InstrumentVersion")
-        instrument_of = {r["source"]: r["target"] for r in store.links("VERSION_OF", "InstrumentVersion", "Instrument")}
+        instrument_of = {r["source"]: r["target"] for r in store.links("VERSION_OF")}
         versions = sorted((Version.from_row(r, instrument_of.get(r["uid"], "")) for r in rows),
                           key=lambda v: v.ordinal)
         book = cls(versions, store.nodes("Provision"), store.nodes("Obligation"))
         if len(versions) > 1:
             for kind in IDENTITY_LINKS:
-                for r in store.links(kind, "Provision", "Provision"):
+                for r in store.links(kind):
                     book.predecessor[r["source"]] = Link(kind, r["target"], tuple(r.get("changes") or ()))
         return book
 

@@ -242,7 +242,7 @@ def _carry_mappings(store: Store, adoption: Adoption, identity: dict[str, tuple[
     old_by_key = {o["uid"]: o["obligation_id"] for o in old_obligations.values()}
     created = adoption.version["adopted_at"]
     for rel, source_label, kind in MAPPING_LINKS:
-        for r in store.links(rel, source_label, "Obligation"):
+        for r in store.links(rel):
             old_id = old_by_key.get(r["target"])
             if old_id is None:
                 continue  # a link to an older version's obligation: already carried or orphaned there
@@ -273,9 +273,9 @@ def write_adoption(store: Store, adoption: Adoption) -> None:
         write_regulation_rows(w, adoption.graph)
         for kind, links in adoption.identity.items():
             if links:
-                w.link(kind, "Provision", "Provision", links)
-        for (rel, source_label), links in adoption.new_links.items():
-            w.link(rel, source_label, "Obligation", links)
+                w.link(kind, links)
+        for (rel, _source_label), links in adoption.new_links.items():
+            w.link(rel, links)
         if adoption.reviews:
             w.upsert_nodes("MappingReview", adoption.reviews)
 

@@ -37,9 +37,9 @@ class ReviewQueue:
 def _mapping_keys(store: Store, tenant: str) -> dict[str, set[tuple[str, str]]]:
     """kind -> {(source id, obligation key)} of the tenant's links."""
     found: dict[str, set[tuple[str, str]]] = {}
-    for rel, source_label, kind in MAPPING_LINKS:
+    for rel, _source_label, kind in MAPPING_LINKS:
         found[kind] = {(r["source"].split("/", 1)[1], r["target"])
-                       for r in store.links(rel, source_label, "Obligation", tenant)}
+                       for r in store.links(rel, tenant)}
     return found
 
 

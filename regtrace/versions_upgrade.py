@@ -23,7 +23,7 @@ def upgrade_versions(store: Store) -> bool:
         return False
     from regtrace.seed import seed_version_row
 
-    instrument_of = {r["source"]: r["target"] for r in store.links("PART_OF", "Provision", "Instrument")}
+    instrument_of = {r["source"]: r["target"] for r in store.links("PART_OF")}
     instruments = sorted(set(instrument_of.values()))
     instrument_id = instruments[0] if len(instruments) == 1 else "TIA-CLOUD-SRR"
     version = {**seed_version_row(instrument_id)}
@@ -33,10 +33,10 @@ def upgrade_versions(store: Store) -> bool:
 
     def unit(w: Writer) -> None:
         w.upsert_nodes("InstrumentVersion", [version])
-        w.link("VERSION_OF", "InstrumentVersion", "Instrument", [Link(version["uid"], instrument_id)])
+        w.link("VERSION_OF", [Link(version["uid"], instrument_id)])
         w.upsert_nodes("Provision", provisions)
         w.upsert_nodes("Obligation", obligations)
-        w.link("IN_VERSION", "Provision", "InstrumentVersion", [Link(r["uid"], version["uid"]) for r in provisions])
+        w.link("IN_VERSION", [Link(r["uid"], version["uid"]) for r in provisions])
 
     store.write(unit)
     return True

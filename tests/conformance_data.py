@@ -175,8 +175,8 @@ def observe(store: Store) -> dict[str, Any]:
             seen[f"nodes {label} {tenant}"] = store.nodes(label, tenant) if ns.tenant_scoped else None
             seen[f"count {label} {tenant}"] = store.count(label, tenant)
     for rel in schema.relationships:
-        seen[f"links {rel.type}"] = store.links(rel.type, rel.source, rel.target)
-        seen[f"links {rel.type} t1"] = store.links(rel.type, rel.source, rel.target, "t1")
+        seen[f"links {rel.type}"] = store.links(rel.type)
+        seen[f"links {rel.type} t1"] = store.links(rel.type, "t1")
     for tenant in TENANTS:
         seen[f"control_links {tenant}"] = [{**r, "applies_to": sorted(r["applies_to"] or [])}
                                            for r in store.control_links(tenant)]
@@ -206,7 +206,7 @@ def trace_views(store: Store, tenant: str, day: dt.date) -> dict[str, Any]:
     arrangements = store.nodes("OutsourcingArrangement", tenant)
     material = {r["arrangement_id"]: bool(r["material"]) for r in arrangements}
     csp_of = {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1]
-              for r in store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)}
+              for r in store.links("PROVIDED_BY", tenant)}
     key = f"{tenant} {day}"
     return {
         f"trace {key}": [r.to_json() for r in rows],

@@ -71,8 +71,8 @@ class _Builder:
             w.delete_tenant(self.tenant)
             for label, rows in self.nodes.items():
                 w.create_nodes(label, rows)
-            for (rel, source, target), links in self.links.items():
-                w.link(rel, source, target, links)
+            for (rel, _source, _target), links in self.links.items():
+                w.link(rel, links)
 
         store.write(unit)
 

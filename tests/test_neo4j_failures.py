@@ -125,7 +125,7 @@ def test_a_server_stopped_mid_write_keeps_nothing_of_it(throwaway: Throwaway) ->
     store.close()
 
     throwaway.restart()
-    again = throwaway.open()
+    again = throwaway.open(timeout=300)  # a busy machine restarts it slowly
     try:
         assert [r["csp_id"] for r in again.nodes("CloudServiceProvider")] == ["KEPT"]
     finally:

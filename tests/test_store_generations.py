@@ -46,7 +46,7 @@ OLD_LAYOUT = textwrap.dedent("""
     from regtrace.graph import ladybug_queries
 
     class OldStore(CypherStore):  # the old store: reads and one transaction per write on the one connection
-        queries = ladybug_queries
+        queries = ladybug_queries.QUERIES
         def execute(self, statement, parameters=None):
             return conn.execute(statement, parameters)
         def write(self, unit):

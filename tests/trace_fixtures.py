@@ -212,12 +212,16 @@ class Registers:
             self._link("SCOPE_COVERS", "Certification", "OutsourcingArrangement", uid, node_uid(self.tenant, a))
         return uid
 
+    def create(self, w: Writer) -> None:
+        """Create every node and link (in a unit)."""
+        for label, rows in self.nodes.items():
+            w.create_nodes(label, rows)
+        for (rel, _source, _target), links in self.links.items():
+            w.link(rel, links)
+
     def write(self, store: Store) -> None:
         def unit(w: Writer) -> None:
             w.delete_tenant(self.tenant)
-            for label, rows in self.nodes.items():
-                w.create_nodes(label, rows)
-            for (rel, source, target), links in self.links.items():
-                w.link(rel, source, target, links)
+            self.create(w)
 
         store.write(unit)

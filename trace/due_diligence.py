@@ -66,7 +66,7 @@ def certifications(
     store: Store, tenant: str, as_of: dt.date, expiring_days: int = EXPIRING_DAYS
 ) -> list[CertificationState]:
     """Every certification of the tenant's CSPs with its validity on the date, soonest expiry first."""
-    held = {r["source"]: r["target"] for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
+    held = {r["source"]: r["target"] for r in store.links("HELD_BY", tenant)}
     result = [
         CertificationState(
             r["certification_id"],
@@ -85,9 +85,9 @@ def certifications(
 
 def findings(store: Store, tenant: str, as_of: dt.date) -> list[FindingStateRow]:
     """Every finding with its remediation state on the date: overdue (open past due), open or closed."""
-    audit_of = {r["source"]: r["target"] for r in store.links("RAISED_IN", "Finding", "Audit", tenant)}
+    audit_of = {r["source"]: r["target"] for r in store.links("RAISED_IN", tenant)}
     arrangement_of = {
-        r["source"]: r["target"] for r in store.links("AUDITS", "Audit", "OutsourcingArrangement", tenant)
+        r["source"]: r["target"] for r in store.links("AUDITS", tenant)
     }
     result = []
     for r in store.nodes("Finding", tenant):

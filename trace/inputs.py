@@ -40,7 +40,7 @@ def _ids(value: Any) -> tuple[str, ...]:
 def arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]:
     """The arrangements started on or before the date (those ended before it too)."""
     csp_of = {r["source"]: r["target"]
-              for r in store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)}
+              for r in store.links("PROVIDED_BY", tenant)}
     result = []
     for row in store.nodes("OutsourcingArrangement", tenant):
         if row["start_date"] and row["start_date"] > as_of:
@@ -71,11 +71,11 @@ def systems(store: Store, tenant: str) -> list[System]:
 
 def contracts(store: Store, tenant: str, scope: VersionScope | None = None) -> list[Contract]:
     governs = {r["source"]: _key(r["target"])
-               for r in store.links("GOVERNS", "Contract", "OutsourcingArrangement", tenant)}
+               for r in store.links("GOVERNS", tenant)}
     clauses: dict[str, set[str]] = {}
     if scope is not None and not scope.single:
         clauses = scope.targets(store, "COVERS_CLAUSE", "Contract", tenant)
-    for r in store.links("COVERS_CLAUSE", "Contract", "Obligation", tenant) if not clauses else ():
+    for r in store.links("COVERS_CLAUSE", tenant) if not clauses else ():
         clauses.setdefault(r["source"], set()).add(r["target"])
     return [Contract(row["contract_id"], governs.get(row["uid"], ""), row["signed_on"], row["expires_on"],
                      frozenset(clauses.get(row["uid"], ()))) for row in store.nodes("Contract", tenant)]
@@ -96,9 +96,9 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
 def certifications(store: Store, tenant: str) -> list[Certification]:
     """Every certification with its CSP and the arrangements its scope covers (`*`: scope_arrangements_all)."""
     held = {r["source"]: _key(r["target"])
-            for r in store.links("HELD_BY", "Certification", "CloudServiceProvider", tenant)}
+            for r in store.links("HELD_BY", tenant)}
     scope: dict[str, set[str]] = {}
-    for r in store.links("SCOPE_COVERS", "Certification", "OutsourcingArrangement", tenant):
+    for r in store.links("SCOPE_COVERS", tenant):
         scope.setdefault(r["source"], set()).add(_key(r["target"]))
     return [Certification(row["certification_id"], held.get(row["uid"], ""), row["standard"], row["valid_from"],
                           row["valid_until"], bool(row["scope_arrangements_all"]),
@@ -130,9 +130,9 @@ def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None
     )
     if not scope.single:
         scope.restrict(store, tenant, inputs)
-    for r in store.links("SUPERSEDED_BY", "Instrument", "Instrument"):
+    for r in store.links("SUPERSEDED_BY"):
         inputs.successors[r["source"]] = r["target"]
-    for r in store.links("REFERENCES", "Provision", "Instrument"):
+    for r in store.links("REFERENCES"):
         if (pid := scope.provision_id(r["source"])) is not None:
             inputs.references[pid] = tuple(sorted({*inputs.references.get(pid, ()), r["target"]}))
     for link in scope.control_links(store, tenant):

@@ -53,7 +53,7 @@ class VersionScope:
     def targets(self, store: Store, rel_type: str, source_label: str, tenant: str) -> dict[str, set[str]]:
         """Source key -> ids of the obligations of this version it links to."""
         found: dict[str, set[str]] = {}
-        for r in store.links(rel_type, source_label, "Obligation", tenant):
+        for r in store.links(rel_type, tenant):
             if (oid := self.obligation_ids.get(r["target"])) is not None:
                 found.setdefault(r["source"], set()).add(oid)
         return found

@@ -13,7 +13,7 @@ def materiality(store: Store, tenant: str) -> dict[str, bool]:
 
 def csp_of(store: Store, tenant: str) -> dict[str, str | None]:
     """Arrangement id → the cloud service provider it is provided by."""
-    links = store.links("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider", tenant)
+    links = store.links("PROVIDED_BY", tenant)
     return {r["source"].split("/", 1)[1]: r["target"].split("/", 1)[1] for r in links}
 
 

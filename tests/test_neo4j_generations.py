@@ -1,0 +1,88 @@
+"""Neo4j's generations beyond what every store promises (tests/test_store_conformance.py): what a load does when
+another write lands while it stages its registers, and the token that tells other processes a write was made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from neo4j import Driver
+from regtrace.graph.port import Writer
+from store_fixtures import StoreFactory
+from trace_fixtures import Registers
+
+from regtrace.errors import StoreChangedError
+
+pytestmark = pytest.mark.neo4j
+
+
+def _registers(*arrangements: str) -> Registers:
+    reg = Registers("t1")
+    reg.csp()
+    for aid in arrangements:
+        reg.arrangement(aid)
+    return reg
+
+
+def _replacing(reg: Registers) -> Callable[[Writer], None]:
+    def unit(w: Writer) -> None:
+        w.delete_tenant("t1")  # in a load's staged generation there is nothing to delete
+        reg.create(w)
+
+    return unit
+
+
+def _ids(store: object) -> list[str]:
+    return [r["arrangement_id"] for r in store.nodes("OutsourcingArrangement", "t1")]  # type: ignore[attr-defined]
+
+
+def _tenant_nodes(driver: Driver) -> int:
+    return int(driver.execute_query("MATCH (n {tenant: 't1'}) WHERE n.generation IS NOT NULL "
+                                    "RETURN count(n) AS n").records[0]["n"])
+
+
+def test_a_change_made_during_a_load_is_not_overwritten_unseen(open_store_of: StoreFactory,
+                                                               neo4j_driver: Driver) -> None:
+    """A change through the API (in place) while a load stages the next generation: the load publishes nothing
+    and says so; the change stays; what the load staged is removed."""
+    store = open_store_of("neo4j")
+    _registers("OLD").write(store)
+    renamed = {**store.nodes("OutsourcingArrangement", "t1")[0], "name": "renamed through the API"}
+
+    def load(w: Writer) -> None:
+        _replacing(_registers("NEW"))(w)
+        store.write(lambda change: change.upsert_nodes("OutsourcingArrangement", [renamed]))
+
+    with pytest.raises(StoreChangedError, match="changed while this load was writing"):
+        store.replace_tenant("t1", load)
+    assert [r["name"] for r in store.nodes("OutsourcingArrangement", "t1")] == ["renamed through the API"]
+    assert _tenant_nodes(neo4j_driver) == 2, "only the published arrangement and provider are left"
+
+
+def test_of_two_loads_of_a_tenant_the_newest_wins(open_store_of: StoreFactory, neo4j_driver: Driver) -> None:
+    store = open_store_of("neo4j")
+    _registers("FIRST").write(store)
+
+    def older(w: Writer) -> None:
+        _replacing(_registers("OLDER"))(w)
+        store.replace_tenant("t1", _replacing(_registers("NEWER")))  # started later, finished first
+
+    with pytest.raises(StoreChangedError, match="another load"):
+        store.replace_tenant("t1", older)
+    assert _ids(store) == ["NEWER"]
+    assert _tenant_nodes(neo4j_driver) == 2
+
+
+def test_the_generation_token_changes_with_a_write_by_another_connection(open_store_of: StoreFactory) -> None:
+    store = open_store_of("neo4j")
+    from regtrace.graph.neo4j_store import Neo4jStore
+
+    assert isinstance(store, Neo4jStore)
+    other = Neo4jStore(store._driver, uri=store.uri)  # as another process would: its own store object
+    before = store.generation()
+    other.replace_tenant("t1", _replacing(_registers("A")))
+    loaded = store.generation()
+    assert loaded != before
+    other.write(lambda w: w.delete_tenant("t1"))
+    assert store.generation() not in (before, loaded)
+    assert store.tenants() == []
