@@ -38,7 +38,8 @@ EVIDENCE_CAP = 100_000  # evidence items (and obligation → control → evidenc
 REQUIRED_CLAUSES = "A6.P1"  # the contract contents every arrangement's contract must list (Art. 6 para. 1)
 NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not the regulation or registers
                           # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
-                          "Framework", "FrameworkControl", "MappingSet", "Mapping"})
+                          "Framework", "FrameworkControl", "MappingSet", "Mapping",
+                          "EvidenceGroup"})  # derived from the evidence rows for the trace, not data of its own
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
 
 

@@ -19,10 +19,12 @@ from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
+from regtrace.trace import evidence_groups
 
 from .register_validation import OBLIGATION_CLASS, Register, RegisterDataset
 
 SELF_MANAGED = "self_managed"
+EVIDENCE_CLASS = "Evidence"
 SELF_MANAGED_MODELS = frozenset({"IaaS", "PaaS"})
 Progress = Callable[[str, int, int], None]
 LinkKey = tuple[str, str, str]  # relationship type, source label, target label
@@ -225,16 +227,30 @@ def _chunks(rows: list[tuple[Any, ...]], release: bool) -> Iterator[list[tuple[A
             return
 
 
+def _evidence_columns(model: ClassModel, columns_of_rows: list[tuple[Any, ...]]) -> pa.Table:
+    """What the evidence summary is derived from (trace/evidence_groups.py), for evidence register rows."""
+    position = {f.target if f.is_reference else f.name: i for i, f in enumerate(model.columns)}
+    return pa.table({
+        "control_id": pa.array(columns_of_rows[position["Control"]], pa.string()),
+        "arrangement_id": pa.array(columns_of_rows[position["OutsourcingArrangement"]], pa.string()),
+        "collected_on": pa.array(columns_of_rows[position["collected_on"]], pa.date32()),
+        "evidence_id": pa.array(columns_of_rows[position["evidence_id"]], pa.string()),
+        "valid_until": pa.array(columns_of_rows[position["valid_until"]], pa.date32()),
+    })
+
+
 def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool = False) -> RegisterTables:
-    """Every node and link of a tenant's registers, column-wise. With `release_rows` the registers' rows are
-    removed from the dataset as they are converted (chunk by chunk), so that a million validated rows and
-    their columns are never held at once; the dataset is empty afterwards."""
+    """Every node and link of a tenant's registers, column-wise, and the evidence summary derived from the
+    evidence register (EvidenceGroup). With `release_rows` the registers' rows are removed from the dataset as
+    they are converted (chunk by chunk), so that a million validated rows and their columns are never held at
+    once; the dataset is empty afterwards."""
     nodes: dict[str, pa.Table] = {}
     links: dict[LinkKey, pa.Table] = {}
     for register in dataset.registers.values():
         model = register.model
         node_parts: list[pa.Table] = []
         link_parts: dict[LinkKey, list[pa.Table]] = {}
+        evidence_parts: list[pa.Table] = []
         for rows in _chunks(register.rows, release_rows):
             columns = _transposed(model, rows)
             part = _node_table(model, rows, columns, tenant)
@@ -242,9 +258,13 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
             for key, table in _link_tables(model, rows, columns, part.column("uid"), tenant,
                                            dataset.obligations_under).items():
                 link_parts.setdefault(key, []).append(table)
+            if model.name == EVIDENCE_CLASS:
+                evidence_parts.append(_evidence_columns(model, columns))
             del columns
         nodes[model.name] = pa.concat_tables(node_parts)
         links.update({key: pa.concat_tables(parts) for key, parts in link_parts.items()})
+        if model.name == EVIDENCE_CLASS:
+            nodes[evidence_groups.LABEL] = evidence_groups.group_table(tenant, pa.concat_tables(evidence_parts))
     return RegisterTables(tenant, nodes, links)
 
 
