@@ -291,15 +291,15 @@ def measure_cold(location: str) -> dict[str, Any]:
 
     from regtrace.stores import open_store
 
-    imported = time.perf_counter()
+    imported, cpu = time.perf_counter(), cpu_s()
     store = open_store(location)
     try:
         rows = trace(store, TENANT, AS_OF)
     finally:
         store.close()
     done = time.perf_counter()
-    return {"cold_import_s": imported - started, "cold_trace_s": done - imported, "cold_rows": len(rows),
-            "cold_rss_peak_mb": round(rss_mb(), 1)}
+    return {"cold_import_s": imported - started, "cold_trace_s": done - imported, "cold_trace_cpu_s": cpu_s() - cpu,
+            "cold_rows": len(rows), "cold_rss_peak_mb": round(rss_mb(), 1)}
 
 
 def _fmt(times: list[float]) -> str:
@@ -414,12 +414,15 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("graphql_cold_s", "dashboard query, trace computed (s)", "{:.3f}"),
     ("graphql_cached_s", "dashboard query, trace cached (s)", "{:.4f}"),
     ("cold_trace_s", "cold trace: new process, store opened, rows (s)", "{:.3f}"),
+    ("cold_trace_cpu_s", "  CPU time of the process (s)", "{:.3f}"),
     ("cold_import_s", "  imports before it (s)", "{:.2f}"),
     ("reload_load_s", "reload over the same tenant (s)", "{:.2f}"),
     ("reload_validate_s", "  of which read+validate (s)", "{:.2f}"),
+    ("reload_load_cpu_s", "  CPU time of the process (s)", "{:.2f}"),
     ("reload_load_rss_peak_mb", "peak RSS, reload process (MB)", "{:.0f}"),
     ("reload_one_load_s", "reload, one evidence row changed (s)", "{:.2f}"),
     ("reload_one_validate_s", "  of which read+validate (s)", "{:.2f}"),
+    ("reload_one_load_cpu_s", "  CPU time of the process (s)", "{:.2f}"),
     ("reload_one_load_rss_peak_mb", "peak RSS, that reload (MB)", "{:.0f}"),
     ("load_rss_peak_mb", "peak RSS, load process (MB)", "{:.0f}"),
     ("query_rss_peak_mb", "peak RSS, trace+API process (MB)", "{:.0f}"),
@@ -453,8 +456,8 @@ def report(results: dict[str, Any]) -> str:
     parse = results.get("parse_s")
     lady = results["stores"].get("ladybug", {})
     if parse and "load_s" in lady:
-        text.append(f"\nparse only (csv module, {results['parse_rows']:,} rows): {parse:.2f} s; LadybugDB: "
-                    + ", ".join(f"{name} / parse = {lady[key] / parse:.1f}x" for key, name in (
+        text.append(f"\nparse only (csv module, {results['parse_rows']:,} rows): {parse:.2f} s; LadybugDB: " +
+                    ", ".join(f"{name} / parse = {lady[key] / parse:.1f}x" for key, name in (
                         ("load_s", "load"), ("validate_s", "validate"), ("cold_trace_s", "cold trace"),
                         ("reload_load_s", "reload"), ("reload_one_load_s", "reload of one row"))
                         if key in lady))
@@ -522,7 +525,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
     parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
-    parser.add_argument("--child-step", choices=("load", "queries", "reload", "reload_one", "cold"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-step", choices=("load", "queries", "reload", "reload_one", "cold"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--registers", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)

@@ -270,9 +270,10 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False) -> dict[str, int]:
-    """Replace the tenant's registers with `dataset` in ONE transaction: delete every node of the tenant,
-    then create the new nodes and links. Rows absent from the dataset are thereby removed; the same dataset
-    twice gives the same store; on any failure the store keeps the tenant's previous data.
+    """Replace the tenant's registers with `dataset` in ONE transaction (Writer.replace_tenant: the store
+    deletes and re-creates the tenant, or writes only what differs). Rows absent from the dataset are thereby
+    removed; the same dataset twice gives the same store; on any failure the store keeps the tenant's
+    previous data.
 
     The rows are converted to tables before the transaction (a store may run its unit again on a transient
     error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
@@ -280,34 +281,25 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     counts = dataset.counts()
     graph = register_tables(dataset, tenant, release_rows=release_rows)
     release_tables = release_rows and not store.reruns_units
+    steps = 1 + len(graph.nodes) + len(graph.links)
+    done = 0
 
-    def take(tables: dict[Any, pa.Table], key: Any) -> pa.Table:
-        return tables.pop(key) if release_tables else tables[key]
-    steps = 1 + sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
-
-    def report(done: int) -> None:
+    def report(at: int) -> None:
         if progress is not None:
-            progress("write", done, steps)
+            progress("write", at, steps)
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        report(min(done, steps))
 
     def unit(writer: Writer) -> None:
+        nonlocal done
+        done = 0
         report(0)
-        writer.delete_tenant(tenant)
-        done = 1
-        report(done)
-        for label in list(graph.nodes):
-            table = take(graph.nodes, label)
-            if table.num_rows:
-                writer.create_node_table(label, table)
-                done += 1
-                report(done)
-            del table
-        for key in list(graph.links):
-            table = take(graph.links, key)
-            if table.num_rows:
-                writer.create_link_table(*key, table)
-                done += 1
-                report(done)
-            del table
+        writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
+        if done < steps:
+            report(steps)
 
     store.write(unit)
     return counts

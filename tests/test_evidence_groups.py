@@ -69,7 +69,7 @@ def as_table(rows: list[Item]) -> pa.Table:
     return pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t) in enumerate(zip(names, types, strict=True))})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(items.map(unique), days(90))
 def test_the_groups_give_what_the_rows_give_on_any_date_after_the_newest(rows: list[Item], as_of: dt.date) -> None:
     groups = evidence_groups.group_rows("t1", rows)
@@ -81,14 +81,14 @@ def test_the_groups_give_what_the_rows_give_on_any_date_after_the_newest(rows: l
     assert sum(g["evidence_count"] for g in groups) == len(rows)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(items.map(unique))
 def test_built_column_wise_the_same_as_row_by_row(rows: list[Item]) -> None:
     table = evidence_groups.group_table("t1", as_table(rows))
     assert sorted(table.to_pylist(), key=lambda r: r["uid"]) == evidence_groups.group_rows("t1", rows)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(items.map(unique))
 def test_adding_items_one_at_a_time_gives_the_groups_of_all_of_them(rows: list[Item]) -> None:
     groups: dict[str, Row] = {}
@@ -103,8 +103,10 @@ def test_the_frontier_by_hand() -> None:
     """Newest first: E4 (valid until 03-01), E3 (valid longer: 06-01), E2 (until 04-01: shorter than E3's, left
     out), E1 (no valid_until: valid for ever, the end of the frontier), E0 (never needed)."""
     d = dt.date
-    rows: list[Item] = [("C1", None, d(2025, 1, 5), "E4", d(2025, 3, 1)), ("C1", None, d(2025, 1, 4), "E3", d(2025, 6, 1)),
-                        ("C1", None, d(2025, 1, 3), "E2", d(2025, 4, 1)), ("C1", None, d(2025, 1, 2), "E1", None),
+    rows: list[Item] = [("C1", None, d(2025, 1, 5), "E4", d(2025, 3, 1)),
+                        ("C1", None, d(2025, 1, 4), "E3", d(2025, 6, 1)),
+                        ("C1", None, d(2025, 1, 3), "E2", d(2025, 4, 1)),
+                        ("C1", None, d(2025, 1, 2), "E1", None),
                         ("C1", None, d(2025, 1, 1), "E0", None)]
     [group] = evidence_groups.group_rows("t1", rows)
     assert group["frontier"] == ["2025-01-05|E4", "2025-01-04|E3", "2025-01-02|E1"]
@@ -128,7 +130,8 @@ def example_store(tmp_path_factory: pytest.TempPathFactory) -> LadybugStore:
 
 def test_a_load_stores_the_groups_of_the_evidence_it_writes(example_store: LadybugStore) -> None:
     store = example_store
-    control_of = {r["source"]: r["target"].split("/", 1)[1] for r in store.links("EVIDENCES", "Evidence", "Control", "demo")}
+    control_of = {r["source"]: r["target"].split("/", 1)[1]
+                  for r in store.links("EVIDENCES", "Evidence", "Control", "demo")}
     arrangement_of = {r["source"]: r["target"].split("/", 1)[1]
                       for r in store.links("CONCERNS", "Evidence", "OutsourcingArrangement", "demo")}
     rows = [(control_of[e["uid"]], arrangement_of.get(e["uid"]), e["collected_on"], e["evidence_id"], e["valid_until"])

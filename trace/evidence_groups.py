@@ -87,7 +87,6 @@ def group_table(tenant: str, evidence: pa.Table) -> pa.Table:
     first items are looked at in Python (a million rows in well under a second)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
     from regtrace.graph import tables
     from regtrace.graph.schema import store_schema
 
