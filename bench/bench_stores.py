@@ -142,7 +142,9 @@ def registers_folder(cache: Path, sizes: Sizes) -> tuple[Path, dict[str, int]]:
     return folder, counts
 
 
-CHANGED_ROW = 500_000  # the evidence row whose collected_on the "one row changed" folder moves a day back
+# the evidence row (at most; the middle one of a smaller register) whose collected_on the "one row changed" folder
+# moves a day back
+CHANGED_ROW = 500_000
 
 
 def one_row_changed(folder: Path) -> Path:
@@ -152,6 +154,7 @@ def one_row_changed(folder: Path) -> Path:
     marker = changed / "changed.json"
     if marker.is_file():
         return changed
+    at_row = min(CHANGED_ROW, json.loads((folder / "counts.json").read_text())["evidence"] // 2)
     shutil.rmtree(changed, ignore_errors=True)
     changed.mkdir(parents=True)
     for path in folder.glob("*.csv"):
@@ -164,7 +167,7 @@ def one_row_changed(folder: Path) -> Path:
         writer.writerow(header)
         at = header.index("collected_on")
         for i, row in enumerate(reader):
-            if i == CHANGED_ROW:
+            if i == at_row:
                 before = row[at]
                 row[at] = (dt.date.fromisoformat(before) - dt.timedelta(days=1)).isoformat()
                 marker_text = {"row": i, "evidence_id": row[0], "collected_on": [before, row[at]]}

@@ -44,12 +44,16 @@ def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[lis
     kept_stored = pc.is_in(stored_uids, value_set=new_uids)
     removed = pc.filter(stored_uids, pc.invert(kept_stored)).to_pylist()
     added = new.filter(pc.invert(kept_new))
-    both_new = new.filter(kept_new).sort_by("uid")
-    both_stored = stored.filter(kept_stored).sort_by("uid")
-    differs = pa.chunked_array([pa.array([False] * both_new.num_rows, pa.bool_())], pa.bool_())
+    # the nodes in both, aligned by uid, compared one property at a time (a million rows never copied whole)
+    in_new = pc.indices_nonzero(kept_new)
+    in_stored = pc.indices_nonzero(kept_stored)
+    align_new = in_new.take(pc.sort_indices(new_uids.take(in_new)))
+    align_stored = in_stored.take(pc.sort_indices(stored_uids.take(in_stored)))
+    differs = pa.array([False] * len(align_new), pa.bool_())
     for name in node.names[1:]:
-        differs = pc.or_(differs, pc.invert(_same(both_new.column(name), both_stored.column(name))))
-    changed = both_new.filter(differs)
+        same = _same(new.column(name).take(align_new), stored.column(name).take(align_stored))
+        differs = pc.or_(differs, pc.invert(same))
+    changed = new.take(pc.filter(align_new, differs))
     return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
 
 
