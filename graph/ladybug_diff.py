@@ -39,6 +39,8 @@ def _same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
 def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[list[str], pa.Table]:
     """(uids to delete: stored nodes absent from `new` or whose properties differ; rows of `new` to create:
     absent from `stored` or differing). Both tables conformed to the label's schema."""
+    if not stored.num_rows:  # a first load: everything is new (and the table is not copied again)
+        return [], new
     stored_uids, new_uids = stored.column("uid"), new.column("uid")
     kept_new = pc.is_in(new_uids, value_set=stored_uids)
     kept_stored = pc.is_in(stored_uids, value_set=new_uids)
