@@ -6,6 +6,7 @@ them equals the trace read through the store's aggregation of the rows)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -166,3 +167,21 @@ class _NoGroups:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)
+
+
+def test_evidence_attached_through_the_api_keeps_the_groups_equal_to_the_rows(tmp_path: Path) -> None:
+    """attachEvidence (api/mutations.py) writes the item's group with it: the stored groups stay what the
+    stored evidence rows give, and the trace keeps reading them."""
+    from regtrace.api.auth import Principal
+    from regtrace.api.mutations import _create
+
+    store = LadybugStore(tmp_path / "store")
+    install_seed(store)
+    load_registers(store, examples_folder(), "demo", obligations_under(store))
+    control = store.nodes("Control", "demo")[0]["control_id"]
+    for n, (arrangement, collected) in enumerate([(None, "2026-11-28"), (None, "2020-01-01")]):
+        _create(store, Principal("tok1", "officer", "officer", "demo"), "demo", "Evidence", "attachEvidence",
+                {"evidence_id": f"EV-API-{n}", "control_id": control, "arrangement_id": arrangement,
+                 "collected_on": collected, "title": "API", "valid_until": None})
+    test_a_load_stores_the_groups_of_the_evidence_it_writes(store)
+    store.close()
