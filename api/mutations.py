@@ -25,6 +25,7 @@ from regtrace.loaders.register_reader import Table
 from regtrace.loaders.register_validation import OBLIGATION_CLASS, _Validator
 from regtrace.loaders.register_values import cell_text
 from regtrace.ontology.model import ClassModel, Field, load_ontology
+from regtrace.trace import evidence_groups
 
 from regtrace.errors import InputError, RegisterError
 from regtrace.regulation_graph import obligations_under
@@ -108,9 +109,12 @@ def _create(store: Store, who: Principal, tenant: str, cls_name: str, mutation: 
     row, links = validated_row(store, cls, values, tenant)
     entry = change_entry(who, tenant, mutation, row[cls.key], None, {**(_public(row) or {}), **{
         f.column: values.get(f.column) for f in cls.references}})
+    group = evidence_groups.attached(store, tenant, row, links) if cls.name == "Evidence" else None
 
     def unit(w: Writer) -> None:
         w.create_nodes(cls.name, [row])
+        if group is not None:  # the evidence summary the trace reads (trace/evidence_groups.py)
+            w.upsert_nodes(evidence_groups.LABEL, [group])
         for (rel_type, _source, _target), found in links.items():
             if found:
                 w.link(rel_type, found)

@@ -39,7 +39,8 @@ REQUIRED_CLAUSES = "A6.P1"  # the contract contents every arrangement's contract
 NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not the regulation or registers
                           "MappingReview",  # every tenant's review queue (regtrace review), not one tenant's graph
                           # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
-                          "Framework", "FrameworkControl", "MappingSet", "Mapping"})
+                          "Framework", "FrameworkControl", "MappingSet", "Mapping",
+                          "EvidenceGroup"})  # derived from the evidence rows for the trace, not data of its own
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
 
 

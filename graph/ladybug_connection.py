@@ -44,6 +44,15 @@ class LadybugConnection:
                 rows.append(dict(zip(names, res.get_next(), strict=True)))
         return rows
 
+    def query_arrow(self, statement: str, parameters: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run one read statement and return its rows as an Arrow table (columns typed by the engine)."""
+        try:
+            result = self._conn.execute(statement, dict(parameters or {}))
+            assert not isinstance(result, list)
+            return result.get_as_arrow(100_000)
+        except RuntimeError as exc:
+            raise StoreError(f"the store rejected a query: {exc}") from exc
+
     def copy_from(self, table_name: str, rows: pa.Table) -> None:
         """COPY the rows of an Arrow table into a node or relationship table, within the open transaction.
 

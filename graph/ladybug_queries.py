@@ -61,6 +61,31 @@ def link(rel: RelSchema) -> str:
     )
 
 
+def unlink(rel: RelSchema) -> str:
+    return (f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source}})-[r:{rel.type}]->"
+            f"(t:{rel.target} {{uid: l.target}}) DELETE r")
+
+
+def tenant_nodes(node: NodeSchema) -> str:
+    """Every node of the tenant, every property (the diff of a reload reads them as Arrow, in no order)."""
+    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
+    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant RETURN {cols}"
+
+
+def tenant_uids(node: NodeSchema) -> str:
+    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant RETURN n.uid AS uid"
+
+
+def all_uids(node: NodeSchema) -> str:
+    return f"MATCH (n:{node.label}) RETURN n.uid AS uid"
+
+
+def tenant_links(rel: RelSchema) -> str:
+    """Every relationship of the type from a node of the tenant, as source and target uids."""
+    return (f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}) WHERE s.tenant = $tenant "
+            "RETURN s.uid AS source, t.uid AS target")
+
+
 TENANTS = "MATCH (a:OutsourcingArrangement) RETURN DISTINCT a.tenant AS tenant ORDER BY tenant"
 TENANTS_WITH_CSPS = "MATCH (c:CloudServiceProvider) RETURN DISTINCT c.tenant AS tenant ORDER BY tenant"
 

@@ -19,8 +19,8 @@ import pyarrow as pa
 from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 
 from . import ladybug_bulk as bulk
+from . import ladybug_diff, tables
 from . import ladybug_queries as q
-from . import tables
 from .cypher_reads import delete_nodes, delete_tenant
 from .cypher_store import CypherStore, QuerySet
 from .generations import DB_FILE, Layout
@@ -77,6 +77,12 @@ class _LadybugWriter(Writer):
         rows = [{"source": lk.source, "target": lk.target, **(lk.properties or {})} for lk in links]
         for batch in batched(rows, BATCH):
             self._conn.execute(statement, {"links": batch})
+
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
+                       release: bool, step: Callable[[], None]) -> None:
+        """Only what differs from the stored tenant is written (graph/ladybug_diff.py)."""
+        step()
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step)
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():
@@ -270,6 +276,17 @@ class LadybugStore(CypherStore):
             if not self._pinned:
                 self._follow()
             self._layout.remove_leftovers(published)
+
+    def uids(self, label: str, tenant: str | None = None) -> list[str]:
+        """One column read as Arrow: a reload's removal check over a million evidence rows in tenths of a second."""
+        node = store_schema().nodes[label]
+        self._follow()
+        assert self._reader is not None
+        if node.tenant_scoped:
+            table = self._reader.query_arrow(q.tenant_uids(node), {"tenant": tenant})
+        else:
+            table = self._reader.query_arrow(q.all_uids(node))
+        return [str(uid) for uid in table.column("uid").to_pylist()]
 
     def close(self) -> None:
         self._release()

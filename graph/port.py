@@ -77,6 +77,28 @@ class Writer(ABC):
     def delete_tenant(self, tenant: str) -> None:
         """Delete every node of one tenant and its relationships."""
 
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
+                       release: bool, step: Callable[[], None]) -> None:
+        """Make the tenant's nodes and links exactly these tables (as create_node_table and create_link_table
+        take them; a tenant-scoped label or relationship type not given ends up empty). By default every node
+        of the tenant is deleted and the tables created; a store may instead write only what differs. With
+        `release` each table leaves its dict once used (the caller's memory). `step` marks progress: once
+        at the start, then once per table."""
+        self.delete_tenant(tenant)
+        step()
+        for label in list(nodes):
+            table = nodes.pop(label) if release else nodes[label]
+            if table.num_rows:
+                self.create_node_table(label, table)
+            step()
+            del table
+        for key in list(links):
+            table = links.pop(key) if release else links[key]
+            if table.num_rows:
+                self.create_link_table(key[0], table)
+            step()
+            del table
+
     @abstractmethod
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
         """Delete the given nodes and their relationships."""
@@ -117,6 +139,11 @@ class Store(ABC):
     @abstractmethod
     def count(self, label: str, tenant: str | None = None) -> int:
         """How many nodes of a label there are."""
+
+    def uids(self, label: str, tenant: str | None = None) -> list[str]:
+        """The uids of every node of a label (of one tenant, for tenant-scoped labels), in no promised order;
+        stores may read them without the other properties."""
+        return [row["uid"] for row in self.nodes(label, tenant)]
 
     @abstractmethod
     def tenants(self) -> list[str]:

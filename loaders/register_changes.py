@@ -80,7 +80,8 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *,
         if store.count(label, tenant) == 0:
             changes.append(RegisterChange(name, 0, len(register), len(register), 0, 0))
             continue
-        stored = {row["uid"]: row for row in store.nodes(label, tenant)}
+        stored: dict[str, Row | None] = ({row["uid"]: row for row in store.nodes(label, tenant)} if compare
+                                         else dict.fromkeys(store.uids(label, tenant)))  # ids: the removal check
         added = changed = 0
         seen: set[str] = set()
         if compare:

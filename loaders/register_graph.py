@@ -20,10 +20,12 @@ from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
+from regtrace.trace import evidence_groups
 
 from .register_validation import OBLIGATION_CLASS, Register, RegisterDataset
 
 SELF_MANAGED = "self_managed"
+EVIDENCE_CLASS = "Evidence"
 SELF_MANAGED_MODELS = frozenset({"IaaS", "PaaS"})
 Progress = Callable[[str, int, int], None]
 LinkKey = tuple[str, str, str]  # relationship type, source label, target label
@@ -231,16 +233,30 @@ def _chunks(rows: list[tuple[Any, ...]], release: bool) -> Iterator[list[tuple[A
             return
 
 
+def _evidence_columns(model: ClassModel, columns_of_rows: list[tuple[Any, ...]]) -> pa.Table:
+    """What the evidence summary is derived from (trace/evidence_groups.py), for evidence register rows."""
+    position = {f.target if f.is_reference else f.name: i for i, f in enumerate(model.columns)}
+    return pa.table({
+        "control_id": pa.array(columns_of_rows[position["Control"]], pa.string()),
+        "arrangement_id": pa.array(columns_of_rows[position["OutsourcingArrangement"]], pa.string()),
+        "collected_on": pa.array(columns_of_rows[position["collected_on"]], pa.date32()),
+        "evidence_id": pa.array(columns_of_rows[position["evidence_id"]], pa.string()),
+        "valid_until": pa.array(columns_of_rows[position["valid_until"]], pa.date32()),
+    })
+
+
 def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool = False) -> RegisterTables:
-    """Every node and link of a tenant's registers, column-wise. With `release_rows` the registers' rows are
-    removed from the dataset as they are converted (chunk by chunk), so that a million validated rows and
-    their columns are never held at once; the dataset is empty afterwards."""
+    """Every node and link of a tenant's registers, column-wise, and the evidence summary derived from the
+    evidence register (EvidenceGroup). With `release_rows` the registers' rows are removed from the dataset as
+    they are converted (chunk by chunk), so that a million validated rows and their columns are never held at
+    once; the dataset is empty afterwards."""
     nodes: dict[str, pa.Table] = {}
     links: dict[LinkKey, pa.Table] = {}
     for register in dataset.registers.values():
         model = register.model
         node_parts: list[pa.Table] = []
         link_parts: dict[LinkKey, list[pa.Table]] = {}
+        evidence_parts: list[pa.Table] = []
         for rows in _chunks(register.rows, release_rows):
             columns = _transposed(model, rows)
             part = _node_table(model, rows, columns, tenant)
@@ -248,18 +264,23 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
             for key, table in _link_tables(model, rows, columns, part.column("uid"), tenant,
                                            dataset.obligations_under).items():
                 link_parts.setdefault(key, []).append(table)
+            if model.name == EVIDENCE_CLASS:
+                evidence_parts.append(_evidence_columns(model, columns))
             del columns
         nodes[model.name] = pa.concat_tables(node_parts)
         links.update({key: pa.concat_tables(parts) for key, parts in link_parts.items()})
+        if model.name == EVIDENCE_CLASS:
+            nodes[evidence_groups.LABEL] = evidence_groups.group_table(tenant, pa.concat_tables(evidence_parts))
     return RegisterTables(tenant, nodes, links)
 
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False) -> dict[str, int]:
-    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant: one transaction on
-    LadybugDB; on Neo4j a new generation written in batches and published in one small transaction). Rows
-    absent from the dataset are thereby removed; the same dataset twice gives the same store; on any failure
-    the store keeps the tenant's previous data.
+    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: one
+    transaction on LadybugDB, which writes only what differs from the stored tenant (Writer.replace_tenant);
+    on Neo4j a new generation written in batches and published in one small transaction). Rows absent from the
+    dataset are thereby removed; the same dataset twice gives the same store; on any failure the store keeps
+    the tenant's previous data.
 
     The rows are converted to tables before the transaction (a store may run its unit again on a transient
     error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
@@ -267,34 +288,25 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     counts = dataset.counts()
     graph = register_tables(dataset, tenant, release_rows=release_rows)
     release_tables = release_rows and not store.reruns_units
+    steps = 1 + len(graph.nodes) + len(graph.links)
+    done = 0
 
-    def take(tables: dict[Any, pa.Table], key: Any) -> pa.Table:
-        return tables.pop(key) if release_tables else tables[key]
-    steps = 1 + sum(1 for t in graph.nodes.values() if t.num_rows) + sum(1 for t in graph.links.values() if t.num_rows)
-
-    def report(done: int) -> None:
+    def report(at: int) -> None:
         if progress is not None:
-            progress("write", done, steps)
+            progress("write", at, steps)
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        report(min(done, steps))
 
     def unit(writer: Writer) -> None:
+        nonlocal done
+        done = 0
         report(0)
-        writer.delete_tenant(tenant)
-        done = 1
-        report(done)
-        for label in list(graph.nodes):
-            table = take(graph.nodes, label)
-            if table.num_rows:
-                writer.create_node_table(label, table)
-                done += 1
-                report(done)
-            del table
-        for key in list(graph.links):
-            table = take(graph.links, key)
-            if table.num_rows:
-                writer.create_link_table(key[0], table)
-                done += 1
-                report(done)
-            del table
+        writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
+        if done < steps:
+            report(steps)
 
     store.replace_tenant(tenant, unit)
     return counts

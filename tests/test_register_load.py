@@ -146,18 +146,19 @@ def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path,
     original = getattr(writer_class, failing)
     calls = {"n": 0}
 
-    def fail_on_third(self: Writer, *args: Any) -> None:
+    def fail_on_first(self: Writer, *args: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 1:
             raise StoreError("simulated: the disk is full")
         original(self, *args)
 
-    monkeypatch.setattr(writer_class, failing, fail_on_third)
+    monkeypatch.setattr(writer_class, failing, fail_on_first)
     data = registers()
-    data["evidence"] = data["evidence"][:1]
+    # E2 removed (deleted first), E3 added (its node, then its links): the write fails part way through
+    data["evidence"] = [data["evidence"][0], {**data["evidence"][1], "evidence_id": "E3"}]
     with pytest.raises(StoreError, match="simulated"):
         load_registers(store, write_folder(tmp_path / "changed", data), "t1", UNDER)
-    assert calls["n"] == 3  # it really failed part way, after the tenant's old nodes were deleted
+    assert calls["n"] == 1  # it really failed part way, after the tenant's removed nodes were deleted
     assert snapshot(store) == before
     calls["n"] = 0
     with pytest.raises(StoreError, match="simulated"):

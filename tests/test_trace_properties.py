@@ -6,12 +6,13 @@ dates, and compares regtrace.trace.fast with regtrace.trace.rules row by row."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regtrace.graph.port import Row
-from regtrace.trace import fast, rules
+from regtrace.trace import evidence_groups, fast, rules
 from regtrace.trace.model import (
     Approval,
     Arrangement,
@@ -55,8 +56,21 @@ def maybe_dates() -> st.SearchStrategy[dt.date | None]:
     return st.none() | dates()
 
 
+Evidence = tuple[str, str, str | None, dt.date, dt.date | None]  # evidence_id, control, arrangement, collected, until
+
+
 @st.composite
 def tenants(draw: st.DrawFn) -> TraceInputs:
+    return tenant(draw, late=False)[0]
+
+
+@st.composite
+def late_tenants(draw: st.DrawFn) -> tuple[TraceInputs, list[Evidence]]:
+    """A tenant traced on or after its newest evidence (every trace of today after a load), with its evidence."""
+    return tenant(draw, late=True)
+
+
+def tenant(draw: st.DrawFn, late: bool) -> tuple[TraceInputs, list[Evidence]]:
     provisions, obligations, references, instruments, successors = regulation()
     obligation_ids = sorted(obligations)
     cited_ids = [*obligation_ids, "A5", "A6.P1", "A9.P1", "A10.P1.I6", "A7.P1.I5"]
@@ -86,6 +100,8 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
                                                  "applies_to": applies_to})
     raw = [(f"E{n}", draw(st.sampled_from(control_ids)), draw(st.none() | st.sampled_from(arrangement_ids or [None])),
             draw(dates()), draw(maybe_dates())) for n in range(draw(st.integers(0, 14)))] if control_ids else []
+    if late:
+        as_of = max([as_of, *(collected for _, _, _, collected, _ in raw)])
     evidence: dict[str, dict[str | None, EvidenceSummary]] = {}
     for eid, cid, aid, collected, valid_until in raw:
         if collected > as_of:
@@ -126,7 +142,7 @@ def tenants(draw: st.DrawFn) -> TraceInputs:
         evidence_valid_until={eid: valid_until for eid, _, _, _, valid_until in raw},
         contracts=contracts, audits=audits, findings=findings, approvals=approvals,
         references=references, instruments=instruments, successors=successors,
-        certifications=certifications, certified_frameworks=CERTIFIED, proving=proving)
+        certifications=certifications, certified_frameworks=CERTIFIED, proving=proving), raw
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -139,3 +155,18 @@ def test_fast_path_equals_the_plain_rules(inputs: TraceInputs) -> None:
 @given(tenants(), st.integers(0, 3))
 def test_fast_path_equals_the_plain_rules_for_one_arrangement(inputs: TraceInputs, n: int) -> None:
     assert fast.evaluate(inputs, f"ARR{n}") == rules.evaluate(inputs, f"ARR{n}")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(late_tenants())
+def test_fast_path_reading_the_evidence_summary_equals_the_plain_rules(drawn: tuple[TraceInputs, list[Evidence]],
+                                                                       ) -> None:
+    """The trace of the store reads the evidence through the summary kept per control and arrangement
+    (regtrace.trace.evidence_groups): the fast path over it gives the plain rules' rows over the evidence rows."""
+    inputs, raw = drawn
+    groups = evidence_groups.group_rows("t1", [(cid, aid, collected, eid, until)
+                                               for eid, cid, aid, collected, until in raw])
+    summarised = evidence_groups.summaries_on(groups, inputs.as_of)
+    assert summarised is not None
+    through_summary = replace(inputs, evidence=summarised[0], evidence_valid_until=summarised[1])
+    assert fast.evaluate(through_summary) == rules.evaluate(inputs)

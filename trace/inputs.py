@@ -1,5 +1,7 @@
 """What the trace reads from a store for one tenant and date (`gather`): the regulation, the registers, and the
-store's aggregates of the evidence (the one scan too big to bring into Python whole)."""
+evidence summarised per control and arrangement (the one register too big to bring into Python whole): from
+the summary kept at load time (trace/evidence_groups.py) when it answers for the date, else from the store's
+aggregation of the evidence rows."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
 
+from . import evidence_groups
 from .model import (
     Approval,
     Arrangement,
@@ -137,6 +140,13 @@ def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None
             inputs.references[pid] = tuple(sorted({*inputs.references.get(pid, ()), r["target"]}))
     for link in scope.control_links(store, tenant):
         inputs.controls.setdefault(link["obligation_id"], []).append(link)
+    groups = store.nodes(evidence_groups.LABEL, tenant)
+    summarised = evidence_groups.summaries_on(groups, as_of)
+    if summarised is not None and sum(g["evidence_count"] for g in groups) == store.count("Evidence", tenant):
+        inputs.evidence, inputs.evidence_valid_until = summarised
+        return inputs
+    # A date before some group's newest evidence (a trace of the past), or a store written before the groups
+    # were kept: the store aggregates the evidence rows.
     for row in store.evidence_summary(tenant, as_of):
         per_control = inputs.evidence.setdefault(row["control_id"], {})
         per_control.setdefault(row["arrangement_id"], EvidenceSummary()).add(row)

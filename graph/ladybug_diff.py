@@ -1,0 +1,119 @@
+"""Replacing a tenant's registers in LadybugDB by writing only what differs (a diff of the tenant).
+
+Inside the load's transaction the tenant's stored nodes and links are read as Arrow tables and compared with
+the new ones: nodes by uid (a node whose properties differ is deleted and created again), links by source and
+target. Then only the removed and changed nodes are deleted, only the new and changed ones created, and links
+deleted and created likewise (a changed node's links are created again because deleting it removed them).
+The transaction is the caller's: all of it lands or none of it does. Loading the same folder again writes
+nothing; a folder differing by one evidence row deletes and creates one node, two links and one evidence
+summary row, where deleting and re-creating the whole tenant rewrote a million nodes (and grew the file by the
+deleted rows' pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ladybug_queries as q
+from . import tables
+from .ladybug_connection import LadybugConnection
+from .port import Writer
+from .schema import NodeSchema, RelSchema, store_schema
+
+LinkKey = tuple[str, str, str]
+DELETE_BATCH = 50_000
+
+
+def _same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Element-wise equality where two nulls are equal (lists compared as Python values)."""
+    if pa.types.is_list(a.type):
+        return pa.chunked_array([pa.array([x == y for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
+                                          pa.bool_())], pa.bool_())
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.or_(both_null, pc.fill_null(pc.equal(a, b), False))
+
+
+def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[list[str], pa.Table]:
+    """(uids to delete: stored nodes absent from `new` or whose properties differ; rows of `new` to create:
+    absent from `stored` or differing). Both tables conformed to the label's schema."""
+    if not stored.num_rows:  # a first load: everything is new (and the table is not copied again)
+        return [], new
+    stored_uids, new_uids = stored.column("uid"), new.column("uid")
+    kept_new = pc.is_in(new_uids, value_set=stored_uids)
+    kept_stored = pc.is_in(stored_uids, value_set=new_uids)
+    removed = pc.filter(stored_uids, pc.invert(kept_stored)).to_pylist()
+    added = new.filter(pc.invert(kept_new))
+    # the nodes in both, aligned by uid, compared one property at a time (a million rows never copied whole)
+    in_new = pc.indices_nonzero(kept_new)
+    in_stored = pc.indices_nonzero(kept_stored)
+    align_new = in_new.take(pc.sort_indices(new_uids.take(in_new)))
+    align_stored = in_stored.take(pc.sort_indices(stored_uids.take(in_stored)))
+    differs = pa.array([False] * len(align_new), pa.bool_())
+    for name in node.names[1:]:
+        same = _same(new.column(name).take(align_new), stored.column(name).take(align_stored))
+        differs = pc.or_(differs, pc.invert(same))
+    changed = new.take(pc.filter(align_new, differs))
+    return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
+
+
+def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(stored links absent from `new`, links of `new` absent from `stored`), by source and target."""
+    key = ["source", "target"]
+    stored, new = stored.select(key), new.select(key)
+    removed = stored.join(new, keys=key, join_type="left anti") if stored.num_rows else stored
+    added = new.join(stored, keys=key, join_type="left anti") if stored.num_rows else new
+    return removed, added
+
+
+def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table],
+                   links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None]) -> dict[str, int]:
+    """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
+    what differs; labels and relationship types of the tenant not given are emptied. With `release` each
+    table is removed from its dict once compared (memory). Returns how many nodes and links were deleted and
+    created. The reads and the unlinking run on `conn`, the deletes and creates through `writer` (its bulk
+    paths), both in the caller's transaction."""
+    schema = store_schema()
+    done = {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
+    for node in schema.nodes.values():
+        if not node.tenant_scoped:
+            continue
+        given = (nodes.pop if release else nodes.get)(node.label, None)
+        new = tables.conformed_nodes(node, given) if given is not None else _empty(node)
+        stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
+        deleted, created = node_changes(node, stored, new)
+        del stored, new, given
+        for start in range(0, len(deleted), DELETE_BATCH):
+            writer.delete_nodes(node.label, deleted[start:start + DELETE_BATCH])
+        if created.num_rows:
+            writer.create_node_table(node.label, created)
+        done["nodes_deleted"] += len(deleted)
+        done["nodes_created"] += created.num_rows
+        step()
+    for rel in schema.relationships:
+        if not schema.nodes[rel.source].tenant_scoped:
+            continue
+        key = (rel.type, rel.source, rel.target)
+        given = (links.pop if release else links.get)(key, None)
+        new = tables.conformed_links(rel, given) if given is not None else _empty_links(rel)
+        removed, added = link_changes(conn.query_arrow(q.tenant_links(rel), {"tenant": tenant}), new)
+        del new, given
+        if removed.num_rows:
+            for batch in removed.to_batches(max_chunksize=DELETE_BATCH):
+                conn.execute(q.unlink(rel), {"links": batch.to_pylist()})
+        if added.num_rows:
+            writer.create_link_table(key[0], added)
+        done["links_deleted"] += removed.num_rows
+        done["links_created"] += added.num_rows
+        step()
+    return done
+
+
+def _empty(node: NodeSchema) -> pa.Table:
+    return pa.table({p.name: pa.array([], tables.arrow_type(p)) for p in node.properties})
+
+
+def _empty_links(rel: RelSchema) -> pa.Table:
+    return pa.table({"source": pa.array([], pa.string()), "target": pa.array([], pa.string())})

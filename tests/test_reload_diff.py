@@ -1,0 +1,125 @@
+"""A reload writes only what differs from the stored tenant (graph/ladybug_diff.py) and leaves exactly the graph a
+fresh load of the same folder gives: the example insurer loaded, then a copy of it with an evidence row changed,
+one removed, one added and a control's scope changed; compared node by node and link by link (and the trace)
+with that copy loaded into an empty store."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from regtrace.graph import ladybug_diff
+from regtrace.graph.ladybug_store import LadybugStore
+from regtrace.graph.port import Store
+from regtrace.graph.schema import store_schema
+from regtrace.loaders.registers import load_registers
+from regtrace.trace import evidence_groups, trace
+
+from regtrace.regulation_graph import obligations_under
+from regtrace.seed import examples_folder, install_seed
+
+AS_OF = dt.date(2026, 11, 29)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    """A register file's rows (the example insurer has UTF-8 files with a BOM and Big5 ones)."""
+    for encoding in ("utf-8-sig", "cp950"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                return list(csv.DictReader(handle))
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError(f"{path}: neither UTF-8 nor Big5")
+
+
+def write(path: Path, found: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(found[0]))
+        writer.writeheader()
+        writer.writerows(found)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("reload")
+    first = base / "first"
+    shutil.copytree(examples_folder(), first)
+    changed = base / "changed"
+    shutil.copytree(first, changed)
+    evidence = rows(changed / "evidence.csv")
+    evidence[0]["collected_on"] = "2026-11-20"  # changed: the newest of its group now
+    removed = evidence.pop(1)
+    evidence.append({**removed, "evidence_id": "EV-NEW-1", "collected_on": "2026-11-28", "valid_until": ""})
+    write(changed / "evidence.csv", evidence)
+    controls = rows(changed / "controls.csv")
+    controls[0]["applies_to"] = controls[1]["applies_to"]  # links removed and added
+    write(changed / "controls.csv", controls)
+    return first, changed
+
+
+def graph(store: Store, tenant: str) -> dict[str, Any]:
+    schema = store_schema()
+    found: dict[str, Any] = {label: store.nodes(label, tenant) for label, node in schema.nodes.items()
+                             if node.tenant_scoped}
+    for rel in schema.relationships:
+        if schema.nodes[rel.source].tenant_scoped:
+            found[rel.type] = store.links(rel.type, rel.source, rel.target, tenant)
+    return found
+
+
+def loaded(folder: Path, path: Path, *more: Path) -> LadybugStore:
+    store = LadybugStore(path)
+    install_seed(store)
+    for f in (folder, *more):
+        load_registers(store, f, "demo", obligations_under(store))
+    return store
+
+
+@pytest.fixture
+def diffs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
+    """What each diff wrote (nodes and links deleted and created)."""
+    seen: list[dict[str, int]] = []
+    original = ladybug_diff.replace_tenant
+
+    def spy(*args: Any) -> dict[str, int]:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(ladybug_diff, "replace_tenant", spy)
+    return seen
+
+
+def test_a_reload_leaves_the_graph_a_fresh_load_gives(folders: tuple[Path, Path], tmp_path: Path,
+                                                      diffs: list[dict[str, int]]) -> None:
+    first, changed = folders
+    reloaded = loaded(first, tmp_path / "reloaded", changed)
+    fresh = loaded(changed, tmp_path / "fresh")
+    try:
+        assert graph(reloaded, "demo") == graph(fresh, "demo")
+        assert trace(reloaded, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
+        # only what differs: the changed evidence item and the new one created (the removed one deleted), the
+        # changed control, and the evidence summary rows of the groups they touch
+        wrote = diffs[1]
+        assert wrote["nodes_deleted"] < 10 and wrote["nodes_created"] < 10 and wrote["links_created"] < 20, wrote
+        assert {r["evidence_id"] for r in reloaded.nodes("Evidence", "demo")} >= {"EV-NEW-1"}
+        assert reloaded.nodes(evidence_groups.LABEL, "demo") == fresh.nodes(evidence_groups.LABEL, "demo")
+    finally:
+        reloaded.close()
+        fresh.close()
+
+
+def test_reloading_the_same_folder_writes_nothing(folders: tuple[Path, Path], tmp_path: Path,
+                                                  diffs: list[dict[str, int]]) -> None:
+    first, _ = folders
+    store = loaded(first, tmp_path / "store")
+    try:
+        before = graph(store, "demo")
+        load_registers(store, first, "demo", obligations_under(store))
+        assert diffs[-1] == {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
+        assert graph(store, "demo") == before
+    finally:
+        store.close()

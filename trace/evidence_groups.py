@@ -1,0 +1,193 @@
+"""The evidence summary per (control, arrangement) group, kept in the store beside the evidence it summarises.
+
+The trace asks, for a date D and each group: is there evidence collected on or before D, which is the newest,
+and which is the newest not past its valid_until on D (the freshest that counts). Aggregating a million evidence
+rows for that on every trace costs seconds; the answer, for every D on or after the group's newest collection
+date, is held by a handful of items:
+
+* `frontier`: the newest item ("YYYY-MM-DD|evidence_id", the trace's stamp), then, newest first, each older
+  item valid longer than every newer one (a blank valid_until is valid for ever, so the list ends at the first
+  item without one); `frontier_until` holds their valid_until (one fewer when the last has none). On D the
+  newest item is the first, and the newest not past its valid_until is the first with valid_until on or
+  after D: an item left out has a newer one valid at least as long;
+* `evidence_count`: how many items the group has.
+
+Evidence is never collected after its group's newest item, so for D on or after that date every item counts;
+for an earlier D (a trace of the past) `summaries_on` says it cannot answer and the trace aggregates the
+evidence rows in the store instead. The groups are derived from the evidence rows (`group_rows`, at load time;
+`with_evidence`, when the API attaches one item) and never edited otherwise: tests/test_evidence_groups.py
+checks that they give what the rows give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from regtrace.graph.port import Link, Row, Store
+from regtrace.graph.schema import node_uid
+
+from .model import EvidenceSummary
+
+if TYPE_CHECKING:  # pyarrow is imported by the load that builds the table, not by every trace
+    import pyarrow as pa
+
+LABEL = "EvidenceGroup"
+_FOREVER = dt.date.max
+
+
+def group_id(control_id: str, arrangement_id: str | None) -> str:
+    """The group's key: unambiguous whatever characters the ids hold."""
+    return json.dumps([control_id, arrangement_id], ensure_ascii=False, separators=(",", ":"))
+
+
+def _stamp(collected_on: dt.date, evidence_id: str) -> str:
+    return f"{collected_on.isoformat()}|{evidence_id}"
+
+
+def _row(tenant: str, control_id: str, arrangement_id: str | None, count: int,
+         items: Sequence[tuple[dt.date, str, dt.date | None]]) -> Row:
+    """A group's row from its count and its items newest first (at least up to the first without valid_until)."""
+    frontier: list[str] = []
+    until: list[dt.date] = []
+    best: dt.date | None = None
+    for c, e, v in items:
+        end = v if v is not None else _FOREVER
+        if best is not None and end <= best:
+            continue
+        frontier.append(_stamp(c, e))
+        best = end
+        if v is None:
+            break
+        until.append(v)
+    gid = group_id(control_id, arrangement_id)
+    return {"uid": node_uid(tenant, gid), "group_id": gid, "control_id": control_id,
+            "arrangement_id": arrangement_id, "tenant": tenant, "evidence_count": count,
+            "frontier": frontier, "frontier_until": until}
+
+
+def group_rows(tenant: str, evidence: Iterable[tuple[str, str | None, dt.date, str, dt.date | None]]) -> list[Row]:
+    """The groups of a tenant's evidence rows (control_id, arrangement_id, collected_on, evidence_id,
+    valid_until), ordered by group."""
+    grouped: dict[tuple[str, str | None], list[tuple[dt.date, str, dt.date | None]]] = {}
+    for control_id, arrangement_id, collected_on, evidence_id, valid_until in evidence:
+        grouped.setdefault((control_id, arrangement_id), []).append((collected_on, evidence_id, valid_until))
+    rows = []
+    for (control_id, arrangement_id), items in grouped.items():
+        items.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        rows.append(_row(tenant, control_id, arrangement_id, len(items), items))
+    return sorted(rows, key=lambda r: r["uid"])
+
+
+def group_table(tenant: str, evidence: pa.Table) -> pa.Table:
+    """`group_rows` over a pyarrow table of evidence columns (control_id, arrangement_id, collected_on,
+    evidence_id, valid_until), as a node table of the store schema: sorted in Arrow, then only each group's
+    first items are looked at in Python (a million rows in well under a second)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from regtrace.graph import tables
+    from regtrace.graph.schema import store_schema
+
+    node = store_schema().nodes[LABEL]
+    if evidence.num_rows == 0:
+        return pa.table({p.name: tables.column(p, []) for p in node.properties})
+    ordered = evidence.take(pc.sort_indices(evidence, [
+        ("control_id", "ascending"), ("arrangement_id", "ascending"), ("collected_on", "descending"),
+        ("evidence_id", "descending")]))
+    control, arrangement = ordered.column("control_id"), ordered.column("arrangement_id")
+    blank = pc.is_null(arrangement)
+    named = pc.fill_null(arrangement, "")
+    n = ordered.num_rows
+
+    def differs(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        return pc.not_equal(column.slice(1), column.slice(0, n - 1))
+
+    change = pc.or_(pc.or_(differs(control), differs(named)), differs(blank))
+    starts = [0, *(pc.indices_nonzero(change).to_numpy() + 1).tolist()]
+    controls = control.take(starts).to_pylist()
+    arrangements = arrangement.take(starts).to_pylist()
+    sizes = [end - start for start, end in zip(starts, [*starts[1:], n], strict=True)]
+    collected = ordered.column("collected_on")
+    ids = ordered.column("evidence_id")
+    until = ordered.column("valid_until")
+    missing = pc.is_null(until).to_numpy(zero_copy_only=False)
+    rows: list[Row] = []
+    start = 0
+    for control_id, arrangement_id, size in zip(controls, arrangements, sizes, strict=True):
+        end = start + size
+        stop = start
+        while stop < end and not missing[stop]:
+            stop += 1
+        stop = min(stop + 1, end)  # up to and including the first item valid for ever
+        items = list(zip(collected.slice(start, stop - start).to_pylist(), ids.slice(start, stop - start).to_pylist(),
+                         until.slice(start, stop - start).to_pylist(), strict=True))
+        rows.append(_row(tenant, control_id, arrangement_id, size, items))
+        start = end
+    return pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
+
+
+def with_evidence(group: Row | None, tenant: str, control_id: str, arrangement_id: str | None,
+                  collected_on: dt.date, evidence_id: str, valid_until: dt.date | None) -> Row:
+    """The group's row once one more evidence item is added (None: the group's first). Exact: an item left out
+    of the frontier has a newer one valid at least as long, and still has."""
+    new = (collected_on, evidence_id, valid_until)
+    if group is None:
+        return _row(tenant, control_id, arrangement_id, 1, [new])
+    known = [(*_split(stamp), until) for stamp, until in _stamps(group)]  # the newest is always the first
+    items = sorted({*known, new}, key=lambda item: (item[0], item[1]), reverse=True)
+    return _row(tenant, control_id, arrangement_id, int(group["evidence_count"]) + 1, items)
+
+
+def attached(store: Store, tenant: str, evidence: Row, links: Mapping[tuple[str, str, str], Sequence[Link]],
+             ) -> Row:
+    """The group row to write with one evidence node the API creates (`evidence` and its `links` as the
+    loader gives them): the stored group with the item added."""
+    def target(rel_type: str, label: str) -> str | None:
+        found = links.get((rel_type, "Evidence", label)) or ()
+        return found[0].target.split("/", 1)[1] if found else None
+
+    control_id = target("EVIDENCES", "Control")
+    if control_id is None:
+        raise ValueError("evidence without a control has no group")
+    arrangement_id = target("CONCERNS", "OutsourcingArrangement")
+    found = store.nodes_by_uid(LABEL, [node_uid(tenant, group_id(control_id, arrangement_id))], tenant)
+    return with_evidence(found[0] if found else None, tenant, control_id, arrangement_id,
+                         evidence["collected_on"], evidence["evidence_id"], evidence["valid_until"])
+
+
+def _split(stamp: str) -> tuple[dt.date, str]:
+    day, evidence_id = stamp.split("|", 1)
+    return dt.date.fromisoformat(day), evidence_id
+
+
+def newest_date(group: Row) -> dt.date:
+    return _split(group["frontier"][0])[0]
+
+
+def summaries_on(groups: Sequence[Row], as_of: dt.date,
+                 ) -> tuple[dict[str, dict[str | None, EvidenceSummary]], dict[str, dt.date | None]] | None:
+    """What the store's aggregation of the evidence rows gives on D (TraceInputs.evidence and
+    evidence_valid_until), from the groups; None when some group has evidence collected after D (the
+    groups answer only from their newest collection date on). The caller checks that the groups count every
+    evidence item of the tenant (a store written before the groups were kept has none)."""
+    if any(newest_date(g) > as_of for g in groups):
+        return None
+    evidence: dict[str, dict[str | None, EvidenceSummary]] = {}
+    valid_until: dict[str, dt.date | None] = {}
+    for g in groups:
+        stamps = list(_stamps(g))
+        newest, newest_until = stamps[0]
+        unexpired = next((stamp for stamp, until in stamps if until is None or until >= as_of), None)
+        evidence.setdefault(g["control_id"], {})[g["arrangement_id"]] = EvidenceSummary(
+            int(g["evidence_count"]), newest, unexpired)
+        if unexpired != newest:
+            valid_until[_split(newest)[1]] = newest_until
+    return evidence, valid_until
+
+
+def _stamps(group: Row) -> Iterable[tuple[str, dt.date | None]]:
+    until = list(group["frontier_until"] or ())
+    for i, stamp in enumerate(group["frontier"]):
+        yield stamp, until[i] if i < len(until) else None
