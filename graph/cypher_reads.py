@@ -276,7 +276,8 @@ def control_links(d: Dialect) -> str:
 MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE {d.tenant_condition('c')}
 OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
 RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
-       c.applies_to_all AS applies_to_all, collect(a.arrangement_id) AS applies_to
+       c.applies_to_all AS applies_to_all, c.satisfies_targets AS satisfies_targets,
+       collect(a.arrangement_id) AS applies_to
 ORDER BY control_id, obligation_id
 """
 

@@ -154,7 +154,8 @@ class Store(ABC):
     @abstractmethod
     def control_links(self, tenant: str) -> list[Row]:
         """Per control and obligation it satisfies: control_id, obligation_id, frequency_months,
-        applies_to_all, applies_to (arrangement ids)."""
+        applies_to_all, applies_to (arrangement ids), satisfies_targets (the FRAMEWORK:ID items its satisfies
+        names, `;`-separated, or None)."""
 
     @abstractmethod
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:

@@ -16,13 +16,14 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from regtrace.crosswalk.targets import is_target
 from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
 from regtrace.trace import evidence_groups
 
-from .register_validation import OBLIGATION_CLASS, Register, RegisterDataset
+from .register_validation import CONTROL_CLASS, OBLIGATION_CLASS, Register, RegisterDataset
 
 SELF_MANAGED = "self_managed"
 EVIDENCE_CLASS = "Evidence"
@@ -58,10 +59,17 @@ def _derived(model: ClassModel, tenant: str) -> dict[str, Callable[[tuple[Any, .
     derived: dict[str, Callable[[tuple[Any, ...]], Any]] = {"tenant": lambda _: tenant}
     if model.name == "OutsourcingArrangement":
         derived["facts"] = lambda row: arrangement_facts(dict(zip(names, row, strict=False)), facts)
+    if model.name == CONTROL_CLASS:  # the target control ids a control's satisfies names (README "Registers")
+        derived["satisfies_targets"] = _named_targets(names.index("satisfies"))
     for f in model.references:
         if f.wildcard is not None:  # appliesTo '*' -> applies_to_all, scopeCovers '*' -> scope_arrangements_all
             derived[f"{f.column}_all"] = _wildcard_flag(names.index(f.name), f.wildcard)
     return derived
+
+
+def _named_targets(position: int) -> Callable[[tuple[Any, ...]], str | None]:
+    """The FRAMEWORK:ID items of the row's satisfies, `;`-separated (None: it names provisions only)."""
+    return lambda row: "; ".join(t for t in row[position] or () if is_target(t)) or None
 
 
 def _wildcard_flag(position: int, wildcard: str) -> Callable[[tuple[Any, ...]], bool]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from regtrace.crosswalk.targets import TargetIndex, is_target
 from regtrace.loaders.numbering import PROVISION_ID, PROVISION_ID_HINT
 from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
 
@@ -30,6 +31,7 @@ OBLIGATION_CLASS = "Obligation"
 ARRANGEMENT_CLASS = "OutsourcingArrangement"
 CERTIFICATION_CLASS = "Certification"
 CSP_CLASS = "CloudServiceProvider"
+CONTROL_CLASS = "Control"
 PROVISION_HINT = PROVISION_ID_HINT
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
@@ -424,16 +426,24 @@ class _Validator:
 
     def _provision_check(self, position: int, name: str) -> RowCheck:
         under = self.obligations_under
+        # A control's satisfies may name target control ids (FRAMEWORK:ID), resolved through the store's mapping
+        # sets; without a store (under None, or the bundled seed's plain mapping) only their form is checked.
+        may_name_targets = self.model.name == CONTROL_CLASS
+        targets: TargetIndex | None = getattr(under, "targets", None)
 
         def check(values: list[Any]) -> tuple[str, str] | None:
             value = values[position]
             if value is None:
                 return None
-            ids = [v.upper() for v in value]
+            ids = [v if may_name_targets and is_target(v) else v.upper() for v in value]
             values[position] = ids
             messages = []
             for pid in ids:
-                if not PROVISION_ID.fullmatch(pid):
+                if may_name_targets and is_target(pid):
+                    bad = targets.problem(pid) if targets is not None else _target_form(pid)
+                    if bad is not None:
+                        messages.append(bad)
+                elif not PROVISION_ID.fullmatch(pid):
                     messages.append(f"{pid!r} is not a provision id ({PROVISION_HINT})")
                 elif under is None:
                     continue
@@ -445,6 +455,11 @@ class _Validator:
             return (name, "; ".join(messages)) if messages else None
 
         return check
+
+
+def _target_form(ref: str) -> str | None:
+    framework, _, code = ref.partition(":")
+    return None if framework and code else TargetIndex().problem(ref)
 
 
 def _date_order(earlier: _Column, later: _Column) -> RowCheck:

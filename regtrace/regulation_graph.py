@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from regtrace.crosswalk.targets import TargetIndex, is_target, target_index
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.loaders.provision import OBLIGATION_MODALITIES, Provision
 from regtrace.trace.conditions import COMPANY_ONLY_FACTS
@@ -200,20 +201,37 @@ class ObligationsUnder(Mapping[str, list[str]]):
     ones a register names) and which of them were renumbered between versions."""
 
     def __init__(self, under: dict[str, list[str]], version: str | None,
-                 renumbered: dict[str, list[tuple[str, str]]] | None = None) -> None:
+                 renumbered: dict[str, list[tuple[str, str]]] | None = None,
+                 targets: TargetIndex | None = None) -> None:
         self._under = under
         self.version = version
         self.renumbered = renumbered or {}  # id -> [(other version, its id there)]
         self.named: set[str] = set()
+        self.targets = targets  # the store's target control ids (a control's satisfies may name them)
 
     def __getitem__(self, key: str) -> list[str]:
+        if self.targets is not None and is_target(key):
+            return self._covered(key)
         self.named.add(key)
         return self._under[key]
 
     def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and self.targets is not None and is_target(key):
+            return bool(self._covered(key))
         if isinstance(key, str):
             self.named.add(key)
         return key in self._under
+
+    def _covered(self, ref: str) -> list[str]:
+        """The obligations at or below each provision the target control id covers (README "Registers")."""
+        assert self.targets is not None
+        found: dict[str, None] = {}
+        for pid in self.targets.covers.get(ref, ()):
+            self.named.add(pid)
+            found.update(dict.fromkeys(self._under.get(pid, ())))
+        if not found:
+            raise KeyError(ref)
+        return list(found)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._under)
@@ -235,7 +253,8 @@ def obligations_under(store: Store, version: str | None = None, on: dt.date | No
     other version's counterparts, so a trace as of any date finds the mapping."""
     book = VersionBook.read(store)
     if book.single and version is None:
-        return ObligationsUnder(obligations_under_rows(book.provisions, book.obligations), book.first_label)
+        return ObligationsUnder(obligations_under_rows(book.provisions, book.obligations), book.first_label,
+                                targets=target_index(store))
     chosen = book.by_label(version) if version else book.in_force(on or dt.date.today())
     provisions, obligations = book.provisions_of(chosen.label), book.obligations_of(chosen.label)
     under = obligations_under_rows(provisions, obligations)
@@ -251,7 +270,7 @@ def obligations_under(store: Store, version: str | None = None, on: dt.date | No
             other = by_uid.get(uid)
             if other is not None and other["provision_id"] != p["provision_id"]:
                 renumbered.setdefault(p["provision_id"], []).append((book.label_of(other), other["provision_id"]))
-    return ObligationsUnder(keyed, chosen.label, renumbered)
+    return ObligationsUnder(keyed, chosen.label, renumbered, target_index(store))
 
 
 def obligations_under_graph(graph: RegulationGraph) -> dict[str, list[str]]:

@@ -154,6 +154,7 @@ class _Fast:
     def _control_evidence(self, narrow: TraceInputs, o: Row, subject: Subject) -> Outcome:
         evidence = self.i.evidence
         keys: list[_LinkKey] = []
+        applying: list[Row] = []
         for link, months in self._links(o):
             control_id = link["control_id"]
             if subject.arrangement is None:
@@ -161,6 +162,10 @@ class _Fast:
             elif link["applies_to_all"] or subject.subject_id in (link["applies_to"] or ()):
                 own = subject.subject_id in evidence.get(control_id, {})
                 keys.append((control_id, subject.subject_id if own else None, months))
+            else:
+                continue
+            if link.get("satisfies_targets"):
+                applying.append(link)
         approvals = rules.approvals_for(narrow, o, subject) if narrow.approvals else []
         certificates = rules.certifications_for(narrow, o, subject) if narrow.certifications else []
         if not keys and not approvals and not certificates:
@@ -175,7 +180,7 @@ class _Fast:
                 found += [rules.approval_evidence(ap, self.i.as_of) for ap in approvals]
                 combined = rules.combine(tuple(sorted({k[0] for k in keys})), found)
             outcome = self._combined[signature] = rules.with_certificates(combined, certificates)
-        return outcome
+        return rules.with_vias(outcome, rules.control_vias(self.i, applying, o)) if applying else outcome
 
     def _evidence(self, key: _LinkKey, subject: Subject) -> Found:
         found = self._found.get(key)

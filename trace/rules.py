@@ -374,7 +374,26 @@ def control_evidence_rule(inputs: TraceInputs, o: Row, subject: Subject) -> Outc
     controls = tuple(sorted({link["control_id"] for link in links}))
     found = [control_evidence(inputs, link["control_id"], subject, window(link, o)) for link in links]
     found += [approval_evidence(ap, inputs.as_of) for ap in approvals]
-    return with_certificates(combine(controls, found) if links or approvals else None, certificates)
+    outcome = with_certificates(combine(controls, found) if links or approvals else None, certificates)
+    return with_vias(outcome, control_vias(inputs, links, o))
+
+
+def control_vias(inputs: TraceInputs, links: Sequence[Row], o: Row) -> tuple[Via, ...]:
+    """The target control ids (FRAMEWORK:ID) a control's satisfies names through which it reaches the
+    obligation: those a reviewed equal or subset mapping links to the obligation or a provision above it."""
+    path = provision_path(inputs, o["obligation_id"])
+    found = set()
+    for link in links:
+        for ref in (t.strip() for t in (link.get("satisfies_targets") or "").split(";")):
+            framework = ref.partition(":")[0]
+            if ref and any(ref in inputs.proving.get((framework, pid), ()) for pid in path):
+                found.add(Via("control", link["control_id"], ref))
+    return tuple(sorted(found))
+
+
+def with_vias(outcome: Outcome, via: tuple[Via, ...]) -> Outcome:
+    """The outcome with the controls' target ids beside the certificates' in mapped_via."""
+    return replace(outcome, mapped_via=tuple(sorted({*outcome.mapped_via, *via}))) if via else outcome
 
 
 def with_certificates(outcome: Outcome | None, certificates: Sequence[tuple[Certification, tuple[str, ...]]]
