@@ -114,21 +114,22 @@ def _stored_texts() -> dict[str, str]:
 def impact_command(
     new_text: Annotated[str, typer.Argument(metavar="NEW_TEXT", help="The amended text: a regulation text file, "
                                             "whole or an excerpt of the changed articles (read into the current "
-                                            "text).", show_default=False)],
+                                            "text), or a stored version's label.", show_default=False)],
     tenant: Tenant = DEFAULT_TENANT,
     as_of: AsOf = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """What an amended text would change for a member company, before it is adopted: per change of the diff,
+    """What an amended text would change for a member company, before it is adopted, against the stored
+    version in force on --as-of: per change of the diff,
     the controls, contracts, evidence and arrangements it touches and the trace rows whose status would
     change. Writes nothing."""
-    from regtrace.amendment import amend_file
     from regtrace.impact import impact
+    from regtrace.impact_stored import stored_amendment
     from regtrace.impact_text import render
 
     day = parse_as_of(as_of)
-    amendment = amend_file(new_text)
     with opened_store() as store:
+        _label, amendment = stored_amendment(store, new_text, day)
         result = impact(store, tenant, amendment, day)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
