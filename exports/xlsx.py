@@ -317,7 +317,7 @@ def _audits(w: _Writer, d: ExportData) -> None:
         head = [a["audit_id"], arr, "一般性 general" if a["kind"] == "general" else "專案 project", a["performed_on"],
                 a["auditor"], "是 yes" if a["independent"] else "否 no"]
         found = by_audit.get(a["audit_id"], [])
-        rows += [[*head, f.finding_id, f.severity, Styled(style.pair(style.FINDING_STATE, f.state),
+        rows += [[*head, f.finding_id, labels.severity(f.severity), Styled(style.pair(style.FINDING_STATE, f.state),
                                                         style.FINDING_FILL[f.state]), f.due_on, f.closed_on,
                   f.days_overdue or ""] for f in found] or [[*head, "（無缺失 none）", "", "", None, None, ""]]
     w.table("查核 Audits", ["查核代碼 Audit", "委外事項 Arrangement", "類別 Kind", "查核日 Performed on",
