@@ -39,6 +39,12 @@ def taipei_time(moment: dt.datetime) -> str:
     return f"{roc_date(local.date())} {local:%H:%M}（{local:%Y-%m-%d %H:%M} Asia/Taipei, UTC+8）"
 
 
+def confidentiality(d: ExportData) -> str:
+    """The marking every page of the report and the workbook carries."""
+    return (f"機密 CONFIDENTIAL · 限{d.meta.company or d.meta.tenant}內部及主管機關檢查使用 "
+            "for the company and examination by the competent authority only")
+
+
 def regulation_version(d: ExportData) -> str:
     """The version of the regulation the trace read: the version data when the export has it, else the
     instrument's own record (its title and, when known, dates) and that it is the seed text."""

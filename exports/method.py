@@ -22,7 +22,7 @@ _TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(?:—\s*)?")
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: its title (the bold words a bullet opens with; '' for a closing paragraph) and its text."""
+    """One rule: its title (the bold words a bullet opens with; '' for a closing paragraph) and its whole text."""
 
     title: str
     markdown: str
@@ -68,8 +68,7 @@ def rules() -> tuple[Rule, ...]:
         if bullet is not None:
             text = " ".join(bullet)
             m = _TITLE.match(text)
-            title = m.group(1).rstrip(".") if m and m.group(1).endswith(".") else ""
-            found.append(Rule(title, text[m.end():] if title and m else text))
+            found.append(Rule(m.group(1).rstrip(".") if m else "", text))
             bullet = None
 
     for line in source().splitlines():

@@ -134,12 +134,6 @@ SECTIONS = (("summary", "摘要 Summary"), ("scope", "範圍 Scope"), ("method",
             ("appendix", "附錄：追溯明細 Appendix: trace"))
 
 
-def confidentiality(d: ExportData) -> str:
-    """The marking every page carries."""
-    return (f"機密 CONFIDENTIAL · 限{d.meta.company or d.meta.tenant}內部及主管機關檢查使用 "
-            "for the company and examination by the competent authority only")
-
-
 def _lowest(groups: list[Coverage], n: int) -> list[Coverage]:
     """All groups in their order when there are at most n; else the n with the lowest coverage."""
     if len(groups) <= n:
@@ -202,7 +196,7 @@ def context(d: ExportData, sign_off: SignOff | None = None) -> dict[str, Any]:
         "cover": {"company": d.meta.company, "tenant": d.meta.tenant, "as_of_roc": cover.roc_date(d.meta.as_of),
                   "as_of": d.meta.as_of.isoformat(), "regulation": cover.regulation_version(d),
                   "generated": cover.taipei_time(d.meta.generated_at)},
-        "confidential": confidentiality(d),
+        "confidential": cover.confidentiality(d),
         "sections": SECTIONS,
         "scope": _scope(d),
         "method": method.rules(),

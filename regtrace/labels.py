@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from regtrace.trace.vocabulary import scheme
 
+
 def _words(name: str) -> dict[str, tuple[str, str]]:
     return {w.word: (w.zh, w.en) for w in scheme(name)}
 

@@ -79,9 +79,10 @@ def _sign_off(prepared_by: str | None, prepared_on: str | None, reviewed_by: str
         if not (name or "").strip():
             raise InputError(f"--{option}-on: give --{option}-by too (a date signs for someone)")
         try:
-            return read_date(value)
+            parsed: dt.date = read_date(value)
         except CellError as exc:
             raise InputError(f"--{option}-on: {exc}") from None
+        return parsed
 
     def name(option: str, value: str | None) -> str | None:
         if value is not None and not value.strip():
