@@ -4,7 +4,9 @@ Each obligation not covered names its causes (`TraceRow.cause`); rows whose caus
 expired contract, the same lapsed evidence stream, the same overdue finding, the same obligation without a
 control, the same arrangement without an audit — form one group. A row with several causes (an overdue finding
 on a stale obligation) is listed under each. Groups come worst first: by the worst status among their rows,
-then by how many obligations they hold, then by the cause's kind and what it names.
+then by how many obligations they hold, then by the cause's kind and what it names. A cause's status is the one
+it makes (a lapsed evidence stream: stale; controls without evidence: unevidenced; the rest: gap), not the worst
+of its rows: a stale row that an overdue finding makes a gap does not make the lapsed evidence a gap.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "no_deletion_record": ("arrangement",),
     "conditions_unmet": ("conditions",),
 }
+MAKES = {"evidence_lapsed": "stale", "audit_incomplete": "stale", "no_evidence": "unevidenced",
+         "conditions_unmet": "not_applicable"}  # the status each cause makes (the others: gap)
 SUBJECT_BOUND = frozenset({"no_evidence", "audit_incomplete"})  # the same details on two subjects: two causes
 
 
@@ -41,8 +45,8 @@ class RootCause:
 
     @property
     def status(self) -> str:
-        """The worst status among the group's rows."""
-        return min((r.own_status or r.status for r in self.rows), key=lambda s: RANK[s])
+        """The status this cause makes."""
+        return MAKES.get(self.kind, "gap")
 
     @property
     def words(self) -> str:

@@ -26,6 +26,7 @@ from export_fixtures import AS_OF, TENANT, load_example
 from regtrace.api.app import create_app
 from regtrace.api.auth import create_token
 
+from regtrace import labels
 from regtrace.stores import open_store
 
 pytestmark = pytest.mark.browser
@@ -234,8 +235,7 @@ def test_officer_dashboard_shows_the_api_answers(server: Server, page: Any, tmp_
     for (subject, article), status in articles.items():
         button = page.locator(f"#heatmap-table button[data-subject='{subject}'][data-article='{article}']")
         assert button.locator("xpath=..").get_attribute("data-status") == status
-        assert ["缺口", "無佐證", "已逾期", "已涵蓋", "不適用"][
-            ["gap", "unevidenced", "stale", "covered", "not_applicable"].index(status)] in button.inner_text()
+        assert labels.STATUS[status][0] in button.inner_text()  # the ontology's word (regtrace.labels)
     company_row = page.locator("#heatmap-table tbody tr[data-subject='company']")
     assert company_row.count() == (1 if any(s == "company" for s, _ in articles) else 0)
     by_subject = {c["key"]: c for c in summary["byArrangement"]}
