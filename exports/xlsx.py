@@ -342,17 +342,27 @@ def contract_in_force(row: dict[str, Any], as_of: dt.date) -> bool:
     return bool(row["signed_on"] <= as_of and (row["expires_on"] is None or as_of <= row["expires_on"]))
 
 
+CONTRACT_FILL = {"in_force": "C6EFCE", "expired": "FFC7CE", "not_yet_in_force": "EDEDED"}
+
+
+def contract_state(row: dict[str, Any], as_of: dt.date) -> str:
+    """in_force, expired (expires_on before the date) or not_yet_in_force (signed after it)."""
+    if contract_in_force(row, as_of):
+        return "in_force"
+    return "not_yet_in_force" if row["signed_on"] > as_of else "expired"
+
+
 def _contracts(w: _Writer, d: ExportData) -> None:
     items = required_clauses(d)
     governs = d.targets("GOVERNS", "Contract", "OutsourcingArrangement")
-    marks = {"yes": "✓", "no": "✗", "na": "不適用 n/a"}
+    marks = {"yes": "✓", "no": "✗", "na": labels.status("not_applicable")}
     rows = []
     for k in d.nodes["Contract"]:
         arr = key_of(governs[k["uid"]][0]) if k["uid"] in governs else None
-        live = contract_in_force(k, d.meta.as_of)
+        state = contract_state(k, d.meta.as_of)
         states = [clause_state(d, k["uid"], arr, o) for o in items]
         rows.append([k["contract_id"], arr, k["signed_on"], k["expires_on"],
-                     Styled("有效 in force" if live else "失效 not in force", "C6EFCE" if live else "EDEDED"),
+                     Styled(labels.word("contract", state), CONTRACT_FILL[state]),
                      *(Styled(marks[s], style.CLAUSE_FILL[s]) for s in states)])
     w.table("契約條款 Contract clauses", ["契約代碼 Contract", "委外事項 Arrangement", "簽約日 Signed on",
                                       "到期日 Expires on", "基準日狀態 On the as-of date",

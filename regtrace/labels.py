@@ -20,10 +20,11 @@ SEVERITY = _words("Severity")  # an audit finding's severity, most severe first 
 CERT_STATUS = _words("CertificationStatus")  # a CSP certification on the date (rt:CertificationStatus)
 FINDING_STATE = _words("FindingState")  # an audit finding's remediation on the date (rt:FindingState)
 INSTRUMENT_STATUS = _words("InstrumentStatus")  # a cited instrument on the date (rt:InstrumentStatus)
+CONTRACT_STATE = _words("ContractState")  # a contract on the date (rt:ContractState)
 # Each vocabulary under the name the dashboard's strings use (i18n.js keys "status.gap", "severity.high", …).
 VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
     "status": STATUS, "cause": CAUSE, "severity": SEVERITY, "cert": CERT_STATUS, "finding": FINDING_STATE,
-    "instrument": INSTRUMENT_STATUS,
+    "instrument": INSTRUMENT_STATUS, "contract": CONTRACT_STATE,
 }
 CRITICAL = ("gap", "critical", "expired", "overdue")  # words styled as critical wherever they are shown
 MODALITY = {

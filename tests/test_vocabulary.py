@@ -31,7 +31,7 @@ OWN = {ROOT / "regtrace" / "labels.py", ROOT / "trace" / "vocabulary.py"}  # whe
 # Words that compete with the ontology's: expired is 已到期; stale evidence is 佐證過時, not 逾期 or 已逾期; an
 # overdue finding is 逾期未改善; an open one 改善中, a closed one 已結案.
 COMPETING = re.compile(r"已過期|已逾期|佐證資料已逾期|[\"'](?:逾期|未結|已結|過期)[\"']")
-STATE_WORDS = ("status", "severity", "cert", "finding", "instrument")  # causes are phrases, checked as competing
+STATE_WORDS = ("status", "severity", "cert", "finding", "instrument", "contract")  # causes are phrases, checked as competing
 CODES = "|".join(sorted({c for name in STATE_WORDS for c in labels.VOCABULARY[name]} - {"open"}, key=len,
                         reverse=True))
 # trace/model.py's REASONS says why a status was decided ("stale": 佐證資料已過時 evidence exists but none is
@@ -60,7 +60,7 @@ def test_distinct_things_get_distinct_words() -> None:
     zh = {name: {code: w[0] for code, w in words.items()} for name, words in labels.VOCABULARY.items()}
     assert zh["status"]["stale"] != zh["finding"]["overdue"]
     assert zh["status"]["stale"] == "佐證過時" and zh["finding"]["overdue"] == "逾期未改善"
-    assert zh["cert"]["expired"] == "已到期"
+    assert zh["cert"]["expired"] == zh["contract"]["expired"] == "已到期"  # one word for expired
     assert zh["severity"] == {"critical": "重大", "high": "高", "medium": "中", "low": "低"}
     for name, words in zh.items():  # within one vocabulary, one word per state
         assert len(set(words.values())) == len(words), name

@@ -35,6 +35,9 @@ const VOCABULARY = {
   "instrument.not_yet_in_force": ["尚未施行", "not yet in force"],
   "instrument.abolished": ["已廢止", "abolished"],
   "instrument.superseded": ["已被取代", "superseded"],
+  "contract.expired": ["已到期", "expired"],
+  "contract.not_yet_in_force": ["尚未生效", "not yet in force"],
+  "contract.in_force": ["有效", "in force"],
 };
 // END vocabulary
 
