@@ -88,6 +88,32 @@ def coverage_bars(groups: Sequence[Coverage], names: Sequence[str], title: str) 
         plt.close(fig)
 
 
+def trend_line(labels_: Sequence[str], percents: Sequence[float | None], title: str) -> str:
+    """Overall coverage (% of applicable obligations) at each date, as a line with its values. SVG text."""
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(7.2, 2.6), layout="constrained")
+    try:
+        xs = list(range(len(labels_)))
+        points = [(x, p) for x, p in zip(xs, percents, strict=True) if p is not None]
+        ax.plot([x for x, _ in points], [p for _, p in points], marker="o", color=style.STATUS_CHART["covered"])
+        for x, p in points:
+            ax.annotate(f"{p:.1f}%", (x, p), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
+        for x, p in zip(xs, percents, strict=True):
+            if p is None:
+                ax.annotate("—", (x, 2), ha="center", fontsize=7)
+        ax.set_xticks(xs, list(labels_), fontsize=7)
+        ax.set_ylim(0, 105)
+        ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=7)
+        ax.set_ylabel("涵蓋率 % covered", fontsize=8)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "regtrace"})
+        return _strip_xml_prolog(buffer.getvalue())
+    finally:
+        plt.close(fig)
+
+
 def _strip_xml_prolog(svg: str) -> str:
     """The <svg> element only, for inlining in HTML."""
     start = svg.find("<svg")

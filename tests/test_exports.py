@@ -32,6 +32,7 @@ from pyshacl import validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 from regtrace.exports import bundle, oscal, report
+from regtrace.exports.cover import SignOff
 from regtrace.exports.data import gather
 from regtrace.graph.port import Store
 from regtrace.ontology.model import RT
@@ -251,6 +252,30 @@ def test_pdf_sign_off_block_is_left_blank_to_sign(exported: Exported) -> None:
     text = "".join(_pdf_pages(exported))
     signoff = text[text.index("9.簽核Sign-off"):text.index("10.附錄", text.index("9.簽核Sign-off"))]
     assert "製表Preparedby覆核Reviewedby核准Approvedby" in signoff.replace("職責Role姓名Name日期Date簽章Signature", "")
+
+
+def test_sign_off_names_and_dates_fill_the_block(example_store: tuple[Store, str]) -> None:
+    store, _ = example_store
+    d = gather(store, TENANT, AS_OF, generated_at=GENERATED)
+    html = report.render_html(d, SignOff(prepared_by="王小明", prepared_on=dt.date(2026, 11, 30),
+                                         approved_by="陳總經理", approved_on=dt.date(2026, 12, 2)))
+    block = re.sub(r"\s+", "", html[html.index('id="signoff"'):html.index('id="appendix"')])
+    assert "<td>製表Preparedby</td><td>王小明</td><td>2026-11-30</td>" in block
+    assert "<td>覆核Reviewedby</td><td></td><td></td>" in block  # left blank to sign by hand
+    assert "<td>核准Approvedby</td><td>陳總經理</td><td>2026-12-02</td>" in block
+
+
+def test_exports_use_only_the_ontology_words(exported: Exported) -> None:
+    from test_vocabulary import COMPETING
+
+    pdf = "".join(_pdf_pages(exported))
+    cells = " ".join(str(c) for ws in load_workbook(exported.folder / "traceability-matrix.xlsx").worksheets
+                     for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str))
+    for text in (pdf, cells, (exported.folder / "report.html").read_text(encoding="utf-8")):
+        assert not COMPETING.search(text), COMPETING.search(text)
+        # 逾期 only for a finding: overdue (逾期未改善), days overdue (逾期天數), not yet due (未逾期); never for evidence
+        assert re.findall(r"(?<!未)逾期(?!未改善|天數)", text) == []
+    assert "佐證過時stale" in pdf and "佐證過時 stale" in cells  # the ontology's word for stale evidence
 
 
 def test_report_charts_are_percent_of_applicable(exported: Exported) -> None:
