@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from regtrace.trace import COMPANY, REASONS, TraceRow
+from regtrace.trace import COMPANY, TraceRow
 from regtrace.trace.coverage import Coverage
 
 from regtrace import labels
@@ -71,10 +71,11 @@ def _coverage_row(c: Coverage, name: str) -> dict[str, Any]:
             "percent": "—" if c.percent is None else f"{c.percent:.1f}%"}
 
 
-def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
-    """One trace row as every table of the report shows it: the same words, never cut."""
+def _trace_row(d: ExportData, r: TraceRow, own: bool = False) -> dict[str, Any]:
+    """One trace row as every table of the report shows it: the same words, never cut. With `own`, a lead-in
+    shows its own duty's status (what a gap is counted by), else the row's status (with the roll-up)."""
     proof = r.evidence or r.contracts or r.audits
-    status = r.own_status or r.status if r.obligation else r.status
+    status = (r.own_status or r.status) if own else r.status
     return {"label": r.label, "id": r.provision, "leaf": r.leaf, "subject": d.subject_name(r.subject),
             "status": status, "status_text": labels.status(status), "modality": labels.modality(r.modality),
             "reason": r.explanation, "controls": ", ".join(r.controls), "proof": ", ".join(proof),
@@ -107,7 +108,7 @@ def findings_by_cause(d: ExportData) -> dict[str, Any]:
         shown.append({"kind": g.kind, "title": cause_title(d, g), "status": g.status,
                       "status_text": labels.status(g.status), "count": len(g.rows),
                       "subjects": [d.subject_name(s) for s in g.subjects],
-                      "rows": [_trace_row(d, r) for r in rows], "more": len(g.rows) - len(rows)})
+                      "rows": [_trace_row(d, r, own=True) for r in rows], "more": len(g.rows) - len(rows)})
     return {"groups": shown, "top": shown[:TOP_CAUSES], "total": len(groups), "rows": len(d.gaps)}
 
 
@@ -242,7 +243,6 @@ def context(d: ExportData, sign_off: SignOff | None = None) -> dict[str, Any]:
                         "points": "、".join(f"第{p}點" for p in r.points), "successor": r.successor_title or ""}
                        for r in d.stale_references],
         "bdd": _bdd(d),
-        "reasons": list(REASONS.values()),
         "appendix": [_trace_row(d, r) for r in app.rows],
         "appendix_total": app.total,
         "appendix_note": app.note,
