@@ -4,10 +4,12 @@ A token is `rt_<token_id>_<secret>`; the store keeps only its SHA-256 (an ApiTok
 ontology). A token expires: `expires_at` (UTC) is set when it is created, 90 days ahead unless told otherwise
 (`--expires-in 30d`, `12h`); a token stored before expiry existed expires 90 days after it was created. Roles:
 
-    admin    every tenant (may pass a `tenant` argument), reads and writes
-    officer  reads and writes its own tenant
-    auditor  reads its own tenant
-    board    coverage and gap counts of its own tenant only
+    admin        every tenant (may pass a `tenant` argument), reads and writes; the sector view too
+    officer      reads and writes its own tenant
+    auditor      reads its own tenant
+    board        coverage and gap counts of its own tenant only
+    association  the sector view only (regtrace.sector: figures over at least 5 members); bound to no tenant,
+                 it reads no tenant-bound field and may pass no `tenant` argument (FORBIDDEN)
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from regtrace.errors import InputError
 
 from .errors import ForbiddenError, UnauthenticatedError, not_found
 
-Role = Literal["admin", "officer", "auditor", "board"]
+Role = Literal["admin", "officer", "auditor", "board", "association"]
 ROLES: tuple[Role, ...] = get_args(Role)
-Permission = Literal["read", "write", "summary", "admin"]
+Permission = Literal["read", "write", "summary", "admin", "sector"]
+UNBOUND: frozenset[str] = frozenset({"association"})  # roles of no tenant
 GRANTS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset({"read", "write", "summary", "admin"}),
+    "admin": frozenset({"read", "write", "summary", "admin", "sector"}),
     "officer": frozenset({"read", "write", "summary"}),
     "auditor": frozenset({"read", "summary"}),
     "board": frozenset({"summary"}),
+    "association": frozenset({"sector"}),
 }
 PREFIX = "rt_"
 LIFETIME = dt.timedelta(days=90)
@@ -44,7 +48,7 @@ _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's id, name, role and tenant."""
+    """Who is calling: the token's id, name, role and tenant ("" for a role bound to no tenant)."""
 
     token_id: str
     name: str
@@ -59,7 +63,11 @@ class Principal:
             raise ForbiddenError(f"the {self.role} role may not do this")
 
     def tenant_for(self, requested: str | None) -> str:
-        """The tenant a request works on: the token's own, or any for an admin that asks for one."""
+        """The tenant a request works on: the token's own, or any for an admin that asks for one; FORBIDDEN for
+        a token bound to no tenant (association), whatever it asks."""
+        if self.role in UNBOUND:
+            raise ForbiddenError(f"the {self.role} role reads the sector view only (sector, sectorTrend): it is "
+                                 "bound to no member company and may not read one's data or pass a tenant")
         if requested is None or requested == self.tenant:
             return self.tenant
         if self.role != "admin":
@@ -105,20 +113,26 @@ def expires_at(row: Row) -> dt.datetime:
     return _utc(row["created_at"]) + LIFETIME
 
 
-def create_token(store: Store, role: str, tenant: str, name: str | None = None,
+def create_token(store: Store, role: str, tenant: str | None, name: str | None = None,
                  lifetime: dt.timedelta = LIFETIME) -> tuple[str, Row]:
-    """Store a new token's hash and return the token (shown once) with its public fields."""
+    """Store a new token's hash and return the token (shown once) with its public fields. An association token
+    has no tenant (None); every other role has one."""
     if role not in ROLES:
         raise InputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
-    check_tenant(tenant)
+    if role in UNBOUND and tenant is not None:
+        raise InputError(f"--tenant: an {role} token is bound to no member company; leave --tenant out")
+    if role not in UNBOUND:
+        if tenant is None:
+            raise InputError(f"--tenant: an {role} token needs the member company it works for")
+        check_tenant(tenant)
     if lifetime <= dt.timedelta(0) or lifetime > MAX_LIFETIME:
         raise InputError(f"--expires-in: a lifetime between 1 minute and {MAX_LIFETIME.days} days")
     token_id = secrets.token_hex(8)
     token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    row: Row = {"uid": token_id, "token_id": token_id, "name": name or f"{role}@{tenant}", "role": role,
-                "tenant": tenant, "hash": token_hash(token), "revoked": False, "created_at": now.isoformat(),
-                "expires_at": (now + lifetime).isoformat()}
+    row: Row = {"uid": token_id, "token_id": token_id, "name": name or (f"{role}@{tenant}" if tenant else role),
+                "role": role, "tenant": tenant, "hash": token_hash(token), "revoked": False,
+                "created_at": now.isoformat(), "expires_at": (now + lifetime).isoformat()}
 
     def unit(w: Writer) -> None:
         w.create_nodes("ApiToken", [row])
@@ -174,7 +188,9 @@ def principal_of(row: Row | None, now: dt.datetime) -> Principal:
                                    "(regtrace token create)")
     if row["role"] not in ROLES:
         raise UnauthenticatedError("invalid or revoked token")
-    return Principal(row["token_id"], row["name"], row["role"], row["tenant"])
+    if (row["role"] in UNBOUND) != (not row["tenant"]):  # a tenant on an association token, or none on another
+        raise UnauthenticatedError("invalid or revoked token")
+    return Principal(row["token_id"], row["name"], row["role"], row["tenant"] or "")
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:

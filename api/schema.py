@@ -13,10 +13,13 @@ import graphene
 from graphql import GraphQLSchema, print_schema
 from regtrace.ontology.model import load_ontology
 
+from .changes import changes_fields
 from .dashboard import dashboard_fields
 from .mutations import mutation_fields
 from .navigation import served_classes
 from .queries import entity_fields
+from .sector import sector_fields
+from .trend import trend_fields
 from .types import build_types
 
 
@@ -26,6 +29,9 @@ def build_schema() -> GraphQLSchema:
     classes = served_classes()
     types = build_types((*classes, load_ontology().classes["ChangeLogEntry"]))
     query_fields: dict[str, Any] = {**dashboard_fields(types), **entity_fields(types, classes)}
+    query_fields.update(trend_fields())
+    query_fields.update(changes_fields())
+    query_fields.update(sector_fields())
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})

@@ -20,6 +20,8 @@ ASSETS = {
     "i18n.js": "text/javascript; charset=utf-8",
     "gql.js": "text/javascript; charset=utf-8",
     "render.js": "text/javascript; charset=utf-8",
+    "association.html": "text/html; charset=utf-8",  # the associations' view (api/sector.py)
+    "association.js": "text/javascript; charset=utf-8",
 }
 HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

@@ -21,9 +21,14 @@ def parse_as_of(value: str | None) -> dt.date:
     """The --as-of date: ISO or ROC; today when not given."""
     if value is None:
         return dt.date.today()
+    return parse_date("--as-of", value)
+
+
+def parse_date(option: str, value: str) -> dt.date:
+    """A date option's value (ISO or ROC); InputError naming the option and the accepted forms."""
     from regtrace.loaders.register_values import CellError, read_date
 
     try:
         return read_date(value)
     except CellError as exc:  # the message names the accepted forms (and why a two-digit year is refused)
-        raise InputError(f"--as-of: {exc}") from None
+        raise InputError(f"{option}: {exc}") from None

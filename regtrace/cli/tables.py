@@ -125,7 +125,7 @@ def tokens_table(rows: list[dict[str, Any]]) -> Table:
     for h in ("id", *columns[1:]):
         table.add_column(h)
     for r in rows:
-        table.add_row(*(str(r[h]) for h in columns))
+        table.add_row(*("—" if r[h] is None else str(r[h]) for h in columns))
     return table
 
 

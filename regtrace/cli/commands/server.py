@@ -9,7 +9,7 @@ import typer
 
 from regtrace.cli.app import GLOBAL, app, opened_store
 from regtrace.cli.console import err, out, show
-from regtrace.cli.options import DEFAULT_TENANT, JsonFlag, Tenant
+from regtrace.cli.options import DEFAULT_TENANT, JsonFlag
 from regtrace.cli.tables import tokens_table
 
 PANEL = "服務 Server"
@@ -50,8 +50,9 @@ app.add_typer(token_app, name="token", rich_help_panel=PANEL)
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[str, typer.Option("--role", help="admin, officer, auditor or board.")],
-    tenant: Tenant = DEFAULT_TENANT,
+    role: Annotated[str, typer.Option("--role", help="admin, officer, auditor, board or association.")],
+    tenant: Annotated[str | None, typer.Option("--tenant", help="Member company the token works for (default "
+                                               f"{DEFAULT_TENANT}; none for an association token).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Who or what uses it (shown in the change log).")] = None,
     expires_in: Annotated[str, typer.Option(
         "--expires-in", help="Lifetime: days, hours or minutes, e.g. 30d, 12h, 90m (at most 3650d).")] = "90d",
@@ -62,9 +63,11 @@ def token_create(
 
     lifetime = parse_lifetime(expires_in)
     with opened_store() as store:
-        tenant = require_tenant(store, tenant)  # a token for a tenant with no registers would show 0 %
+        if role != "association":  # an association token reads the sector view, bound to no member company
+            tenant = require_tenant(store, tenant or DEFAULT_TENANT)  # a token of no registers would show 0 %
         token, row = create_token(store, role, tenant, name, lifetime)
-    err.print(f"token {row['token_id']} ({row['role']} of {row['tenant']}, {row['name']}, expires "
+    bound = f"of {row['tenant']}" if row["tenant"] else "of no member company"
+    err.print(f"token {row['token_id']} ({row['role']} {bound}, {row['name']}, expires "
               f"{row['expires_at']}); keep it, it is not shown again:")
     sys.stdout.write(token + "\n")
 

@@ -3,6 +3,7 @@ due-diligence registers beside it (CSP certifications, audit findings)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -10,14 +11,16 @@ import typer
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality, require_arrangement
 from regtrace.cli.console import out, print_json, show
-from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of
+from regtrace.cli.options import DEFAULT_TENANT, AsOf, JsonFlag, Tenant, parse_as_of, parse_date
 from regtrace.cli.summary import print_summary
 from regtrace.cli.tables import certifications_table, coverage_table, findings_table, trace_table
+from regtrace.cli.trend_tables import trend_table
 from regtrace.company import company_name
 from regtrace.errors import InputError
 from regtrace.tenants import require_tenant
 from regtrace.trace import gaps, trace
 from regtrace.trace.coverage import GROUPS, GroupBy, coverage, overall
+from regtrace.trace.trend import tenant_trend
 
 PANEL = "追溯 Trace"
 
@@ -62,9 +65,19 @@ def coverage_command(
     tenant: Tenant = DEFAULT_TENANT,
     by: Annotated[list[str] | None, typer.Option("--by", help="article, arrangement or csp (repeatable).")] = None,
     as_json: JsonFlag = False,
+    trend: Annotated[bool, typer.Option("--trend", help="Coverage at the end of each of the last 8 quarters "
+                                                        "(and at each --date), per article and overall.")] = False,
+    dates: Annotated[list[str] | None, typer.Option("--date", help="With --trend: a further date (repeatable).")
+                     ] = None,
 ) -> None:
-    """Board-level coverage: % covered of what applies, per article, arrangement and CSP."""
+    """Board-level coverage: % covered of what applies, per article, arrangement and CSP (--trend: over time)."""
     day = parse_as_of(as_of)
+    if trend or dates:
+        if not trend or by:
+            raise InputError("--date goes with --trend" if not trend else "--by does not go with --trend (a trend "
+                             "is per article and overall)")
+        coverage_trend(tenant, day, [parse_date("--date", d) for d in dates or ()], as_json)
+        return
     groups: list[GroupBy] = []
     for g in by or list(GROUPS):
         if g not in GROUPS:
@@ -91,6 +104,15 @@ def coverage_command(
     print_summary(rows, day, named.with_tenant, material)
     for g, cs in result.items():
         out.print(coverage_table(g, cs))
+
+
+def coverage_trend(tenant: str, day: dt.date, dates: list[dt.date], as_json: bool) -> None:
+    """`coverage --trend`: one object (JSON) or table row per date."""
+    with opened_store() as store:
+        tenant = require_tenant(store, tenant)
+        points = tenant_trend(store, tenant, day, dates)
+    show([p.to_json() for p in points], as_json,
+         lambda: trend_table(points, f"涵蓋率趨勢 Coverage trend — {tenant} — {day.isoformat()}"))
 
 
 @app.command(rich_help_panel=PANEL)
