@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regtrace.graph.port import Store
+from regtrace.trace.trend import TrendPoint, tenant_trend
 
 from regtrace.errors import InputError
 from regtrace.tenants import require_some_tenant, require_tenant, tenant_name
@@ -49,13 +50,14 @@ def _timed(timings: dict[str, float] | None, name: str, step: Callable[[], objec
 
 
 def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
-                  timings: dict[str, float] | None = None, sign_off: SignOff | None = None) -> list[Path]:
+                  timings: dict[str, float] | None = None, sign_off: SignOff | None = None,
+                  trend: Sequence[TrendPoint] | None = None) -> list[Path]:
     """Write the chosen formats of gathered data into `folder` (Turtle and JSON-LD in one pass when both)."""
     def path(fmt: str, i: int = 0) -> Path:
         return folder / FILES[fmt][i]
 
     both_rdf = "ttl" in formats and "jsonld" in formats
-    html = report.render_html(d, sign_off) if "html" in formats or "pdf" in formats else ""
+    html = report.render_html(d, sign_off, trend) if "html" in formats or "pdf" in formats else ""
     steps: dict[str, Callable[[], object]] = {
         "xlsx": lambda: xlsx.write_xlsx(d, path("xlsx")),
         "html": lambda: path("html").write_text(html, encoding="utf-8"),
@@ -102,7 +104,9 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     if "html" in formats or "pdf" in formats:
         leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
-    written = write_formats(d, formats, folder, timings, sign_off)
+        points: list[TrendPoint] = []
+        _timed(timings, "trend", lambda: points.extend(tenant_trend(store, tenant, as_of)))
+    written = write_formats(d, formats, folder, timings, sign_off, points or None)
     if signer is None:
         written += _signed_manifest(folder, d.meta, list(formats), None)
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from regtrace.trace import COMPANY, TraceRow
 from regtrace.trace.coverage import Coverage
+from regtrace.trace.trend import TrendPoint
 
 from regtrace import labels
 
@@ -177,7 +179,28 @@ def _bdd(d: ExportData) -> dict[str, Any]:
     }
 
 
-def context(d: ExportData, sign_off: SignOff | None = None) -> dict[str, Any]:
+def _trend(points: Sequence[TrendPoint] | None) -> dict[str, Any] | None:
+    """Coverage at the end of each of the last quarters: the chart, and a table overall and per article."""
+    if not points:
+        return None
+    names = [f"{p.date.isoformat()}" for p in points]
+    articles = sorted({int(c.key) for p in points for c in p.articles})
+
+    def pct(c: Coverage | None) -> str:
+        return "—" if c is None or c.percent is None else f"{c.percent:.1f}%"
+
+    rows = [{"name": "整體 Overall", "cells": [pct(p.total) for p in points]}]
+    for a in articles:
+        rows.append({"name": style.article_label(a),
+                     "cells": [pct(next((c for c in p.articles if int(c.key) == a), None)) for p in points]})
+    return {"chart": charts.trend_line(names, [p.percent for p in points],
+                                       "各季末涵蓋率 Coverage at the end of each quarter"),
+            "dates": [(cover.roc_date(p.date), p.date.isoformat()) for p in points],
+            "counts": [f"{p.covered}/{p.applicable}" for p in points], "rows": rows}
+
+
+def context(d: ExportData, sign_off: SignOff | None = None,
+            trend: Sequence[TrendPoint] | None = None) -> dict[str, Any]:
     """Everything the template shows, as plain values."""
     total = d.overall
     csps = d.by_key("CloudServiceProvider")
@@ -204,6 +227,7 @@ def context(d: ExportData, sign_off: SignOff | None = None) -> dict[str, Any]:
         "causes": by_cause,
         "finding_rows": FINDING_ROWS,
         "sign_off": (sign_off or SignOff()).lines(),
+        "trend": _trend(trend),
         "title": "保險業作業委外使用雲端服務自律規範 法遵追溯報告",
         "title_en": "Cloud outsourcing compliance traceability report",
         "percent": "—" if total.percent is None else f"{total.percent:.1f}%",
@@ -268,9 +292,9 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(d: ExportData, sign_off: SignOff | None = None) -> str:
-    """The report as one self-contained HTML document (charts inline)."""
-    return _environment().get_template("report.html").render(**context(d, sign_off))
+def render_html(d: ExportData, sign_off: SignOff | None = None, trend: Sequence[TrendPoint] | None = None) -> str:
+    """The report as one self-contained HTML document (charts inline); with `trend`, its coverage over time."""
+    return _environment().get_template("report.html").render(**context(d, sign_off, trend))
 
 
 def write_html(d: ExportData, path: Path, sign_off: SignOff | None = None) -> Path:

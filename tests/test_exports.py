@@ -142,7 +142,7 @@ def test_pdf_renders_the_chinese_citations_with_an_embedded_cjk_font(exported: E
 
 def test_report_has_the_summary_charts_and_stale_references(exported: Exported) -> None:
     html = (exported.folder / "report.html").read_text(encoding="utf-8")
-    assert html.count("<svg") == 2 and html.count("<path") > 50  # coverage by article and by CSP
+    assert html.count("<svg") == 3 and html.count("<path") > 50  # coverage by article, by CSP, over time
     assert "保險業作業委託他人處理應注意事項" in html and "第六條第一項" in html
     assert "regtrace.bdd_report" in html or "BDD" in html
 
@@ -273,9 +273,20 @@ def test_exports_use_only_the_ontology_words(exported: Exported) -> None:
                      for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str))
     for text in (pdf, cells, (exported.folder / "report.html").read_text(encoding="utf-8")):
         assert not COMPETING.search(text), COMPETING.search(text)
-        # 逾期 only for a finding: overdue (逾期未改善), days overdue (逾期天數), not yet due (未逾期); never for evidence
+        # 逾期 only for findings: overdue 逾期未改善, days overdue 逾期天數, not yet due 未逾期; never for evidence
         assert re.findall(r"(?<!未)逾期(?!未改善|天數)", text) == []
     assert "佐證過時stale" in pdf and "佐證過時 stale" in cells  # the ontology's word for stale evidence
+
+
+def test_pdf_shows_coverage_at_the_last_eight_quarter_ends(exported: Exported) -> None:
+    text = "".join(_pdf_pages(exported))
+    coverage = text[text.index("4.涵蓋情形Coverage"):text.index("5.發現事項", text.index("4.涵蓋情形Coverage"))]
+    trend = coverage[coverage.index("涵蓋率趨勢Coverageovertime"):]
+    # the ends of the 8 quarters before 2026-11-29, oldest first
+    ends = ["2024-12-31", "2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30",
+            "2026-09-30"]
+    assert "".join(ends) in trend
+    assert "2026-11-29" not in trend.split("已涵蓋／適用")[0]  # the as-of date is not a quarter end
 
 
 def test_report_charts_are_percent_of_applicable(exported: Exported) -> None:

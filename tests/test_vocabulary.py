@@ -31,7 +31,8 @@ OWN = {ROOT / "regtrace" / "labels.py", ROOT / "trace" / "vocabulary.py"}  # whe
 # Words that compete with the ontology's: expired is 已到期; stale evidence is 佐證過時, not 逾期 or 已逾期; an
 # overdue finding is 逾期未改善; an open one 改善中, a closed one 已結案.
 COMPETING = re.compile(r"已過期|已逾期|佐證資料已逾期|[\"'](?:逾期|未結|已結|過期)[\"']")
-STATE_WORDS = ("status", "severity", "cert", "finding", "instrument", "contract")  # causes are phrases, checked as competing
+# Causes are phrases (checked for competing words only).
+STATE_WORDS = ("status", "severity", "cert", "finding", "instrument", "contract")
 CODES = "|".join(sorted({c for name in STATE_WORDS for c in labels.VOCABULARY[name]} - {"open"}, key=len,
                         reverse=True))
 # trace/model.py's REASONS says why a status was decided ("stale": 佐證資料已過時 evidence exists but none is
