@@ -98,8 +98,8 @@ def trend_line(labels_: Sequence[str], percents: Sequence[float | None], title: 
         ax.plot([x for x, _ in points], [p for _, p in points], marker="o", color=style.STATUS_CHART["covered"])
         for x, p in points:
             ax.annotate(f"{p:.1f}%", (x, p), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
-        for x, p in zip(xs, percents, strict=True):
-            if p is None:
+        for x, missing in zip(xs, percents, strict=True):
+            if missing is None:  # nothing applied on that date
                 ax.annotate("—", (x, 2), ha="center", fontsize=7)
         ax.set_xticks(xs, list(labels_), fontsize=7)
         ax.set_ylim(0, 105)
