@@ -101,10 +101,10 @@ def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[s
     gathered: list[ExportData] = []
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
+    points: list[TrendPoint] = []  # coverage at the last quarter ends, for the report only
     if "html" in formats or "pdf" in formats:
         leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
-        points: list[TrendPoint] = []
         _timed(timings, "trend", lambda: points.extend(tenant_trend(store, tenant, as_of)))
     written = write_formats(d, formats, folder, timings, sign_off, points or None)
     if signer is None:
