@@ -155,6 +155,11 @@ def test_pdf_pages_are_a4_with_a_landscape_appendix(exported: Exported) -> None:
     assert (round(float(sizes[-1][0])), round(float(sizes[-1][1]))) == (842, 595)
 
 
+def _body(exported: Exported) -> str:
+    """The PDF's text after the cover (whose contents name every section first), without whitespace."""
+    return "".join(_pdf_pages(exported)[1:])
+
+
 def _pdf_pages(exported: Exported) -> list[str]:
     """Each page's text without whitespace (table cells wrap anywhere)."""
     raw = subprocess.run([need_tool("pdftotext"), "-enc", "UTF-8", str(exported.folder / "report.pdf"), "-"],
@@ -199,7 +204,7 @@ def test_every_pdf_page_carries_the_confidentiality_marking(exported: Exported) 
 
 def test_pdf_scope_lists_arrangements_out_of_scope_and_register_hashes(exported: Exported) -> None:
     _need_example(exported)
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     scope = text[text.index("2.範圍Scope"):text.index("3.方法Method", text.index("2.範圍Scope"))]
     # arrangements.csv: ARR-SMS ended 2025-06-30 and ARR-CALLREC 2026-03-31, both before 2026-11-29
     assert "納入範圍之委外事項Arrangementsinscope(7)" in scope
@@ -213,7 +218,7 @@ def test_pdf_scope_lists_arrangements_out_of_scope_and_register_hashes(exported:
 
 
 def test_pdf_method_states_the_readme_rules(exported: Exported) -> None:
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     method_text = text[text.index("3.方法Method"):text.index("4.涵蓋情形Coverage", text.index("3.方法Method"))]
     for phrase in ("Roll-up.Aprovisionaboveobligationsgetsarowpersubject",
                    "Dminusthecontrol'sfrequency_months",
@@ -223,7 +228,7 @@ def test_pdf_method_states_the_readme_rules(exported: Exported) -> None:
 
 def test_pdf_groups_findings_by_root_cause(exported: Exported) -> None:
     _need_example(exported)
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     findings = text[text.index("5.發現事項"):text.index("6.驗證及查核缺失", text.index("5.發現事項"))]
     # contracts.csv: K-2022-003 (ARR-CRM) listed A6.P1.I1-I7 and expired 114/12/31 = 2025-12-31: one root cause
     # for seven obligations, each under it once
@@ -239,7 +244,7 @@ def test_pdf_groups_findings_by_root_cause(exported: Exported) -> None:
 
 def test_pdf_says_how_long_ago_a_certificate_expired(exported: Exported) -> None:
     _need_example(exported)
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     attention = text[text.index("6.驗證及查核缺失"):text.index("7.引用已失效法規", text.index("6.驗證及查核缺失"))]
     # certifications.csv: CERT-11 valid until 2026-08-31; to 2026-11-29 is 30 + 31 + 29 = 90 days
     assert "CERT-11" in attention and "已到期90天expired90daysago" in attention
@@ -249,7 +254,7 @@ def test_pdf_says_how_long_ago_a_certificate_expired(exported: Exported) -> None
 
 
 def test_pdf_sign_off_block_is_left_blank_to_sign(exported: Exported) -> None:
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     signoff = text[text.index("9.簽核Sign-off"):text.index("10.附錄", text.index("9.簽核Sign-off"))]
     assert "製表Preparedby覆核Reviewedby核准Approvedby" in signoff.replace("職責Role姓名Name日期Date簽章Signature", "")
 
@@ -279,7 +284,7 @@ def test_exports_use_only_the_ontology_words(exported: Exported) -> None:
 
 
 def test_pdf_shows_coverage_at_the_last_eight_quarter_ends(exported: Exported) -> None:
-    text = "".join(_pdf_pages(exported))
+    text = _body(exported)
     coverage = text[text.index("4.涵蓋情形Coverage"):text.index("5.發現事項", text.index("4.涵蓋情形Coverage"))]
     trend = coverage[coverage.index("涵蓋率趨勢Coverageovertime"):]
     # the ends of the 8 quarters before 2026-11-29, oldest first
