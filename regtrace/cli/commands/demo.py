@@ -3,8 +3,8 @@ Listed first in `regtrace --help` (the default panel)."""
 
 from __future__ import annotations
 
-from regtrace.board import board_reads, board_view
 from regtrace import labels
+from regtrace.board import board_reads, board_view
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality
 from regtrace.cli.console import out
