@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regtrace.graph.port import Store
+from regtrace.trace.trend import TrendPoint, tenant_trend
 
 from regtrace.errors import InputError
 from regtrace.tenants import require_some_tenant, require_tenant, tenant_name
@@ -18,6 +19,7 @@ from . import checks, manifest, oscal, rdf, report, xlsx
 from .data import ExportData, Meta, gather
 
 if TYPE_CHECKING:
+    from .cover import SignOff
     from .signing import ExportSigner
 
 FORMATS = ("xlsx", "pdf", "html", "ttl", "jsonld", "oscal")
@@ -48,13 +50,14 @@ def _timed(timings: dict[str, float] | None, name: str, step: Callable[[], objec
 
 
 def write_formats(d: ExportData, formats: Sequence[str], folder: Path,
-                  timings: dict[str, float] | None = None) -> list[Path]:
+                  timings: dict[str, float] | None = None, sign_off: SignOff | None = None,
+                  trend: Sequence[TrendPoint] | None = None) -> list[Path]:
     """Write the chosen formats of gathered data into `folder` (Turtle and JSON-LD in one pass when both)."""
     def path(fmt: str, i: int = 0) -> Path:
         return folder / FILES[fmt][i]
 
     both_rdf = "ttl" in formats and "jsonld" in formats
-    html = report.render_html(d) if "html" in formats or "pdf" in formats else ""
+    html = report.render_html(d, sign_off, trend) if "html" in formats or "pdf" in formats else ""
     steps: dict[str, Callable[[], object]] = {
         "xlsx": lambda: xlsx.write_xlsx(d, path("xlsx")),
         "html": lambda: path("html").write_text(html, encoding="utf-8"),
@@ -91,17 +94,19 @@ def _signed_manifest(folder: Path, meta: Meta, formats: list[str], signer: Expor
 
 def export_tenant(store: Store, tenant: str, as_of: dt.date, formats: Sequence[str], folder: Path, *,
                   generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None,
-                  signer: ExportSigner | None = None) -> list[Path]:
+                  signer: ExportSigner | None = None, sign_off: SignOff | None = None) -> list[Path]:
     """Export one tenant into `folder` (created if needed) with its manifest (signed when `signer` is given,
     with the PDF); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     gathered: list[ExportData] = []
     _timed(timings, "gather", lambda: gathered.append(gather(store, tenant, as_of, generated_at=generated_at)))
     d = gathered[0]
+    points: list[TrendPoint] = []  # coverage at the last quarter ends, for the report only
     if "html" in formats or "pdf" in formats:
         leaves = sum(1 for r in d.trace if r.obligation)
         _timed(timings, "bdd", lambda: setattr(d, "bdd", checks.run(store, tenant, as_of, leaves)))
-    written = write_formats(d, formats, folder, timings)
+        _timed(timings, "trend", lambda: points.extend(tenant_trend(store, tenant, as_of)))
+    written = write_formats(d, formats, folder, timings, sign_off, points or None)
     if signer is None:
         written += _signed_manifest(folder, d.meta, list(formats), None)
     else:
@@ -126,13 +131,13 @@ def _folder_safe(tenant: str) -> bool:
 
 def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, tenant: str | None = None, *,
            generated_at: dt.datetime | None = None, timings: dict[str, float] | None = None,
-           signer: ExportSigner | None = None) -> list[Path]:
+           signer: ExportSigner | None = None, sign_off: SignOff | None = None) -> list[Path]:
     """One tenant into `folder`; with no tenant, every tenant into folder/<tenant>/ and a manifest over all
     (with `signer`: every PDF and every manifest signed)."""
     if tenant is not None:
         tenant = require_tenant(store, tenant)
         return export_tenant(store, tenant, as_of, formats, folder, generated_at=generated_at, timings=timings,
-                             signer=signer)
+                             signer=signer, sign_off=sign_off)
     tenants = require_some_tenant(store)
     unsafe = [t for t in tenants if not _folder_safe(t)]
     if unsafe:
@@ -142,6 +147,6 @@ def export(store: Store, as_of: dt.date, formats: Sequence[str], folder: Path, t
     written: list[Path] = []
     for t in tenants:
         written += export_tenant(store, t, as_of, formats, folder / t, generated_at=stamp, timings=timings,
-                                 signer=signer)
+                                 signer=signer, sign_off=sign_off)
     written += _signed_manifest(folder, _meta_of(folder / tenants[-1]), list(formats), signer, tenants)
     return written

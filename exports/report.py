@@ -1,9 +1,14 @@
-"""The board and examiner report: HTML from a Jinja2 template, and the same HTML as PDF through WeasyPrint.
+"""The report an examiner accepts: HTML from a Jinja2 template, and the same HTML as PDF through WeasyPrint.
 
-A one-page summary (coverage, counts, top gaps), coverage charts per article and per CSP, the worst gaps,
-certifications that need attention, open findings, provisions that cite instruments no longer in force, the
-BDD checks when their runner is installed, and the trace as an appendix. Large tenants get a capped appendix
-(the document says so and where the rest is).
+A cover (the company's legal name, the as-of date in the ROC and Gregorian calendars, the regulation's
+version, the time generated in Asia/Taipei), a table of contents (with page numbers in the PDF), a summary
+(coverage, counts, the top root causes), the scope (arrangements in and out of scope and why, the registers
+read with row counts and SHA-256), the method (the trace rules, from the text the README states them in),
+coverage charts as % of applicable obligations, the findings grouped by root cause with the rows under each,
+certifications and audit findings needing attention, provisions citing instruments no longer in force, the
+BDD checks when their runner is installed, the sign-off block (製表 / 覆核 / 核准) and the trace as an appendix.
+Every page carries the confidentiality marking. Large tenants get capped lists (the document says so and
+where the rest is).
 """
 
 from __future__ import annotations
@@ -11,21 +16,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from regtrace.trace import COMPANY, REASONS, TraceRow
+from markupsafe import Markup
+from regtrace.trace import COMPANY, TraceRow
 from regtrace.trace.coverage import Coverage
+from regtrace.trace.trend import TrendPoint
 
 from regtrace import labels
 
-from . import charts, style
+from . import charts, cover, method, root_causes, scope, style
+from .cover import SignOff
 from .data import ExportData
 
-TOP_GAPS = 10  # on the summary page
-WORST_GAPS = 40  # in the gaps section
+TOP_CAUSES = 10  # root causes on the summary page
+FINDING_ROWS = 1_000  # obligations listed under the root causes (the appendix and the XLSX have all)
+ROWS_PER_CAUSE = 60  # obligations listed under one root cause
 WORST_ARRANGEMENTS = 20
 LIST_CAP = 40  # certifications needing attention and open findings listed (the XLSX has all)
 WORST_CSPS = 20  # CSPs in the chart and table (the XLSX Coverage sheet has every one)
@@ -63,13 +73,68 @@ def _coverage_row(c: Coverage, name: str) -> dict[str, Any]:
             "percent": "—" if c.percent is None else f"{c.percent:.1f}%"}
 
 
-def _trace_row(d: ExportData, r: TraceRow) -> dict[str, Any]:
+def _trace_row(d: ExportData, r: TraceRow, own: bool = False) -> dict[str, Any]:
+    """One trace row as every table of the report shows it: the same words, never cut. With `own`, a lead-in
+    shows its own duty's status (what a gap is counted by), else the row's status (with the roll-up)."""
     proof = r.evidence or r.contracts or r.audits
+    status = (r.own_status or r.status) if own else r.status
     return {"label": r.label, "id": r.provision, "leaf": r.leaf, "subject": d.subject_name(r.subject),
-            "status": r.status, "status_text": labels.status(r.status), "modality": labels.modality(r.modality),
-            "reason": r.explanation, "reason_zh": r.reason_zh, "controls": ", ".join(r.controls),
-            "proof": ", ".join(proof),
+            "status": status, "status_text": labels.status(status), "modality": labels.modality(r.modality),
+            "reason": r.explanation, "controls": ", ".join(r.controls), "proof": ", ".join(proof),
             "fresh_until": r.fresh_until.isoformat() if r.fresh_until else ""}
+
+
+def cause_title(d: ExportData, g: root_causes.RootCause) -> str:
+    """What one root cause is, in words: the kind, then what it names (ids, dates, the arrangement's name)."""
+    details = []
+    for k, v in g.details.items():
+        if k == "severity":
+            v = labels.severity(str(v))
+        elif k == "arrangement":
+            v = d.subject_name(str(v))
+        elif k == "missing":
+            v = "、".join(str(x) for x in v)
+        elif isinstance(v, list | tuple):
+            v = ", ".join(str(x) for x in v)
+        details.append(f"{k} {v.isoformat() if isinstance(v, dt.date) else v}")
+    return g.words + (f"（{'；'.join(details)}）" if details else "")
+
+
+def findings_by_cause(d: ExportData) -> dict[str, Any]:
+    """The root-cause groups with the rows under each (capped: the document says where the rest is)."""
+    groups = root_causes.group(d.gaps)
+    shown, listed = [], 0
+    for g in groups:
+        rows = g.rows[:max(0, min(ROWS_PER_CAUSE, FINDING_ROWS - listed))]
+        listed += len(rows)
+        shown.append({"kind": g.kind, "title": cause_title(d, g), "status": g.status,
+                      "status_text": labels.status(g.status), "count": len(g.rows),
+                      "subjects": [d.subject_name(s) for s in g.subjects],
+                      "rows": [_trace_row(d, r, own=True) for r in rows], "more": len(g.rows) - len(rows)})
+    return {"groups": shown, "top": shown[:TOP_CAUSES], "total": len(groups), "rows": len(d.gaps)}
+
+
+def _days(c: Any) -> str:
+    """'剩 30 天 30 days left', '已到期 90 天 expired 90 days ago', or when it takes effect: never a negative."""
+    if c.status == "expired":
+        return f"{labels.CERT_STATUS['expired'][0]} {-c.days_left} 天 expired {-c.days_left} days ago"
+    if c.status == "not_yet_valid" and c.valid_from is not None:
+        return f"{c.valid_from.isoformat()} 起生效 valid from {c.valid_from.isoformat()}"
+    return f"剩 {c.days_left} 天 {c.days_left} days left"
+
+
+def _scope(d: ExportData) -> dict[str, Any]:
+    arrangements = scope.arrangements(d)
+    return {"in": [a for a in arrangements if a.in_scope], "out": [a for a in arrangements if not a.in_scope],
+            "registers": scope.registers(d)}
+
+
+SECTIONS = (("summary", "摘要 Summary"), ("scope", "範圍 Scope"), ("method", "方法 Method"),
+            ("coverage", "涵蓋情形 Coverage"), ("findings", "發現事項（依根本原因）Findings by root cause"),
+            ("attention", "驗證及查核缺失 Certifications and audit findings"),
+            ("references", "引用已失效法規之條文 Provisions citing instruments no longer in force"),
+            ("bdd", "可執行之義務檢核 Executable obligations (BDD)"), ("signoff", "簽核 Sign-off"),
+            ("appendix", "附錄：追溯明細 Appendix: trace"))
 
 
 def _lowest(groups: list[Coverage], n: int) -> list[Coverage]:
@@ -114,7 +179,28 @@ def _bdd(d: ExportData) -> dict[str, Any]:
     }
 
 
-def context(d: ExportData) -> dict[str, Any]:
+def _trend(points: Sequence[TrendPoint] | None) -> dict[str, Any] | None:
+    """Coverage at the end of each of the last quarters: the chart, and a table overall and per article."""
+    if not points:
+        return None
+    names = [f"{p.date.isoformat()}" for p in points]
+    articles = sorted({int(c.key) for p in points for c in p.articles})
+
+    def pct(c: Coverage | None) -> str:
+        return "—" if c is None or c.percent is None else f"{c.percent:.1f}%"
+
+    rows = [{"name": "整體 Overall", "cells": [pct(p.total) for p in points]}]
+    for a in articles:
+        rows.append({"name": style.article_label(a),
+                     "cells": [pct(next((c for c in p.articles if int(c.key) == a), None)) for p in points]})
+    return {"chart": charts.trend_line(names, [p.percent for p in points],
+                                       "各季末涵蓋率 Coverage at the end of each quarter"),
+            "dates": [(cover.roc_date(p.date), p.date.isoformat()) for p in points],
+            "counts": [f"{p.covered}/{p.applicable}" for p in points], "rows": rows}
+
+
+def context(d: ExportData, sign_off: SignOff | None = None,
+            trend: Sequence[TrendPoint] | None = None) -> dict[str, Any]:
     """Everything the template shows, as plain values."""
     total = d.overall
     csps = d.by_key("CloudServiceProvider")
@@ -128,8 +214,20 @@ def context(d: ExportData) -> dict[str, Any]:
     open_findings = [f for f in d.findings if f.state != "closed"]
     app = appendix(d)
     provisions = d.by_key("Provision")
+    by_cause = findings_by_cause(d)
     return {
         "meta": d.meta,
+        "cover": {"company": d.meta.company, "tenant": d.meta.tenant, "as_of_roc": cover.roc_date(d.meta.as_of),
+                  "as_of": d.meta.as_of.isoformat(), "regulation": cover.regulation_version(d),
+                  "generated": cover.taipei_time(d.meta.generated_at)},
+        "confidential": cover.confidentiality(d),
+        "sections": SECTIONS,
+        "scope": _scope(d),
+        "method": method.rules(),
+        "causes": by_cause,
+        "finding_rows": FINDING_ROWS,
+        "sign_off": (sign_off or SignOff()).lines(),
+        "trend": _trend(trend),
         "title": "保險業作業委外使用雲端服務自律規範 法遵追溯報告",
         "title_en": "Cloud outsourcing compliance traceability report",
         "percent": "—" if total.percent is None else f"{total.percent:.1f}%",
@@ -141,8 +239,6 @@ def context(d: ExportData) -> dict[str, Any]:
         "approvals_needed": sum(1 for c in d.approvals if c.needs_fsc_approval),
         "approvals_missing": d.approvals_missing,
         "company_rows": sum(1 for r in d.trace if r.obligation and r.subject == COMPANY),
-        "top_gaps": [_trace_row(d, r) for r in d.gaps[:TOP_GAPS]],
-        "worst_gaps": [_trace_row(d, r) for r in d.gaps[:WORST_GAPS]],
         "gap_total": len(d.gaps),
         "chart_article": charts.coverage_bars(d.by_article, article_names, "各條涵蓋情形 Coverage by article"),
         "chart_csp": charts.coverage_bars(shown_csps, [style.truncate(n, CHART_LABEL_WIDTH) for n in csp_names],
@@ -154,20 +250,23 @@ def context(d: ExportData) -> dict[str, Any]:
         "arrangement_total": len(d.by_arrangement),
         "status_headers": [labels.status(s) for s in style.STATUS_ORDER],
         "certs": [{**c.to_json(), "csp_name": csps[c.csp_id]["name"] if c.csp_id in csps else "",
-                   "status_text": style.pair(style.CERT_STATUS, c.status), "fill": style.CERT_FILL[c.status]}
+                   "status_text": labels.word("cert", c.status), "fill": style.CERT_FILL[c.status],
+                   "days": _days(c), "critical": c.status in labels.CRITICAL}
                   for c in attention],
         "certs_valid": len(d.certifications) - len(attention),
         "list_cap": LIST_CAP,
-        "findings": [{**f.to_json(), "state_text": style.pair(style.FINDING_STATE, f.state),
-                      "fill": style.FINDING_FILL[f.state]} for f in open_findings],
+        "findings": [{**f.to_json(), "state_text": labels.word("finding", f.state),
+                      "severity_text": labels.severity(f.severity), "fill": style.FINDING_FILL[f.state],
+                      "critical": f.severity in labels.CRITICAL, "state_critical": f.state in labels.CRITICAL}
+                     for f in open_findings],
+        "overdue_words": labels.word("finding", "overdue"),
         "findings_closed": len(d.findings) - len(open_findings),
         "stale_refs": [{"label": r.label, "id": r.provision_id, "text": provisions[r.provision_id]["text"],
-                        "title": r.title, "status": style.pair(style.INSTRUMENT_STATUS, r.status),
+                        "title": r.title, "status": labels.word("instrument", r.status),
                         "abolished_on": r.abolished_on.isoformat() if r.abolished_on else "",
                         "points": "、".join(f"第{p}點" for p in r.points), "successor": r.successor_title or ""}
                        for r in d.stale_references],
         "bdd": _bdd(d),
-        "reasons": list(REASONS.values()),
         "appendix": [_trace_row(d, r) for r in app.rows],
         "appendix_total": app.total,
         "appendix_note": app.note,
@@ -177,20 +276,29 @@ def context(d: ExportData) -> dict[str, Any]:
     }
 
 
+def css_string(value: str) -> Markup:
+    """`value` as a quoted CSS string for a page's margin boxes: anything but letters, digits, CJK and plain
+    punctuation as a CSS escape, so a name with a quote or a backslash cannot end the string."""
+    safe = " ·-_.,:()（）／/"
+    body = "".join(ch if ch.isalnum() or ch in safe or ord(ch) > 0x2E7F else f"\\{ord(ch):x} " for ch in value)
+    return Markup(f'"{body}"')
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("regtrace.exports", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["date"] = lambda v: v.isoformat() if isinstance(v, dt.date) else ("" if v is None else str(v))
+    env.filters["css_string"] = css_string
     return env
 
 
-def render_html(d: ExportData) -> str:
-    """The report as one self-contained HTML document (charts inline)."""
-    return _environment().get_template("report.html").render(**context(d))
+def render_html(d: ExportData, sign_off: SignOff | None = None, trend: Sequence[TrendPoint] | None = None) -> str:
+    """The report as one self-contained HTML document (charts inline); with `trend`, its coverage over time."""
+    return _environment().get_template("report.html").render(**context(d, sign_off, trend))
 
 
-def write_html(d: ExportData, path: Path) -> Path:
-    path.write_text(render_html(d), encoding="utf-8")
+def write_html(d: ExportData, path: Path, sign_off: SignOff | None = None) -> Path:
+    path.write_text(render_html(d, sign_off), encoding="utf-8")
     return path
 
 
@@ -204,9 +312,10 @@ def write_pdf(html: str, path: Path) -> Path:
     return path
 
 
-def write_report(d: ExportData, html_path: Path | None, pdf_path: Path | None) -> list[Path]:
+def write_report(d: ExportData, html_path: Path | None, pdf_path: Path | None,
+                 sign_off: SignOff | None = None) -> list[Path]:
     """Write the HTML and/or the PDF from one rendering."""
-    html = render_html(d)
+    html = render_html(d, sign_off)
     written: list[Path] = []
     if html_path is not None:
         html_path.write_text(html, encoding="utf-8")

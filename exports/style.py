@@ -23,23 +23,17 @@ STATUS_CHART = {
     "not_applicable": "#BDBDBD",
 }
 STATUS_ORDER = ("covered", "stale", "unevidenced", "gap", "not_applicable")
-STATUS_SHORT = {"covered": "✓", "stale": "逾期", "unevidenced": "無佐證", "gap": "缺口", "not_applicable": "—"}
+STATUS_SHORT = {"covered": "✓", "stale": labels.STATUS["stale"][0], "unevidenced": labels.STATUS["unevidenced"][0],
+                "gap": labels.STATUS["gap"][0], "not_applicable": "—"}  # matrix cells: a mark, or the word
 
-CERT_STATUS = {
-    "valid": ("有效", "valid"),
-    "expiring": ("即將到期", "expiring"),
-    "expired": ("已過期", "expired"),
-    "not_yet_valid": ("尚未生效", "not yet valid"),
-}
+CERT_STATUS = labels.CERT_STATUS  # the ontology's words (rt:CertificationStatus)
 CERT_FILL = {"valid": "C6EFCE", "expiring": "FFEB9C", "expired": "FFC7CE", "not_yet_valid": "EDEDED"}
-FINDING_STATE = {"open": ("改善中", "open"), "overdue": ("逾期未改善", "overdue"), "closed": ("已結案", "closed")}
+FINDING_STATE = labels.FINDING_STATE  # rt:FindingState
 FINDING_FILL = {"open": "FFEB9C", "overdue": "FFC7CE", "closed": "C6EFCE"}
 CLAUSE_FILL = {"yes": "C6EFCE", "no": "FFC7CE", "na": "EDEDED"}
 LEVEL = {"article": ("條", "article"), "paragraph": ("項", "paragraph"), "item": ("款", "item"),
          "subitem": ("目", "sub-item"), "point": ("點", "point")}
-INSTRUMENT_STATUS = {"in_force": ("現行有效", "in force"), "not_yet_in_force": ("尚未施行", "not yet in force"),
-                     "abolished": ("已廢止", "abolished"),
-                     "superseded": ("已被取代", "superseded")}
+INSTRUMENT_STATUS = labels.INSTRUMENT_STATUS  # rt:InstrumentStatus
 FALLS_ON = {"arrangement": ("各委外事項", "each arrangement"), "company": ("全公司", "company")}
 RULE = {"contract_clause": ("契約條款", "contract clause"), "audit_frequency": ("查核頻率", "audit frequency"),
         "control_evidence": ("控制措施及佐證", "control and evidence")}

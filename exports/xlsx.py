@@ -1,9 +1,11 @@
 """The traceability matrix as an XLSX workbook (openpyxl, write-only so large tenants stream).
 
-Sheets: cover; coverage per article, CSP and arrangement; provisions; obligation × subject status matrix;
-full trace; obligation → control → evidence; CSP certifications; contracts × required clauses; audits and
-findings. Headers are zh-TW with English beside; header rows are frozen, tables have auto-filters, columns
-are as wide as their content (CJK characters count double).
+Sheets: cover; scope (arrangements in and out of scope, registers with row counts and SHA-256); method (the
+trace rules, the report's text); coverage per article, CSP and arrangement; provisions; obligation × subject
+status matrix; full trace; obligation → control → evidence; CSP certifications; contracts × required clauses;
+audits and findings. Headers are zh-TW with English beside; header rows are frozen, tables have auto-filters,
+columns are as wide as their content (CJK characters count double). Every sheet prints landscape on A4, fit to
+the page's width, with its header row repeated on each page and the confidentiality marking in the footer.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
 from regtrace.trace import COMPANY
 
 from regtrace import labels
 
-from . import style
+from . import cover, method, scope, style
 from .data import REQUIRED_CLAUSES, EvidenceLine, ExportData, key_of
 
 # A text cell starting with one of these is a formula (or becomes one when edited or saved as CSV) in Excel,
@@ -81,9 +84,10 @@ def text_safe_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:
 class _Writer:
     """Writes sheets of a write-only workbook."""
 
-    def __init__(self) -> None:
+    def __init__(self, footer: str = "") -> None:
         self.wb = Workbook(write_only=True)
         self._fills: dict[str, PatternFill] = {}
+        self.footer = footer
 
     def fill(self, colour: str) -> PatternFill:
         if colour not in self._fills:
@@ -113,6 +117,7 @@ class _Writer:
             ws.column_dimensions[get_column_letter(i)].width = w
         above = list(above)
         header_row = len(above) + 1
+        self.print_setup(ws, header_row)
         ws.freeze_panes = f"{get_column_letter(freeze_col + 1)}{header_row + 1}"  # before any row is written
         for row in above:
             ws.append([self.cell(ws, v) for v in row])
@@ -128,6 +133,23 @@ class _Writer:
         ws.append(head)
         for row in rows:
             ws.append([self.cell(ws, v, i in wrap_cols) for i, v in enumerate(row)])
+
+    def print_setup(self, ws: WriteOnlyWorksheet, header_row: int) -> None:
+        """Landscape A4, as wide as one page (as many pages down as it takes), the header row on every page,
+        the confidentiality marking and page numbers in the footer."""
+        sheet: Any = ws  # a write-only sheet has these of a worksheet; its stubs do not say so
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        footer = ws.oddFooter
+        if footer is not None:
+            footer.left.text = self.footer.replace("&", "&&")  # '&' starts a code in a footer
+            footer.left.size = 8
+            footer.right.text = "&P / &N"
+            footer.right.size = 8
 
     def save(self, path: Path) -> None:
         self.wb.save(path)
@@ -148,7 +170,11 @@ def _cover(w: _Writer, d: ExportData) -> None:
     rows: list[list[Value]] = [
         ["會員公司 Company (tenant)", m.company_name],
         ["基準日 As of", m.as_of],
+        ["基準日（民國）As of (ROC)", cover.roc_date(m.as_of)],
+        ["法規版本 Regulation version", cover.regulation_version(d)],
         ["產出時間 Generated at (UTC)", m.generated_at.isoformat()],
+        ["產出時間（臺北）Generated (Asia/Taipei)", cover.taipei_time(m.generated_at)],
+        ["機密等級 Confidentiality", Styled(cover.confidentiality(d), "FFC7CE")],
         ["產出工具 Generator", f"{m.generator} {m.version}"],
         ["資料來源 Store", m.store],
         ["適用義務涵蓋率 Coverage of applicable obligations", f"{pct} ({total.covered}/{total.applicable})"],
@@ -169,6 +195,33 @@ def _cover(w: _Writer, d: ExportData) -> None:
                      f"{r.abolished_on or ''}）" + (f"，由「{r.successor_title}」取代" if r.successor_title else "")])
     title = [[Styled("保險業作業委外使用雲端服務自律規範 追溯矩陣 Traceability matrix", bold=True)], []]
     w.table("封面 Cover", ["項目 Item", "內容 Value"], rows, above=title, wrap=[1])
+
+
+def _scope(w: _Writer, d: ExportData) -> None:
+    """The report's scope section as rows: arrangements in scope, out of scope (and why), registers loaded."""
+    rows: list[list[Value]] = []
+    for a in scope.arrangements(d):
+        fill = "C6EFCE" if a.in_scope else "EDEDED"
+        rows.append([Styled("納入 in scope" if a.in_scope else "未納入 out of scope", fill), "委外事項 arrangement",
+                     a.arrangement_id, a.name, a.csp, a.start_date, a.end_date, "是 yes" if a.material else "否 no",
+                     a.why, None, ""])
+    for r in scope.registers(d):
+        rows.append([Styled("已載入 loaded", "C6EFCE"), "登記檔 register", r.register, r.label, "", None, None, "",
+                     "", r.rows, r.sha256])
+    w.table("範圍 Scope", ["範圍 Scope", "類別 Kind", "代碼 Id", "名稱 Name", "雲端服務業者 CSP", "開始日 Start",
+                          "結束日 End", "重大性 Material", "原因 Why", "列數 Rows", "SHA-256"], rows,
+            above=[[Styled(f"基準日 As of {d.meta.as_of.isoformat()}；登記檔之 SHA-256 係就載入資料庫之各列計算（見報告"
+                           "「範圍」）。The registers' SHA-256 is over their rows as loaded (see the report's Scope).",
+                           bold=True)], []], freeze_col=3, wrap=[8])
+
+
+def _method(w: _Writer, d: ExportData) -> None:
+    """The trace rules, one per row: the same text as the report's method section and the README."""
+    rows = [[i, r.title or "—", r.text] for i, r in enumerate(method.rules(), start=1)]
+    w.table("方法 Method", ["#", "規則 Rule", "內容 Text"], rows,
+            above=[[Styled(f"追溯規則（基準日 D = {d.meta.as_of.isoformat()}）The trace rules as of D", bold=True)],
+                   []],
+            wrap=[2])
 
 
 def _coverage(w: _Writer, d: ExportData) -> None:
@@ -289,17 +342,27 @@ def contract_in_force(row: dict[str, Any], as_of: dt.date) -> bool:
     return bool(row["signed_on"] <= as_of and (row["expires_on"] is None or as_of <= row["expires_on"]))
 
 
+CONTRACT_FILL = {"in_force": "C6EFCE", "expired": "FFC7CE", "not_yet_in_force": "EDEDED"}
+
+
+def contract_state(row: dict[str, Any], as_of: dt.date) -> str:
+    """in_force, expired (expires_on before the date) or not_yet_in_force (signed after it)."""
+    if contract_in_force(row, as_of):
+        return "in_force"
+    return "not_yet_in_force" if row["signed_on"] > as_of else "expired"
+
+
 def _contracts(w: _Writer, d: ExportData) -> None:
     items = required_clauses(d)
     governs = d.targets("GOVERNS", "Contract", "OutsourcingArrangement")
-    marks = {"yes": "✓", "no": "✗", "na": "不適用 n/a"}
+    marks = {"yes": "✓", "no": "✗", "na": labels.status("not_applicable")}
     rows = []
     for k in d.nodes["Contract"]:
         arr = key_of(governs[k["uid"]][0]) if k["uid"] in governs else None
-        live = contract_in_force(k, d.meta.as_of)
+        state = contract_state(k, d.meta.as_of)
         states = [clause_state(d, k["uid"], arr, o) for o in items]
         rows.append([k["contract_id"], arr, k["signed_on"], k["expires_on"],
-                     Styled("有效 in force" if live else "失效 not in force", "C6EFCE" if live else "EDEDED"),
+                     Styled(labels.word("contract", state), CONTRACT_FILL[state]),
                      *(Styled(marks[s], style.CLAUSE_FILL[s]) for s in states)])
     w.table("契約條款 Contract clauses", ["契約代碼 Contract", "委外事項 Arrangement", "簽約日 Signed on",
                                       "到期日 Expires on", "基準日狀態 On the as-of date",
@@ -317,7 +380,7 @@ def _audits(w: _Writer, d: ExportData) -> None:
         head = [a["audit_id"], arr, "一般性 general" if a["kind"] == "general" else "專案 project", a["performed_on"],
                 a["auditor"], "是 yes" if a["independent"] else "否 no"]
         found = by_audit.get(a["audit_id"], [])
-        rows += [[*head, f.finding_id, f.severity, Styled(style.pair(style.FINDING_STATE, f.state),
+        rows += [[*head, f.finding_id, labels.severity(f.severity), Styled(style.pair(style.FINDING_STATE, f.state),
                                                         style.FINDING_FILL[f.state]), f.due_on, f.closed_on,
                   f.days_overdue or ""] for f in found] or [[*head, "（無缺失 none）", "", "", None, None, ""]]
     w.table("查核 Audits", ["查核代碼 Audit", "委外事項 Arrangement", "類別 Kind", "查核日 Performed on",
@@ -353,9 +416,9 @@ def _crosswalks(w: _Writer, d: ExportData) -> None:
 
 def write_xlsx(d: ExportData, path: Path) -> Path:
     """Write the workbook; returns its path."""
-    w = _Writer()
-    for sheet in (_cover, _coverage, _provisions, _matrix, _trace, _evidence, _certifications, _contracts, _audits,
-                  _crosswalks):
+    w = _Writer(cover.confidentiality(d))
+    for sheet in (_cover, _scope, _method, _coverage, _provisions, _matrix, _trace, _evidence, _certifications,
+                  _contracts, _audits, _crosswalks):
         sheet(w, d)
     w.save(path)
     return path

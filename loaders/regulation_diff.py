@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from regtrace.loaders.numbering import Number, article_key
 from regtrace.loaders.provision import Level, Provision
 from regtrace.loaders.regulation_parser import ParsedRegulation
 
-from regtrace.errors import InputError
+from regtrace.errors import InputError, NotFoundError
 
 ChangeKind = Literal[
     "added", "deleted", "removed", "renumbered", "reworded",
@@ -331,22 +331,31 @@ def _in_order(changes: list[Change], old: Sequence[Provision], new: Sequence[Pro
     return sorted(changes, key=key)
 
 
-def read_side(argument: str, role: str) -> ParsedRegulation:
-    """One side of a diff: a regulation text file, parsed and curated as any text other than the seed.
+def read_side(argument: str, role: str, stored: Mapping[str, str] | None = None) -> ParsedRegulation:
+    """One side of a diff: a regulation text file, or a stored version's label (`stored`: label -> source text),
+    parsed and curated as any text other than the seed. A file of that name wins over a label.
 
-    `argument` is a string rather than a path so that a stored version's label can be accepted here once
-    the store keeps versions; today anything that is not a file is an InputError naming `role` (OLD / NEW).
+    Anything else is a NotFoundError naming `role` (OLD / NEW) and the stored labels (InputError for a folder).
     """
     path = Path(argument)
-    if not path.is_file():
-        problem = "is a folder" if path.is_dir() else "no such file"
-        raise InputError(f"{role} {argument!r}: {problem} (give a regulation text file)")
-    return load_regulation(path, seed=False)
+    if path.is_file():
+        return load_regulation(path, seed=False)
+    if stored is not None and argument in stored:
+        parsed = load_regulation(stored[argument], seed=False)
+        parsed.source = f"version {argument}"
+        parsed.warnings = [w.replace("<text>", parsed.source) for w in parsed.warnings]
+        return parsed
+    if path.is_dir():
+        raise InputError(f"{role} {argument!r}: is a folder (give a regulation text file or a stored version label)")
+    labels = ", ".join(stored) if stored else "none"
+    raise NotFoundError(f"{role} {argument!r}: neither a regulation text file nor a stored version label "
+                        f"(stored versions: {labels})")
 
 
-def diff_texts(old: str, new: str) -> RegulationDiff:
-    """The diff of two regulation texts named as on the command line; parse warnings come first."""
-    before, after = read_side(old, "OLD"), read_side(new, "NEW")
+def diff_texts(old: str, new: str, stored: Mapping[str, str] | None = None) -> RegulationDiff:
+    """The diff of two regulation texts named as on the command line (a file or a label of `stored`); parse
+    warnings come first."""
+    before, after = read_side(old, "OLD", stored), read_side(new, "NEW", stored)
     diff = diff_regulations(before, after)
     diff.warnings[:0] = [*before.warnings, *after.warnings]
     return diff

@@ -1,10 +1,32 @@
-"""Words users read, zh-TW first with English beside: statuses, modalities, facts, levels."""
+"""Words users read, zh-TW first with English beside: statuses, states, severities, modalities, facts, levels.
+
+Every status, state and severity word comes from the ontology's SKOS schemes (ontology/regtrace.ttl), so the
+CLI, the dashboard (api/dashboard_ui/i18n.js, generated from `VOCABULARY`) and every export say the same word
+for the same thing; tests/test_vocabulary.py checks that no other word for them is written anywhere.
+"""
 
 from __future__ import annotations
 
-from regtrace.trace.vocabulary import status_labels
+from regtrace.trace.vocabulary import scheme
 
-STATUS = status_labels()  # the trace's status words and labels, from the ontology (rt:TraceStatus)
+
+def _words(name: str) -> dict[str, tuple[str, str]]:
+    return {w.word: (w.zh, w.en) for w in scheme(name)}
+
+
+STATUS = _words("TraceStatus")  # the trace's status words, worst first (rt:TraceStatus)
+CAUSE = _words("CauseKind")  # why a row is not covered (rt:CauseKind)
+SEVERITY = _words("Severity")  # an audit finding's severity, most severe first (rt:Severity)
+CERT_STATUS = _words("CertificationStatus")  # a CSP certification on the date (rt:CertificationStatus)
+FINDING_STATE = _words("FindingState")  # an audit finding's remediation on the date (rt:FindingState)
+INSTRUMENT_STATUS = _words("InstrumentStatus")  # a cited instrument on the date (rt:InstrumentStatus)
+CONTRACT_STATE = _words("ContractState")  # a contract on the date (rt:ContractState)
+# Each vocabulary under the name the dashboard's strings use (i18n.js keys "status.gap", "severity.high", …).
+VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
+    "status": STATUS, "cause": CAUSE, "severity": SEVERITY, "cert": CERT_STATUS, "finding": FINDING_STATE,
+    "instrument": INSTRUMENT_STATUS, "contract": CONTRACT_STATE,
+}
+CRITICAL = ("gap", "critical", "expired", "overdue")  # words styled as critical wherever they are shown
 MODALITY = {
     "shall": ("應", "shall"),
     "must_not": ("不得", "must not"),
@@ -39,6 +61,18 @@ def both(pair: tuple[str, str]) -> str:
 
 def status(value: str) -> str:
     return both(STATUS[value])
+
+
+def word(vocabulary: str, value: str | None) -> str:
+    """'已到期 expired' for ("cert", "expired"); the value itself when the vocabulary has no such word."""
+    if value is None:
+        return ""
+    words = VOCABULARY[vocabulary]
+    return both(words[value]) if value in words else value
+
+
+def severity(value: str) -> str:
+    return word("severity", value)
 
 
 def modality(value: str | None) -> str:

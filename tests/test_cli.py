@@ -113,7 +113,7 @@ def test_installing_the_seed_twice_gives_the_same_graph(tmp_path: Path) -> None:
         (["trace", "--tenant", "example-life", "--as-of", "26/11/29"], 2, "is ambiguous"),
         (["coverage", "--by", "region"], 2, "region"),
         (["provisions", "/no/such/file.txt"], 2, "/no/such/file.txt"),
-        (["diff", "/no/such/old.txt", str(AMENDED)], 2, "OLD '/no/such/old.txt': no such file"),
+        (["diff", "/no/such/old.txt", str(AMENDED)], 3, "OLD '/no/such/old.txt': neither a regulation text file"),
         (["diff", str(AMENDED), str(DATA)], 2, f"NEW {str(DATA)!r}: is a folder"),
         (["diff", str(AMENDED), str(ROOT / "pyproject.toml")], 2, "pyproject.toml: line 1"),
         (["--store", "ftp://x", "trace"], 5, "ftp://x"),

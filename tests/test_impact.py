@@ -231,7 +231,7 @@ def test_unknown_tenant_and_empty_store(store: Store) -> None:
 
 
 def test_unreadable_texts_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"NEW_TEXT .*missing\.txt.*no such file"):
+    with pytest.raises(InputError, match=r"NEW_TEXT .*missing\.txt.*neither a regulation text file"):
         amend_file(str(tmp_path / "missing.txt"))
     big5 = tmp_path / "big5.txt"
     big5.write_bytes(seed_text().encode("big5", errors="replace"))
@@ -275,4 +275,4 @@ def test_the_command_refuses_an_unknown_tenant(cli_store: Path, args: tuple[str,
 
 def test_the_command_names_a_missing_file(cli_store: Path, tmp_path: Path) -> None:
     result = regtrace("impact", str(tmp_path / "nope.txt"), "--tenant", TENANT, store=cli_store, check=False)
-    assert result.returncode == 2 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 3 and "nope.txt" in result.stderr and "Traceback" not in result.stderr

@@ -273,6 +273,7 @@ def test_links_are_built_from_the_ontology(tmp_path: Path) -> None:
         ("RAISED_IN", "Finding", "Audit"), ("PROVIDED_BY", "OutsourcingArrangement", "CloudServiceProvider"),
         ("RUNS_UNDER", "System", "OutsourcingArrangement"), ("CITES", "Finding", "Obligation"),
         ("AUTHORISES", "Approval", "OutsourcingArrangement"), ("SUPPORTS", "Approval", "Obligation"),
+        ("SCOPE_COVERS", "Certification", "OutsourcingArrangement"),
     }
     assert all(isinstance(lk, Link) for links in graph.links.values() for lk in links)
     assert graph.counts()["Evidence"] == 2

@@ -67,7 +67,7 @@ def graph(store: Store, tenant: str) -> dict[str, Any]:
                              if node.tenant_scoped}
     for rel in schema.relationships:
         if schema.nodes[rel.source].tenant_scoped:
-            found[rel.type] = store.links(rel.type, rel.source, rel.target, tenant)
+            found[rel.type] = store.links(rel.type, tenant)
     return found
 
 

@@ -54,7 +54,7 @@ def _registers(store: Store) -> None:
 
 
 def _mapping_count(store: Store) -> int:
-    return sum(len(store.links(rel, source, "Obligation", "t1")) for rel, source in MAPPING_LINKS)
+    return sum(len(store.links(rel, "t1")) for rel, _source in MAPPING_LINKS)
 
 
 def _rows(store: Store, day: dt.date) -> dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]]:
@@ -92,7 +92,7 @@ def test_adopt_then_trace_before_and_after(seeded: Store) -> None:
         ("seed", None, BEFORE), ("2027", EFFECTIVE, None)]
     # Nothing deleted: every link to the seed's obligations is still there, 6 carried links added.
     seed_keys = {o["uid"] for o in book.obligations_of("seed")}
-    links = [r for rel, source in MAPPING_LINKS for r in store.links(rel, source, "Obligation", "t1")]
+    links = [r for rel, _source in MAPPING_LINKS for r in store.links(rel, "t1")]
     assert sum(r["target"] in seed_keys for r in links) == mappings_before
     assert len(links) == mappings_before + 6
     assert len(book.provisions_of("seed")) == 130

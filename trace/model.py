@@ -34,7 +34,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "audit_gap": ("無查核紀錄", "no audit on record"),
     "no_control": ("無適用之控制措施", "no control applying to the subject satisfies it"),
     "no_evidence": ("控制措施無佐證資料", "controls exist but none has evidence for the subject"),
-    "stale": ("佐證資料已逾期", "evidence exists but none is fresh"),
+    "stale": ("佐證資料已過時", "evidence exists but none is fresh"),
     "fresh": ("佐證資料有效", "fresh evidence"),
     "rollup": ("依下層條文彙總", "rolled up from the provisions below"),
     "lead_in": ("本身義務及下層條文彙總", "its own duty and the provisions below"),

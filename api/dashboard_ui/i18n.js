@@ -1,6 +1,45 @@
-// Every visible string of the dashboard, in zh-TW (the default) and English.
+// Every visible string of the dashboard, in zh-TW (the default) and English. Status, state and severity words
+// ("status.gap", "cert.expired", "finding.overdue", "severity.critical", …) are the ontology's, in the block below.
 
 export const LANGS = ["zh-TW", "en"];
+
+// BEGIN vocabulary: generated from the ontology by tools/vocabulary_js.py --write; do not edit by hand
+const VOCABULARY = {
+  "status.gap": ["缺口", "gap"],
+  "status.unevidenced": ["無佐證", "unevidenced"],
+  "status.stale": ["佐證過時", "stale"],
+  "status.covered": ["已涵蓋", "covered"],
+  "status.not_applicable": ["不適用", "not applicable"],
+  "cause.no_control": ["無適用之控制措施", "no control applying to the subject satisfies it"],
+  "cause.no_evidence": ["控制措施無佐證資料", "the controls have no evidence for the subject"],
+  "cause.evidence_lapsed": ["佐證資料已過時", "the newest evidence is no longer fresh"],
+  "cause.no_contract": ["無有效契約涵蓋此條款", "no contract in force lists the clause"],
+  "cause.contract_expired": ["涵蓋此條款之契約已到期", "the contract that listed the clause has expired"],
+  "cause.audit_missing": ["無查核紀錄", "no audit on record"],
+  "cause.audit_incomplete": ["十二個月內未同時辦理一般性及專案查核", "not both a general and a project audit in the last 12 months"],
+  "cause.finding_overdue": ["查核缺失逾期未改善", "an audit finding is open past its due date"],
+  "cause.no_deletion_record": ["委外已終止，無資料刪除紀錄", "the arrangement ended and no deletion record was collected"],
+  "cause.conditions_unmet": ["適用條件不成立", "the provision's conditions do not hold"],
+  "severity.critical": ["重大", "critical"],
+  "severity.high": ["高", "high"],
+  "severity.medium": ["中", "medium"],
+  "severity.low": ["低", "low"],
+  "cert.expired": ["已到期", "expired"],
+  "cert.expiring": ["即將到期", "expiring"],
+  "cert.not_yet_valid": ["尚未生效", "not yet valid"],
+  "cert.valid": ["有效", "valid"],
+  "finding.overdue": ["逾期未改善", "overdue"],
+  "finding.open": ["改善中", "open"],
+  "finding.closed": ["已結案", "closed"],
+  "instrument.in_force": ["現行有效", "in force"],
+  "instrument.not_yet_in_force": ["尚未施行", "not yet in force"],
+  "instrument.abolished": ["已廢止", "abolished"],
+  "instrument.superseded": ["已被取代", "superseded"],
+  "contract.expired": ["已到期", "expired"],
+  "contract.not_yet_in_force": ["尚未生效", "not yet in force"],
+  "contract.in_force": ["有效", "in force"],
+};
+// END vocabulary
 
 const S = {
   title: ["雲端委外法遵儀表板", "Cloud outsourcing compliance dashboard"],
@@ -69,11 +108,6 @@ const S = {
   company: ["全公司", "Company"],
   companyNote: ["公司層級義務", "company-level obligations"],
   legend: ["圖例", "Legend"],
-  "status.gap": ["缺口", "Gap"],
-  "status.unevidenced": ["無佐證", "Unevidenced"],
-  "status.stale": ["已逾期", "Stale"],
-  "status.covered": ["已涵蓋", "Covered"],
-  "status.not_applicable": ["不適用", "N/A"],
   "bars.article": ["各條涵蓋率", "Coverage by article"],
   "bars.csp": ["各雲端服務業者涵蓋率", "Coverage by cloud service provider"],
   "bars.value": ["{percent}（{covered}/{applicable}）", "{percent} ({covered}/{applicable})"],
@@ -84,17 +118,10 @@ const S = {
   "certs.title": ["即將到期及已到期之驗證", "Expiring and expired certifications"],
   "certs.none": ["90 天內無到期之驗證。", "No certification expires within 90 days."],
   "certs.daysLeft": ["剩 {days} 天", "{days} days left"],
-  "certs.expiredAgo": ["已過期 {days} 天", "expired {days} days ago"],
-  "cert.valid": ["有效", "valid"],
-  "cert.expiring": ["即將到期", "expiring"],
-  "cert.expired": ["已到期", "expired"],
-  "cert.not_yet_valid": ["尚未生效", "not yet valid"],
+  "certs.expiredAgo": ["已到期 {days} 天", "expired {days} days ago"],
   "findings.title": ["未結及逾期之查核缺失", "Open and overdue audit findings"],
   "findings.none": ["無未結缺失。", "No open findings."],
   "findings.overdueDays": ["逾期 {days} 天", "{days} days overdue"],
-  "finding.open": ["未結", "open"],
-  "finding.overdue": ["逾期", "overdue"],
-  "finding.closed": ["已結", "closed"],
   "trace.title": ["追溯", "Trace"],
   "trace.hint": ["選取熱度圖中的儲存格，即顯示該委外事項於該條各項義務（最嚴重者在前）之條文、原因、控制措施、佐證、對應標準、契約及查核。",
     "Choose a heatmap cell to see each obligation of that article for that arrangement, worst first, with its " +
@@ -133,6 +160,7 @@ const S = {
   "modality.should": ["宜", "should"],
   more: ["另 {n} 筆", "+{n} more"],
   noEvidenceDates: ["（無期限）", "(no expiry)"],
+  ...VOCABULARY,
 };
 
 const ZH_DIGITS = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];

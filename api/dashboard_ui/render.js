@@ -56,7 +56,7 @@ export function kpis(summary, subjects) {
   const o = summary.overall;
   const b = summary.board;
   const overdue = b.overdue_findings.reduce((n, f) => n + f.count, 0);
-  const bySeverity = b.overdue_findings.map((f) => `${f.severity} ${f.count}`).join(" · ");
+  const bySeverity = b.overdue_findings.map((f) => `${t(`severity.${f.severity}`)} ${f.count}`).join(" · ");
   const cards = [
     ["kpi-coverage", t("kpi.coverage"), percentText(o.percent), t("kpi.coverageOf", o)],
     ["kpi-gaps", t("kpi.gaps"), String(summary.gapTotal), t("kpi.gapsNote")],
@@ -297,7 +297,7 @@ export function findingTable(findings, arrangements) {
     h("tbody", {}, findings.slice(0, LIST_LIMIT).map((f) => h("tr", { dataset: { state: f.state } },
       h("th", { scope: "row" }, h("code", {}, f.finding_id)),
       h("td", { title: subjectName(f.arrangement_id, arrangements) }, f.arrangement_id),
-      h("td", {}, f.severity),
+      h("td", {}, h("span", { class: `sev sev-${f.severity}` }, t(`severity.${f.severity}`))),
       h("td", { class: "nowrap" }, f.due_on || t("dash")),
       h("td", {}, h("span", { class: `finding f-${f.state}` }, t(`finding.${f.state}`)),
         f.state === "overdue" ? [" ", h("small", {}, t("findings.overdueDays", { days: f.days_overdue }))] : null))))),

@@ -79,14 +79,9 @@ def certifications_table(rows: list[Any], title: str) -> Table:
     table = Table(title=title)
     for h in ("業者 CSP", "驗證 Certification", "標準 Standard", "有效期限 Valid until", "狀態 Status"):
         table.add_column(h)
-    names = {
-        "valid": "有效 valid",
-        "expiring": "即將到期 expiring",
-        "expired": "已過期 expired",
-        "not_yet_valid": "尚未生效 not yet valid",
-    }
     for c in rows:
-        table.add_row(c.csp_id, c.certification_id, c.standard, c.valid_until.isoformat(), names[c.status])
+        table.add_row(c.csp_id, c.certification_id, c.standard, c.valid_until.isoformat(),
+                      labels.word("cert", c.status))
     return table
 
 
@@ -95,14 +90,13 @@ def findings_table(rows: list[Any], title: str) -> Table:
     table = Table(title=title)
     for h in ("缺失 Finding", "查核 Audit", "委外事項 Arrangement", "嚴重度 Severity", "狀態 State", "期限 Due"):
         table.add_column(h)
-    names = {"open": "改善中 open", "overdue": "逾期未改善 overdue", "closed": "已結案 closed"}
     for f in rows:
         table.add_row(
             f.finding_id,
             f.audit_id,
             f.arrangement_id,
-            f.severity,
-            names[f.state],
+            labels.severity(f.severity),
+            labels.word("finding", f.state),
             f.due_on.isoformat() if f.due_on else "—",
         )
     return table

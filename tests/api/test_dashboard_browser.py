@@ -28,6 +28,7 @@ from regtrace.api.app import create_app
 from regtrace.api.auth import create_token
 from regtrace.api.schema import build_schema
 
+from regtrace import labels
 from regtrace.stores import open_store
 
 pytestmark = pytest.mark.browser
@@ -202,7 +203,7 @@ def _check_summary(page: Any, summary: dict[str, Any], board: dict[str, Any]) ->
     assert str(board["certificates_expiring"]) in _text(page, "#kpi-certs .kpi-note")
     assert _text(page, "#kpi-findings .kpi-value") == str(sum(f["count"] for f in board["overdue_findings"]))
     assert _text(page, "#kpi-findings .kpi-note") == " · ".join(
-        f"{f['severity']} {f['count']}" for f in board["overdue_findings"])
+        f"{labels.SEVERITY[f['severity']][0]} {f['count']}" for f in board["overdue_findings"])  # zh-TW words
     assert _text(page, "#kpi-contracts .kpi-value") == str(board["expired_contracts"])
     risks = page.locator("#risk-list li").all()
     assert [r.inner_text().strip() for r in risks] == [r["zh"] for r in board["risks"]]

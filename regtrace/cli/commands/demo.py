@@ -3,6 +3,7 @@ Listed first in `regtrace --help` (the default panel)."""
 
 from __future__ import annotations
 
+from regtrace import labels
 from regtrace.board import board_reads, board_view
 from regtrace.cli.app import app, opened_store
 from regtrace.cli.arrangements import csp_of, materiality
@@ -46,12 +47,14 @@ def demo(as_of: AsOf = None) -> None:
     if certs:
         out.print("  驗證待處理 Certifications to act on (Art. 5):")
         for c in certs:
-            out.print(f"   • {c.csp_id} {c.standard} ({c.certification_id}) — {c.status}, {c.valid_until.isoformat()}")
+            out.print(f"   • {c.csp_id} {c.standard} ({c.certification_id}) — {labels.word('cert', c.status)}, "
+                      f"{c.valid_until.isoformat()}")
     if open_findings:
         out.print("  查核缺失 Open audit findings (Art. 9):")
         for f in open_findings:
             due = f.due_on.isoformat() if f.due_on else "—"
-            out.print(f"   • {f.finding_id} {f.arrangement_id} {f.severity} — {f.state} (due {due})")
+            out.print(f"   • {f.finding_id} {f.arrangement_id} {labels.severity(f.severity)} — "
+                      f"{labels.word('finding', f.state)} (due {due})")
     out.print(coverage_table("article", coverage(rows, "article", providers)))
     out.print(coverage_table("arrangement", coverage(rows, "arrangement", providers)))
     out.print(trace_table(gaps(rows, material)[:10], "最嚴重缺口 Worst gaps (top 10)"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,8 +12,10 @@ from regtrace.cli.app import app, opened_store
 from regtrace.cli.console import err, out
 from regtrace.cli.options import AsOf, parse_as_of
 from regtrace.errors import ExitCode, InputError
+from regtrace.loaders.register_values import CellError, read_date
 
 if TYPE_CHECKING:
+    from regtrace.exports.cover import SignOff
     from regtrace.exports.signing import SignatureCheck
 
 PANEL = "匯出 Exports"
@@ -33,6 +36,14 @@ def export_command(
     ] = None,
     sign_cert: Annotated[Path | None, typer.Option(
         "--sign-cert", help="The signing key's X.509 certificate (PEM), with a PEM --sign-key.")] = None,
+    prepared_by: Annotated[str | None, typer.Option(
+        "--prepared-by", help="製表 Who prepared the report (its sign-off block; blank to sign by hand).")] = None,
+    prepared_on: Annotated[str | None, typer.Option("--prepared-on", help="製表日期 (2026-11-29 or 民國115年11月29日).")
+                           ] = None,
+    reviewed_by: Annotated[str | None, typer.Option("--reviewed-by", help="覆核 Who reviewed it.")] = None,
+    reviewed_on: Annotated[str | None, typer.Option("--reviewed-on", help="覆核日期.")] = None,
+    approved_by: Annotated[str | None, typer.Option("--approved-by", help="核准 Who approved it.")] = None,
+    approved_on: Annotated[str | None, typer.Option("--approved-on", help="核准日期.")] = None,
 ) -> None:
     """Export the trace and the graph (XLSX, PDF/HTML report, Turtle, JSON-LD, OSCAL) with a manifest.json,
     signed with --sign-key/--sign-cert."""
@@ -41,6 +52,7 @@ def export_command(
 
     chosen = parse_formats(formats or [])
     day = parse_as_of(as_of)
+    sign_off = _sign_off(prepared_by, prepared_on, reviewed_by, reviewed_on, approved_by, approved_on)
     signer = None
     if sign_cert is not None and sign_key is None:
         raise InputError("--sign-cert: give the key too (--sign-key FILE)")
@@ -50,10 +62,36 @@ def export_command(
         signer = load_signer(sign_key, sign_cert, current().sign_passphrase)
     timings: dict[str, float] = {}
     with opened_store() as store:
-        written = export(store, day, chosen, out_dir, tenant, timings=timings, signer=signer)
+        written = export(store, day, chosen, out_dir, tenant, timings=timings, signer=signer, sign_off=sign_off)
     for path in written:
         out.print(f"[green]wrote[/] {path} ({path.stat().st_size:,} bytes)", highlight=False)
     err.print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()), highlight=False)
+
+
+def _sign_off(prepared_by: str | None, prepared_on: str | None, reviewed_by: str | None, reviewed_on: str | None,
+              approved_by: str | None, approved_on: str | None) -> SignOff:
+    """The report's 製表 / 覆核 / 核准 lines from the options; a date without a name is refused."""
+    from regtrace.exports.cover import SignOff
+
+    def day(option: str, value: str | None, name: str | None) -> dt.date | None:
+        if value is None:
+            return None
+        if not (name or "").strip():
+            raise InputError(f"--{option}-on: give --{option}-by too (a date signs for someone)")
+        try:
+            parsed: dt.date = read_date(value)
+        except CellError as exc:
+            raise InputError(f"--{option}-on: {exc}") from None
+        return parsed
+
+    def name(option: str, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise InputError(f"--{option}-by: empty; leave it out to sign by hand")
+        return value.strip() if value else None
+
+    return SignOff(name("prepared", prepared_by), day("prepared", prepared_on, prepared_by),
+                   name("reviewed", reviewed_by), day("reviewed", reviewed_on, reviewed_by),
+                   name("approved", approved_by), day("approved", approved_on, approved_by))
 
 
 @app.command("verify-export", rich_help_panel=PANEL)

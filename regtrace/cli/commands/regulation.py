@@ -74,10 +74,10 @@ def _stored_provisions(day: dt.date) -> tuple[str, str | None, list[Provision]] 
 
 @app.command("diff", rich_help_panel=PANEL)
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The earlier text: a regulation text file.",
-                                       show_default=False)],
+    old: Annotated[str, typer.Argument(help="The earlier text: a regulation text file or a stored version's "
+                                       "label (`regtrace versions`).", show_default=False)],
     new: Annotated[str, typer.Argument(help="The later text: a regulation text file, whole or an excerpt of the "
-                                       "changed articles.", show_default=False)],
+                                       "changed articles, or a stored version's label.", show_default=False)],
     as_json: JsonFlag = False,
 ) -> None:
     """Compare two texts of a regulation: provisions added, deleted (刪除), removed, renumbered, reworded, and
@@ -85,7 +85,8 @@ def diff_command(
     from regtrace.loaders.regulation_diff import diff_texts
     from regtrace.regulation_diff_text import render
 
-    diff = diff_texts(old, new)
+    stored = None if Path(old).is_file() and Path(new).is_file() else _stored_texts()
+    diff = diff_texts(old, new, stored)
     for warning in diff.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     if as_json:
@@ -94,25 +95,41 @@ def diff_command(
     sys.stdout.write(render(diff))
 
 
+def _stored_texts() -> dict[str, str]:
+    """Each stored version's label -> its source text; none without a store (a file is still read)."""
+    from regtrace.cli.app import GLOBAL
+    from regtrace.errors import NotFoundError
+    from regtrace.versions_text import stored_texts
+
+    try:
+        with opened_store() as store:
+            return stored_texts(store)
+    except NotFoundError:
+        if "://" in GLOBAL.location() or Path(GLOBAL.location()).exists():
+            raise
+        return {}
+
+
 @app.command("impact", rich_help_panel=PANEL)
 def impact_command(
     new_text: Annotated[str, typer.Argument(metavar="NEW_TEXT", help="The amended text: a regulation text file, "
                                             "whole or an excerpt of the changed articles (read into the current "
-                                            "text).", show_default=False)],
+                                            "text), or a stored version's label.", show_default=False)],
     tenant: Tenant = DEFAULT_TENANT,
     as_of: AsOf = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """What an amended text would change for a member company, before it is adopted: per change of the diff,
+    """What an amended text would change for a member company, before it is adopted, against the stored
+    version in force on --as-of: per change of the diff,
     the controls, contracts, evidence and arrangements it touches and the trace rows whose status would
     change. Writes nothing."""
-    from regtrace.amendment import amend_file
     from regtrace.impact import impact
+    from regtrace.impact_stored import stored_amendment
     from regtrace.impact_text import render
 
     day = parse_as_of(as_of)
-    amendment = amend_file(new_text)
     with opened_store() as store:
+        _label, amendment = stored_amendment(store, new_text, day)
         result = impact(store, tenant, amendment, day)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
