@@ -43,7 +43,11 @@ def test_no_asset_comes_from_elsewhere() -> None:
 
 def test_every_string_has_both_languages() -> None:
     text = (UI / "i18n.js").read_text(encoding="utf-8")
-    body = text[text.index("const S = {") + len("const S = {"):text.index("\n};")]
+    def block(opening: str) -> str:
+        start = text.index(opening) + len(opening)
+        return text[start:text.index("\n};", start)]
+
+    body = block("const VOCABULARY = {") + "\n" + block("const S = {")  # the ontology's words, then the page's
     body = re.sub(r'"\s*\+\s*"', "", body)  # "a" +\n "b" -> "ab"
     string = r'"((?:[^"\\]|\\.)+)"'
     entries = re.findall(r'^\s+"?([\w.]+)"?:\s*\[\s*' + string + r",\s*" + string + r"\s*\],$", body, flags=re.M)
