@@ -99,8 +99,9 @@ def neo4j_clean(neo4j_driver: Driver) -> Driver:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the Neo4j tests, and group the tests for `pytest -n N --dist loadgroup` (as `make test` runs them).
 
-    Every test that needs a Neo4j server, and every test of a module named after Neo4j (those start and kill
-    servers of their own), runs on one worker, so the suite starts one shared server, not one per worker; the
+    Every test that needs a Neo4j server (by its fixtures, or as the [neo4j] case of a test parametrised over the
+    stores), and every test of a module named after Neo4j (those start and kill servers of their own), runs on one
+    worker, so the suite starts one shared server, not one per worker; the
     other tests are grouped by module, so that a module's fixtures are built once.
     """
     for item in items:
@@ -108,7 +109,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if NEO4J_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.neo4j)
             item.add_marker(pytest.mark.xdist_group("neo4j"))
-        elif "neo4j" in module.rsplit("/", 1)[-1]:
+        elif "neo4j" in module.rsplit("/", 1)[-1] or "neo4j" in getattr(getattr(item, "callspec", None), "id", ""):
+            # a module named after Neo4j, or a test parametrised over the stores (its [neo4j] case asks for the
+            # server at run time)
             item.add_marker(pytest.mark.xdist_group("neo4j"))
         else:
             item.add_marker(pytest.mark.xdist_group(module))
