@@ -46,12 +46,8 @@ def confidentiality(d: ExportData) -> str:
 
 
 def regulation_version(d: ExportData) -> str:
-    """The version of the regulation the trace read: the version data when the export has it, else the
-    instrument's own record (its title and, when known, dates) and that it is the seed text."""
-    if d.meta.regulation_version:
-        since = d.meta.regulation_effective_from
-        return (f"版本 version {d.meta.regulation_version}：{both_dates(since)}起施行 in force from" if since
-                else f"版本 version {d.meta.regulation_version}：條文未載施行日 the text states no date of effect")
+    """The regulation the trace read: the instrument's title, then the stored version's label and first day in
+    force when the export has them, else the instrument's own dates and that it is the seed text."""
     instruments = d.nodes.get("Instrument", [])
     own = next((i for i in instruments if i.get("kind") == REGULATION_KIND), None)
     if own is None:
@@ -59,8 +55,13 @@ def regulation_version(d: ExportData) -> str:
     dates = [f"{label} {both_dates(own[key])}" for key, label in
              (("promulgated_on", "發布 promulgated"), ("effective_from", "施行 in force from")) if own.get(key)]
     count = len(d.provisions)
-    return (f"{own['title']} {own.get('title_en') or ''}".strip() + "；" + "；".join(
-        [*dates, f"種子條文 seed text, {count} 條文 provisions"]))
+    title = f"{own['title']} {own.get('title_en') or ''}".strip()
+    if d.meta.regulation_version:  # the stored version the trace read (regtrace.versions)
+        since = d.meta.regulation_effective_from
+        when = (f"{both_dates(since)}起施行 in force from" if since
+                else "條文未載施行日 the text states no date of effect")
+        return "；".join([title, f"版本 version {d.meta.regulation_version}", when, f"{count} 條文 provisions"])
+    return title + "；" + "；".join([*dates, f"種子條文 seed text, {count} 條文 provisions"])
 
 
 @dataclass(frozen=True)
