@@ -45,7 +45,7 @@ def _stored_graph(store: Store, book: VersionBook, label: str) -> RegulationGrap
 
 
 def _from_stored(store: Store, book: VersionBook, label: str, current_text: str, new: Path | str) -> Amendment:
-    from regtrace.versions_adopt import _carry_curation, _graph, _identity
+    from regtrace.versions_adopt import successor_graph
 
     uncurated = load_curation().without_conditions()
     before = load_regulation(current_text, seed=False, curation=uncurated)
@@ -55,14 +55,10 @@ def _from_stored(store: Store, book: VersionBook, label: str, current_text: str,
     diff.warnings[:0] = [*before.warnings, *after.warnings]
     whole = whole_text(before, after) if after.excerpt else after
     version = book.by_label(label)
-    identity = _identity(diff, before, whole)
-    old_rows = {r["provision_id"]: r for r in book.provisions_of(label)}
-    old_obligations = {r["obligation_id"]: r for r in book.obligations_of(label)}
-    _carry_curation(whole, identity, old_rows, old_obligations)
     row: Row = {"version_id": version_uid(version.instrument_id, _SCRATCH), "version": _SCRATCH,
                 "promulgated_on": None, "effective_from": None, "effective_until": None, "source_sha256": "",
                 "source_text": "", "ordinal": version.ordinal + 1, "adopted_at": None}
-    amended = _by_id(_graph(store, version.instrument_id, whole, identity, old_obligations, row, old_rows))
+    amended = _by_id(successor_graph(store, book, label, version.instrument_id, before, whole, diff, row)[3])
     current = Version(before, _stored_graph(store, book, label))
     return Amendment(diff, current, Version(whole, amended), matching(diff, before, whole))
 

@@ -199,15 +199,12 @@ def plan_adoption(store: Store, path: Path, effective_from: dt.date, label: str 
         raise InputError(f"{path}: the text is of another instrument ({new.title}), not {latest.instrument_id}")
     old = load_regulation(str(previous["source_text"]), seed=False)
     diff = diff_regulations(old, new)
-    identity = _identity(diff, old, new)
-    old_rows = {r["provision_id"]: r for r in book.provisions_of(latest.label)}
-    old_obligations = {r["obligation_id"]: r for r in book.obligations_of(latest.label)}
-    _carry_curation(new, identity, old_rows, old_obligations)
     version = {"version_id": version_uid(latest.instrument_id, label), "version": label,
                "promulgated_on": promulgated_on, "effective_from": effective_from, "effective_until": None,
                "source_sha256": sha, "source_text": text, "ordinal": latest.ordinal + 1,
                "adopted_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")}
-    graph = _graph(store, latest.instrument_id, new, identity, old_obligations, version, old_rows)
+    identity, old_rows, old_obligations, graph = successor_graph(store, book, latest.label, latest.instrument_id,
+                                                                 old, new, diff, version)
     identity_links: dict[str, list[Link]] = {"SAME_AS": [], "RENUMBERED_FROM": [], "REPLACES": []}
     for new_id, (kind, old_id, kinds) in sorted(identity.items()):
         props = {"changes": list(kinds)} if kind == "REPLACES" else None
@@ -216,6 +213,21 @@ def plan_adoption(store: Store, path: Path, effective_from: dt.date, label: str 
                         identity_links, diff=diff, warnings=list(new.warnings))
     _carry_mappings(store, adoption, identity, old_rows, old_obligations, label)
     return adoption
+
+
+def successor_graph(store: Store, book: VersionBook, label: str, instrument_id: str, old: ParsedRegulation,
+                    new: ParsedRegulation, diff: RegulationDiff, version: Row
+                    ) -> tuple[dict[str, tuple[str, str, tuple[str, ...]]], dict[str, Row], dict[str, Row],
+                               RegulationGraph]:
+    """The text `new` as the successor of stored version `label` (read as `old`; `diff` between them): how each
+    new provision follows an old one, the old version's provision and obligation rows by id, and the new
+    version's graph, its curation carried as adopt writes it (also read, unwritten, by regtrace.impact_stored)."""
+    identity = _identity(diff, old, new)
+    old_rows = {r["provision_id"]: r for r in book.provisions_of(label)}
+    old_obligations = {r["obligation_id"]: r for r in book.obligations_of(label)}
+    _carry_curation(new, identity, old_rows, old_obligations)
+    return identity, old_rows, old_obligations, _graph(store, instrument_id, new, identity, old_obligations,
+                                                       version, old_rows)
 
 
 def _graph(store: Store, instrument_id: str, new: ParsedRegulation,
