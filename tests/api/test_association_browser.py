@@ -8,7 +8,6 @@ where it fails. Deselect with `-m "not browser"`.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -18,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from browser_support import CHROMIUM, CHROMIUM_ARGS, need_browser
 from regtrace.api.app import ApiSettings, create_app
 from regtrace.api.auth import create_token
 from regtrace.api.execution import Limits
@@ -26,9 +26,6 @@ from sector_fixtures import MEMBERS, write_members
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AS_OF = "2026-06-30"
 FIGURE = "members withheld coverage { q1 median q3 }"
 SECTOR = f"""query($asOf: Date) {{ sector(asOf: $asOf) {{
@@ -37,16 +34,7 @@ SECTOR = f"""query($asOf: Date) {{ sector(asOf: $asOf) {{
 
 
 def _sync_api() -> Any:
-    problem = None if CHROMIUM.exists() else f"{CHROMIUM} is not installed (apt-get install chromium)"
-    try:
-        from playwright import sync_api
-    except ImportError:
-        problem = problem or "playwright is not installed (pip install -e '.[dev]')"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the association page's browser test cannot run under CI: {problem}")
-        pytest.skip(problem)
-    return sync_api
+    return need_browser("the association page's browser test")
 
 
 def _pct(value: float) -> str:

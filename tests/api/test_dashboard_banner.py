@@ -7,7 +7,6 @@ reworded (2 to review); CTL-GOV-08 to A4.P2.I3, deleted, and CTL-FB-01 to A9.P2,
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import socket
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from browser_support import CHROMIUM, CHROMIUM_ARGS, need_browser
 from export_fixtures import TENANT, load_example
 from regtrace.api.app import create_app
 from regtrace.api.auth import create_token
@@ -30,23 +30,10 @@ from regtrace.versions_adopt import adopt
 pytestmark = pytest.mark.browser
 AMENDED = Path(__file__).resolve().parent.parent / "data" / "regulation_amended.txt"
 BANNER = "{ regulationBanner { version effective_from needs_review orphaned } }"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _need_browser() -> Any:
-    """Playwright's sync API, or skip (fail under CI) when it or Debian's Chromium is missing."""
-    problem = None if CHROMIUM.exists() else f"{CHROMIUM} is not installed (apt-get install chromium)"
-    try:
-        from playwright import sync_api
-    except ImportError:
-        problem = problem or "playwright is not installed (pip install -e '.[dev]')"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the banner's browser test cannot run under CI: {problem}")
-        pytest.skip(problem)
-    return sync_api
+    return need_browser("the banner's browser test")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
 import threading
@@ -23,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from browser_support import CHROMIUM, CHROMIUM_ARGS, need_browser
 from export_fixtures import AS_OF, TENANT, load_example
 from regtrace.api.app import create_app
 from regtrace.api.auth import create_token
@@ -33,9 +33,6 @@ from regtrace.stores import open_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 768}
 COVERAGE = "key applicable covered percent counts { gap unevidenced stale covered not_applicable }"
 SUMMARY = f"""query($asOf: Date) {{
@@ -64,19 +61,7 @@ TRACE = f"""query($asOf: Date, $after: String) {{
 
 
 def _need_browser() -> Any:
-    """Playwright's sync API, or skip (fail under CI) when it or Debian's Chromium is missing."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    try:
-        from playwright import sync_api
-    except ImportError:
-        problem = problem or "playwright is not installed (pip install -e '.[dev]')"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the dashboard's browser test cannot run under CI: {problem}")
-        pytest.skip(problem)
-    return sync_api
+    return need_browser("the dashboard's browser test")
 
 
 @dataclass(frozen=True)
