@@ -19,8 +19,8 @@ import pytest
 from regtrace.crosswalk.importing import SetOptions
 from regtrace.crosswalk.store_io import import_mapping_file
 from regtrace.graph.port import Store
-from regtrace.trace import TraceRow, trace
-from trace_fixtures import Registers
+from regtrace.trace import trace
+from trace_fixtures import Registers, row
 
 from regtrace.seed import install_seed
 
@@ -35,11 +35,6 @@ def store(store: Store) -> Store:
     install_seed(store)
     return store
 
-
-def row(rows: list[TraceRow], provision: str, subject: str) -> TraceRow:
-    found = [r for r in rows if r.provision == provision and r.subject == subject]
-    assert len(found) == 1, f"{provision}/{subject}: {found}"
-    return found[0]
 
 
 def two_arrangements(*facts: str) -> Registers:

@@ -11,7 +11,7 @@ import pytest
 from regtrace.graph.port import Store
 from regtrace.trace import COMPANY, TraceRow, trace
 from regtrace.trace.coverage import overall
-from trace_fixtures import Registers
+from trace_fixtures import Registers, row
 
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import install_seed
@@ -28,11 +28,6 @@ def store(store: Store) -> Store:
     install_seed(store)
     return store
 
-
-def row(rows: list[TraceRow], provision: str, subject: str) -> TraceRow:
-    found = [r for r in rows if r.provision == provision and r.subject == subject]
-    assert len(found) == 1, f"{provision}/{subject}: {found}"
-    return found[0]
 
 
 def causes(r: TraceRow) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from regtrace.graph.port import Link, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.loaders.provision import Provision
+from regtrace.trace.model import TraceRow
 
 from regtrace.regulation_graph import Semantics, build_regulation_graph, write_regulation
 
@@ -225,3 +226,10 @@ class Registers:
             self.create(w)
 
         store.write(unit)
+
+
+def row(rows: list[TraceRow], provision: str, subject: str) -> TraceRow:
+    """The one row of a provision for a subject (a test fails unless there is exactly one)."""
+    found = [r for r in rows if r.provision == provision and r.subject == subject]
+    assert len(found) == 1, f"{provision}/{subject}: {found}"
+    return found[0]
