@@ -25,7 +25,8 @@ from regtrace.errors import Problem, ProblemLog, RegisterError
 
 from . import register_locations as locations
 from .register_reader import READ_ERRORS, Cells, RegisterFolder, Table
-from .register_values import CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable
+from .register_values import (CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable,
+                              pattern_search)
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
@@ -241,6 +242,8 @@ class _Validator:
         # Free text that names nothing needs no parsing: the common, cheap case gets its own loop.
         self._texts = [(s[0], s[1], s[5], s[6], s[0] == 0) for s in specs if s[2] is None and s[4] is None]
         self._others = [s for s in specs if s[2] is not None or s[4] is not None]
+        self._searches = {c.index: pattern_search(c.field.datatype, many=c.field.many, allowed=c.field.allowed,
+                                                  pattern=c.field.pattern) for c in self.columns}
         self._checks = self._row_checks()
         self._key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
         self._has_key = any(c.position == 0 for c in self.columns)
@@ -297,6 +300,10 @@ class _Validator:
                         except CellError:
                             return False
                 values = list(map(cache.get, texts))  # a blank is never cached: None
+            elif (search := self._searches[index]) is not None:  # a pattern: the value is the text itself
+                if not all(map(search, filter(None, texts))):
+                    return False
+                values = [t or None for t in texts] if blanks else texts
             else:
                 try:
                     values = [parse(t) if t else None for t in texts]
@@ -330,8 +337,9 @@ class _Validator:
                         return False
                 checked.append(tuple(values))
             rows = checked
-        if self._has_key:
-            self._first_row.update((k, number) for k, number in zip(key_values, count(first)) if k is not None)
+        if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
+            self._first_row.update(zip(key_values, range(first, first + n)) if len(keys) == n
+                                   else ((k, number) for k, number in zip(key_values, count(first)) if k is not None))
         self.register.rows.extend(rows)
         return True
 
