@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, count, repeat
 from dataclasses import dataclass, field
+from itertools import chain, count, repeat
 from typing import Any
 
 from regtrace.crosswalk.targets import TargetIndex, is_target
@@ -25,8 +25,16 @@ from regtrace.errors import Problem, ProblemLog, RegisterError
 
 from . import register_locations as locations
 from .register_reader import READ_ERRORS, Cells, RegisterFolder, Table
-from .register_values import (CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable,
-                              pattern_search)
+from .register_values import (
+    CONTROL,
+    LINE_CONTROL,
+    CellError,
+    Parser,
+    column_parser,
+    control_problem,
+    memoisable,
+    pattern_search,
+)
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
@@ -327,7 +335,7 @@ class _Validator:
             if len(set(keys)) != len(keys) or not self._first_row.keys().isdisjoint(keys):
                 return False
         extras: Iterable[Any] = [self._extra(cells) for cells in chunk] if self.extra else repeat(None, n)
-        rows = list(zip(*(repeat(None, n) if c is None else c for c in columns), extras))
+        rows = list(zip(*(repeat(None, n) if c is None else c for c in columns), extras, strict=True))
         if self._checks:
             checked = []
             for row in rows:
@@ -338,8 +346,8 @@ class _Validator:
                 checked.append(tuple(values))
             rows = checked
         if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
-            self._first_row.update(zip(key_values, range(first, first + n)) if len(keys) == n
-                                   else ((k, number) for k, number in zip(key_values, count(first)) if k is not None))
+            numbered = zip(key_values, count(first), strict=False)
+            self._first_row.update(numbered if len(keys) == n else ((k, at) for k, at in numbered if k is not None))
         self.register.rows.extend(rows)
         return True
 
@@ -655,8 +663,12 @@ def _missing(folder: RegisterFolder, model: ClassModel) -> Problem:
 
 
 def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder | None = None,
-                    progress: Callable[[str, int, int], None] | None = None) -> RegisterDataset:
-    """Validate every table of an open folder; RegisterError with every problem when any row is wrong."""
+                    progress: Callable[[str, int, int], None] | None = None,
+                    only: frozenset[str] | None = None) -> RegisterDataset:
+    """Validate every table of an open folder; RegisterError with every problem when any row is wrong.
+
+    With `only` (register names, closed under the registers they reference: register_digests.plan_reload)
+    the other registers are neither read nor in the dataset."""
     onto = load_ontology()
     problems = ProblemLog()
     problems.extend_log(folder.problems)
@@ -668,6 +680,9 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
         table = folder.tables.get(name)
         if progress is not None:
             progress("validate", done, len(order))
+        if only is not None and name not in only:
+            known[model.name] = None  # nothing validated here references it
+            continue
         if table is None:
             if name in REQUIRED_REGISTERS and name not in folder.present and not folder.unusable:
                 problems.append(_missing(folder, model))
@@ -681,5 +696,6 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
         progress("validate", len(order), len(order))
     if problems.total:
         raise RegisterError(problems, problems.total)
-    ordered = {m.register or m.name: registers[m.register or m.name] for m in order}
+    ordered = {m.register or m.name: registers[m.register or m.name] for m in order
+               if (m.register or m.name) in registers}
     return RegisterDataset(ordered, obligations_under, folder.format)
