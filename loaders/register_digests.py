@@ -13,9 +13,10 @@ next load of the tenant compares them with the folder it is given:
   given every register, validated;
 * no record, other rules, or the API changed the tenant since: everything is validated and written.
 
-The rules are this ontology (its text), the provision ids and the obligations under each, their renumbering
-between versions and the target control ids a control may name: a regulation loaded again, another version
-in force or a reviewed mapping set gives other rules, hence a full load.
+The rules are this ontology (its text), the code that validates and converts rows (its source), the
+provision ids and the obligations under each, their renumbering between versions and the target control ids a
+control may name: a regulation loaded again, another version in force or a reviewed mapping set gives other
+rules, hence a full load.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ from regtrace.ontology.model import ClassModel, load_ontology
 from .register_reader import RegisterFolder
 from .register_validation import OBLIGATION_CLASS, register_order
 
+RULE_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("regtrace.loaders", ("register_validation.py", "register_values.py", "register_locations.py",
+                          "register_graph.py", "register_reader.py", "numbering.py")),
+    ("regtrace.trace", ("evidence_groups.py",)),
+)
 LABEL = "RegisterLoad"
 LOAD_ID = "registers"
 CHANGE_LOG = "ChangeLogEntry"
@@ -76,6 +82,9 @@ def rules_digest(obligations_under: Mapping[str, Sequence[str]] | None) -> str:
     base = files("regtrace.ontology")
     for name in ("regtrace.ttl", "shapes.ttl"):
         digest.update(base.joinpath(name).read_bytes())
+    for package, names in RULE_SOURCES:  # the code that validates and converts rows: an upgrade reloads all
+        for name in names:
+            digest.update(files(package).joinpath(name).read_bytes())
     if obligations_under is not None:
         under = {pid: list(obligations_under[pid]) for pid in sorted(obligations_under)}
         targets = getattr(obligations_under, "targets", None)
