@@ -86,7 +86,8 @@ def rules_digest(obligations_under: Mapping[str, Sequence[str]] | None) -> str:
         for name in names:
             digest.update(files(package).joinpath(name).read_bytes())
     if obligations_under is not None:
-        under = {pid: list(obligations_under[pid]) for pid in sorted(obligations_under)}
+        mapping = getattr(obligations_under, "by_provision", obligations_under)  # without marking ids named
+        under = {pid: list(mapping[pid]) for pid in sorted(mapping)}
         targets = getattr(obligations_under, "targets", None)
         facts: dict[str, Any] = {
             "under": under,
