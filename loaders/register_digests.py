@@ -34,6 +34,8 @@ from regtrace.graph.port import Store
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, load_ontology
 
+from regtrace.errors import StoreChangedError
+
 from .register_reader import RegisterFolder
 from .register_validation import OBLIGATION_CLASS, register_order
 
@@ -120,6 +122,15 @@ class ReloadPlan:
     rules: str
     changes: int
     stored_counts: dict[str, int]
+    stored: LoadRecord | None = None  # the record the plan was made against
+
+    def check_unchanged(self, store: Store, tenant: str) -> None:
+        """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
+        log moved since the plan was made (another load of the tenant, or an API change, landed meanwhile): the
+        registers a partial write keeps would no longer be the ones validated against."""
+        if read_record(store, tenant) != self.stored or store.count(CHANGE_LOG) != self.changes:
+            raise StoreChangedError(f"tenant {tenant!r} was loaded or changed through the API while this load was "
+                                    "being validated; nothing was written: load the folder again")
 
     @property
     def nothing_to_write(self) -> bool:
@@ -166,7 +177,7 @@ def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
     written = set(changed) | {r for n in changed for r in referrers[n]}
     validated = _closure(written | _naming_provisions(models), references)
     return ReloadPlan(frozenset(validated), frozenset(written), True, files_now, rules, changes,
-                      {n: c for n, c in record.counts.items() if n not in validated})
+                      {n: c for n, c in record.counts.items() if n not in validated}, record)
 
 
 def _naming_provisions(models: Sequence[ClassModel]) -> set[str]:

@@ -285,7 +285,8 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False,
-                      record: pa.Table | None = None, partial: bool = False) -> dict[str, int]:
+                      record: pa.Table | None = None, partial: bool = False,
+                      precondition: Callable[[], None] | None = None) -> dict[str, int]:
     """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: one
     transaction on LadybugDB, which writes only what differs from the stored tenant (Writer.replace_tenant);
     on Neo4j a new generation written in batches and published in one small transaction). Rows absent from the
@@ -297,7 +298,8 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     runs a unit once only drop each table as soon as it is written.
 
     `record` is the tenant's load record (register_digests), written with the registers. With `partial` (a
-    store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored."""
+    store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored.
+    `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing."""
     counts = dataset.counts()
     graph = register_tables(dataset, tenant, release_rows=release_rows)
     if record is not None:
@@ -318,6 +320,8 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     def unit(writer: Writer) -> None:
         nonlocal done
         done = 0
+        if precondition is not None:
+            precondition()
         report(0)
         if partial:
             writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step)

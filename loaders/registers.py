@@ -77,7 +77,8 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
     record = LoadRecord(plan.files, plan.rules, counts, plan.changes)
     with _gc_paused():  # the dataset is this function's own: its rows are released as they become columns
         replace_registers(store, tenant, dataset, progress, release_rows=True, record=record.table(tenant),
-                          partial=plan.partial)
+                          partial=plan.partial,
+                          precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None)
     return counts
 
 

@@ -19,7 +19,7 @@ from regtrace.graph.schema import store_schema
 from regtrace.loaders.registers import load_registers
 from regtrace.trace import evidence_groups, trace
 
-from regtrace.errors import RegisterError
+from regtrace.errors import RegisterError, StoreChangedError
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import examples_folder, install_seed
 
@@ -195,5 +195,41 @@ def test_a_reload_after_an_api_change_rewrites_the_tenant(folders: tuple[Path, P
         after = graph(store, "demo")
         assert after.pop("RegisterLoad")[0]["change_entries"] == 1  # the entry the next reload compares with
         assert after == {label: found for label, found in before.items() if label != "RegisterLoad"}
+    finally:
+        store.close()
+
+
+def test_a_partial_reload_refuses_when_the_tenant_changed_while_it_was_validated(
+        folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An API change lands between this load's plan and its write: the registers a partial write keeps would
+    not be the ones validated against, so nothing is written and the error says to load again."""
+    from regtrace.loaders import registers
+
+    first, changed = folders
+    store = loaded(first, tmp_path / "store")
+    original = registers.validate_folder
+
+    def validate_then_an_api_change(*args: Any) -> Any:
+        found = original(*args)
+        attached = {**store.nodes("Evidence", "demo")[0], "uid": "demo/EV-API-1", "evidence_id": "EV-API-1"}
+        entry = dict.fromkeys(store_schema().nodes["ChangeLogEntry"].names) | {
+            "uid": "change-1", "change_id": "change-1", "at": "2026-11-29T00:00:00Z", "tenant": "demo",
+            "actor_token": "t1", "actor_name": "officer", "mutation": "attachEvidence", "target_id": "EV-API-1"}
+
+        def unit(writer: Writer) -> None:
+            writer.upsert_nodes("Evidence", [attached])
+            writer.create_nodes("ChangeLogEntry", [entry])
+
+        store.write(unit)
+        return found
+
+    monkeypatch.setattr(registers, "validate_folder", validate_then_an_api_change)
+    try:
+        record = store.nodes("RegisterLoad", "demo")
+        with pytest.raises(StoreChangedError, match="load the folder again"):
+            load_registers(store, changed, "demo", obligations_under(store))
+        ids = {r["evidence_id"] for r in store.nodes("Evidence", "demo")}
+        assert "EV-API-1" in ids and "EV-NEW-1" not in ids  # the API's change kept, nothing of the load
+        assert store.nodes("RegisterLoad", "demo") == record
     finally:
         store.close()
