@@ -132,9 +132,11 @@ class _Pool:
         """rules.combine(controls, the pool's Found less the removed controls' plus `added`); with the evidence
         ids it shows beyond the pool's and those of the pool it no longer shows."""
         removed = frozenset(removed)
-        gone: Counter[str | None] = Counter(f.evidence_id for c in removed for f in self.by_control.get(c, ()))
         new = {f.evidence_id for f in added if f.evidence_id is not None}
-        dropped = [e for e, n in gone.items() if e is not None and self.count[e] == n and e not in new]
+        dropped = []
+        if removed:
+            gone = Counter(f.evidence_id for c in removed for f in self.by_control.get(c, ()))
+            dropped = [e for e, n in gone.items() if e is not None and self.count[e] == n and e not in new]
         inserted = [e for e in new if e not in self.ids]
         evidence = self.evidence
         if dropped or inserted:
@@ -259,6 +261,7 @@ class _Fast:
             for link, m in ob.all_links:
                 self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
         self._shared: dict[str, Outcome] = {}
+        self._falling: dict[tuple[bool, bool], list[_Obligation]] = {}
 
     # ------------------------------------------------------------ subjects
 
@@ -270,7 +273,10 @@ class _Fast:
 
     def _subject_rows(self, subject: Subject) -> list[TraceRow]:
         narrow = self._narrow(subject)
-        mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
+        kind = (subject.arrangement is None, subject.ended)
+        mine = self._falling.get(kind)
+        if mine is None:  # rules.falls_on depends on the kind of subject only
+            mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
         facts = rules.base_facts(narrow, subject)
         here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
         if here is not None:
@@ -384,15 +390,20 @@ class _Fast:
                       for link, m in naming for c in (link["control_id"],)]
             added += [rules.approval_evidence(ap, narrow.as_of) for ap in approvals]
             controls = ob.controls
-            extra = {link["control_id"] for link, _ in naming} - ob.all_controls
+            extra = {link["control_id"] for link, _ in naming} - ob.all_controls if naming else set()
             if extra:
-                controls = tuple(sorted(ob.all_controls | extra))
+                listed = list(controls)
+                for c in extra:
+                    insort(listed, c)
+                controls = tuple(listed)
             pool = ob.pool(self)
             combined, inserted, dropped = pool.combine(controls, (c for c, _ in replaced), added)
             self._derived(combined.controls, ob.controls, extra, ())
             self._derived(combined.evidence, pool.evidence, inserted, dropped)
-        outcome = rules.with_certificates(combined, certificates)
-        applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")]
+        outcome = rules.with_certificates(combined, certificates) if certificates else combined
+        assert outcome is not None
+        applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")] if naming \
+            else ob.applying
         return rules.with_vias(outcome, rules.control_vias(self.i, applying, o)) if applying else outcome
 
     def _certificates(self, ob: _Obligation, here: _Arrangement) -> list[tuple[Certification, tuple[str, ...]]]:
