@@ -48,7 +48,6 @@ from .model import (
     Approval,
     Arrangement,
     Certification,
-    Finding,
     TraceInputs,
     TraceRow,
     cause,
@@ -220,8 +219,9 @@ class _Arrangement:
                              if c.csp_id == a.csp_id and rules.scope_covers(c, a.arrangement_id)
                              and rules.certificate_valid(c, as_of)]
         audits = {x.audit_id for x in narrow.audits if x.arrangement_id == self.id and x.performed_on <= as_of}
-        self.open_findings: list[Finding] = [f for f in narrow.findings
-                                             if f.audit_id in audits and rules.finding_open(f, as_of)]
+        open_findings = [f for f in narrow.findings if f.audit_id in audits and rules.finding_open(f, as_of)]
+        # the provisions its open findings cite (rules.findings_citing: blank cites A9.P1.I3, and all cite it)
+        self.cited = frozenset(p for f in open_findings for p in (*(f.provisions or ()), FINDINGS_DEFAULT_PROVISION))
 
 
 class _Fast:
@@ -345,11 +345,8 @@ class _Fast:
                   here: _Arrangement | None) -> Outcome:
         """rules.overdue_findings, skipped where no open finding of the arrangement cites the obligation (then it
         returns the outcome as it is)."""
-        if here is not None:
-            path = rules.provision_path(narrow, ob.id)
-            if not any(p in path for f in here.open_findings for p in (*(f.provisions or ()),
-                                                                        FINDINGS_DEFAULT_PROVISION)):
-                return outcome
+        if here is not None and here.cited.isdisjoint(rules.provision_path(narrow, ob.id)):
+            return outcome
         return rules.overdue_findings(narrow, ob.row, subject.subject_id, outcome)
 
     def _company_evidence(self, o: Row, subject: Subject) -> Outcome:
