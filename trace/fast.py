@@ -245,13 +245,13 @@ class _Fast:
         for ap in i.approvals:
             self.approvals.setdefault(ap.arrangement_id, []).append(ap)
         self.approval_order = {id(ap): n for n, ap in enumerate(i.approvals)}
-        self.own_controls: dict[str, frozenset[str]] = {}  # arrangement id -> controls with evidence of its own
         own: dict[str, set[str]] = {}
         for control_id, per in i.evidence.items():
             for a in per:
                 if a is not None:
                     own.setdefault(a, set()).add(control_id)
-        self.own_controls = {a: frozenset(c) for a, c in own.items()}
+        # arrangement id -> the controls with evidence of its own
+        self.own_controls: dict[str, frozenset[str]] = {a: frozenset(c) for a, c in own.items()}
         self.provisions = {p["provision_id"]: p for p in i.provisions}
         self.obligations = [_Obligation(self, o, self.provisions[o["obligation_id"]])
                             for o in sorted(i.obligations.values(), key=lambda r: r["ordinal"])]
