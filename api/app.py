@@ -272,6 +272,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
             outcome.body["extensions"] = {**outcome.body.get("extensions", {}), "traceState": marks}
         response = JSONResponse(outcome.body, status_code=outcome.status)
         if responses.enabled and outcome.status == 200 and "errors" not in outcome.body and not marks \
+                and not context.volatile \
                 and runner.traces.version == version \
                 and operation_type(schema, graphql_request, chosen.limits) == OperationType.QUERY:
             responses.put(key, version, bytes(response.body))  # api/response_cache.py

@@ -122,6 +122,7 @@ class RequestContext:
     _traces: dict[tuple[str, dt.date], asyncio.Future[TraceResult]] = field(default_factory=dict)
     _tenants: asyncio.Future[list[str]] | None = None
     served: dict[tuple[str, dt.date], TraceResult] = field(default_factory=dict)  # the trace results answered from
+    volatile: bool = False  # the answer says how the app's state is now (traceState): never kept
 
     @property
     def store(self) -> Store:

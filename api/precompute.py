@@ -32,7 +32,8 @@ from regtrace.trace.rules import sort_rows
 
 from regtrace.settings import current
 
-from .context import StoreRunner, TraceReads, TraceResult, gather_trace
+from . import context
+from .context import StoreRunner, TraceReads, TraceResult
 from .scheduler import Budget
 
 log = logging.getLogger("regtrace.api")
@@ -96,7 +97,7 @@ def updated(base: TraceResult, reads: TraceReads, subjects: set[str] | None, gen
 
 def _read(store: Store, tenant: str, as_of: dt.date) -> tuple[str | None, TraceReads]:
     """The generation first (so that a write meanwhile makes the result look older, never newer), then the reads."""
-    return store.generation(), gather_trace(store, tenant, as_of)
+    return store.generation(), context.gather_trace(store, tenant, as_of)
 
 
 def stored_results(store: Store) -> dict[str, TraceResult]:
@@ -237,7 +238,7 @@ class Precompute:
                 subjects = set() if touch is None else touched_subjects(touch, reads.inputs)
                 return await self._rules(updated, previous, reads, subjects, generation)
 
-            future = self.runner.traces.start(tenant, day, run, replace=True)
+            future = self.runner.traces.start(tenant, day, run, update=True)
             self._after(tenant, day, future)
 
         return finish

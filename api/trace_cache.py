@@ -42,6 +42,7 @@ class _Entry(Generic[T]):
     generation: int
     born: float = field(default_factory=time.monotonic)
     refreshing: bool = False
+    update: bool = False  # an update after this app's own change: requests wait for it (they read their writes)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,6 @@ class TraceCache(Generic[T]):
 
     def _start(self, key: Key, compute: Callable[[], Awaitable[T]]) -> _Entry[T]:
         self.computed += 1
-        self.version += 1  # what `state` says changes: answers kept before are out of date
         entry = _Entry(asyncio.ensure_future(compute()), self._generations.get(key[0], 0))
 
         def settle(future: asyncio.Future[T]) -> None:
@@ -84,7 +84,6 @@ class TraceCache(Generic[T]):
                 if self._entries.get(key) is entry:
                     del self._entries[key]
             elif self._current(key, entry) and self.max_entries > 0:
-                self.version += 1  # a newer result is current: answers kept before are out of date
                 self._previous[key] = future.result()
                 self._previous.move_to_end(key)
                 while len(self._previous) > self.max_entries:
@@ -123,18 +122,20 @@ class TraceCache(Generic[T]):
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-        if previous_ok and not entry.future.done() and key in self._previous:
+        if previous_ok and not entry.future.done() and not entry.update and key in self._previous:
             return self._previous[key]
         return await asyncio.shield(entry.future)
 
-    def start(self, tenant: str, as_of: dt.date, compute: Callable[[], Awaitable[T]], *, replace: bool = False
+    def start(self, tenant: str, as_of: dt.date, compute: Callable[[], Awaitable[T]], *, update: bool = False
               ) -> asyncio.Future[T]:
-        """Begin computing (tenant, as_of) in the background unless a current computation is there already
-        (`replace`: begin anyway, e.g. an update built on the one there). Returns its future."""
+        """Begin computing (tenant, as_of) in the background unless a current computation is there already.
+        `update`: begin anyway (an update after the app's own change, built on the one there), and let requests
+        wait for it rather than be answered from the previous result. Returns its future."""
         key = (tenant, as_of)
         entry = self._entries.get(key)
-        if replace or entry is None or not self._current(key, entry):
+        if update or entry is None or not self._current(key, entry):
             entry = self._entries[key] = self._start(key, compute)
+            entry.update = update
             while len(self._entries) > max(self.max_entries, 1):
                 self._entries.popitem(last=False)
         return entry.future

@@ -59,6 +59,7 @@ async def resolve_trace_state(root: Any, info: Any, asOf: dt.date | None = None,
     ctx = context(info)
     ctx.principal.require("summary")  # the board reads coverage, so it reads when it was computed
     t = await ctx.known_tenant(ctx.principal.tenant_for(tenant))
+    ctx.volatile = True  # it changes when a computation ends: the answer is not kept (api/response_cache.py)
     return state_json(ctx, t, asOf or dt.date.today())
 
 
