@@ -39,6 +39,7 @@ from .scheduler import Budget
 log = logging.getLogger("regtrace.api")
 T = TypeVar("T")
 LABEL = "TraceSnapshot"
+CLOSE_SECONDS = 30.0  # at shutdown, how long a trace being kept in the store may take to be written
 COMPANY_SUBJECT = "company"
 
 
@@ -299,6 +300,10 @@ class Precompute:
         return step == seen
 
     async def close(self) -> None:
+        """At shutdown: let the traces being kept reach the store (a bounded wait), drop the rest."""
+        writes = [task for task in self._tasks if not task.done()]
+        if writes:
+            await asyncio.wait(writes, timeout=CLOSE_SECONDS)
         for task in list(self._tasks):
             task.cancel()
 
