@@ -190,6 +190,10 @@ class Precompute:
             return
         try:
             kept = await self.runner.call(stored_results, self.store)
+        except Exception as exc:  # e.g. a store written before traces were kept: compute them
+            log.warning("no kept trace read at start: %s", exc)
+            kept = {}
+        try:
             self.tenants = await self.runner.call(self.store.tenants)
         except Exception as exc:  # an unreadable store: requests report it; nothing to precompute
             log.warning("no trace computed at start: %s", exc)
