@@ -36,15 +36,18 @@ from .errors import BAD_USER_INPUT, GENERIC_MESSAGE, INTERNAL_SERVER_ERROR, erro
 from .execution import GraphQLRequest, Limits, operation_type, run
 from .graphiql import ASSETS, STATIC_PATH, asset, page
 from .pagination import CursorCodec
+from .precompute import Precompute
 from .response_cache import ResponseCache
 from .scheduler import Budget
 from .schema import build_schema
 from .token_book import TokenBook
+from .trace_state import stale_marks
 from .ui import mount_dashboard
 
 log = logging.getLogger("regtrace.api")
 MAX_BODY_BYTES = 64 * 1024
 READY_SECONDS = 3.0
+WATCH_SECONDS = 2.0  # how often the server looks for a write by another process (a load) to compute traces again
 SWITCH_SECONDS = 0.001
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
@@ -181,6 +184,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         store = store_location_or_store
     secret = chosen.cursor_secret or (current().cursor_secret or "").encode() or secrets.token_bytes(32)
     runner = StoreRunner(store, chosen.store_workers)
+    precompute = runner.precompute = Precompute(runner)  # api/precompute.py
     responses = ResponseCache.from_env()
     book = TokenBook.from_env(lambda: runner.call(token_rows, store, priority=True))  # api/token_book.py
     codec = CursorCodec(secret)
@@ -192,7 +196,12 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         # the event loop gets the interpreter back quickly and small requests are not held behind them
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_SECONDS))
+        await precompute.begin()  # the traces kept in the store are served from the first request on
+        watcher = asyncio.ensure_future(watch()) if precompute.enabled else None
         yield
+        if watcher is not None:
+            watcher.cancel()
+        await precompute.close()
         sys.setswitchinterval(interval)
         runner.shutdown()
         if owned:
@@ -206,14 +215,28 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
 
     seen = {"generation": store.generation()}
 
-    def follow_store() -> None:
+    def follow_store(generation: str | None = None) -> None:
         """Another process (the CLI loading, revoking a token) may have written the store: then no cached
-        answer, trace or principal outlives its write (LadybugDB: a new generation; graph/generations.py)."""
-        generation = store.generation()
+        answer, trace or principal outlives its write (LadybugDB: a new generation; graph/generations.py).
+        The app's own writes (mutations, kept traces) are not taken for one (api/precompute.py)."""
+        generation = store.generation() if generation is None else generation
         if generation != seen["generation"]:
+            ours = precompute.ours(seen["generation"], generation)
             seen["generation"] = generation
+            if ours:
+                return
             runner.traces.invalidate()  # bumps the version every kept answer was computed under
             book.forget()  # a token created or revoked there is read again before it is used
+            precompute.store_changed()  # every tenant's trace of today again, in the background
+
+    async def watch() -> None:
+        """A load by another process starts the traces' computation without waiting for a request."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                follow_store(await runner.call(store.generation, priority=True))
+            except Exception as exc:  # the store is away: requests report it
+                log.warning("the store's generation could not be read: %s", exc)
 
     async def principal_of(request: Request) -> Principal:
         try:
@@ -244,8 +267,12 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         finally:
             gone.cancel()
             budget.close()
+        marks = stale_marks(context)  # an answer from a previous trace says so, whatever it asked for
+        if marks:
+            outcome.body["extensions"] = {**outcome.body.get("extensions", {}), "traceState": marks}
         response = JSONResponse(outcome.body, status_code=outcome.status)
-        if responses.enabled and outcome.status == 200 and "errors" not in outcome.body \
+        if responses.enabled and outcome.status == 200 and "errors" not in outcome.body and not marks \
+                and not context.volatile \
                 and runner.traces.version == version \
                 and operation_type(schema, graphql_request, chosen.limits) == OperationType.QUERY:
             responses.put(key, version, bytes(response.body))  # api/response_cache.py

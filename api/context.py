@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphene.utils.dataloader import DataLoader
 from regtrace.graph.filters import Filter, Hop, RelatedQuery, SortKey
@@ -27,6 +27,9 @@ from .errors import RequestTimeoutError
 from .pagination import CursorCodec
 from .scheduler import Budget, Job, StoreScheduler
 from .trace_cache import TraceCache
+
+if TYPE_CHECKING:
+    from .precompute import Precompute
 
 T = TypeVar("T")
 SNAPSHOT_ATTEMPTS = 3  # reads of a trace's inputs while loads keep publishing new registers
@@ -42,6 +45,7 @@ class StoreRunner:
         self.rules = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regtrace-rules")
         self.traces: TraceCache[TraceResult] = TraceCache.from_env()  # shared by the app's requests
         self.computing: dict[tuple[str, dt.date], Job[TraceReads]] = {}  # trace reads queued or running
+        self.precompute: Precompute | None = None  # the background traces (api/precompute.py), set by the app
 
     async def call(self, fn: Callable[..., T], *args: Any, budget: Budget | None = None, priority: bool = False
                    ) -> T:
@@ -59,6 +63,10 @@ class TraceResult:
     rows: list[TraceRow]
     csp_of: dict[str, str | None]
     material: dict[str, bool]
+    as_of: dt.date | None = None  # the date it is a trace of
+    computed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    generation: str | None = None  # the store generation it was read from, when known (api/precompute.py)
+    digest: str | None = None  # of its rows, when read back from the store
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ def gather_trace(store: Store, tenant: str, as_of: dt.date) -> TraceReads:
 
 def finish_trace(reads: TraceReads) -> TraceResult:
     """The rules over what was read (pure computation: it runs beside the store's queue, not on it)."""
-    return TraceResult(evaluate(reads.inputs), reads.csp_of, reads.material)
+    return TraceResult(evaluate(reads.inputs), reads.csp_of, reads.material, reads.inputs.as_of)
 
 
 def compute_trace(store: Store, tenant: str, as_of: dt.date) -> TraceResult:
@@ -113,6 +121,8 @@ class RequestContext:
     _loaders: dict[tuple[Any, ...], DataLoader] = field(default_factory=dict)
     _traces: dict[tuple[str, dt.date], asyncio.Future[TraceResult]] = field(default_factory=dict)
     _tenants: asyncio.Future[list[str]] | None = None
+    served: dict[tuple[str, dt.date], TraceResult] = field(default_factory=dict)  # the trace results answered from
+    volatile: bool = False  # the answer says how the app's state is now (traceState): never kept
 
     @property
     def store(self) -> Store:
@@ -165,12 +175,19 @@ class RequestContext:
         key = (tenant, as_of)
         if key not in self._traces:
             self._traces[key] = asyncio.ensure_future(self._shared_trace(key))
-        return await self._traces[key]
+        result = await self._traces[key]
+        self.served[key] = result
+        return result
 
     async def _shared_trace(self, key: tuple[str, dt.date]) -> TraceResult:
         """The cached trace; a computation queued by another request is adopted (it stays queued while any
         request waits for it), and one dropped because its requests ended is started again."""
         computing = self.runner.computing
+        background = self.runner.precompute
+        if background is not None and background.enabled and self.runner.traces.state(*key).result is not None:
+            # the previous result is answered at once, marked (api/trace_state.py), while the new one computes
+            # in the background lane
+            return await self.runner.traces.get(*key, background.compute(*key), previous_ok=True)
 
         async def compute() -> TraceResult:
             job = self.runner.scheduler.submit(gather_trace, self.store, *key, budget=self.budget)

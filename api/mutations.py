@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import graphene
@@ -34,6 +34,7 @@ from .auth import Principal
 from .context import with_tenant
 from .dates import Date
 from .errors import not_found
+from .precompute import Touch
 from .queries import tenant_argument
 from .types import SCALARS, Types, context, describe
 
@@ -176,40 +177,58 @@ def close_finding(store: Store, who: Principal, tenant: str, finding_id: str, cl
     return updated
 
 
-def _writer(info: Any, tenant: str | None) -> tuple[Any, str]:
+async def _write(info: Any, tenant: str | None, touch: Touch, fn: Callable[..., Row], *args: Any) -> Row:
+    """One mutation: today's trace of the tenant is out of date before the write is queued (later traces see
+    it; api/trace_cache.py), and updated after it for the subjects it touches (api/precompute.py)."""
     ctx = context(info)
     ctx.principal.require("write")
     chosen = ctx.principal.tenant_for(tenant)
-    ctx.runner.traces.invalidate(chosen)  # before the write is queued: later traces see it (api/trace_cache.py)
-    return ctx, chosen
+    precompute = ctx.runner.precompute
+    finish = precompute.begin_change(chosen) if precompute is not None else None
+    if finish is None:
+        ctx.runner.traces.invalidate(chosen)
+    done: Touch | None = None
+    try:
+        if precompute is not None:
+            row = await ctx.call(precompute.own_write, fn, ctx.store, ctx.principal, chosen, *args)
+        else:
+            row = await ctx.call(fn, ctx.store, ctx.principal, chosen, *args)
+        done = touch
+    finally:
+        if finish is not None:
+            finish(done)
+    return with_tenant([row], chosen)[0]
 
 
 async def resolve_link(root: Any, info: Any, controlId: str, provisionId: str,
                        tenant: str | None = None) -> Row:
-    ctx, t = _writer(info, tenant)
-    row = await ctx.call(link_control, ctx.store, ctx.principal, t, controlId.strip(), provisionId.strip().upper())
-    return with_tenant([row], t)[0]
+    control = controlId.strip()
+    return await _write(info, tenant, Touch("control", key=control), link_control, control,
+                        provisionId.strip().upper())
 
 
 async def resolve_attach_evidence(root: Any, info: Any, input: Mapping[str, Any],
                                   tenant: str | None = None) -> Row:
-    ctx, t = _writer(info, tenant)
-    row = await ctx.call(_create, ctx.store, ctx.principal, t, "Evidence", "attachEvidence", dict(input))
-    return with_tenant([row], t)[0]
+    return await _write(info, tenant, Touch("evidence", _arrangement(input)), _create, "Evidence", "attachEvidence",
+                        dict(input))
 
 
 async def resolve_record_audit(root: Any, info: Any, input: Mapping[str, Any],
                                tenant: str | None = None) -> Row:
-    ctx, t = _writer(info, tenant)
-    row = await ctx.call(_create, ctx.store, ctx.principal, t, "Audit", "recordAudit", dict(input))
-    return with_tenant([row], t)[0]
+    return await _write(info, tenant, Touch("audit", _arrangement(input)), _create, "Audit", "recordAudit",
+                        dict(input))
 
 
 async def resolve_close_finding(root: Any, info: Any, findingId: str, closedOn: dt.date,
                                 tenant: str | None = None) -> Row:
-    ctx, t = _writer(info, tenant)
-    row = await ctx.call(close_finding, ctx.store, ctx.principal, t, findingId.strip(), closedOn)
-    return with_tenant([row], t)[0]
+    finding = findingId.strip()
+    return await _write(info, tenant, Touch("finding", key=finding), close_finding, finding, closedOn)
+
+
+def _arrangement(values: Mapping[str, Any]) -> str | None:
+    """The arrangement a new row names (blank: none)."""
+    value = values.get("arrangement_id")
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def mutation_fields(types: Types) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from regtrace.graph.filters import Hop
 from regtrace.ontology.model import ClassModel, Field, Relation, load_ontology
 
 # Classes the API keeps to itself: tokens are managed by the CLI, the change log has its own query.
-INTERNAL = frozenset({"ApiToken", "ChangeLogEntry", "EvidenceGroup", "MappingReview"})
+INTERNAL = frozenset({"ApiToken", "ChangeLogEntry", "EvidenceGroup", "MappingReview", "TraceSnapshot"})
 INTERNAL |= {"RegisterLoad"}  # a tenant's load record: a reload's bookkeeping (loaders/register_digests.py)
 
 

@@ -21,6 +21,7 @@ from .mutations import mutation_fields
 from .navigation import served_classes
 from .queries import entity_fields
 from .sector import sector_fields
+from .trace_state import trace_state_fields
 from .trend import trend_fields
 from .types import build_types
 from .versions import version_mutation_fields, version_query_fields
@@ -38,6 +39,7 @@ def build_schema() -> GraphQLSchema:
     query_fields.update(sector_fields())
     query_fields.update(version_query_fields())
     query_fields.update(impact_fields())
+    query_fields.update(trace_state_fields())
     query = type("Query", (graphene.ObjectType,), {
         "Meta": type("Meta", (), {"description": "regtrace 雲端委外法遵追溯 / cloud outsourcing traceability"}),
         **query_fields})

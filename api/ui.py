@@ -23,6 +23,7 @@ ASSETS = {
     "association.html": "text/html; charset=utf-8",  # the associations' view (api/sector.py)
     "association.js": "text/javascript; charset=utf-8",
     "banner.js": "text/javascript; charset=utf-8",
+    "trace_state.js": "text/javascript; charset=utf-8",  # when the trace shown was computed (api/trace_state.py)
 }
 HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

@@ -6,6 +6,7 @@ synthetic insurer, loaded by locust in headless mode at 1, 4 and 16 concurrent u
     .venv/bin/python bench/api_bench.py --evidence 100000 --systems 2000 --users 1 4 --duration 10s
     .venv/bin/python bench/api_bench.py --no-cache --users 1 # each request computes its own trace
     .venv/bin/python bench/api_bench.py --profile            # pyinstrument over warm requests, in process
+    .venv/bin/python bench/api_bench.py --first-request      # the first answer after a start and after a load
 
 The synthetic registers and the loaded store stay in --workdir and are reused while the sizes are the same.
 Results: WORKDIR/results-<label>.md and .json. Not part of the test run.
@@ -161,6 +162,104 @@ def warm(base: str, token: str, arrangement: str, cache: bool) -> tuple[dict[str
     return timings, evidence
 
 
+FIRST = "query($asOf: Date) { coverage(groupBy: ARTICLE, asOf: $asOf) { key covered applicable } }"
+STATE = "query { traceState { asOf computedAt fresh computing } }"
+
+
+def _post(base: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = httpx.post(f"{base}/graphql", headers={"Authorization": f"Bearer {token}"}, timeout=120,
+                          json={"query": query, "variables": variables or {}})
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _first_answer(base: str, token: str, since: float) -> dict[str, Any]:
+    """The dashboard's coverage for today, asked at once: seconds from `since`, and whether it came marked."""
+    body = _post(base, token, FIRST, {"asOf": time.strftime("%Y-%m-%d")})
+    seconds = time.perf_counter() - since
+    marks = body.get("extensions", {}).get("traceState")
+    return {"first answer s": round(seconds, 3), "error": body["errors"][0]["message"] if body.get("errors") else None,
+            "marked (previous trace)": bool(marks)}
+
+
+def _until_fresh(base: str, token: str, since: float) -> float:
+    deadline = time.monotonic() + 1800
+    while not _post(base, token, STATE)["data"]["traceState"]["fresh"]:
+        if time.monotonic() > deadline:
+            raise SystemExit("today's trace was not computed within 30 minutes")
+        time.sleep(0.1)
+    return round(time.perf_counter() - since, 3)
+
+
+def first_request(store: Path, registers: Path, token: str, precompute: bool, after_load: bool) -> dict[str, Any]:
+    """Start the server and ask for today's coverage the moment it accepts connections (counted from then);
+    optionally load the same registers again with `regtrace load` (another process) and ask again at once."""
+    port = free_port()
+    env = {**os.environ, "REGTRACE_STORE": str(store), "REGTRACE_TRACE_PRECOMPUTE": "1" if precompute else "0"}
+    server = subprocess.Popen([str(BIN / "regtrace"), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.005)
+        accepted = time.perf_counter()
+        result: dict[str, Any] = {"after start": _first_answer(base, token, accepted)}
+        if precompute:
+            result["after start"]["today's trace ready s"] = _until_fresh(base, token, accepted)
+        if after_load:
+            started = time.perf_counter()
+            subprocess.run([str(BIN / "regtrace"), "load", str(registers), "--tenant", TENANT], check=True,
+                           env={**os.environ, "REGTRACE_STORE": str(store)}, stdout=subprocess.DEVNULL)
+            loaded = time.perf_counter()
+            result["after load"] = {"load s": round(loaded - started, 3), **_first_answer(base, token, loaded),
+                                    "today's trace ready s": _until_fresh(base, token, loaded)}
+    finally:
+        stop_server(server)
+    return result
+
+
+def _kept(store: Path) -> bool:
+    """Whether the store holds a kept trace of the tenant (TraceSnapshot; read by another process)."""
+    from regtrace.stores import open_store
+
+    opened = open_store(str(store))
+    try:
+        return bool(opened.nodes_by_uid("TraceSnapshot", [TENANT], None))
+    finally:
+        opened.close()
+
+
+def first_requests(store: Path, registers: Path, token: str, out: Path) -> None:
+    """The first answer after a restart (the kept trace) and after a load, then, for comparison, with the
+    background traces off (each first request waits for the cold trace). A store that holds no kept trace yet
+    gets one first (a start that computes it)."""
+    lines = [f"first request after start and after a load; {os.cpu_count()} CPUs", ""]
+
+    def report(name: str, steps: dict[str, Any]) -> None:
+        for step, figures in steps.items():
+            lines.append(f"- {name}, {step}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+        log(lines[-1])
+
+    if not _kept(store):
+        report("precompute on: start, nothing kept yet", first_request(store, registers, token, True, False))
+        if not _kept(store):
+            raise SystemExit("the server stopped before it kept today's trace; run again")
+    report("precompute on: restart (kept trace), then a load",
+           first_request(store, registers, token, precompute=True, after_load=True))
+    report("precompute off: start", first_request(store, registers, token, precompute=False, after_load=False))
+    lines.append(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    text = "\n".join(lines) + "\n"
+    out.write_text(text, encoding="utf-8")
+    print(text)
+
+
 def run_locust(base: str, tokens: list[str], arrangements: list[str], evidence: list[str], users: int,
                duration: str, wait: float, prefix: Path) -> list[dict[str, str]]:
     env = {**os.environ, "BENCH_TOKENS": ",".join(tokens[:users]), "BENCH_AS_OF": AS_OF,
@@ -260,6 +359,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile warm requests in process instead")
     parser.add_argument("--rounds", type=int, default=20, help="requests per query when profiling")
     parser.add_argument("--label", default="", help="name of this run's result files")
+    parser.add_argument("--first-request", action="store_true",
+                        help="measure the first answer after a start and after a load (api/precompute.py)")
     args = parser.parse_args()
     sizes = {name: getattr(args, name) for name in SIZES}
     store = ensure_store(args.workdir, sizes)
@@ -268,6 +369,9 @@ def main() -> None:
     label = args.label or ("nocache" if args.no_cache else "traces" if args.no_response_cache else "cache")
     if args.profile:
         profile(store, token, arrangements[0], args.rounds, args.workdir / f"profile-{label}.txt")
+        return
+    if args.first_request:
+        first_requests(store, args.workdir / "registers", token, args.workdir / "results-first-request.md")
         return
     port = free_port()
     server = start_server(store, port, cache=not args.no_cache, responses=not args.no_response_cache)

@@ -41,7 +41,8 @@ NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not 
                           # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
                           "Framework", "FrameworkControl", "MappingSet", "Mapping",
                           "EvidenceGroup",  # derived from the evidence rows for the trace, not data of its own
-                          "RegisterLoad"})  # what the registers were loaded from: a reload's bookkeeping
+                          "RegisterLoad",  # what the registers were loaded from: a reload's bookkeeping
+                          "TraceSnapshot"})  # the API server's last computed trace (api/precompute.py)
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
 
 

@@ -59,6 +59,10 @@ class Settings:
                                     "Traces (tenant, date) the server keeps; 0: trace every request.")
     trace_cache_seconds: float = _var("REGTRACE_TRACE_CACHE_SECONDS", 0.0,
                                       "Maximum age of a kept trace or answer in seconds; 0: kept until a write.")
+    trace_precompute: bool = _var("REGTRACE_TRACE_PRECOMPUTE", True,
+                                  "Compute today's trace of every member company in the background when the "
+                                  "server starts and after each load or change, serving the previous one "
+                                  "(marked) meanwhile; 0: compute a trace when first asked.")
     response_cache_mb: float = _var("REGTRACE_RESPONSE_CACHE_MB", 64.0,
                                     "Memory for the server's kept GraphQL answers in MB; 0: none kept.")
     access_log: str = _var("REGTRACE_ACCESS_LOG", "text",

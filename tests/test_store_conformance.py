@@ -232,3 +232,31 @@ def test_company_systems_findings_and_approvals_as_the_trace_reads_them(store: S
          "decided_on": dt.date(2025, 3, 1), "valid_until": None, "obligations": ["A4.P1.I1"]},
     ])
     assert store.findings("t2") == [] and store.approvals("t2") == []
+
+
+def test_a_kept_trace_reads_back_is_replaced_by_the_next_and_outlives_a_load(store: Store) -> None:
+    """The API server's last trace per tenant (TraceSnapshot, api/precompute.py): read back row for row, one per
+    tenant (the next replaces it), no tenant of its own, and kept when the tenant's registers are replaced."""
+    from regtrace.api.context import compute_trace
+    from regtrace.api.precompute import _upsert, snapshot_row, stored_results
+
+    reg = Registers("t1")
+    reg.csp()
+    reg.arrangement("A")
+    reg.write(store)
+    day = dt.date(2026, 11, 29)
+    result = compute_trace(store, "t1", day)
+    row, digest = snapshot_row("t1", result)
+    _upsert(store, row)
+    _upsert(store, {**row, "computed_at": "2026-11-29T01:02:03+00:00"})
+    kept = stored_results(store)
+    assert list(kept) == ["t1"] and store.count("TraceSnapshot") == 1 and store.tenants() == ["t1"]
+    assert kept["t1"].rows == result.rows and kept["t1"].as_of == day and kept["t1"].digest == digest
+    assert kept["t1"].computed_at == dt.datetime(2026, 11, 29, 1, 2, 3, tzinfo=dt.UTC)
+
+    def reload(w: Writer) -> None:
+        w.delete_tenant("t1")
+        reg.create(w)
+
+    store.replace_tenant("t1", reload)
+    assert stored_results(store)["t1"].rows == result.rows

@@ -89,6 +89,8 @@ const S = {
   "trend.point": ["{date}：{percent}（{covered}/{applicable} 項義務）", "{date}: {percent} ({covered} of {applicable} obligations)"],
   "trend.loading": ["正在計算各季涵蓋率…", "Computing coverage per quarter…"],
   "trend.failed": ["無法取得趨勢：{message}", "Could not load the trend: {message}"],
+  "traceState.updating": ["資料計算於 {at}（基準日 {asOf}），更新中…", "Computed at {at} (as of {asOf}); updating…"],
+  "traceState.stale": ["資料計算於 {at}（基準日 {asOf}），非最新資料", "Computed at {at} (as of {asOf}); not the latest"],
   "download.pdf": ["下載 PDF", "PDF"],
   "download.xlsx": ["下載 XLSX", "XLSX"],
   "download.pdfLabel": ["下載基準日之追溯報告 PDF", "Download the traceability report (PDF) of the date shown"],
