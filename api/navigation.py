@@ -16,6 +16,7 @@ from regtrace.ontology.model import ClassModel, Field, Relation, load_ontology
 
 # Classes the API keeps to itself: tokens are managed by the CLI, the change log has its own query.
 INTERNAL = frozenset({"ApiToken", "ChangeLogEntry", "EvidenceGroup", "MappingReview"})
+INTERNAL |= {"RegisterLoad"}  # a tenant's load record: a reload's bookkeeping (loaders/register_digests.py)
 
 
 @dataclass(frozen=True)

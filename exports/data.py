@@ -40,7 +40,8 @@ NOT_EXPORTED = frozenset({"ApiToken", "ChangeLogEntry",  # API bookkeeping, not 
                           "MappingReview",  # every tenant's review queue (regtrace review), not one tenant's graph
                           # crosswalks: shown per mapping set (crosswalks), not as the tenant's graph
                           "Framework", "FrameworkControl", "MappingSet", "Mapping",
-                          "EvidenceGroup"})  # derived from the evidence rows for the trace, not data of its own
+                          "EvidenceGroup",  # derived from the evidence rows for the trace, not data of its own
+                          "RegisterLoad"})  # what the registers were loaded from: a reload's bookkeeping
 EVIDENCE_LINKS = frozenset({"EVIDENCES", "CONCERNS"})
 
 

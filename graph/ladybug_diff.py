@@ -69,16 +69,19 @@ def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table],
-                   links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None]) -> dict[str, int]:
+                   links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None],
+                   only: frozenset[str] | None = None) -> dict[str, int]:
     """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
-    what differs; labels and relationship types of the tenant not given are emptied. With `release` each
+    what differs; labels and relationship types of the tenant not given are emptied, unless `only` names the
+    labels replaced: then the other labels, and the relationship types from them, are left as stored. With
+    `release` each
     table is removed from its dict once compared (memory). Returns how many nodes and links were deleted and
     created. The reads and the unlinking run on `conn`, the deletes and creates through `writer` (its bulk
     paths), both in the caller's transaction."""
     schema = store_schema()
     done = {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
     for node in schema.nodes.values():
-        if not node.tenant_scoped:
+        if not node.tenant_scoped or (only is not None and node.label not in only):
             continue
         given = (nodes.pop if release else nodes.get)(node.label, None)
         new = tables.conformed_nodes(node, given) if given is not None else _empty(node)
@@ -93,7 +96,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         done["nodes_created"] += created.num_rows
         step()
     for rel in schema.relationships:
-        if not schema.nodes[rel.source].tenant_scoped:
+        if not schema.nodes[rel.source].tenant_scoped or (only is not None and rel.source not in only):
             continue
         key = (rel.type, rel.source, rel.target)
         given = (links.pop if release else links.get)(key, None)

@@ -84,6 +84,12 @@ class _LadybugWriter(Writer):
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step)
 
+    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
+                       release: bool, step: Callable[[], None]) -> None:
+        """Only the labels given (and the relationship types from them), and of those only what differs."""
+        step()
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes))
+
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():
             if node.tenant_scoped:
@@ -114,6 +120,7 @@ class LadybugStore(CypherStore):
     """The LadybugDB store in `folder`: created on first use unless `create` is False (then NotFoundError)."""
 
     queries: ClassVar[QuerySet] = q.QUERIES
+    replaces_labels = True
 
     def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)

@@ -99,6 +99,12 @@ class Writer(ABC):
             step()
             del table
 
+    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
+                       release: bool, step: Callable[[], None]) -> None:
+        """As replace_tenant for the labels given in `nodes` and the relationship types from them only; the
+        tenant's other labels and relationship types stay as stored. Only stores with `replaces_labels`."""
+        raise NotImplementedError(f"{type(self).__name__} replaces a tenant whole")
+
     @abstractmethod
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
         """Delete the given nodes and their relationships."""
@@ -111,6 +117,9 @@ class Store(ABC):
     # Whether `write` may run a unit again (a driver retrying a transient failure): such a store's units must
     # be re-runnable, so they may not consume what they write.
     reruns_units: bool = False
+    # Whether its writer's replace_labels keeps the tenant's labels it is not given (a reload writes only the
+    # registers whose files changed: loaders/register_digests.py).
+    replaces_labels: bool = False
 
     @abstractmethod
     def ensure_schema(self) -> None:

@@ -113,9 +113,12 @@ def removal_problems(changes: Sequence[RegisterChange]) -> list[str]:
     return reasons
 
 
-def check_removals(store: Store, tenant: str, dataset: RegisterDataset, allow: bool) -> list[RegisterChange]:
-    """The planned changes; InputError (nothing written) when the load removes too much and `allow` is False."""
+def check_removals(store: Store, tenant: str, dataset: RegisterDataset, allow: bool,
+                   unchanged: Mapping[str, int] | None = None) -> list[RegisterChange]:
+    """The planned changes; InputError (nothing written) when the load removes too much and `allow` is False.
+    `unchanged` gives the rows of the registers a reload keeps as stored (not in `dataset`)."""
     changes = plan_changes(store, tenant, dataset, compare=False)
+    changes += [RegisterChange(name, rows, rows, 0, 0, 0) for name, rows in (unchanged or {}).items()]
     reasons = removal_problems(changes)
     if reasons and not allow:
         lines = "\n".join(f"  - {r}" for r in reasons)

@@ -23,6 +23,7 @@ from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
 from regtrace.trace import evidence_groups
 
+from .register_digests import LABEL as RECORD_LABEL
 from .register_validation import CONTROL_CLASS, OBLIGATION_CLASS, Register, RegisterDataset
 
 SELF_MANAGED = "self_managed"
@@ -283,7 +284,9 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
 
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
-                      progress: Progress | None = None, *, release_rows: bool = False) -> dict[str, int]:
+                      progress: Progress | None = None, *, release_rows: bool = False,
+                      record: pa.Table | None = None, partial: bool = False,
+                      precondition: Callable[[], None] | None = None) -> dict[str, int]:
     """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: one
     transaction on LadybugDB, which writes only what differs from the stored tenant (Writer.replace_tenant);
     on Neo4j a new generation written in batches and published in one small transaction). Rows absent from the
@@ -292,9 +295,15 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
 
     The rows are converted to tables before the transaction (a store may run its unit again on a transient
     error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
-    runs a unit once only drop each table as soon as it is written."""
+    runs a unit once only drop each table as soon as it is written.
+
+    `record` is the tenant's load record (register_digests), written with the registers. With `partial` (a
+    store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored.
+    `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing."""
     counts = dataset.counts()
     graph = register_tables(dataset, tenant, release_rows=release_rows)
+    if record is not None:
+        graph.nodes[RECORD_LABEL] = record
     release_tables = release_rows and not store.reruns_units
     steps = 1 + len(graph.nodes) + len(graph.links)
     done = 0
@@ -311,8 +320,13 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     def unit(writer: Writer) -> None:
         nonlocal done
         done = 0
+        if precondition is not None:
+            precondition()
         report(0)
-        writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
+        if partial:
+            writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step)
+        else:
+            writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
         if done < steps:
             report(steps)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import hashlib
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ from typing import IO
 
 from regtrace.errors import Problem
 
-from .register_values import cell_text
+from .register_values import CONTROL, cell_text
 from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, WorkbookTooLarge, check_workbook
 
 WORKBOOK_SUFFIX = ".xlsx"
@@ -56,6 +57,54 @@ class Table:
     first_row: int
     rows: Iterator[Cells]
     encoding: str | None = None
+    # SHA-256 of the bytes the rows come from (the CSV file, or the whole workbook for each of its sheets)
+    digest: str | None = None
+    # the file holds no control character, tab or quote: no cell can hold a control character or a line break
+    plain: bool = False
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a CSV file's bytes: whether it decodes as `encoding`, its SHA-256, and whether it is plain
+    (no control character, tab or double quote anywhere, so no cell holds a control character or line break)."""
+
+    decodes: bool
+    digest: str
+    plain: bool
+
+
+_UNPLAIN = "\t\""
+
+
+def scan_file(path: Path, encoding: str) -> Scan:
+    """Decode `path` as `encoding` a megabyte at a time (no line by line pass unless it fails), hashing it."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    digest = hashlib.sha256()
+    plain = True
+    decodes = True
+    with path.open("rb") as fh:
+        while True:
+            piece = fh.read(_CHUNK)
+            digest.update(piece)
+            if decodes:
+                try:
+                    text = decoder.decode(piece, final=not piece)
+                except UnicodeDecodeError:
+                    decodes, plain = False, False
+                else:
+                    if plain and (CONTROL.search(text) is not None or any(c in text for c in _UNPLAIN)):
+                        plain = False
+            if not piece:
+                return Scan(decodes, digest.hexdigest(), plain)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while piece := fh.read(_CHUNK):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
@@ -82,32 +131,44 @@ def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
 
 
 def detect_encoding(path: Path) -> tuple[str | None, str | None]:
-    """(encoding, None) for a CSV file, or (None, why it cannot be read as text).
+    """(encoding, None) for a CSV file, or (None, why it cannot be read as text); see scan_csv."""
+    encoding, why, _ = scan_csv(path)
+    return encoding, why
+
+
+def scan_csv(path: Path) -> tuple[str | None, str | None, Scan | None]:
+    """(encoding, None, its scan) for a CSV file, or (None, why it cannot be read as text, None).
 
     A file that is neither is judged by which reading gets further: a Big5 file with one bad byte names the
-    line of that byte (not the first line with Chinese, where UTF-8 stops)."""
+    line of that byte (not the first line with Chinese, where UTF-8 stops). A file that decodes is read once
+    in large pieces; only one that does not is read again line by line to name where it stops."""
     with path.open("rb") as fh:
         head = fh.read(4)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
+            scan = scan_file(path, encoding)
+            if scan.decodes:
+                return encoding, None, scan
             bad = _first_bad_byte(path, encoding)
-            if bad is None:
-                return encoding, None
-            return None, f"starts like {ENCODING_NAMES[encoding]} but line {bad[1]} is not valid {encoding}"
-    utf8 = _first_bad_byte(path, "utf-8")
-    if utf8 is None:
-        return "utf-8", None
-    big5 = _first_bad_byte(path, "cp950")
-    if big5 is None:
-        return "cp950", None
-    if big5[0] > utf8[0]:
+            line = bad[1] if bad is not None else 1
+            return None, f"starts like {ENCODING_NAMES[encoding]} but line {line} is not valid {encoding}", None
+    scan = scan_file(path, "utf-8")
+    if scan.decodes:
+        return "utf-8", None, scan
+    big5 = scan_file(path, "cp950")
+    if big5.decodes:
+        return "cp950", None, big5
+    utf8_bad = _first_bad_byte(path, "utf-8")
+    big5_bad = _first_bad_byte(path, "cp950")
+    assert utf8_bad is not None and big5_bad is not None
+    if big5_bad[0] > utf8_bad[0]:
         with path.open("rb") as fh:
-            fh.seek(big5[0])
+            fh.seek(big5_bad[0])
             byte = fh.read(2)
-        return None, (f"reads as Big5 (CP950) text up to line {big5[1]}, where the bytes {byte.hex(' ')} "
-                      "are not Big5; correct that line, or save the file as 'CSV UTF-8'")
-    return None, (f"is neither UTF-8 (line {utf8[1]} has an invalid byte) nor Big5/CP950 text; "
-                  "save it as 'CSV UTF-8' or Big5")
+        return None, (f"reads as Big5 (CP950) text up to line {big5_bad[1]}, where the bytes {byte.hex(' ')} "
+                      "are not Big5; correct that line, or save the file as 'CSV UTF-8'"), None
+    return None, (f"is neither UTF-8 (line {utf8_bad[1]} has an invalid byte) nor Big5/CP950 text; "
+                  "save it as 'CSV UTF-8' or Big5"), None
 
 
 def _close_name(name: str, registers: Sequence[str]) -> str | None:
@@ -199,12 +260,12 @@ class RegisterFolder:
         register = self._register_for(file.stem, file.name)
         if register is None:
             return
-        encoding, why = detect_encoding(file)
-        if encoding is None:
+        encoding, why, scan = scan_csv(file)
+        if encoding is None or scan is None:
             self._problem(file.name, f"cannot be read: it {why}")
             return
         handle: IO[str] = self._stack.enter_context(file.open(encoding=encoding, newline=""))
-        self._add_table(register, file.name, csv.reader(handle), encoding)
+        self._add_table(register, file.name, csv.reader(handle), encoding, scan.digest, scan.plain)
 
     # ------------------------------------------------------------ XLSX
 
@@ -228,6 +289,7 @@ class RegisterFolder:
             self._unusable(book.name, f"cannot be opened as an .xlsx workbook: {exc}")
             return
         self._stack.callback(workbook.close)
+        digest = file_digest(book)
         for sheet in workbook.worksheets:
             source = f"{book.name}:{sheet.title}"
             register = self._register_for(sheet.title, source)
@@ -235,17 +297,20 @@ class RegisterFolder:
                 continue
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-            self._add_table(register, source, _sheet_rows(sheet.iter_rows(min_row=1, values_only=True)), None)
+            self._add_table(register, source, _sheet_rows(sheet.iter_rows(min_row=1, values_only=True)), None,
+                            digest)
 
     # ------------------------------------------------------------ both
 
-    def _add_table(self, register: str, source: str, rows: Iterable[list[str]], encoding: str | None) -> None:
+    def _add_table(self, register: str, source: str, rows: Iterable[list[str]], encoding: str | None,
+                   digest: str | None = None, plain: bool = False) -> None:
         iterator = iter(rows)
         try:
             for number, cells in enumerate(iterator, start=1):
                 if any(c.strip() for c in cells):
                     header = [c.strip().lstrip("\ufeff") for c in cells]
-                    self.tables[register] = Table(register, source, header, number + 1, iterator, encoding)
+                    self.tables[register] = Table(register, source, header, number + 1, iterator, encoding,
+                                                  digest, plain)
                     return
         except READ_ERRORS as exc:
             self._problem(source, f"cannot be read: {exc}")

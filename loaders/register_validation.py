@@ -12,8 +12,9 @@ known when its row has one, even if other cells of that row are wrong: one mista
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, count, repeat
 from typing import Any
 
 from regtrace.crosswalk.targets import TargetIndex, is_target
@@ -23,8 +24,17 @@ from regtrace.ontology.model import ClassModel, Field, Ontology, load_ontology
 from regtrace.errors import Problem, ProblemLog, RegisterError
 
 from . import register_locations as locations
-from .register_reader import READ_ERRORS, RegisterFolder, Table
-from .register_values import CONTROL, LINE_CONTROL, CellError, Parser, column_parser, control_problem, memoisable
+from .register_reader import READ_ERRORS, Cells, RegisterFolder, Table
+from .register_values import (
+    CONTROL,
+    LINE_CONTROL,
+    CellError,
+    Parser,
+    column_parser,
+    control_problem,
+    memoisable,
+    pattern_search,
+)
 
 REQUIRED_REGISTERS: tuple[str, ...] = ("csps", "arrangements", "controls")
 OBLIGATION_CLASS = "Obligation"
@@ -33,6 +43,7 @@ CERTIFICATION_CLASS = "Certification"
 CSP_CLASS = "CloudServiceProvider"
 CONTROL_CLASS = "Control"
 PROVISION_HINT = PROVISION_ID_HINT
+CHUNK_ROWS = 20_000  # rows validated column by column at once (memory: a chunk's cells and values)
 
 # Cross-field rules: (register, earlier column, later column): the later date may not precede the earlier.
 DATE_ORDER: tuple[tuple[str, str, str], ...] = (
@@ -207,95 +218,215 @@ class _Validator:
                 self.problem(1, column, "a required column is missing from the header")
 
     def validate(self) -> Register:
-        """Parse and check every row; problems go to the shared list, valid values to the register."""
+        """Parse and check every row; problems go to the shared list, valid values to the register.
+
+        Rows are taken CHUNK_ROWS at a time. A chunk is first judged column by column (_clean_chunk: each
+        column's cells stripped, parsed and checked at once); only a chunk in which that finds something
+        possibly wrong is judged again row by row (_rows), which names every problem's row and column exactly
+        as before. Both give the same values for a valid chunk."""
         if self.unreadable:
             return self.register
-        width = len(self.table.header)
-        size = len(self.model.columns)
+        self._prepare()
+        first = self.table.first_row
+        number = first - 1
+        chunk: list[Cells] = []
+        try:
+            for number, cells in enumerate(self.table.rows, start=self.table.first_row):
+                chunk.append(cells)
+                if len(chunk) == CHUNK_ROWS:
+                    self._chunk(first, chunk)
+                    first, chunk = number + 1, []
+        except READ_ERRORS as exc:
+            self._chunk(first, chunk)
+            self.problem(number + 1, None, f"cannot be read from this row on: {exc}")
+            self.unreadable = True  # its ids are not all known: references to it are not judged
+        else:
+            self._chunk(first, chunk)
+        self.ids.update(self._first_row)
+        return self.register
+
+    def _prepare(self) -> None:
         specs = [self._cell_spec(c) for c in self.columns]
         # Free text that names nothing needs no parsing: the common, cheap case gets its own loop.
-        texts = [(s[0], s[1], s[5], s[6], s[0] == 0) for s in specs if s[2] is None and s[4] is None]
-        others = [s for s in specs if s[2] is not None or s[4] is not None]
-        checks = self._row_checks()
-        key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
-        key_name = self.model.key
-        first_row: dict[str, int] = {}
+        self._texts = [(s[0], s[1], s[5], s[6], s[0] == 0) for s in specs if s[2] is None and s[4] is None]
+        self._others = [s for s in specs if s[2] is not None or s[4] is not None]
+        self._searches = {c.index: pattern_search(c.field.datatype, many=c.field.many, allowed=c.field.allowed,
+                                                  pattern=c.field.pattern) for c in self.columns}
+        self._checks = self._row_checks()
+        self._key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
+        self._has_key = any(c.position == 0 for c in self.columns)
+        self._first_row: dict[str, int] = {}
+        # a register with a row limit counts rows in a check, and unnamed columns are judged per cell: row by row
+        self._by_columns = not self.unnamed and self.model.max_rows is None
+
+    def _chunk(self, first: int, chunk: list[Cells]) -> None:
+        if chunk and not (self._by_columns and self._clean_chunk(first, chunk)):
+            self._rows(first, chunk)
+
+    def _clean_chunk(self, first: int, chunk: list[Cells]) -> bool:
+        """Validate `chunk` (rows numbered from `first`) column by column when nothing in it is wrong: then
+        its rows are added and True returned. False, with nothing added, when any cell or row may be wrong
+        (a blank row, a short or long row, a control character, a blank required cell, a cell that does not
+        parse, an unknown reference, a duplicate id, a broken rule): _rows judges the chunk instead."""
+        width = len(self.table.header)
+        if set(map(len, chunk)) != {width} or not all(map(any, chunk)):
+            return False
+        plain = self.table.plain
+        if not plain and CONTROL.search("".join(chain.from_iterable(chunk))) is not None:
+            return False
+        n = len(chunk)
+        cells_of = list(zip(*chunk, strict=True))
+        columns: list[list[Any] | None] = [None] * len(self.model.columns)  # None: the column is absent
+        strip = str.strip
+        for position, index, required, _, is_id in self._texts:
+            texts = list(map(strip, cells_of[index]))
+            if is_id and not plain and LINE_CONTROL.search("".join(texts)) is not None:
+                return False
+            if "" in texts:
+                if required:
+                    return False
+                columns[position] = [t or None for t in texts]
+            else:
+                columns[position] = texts
+        for position, index, parse, cache, known, required, _ in self._others:
+            texts = list(map(strip, cells_of[index]))
+            blanks = "" in texts
+            if blanks and required:
+                return False
+            values: list[Any]
+            if parse is None:  # free text naming another register's id
+                if not plain and LINE_CONTROL.search("".join(texts)) is not None:
+                    return False
+                values = texts if cache is None else list(map(cache.setdefault, texts, texts))
+                if blanks:
+                    values = [v or None for v in values]
+            elif cache is not None:
+                for text in set(texts).difference(cache):
+                    if text:
+                        try:
+                            cache[text] = parse(text)
+                        except CellError:
+                            return False
+                values = list(map(cache.get, texts))  # a blank is never cached: None
+            elif (search := self._searches[index]) is not None:  # a pattern: the value is the text itself
+                if not all(map(search, filter(None, texts))):
+                    return False
+                values = [t or None for t in texts] if blanks else texts
+            else:
+                try:
+                    values = [parse(t) if t else None for t in texts]
+                except CellError:
+                    return False
+                if [] in values:  # a list of separators only counts as blank
+                    if required:
+                        return False
+                    values = [None if v == [] else v for v in values]
+            if known is not None:
+                named = set(values)
+                named.discard(None)
+                if not named <= known:
+                    return False
+            columns[position] = values
+        key_values = columns[0] or []
+        if self._has_key:
+            keys = key_values
+            if None in keys:
+                keys = [k for k in keys if k is not None]
+            if len(set(keys)) != len(keys) or not self._first_row.keys().isdisjoint(keys):
+                return False
+        extras: Iterable[Any] = [self._extra(cells) for cells in chunk] if self.extra else repeat(None, n)
+        rows = list(zip(*(repeat(None, n) if c is None else c for c in columns), extras, strict=True))
+        if self._checks:
+            checked = []
+            for row in rows:
+                values = list(row)
+                for check in self._checks:
+                    if check(values) is not None:
+                        return False
+                checked.append(tuple(values))
+            rows = checked
+        if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
+            numbered = zip(key_values, count(first), strict=False)
+            self._first_row.update(numbered if len(keys) == n else ((k, at) for k, at in numbered if k is not None))
+        self.register.rows.extend(rows)
+        return True
+
+    def _rows(self, first: int, chunk: list[Cells]) -> None:
+        """Validate `chunk` row by row, reporting every problem by row and column."""
+        width = len(self.table.header)
+        size = len(self.model.columns)
+        texts, others, checks = self._texts, self._others, self._checks
+        key_column, key_name = self._key_column, self.model.key
+        first_row = self._first_row
         rows = self.register.rows
         extra, unnamed = self.extra, self.unnamed
         problem = self.problem
         missing = _MISSING
         control, line_control = CONTROL, LINE_CONTROL
-        number = self.table.first_row - 1
-        try:
-            for number, cells in enumerate(self.table.rows, start=self.table.first_row):
-                if not any(cells):
-                    continue
-                if len(cells) != width:
-                    if len(cells) < width:
-                        cells = [*cells, *([""] * (width - len(cells)))]
-                    elif any(c.strip() for c in cells[width:]):
-                        problem(number, None, "has values to the right of the last named column")
-                if control.search("".join(cells)) is not None:
-                    cells = self._controls(number, cells)
-                values: list[Any] = [None] * size
-                for position, index, required, name, is_id in texts:
-                    text = cells[index].strip()
-                    if text:
-                        if is_id and line_control.search(text) is not None:
-                            problem(number, name, control_problem(text, line_control) or "")
-                        values[position] = text
-                    elif required:
+        for number, cells in enumerate(chunk, start=first):
+            if not any(cells):
+                continue
+            if len(cells) != width:
+                if len(cells) < width:
+                    cells = [*cells, *([""] * (width - len(cells)))]
+                elif any(c.strip() for c in cells[width:]):
+                    problem(number, None, "has values to the right of the last named column")
+            if control.search("".join(cells)) is not None:
+                cells = self._controls(number, cells)
+            values: list[Any] = [None] * size
+            for position, index, required, name, is_id in texts:
+                text = cells[index].strip()
+                if text:
+                    if is_id and line_control.search(text) is not None:
+                        problem(number, name, control_problem(text, line_control) or "")
+                    values[position] = text
+                elif required:
+                    problem(number, name, "is required but blank")
+            for position, index, parse, cache, known, required, name in others:
+                text = cells[index].strip()
+                if not text:
+                    if required:
                         problem(number, name, "is required but blank")
-                for position, index, parse, cache, known, required, name in others:
-                    text = cells[index].strip()
-                    if not text:
-                        if required:
-                            problem(number, name, "is required but blank")
+                    continue
+                if parse is None:  # free text; a reference's ids repeat, so they are kept once each
+                    if line_control.search(text) is not None:
+                        problem(number, name, control_problem(text, line_control) or "")
                         continue
-                    if parse is None:  # free text; a reference's ids repeat, so they are kept once each
-                        if line_control.search(text) is not None:
-                            problem(number, name, control_problem(text, line_control) or "")
-                            continue
-                        value: Any = text if cache is None else cache.setdefault(text, text)
-                    elif cache is not None:
-                        value = cache.get(text, missing)
-                        if value is missing:
-                            try:
-                                value = cache[text] = parse(text)
-                            except CellError as exc:
-                                problem(number, name, str(exc))
-                                continue
-                    else:
+                    value: Any = text if cache is None else cache.setdefault(text, text)
+                elif cache is not None:
+                    value = cache.get(text, missing)
+                    if value is missing:
                         try:
-                            value = parse(text)
+                            value = cache[text] = parse(text)
                         except CellError as exc:
                             problem(number, name, str(exc))
                             continue
-                        if value == []:
-                            if required:
-                                problem(number, name, "is required but blank")
-                            continue
-                    if known is not None and value not in known:
-                        problem(number, name, f"unknown {value!r}: no such id in {known.register}")
-                    values[position] = value
-                key = values[0]
-                if key is not None:
-                    first = first_row.setdefault(key, number)
-                    if first != number:
-                        problem(number, key_column, f"duplicate {key_name} {key!r} (first on row {first})")
-                for check in checks:
-                    broken = check(values)
-                    if broken is not None:
-                        problem(number, *broken)
-                if unnamed:
-                    self._unnamed(number, cells)
-                values.append(self._extra(cells) if extra else None)
-                rows.append(tuple(values))
-        except READ_ERRORS as exc:
-            problem(number + 1, None, f"cannot be read from this row on: {exc}")
-            self.unreadable = True  # its ids are not all known: references to it are not judged
-        self.ids.update(first_row)
-        return self.register
+                else:
+                    try:
+                        value = parse(text)
+                    except CellError as exc:
+                        problem(number, name, str(exc))
+                        continue
+                    if value == []:
+                        if required:
+                            problem(number, name, "is required but blank")
+                        continue
+                if known is not None and value not in known:
+                    problem(number, name, f"unknown {value!r}: no such id in {known.register}")
+                values[position] = value
+            key = values[0]
+            if key is not None:
+                first_at = first_row.setdefault(key, number)
+                if first_at != number:
+                    problem(number, key_column, f"duplicate {key_name} {key!r} (first on row {first_at})")
+            for check in checks:
+                broken = check(values)
+                if broken is not None:
+                    problem(number, *broken)
+            if unnamed:
+                self._unnamed(number, cells)
+            values.append(self._extra(cells) if extra else None)
+            rows.append(tuple(values))
 
     def _cell_spec(self, c: _Column) -> tuple[int, int, Parser | None, dict[str, Any] | None, _Known | None,
                                              bool, str]:
@@ -532,8 +663,12 @@ def _missing(folder: RegisterFolder, model: ClassModel) -> Problem:
 
 
 def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder | None = None,
-                    progress: Callable[[str, int, int], None] | None = None) -> RegisterDataset:
-    """Validate every table of an open folder; RegisterError with every problem when any row is wrong."""
+                    progress: Callable[[str, int, int], None] | None = None,
+                    only: frozenset[str] | None = None) -> RegisterDataset:
+    """Validate every table of an open folder; RegisterError with every problem when any row is wrong.
+
+    With `only` (register names, closed under the registers they reference: register_digests.plan_reload)
+    the other registers are neither read nor in the dataset."""
     onto = load_ontology()
     problems = ProblemLog()
     problems.extend_log(folder.problems)
@@ -545,6 +680,9 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
         table = folder.tables.get(name)
         if progress is not None:
             progress("validate", done, len(order))
+        if only is not None and name not in only:
+            known[model.name] = None  # nothing validated here references it
+            continue
         if table is None:
             if name in REQUIRED_REGISTERS and name not in folder.present and not folder.unusable:
                 problems.append(_missing(folder, model))
@@ -558,5 +696,6 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
         progress("validate", len(order), len(order))
     if problems.total:
         raise RegisterError(problems, problems.total)
-    ordered = {m.register or m.name: registers[m.register or m.name] for m in order}
+    ordered = {m.register or m.name: registers[m.register or m.name] for m in order
+               if (m.register or m.name) in registers}
     return RegisterDataset(ordered, obligations_under, folder.format)

@@ -213,6 +213,15 @@ def scalar_parser(datatype: Datatype | None, allowed: Sequence[str] = (), patter
     return None
 
 
+def pattern_search(datatype: Datatype | None, *, many: bool = False, allowed: Sequence[str] = (),
+                   pattern: str | None = None) -> Callable[[str], object] | None:
+    """For a column whose only check is a pattern (a cell's value is its text): the compiled pattern's search,
+    to judge many cells at once (a cell is valid when it returns a match). None for any other column."""
+    if many or allowed or pattern is None or datatype in ("boolean", "date", "integer"):
+        return None
+    return re.compile(pattern).search
+
+
 def memoisable(datatype: Datatype | None, allowed: Sequence[str] = ()) -> bool:
     """Whether a column's values repeat enough (flags, dates, enumerations) to parse each text only once."""
     return datatype in ("boolean", "date") or bool(allowed)

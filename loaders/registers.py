@@ -21,9 +21,10 @@ from regtrace.ontology.model import load_ontology
 from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
+from .register_digests import LoadRecord, plan_reload
 from .register_graph import RegisterGraph, register_graph, replace_registers
 from .register_reader import read_folder
-from .register_validation import Register, RegisterDataset, validate_folder
+from .register_validation import Register, RegisterDataset, register_order, validate_folder
 
 __all__ = ["Register", "RegisterDataset", "RegisterGraph", "load_registers", "read_registers", "register_graph",
            "register_names"]
@@ -55,13 +56,35 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
     Returns the number of rows per register. `progress(stage, done, total)` is called as stages advance
     ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid, and InputError
     (nothing written) when the load would empty a register that has rows or remove more than half of the
-    tenant's rows, unless `allow_removals`.
+    tenant's rows, unless `allow_removals`. A reload validates and writes only what the tenant's load record
+    says may have changed (register_digests), and writes nothing when nothing did.
     """
     tenant = tenant_name(tenant)
-    dataset = read_registers(folder, obligations_under, progress)
-    check_removals(store, tenant, dataset, allow_removals)
+    with _gc_paused(), read_folder(Path(folder), register_names()) as found:
+        plan = plan_reload(store, tenant, found, obligations_under)
+        dataset = validate_folder(found, obligations_under, progress, plan.validate)
+    counts = {**plan.stored_counts, **dataset.counts()}
+    counts = {name: counts[name] for name in register_names_in_order() if name in counts}
+    if plan.partial:
+        dataset = RegisterDataset({n: r for n, r in dataset.registers.items() if n in plan.write},
+                                  dataset.obligations_under, dataset.format)
+    unchanged = {n: c for n, c in counts.items() if n not in dataset.registers}
+    check_removals(store, tenant, dataset, allow_removals, unchanged)
+    if plan.nothing_to_write:
+        if progress is not None:
+            progress("write", 1, 1)
+        return counts
+    record = LoadRecord(plan.files, plan.rules, counts, plan.changes)
     with _gc_paused():  # the dataset is this function's own: its rows are released as they become columns
-        return replace_registers(store, tenant, dataset, progress, release_rows=True)
+        replace_registers(store, tenant, dataset, progress, release_rows=True, record=record.table(tenant),
+                          partial=plan.partial,
+                          precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None)
+    return counts
+
+
+def register_names_in_order() -> list[str]:
+    """The register names in reference order (the order of a dataset's registers)."""
+    return [m.register or m.name for m in register_order(load_ontology())]
 
 
 @contextmanager

@@ -192,7 +192,15 @@ def ontology_graph() -> Graph:
 
 @cache
 def load_ontology() -> Ontology:
-    """Read the ontology once per process."""
+    """Read the ontology once per process (and, while its files stay the same, once for all processes:
+    regtrace.ontology.kept)."""
+    from .kept import kept
+
+    return kept("ontology", read_ontology)
+
+
+def read_ontology() -> Ontology:
+    """The ontology, from its files."""
     g = ontology_graph()
     classes: dict[str, ClassModel] = {}
     relations: list[Relation] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from regtrace.crosswalk.targets import TargetIndex, is_target, target_index
@@ -208,6 +209,12 @@ class ObligationsUnder(Mapping[str, list[str]]):
         self.renumbered = renumbered or {}  # id -> [(other version, its id there)]
         self.named: set[str] = set()
         self.targets = targets  # the store's target control ids (a control's satisfies may name them)
+
+    @property
+    def by_provision(self) -> Mapping[str, list[str]]:
+        """The provision ids and their obligations, read without counting the ids as named (a digest of the
+        rules a load validates under reads them all: loaders/register_digests.py)."""
+        return MappingProxyType(self._under)
 
     def __getitem__(self, key: str) -> list[str]:
         if self.targets is not None and is_target(key):

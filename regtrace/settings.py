@@ -64,6 +64,9 @@ class Settings:
     access_log: str = _var("REGTRACE_ACCESS_LOG", "text",
                            "The server's access lines on stderr: text, json (one JSON object a line) or off; "
                            "never the token or the query string.")
+    cache: str = _var("REGTRACE_CACHE", "~/.cache/regtrace",
+                      "Folder where a process keeps what it read from regtrace's own files (the ontology, keyed by "
+                      "their digest) for the next one to read faster; off: keep nothing.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

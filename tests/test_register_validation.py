@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -569,3 +570,41 @@ def test_inserted_provision_ids_have_the_form_of_ids(tmp_path: Path) -> None:
     assert "'A4.P1-1' is not a provision id" in messages[("controls.csv", 3)]
     data["controls"][1]["satisfies"] = "A4.P1.I6-1"
     assert read_registers(write_folder(tmp_path, data)).counts()["controls"] == 2  # no obligations given
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 20_000])
+def test_validating_column_by_column_gives_what_row_by_row_gives(monkeypatch: pytest.MonkeyPatch,
+                                                                  chunk_rows: int) -> None:
+    """Clean chunks are validated column by column (_clean_chunk), the others row by row (_rows): on the example
+    insurer (Big5 and UTF-8 files, blanks, lists, dates, references) both give the same rows, in any chunking."""
+    from regtrace.loaders import register_validation as validation
+
+    from regtrace.seed import examples_folder
+
+    monkeypatch.setattr(validation, "CHUNK_ROWS", chunk_rows)
+    by_columns = read_registers(examples_folder())
+    monkeypatch.setattr(validation._Validator, "_clean_chunk", lambda *_: False)
+    by_rows = read_registers(examples_folder())
+    assert {n: r.rows for n, r in by_columns.registers.items()} == {n: r.rows for n, r in by_rows.registers.items()}
+    assert sum(len(r.rows) for r in by_rows.registers.values()) > 100
+
+
+def test_a_chunk_with_one_bad_cell_reports_it_and_keeps_the_other_chunks(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad date in the fourth evidence row, chunks of two rows: the problem names that row (5) and column."""
+    from regtrace.loaders import register_validation as validation
+
+    from regtrace.seed import examples_folder
+
+    monkeypatch.setattr(validation, "CHUNK_ROWS", 2)
+    folder = tmp_path / "insurer"
+    shutil.copytree(examples_folder(), folder)
+    path = folder / "evidence.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        found = list(csv.reader(handle))
+    found[4][found[0].index("collected_on")] = "2026-02-30"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(found)
+    with pytest.raises(RegisterError) as refused:
+        read_registers(folder)
+    assert [(p.source, p.row, p.column) for p in refused.value.problems] == [("evidence.csv", 5, "collected_on")]

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
-from regtrace.graph.port import Store
+from regtrace.graph.port import Store, Writer
 from regtrace.graph.schema import store_schema
 from regtrace.loaders.registers import load_registers
 from regtrace.trace import evidence_groups, trace
 
+from regtrace.errors import RegisterError, StoreChangedError
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import examples_folder, install_seed
 
@@ -117,9 +118,118 @@ def test_reloading_the_same_folder_writes_nothing(folders: tuple[Path, Path], tm
     first, _ = folders
     store = loaded(first, tmp_path / "store")
     try:
-        before = graph(store, "demo")
-        load_registers(store, first, "demo", obligations_under(store))
-        assert diffs[-1] == {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
+        before, generation = graph(store, "demo"), store.generation()
+        counts = load_registers(store, first, "demo", obligations_under(store))
+        # the files, the regulation and the change log are as the load record has them: no write at all
+        assert len(diffs) == 1 and store.generation() == generation
         assert graph(store, "demo") == before
+        assert counts == {label: len(found) for label, found in before.items() if label in counts} | counts
+        assert counts["evidence"] == len(before["Evidence"]) and counts["controls"] == len(before["Control"])
+    finally:
+        store.close()
+
+
+def test_a_reload_writes_only_the_changed_registers_and_those_referencing_them(
+        folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """evidence.csv and controls.csv changed: evidence, controls, the evidence summary and the load record are
+    compared and written; csps, contracts and the other registers are left as stored (still equal to a fresh
+    load: the first test)."""
+    first, changed = folders
+    store = loaded(first, tmp_path / "store")
+    replaced: list[frozenset[str] | None] = []
+    original = ladybug_diff.replace_tenant
+
+    def spy(*args: Any) -> dict[str, int]:
+        replaced.append(args[7] if len(args) > 7 else None)
+        return original(*args)
+
+    monkeypatch.setattr(ladybug_diff, "replace_tenant", spy)
+    try:
+        load_registers(store, changed, "demo", obligations_under(store))
+        assert replaced == [frozenset({"Evidence", "Control", evidence_groups.LABEL, "RegisterLoad"})]
+    finally:
+        store.close()
+
+
+def test_a_changed_file_is_judged_against_the_unchanged_files_referencing_it(folders: tuple[Path, Path],
+                                                                           tmp_path: Path) -> None:
+    """A control removed from controls.csv that unchanged evidence rows name: the reload is refused, naming
+    evidence.csv, the row and the column, and nothing is written."""
+    first, _ = folders
+    dropped = tmp_path / "dropped"
+    shutil.copytree(first, dropped)
+    evidence = rows(first / "evidence.csv")
+    controls = rows(first / "controls.csv")
+    gone = evidence[0]["control_id"]
+    write(dropped / "controls.csv", [c for c in controls if c["control_id"] != gone])
+    store = loaded(first, tmp_path / "store")
+    try:
+        generation = store.generation()
+        with pytest.raises(RegisterError) as refused:
+            load_registers(store, dropped, "demo", obligations_under(store))
+        assert any(p.source == "evidence.csv" and p.row == 2 and p.column == "control_id"
+                   and repr(gone) in p.message for p in refused.value.problems), refused.value.problems
+        assert store.generation() == generation
+    finally:
+        store.close()
+
+
+def test_a_reload_after_an_api_change_rewrites_the_tenant(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    """A change the API made since the load (an evidence row attached, logged in the change log) is not in the
+    folder: reloading the same folder gives the folder's registers again, as a fresh load does."""
+    first, _ = folders
+    store = loaded(first, tmp_path / "store")
+    try:
+        before = graph(store, "demo")
+        attached = {**store.nodes("Evidence", "demo")[0], "uid": "demo/EV-API-1", "evidence_id": "EV-API-1"}
+        entry = dict.fromkeys(store_schema().nodes["ChangeLogEntry"].names) | {
+            "uid": "change-1", "change_id": "change-1", "at": "2026-11-29T00:00:00Z", "tenant": "demo",
+            "actor_token": "t1", "actor_name": "officer", "mutation": "attachEvidence", "target_id": "EV-API-1"}
+
+        def unit(writer: Writer) -> None:  # what an API mutation writes: the row and its change-log entry
+            writer.upsert_nodes("Evidence", [attached])
+            writer.create_nodes("ChangeLogEntry", [entry])
+
+        store.write(unit)
+        load_registers(store, first, "demo", obligations_under(store))
+        after = graph(store, "demo")
+        assert after.pop("RegisterLoad")[0]["change_entries"] == 1  # the entry the next reload compares with
+        assert after == {label: found for label, found in before.items() if label != "RegisterLoad"}
+    finally:
+        store.close()
+
+
+def test_a_partial_reload_refuses_when_the_tenant_changed_while_it_was_validated(
+        folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An API change lands between this load's plan and its write: the registers a partial write keeps would
+    not be the ones validated against, so nothing is written and the error says to load again."""
+    from regtrace.loaders import registers
+
+    first, changed = folders
+    store = loaded(first, tmp_path / "store")
+    original = registers.validate_folder
+
+    def validate_then_an_api_change(*args: Any) -> Any:
+        found = original(*args)
+        attached = {**store.nodes("Evidence", "demo")[0], "uid": "demo/EV-API-1", "evidence_id": "EV-API-1"}
+        entry = dict.fromkeys(store_schema().nodes["ChangeLogEntry"].names) | {
+            "uid": "change-1", "change_id": "change-1", "at": "2026-11-29T00:00:00Z", "tenant": "demo",
+            "actor_token": "t1", "actor_name": "officer", "mutation": "attachEvidence", "target_id": "EV-API-1"}
+
+        def unit(writer: Writer) -> None:
+            writer.upsert_nodes("Evidence", [attached])
+            writer.create_nodes("ChangeLogEntry", [entry])
+
+        store.write(unit)
+        return found
+
+    monkeypatch.setattr(registers, "validate_folder", validate_then_an_api_change)
+    try:
+        record = store.nodes("RegisterLoad", "demo")
+        with pytest.raises(StoreChangedError, match="load the folder again"):
+            load_registers(store, changed, "demo", obligations_under(store))
+        ids = {r["evidence_id"] for r in store.nodes("Evidence", "demo")}
+        assert "EV-API-1" in ids and "EV-NEW-1" not in ids  # the API's change kept, nothing of the load
+        assert store.nodes("RegisterLoad", "demo") == record
     finally:
         store.close()

@@ -170,3 +170,51 @@ def test_fast_path_reading_the_evidence_summary_equals_the_plain_rules(drawn: tu
     assert summarised is not None
     through_summary = replace(inputs, evidence=summarised[0], evidence_valid_until=summarised[1])
     assert fast.evaluate(through_summary) == rules.evaluate(inputs)
+
+
+EVIDENCE_IDS = ("E0", "E1", "E2", "E3", "E4")
+
+
+@st.composite
+def found(draw: st.DrawFn) -> rules.Found:
+    """A control's (or approval's) Found as rules.control_evidence makes them: an evidence id names one item, so
+    one collected_on."""
+    evidence_id = draw(st.none() | st.sampled_from(EVIDENCE_IDS))
+    if evidence_id is None:
+        return rules.Found(None)
+    collected = DAY0 + dt.timedelta(days=EVIDENCE_IDS.index(evidence_id))
+    if draw(st.booleans()):
+        return rules.Found(evidence_id, draw(maybe_dates()), True, collected_on=collected)
+    return rules.Found(evidence_id, None, False, draw(dates()), collected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("C0", "C1", "C2", "C3")), found()), max_size=6),
+       st.sets(st.sampled_from(("C0", "C1", "C2", "C3"))), st.lists(found(), max_size=3))
+def test_an_obligations_evidence_adjusted_per_arrangement_is_the_plain_combination(
+        entries: list[tuple[str, rules.Found]], removed: set[str], added: list[rules.Found]) -> None:
+    """The fast path summarises the evidence of the links applying to every arrangement once and adjusts it by an
+    arrangement's own (the controls whose evidence it replaces, the Found it adds): rules.combine of the result."""
+    controls = tuple(sorted({c for c, _ in entries}))
+    kept = [f for c, f in entries if c not in removed]
+    assert fast._Pool(entries).combine(controls, removed, added)[0] == rules.combine(controls, kept + added)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sets(st.sampled_from("abcdefgh")), min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.sets(st.sampled_from("abcdefghij")), st.booleans()), max_size=6))
+def test_the_roll_up_unions_from_shared_bases_are_the_plain_unions(
+        shared: list[set[str]], parts: list[tuple[int, set[str], bool]]) -> None:
+    """A part made from a shared tuple (the obligation's evidence or controls, less and plus an arrangement's own)
+    is united through its base: the answer is rules.union of the parts as they are."""
+    bases = [tuple(sorted(s)) for s in shared]
+    engine = fast._Fast(TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[]))
+    made: list[tuple[str, ...]] = []
+    for n, items, derived in parts:
+        base = bases[n % len(bases)]
+        part = tuple(sorted(items))
+        if derived:
+            engine._derived(part, base, set(part) - set(base), set(base) - set(part))
+        made.append(part)
+    for chosen in (made, made + bases, bases):
+        assert engine._union(chosen) == rules.union(chosen)

@@ -1,45 +1,76 @@
 """The fast path: the same rows as regtrace.trace.rules, computed with the shortcuts a large tenant needs.
 
 Nothing here decides a status: every rule is the plain one (regtrace.trace.rules). What changes is how much
-work is repeated:
+work is repeated, so that the work grows with the (control, arrangement) groups and the rows, not with the
+evidence or with every control link for every subject:
 
 * the cyclic garbage collector is paused while tens of thousands of acyclic rows are made (it would scan
   them again and again for nothing; reference counting still frees them);
-* each subject's contracts, audits, findings, approvals and certificates are picked out once (`_narrow`), so the plain
-  rules run over that subject's handful instead of the whole tenant;
-* a control's evidence for a subject depends only on the control, the window and which evidence counts
-  (all of it for the company; an arrangement's own plus blank-arrangement evidence; blank-arrangement evidence
-  alone when the arrangement has none of its own), so it is evaluated once per (control, key, window), and the
-  combination of an obligation's links once per distinct set of such keys;
-* conditions are parsed once per obligation.
+* each subject's contracts, audits, findings, approvals, certificates and systems are picked out once, by index
+  (`_narrow`), so the plain rules run over that subject's handful instead of the whole tenant;
+* an obligation's control links are split once into those applying to every arrangement and, per arrangement,
+  those naming it (`_Obligation`). The evidence of the links applying to all, counted as blank-arrangement
+  evidence, is summarised once per obligation (`_Pool`: the evidence ids shown, which are fresh until when,
+  which lapsed last). An arrangement then changes that summary only by what is its own: the links naming it,
+  the controls where it has evidence of its own (their blank-only evidence replaced by its own plus blank),
+  its approvals. Most arrangements have none of these for most obligations and share the obligation's
+  outcome object; the others adjust the summary by those few items, and `rules.shows` decides;
+* a control's evidence for a key (control, COMPANY / arrangement / None for blank only, window) is evaluated
+  once (`rules.control_evidence`);
+* rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
+  defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
+  roll-up's sorted unions done once per distinct set of parts.
 
-tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows.
+tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
+plain `rules.combine`).
 """
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_left, insort
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from typing import TypeVar
+from dataclasses import MISSING, fields
+from typing import Any, TypeVar
 
 from regtrace.graph.port import Row
 
 from . import rules
 from .conditions import Expr, parse
 from .facts import contract_incomplete
-from .model import COMPANY, Arrangement, TraceInputs, TraceRow, cause
+from .model import (
+    COMPANY,
+    FINDINGS_DEFAULT_PROVISION,
+    Approval,
+    Arrangement,
+    Certification,
+    TraceInputs,
+    TraceRow,
+    cause,
+)
 from .rules import Found, Outcome, Subject
+
+T = TypeVar("T")
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
+    """The cyclic collector off for the block; then what the block made and kept (the rows) joins the oldest
+    generation (gc.freeze then gc.unfreeze: two list splices) instead of being scanned at once by a young
+    collection of everything allocated meanwhile (a third of a second for a large tenant), and again by the
+    next. Skipped when the caller keeps objects frozen (gc.unfreeze would release them)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
@@ -51,151 +82,423 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
 
 
 # The evidence a control link counts for a subject: (control_id, evidence key, window); the key is COMPANY,
-# an arrangement id (its own plus blank-arrangement evidence) or None (blank-arrangement evidence only).
+# an arrangement id (its own plus blank-arrangement evidence) or None (blank-arrangement evidence alone).
 _LinkKey = tuple[str, str | None, int]
-# What an obligation's control-and-evidence outcome depends on for a subject: its link keys, the approvals citing
-# it, and the certificates counted with their target controls.
-_Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+# What the company's control-and-evidence outcome of an obligation depends on: its link keys and the approvals
+# citing it (certificates never count for the company).
+_Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...]]
+_Link = tuple[Row, int]  # a control link and its window in months
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+
+
+_ROW_DEFAULTS = _defaults(TraceRow)
+_ROW_FIELDS = frozenset(f.name for f in fields(TraceRow))
+
+
+def _row(values: dict[str, Any]) -> TraceRow:
+    """TraceRow(**values), without the frozen dataclass's per-field setattr: every field is set (the
+    defaults, then `values`), so the row equals, hashes and prints as the constructor's."""
+    row: TraceRow = object.__new__(TraceRow)
+    row.__dict__.update(_ROW_DEFAULTS)
+    row.__dict__.update(values)
+    return row
+
+
+class _Pool:
+    """What `rules.combine` needs from a multiset of Found (one per control link, by control id): the evidence
+    ids shown, whether some is fresh and until when, and which lapsed last; adjusted by removing the Found of
+    some controls and adding others, without going over the rest again."""
+
+    def __init__(self, entries: Sequence[tuple[str, Found]]) -> None:
+        shown = [(c, f) for c, f in entries if f.evidence_id is not None]
+        self.count = Counter(f.evidence_id for _, f in shown)
+        self.evidence: tuple[str, ...] = tuple(sorted(e for e in self.count if e is not None))
+        self.ids = frozenset(self.evidence)
+        self.by_control: dict[str, list[Found]] = {}
+        for c, f in shown:
+            self.by_control.setdefault(c, []).append(f)
+        # fresh ones with a fresh_until first, latest first, then those without; the stale ones, lapsed last first
+        self.fresh = sorted(((c, f) for c, f in shown if f.fresh),
+                            key=lambda e: (e[1].fresh_until is not None, e[1].fresh_until or _DAY_MIN), reverse=True)
+        self.stale = sorted(((c, f) for c, f in shown if not f.fresh), key=lambda e: rules.lapse_order(e[1]),
+                            reverse=True)
+
+    def combine(self, controls: tuple[str, ...], removed: Iterable[str] = (), added: Sequence[Found] = (),
+                ) -> tuple[Outcome, list[str], list[str]]:
+        """rules.combine(controls, the pool's Found less the removed controls' plus `added`); with the evidence
+        ids it shows beyond the pool's and those of the pool it no longer shows."""
+        removed = frozenset(removed)
+        new = {f.evidence_id for f in added if f.evidence_id is not None}
+        dropped = []
+        if removed:
+            gone = Counter(f.evidence_id for c in removed for f in self.by_control.get(c, ()))
+            dropped = [e for e, n in gone.items() if e is not None and self.count[e] == n and e not in new]
+        inserted = [e for e in new if e not in self.ids]
+        evidence = self.evidence
+        if dropped or inserted:
+            ids = list(evidence)
+            for e in dropped:
+                del ids[bisect_left(ids, e)]
+            for e in inserted:
+                insort(ids, e)
+            evidence = tuple(ids)
+        kept_fresh = next((f for c, f in self.fresh if c not in removed), None)
+        fresh_added = [f for f in added if f.evidence_id is not None and f.fresh]
+        untils = [f.fresh_until for f in fresh_added if f.fresh_until is not None]
+        if kept_fresh is not None and kept_fresh.fresh_until is not None:
+            untils.append(kept_fresh.fresh_until)
+        fresh = kept_fresh is not None or bool(fresh_added)
+        newest = None
+        if not fresh:
+            lapsed = [f for f in added if f.evidence_id is not None]
+            kept_stale = next((f for c, f in self.stale if c not in removed), None)
+            if kept_stale is not None:
+                lapsed.append(kept_stale)
+            newest = max(lapsed, key=rules.lapse_order) if lapsed else None
+        return rules.shows(controls, evidence, fresh, max(untils, default=None), newest), inserted, dropped
+
+
+_DAY_MIN = dt.date.min
+
+
+class _Obligation:
+    """One obligation and what every subject shares of it."""
+
+    def __init__(self, fast: _Fast, o: Row, provision: Row) -> None:
+        i = fast.i
+        self.row = o
+        self.id: str = o["obligation_id"]
+        self.rule: str = o["rule"]
+        self.static = {
+            "provision": self.id, "label": provision["label"], "article": provision["article"],
+            "ordinal": provision["ordinal"], "leaf": not o.get("lead_in"), "modality": o["modality"],
+            "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)}
+        self.condition: Expr | None = parse(o["applies_when"]) if o.get("applies_when") else None
+        self.shall: Expr | None = parse(o["shall_when"]) if o.get("shall_when") else None
+        self.links: list[_Link] = [(link, rules.window(link, o)) for link in i.controls.get(self.id, [])]
+        self.all_links = [(link, m) for link, m in self.links if link["applies_to_all"]]
+        self.naming: dict[str, list[_Link]] = {}  # arrangement id -> the links naming it (not applying to all)
+        for link, m in self.links:
+            if not link["applies_to_all"]:
+                for a in dict.fromkeys(link["applies_to"] or ()):
+                    self.naming.setdefault(a, []).append((link, m))
+        self.all_controls = frozenset(link["control_id"] for link, _ in self.all_links)
+        self.controls = tuple(sorted(self.all_controls))
+        self.applying = [link for link, _ in self.all_links if link.get("satisfies_targets")]
+        self.csp_meetable = self.id in i.csp_meetable
+        self._pool: _Pool | None = None
+
+    def pool(self, fast: _Fast) -> _Pool:
+        """The Found of the links applying to all, counting blank-arrangement evidence only."""
+        if self._pool is None:
+            self._pool = _Pool([(link["control_id"], fast.found((link["control_id"], None, m)))
+                                for link, m in self.all_links])
+        return self._pool
+
+
+class _Arrangement:
+    """What one arrangement in effect adds to what every arrangement shares."""
+
+    def __init__(self, fast: _Fast, subject: Subject, narrow: TraceInputs) -> None:
+        a = subject.arrangement
+        assert a is not None
+        self.subject = subject
+        self.id = subject.subject_id
+        self.narrow = narrow
+        self.own = fast.own_controls.get(self.id, frozenset())
+        # obligation id -> the links applying to all whose control has evidence of the arrangement's own here
+        self.replaced: dict[str, list[tuple[str, int]]] = {}
+        for c in self.own:
+            for oid, m in fast.all_obligations.get(c, ()):
+                self.replaced.setdefault(oid, []).append((c, m))
+        as_of = narrow.as_of
+        self.certificates = [c for c in sorted(narrow.certifications, key=lambda c: c.certification_id)
+                             if c.csp_id == a.csp_id and rules.scope_covers(c, a.arrangement_id)
+                             and rules.certificate_valid(c, as_of)]
+        audits = {x.audit_id for x in narrow.audits if x.arrangement_id == self.id and x.performed_on <= as_of}
+        open_findings = [f for f in narrow.findings if f.audit_id in audits and rules.finding_open(f, as_of)]
+        # the provisions its open findings cite (rules.findings_citing: blank cites A9.P1.I3, and all cite it)
+        self.cited = frozenset(p for f in open_findings for p in (*(f.provisions or ()), FINDINGS_DEFAULT_PROVISION))
 
 
 class _Fast:
     def __init__(self, inputs: TraceInputs) -> None:
-        self.i = inputs
+        i = self.i = inputs
+        i.paths, i.csp_meetable  # noqa: B018  (computed once, before the per-subject copies share them)
         self._found: dict[_LinkKey, Found] = {}
-        self._combined: dict[_Signature, Outcome] = {}
-        self._conditions: dict[str, Expr | None] = {}
-        self._windows: dict[str, list[tuple[Row, int]]] = {}
+        self._company: dict[_Signature, Outcome] = {}
+        self._company_found_: dict[_LinkKey, Found] = {}
         self._not_in_force: dict[str, tuple[str, ...]] = {}
-        self.contracts = _group(inputs.contracts, lambda k: k.arrangement_id)
-        self.audits = _group(inputs.audits, lambda a: a.arrangement_id)
-        self.findings = _group(inputs.findings, lambda f: f.audit_id)
+        self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._unions: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], frozenset[Any]]] = {}
+        # id of a tuple made from a shared one -> (it, the shared one, what it adds, what it takes away)
+        self._bases: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+        self.contracts = _group(i.contracts, lambda k: k.arrangement_id)
+        self.audits = _group(i.audits, lambda a: a.arrangement_id)
+        self.findings = _group(i.findings, lambda f: f.audit_id)
+        self.systems = _group(i.systems, lambda s: s.arrangement_id)
+        self.certifications = _group(i.certifications, lambda c: c.csp_id)
+        self.approvals: dict[str | None, list[Approval]] = {}
+        for ap in i.approvals:
+            self.approvals.setdefault(ap.arrangement_id, []).append(ap)
+        self.approval_order = {id(ap): n for n, ap in enumerate(i.approvals)}
+        own: dict[str, set[str]] = {}
+        for control_id, per in i.evidence.items():
+            for a in per:
+                if a is not None:
+                    own.setdefault(a, set()).add(control_id)
+        # arrangement id -> the controls with evidence of its own
+        self.own_controls: dict[str, frozenset[str]] = {a: frozenset(c) for a, c in own.items()}
+        self.provisions = {p["provision_id"]: p for p in i.provisions}
+        self.obligations = [_Obligation(self, o, self.provisions[o["obligation_id"]])
+                            for o in sorted(i.obligations.values(), key=lambda r: r["ordinal"])]
+        # control id -> (obligation, window) of each of its links applying to every arrangement
+        self.all_obligations: dict[str, list[tuple[str, int]]] = {}
+        for ob in self.obligations:
+            for link, m in ob.all_links:
+                self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
+        self._shared: dict[str, Outcome] = {}
+        self._falling: dict[tuple[bool, bool], list[_Obligation]] = {}
+
+    # ------------------------------------------------------------ subjects
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
-        i = self.i
-        provisions = {p["provision_id"]: p for p in i.provisions}
-        obligations = sorted(i.obligations.values(), key=lambda r: r["ordinal"])
-        own_rows: list[TraceRow] = []
-        for subject in rules.subjects(i, arrangement):
-            narrow = self._narrow(subject)
-            mine = [o for o in obligations if rules.falls_on(o, subject)]
-            facts = rules.base_facts(narrow, subject)
-            if subject.arrangement is not None and not subject.ended:
-                items = [self._own(narrow, o, subject, facts).status for o in mine if o["rule"] == "contract_clause"]
-                if contract_incomplete(items):
-                    facts = facts | {"contract_incomplete"}
-            for o in mine:
-                own_rows.append(self._leaf(narrow, provisions[o["obligation_id"]], o, subject, facts))
-        return rules.sort_rows(rules.roll_up(i, own_rows))
+        rows: list[TraceRow] = []
+        for subject in rules.subjects(self.i, arrangement):
+            rows += self._roll_up(subject.subject_id, self._subject_rows(subject))
+        return rules.sort_rows(rows)
+
+    def _subject_rows(self, subject: Subject) -> list[TraceRow]:
+        narrow = self._narrow(subject)
+        kind = (subject.arrangement is None, subject.ended)
+        mine = self._falling.get(kind)
+        if mine is None:  # rules.falls_on depends on the kind of subject only
+            mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
+        facts = rules.base_facts(narrow, subject)
+        here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
+        if here is not None:
+            items = [self._own(ob, subject, narrow, facts, here).status for ob in mine if ob.rule == "contract_clause"]
+            if contract_incomplete(items):
+                facts = facts | {"contract_incomplete"}
+        rows = []
+        for ob in mine:
+            outcome = self._own(ob, subject, narrow, facts, here)
+            row = _row(ob.static)
+            values = row.__dict__
+            values.update(outcome.__dict__)
+            values["subject"] = subject.subject_id
+            values["own_status"] = outcome.status
+            if ob.shall is not None and ob.shall.holds(facts):  # rules.modality
+                values["modality"] = "shall"
+            rows.append(row)
+        return rows
 
     def _narrow(self, subject: Subject) -> TraceInputs:
         """The inputs with only what concerns the subject in the per-subject lists."""
         if subject.arrangement is None:
             return self.i
-        audits = self.audits.get(subject.subject_id, [])
-        narrow = replace(
-            self.i,
-            contracts=self.contracts.get(subject.subject_id, []),
-            audits=audits,
-            findings=[f for a in audits for f in self.findings.get(a.audit_id, [])],
-            approvals=[ap for ap in self.i.approvals if ap.arrangement_id in (None, subject.subject_id)],
-            certifications=[c for c in self.i.certifications if c.csp_id == subject.arrangement.csp_id],
-        )
-        narrow.__dict__["paths"] = self.i.paths  # computed once, shared
-        narrow.__dict__["csp_meetable"] = self.i.csp_meetable
+        aid = subject.subject_id
+        narrow = copy.copy(self.i)
+        audits = self.audits.get(aid, [])
+        narrow.contracts = self.contracts.get(aid, [])
+        narrow.audits = audits
+        narrow.findings = [f for a in audits for f in self.findings.get(a.audit_id, [])]
+        narrow.approvals = sorted(self.approvals.get(None, []) + self.approvals.get(aid, []),
+                                  key=lambda ap: self.approval_order[id(ap)])
+        csp_id = subject.arrangement.csp_id
+        narrow.certifications = self.certifications.get(csp_id, []) if csp_id is not None else []
+        narrow.systems = self.systems.get(aid, [])
         return narrow
 
-    def _leaf(self, narrow: TraceInputs, provision: Row, o: Row, subject: Subject, facts: frozenset[str]) -> TraceRow:
-        outcome = self._own(narrow, o, subject, facts)
-        row = rules.leaf_row(narrow, provision, o, subject, facts, outcome) if o.get("shall_when") else TraceRow(
-            provision=o["obligation_id"], label=provision["label"], article=provision["article"],
-            ordinal=provision["ordinal"], leaf=not o.get("lead_in"), modality=o["modality"], rule=o["rule"],
-            subject=subject.subject_id, status=outcome.status, reason=outcome.reason, controls=outcome.controls,
-            evidence=outcome.evidence, contracts=outcome.contracts, audits=outcome.audits,
-            fresh_until=outcome.fresh_until, cause=outcome.cause, own_status=outcome.status,
-            references_not_in_force=self._references(o["obligation_id"]), open_findings=outcome.open_findings,
-            warnings=outcome.warnings, certifications=outcome.certifications, mapped_via=outcome.mapped_via)
-        return row
-
-    def _references(self, provision_id: str) -> tuple[str, ...]:
+    def not_in_force(self, provision_id: str) -> tuple[str, ...]:
         found = self._not_in_force.get(provision_id)
         if found is None:
             found = self._not_in_force[provision_id] = rules.not_in_force(self.i, provision_id)
         return found
 
-    def _condition(self, o: Row) -> Expr | None:
-        oid = o["obligation_id"]
-        if oid not in self._conditions:
-            self._conditions[oid] = parse(o["applies_when"]) if o.get("applies_when") else None
-        return self._conditions[oid]
+    # ------------------------------------------------------------ one obligation for one subject
 
-    def _own(self, narrow: TraceInputs, o: Row, subject: Subject, facts: frozenset[str]) -> Outcome:
+    def _own(self, ob: _Obligation, subject: Subject, narrow: TraceInputs, facts: frozenset[str],
+             here: _Arrangement | None) -> Outcome:
+        o = ob.row
         if subject.ended:
             outcome = rules.deletion_rule(narrow, o, subject)
         else:
-            expr = self._condition(o)
+            expr = ob.condition
             if expr is not None and not expr.holds(facts):
                 return Outcome("not_applicable", "conditions", cause=(
                     cause("conditions_unmet", conditions=str(expr), unmet=tuple(expr.unmet(facts))),))
-            if o["rule"] == "control_evidence" or subject.arrangement is None:
-                outcome = self._control_evidence(narrow, o, subject)
+            if here is None:
+                outcome = self._company_evidence(o, subject)
+            elif ob.rule == "control_evidence":
+                outcome = self._arrangement_evidence(ob, here)
             else:
                 outcome = rules.rule_outcome(narrow, o, subject)
         if subject.arrangement is not None and narrow.findings:
-            outcome = rules.overdue_findings(narrow, o, subject.subject_id, outcome)
+            outcome = self._findings(ob, subject, narrow, outcome, here)
         return outcome
 
-    def _links(self, o: Row) -> list[tuple[Row, int]]:
-        oid = o["obligation_id"]
-        links = self._windows.get(oid)
-        if links is None:
-            links = self._windows[oid] = [(link, rules.window(link, o)) for link in self.i.controls.get(oid, [])]
-        return links
+    def _findings(self, ob: _Obligation, subject: Subject, narrow: TraceInputs, outcome: Outcome,
+                  here: _Arrangement | None) -> Outcome:
+        """rules.overdue_findings, skipped where no open finding of the arrangement cites the obligation (then it
+        returns the outcome as it is)."""
+        if here is not None and here.cited.isdisjoint(rules.provision_path(narrow, ob.id)):
+            return outcome
+        return rules.overdue_findings(narrow, ob.row, subject.subject_id, outcome)
 
-    def _control_evidence(self, narrow: TraceInputs, o: Row, subject: Subject) -> Outcome:
-        evidence = self.i.evidence
-        keys: list[_LinkKey] = []
-        applying: list[Row] = []
-        for link, months in self._links(o):
-            control_id = link["control_id"]
-            if subject.arrangement is None:
-                keys.append((control_id, COMPANY, months))
-            elif link["applies_to_all"] or subject.subject_id in (link["applies_to"] or ()):
-                own = subject.subject_id in evidence.get(control_id, {})
-                keys.append((control_id, subject.subject_id if own else None, months))
-            else:
-                continue
-            if link.get("satisfies_targets"):
-                applying.append(link)
-        approvals = rules.approvals_for(narrow, o, subject) if narrow.approvals else []
-        certificates = rules.certifications_for(narrow, o, subject) if narrow.certifications else []
-        if not keys and not approvals and not certificates:
+    def _company_evidence(self, o: Row, subject: Subject) -> Outcome:
+        """rules.control_evidence_rule for the company (every link counts, all the evidence)."""
+        links = [(link, rules.window(link, o)) for link in self.i.controls.get(o["obligation_id"], [])]
+        approvals = rules.approvals_for(self.i, o, subject) if self.i.approvals else []
+        if not links and not approvals:  # certificates never count for the company
             return Outcome("gap", "no_control", cause=(cause("no_control", obligation=o["obligation_id"]),))
-        signature: _Signature = (tuple(sorted(set(keys))), tuple(sorted(ap.approval_id for ap in approvals)),
-                     tuple((c.certification_id, targets) for c, targets in certificates))
-        outcome = self._combined.get(signature)
+        keys = tuple(sorted({(link["control_id"], COMPANY, m) for link, m in links}))
+        signature: _Signature = (keys, tuple(sorted(ap.approval_id for ap in approvals)))
+        outcome = self._company.get(signature)
         if outcome is None:
-            combined = None
-            if keys or approvals:
-                found = [self._evidence(key, subject) for key in keys]
-                found += [rules.approval_evidence(ap, self.i.as_of) for ap in approvals]
-                combined = rules.combine(tuple(sorted({k[0] for k in keys})), found)
-            outcome = self._combined[signature] = rules.with_certificates(combined, certificates)
+            found = [self._company_found(key, subject) for key in keys]
+            found += [rules.approval_evidence(ap, self.i.as_of) for ap in approvals]
+            outcome = self._company[signature] = rules.combine(tuple(sorted({k[0] for k in keys})), found)
+        applying = [link for link, _ in links if link.get("satisfies_targets")]
         return rules.with_vias(outcome, rules.control_vias(self.i, applying, o)) if applying else outcome
 
-    def _evidence(self, key: _LinkKey, subject: Subject) -> Found:
+    def _arrangement_evidence(self, ob: _Obligation, here: _Arrangement) -> Outcome:
+        """rules.control_evidence_rule for an arrangement in effect: the links applying to all (their evidence
+        in the obligation's pool), adjusted by what is the arrangement's own."""
+        narrow, subject, o = here.narrow, here.subject, ob.row
+        naming = ob.naming.get(here.id, ())
+        replaced = here.replaced.get(ob.id, ())
+        approvals = rules.approvals_for(narrow, o, subject) if narrow.approvals else []
+        certificates = self._certificates(ob, here) if here.certificates and ob.csp_meetable else []
+        if not ob.all_links and not naming and not approvals and not certificates:
+            return Outcome("gap", "no_control", cause=(cause("no_control", obligation=ob.id),))
+        combined: Outcome | None = None
+        if not naming and not replaced and not approvals:
+            if ob.all_links:
+                combined = self._shared.get(ob.id)
+                if combined is None:
+                    combined = self._shared[ob.id] = ob.pool(self).combine(ob.controls)[0]
+        else:
+            added = [self.found((c, here.id, m)) for c, m in replaced]
+            added += [self.found((c, here.id if c in here.own else None, m))
+                      for link, m in naming for c in (link["control_id"],)]
+            added += [rules.approval_evidence(ap, narrow.as_of) for ap in approvals]
+            controls = ob.controls
+            extra = {link["control_id"] for link, _ in naming} - ob.all_controls if naming else set()
+            if extra:
+                listed = list(controls)
+                for c in extra:
+                    insort(listed, c)
+                controls = tuple(listed)
+            pool = ob.pool(self)
+            combined, inserted, dropped = pool.combine(controls, (c for c, _ in replaced), added)
+            self._derived(combined.controls, ob.controls, extra, ())
+            self._derived(combined.evidence, pool.evidence, inserted, dropped)
+        outcome = rules.with_certificates(combined, certificates) if certificates else combined
+        assert outcome is not None
+        applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")] if naming \
+            else ob.applying
+        return rules.with_vias(outcome, rules.control_vias(self.i, applying, o)) if applying else outcome
+
+    def _certificates(self, ob: _Obligation, here: _Arrangement) -> list[tuple[Certification, tuple[str, ...]]]:
+        """rules.certifications_for: the arrangement's certificates (its CSP's, in scope, valid; by id) with
+        targets for the obligation."""
+        found = []
+        for c in here.certificates:
+            key = (c.standard, ob.id)
+            targets = self._targets.get(key)
+            if targets is None:
+                targets = self._targets[key] = rules.certificate_targets(self.i, c, ob.row)
+            if targets:
+                found.append((c, targets))
+        return found
+
+    def found(self, key: _LinkKey) -> Found:
+        """rules.control_evidence for a link key, once per key."""
         found = self._found.get(key)
         if found is None:
             control_id, evidence_key, months = key
-            counted = subject if evidence_key is not None else Subject("", _NO_ARRANGEMENT)
+            counted = Subject(evidence_key, _SOME_ARRANGEMENT) if evidence_key is not None \
+                else Subject(_NO_ARRANGEMENT.arrangement_id, _NO_ARRANGEMENT)
             found = self._found[key] = rules.control_evidence(self.i, control_id, counted, months)
         return found
 
+    def _company_found(self, key: _LinkKey, subject: Subject) -> Found:
+        """rules.control_evidence for the company (all the evidence), once per key."""
+        found = self._company_found_.get(key)
+        if found is None:
+            found = self._company_found_[key] = rules.control_evidence(self.i, key[0], subject, key[2])
+        return found
 
-# An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone.
+    # ------------------------------------------------------------ the roll-up
+
+    def _roll_up(self, subject: str, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
+        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts."""
+        below: dict[str, list[TraceRow]] = {}
+        for row in own_rows:
+            for ancestor in self.provisions[row.provision]["path"][:-1]:
+                below.setdefault(ancestor, []).append(row)
+        own = {r.provision: r for r in own_rows}
+        parents = [rules.parent_row(self.i, self.provisions[pid], subject, rows, own.get(pid), union=self._union,
+                                    make=_row)
+                   for pid, rows in below.items()]
+        return [r for r in own_rows if r.provision not in below] + parents
+
+    def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
+        """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
+        if made and made is not base:
+            self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
+
+    def _union(self, parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+        """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
+        one as its base, any other is its own), remembered by their identity (and held with the answer); then
+        what the parts add to their bases inserted, and what they take away removed unless another part has it.
+        Most arrangements' parts share their bases, so few unions are sorted afresh."""
+        kept = [p for p in parts if p]
+        if not kept:
+            return ()
+        bases: list[tuple[Any, ...]] = []
+        plus: list[frozenset[Any]] = []
+        minus: list[frozenset[Any]] = []
+        for p in kept:
+            made = self._bases.get(id(p))
+            if made is None:
+                bases.append(p)
+                continue
+            bases.append(made[1])
+            if made[2]:
+                plus.append(made[2])
+            if made[3]:
+                minus.append(made[3])
+        key = tuple(map(id, bases))
+        hit = self._unions.get(key)
+        if hit is None:
+            united = rules.union(bases)
+            hit = self._unions[key] = (tuple(bases), united, frozenset(united))
+        united, members = hit[1], hit[2]
+        if not plus and not minus:
+            return united
+        added = set().union(*plus) - members
+        dropped = [x for x in set().union(*minus) if x in members and not any(x in p for p in kept)]
+        if not added and not dropped:
+            return united
+        if len(added) + len(dropped) > 8:
+            return tuple(sorted((members - set(dropped)) | added))
+        items = list(united)
+        for x in dropped:
+            del items[bisect_left(items, x)]
+        for x in added:
+            insort(items, x)
+        return tuple(items)
+
+
+# An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
+# arrangement subject counts its own evidence plus blank.
 _NO_ARRANGEMENT = Arrangement("\x00", "", None, frozenset(), False)
-
-
-T = TypeVar("T")
+_SOME_ARRANGEMENT = Arrangement("", "", None, frozenset(), False)
 
 
 def _group(items: Sequence[T], key: Callable[[T], str]) -> dict[str, list[T]]:

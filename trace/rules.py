@@ -18,8 +18,9 @@ before D) and each obligation that falls on it:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from regtrace.graph.port import Row
 
@@ -418,15 +419,27 @@ def with_certificates(outcome: Outcome | None, certificates: Sequence[tuple[Cert
 def combine(controls: tuple[str, ...], found: Sequence[Found]) -> Outcome:
     """What the controls' and approvals' evidence shows together."""
     shown = [f for f in found if f.evidence_id is not None]
-    evidence = tuple(sorted({f.evidence_id for f in shown if f.evidence_id is not None}))
-    if not shown:
+    fresh = [f for f in shown if f.fresh]
+    return shows(controls, tuple(sorted({f.evidence_id for f in shown if f.evidence_id is not None})), bool(fresh),
+                 max((f.fresh_until for f in fresh if f.fresh_until is not None), default=None),
+                 None if fresh or not shown else max(shown, key=lapse_order))
+
+
+def lapse_order(f: Found) -> tuple[dt.date, str]:
+    """Which evidence lapsed last: the latest stale_since, then the greatest id."""
+    return f.stale_since or dt.date.min, f.evidence_id or ""
+
+
+def shows(controls: tuple[str, ...], evidence: tuple[str, ...], fresh: bool, fresh_until: dt.date | None,
+          newest: Found | None) -> Outcome:
+    """The outcome of the evidence shown (`evidence`, its ids): none, unevidenced; some fresh, covered until the
+    latest fresh_until; else stale, caused by the evidence that lapsed last (`newest`)."""
+    if not evidence:
         return Outcome("unevidenced", "no_evidence", controls=controls,
                        cause=(cause("no_evidence", controls=controls),))
-    fresh = [f for f in shown if f.fresh]
     if fresh:
-        until = max((f.fresh_until for f in fresh if f.fresh_until is not None), default=None)
-        return Outcome("covered", "fresh", controls=controls, evidence=evidence, fresh_until=until)
-    newest = max(shown, key=lambda f: (f.stale_since or dt.date.min, f.evidence_id or ""))
+        return Outcome("covered", "fresh", controls=controls, evidence=evidence, fresh_until=fresh_until)
+    assert newest is not None
     return Outcome("stale", "stale", controls=controls, evidence=evidence, cause=(cause(
         "evidence_lapsed", evidence=newest.evidence_id, collected_on=newest.collected_on,
         stale_since=newest.stale_since),))
@@ -538,15 +551,18 @@ def worst(statuses: Iterable[Status]) -> Status:
     return min(applicable, key=RANK.__getitem__) if applicable else "not_applicable"
 
 
-def union(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+def union(parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The sorted distinct items of the parts."""
     return tuple(sorted(set().union(*parts)))
 
 
-def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceRow],
-               own: TraceRow | None) -> TraceRow:
+def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
+               union: Callable[[Iterable[tuple[Any, ...]]], tuple[Any, ...]] = union,
+               make: Callable[[dict[str, Any]], TraceRow] = lambda values: TraceRow(**values)) -> TraceRow:
     """A provision above obligations: `children_status` is the worst applicable status of the obligations
     below it (their own duties); a lead-in's `own_status` is its own duty's; `status` is the worst of both.
-    Its causes are those of the rows that make it what it is."""
+    Its causes are those of the rows that make it what it is. (regtrace.trace.fast passes a `union` that
+    remembers its answers and a `make` that builds the same row faster.)"""
     children = worst(r.own_status for r in below if r.own_status is not None)
     status = worst([children] + ([own.status] if own is not None else []))
     counted = [r for r in below if r.own_status not in (None, "not_applicable")]
@@ -557,7 +573,7 @@ def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceR
     else:
         sources = [r for r in counted if r.own_status == status]
     causes = tuple(dict.fromkeys(c for r in sources for c in r.cause))
-    return TraceRow(
+    return make(dict(
         provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"], leaf=False,
         modality=own.modality if own is not None else p["effective_modality"],
         rule=own.rule if own is not None else None, subject=subject, status=status,
@@ -571,7 +587,7 @@ def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceR
         open_findings=union(r.open_findings for r in ([own] if own is not None else []) + list(below)),
         warnings=tuple(dict.fromkeys(w for r in ([own] if own is not None else []) + list(below) for w in r.warnings)),
         certifications=union(r.certifications for r in counted),
-        mapped_via=tuple(sorted({v for r in counted for v in r.mapped_via})))
+        mapped_via=union(r.mapped_via for r in counted)))
 
 
 def roll_up(inputs: TraceInputs, own_rows: Sequence[TraceRow]) -> list[TraceRow]:

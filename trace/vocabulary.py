@@ -13,6 +13,7 @@ from typing import Literal
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
+from regtrace.ontology.kept import kept
 from regtrace.ontology.model import RT, ontology_graph
 
 Status = Literal["gap", "unevidenced", "stale", "covered", "not_applicable"]
@@ -38,7 +39,13 @@ def _label(g: object, concept: URIRef, lang: str) -> str:
 
 @cache
 def scheme(name: str) -> tuple[Word, ...]:
-    """The concepts of one scheme of the ontology (TraceStatus, CauseKind), in rank order."""
+    """The concepts of one scheme of the ontology (TraceStatus, CauseKind), in rank order (read once for all
+    processes while the ontology stays the same: regtrace.ontology.kept)."""
+    return kept(f"scheme-{name}", lambda: read_scheme(name))
+
+
+def read_scheme(name: str) -> tuple[Word, ...]:
+    """The concepts of one scheme, from the ontology's files."""
     g = ontology_graph()
     concepts = [c for c in g.subjects(SKOS.inScheme, RT[name]) if (c, RDF.type, SKOS.Concept) in g]
     ranked = sorted(concepts, key=lambda c: int(str(g.value(c, RT.rank))))

@@ -1,0 +1,186 @@
+"""What a reload must validate and write: the tenant's load record (RegisterLoad) against the folder's files.
+
+A load keeps, with the tenant's registers and in the same transaction, the SHA-256 of each register's file,
+of the rules its rows were validated and linked under, and how many change-log entries the store held. The
+next load of the tenant compares them with the folder it is given:
+
+* nothing differs (every file, the rules, no API change since): nothing needs writing, and only the registers
+  that name provisions (and those they reference) are validated again, for the renumbering warnings;
+* some files differ: those registers are validated and written, with every register that references them
+  (a reference to a removed id must fail, and their links to re-created nodes are written again) and every
+  register any of those reference (its ids and rows are what they are checked against). A store that can
+  keep the tenant's other labels as they are (Store.replaces_labels) writes only those; another store is
+  given every register, validated;
+* no record, other rules, or the API changed the tenant since: everything is validated and written.
+
+The rules are this ontology (its text), the code that validates and converts rows (its source), the
+provision ids and the obligations under each, their renumbering between versions and the target control ids a
+control may name: a regulation loaded again, another version in force or a reviewed mapping set gives other
+rules, hence a full load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import pyarrow as pa
+from regtrace.graph import tables
+from regtrace.graph.port import Store
+from regtrace.graph.schema import node_uid, store_schema
+from regtrace.ontology.model import ClassModel, load_ontology
+
+from regtrace.errors import StoreChangedError
+
+from .register_reader import RegisterFolder
+from .register_validation import OBLIGATION_CLASS, register_order
+
+RULE_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("regtrace.loaders", ("register_validation.py", "register_values.py", "register_locations.py",
+                          "register_graph.py", "register_reader.py", "numbering.py")),
+    ("regtrace.trace", ("evidence_groups.py",)),
+)
+LABEL = "RegisterLoad"
+LOAD_ID = "registers"
+CHANGE_LOG = "ChangeLogEntry"
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """A tenant's load record: file digests and rows per register, the rules' digest, change-log entries."""
+
+    files: dict[str, str]
+    rules: str
+    counts: dict[str, int]
+    changes: int
+
+    def table(self, tenant: str) -> pa.Table:
+        """The record as the RegisterLoad node table (one row)."""
+        node = store_schema().nodes[LABEL]
+        row = {"uid": node_uid(tenant, LOAD_ID), "load_id": LOAD_ID,
+               "file_digests": json.dumps(self.files, sort_keys=True),
+               "rules_digest": self.rules, "row_counts": json.dumps(self.counts, sort_keys=True),
+               "change_entries": self.changes, "tenant": tenant}
+        return pa.table({p.name: tables.column(p, [row[p.name]]) for p in node.properties})
+
+
+def read_record(store: Store, tenant: str) -> LoadRecord | None:
+    """The tenant's load record, or None (never loaded, or loaded before records were kept)."""
+    rows = store.nodes(LABEL, tenant)
+    if not rows:
+        return None
+    row = rows[0]
+    return LoadRecord(dict(json.loads(row["file_digests"])), str(row["rules_digest"]),
+                      {k: int(v) for k, v in json.loads(row["row_counts"]).items()}, int(row["change_entries"]))
+
+
+def rules_digest(obligations_under: Mapping[str, Sequence[str]] | None) -> str:
+    """SHA-256 of what validating and linking rows depends on besides the rows (see the module's text)."""
+    digest = hashlib.sha256()
+    base = files("regtrace.ontology")
+    for name in ("regtrace.ttl", "shapes.ttl"):
+        digest.update(base.joinpath(name).read_bytes())
+    for package, names in RULE_SOURCES:  # the code that validates and converts rows: an upgrade reloads all
+        for name in names:
+            digest.update(files(package).joinpath(name).read_bytes())
+    if obligations_under is not None:
+        mapping = getattr(obligations_under, "by_provision", obligations_under)  # without marking ids named
+        under = {pid: list(mapping[pid]) for pid in sorted(mapping)}
+        targets = getattr(obligations_under, "targets", None)
+        facts: dict[str, Any] = {
+            "under": under,
+            "version": getattr(obligations_under, "version", None),
+            "renumbered": getattr(obligations_under, "renumbered", {}),
+            "targets": None if targets is None else {
+                "frameworks": sorted(targets.frameworks), "controls": sorted(targets.controls),
+                "covers": {k: list(v) for k, v in sorted(targets.covers.items())}},
+        }
+        digest.update(json.dumps(facts, sort_keys=True, default=list).encode())
+    else:
+        digest.update(b"no regulation")
+    return digest.hexdigest()
+
+
+def folder_digests(folder: RegisterFolder) -> dict[str, str]:
+    """The digest of each register's file or sheet that could be opened."""
+    return {name: table.digest for name, table in folder.tables.items() if table.digest is not None}
+
+
+@dataclass(frozen=True)
+class ReloadPlan:
+    """Which registers to validate and which to write (register names); `record` is the new load record,
+    less the counts of the registers validated now (`LoadRecord.counts` holds the stored ones)."""
+
+    validate: frozenset[str]
+    write: frozenset[str]
+    partial: bool  # some registers are kept as stored: only `write` is given to the store
+    files: dict[str, str]
+    rules: str
+    changes: int
+    stored_counts: dict[str, int]
+    stored: LoadRecord | None = None  # the record the plan was made against
+
+    def check_unchanged(self, store: Store, tenant: str) -> None:
+        """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
+        log moved since the plan was made (another load of the tenant, or an API change, landed meanwhile): the
+        registers a partial write keeps would no longer be the ones validated against."""
+        if read_record(store, tenant) != self.stored or store.count(CHANGE_LOG) != self.changes:
+            raise StoreChangedError(f"tenant {tenant!r} was loaded or changed through the API while this load was "
+                                    "being validated; nothing was written: load the folder again")
+
+    @property
+    def nothing_to_write(self) -> bool:
+        return self.partial and not self.write
+
+
+def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+    found, todo = set(start), list(start)
+    while todo:
+        for other in edges.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return found
+
+
+def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
+                obligations_under: Mapping[str, Sequence[str]] | None) -> ReloadPlan:
+    """Compare the folder with the tenant's load record (see the module's text)."""
+    models = register_order(load_ontology())
+    names = [m.register or m.name for m in models]
+    every = frozenset(names)
+    files_now = folder_digests(folder)
+    rules = rules_digest(obligations_under)
+    changes = store.count(CHANGE_LOG)
+    record = read_record(store, tenant)
+    full = ReloadPlan(every, every, False, files_now, rules, changes, {})
+    if (record is None or record.rules != rules or record.changes != changes or folder.problems
+            or folder.unusable or set(record.counts) != every):
+        return full
+    changed = {n for n in names if files_now.get(n) != record.files.get(n)
+               or (n in folder.present) != (n in record.files)}
+    if changed and not store.replaces_labels:
+        return full
+    register_of = {m.name: m.register or m.name for m in models}
+    references: dict[str, set[str]] = {n: set() for n in names}  # register -> the registers it references
+    referrers: dict[str, set[str]] = {n: set() for n in names}
+    for model in models:
+        for f in model.references:
+            target = register_of.get(f.target or "")
+            if target is not None and target != register_of[model.name]:
+                references[register_of[model.name]].add(target)
+                referrers[target].add(register_of[model.name])
+    written = set(changed) | {r for n in changed for r in referrers[n]}
+    validated = _closure(written | _naming_provisions(models), references)
+    return ReloadPlan(frozenset(validated), frozenset(written), True, files_now, rules, changes,
+                      {n: c for n, c in record.counts.items() if n not in validated}, record)
+
+
+def _naming_provisions(models: Sequence[ClassModel]) -> set[str]:
+    """The registers with a provision reference: always validated, so that every renumbered id they name is
+    warned about on every load (a few thousand rows at most)."""
+    return {m.register or m.name for m in models if any(f.target == OBLIGATION_CLASS for f in m.references)}
