@@ -28,6 +28,21 @@ _COMPARE = {
 }
 
 
+ROWS, KEYS = "regtrace_rows", "regtrace_keys"  # the columns of a collected read (Dialect.rows)
+
+
+def _names(items: str) -> list[str]:
+    """The column names of a RETURN list (`expr AS name` or a bare name; commas inside brackets skipped)."""
+    names, depth, start = [], 0, 0
+    for i, char in enumerate(items + ","):
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth == 0:
+            item = items[start:i].strip()
+            names.append(item.rsplit(" AS ", 1)[-1].strip())
+            start = i + 1
+    return names
+
+
 GENERATION_LABEL = "RegtraceGeneration"  # Neo4j: one node per tenant naming its published generation
 
 
@@ -40,6 +55,18 @@ class Dialect:
     # True (Neo4j): a tenant's register nodes carry a `generation` and only the published one is read: a
     # statement naming $tenant also gets $generation (the store looks it up; graph/neo4j_store.py).
     generations: bool = False
+    # True (Neo4j): a read of many rows returns them as one record holding a list (`rows`): the driver handles
+    # each record in Python, a list in one piece (its Rust extension); the store unpacks it (ROWS, KEYS).
+    collected: bool = False
+
+    def rows(self, items: str, order: str) -> str:
+        """`RETURN items ORDER BY order`, or, collected, the same rows as one record: the list of rows (each
+        a list of the items' values, in order) and the items' names."""
+        if not self.collected:
+            return f"RETURN {items} ORDER BY {order}"
+        names = _names(items)
+        return (f"WITH {items} ORDER BY {order} RETURN collect([{', '.join(names)}]) AS {ROWS}, "
+                f"[{', '.join(repr(n) for n in names)}] AS {KEYS}")
 
     def tenant_condition(self, var: str) -> str:
         """`var` is a node of $tenant's published registers."""
@@ -234,7 +261,7 @@ def _scope(node: NodeSchema, var: str, by_tenant: bool, dialect: Dialect) -> str
 
 def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} RETURN {cols} ORDER BY n.uid"
+    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(cols, 'uid')}"
 
 
 def count_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
@@ -246,7 +273,7 @@ def all_links(rel: RelSchema, by_tenant: bool, dialect: Dialect) -> str:
     source = store_schema().nodes[rel.source]
     return (
         f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}){_scope(source, 's', by_tenant, dialect)} "
-        f"RETURN s.uid AS source, t.uid AS target{cols} ORDER BY source, target"
+        f"{dialect.rows(f's.uid AS source, t.uid AS target{cols}', 'source, target')}"
     )
 
 
@@ -272,74 +299,75 @@ def delete_nodes(node: NodeSchema, dialect: Dialect) -> str:
 
 
 def control_links(d: Dialect) -> str:
+    items = ("c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS "
+             "frequency_months, c.applies_to_all AS applies_to_all, c.satisfies_targets AS satisfies_targets, "
+             "collect(a.arrangement_id) AS applies_to")
     return f"""
 MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE {d.tenant_condition('c')}
 OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
-RETURN c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS frequency_months,
-       c.applies_to_all AS applies_to_all, c.satisfies_targets AS satisfies_targets,
-       collect(a.arrangement_id) AS applies_to
-ORDER BY control_id, obligation_id
+{d.rows(items, "control_id, obligation_id")}
 """
 
 
 def contract_clauses(d: Dialect) -> str:
+    items = "a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id"
     return f"""
 MATCH (k:Contract)-[:GOVERNS]->(a:OutsourcingArrangement)
 WHERE {d.tenant_condition('k')} AND k.signed_on <= $as_of AND (k.expires_on IS NULL OR k.expires_on >= $as_of)
 MATCH (k)-[:COVERS_CLAUSE]->(o:Obligation)
-RETURN a.arrangement_id AS arrangement_id, k.contract_id AS contract_id, o.obligation_id AS obligation_id
-ORDER BY arrangement_id, contract_id, obligation_id
+{d.rows(items, "arrangement_id, contract_id, obligation_id")}
 """
 
 
 def audits_between(d: Dialect) -> str:
+    items = ("a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind, u.performed_on AS "
+             "performed_on, u.independent AS independent")
     return f"""
 MATCH (u:Audit)-[:AUDITS]->(a:OutsourcingArrangement)
 WHERE {d.tenant_condition('u')} AND u.performed_on >= $since AND u.performed_on <= $until
-RETURN a.arrangement_id AS arrangement_id, u.audit_id AS audit_id, u.kind AS kind,
-       u.performed_on AS performed_on, u.independent AS independent
-ORDER BY arrangement_id, performed_on, audit_id
+{d.rows(items, "arrangement_id, performed_on, audit_id")}
 """
 
 
 def company(d: Dialect) -> str:
+    items = ("c.legal_name AS legal_name, c.legal_name_en AS legal_name_en, c.foreign_branch AS foreign_branch, "
+             "c.multi_cloud AS multi_cloud")
     return f"""
 MATCH (c:Company) WHERE {d.tenant_condition('c')}
-RETURN c.legal_name AS legal_name, c.legal_name_en AS legal_name_en, c.foreign_branch AS foreign_branch,
-       c.multi_cloud AS multi_cloud
-ORDER BY legal_name
+{d.rows(items, "legal_name")}
 """
 
 
 def systems(d: Dialect) -> str:
+    items = ("a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.name AS name, s.criticality AS "
+             "criticality, s.material AS material, s.natural_person_data AS natural_person_data, s.data_locations "
+             "AS data_locations")
     return f"""
 MATCH (s:System)-[:RUNS_UNDER]->(a:OutsourcingArrangement) WHERE {d.tenant_condition('s')}
-RETURN a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.name AS name, s.criticality AS criticality,
-       s.material AS material, s.natural_person_data AS natural_person_data, s.data_locations AS data_locations
-ORDER BY arrangement_id, system_id
+{d.rows(items, "arrangement_id, system_id")}
 """
 
 
 def findings(d: Dialect) -> str:
+    items = ("f.finding_id AS finding_id, f.title AS title, u.audit_id AS audit_id, u.performed_on AS "
+             "performed_on, a.arrangement_id AS arrangement_id, f.severity AS severity, f.status AS status, "
+             "f.due_on AS due_on, f.closed_on AS closed_on, obligations")
     return f"""
 MATCH (f:Finding)-[:RAISED_IN]->(u:Audit) WHERE {d.tenant_condition('f')}
 MATCH (u)-[:AUDITS]->(a:OutsourcingArrangement)
 OPTIONAL MATCH (f)-[:CITES]->(o:Obligation)
 WITH f, u, a, collect(o.obligation_id) AS obligations
-RETURN f.finding_id AS finding_id, f.title AS title, u.audit_id AS audit_id, u.performed_on AS performed_on,
-       a.arrangement_id AS arrangement_id, f.severity AS severity, f.status AS status, f.due_on AS due_on,
-       f.closed_on AS closed_on, obligations
-ORDER BY arrangement_id, finding_id
+{d.rows(items, "arrangement_id, finding_id")}
 """
 
 
 def approvals(d: Dialect) -> str:
+    items = ("p.approval_id AS approval_id, a.arrangement_id AS arrangement_id, p.kind AS kind, p.reference AS "
+             "reference, p.decided_on AS decided_on, p.valid_until AS valid_until, obligations")
     return f"""
 MATCH (p:Approval) WHERE {d.tenant_condition('p')}
 OPTIONAL MATCH (p)-[:AUTHORISES]->(a:OutsourcingArrangement)
 OPTIONAL MATCH (p)-[:SUPPORTS]->(o:Obligation)
 WITH p, a, collect(o.obligation_id) AS obligations
-RETURN p.approval_id AS approval_id, a.arrangement_id AS arrangement_id, p.kind AS kind, p.reference AS reference,
-       p.decided_on AS decided_on, p.valid_until AS valid_until, obligations
-ORDER BY approval_id
+{d.rows(items, "approval_id")}
 """

@@ -25,11 +25,12 @@ per generation: the constraint is on (uid, generation) for tenant-scoped labels.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .cypher_reads import GENERATION_LABEL, Dialect
 from .cypher_store import QuerySet
-from .schema import NodeSchema, RelSchema, Schema, store_schema
+from .schema import NodeSchema, Property, RelSchema, Schema, store_schema
 
 # ---------------------------------------------------------------- schema: constraints and indexes
 
@@ -153,16 +154,35 @@ def create_links(rel: RelSchema, staged: bool) -> str:
     return _link(rel, "CREATE", staged)
 
 
-def create_node_rows(node: NodeSchema) -> str:
-    """Fresh nodes from positional rows (lists in the order of the label's properties): a bulk write sends no
-    property names per row."""
-    props = ", ".join(f"{name}: r[{i}]" for i, name in enumerate(node.names))
-    return f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}{_generation(node)}}})"
+def _from_text(prop: Property, value: str) -> str:
+    """A positional value as stored: a date travels as ISO text (the driver packs a date object per value in
+    Python, several times slower) and becomes a date in the server."""
+    if prop.datatype != "date":
+        return value
+    return f"[d IN {value} | date(d)]" if prop.many else f"date({value})"
+
+
+def create_node_rows(node: NodeSchema, links: Sequence[RelSchema] = ()) -> str:
+    """Fresh nodes from positional rows (lists in the order of the label's properties, dates as ISO text): a
+    bulk write sends no property names per row. Each of `links` (a relationship a node has at most one of) is
+    created in the same statement from the target uid that follows the properties, then its properties: the
+    node needs no second lookup and its uid travels once."""
+    props = ", ".join(f"{p.name}: {_from_text(p, f'r[{i}]')}" for i, p in enumerate(node.properties))
+    parts = [f"UNWIND $rows AS r CREATE (n:{node.label} {{{props}{_generation(node)}}})"]
+    at = len(node.properties)
+    for rel in links:
+        rel_props = ", ".join(f"{p.name}: {_from_text(p, f'r[{at + 1 + i}]')}" for i, p in enumerate(rel.properties))
+        rel_props = f" {{{rel_props}}}" if rel_props else ""
+        parts.append(f"WITH n, r CALL {{ WITH n, r {_match('t', rel.target, f'r[{at}]', True)} "
+                     f"CREATE (n)-[:{rel.type}{rel_props}]->(t) }}")
+        at += 1 + len(rel.properties)
+    return " ".join(parts)
 
 
 def create_link_rows(rel: RelSchema, staged: bool) -> str:
-    """Fresh relationships from positional rows: source uid, target uid, then the properties in order."""
-    sets = ", ".join(f"r.{p.name} = l[{i}]" for i, p in enumerate(rel.properties, start=2))
+    """Fresh relationships from positional rows: source uid, target uid, then the properties in order (dates as
+    ISO text)."""
+    sets = ", ".join(f"r.{p.name} = {_from_text(p, f'l[{i}]')}" for i, p in enumerate(rel.properties, start=2))
     sets = f" SET {sets}" if sets else ""
     return (f"UNWIND $links AS l {_match('s', rel.source, 'l[0]', staged)} "
             f"{_match('t', rel.target, 'l[1]', staged)} CREATE (s)-[r:{rel.type}]->(t){sets}")
@@ -270,6 +290,8 @@ ORDER BY control_id, arrangement_id
 """,)
 
 # The API's reads are the same Cypher on every store (graph/cypher_reads.py) but for this.
-# One MATCH per hop: Neo4j never matches a relationship twice within one MATCH.
-QUERIES = QuerySet.of(Dialect(exists_joiner=" MATCH ", generations=True), evidence_summary=EVIDENCE_SUMMARY,
+# One MATCH per hop: Neo4j never matches a relationship twice within one MATCH. Reads of many rows come back
+# collected into one record (Dialect.rows; Neo4jStore unpacks them).
+QUERIES = QuerySet.of(Dialect(exists_joiner=" MATCH ", generations=True, collected=True),
+                      evidence_summary=EVIDENCE_SUMMARY,
                       tenants=(TENANTS,))

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import neo4j
 import pyarrow as pa
+import pyarrow.compute as pc
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.time import Date, DateTime
 
@@ -28,7 +29,7 @@ from regtrace.settings import current
 
 from . import neo4j_queries as q
 from . import tables
-from .cypher_reads import delete_nodes
+from .cypher_reads import KEYS, ROWS, delete_nodes
 from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
 from .neo4j_generations import adopt_legacy, remove_old, replace
@@ -50,8 +51,13 @@ def _native(value: Any) -> Any:
 
 
 def _rows(result: neo4j.Result) -> list[Row]:
+    """The result's records as rows; a collected read's one record (cypher_reads.Dialect.rows) unpacked."""
     keys = result.keys()
-    return [{k: _native(v) for k, v in zip(keys, values, strict=True)} for values in result.values()]
+    records = result.values()
+    if list(keys) == [ROWS, KEYS] and len(records) == 1:
+        values, names = records[0]
+        return [{k: _native(v) for k, v in zip(names, row, strict=True)} for row in values]
+    return [{k: _native(v) for k, v in zip(keys, values, strict=True)} for values in records]
 
 
 def _stored(prop: Property, value: Any) -> Any:
@@ -69,6 +75,44 @@ def _stored(prop: Property, value: Any) -> Any:
 def _prepare(props: Sequence[Property], rows: Sequence[Row]) -> list[Row]:
     """Rows restricted to the schema's properties, missing ones None, values in their column type."""
     return [{p.name: _stored(p, row.get(p.name)) for p in props} for row in rows]
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Dates (and lists of dates) as ISO text: what the write statements send (graph/neo4j_queries.py)."""
+    kind = column.type
+    if pa.types.is_date(kind):
+        return column.cast(pa.string())
+    if pa.types.is_list(kind) and pa.types.is_date(kind.value_type):
+        return column.cast(pa.list_(pa.string()))
+    return column
+
+
+def _foldable(label: str, links: pa.Table, nodes: pa.Table, key: tuple[str, str, str]) -> bool:
+    """Whether a link table can be written with its source label's node table: its sources are nodes of that
+    table of a tenant's registers, each with at most one such link, its targets of another label."""
+    if key[1] != label or key[2] == label or not store_schema().nodes[label].tenant_scoped or not links.num_rows:
+        return False
+    sources = links.column("source")
+    return bool(pc.count_distinct(sources).as_py() == links.num_rows
+                and pc.all(pc.is_in(sources, value_set=nodes.column("uid"))).as_py())
+
+
+def _targets_first(folded: dict[str, list[tuple[str, str, str]]]) -> list[str]:
+    """The labels in an order that writes the targets of a label's folded links before it (a link created with
+    its source node needs its target there). Labels whose folded links form a cycle have them unfolded (their
+    lists emptied): those links are written after every node, as the others."""
+    order: list[str] = []
+    pending = list(folded)
+    while pending:
+        ready = [label for label in pending
+                 if all(key[2] not in pending for key in folded[label])]
+        if not ready:
+            for label in pending:
+                folded[label] = []
+            ready = pending
+        order += ready
+        pending = [label for label in pending if label not in ready]
+    return order
 
 
 Run = Callable[[str, Mapping[str, Any]], list[Row]]
@@ -145,10 +189,53 @@ class _Neo4jWriter(Writer):
         self._links(q.create_links(rel, self._staged is not None), rel, links)
 
     def _table_rows(self, statement: str, parameter: str, table: pa.Table, generation: int | None) -> None:
-        """Write a conformed table batch by batch as positional rows (tuples, without a dict per row)."""
+        """Write a conformed table batch by batch as positional rows (tuples, without a dict per row), dates as
+        ISO text (the statements turn them back into dates)."""
         for batch in table.to_batches(max_chunksize=self._batch):
-            columns = [column.to_pylist() for column in batch.columns]
+            columns = [_as_text(column).to_pylist() for column in batch.columns]
             self._run(statement, {parameter: list(zip(*columns, strict=True)), "generation": generation})
+
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
+                       release: bool, step: Callable[[], None]) -> None:
+        """Into a load's staged generation: each node table with the relationships its rows have at most one
+        of (an evidence item's control and arrangement) in one statement per batch; the other links after."""
+        if self._staged is None:
+            super().replace_tenant(tenant, nodes, links, release, step)
+            return
+        step()
+        folded = {label: [key for key, table in links.items() if _foldable(label, table, nodes[label], key)]
+                  for label in nodes}
+        for label in _targets_first(folded):
+            table = nodes.pop(label) if release else nodes[label]
+            keys = folded[label]
+            if table.num_rows:
+                self._create_with_links(label, table, [(key[0], links[key]) for key in keys])
+            for _ in range(1 + len(keys)):
+                step()
+            if release:
+                for key in keys:
+                    del links[key]
+            del table
+        done = {key for keys in folded.values() for key in keys}
+        for key in [k for k in list(links) if k not in done]:
+            table = links.pop(key) if release else links[key]
+            if table.num_rows:
+                self.create_link_table(key[0], table)
+            step()
+            del table
+
+    def _create_with_links(self, label: str, table: pa.Table, links: Sequence[tuple[str, pa.Table]]) -> None:
+        """Nodes and, in the same rows, the one target (and properties) of each of `links` per node."""
+        node = store_schema().nodes[label]
+        rows = tables.conformed_nodes(node, table)
+        rels = [store_schema().relationship(rel_type) for rel_type, _ in links]
+        columns = list(rows.columns)
+        for rel, (_, link_table) in zip(rels, links, strict=True):
+            conformed = tables.conformed_links(rel, link_table)
+            at = pc.index_in(rows.column("uid"), value_set=conformed.column("source"))
+            columns += [conformed.column(i).take(at) for i in range(1, conformed.num_columns)]
+        names = [f"c{i}" for i in range(len(columns))]
+        self._table_rows(q.create_node_rows(node, rels), "rows", pa.table(columns, names=names), self._staged)
 
     def create_node_table(self, label: str, table: pa.Table) -> None:
         node = store_schema().nodes[label]
@@ -197,6 +284,7 @@ class Neo4jStore(CypherStore):
         self._database = database
         self._owns_driver = owns_driver
         self._local = threading.local()  # per thread: the generations a snapshot has pinned
+        self._seen: dict[str | None, int] = {}  # per tenant: the generation the last read found published
         self.uri = uri
         try:
             with translated(uri):
@@ -241,16 +329,23 @@ class Neo4jStore(CypherStore):
 
         A statement over a tenant's registers ($generation) reads its published generation, and is read again
         if a load published another one meanwhile (the old one is then being removed, so what was read may
-        lack part of it). Inside a snapshot the first generation read of each tenant is kept."""
+        lack part of it). Inside a snapshot the first generation read of each tenant is kept. A read first tries
+        the generation the previous one found published (two round trips, not three), checked the same way."""
         params = dict(parameters or {})
         if "$generation" not in statement:
             return self._read(statement, params)
         tenant = params.get("tenant")
         pinned: dict[str | None, int] | None = getattr(self._local, "pinned", None)
-        for _ in range(READ_ATTEMPTS):
-            generation = pinned[tenant] if pinned is not None and tenant in pinned else self.published(tenant)
+        guess = self._seen.get(tenant)  # the generation the last read found published: one lookup fewer
+        for _ in range(READ_ATTEMPTS + (guess is not None)):
+            if pinned is not None and tenant in pinned:
+                generation = pinned[tenant]
+            else:
+                generation = guess if guess is not None else self.published(tenant)
+            guess = None
             rows = self._read(statement, {**params, "generation": generation})
-            if self.published(tenant) == generation:
+            self._seen[tenant] = now = self.published(tenant)
+            if now == generation:
                 if pinned is not None:
                     pinned[tenant] = generation
                 return rows
