@@ -196,6 +196,11 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         # the event loop gets the interpreter back quickly and small requests are not held behind them
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_SECONDS))
+        if precompute.enabled:
+            try:  # tokens read before the first request, so that it never waits for them behind a trace's reads
+                await book.refresh()
+            except Exception as exc:  # an unreadable store: requests report it
+                log.warning("the tokens could not be read at start: %s", exc)
         await precompute.begin()  # the traces kept in the store are served from the first request on
         watcher = asyncio.ensure_future(watch()) if precompute.enabled else None
         yield

@@ -130,9 +130,14 @@ class RequestContext:
 
     async def known_tenant(self, tenant: str) -> str:
         """`tenant` when the store holds its registers; NOT_FOUND naming the tenants there are when not, so that
-        a list query for a mistyped tenant is an error, never an empty answer (one store read per request)."""
+        a list query for a mistyped tenant is an error, never an empty answer (one store read per request, none
+        when the background traces read the tenants since the store last changed: api/precompute.py)."""
         from regtrace.tenants import tenant_among
 
+        background = self.runner.precompute
+        if background is not None and background.enabled and background.tenants_current \
+                and tenant in background.tenants:
+            return tenant  # so the first request after a start or a load does not queue behind a trace's reads
         if self._tenants is None:
             self._tenants = asyncio.ensure_future(self.call(self.store.tenants))
         tenants = await asyncio.shield(self._tenants)

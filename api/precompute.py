@@ -138,6 +138,7 @@ class Precompute:
         self._writing: dict[str, TraceResult] = {}  # tenant -> the newest result waiting to be kept
         self._tasks: set[asyncio.Future[Any]] = set()
         self.tenants: list[str] = []
+        self.tenants_current = False  # `tenants` were read since the store last changed (RequestContext.known_tenant)
 
     @property
     def store(self) -> Store:
@@ -195,6 +196,7 @@ class Precompute:
             kept = {}
         try:
             self.tenants = await self.runner.call(self.store.tenants)
+            self.tenants_current = True
         except Exception as exc:  # an unreadable store: requests report it; nothing to precompute
             log.warning("no trace computed at start: %s", exc)
             return
@@ -208,10 +210,12 @@ class Precompute:
         if not self.enabled:
             return
         known = self.tenants
+        self.tenants_current = False  # a load may have added or removed one: requests read them until re-read
 
         async def again() -> None:
             try:
                 self.tenants = await self.runner.call(self.store.tenants, budget=self._budget(""))
+                self.tenants_current = True
             except Exception as exc:
                 log.warning("the tenants could not be read after a store change: %s", exc)
                 self.tenants = known

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +85,26 @@ class Server:
         self.sock.close()
 
 
+class HeldReads(LadybugStore):
+    """A store whose trace reads (inside `snapshot()`) wait until `release` is set: its one thread is busy."""
+
+    def __init__(self, folder: Path, release: threading.Event) -> None:
+        super().__init__(folder)
+        self.release = release
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        self.release.wait()
+        with super().snapshot():
+            yield
+
+
 @pytest.fixture
 def serve(store_folder: Path, api_template: Template) -> Iterator[Callable[..., Server]]:
     started: list[tuple[Server, LadybugStore]] = []
 
-    def start(hold_rules: threading.Event | None = None) -> Server:
-        store = LadybugStore(store_folder)
+    def start(hold_rules: threading.Event | None = None, hold_reads: threading.Event | None = None) -> Server:
+        store = LadybugStore(store_folder) if hold_reads is None else HeldReads(store_folder, hold_reads)
         server = Server(store, api_template.tokens, hold_rules)
         started.append((server, store))
         return server
@@ -138,6 +153,26 @@ def test_a_restarted_server_answers_from_the_kept_trace_marked_then_computes_tod
     # F-01 was overdue (due 10 days ago): closing it changed ARR-01's rows only; the kept trace still had them
     assert {r.subject for r in rows if r not in kept.rows} == {"ARR-01"}
     assert "extensions" not in second.post(COVERAGE)
+
+
+def test_the_first_request_after_a_restart_needs_no_store_read(serve: Callable[..., Server]) -> None:
+    """Tokens, tenants and the kept trace are read before the server accepts connections: the first request is
+    answered while the store's one thread is held by the background trace's reads (which cannot be interrupted)."""
+    first = serve()
+    first.fresh()
+    first.until(lambda: first.app.state.runner.precompute._kept.get("alpha") is not None)
+    first.stop()
+    reads = threading.Event()
+    second = serve(hold_reads=reads)
+    try:
+        state = second.post(STATE)["data"]["traceState"]
+        body = second.post(COVERAGE)
+    finally:
+        reads.set()
+    assert state["fresh"] is False and state["computing"] is True
+    assert body["extensions"]["traceState"][0]["tenant"] == "alpha"
+    assert body["data"]["coverageOverall"]["applicable"] > 0
+    assert second.fresh()["fresh"] is True
 
 
 ATTACH = """mutation($input: EvidenceInput!) { attachEvidence(input: $input) { evidence_id } }"""
