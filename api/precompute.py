@@ -300,6 +300,10 @@ class Precompute:
             self._own[after] = before
         return result
 
+    def settled(self) -> bool:
+        """No trace is being kept in the store nor waiting to be (the background's store work is done)."""
+        return not self._writing and all(task.done() for task in self._tasks)
+
     def ours(self, seen: str | None, generation: str | None) -> bool:
         """Whether every write from `seen` to `generation` was this app's own."""
         step = generation

@@ -9,6 +9,7 @@ generation read-only and follows the pointer when another process publishes); wr
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,6 +132,9 @@ class LadybugStore(CypherStore):
         self._generation: int | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._pinned = 0
+        # one reading connection: calls from several threads of a process take turns, a snapshot being one turn
+        # (so a write by one thread is never hidden from another by the first one's pinned generation)
+        self._turn = threading.RLock()
         if not self._layout.exists() and (not create or (self.folder.exists() and not self.folder.is_dir())):
             raise NotFoundError(f"there is no regtrace store at {self.folder}")
         self._settle()
@@ -246,12 +250,13 @@ class LadybugStore(CypherStore):
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one generation, even if another process publishes meanwhile."""
-        self._follow()
-        self._pinned += 1
-        try:
-            yield
-        finally:
-            self._pinned -= 1
+        with self._turn:
+            self._follow()
+            self._pinned += 1
+            try:
+                yield
+            finally:
+                self._pinned -= 1
 
     def generation(self) -> str | None:
         """The published generation's number: it changes with every write by any process."""
@@ -262,18 +267,19 @@ class LadybugStore(CypherStore):
 
     def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
         """Run one read statement on the published generation (followed first unless in a snapshot)."""
-        self._follow()
-        assert self._reader is not None
-        return self._reader.execute(statement, parameters)
+        with self._turn:
+            self._follow()
+            assert self._reader is not None
+            return self._reader.execute(statement, parameters)
 
     def ensure_schema(self) -> None:
-        with self._layout.writer():
+        with self._turn, self._layout.writer():
             current = self._layout.read_pointer()
             self._build(current, None)
             self._follow(force=True)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
-        with self._layout.writer():
+        with self._turn, self._layout.writer():
             current = self._layout.read_pointer()
             if current is None or current not in self._layout.generation_numbers():
                 raise StoreError(f"the store {self.folder} has no published generation; "
@@ -287,13 +293,15 @@ class LadybugStore(CypherStore):
     def uids(self, label: str, tenant: str | None = None) -> list[str]:
         """One column read as Arrow: a reload's removal check over a million evidence rows in tenths of a second."""
         node = store_schema().nodes[label]
-        self._follow()
-        assert self._reader is not None
-        if node.tenant_scoped:
-            table = self._reader.query_arrow(q.tenant_uids(node), {"tenant": tenant})
-        else:
-            table = self._reader.query_arrow(q.all_uids(node))
+        with self._turn:
+            self._follow()
+            assert self._reader is not None
+            if node.tenant_scoped:
+                table = self._reader.query_arrow(q.tenant_uids(node), {"tenant": tenant})
+            else:
+                table = self._reader.query_arrow(q.all_uids(node))
         return [str(uid) for uid in table.column("uid").to_pylist()]
 
     def close(self) -> None:
-        self._release()
+        with self._turn:
+            self._release()
