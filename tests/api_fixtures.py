@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +202,21 @@ class Api:
         status, body = self.post(query, variables, as_=as_)
         assert body.get("errors"), body
         return status, body["errors"][0]["extensions"]["code"], body["errors"][0]["message"]
+
+
+def settle(client: TestClient, token: str) -> None:
+    """Wait until the traces the app computes in the background (at start, after a change: api/precompute.py)
+    are computed and kept, so that a test counting the store's queue or timing the store sees only its own work."""
+    background = client.app.state.runner.precompute  # type: ignore[attr-defined]
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + 600  # a safety net on a loaded machine, not a time limit
+    def state() -> Any:  # None while an answer times out (a test's short limit on a busy machine)
+        body = client.post("/graphql", json={"query": "{ traceState { fresh computing } }"}, headers=headers).json()
+        return (body.get("data") or {}).get("traceState")
+
+    while not (state() == {"fresh": True, "computing": False} and background.settled()):
+        assert time.monotonic() < deadline, "the background traces did not finish"
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from api_fixtures import Api, Template
+from api_fixtures import Api, Template, settle
 from fastapi.testclient import TestClient
 from regtrace.api.app import create_app
 from regtrace.api.auth import (
@@ -89,15 +89,7 @@ def test_a_revocation_reaches_a_running_app_within_its_seconds(api_store: Ladybu
     with TestClient(create_app(api_store)) as client:
         headers = {"Authorization": f"Bearer {token}"}
         assert client.post("/graphql", json={"query": "{ viewer { name } }"}, headers=headers).status_code == 200
-        # the bound holds when the store is not busy (a running store call is not interrupted): let the traces
-        # the app computes at start (api/precompute.py) be computed and kept first
-        background = client.app.state.runner.precompute  # type: ignore[attr-defined]
-        state = "{ traceState { fresh computing } }"
-        deadline = time.monotonic() + 600  # a safety net on a loaded machine, not a time limit
-        while not (client.post("/graphql", json={"query": state}, headers=headers).json()["data"]["traceState"]
-                   == {"fresh": True, "computing": False} and background.settled()):
-            assert time.monotonic() < deadline, "the background traces did not finish"
-            time.sleep(0.05)
+        settle(client, token)  # the bound holds when the store is not busy (a running store call is not interrupted)
         revoke_token(api_store, row["token_id"])  # as `regtrace token revoke` would, beside the server
         time.sleep(0.6)
         response = client.post("/graphql", json={"query": "{ viewer { name } }"}, headers=headers)
