@@ -138,6 +138,7 @@ class Precompute:
         self._writing: dict[str, TraceResult] = {}  # tenant -> the newest result waiting to be kept
         self._tasks: set[asyncio.Future[Any]] = set()
         self.tenants: list[str] = []
+        self.closing = False  # the app is shutting down (close()): background work stops
         self.tenants_current = False  # `tenants` were read since the store last changed (RequestContext.known_tenant)
 
     @property
@@ -257,7 +258,7 @@ class Precompute:
     def _after(self, tenant: str, day: dt.date, future: asyncio.Future[TraceResult]) -> None:
         def done(f: asyncio.Future[TraceResult]) -> None:
             if f.cancelled() or f.exception() is not None:
-                if not f.cancelled():
+                if not f.cancelled() and not self.closing:  # at shutdown the rules thread is gone: nothing to say
                     log.warning("the trace of %s could not be computed: %s", tenant, f.exception())
                 return
             if self.runner.traces.is_current(tenant, day, f.result()):
@@ -313,6 +314,7 @@ class Precompute:
 
     async def close(self) -> None:
         """At shutdown: let the traces being kept reach the store (a bounded wait), drop the rest."""
+        self.closing = True
         writes = [task for task in self._tasks if not task.done()]
         if writes:
             await asyncio.wait(writes, timeout=CLOSE_SECONDS)
