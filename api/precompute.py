@@ -22,6 +22,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -134,6 +135,8 @@ class Precompute:
         self.enabled = wanted and runner.traces.max_entries > 0
         self._budgets: dict[str, Budget] = {}
         self._own: dict[str, str] = {}  # a generation this app wrote -> the one before it
+        self._in_flight = 0  # own writes under way on the store thread: a generation seen meanwhile may be theirs
+        self._in_flight_lock = threading.Lock()
         self._kept: dict[str, str] = {}  # tenant -> digest of its TraceSnapshot in the store
         self._writing: dict[str, TraceResult] = {}  # tenant -> the newest result waiting to be kept
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -293,13 +296,24 @@ class Precompute:
         """Run a write of this app on the store thread, noting the generation it made (when nothing else wrote
         in between, the generation counts up by exactly one), so that following the store does not take it for
         another process's write."""
-        before = self.store.generation()
-        result = fn(*args)
-        after = self.store.generation()
-        if before is not None and after is not None and before.isdigit() and after.isdigit() \
-                and int(after) == int(before) + 1:
-            self._own[after] = before
-        return result
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            before = self.store.generation()
+            result = fn(*args)
+            after = self.store.generation()
+            if before is not None and after is not None and before.isdigit() and after.isdigit() \
+                    and int(after) == int(before) + 1:
+                self._own[after] = before
+            return result
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    @property
+    def writing(self) -> bool:
+        """An own write is under way: a new generation seen now is decided once it is done (`ours`)."""
+        return self._in_flight > 0
 
     def settled(self) -> bool:
         """No trace is being kept in the store nor waiting to be (the background's store work is done)."""
