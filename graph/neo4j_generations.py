@@ -70,6 +70,13 @@ def _discard(session: neo4j.Session, tenant: str, generation: int) -> None:
         log.warning("the staged registers of %r stay until the next load: %s", tenant, exc)
 
 
+def tidy(session: neo4j.Session, tenant: str) -> None:
+    """Step 1 alone, for a reload with nothing to write: claim a number (a load that claimed a lower one can no
+    longer publish) and remove what loads that died or lost left behind; the published generation stays."""
+    claim = session.execute_write(lambda tx: tx.run(q.CLAIM, {"tenant": tenant}).single(strict=True).data())
+    remove_old(session, tenant, below=int(claim["claimed"]), keep=int(claim["current"]))
+
+
 def replace(session: neo4j.Session, tenant: str, write: Callable[[Run, int], None]) -> None:
     """Replace the registers of `tenant` with what `write(run, generation)` writes through `run` (one
     transaction per statement) into `generation`; see the module's text for the steps."""

@@ -32,7 +32,7 @@ from . import tables
 from .cypher_reads import KEYS, ROWS, delete_nodes
 from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
-from .neo4j_generations import adopt_legacy, remove_old, replace
+from .neo4j_generations import adopt_legacy, remove_old, replace, tidy
 from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
@@ -414,6 +414,10 @@ class Neo4jStore(CypherStore):
         with translated(self.uri, writing=True), self._session() as session:
             replace(session, tenant, lambda run, generation: unit(
                 _Neo4jWriter(run, staged=generation, batch=current().neo4j_batch_rows)))
+
+    def tidy_tenant(self, tenant: str) -> None:
+        with translated(self.uri, writing=True), self._session() as session:
+            tidy(session, tenant)
 
     def close(self) -> None:
         if self._owns_driver:

@@ -137,6 +137,11 @@ class Store(ABC):
         old one and published in one small transaction (its `delete_tenant` then deletes nothing)."""
         self.write(unit)
 
+    def tidy_tenant(self, tenant: str) -> None:
+        """Remove what loads of `tenant` that died or lost left behind (a load does so as it starts; a reload
+        with nothing to write calls this instead). A store whose writes leave nothing behind does nothing."""
+        return None
+
     @abstractmethod
     def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
         """Every node of a label (of one tenant, for tenant-scoped labels), ordered by uid."""

@@ -71,6 +71,7 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
     unchanged = {n: c for n, c in counts.items() if n not in dataset.registers}
     check_removals(store, tenant, dataset, allow_removals, unchanged)
     if plan.nothing_to_write:
+        store.tidy_tenant(tenant)  # what a killed load left behind goes, as a load that writes would remove it
         if progress is not None:
             progress("write", 1, 1)
         return counts
