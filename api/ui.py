@@ -23,6 +23,7 @@ ASSETS = {
     "association.html": "text/html; charset=utf-8",  # the associations' view (api/sector.py)
     "association.js": "text/javascript; charset=utf-8",
     "banner.js": "text/javascript; charset=utf-8",
+    "status_note.js": "text/javascript; charset=utf-8",  # the status line banner.js and trace_state.js show
     "trace_state.js": "text/javascript; charset=utf-8",  # when the trace shown was computed (api/trace_state.py)
 }
 HEADERS = {

@@ -2,20 +2,12 @@
 // mappings, carried to amended provisions, await review (`regtrace review --tenant T`). Self-contained: it
 // asks `regulationBanner` whenever the dashboard has finished loading, and shows nothing otherwise.
 import { gql, token } from "./gql.js";
+import { statusNote } from "./status_note.js";
 
 const QUERY = "query Banner { regulationBanner { version effective_from needs_review orphaned } }";
 
 function banner() {
-  let node = document.getElementById("version-banner");
-  if (!node) {
-    node = document.createElement("p");
-    node.id = "version-banner";
-    node.className = "note version-banner";
-    node.setAttribute("role", "status");
-    node.hidden = true;
-    document.getElementById("main")?.prepend(node);
-  }
-  return node;
+  return statusNote("version-banner", "version-banner");
 }
 
 async function refresh() {

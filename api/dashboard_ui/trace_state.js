@@ -4,6 +4,7 @@
 // for the date shown whenever the dashboard has finished loading, asks again every few seconds while a newer
 // trace computes, and then loads the dashboard again.
 import { gql, token } from "./gql.js";
+import { statusNote } from "./status_note.js";
 import { lang, t } from "./i18n.js";
 
 const QUERY = "query TraceState($asOf: Date) { traceState(asOf: $asOf) { asOf computedAt fresh computing } }";
@@ -12,16 +13,7 @@ let timer = null;
 let shownStale = false;
 
 function note() {
-  let node = document.getElementById("trace-state");
-  if (!node) {
-    node = document.createElement("p");
-    node.id = "trace-state";
-    node.className = "note trace-state";
-    node.setAttribute("role", "status");
-    node.hidden = true;
-    document.getElementById("main")?.prepend(node);
-  }
-  return node;
+  return statusNote("trace-state", "trace-state");
 }
 
 function shownDate() {
