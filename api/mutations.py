@@ -186,7 +186,7 @@ async def _write(info: Any, tenant: str | None, touch: Touch, fn: Callable[..., 
     precompute = ctx.runner.precompute
     finish = precompute.begin_change(chosen) if precompute is not None else None
     if finish is None:
-        ctx.runner.traces.invalidate(chosen)
+        ctx.runner.traces.invalidate(chosen, forget_previous=True)
     done: Touch | None = None
     try:
         if precompute is not None:

@@ -232,7 +232,7 @@ class Precompute:
         Call the returned function after the write (with None when it failed: nothing changed)."""
         day = self.today()
         base = self.runner.traces.pending(tenant, day) if self.enabled else None
-        self.runner.traces.invalidate(tenant)
+        self.runner.traces.invalidate(tenant, forget_previous=True)  # no date answered from before the write
 
         def finish(touch: Touch | None) -> None:
             if not self.enabled:

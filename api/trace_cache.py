@@ -16,7 +16,8 @@ so each request computes its own, as benchmarks do to compare).
 The last result computed for a key outlives an invalidation as the key's *previous* result: while the new one
 computes, `get(..., previous_ok=True)` answers with it at once instead of waiting, and `state` tells whether
 what is served is current (the marker api/precompute.py shows). A restarted server seeds it from the result
-kept in the store (`seed`).
+kept in the store (`seed`). The app's own write forgets its tenant's previous results as well: after a
+mutation no date is answered from before it (each waits for its new result).
 """
 
 from __future__ import annotations
@@ -165,14 +166,19 @@ class TraceCache(Generic[T]):
         found = self.state(tenant, as_of)
         return found.fresh and found.result is result
 
-    def invalidate(self, tenant: str | None = None) -> None:
-        """Forget a tenant's results (every tenant's with None); computations under way are not kept."""
+    def invalidate(self, tenant: str | None = None, *, forget_previous: bool = False) -> None:
+        """Forget a tenant's results (every tenant's with None); computations under way are not kept.
+        `forget_previous`: the previous results too, so that no date is answered from before the change (the
+        app's own write: it is known to change them, unlike a write seen in the store by another process)."""
         self.version += 1
         tenants = {tenant} if tenant is not None else {k[0] for k in self._entries} | set(self._generations)
         for name in tenants:
             self._generations[name] = self._generations.get(name, 0) + 1
         for key in [k for k in self._entries if tenant is None or k[0] == tenant]:
             del self._entries[key]
+        if forget_previous:
+            for key in [k for k in self._previous if tenant is None or k[0] == tenant]:
+                del self._previous[key]
 
     def __len__(self) -> int:
         return len(self._entries)

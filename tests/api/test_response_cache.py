@@ -86,3 +86,14 @@ def test_versions_size_limit_and_switch(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(cache) == 8 and cache.get(keys[2], 0) is None and cache.get(keys[11], 0) == b"z" * 100
     monkeypatch.setenv("REGTRACE_RESPONSE_CACHE_MB", "0")
     assert not ResponseCache.from_env().enabled
+
+
+def test_after_the_apps_own_write_no_date_is_answered_from_before_it(api: Api) -> None:
+    """A date other than today (whose trace the write updates in place) waits for its new trace too."""
+    past = QUERY.replace("2026-11-29", "2026-11-25")
+    first = api.data(past)
+    api.data(ATTACH, {"input": EVIDENCE})  # collected 2026-11-20: it counts on 2026-11-25
+    status, body = api.post(past)
+    assert status == 200 and "errors" not in body, body
+    assert "traceState" not in body.get("extensions", {})  # not the previous trace, marked as such
+    assert body["data"] != first and body["data"]["coverageOverall"]["covered"] > first["coverageOverall"]["covered"]
