@@ -9,9 +9,50 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 _ROOT = Path(__file__).resolve().parent.parent
 for _folder in (_ROOT / "tools", _ROOT / "tests"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
 pytest_plugins = ["neo4j_fixtures", "store_fixtures"]  # neo4j_uri, neo4j_driver, neo4j_clean; store, store_pair
+
+
+# ---- the order in which `make test` (pytest -n 2 --dist loadgroup) hands the groups to its two workers ----------
+#
+# Each xdist group (see neo4j_fixtures.pytest_collection_modifyitems) goes to one worker whole. xdist hands out the
+# groups with the most tests first, which sent the one or two tests that run for minutes (the crash trials) last,
+# to a worker that then ran them alone while the other had nothing left. These groups go first instead, longest
+# first (on the 2-core CI machine: the shared Neo4j server's group ~10 min, the Neo4j crash trial ~6-10 min, the
+# LadybugDB crash trial ~3-4 min), so the two longest run side by side; the other groups follow, most tests first.
+LONGEST_FIRST = ("neo4j", "crash-neo4j", "tests/test_crash_ladybug.py")
+
+
+def _xdist_loadgroup(config: pytest.Config) -> bool:
+    return getattr(config.option, "dist", "no") == "loadgroup"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _xdist_loadgroup(config) and hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False  # the order below is the one handed out
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _xdist_loadgroup(config):
+        return  # a plain run keeps each module's tests together (its module fixtures are built once)
+
+    def group(item: pytest.Item) -> str:
+        marker = item.get_closest_marker("xdist_group")
+        return str(marker.args[0]) if marker and marker.args else item.nodeid.split("::", 1)[0]
+
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[group(item)] = sizes.get(group(item), 0) + 1
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        name = group(item)
+        return (LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST), -sizes[name])
+
+    items.sort(key=rank)  # stable: a group's tests keep their order

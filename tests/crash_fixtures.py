@@ -77,9 +77,10 @@ def synthetic(folder: Path, evidence: int, seed: int) -> Path:
 class Zygote:
     """Starts `regtrace ARGS` as forked processes of one pre-imported interpreter (see the module's text)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
+        """`env`: variables added to the environment the commands see (e.g. a store's batch size)."""
         self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+                                        stdout=subprocess.PIPE, text=True, bufsize=1, env={**os.environ, **env})
 
     def start(self, *args: str) -> int:
         assert self.process.stdin and self.process.stdout
@@ -91,6 +92,13 @@ class Zygote:
         assert self.process.stdout
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         return int(self.process.stdout.readline()) if ready else None
+
+    def run(self, *args: str, timeout: float = 600.0) -> int:
+        """Run `regtrace ARGS` to its end; its exit code."""
+        self.start(*args)
+        status = self.exited(timeout=timeout)
+        assert status is not None, f"regtrace {' '.join(args)} did not end within {timeout:.0f} s"
+        return os.waitstatus_to_exitcode(status)
 
     def close(self) -> None:
         assert self.process.stdin

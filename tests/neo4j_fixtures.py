@@ -22,6 +22,8 @@ import pytest
 from neo4j import Driver, GraphDatabase
 
 NEO4J_FIXTURES = frozenset({"neo4j_uri", "neo4j_driver", "neo4j_clean"})
+# fixtures that ask for the shared server at run time: store_pair opens a store of every kind, Neo4j included
+SHARED_SERVER_AT_RUN_TIME = frozenset({"store_pair"})
 
 
 def in_ci() -> bool:
@@ -99,14 +101,19 @@ def neo4j_clean(neo4j_driver: Driver) -> Driver:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the Neo4j tests, and group the tests for `pytest -n N --dist loadgroup` (as `make test` runs them).
 
-    Every test that needs a Neo4j server (by its fixtures, or as the [neo4j] case of a test parametrised over the
-    stores), and every test of a module named after Neo4j (those start and kill servers of their own), runs on one
-    worker, so the suite starts one shared server, not one per worker; the
-    other tests are grouped by module, so that a module's fixtures are built once.
+    Every test that needs the shared Neo4j server (by its fixtures, by store_pair, or as the [neo4j] case of a
+    test parametrised over the stores), and every test of a module named after Neo4j (those start and kill servers
+    of their own), runs on one worker, so the suite starts one shared server, not one per worker (a test that
+    opens a Neo4j store through open_store_of says so with usefixtures("neo4j_uri")). A module that names its own
+    group (the Neo4j crash trial, which runs a server of its own for its whole length) keeps it, and runs beside
+    the shared server's group. The other tests are grouped by module, so that a module's fixtures are built once.
     """
     for item in items:
         module = item.nodeid.split("::", 1)[0]
-        if NEO4J_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if NEO4J_FIXTURES & fixtures or SHARED_SERVER_AT_RUN_TIME & fixtures:
             item.add_marker(pytest.mark.neo4j)
             item.add_marker(pytest.mark.xdist_group("neo4j"))
         elif "neo4j" in module.rsplit("/", 1)[-1] or "neo4j" in getattr(getattr(item, "callspec", None), "id", ""):

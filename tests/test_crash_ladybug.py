@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from crash_fixtures import ROOT, State, Zygote, regtrace, state_of, synthetic, wait_for
+from crash_fixtures import ROOT, State, Zygote, state_of, synthetic, wait_for
 from regtrace.graph import ladybug_repair
 from regtrace.graph.ladybug_store import LadybugStore
 
@@ -72,8 +72,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, zygote: Zygote) -> Scenar
     first = synthetic(root / "v1", EVIDENCE, seed=1)
     second = synthetic(root / "v2", EVIDENCE, seed=2)
     template = root / "template"
-    regtrace("load", str(ROOT / "examples" / "insurer"), "--tenant", OTHER, store=template)
-    regtrace("load", str(first), "--tenant", TARGET, store=template)
+    for registers, tenant in ((ROOT / "examples" / "insurer", OTHER), (first, TARGET)):
+        assert zygote.run("--store", str(template), "load", str(registers), "--tenant", tenant) == 0
     before = _state(template)
     done = _copy(template, root / "after")
     started = time.monotonic()

@@ -12,15 +12,13 @@ generation but the published one behind."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import neo4j_server
 import pytest
-from crash_fixtures import ROOT, State, state_of, synthetic
+from crash_fixtures import ROOT, State, Zygote, state_of, synthetic
 from neo4j import Driver, GraphDatabase
 from regtrace.loaders.registers import load_registers
 from test_neo4j_failures import Throwaway
@@ -28,12 +26,12 @@ from test_neo4j_failures import Throwaway
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import install_seed
 
-pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+# its own server, not the shared one: a group of its own runs beside the shared server's group under xdist
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow, pytest.mark.xdist_group("crash-neo4j")]
 
 TARGET, OTHER = "target", "other"
 EVIDENCE = 1_000
 BATCH_ROWS = 100
-CLI = str(Path(sys.executable).with_name("regtrace"))
 
 STAGED_EVIDENCE = """
 MATCH (g:RegtraceGeneration {tenant: $tenant}) MATCH (n:Evidence {tenant: $tenant})
@@ -47,10 +45,13 @@ PUBLISHED = "MATCH (g:RegtraceGeneration {tenant: $tenant}) RETURN g.current AS 
 GENERATIONS = "MATCH (n) WHERE n.generation IS NOT NULL RETURN DISTINCT n.tenant AS tenant, n.generation AS g"
 
 
-def _load(uri: str, registers: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REGTRACE_NEO4J_BATCH_ROWS": str(BATCH_ROWS)}
-    return subprocess.Popen([CLI, "--store", uri, "load", str(registers), "--tenant", TARGET],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+def _load(zygote: Zygote, uri: str, registers: Path) -> int:
+    """Start `regtrace --store URI load REGISTERS --tenant target` as a process of its own; its pid."""
+    return zygote.start("--store", uri, "load", str(registers), "--tenant", TARGET)
+
+
+def _exit_code(status: int | None) -> int | None:
+    return None if status is None else os.waitstatus_to_exitcode(status)
 
 
 def _count(driver: Driver, statement: str) -> int:
@@ -67,6 +68,14 @@ def _state(server: Throwaway) -> State:
 
 
 @pytest.fixture(scope="module")
+def zygote() -> Iterator[Zygote]:
+    """The loads run as real `regtrace load` processes, forked from one interpreter that imported the CLI once."""
+    z = Zygote(REGTRACE_NEO4J_BATCH_ROWS=str(BATCH_ROWS))
+    yield z
+    z.close()
+
+
+@pytest.fixture(scope="module")
 def server() -> Iterator[Throwaway]:
     from neo4j_fixtures import require_local_tools
 
@@ -78,7 +87,8 @@ def server() -> Iterator[Throwaway]:
         neo4j_server.stop(started.server)
 
 
-def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway, tmp_path: Path) -> None:
+def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway, zygote: Zygote,
+                                                               tmp_path: Path) -> None:
     first, second = synthetic(tmp_path / "v1", EVIDENCE, seed=1), synthetic(tmp_path / "v2", EVIDENCE, seed=2)
     uri = server.server.uri
     store = server.open(timeout=300)
@@ -98,28 +108,35 @@ def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway,
     for where, reached, expected in trials:
         with GraphDatabase.driver(uri) as driver:
             published_before = _count(driver, PUBLISHED)
-            loading = _load(uri, second)
-            hit = False
+            _load(zygote, uri, second)
+            hit, ended = False, None
             deadline = time.monotonic() + 600
-            while loading.poll() is None and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
                 if reached(driver):
                     hit = True
                     break
-                time.sleep(0.01)
-        assert hit, f"the load ended (exit {loading.returncode}) before the point {where!r}"
+                ended = zygote.exited(timeout=0.01)
+                if ended is not None:
+                    break
+        assert hit, f"the load ended (exit {_exit_code(ended)}) before the point {where!r}"
         server.kill()
-        code = loading.wait(timeout=300)  # the driver retries for a while before the load gives up
+        killed = time.monotonic()
+        code = _exit_code(zygote.exited(timeout=300))  # the driver retries for a while before the load gives up
+        assert code is not None, f"the load killed {where} neither ended nor gave up"
+        gave_up = time.monotonic()
         server.restart()
         state = _state(server)
         outcome = "old" if state == before else "new" if state["parts"][TARGET] != before["parts"][TARGET] else "?"
         results.append((where, code, outcome))
-        print(f"\nkilled {where}: the load exited {code}; after the restart the registers are {outcome}")
+        print(f"\nkilled {where}: the load exited {code} {gave_up - killed:.0f} s later; after the restart (and "
+              f"{time.monotonic() - gave_up:.0f} s) the registers are {outcome}")
         assert outcome == expected, (where, code, outcome)
         if expected == "old":
             assert code != 0, "a load that did not land says so"
 
     after = state  # the new registers, whole: reloading them gives the same state and removes every leftover
-    assert _load(uri, second).wait(timeout=600) == 0
+    _load(zygote, uri, second)
+    assert _exit_code(zygote.exited(timeout=600)) == 0
     assert _state(server) == after
     with GraphDatabase.driver(uri) as driver:
         left = {(r["tenant"], r["g"]) for r in driver.execute_query(GENERATIONS).records}

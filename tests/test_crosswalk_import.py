@@ -184,6 +184,7 @@ def test_the_commands(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "ours-2026" in table.output
 
 
+@pytest.mark.usefixtures("neo4j_uri")  # opens a Neo4j store: runs with the shared server
 def test_mapping_sets_survive_a_migration_to_neo4j_and_back(open_store_of: StoreFactory, tmp_path: Path) -> None:
     first = _seeded(open_store_of("ladybug"))
     import_mapping_file(first, _write(tmp_path, "ours.csv", GOOD), SetOptions(reviewed_by="稽核室"))

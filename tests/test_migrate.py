@@ -36,6 +36,7 @@ def _odd_rows(store: Store) -> None:
     store.write(unit)
 
 
+@pytest.mark.usefixtures("neo4j_uri")  # opens a Neo4j store: runs with the shared server
 def test_ladybug_to_neo4j_and_back_loses_nothing(open_store_of: StoreFactory, tmp_path: Path) -> None:
     first = open_store_of("ladybug")
     install(first)
