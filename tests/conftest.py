@@ -30,7 +30,8 @@ LONGEST_FIRST = ("neo4j", "crash-neo4j", "tests/test_crash_ladybug.py")
 
 
 def _xdist_loadgroup(config: pytest.Config) -> bool:
-    return getattr(config.option, "dist", "no") == "loadgroup"
+    """True in the controller and in the workers of `pytest -n N --dist loadgroup` (a worker's dist reads "no")."""
+    return getattr(config.option, "dist", "no") == "loadgroup" or bool(getattr(config.option, "loadgroup", False))
 
 
 def pytest_configure(config: pytest.Config) -> None:
