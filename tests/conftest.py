@@ -57,3 +57,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return (LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST), -sizes[name])
 
     items.sort(key=rank)  # stable: a group's tests keep their order
+    for item in items:
+        _name_group_in_nodeid(item, group(item))
+
+
+def _name_group_in_nodeid(item: pytest.Item, name: str) -> None:
+    """What xdist does to put a test in its group: "@group" at the end of its nodeid, from which the controller
+    reads the group. xdist 3.8 sets item._nodeid, which pytest 9 no longer reads (nodeid comes from item._id), so
+    without this every test was a group of its own and --dist loadgroup grouped nothing."""
+    if "@" in item.nodeid.rsplit("]", 1)[-1] or not hasattr(item, "_id"):
+        return  # xdist's own suffix took effect
+    from _pytest.nodeid import NodeId
+
+    item._id = NodeId.parse(f"{item.nodeid}@{name}")
