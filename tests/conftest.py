@@ -21,11 +21,12 @@ pytest_plugins = ["neo4j_fixtures", "store_fixtures"]  # neo4j_uri, neo4j_driver
 
 # ---- the order in which `make test` (pytest -n 2 --dist loadgroup) hands the groups to its two workers ----------
 #
-# Each xdist group (see neo4j_fixtures.pytest_collection_modifyitems) goes to one worker whole. xdist hands out the
-# groups with the most tests first, which sent the one or two tests that run for minutes (the crash trials) last,
-# to a worker that then ran them alone while the other had nothing left. These groups go first instead, longest
-# first (on the 2-core CI machine: the shared Neo4j server's group ~10 min, the Neo4j crash trial ~6-10 min, the
-# LadybugDB crash trial ~3-4 min), so the two longest run side by side; the other groups follow, most tests first.
+# Each xdist group (see neo4j_fixtures.pytest_collection_modifyitems) goes to one worker whole. xdist would hand out
+# the groups with the most tests first, which sends the one or two tests that run for minutes (the crash trials)
+# last, to a worker that then runs them alone while the other has nothing left. These groups go first instead
+# (on a busy 2-core machine: the shared Neo4j server's group and the Neo4j crash trial take about ten minutes
+# each, the LadybugDB crash trial about five), so that the longest run side by side; the other groups follow,
+# most tests first, to whichever worker is free.
 LONGEST_FIRST = ("neo4j", "crash-neo4j", "tests/test_crash_ladybug.py")
 
 
