@@ -26,8 +26,11 @@ pytest_plugins = ["neo4j_fixtures", "store_fixtures"]  # neo4j_uri, neo4j_driver
 # last, to a worker that then runs them alone while the other has nothing left. These groups go first instead
 # (on a busy 2-core machine: the shared Neo4j server's group and the Neo4j crash trial take about ten minutes
 # each, the LadybugDB crash trial about five), so that the longest run side by side; the other groups follow,
-# most tests first, to whichever worker is free.
-LONGEST_FIRST = ("neo4j", "crash-neo4j", "tests/test_crash_ladybug.py")
+# most tests first, to whichever worker is free. The worker that takes the Neo4j crash trial (one test) is topped
+# up at once with the next group in the queue; that is the biggest other group, and the LadybugDB crash trial comes
+# after it, so that it goes to the first worker that frees up rather than behind the Neo4j crash trial.
+LONGEST_FIRST = ("neo4j", "crash-neo4j")
+AFTER_THE_FIRST_OTHER = ("tests/test_crash_ladybug.py",)
 
 
 def _xdist_loadgroup(config: pytest.Config) -> bool:
@@ -53,9 +56,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         sizes[group(item)] = sizes.get(group(item), 0) + 1
 
+    others = sorted((n for n in sizes if n not in LONGEST_FIRST + AFTER_THE_FIRST_OTHER), key=lambda n: -sizes[n])
+    first_other = others[0] if others else None
+
     def rank(item: pytest.Item) -> tuple[int, int]:
         name = group(item)
-        return (LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST), -sizes[name])
+        if name in LONGEST_FIRST:
+            return (LONGEST_FIRST.index(name), 0)
+        if name == first_other:
+            return (len(LONGEST_FIRST), 0)
+        if name in AFTER_THE_FIRST_OTHER:
+            return (len(LONGEST_FIRST) + 1, 0)
+        return (len(LONGEST_FIRST) + 2, -sizes[name])
 
     items.sort(key=rank)  # stable: a group's tests keep their order
     for item in items:
