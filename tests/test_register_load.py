@@ -136,7 +136,7 @@ def test_a_refused_load_leaves_the_store_as_it_was(store: LadybugStore, tmp_path
     assert snapshot(store, "t2") == {k: [] for k in before}
 
 
-@pytest.mark.parametrize("failing", ["create_nodes", "create_links"])
+@pytest.mark.parametrize("failing", ["create_node_table", "create_link_table"])
 def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             failing: str) -> None:
     folder = write_folder(tmp_path / "regs")
@@ -232,7 +232,7 @@ def test_large_registers_take_the_bulk_path_and_round_trip(store: LadybugStore, 
 
     monkeypatch.setattr(ladybug_bulk, "copy_nodes", spy)
     load_registers(store, folder, "t1", UNDER)
-    assert copies == ["Evidence"]
+    assert "Evidence" in copies  # every register's table is copied: given column-wise, COPY at any size
     stored = store.nodes("Evidence", "t1")
     assert len(stored) == len(rows)
     by_id = {r["evidence_id"]: r for r in stored}
