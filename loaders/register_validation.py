@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, count
+from itertools import chain
 from typing import Any
 
 from regtrace.crosswalk.targets import TargetIndex, is_target
@@ -251,7 +251,6 @@ class _Validator:
             self.unreadable = True  # its ids are not all known: references to it are not judged
         else:
             self._chunk(first, chunk)
-        self.ids.update(self._first_row)
         return self.register
 
     def _prepare(self) -> None:
@@ -264,7 +263,10 @@ class _Validator:
         self._checks = self._row_checks()
         self._key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
         self._has_key = any(c.position == 0 for c in self.columns)
+        # where each id was first seen, for a duplicate's message: rows judged one by one, and column-wise chunks
+        # as (first row, their ids) (a million ids held as lists, not a million dict entries)
         self._first_row: dict[str, int] = {}
+        self._chunk_ids: list[tuple[int, list[Any]]] = []
         # a register with a row limit counts rows in a check, and unnamed columns are judged per cell: row by row
         self._by_columns = not self.unnamed and self.model.max_rows is None
 
@@ -341,7 +343,7 @@ class _Validator:
             keys = key_values
             if None in keys:
                 keys = [k for k in keys if k is not None]
-            if len(set(keys)) != len(keys) or not self._first_row.keys().isdisjoint(keys):
+            if len(set(keys)) != len(keys) or not self.ids.isdisjoint(keys):
                 return False
         extras: list[Any] = [self._extra(cells) for cells in chunk] if self.extra else [None] * n
         given: list[Sequence[Any]] = [[None] * n if c is None else c for c in columns]
@@ -356,8 +358,8 @@ class _Validator:
                         return False
                 rows.append(tuple(values))
         if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
-            numbered = zip(key_values, count(first), strict=False)
-            self._first_row.update(numbered if len(keys) == n else ((k, at) for k, at in numbered if k is not None))
+            self.ids.update(keys)
+            self._chunk_ids.append((first, key_values))
         self._take(rows, None if rows is not None else given)
         return True
 
@@ -385,7 +387,7 @@ class _Validator:
         size = len(self.model.columns)
         texts, others, checks = self._texts, self._others, self._checks
         key_column, key_name = self._key_column, self.model.key
-        first_row = self._first_row
+        first_row, ids = self._first_row, self.ids
         rows: list[tuple[Any, ...]] = []
         extra, unnamed = self.extra, self.unnamed
         problem = self.problem
@@ -444,9 +446,12 @@ class _Validator:
                 values[position] = value
             key = values[0]
             if key is not None:
-                first_at = first_row.setdefault(key, number)
-                if first_at != number:
-                    problem(number, key_column, f"duplicate {key_name} {key!r} (first on row {first_at})")
+                if key in ids:
+                    problem(number, key_column,
+                            f"duplicate {key_name} {key!r} (first on row {self._first_row_of(key)})")
+                else:
+                    ids.add(key)
+                    first_row[key] = number
             for check in checks:
                 broken = check(values)
                 if broken is not None:
@@ -456,6 +461,15 @@ class _Validator:
             values.append(self._extra(cells) if extra else None)
             rows.append(tuple(values))
         self._take(rows)
+
+    def _first_row_of(self, key: str) -> int:
+        """The row where `key` was first seen. The first duplicate turns the chunks' ids into row numbers once
+        (a file of many duplicates looks each up in the dict)."""
+        if key not in self._first_row:
+            for first, keys in self._chunk_ids:
+                self._first_row.update((k, at) for at, k in enumerate(keys, start=first) if k is not None)
+            self._chunk_ids = []
+        return self._first_row[key]
 
     def _cell_spec(self, c: _Column) -> tuple[int, int, Parser | None, dict[str, Any] | None, _Known | None,
                                              bool, str]:
