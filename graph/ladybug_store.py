@@ -81,13 +81,22 @@ class _LadybugWriter(Writer):
                        release: bool, step: Callable[[], None]) -> None:
         """Only what differs from the stored tenant is written (graph/ladybug_diff.py)."""
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step)
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None, self._settle)
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
                        release: bool, step: Callable[[], None]) -> None:
         """Only the labels given (and the relationship types from them), and of those only what differs."""
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes))
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
+                                    self._settle)
+
+    def _settle(self) -> None:
+        """Commit and checkpoint what is written so far and go on in a new transaction. Safe for all or nothing
+        only because every write goes to a staging copy of the database that is published once complete
+        (LadybugStore._build): a failure after a settle still discards the whole copy."""
+        self._conn.execute("COMMIT")
+        self._conn.execute("CHECKPOINT")
+        self._conn.execute("BEGIN TRANSACTION")
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():

@@ -1,4 +1,4 @@
-"""Validated registers to store rows and links, and the one-transaction replacement of a tenant's registers.
+"""Validated registers to store rows and links, and the all-or-nothing replacement of a tenant's registers.
 
 Node rows carry exactly the properties the store schema gives their label: the register's value columns,
 `uid` (tenant/id), and the derived `tenant`, `extra`, arrangement `facts` and the
@@ -336,8 +336,9 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       record: pa.Table | None = None, partial: bool = False,
                       precondition: Callable[[], None] | None = None,
                       converted: RegisterTables | None = None) -> dict[str, int]:
-    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: one
-    transaction on LadybugDB, which writes only what differs from the stored tenant (Writer.replace_tenant);
+    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: on
+    LadybugDB in a private copy of the database published once complete, writing only what differs from the
+    stored tenant (Writer.replace_tenant);
     on Neo4j a new generation written in batches and published in one small transaction). Rows absent from the
     dataset are thereby removed; the same dataset twice gives the same store; on any failure the store keeps
     the tenant's previous data.

@@ -4,8 +4,9 @@
     counts = load_registers(store, folder, tenant, obligations_under)  # all or nothing, replaces the tenant
 
 A folder holds CSV files named after the registers (csps.csv, arrangements.csv, …) or one .xlsx workbook
-with a sheet per register. Validation finishes before anything is written, and the write is one
-transaction, so a refused or failed load leaves the store exactly as it was.
+with a sheet per register. Validation finishes before anything is written (each chunk of valid rows becomes
+the store's columns as it is validated), and the write is published all at once, so a refused or failed load
+leaves the store exactly as it was.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def read_registers(folder: str | Path, obligations_under: Mapping[str, Sequence[
 
 def load_registers(store: Store, folder: str | Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
                    progress: Progress | None = None, *, allow_removals: bool = False) -> dict[str, int]:
-    """Validate `folder`, then replace `tenant`'s registers in the store with it in one transaction.
+    """Validate `folder`, then replace `tenant`'s registers in the store with it, all or nothing.
 
     Returns the number of rows per register. `progress(stage, done, total)` is called as stages advance
     ("validate", then "write"). Raises RegisterError (nothing written) when any row is invalid, and InputError
