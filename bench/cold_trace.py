@@ -5,7 +5,14 @@ tenant's inputs and evaluates the rules; wall and CPU seconds of each, the rows 
 
 Run it with two checkouts' interpreters on the same store (e.g. /work/main/.venv/bin/python bench/cold_trace.py
 …) to compare them side by side: the digest must be the same. bench_stores.py measures the same cold trace
-(`cold_trace_s`: open, gather and evaluate) without the split.
+(`cold_trace_s`: open, gather and evaluate) without the split. `process_cpu_s` adds the imports before it (what a
+new process pays in all), and `heavy_imports` names the load path's and the ontology reader's libraries a trace
+should not need (pyarrow, numpy, rdflib) that were imported all the same.
+
+Other checkouts' processes on the same machine share ~/.cache/regtrace (the ontology kept for all processes:
+regtrace.ontology.kept) and evict each other's copy; give each checkout its own REGTRACE_CACHE when comparing
+them, and run each once first so that both are measured with their copy kept (and their bytecode written: with
+PYTHONDONTWRITEBYTECODE set, every run compiles regtrace's modules again, about half a second of CPU).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import hashlib
 import json
 import os
 import resource
+import sys
 import time
 
 
@@ -53,6 +61,8 @@ def main() -> None:
     imported = marks[0]
     result["cold_trace_s"] = round(marks[-1][1] - imported[1], 3)  # open + gather + evaluate, as bench_stores.py
     result["cold_trace_cpu_s"] = round(marks[-1][2] - imported[2], 3)
+    result["process_cpu_s"] = round(marks[-1][2], 3)
+    result["heavy_imports"] = [m for m in ("pyarrow", "numpy", "rdflib") if m in sys.modules]
     print(json.dumps(result))
 
 

@@ -26,7 +26,8 @@ from urllib.parse import quote
 from rdflib import RDF, XSD, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS
 from regtrace.graph.port import Row
-from regtrace.ontology.model import RT, ClassModel, load_ontology, relationship_type
+from regtrace.ontology.model import ClassModel, load_ontology, relationship_type
+from regtrace.ontology.reading import RT
 
 from .data import ExportData, key_of
 from .evidence import EvidencePage

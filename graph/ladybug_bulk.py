@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .schema import NodeSchema, RelSchema
 
-COPY_MIN_ROWS = 5_000
+COPY_MIN_ROWS = 5_000  # rows given one dict each (create_nodes, create_links); tables given column-wise always COPY
 Copy = Callable[[str, pa.Table], None]  # (table name, rows): LadybugStore.copy_from
 
 

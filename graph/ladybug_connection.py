@@ -6,14 +6,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ladybug
-import pyarrow as pa
 
 from regtrace.errors import StoreError, StoreUnavailableError
 
 from .port import Row
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class LadybugConnection:

@@ -13,14 +13,10 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, ClassVar
-
-import pyarrow as pa
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 
-from . import ladybug_bulk as bulk
-from . import ladybug_diff, tables
 from . import ladybug_queries as q
 from .cypher_reads import delete_nodes, delete_tenant
 from .cypher_store import CypherStore, QuerySet
@@ -29,11 +25,17 @@ from .ladybug_connection import LadybugConnection
 from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, store_schema
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 BATCH = 50_000
 FOLLOW_ATTEMPTS = 50  # pointer reads before giving up when generations are removed under us (each one rare)
 
 
 class _LadybugWriter(Writer):
+    """Writes through the connection; its bulk paths (ladybug_bulk, tables, ladybug_diff: pyarrow) are imported
+    when first used, so that a process that only reads (a trace) never imports pyarrow."""
+
     def __init__(self, conn: LadybugConnection) -> None:
         self._conn = conn
 
@@ -43,6 +45,9 @@ class _LadybugWriter(Writer):
             self._conn.execute(statement, {"rows": batch})
 
     def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        from . import ladybug_bulk as bulk
+        from . import tables
+
         node = store_schema().nodes[label]
         if len(rows) >= bulk.COPY_MIN_ROWS:
             bulk.copy_nodes(self._conn.copy_from, node, tables.node_table(node, rows))
@@ -52,13 +57,19 @@ class _LadybugWriter(Writer):
             self._conn.execute(statement, {"rows": batch})
 
     def create_node_table(self, label: str, table: pa.Table) -> None:
-        if table.num_rows >= bulk.COPY_MIN_ROWS:
+        """COPY at any size: a table is given column-wise already (UNWIND cost a first load of the small registers
+        3.4 s at 200k evidence, COPY a few tenths)."""
+        from . import ladybug_bulk as bulk
+        from . import tables
+
+        if table.num_rows:
             node = store_schema().nodes[label]
             bulk.copy_nodes(self._conn.copy_from, node, tables.conformed_nodes(node, table))
-        else:
-            super().create_node_table(label, table)
 
     def create_links(self, rel_type: str, links: Sequence[Link]) -> None:
+        from . import ladybug_bulk as bulk
+        from . import tables
+
         rel = store_schema().relationship(rel_type)
         if len(links) >= bulk.COPY_MIN_ROWS:
             bulk.copy_links(self._conn.copy_from, rel, tables.link_table(rel, links))
@@ -66,11 +77,12 @@ class _LadybugWriter(Writer):
             self.link(rel_type, links)
 
     def create_link_table(self, rel_type: str, table: pa.Table) -> None:
-        if table.num_rows >= bulk.COPY_MIN_ROWS:
+        from . import ladybug_bulk as bulk
+        from . import tables
+
+        if table.num_rows:
             rel = store_schema().relationship(rel_type)
             bulk.copy_links(self._conn.copy_from, rel, tables.conformed_links(rel, table))
-        else:
-            super().create_link_table(rel_type, table)
 
     def link(self, rel_type: str, links: Sequence[Link]) -> None:
         rel = store_schema().relationship(rel_type)
@@ -82,14 +94,27 @@ class _LadybugWriter(Writer):
     def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
                        release: bool, step: Callable[[], None]) -> None:
         """Only what differs from the stored tenant is written (graph/ladybug_diff.py)."""
+        from . import ladybug_diff
+
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step)
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None, self._settle)
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
                        release: bool, step: Callable[[], None]) -> None:
         """Only the labels given (and the relationship types from them), and of those only what differs."""
+        from . import ladybug_diff
+
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes))
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
+                                    self._settle)
+
+    def _settle(self) -> None:
+        """Commit and checkpoint what is written so far and go on in a new transaction. Safe for all or nothing
+        only because every write goes to a staging copy of the database that is published once complete
+        (LadybugStore._build): a failure after a settle still discards the whole copy."""
+        self._conn.execute("COMMIT")
+        self._conn.execute("CHECKPOINT")
+        self._conn.execute("BEGIN TRANSACTION")
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
@@ -23,7 +23,11 @@ from regtrace.errors import InputError
 from .register_graph import node_rows
 from .register_validation import RegisterDataset
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 ALLOW_FLAG = "--allow-removals"
+UidsOf = Callable[[str], "pa.ChunkedArray | None"]  # label -> the uids of its converted rows (TableBuilder.uids)
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,10 @@ def _differs(new: Row, old: Row) -> bool:
 
 
 def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *,
-                 compare: bool = True) -> list[RegisterChange]:
+                 compare: bool = True, uids: UidsOf | None = None) -> list[RegisterChange]:
     """Per register of `dataset`, in reference order: what loading it as `tenant` would add, change and remove.
-    Without `compare` only ids are compared (changed is 0): what the removal check needs, at less memory."""
+    Without `compare` only ids are compared (changed is 0): what the removal check needs, at less memory;
+    `uids` gives the uids of a register whose rows were converted as they were validated (not kept)."""
     changes: list[RegisterChange] = []
     for name, register in dataset.registers.items():
         label = register.model.name
@@ -92,6 +97,11 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *,
                     added += 1
                 elif _differs(row, old):
                     changed += 1
+        elif not register.kept:
+            given = uids(label) if uids is not None else None
+            if given is None and len(register):
+                raise ValueError(f"{name}: its rows were handed on, and their uids are not given")
+            seen = set(given.to_pylist()) if given is not None else set()
         else:
             seen = {node_uid(tenant, row[0]) for row in register.rows}
             added = sum(1 for uid in seen if uid not in stored)
@@ -114,10 +124,11 @@ def removal_problems(changes: Sequence[RegisterChange]) -> list[str]:
 
 
 def check_removals(store: Store, tenant: str, dataset: RegisterDataset, allow: bool,
-                   unchanged: Mapping[str, int] | None = None) -> list[RegisterChange]:
+                   unchanged: Mapping[str, int] | None = None, uids: UidsOf | None = None) -> list[RegisterChange]:
     """The planned changes; InputError (nothing written) when the load removes too much and `allow` is False.
-    `unchanged` gives the rows of the registers a reload keeps as stored (not in `dataset`)."""
-    changes = plan_changes(store, tenant, dataset, compare=False)
+    `unchanged` gives the rows of the registers a reload keeps as stored (not in `dataset`); `uids` as for
+    plan_changes."""
+    changes = plan_changes(store, tenant, dataset, compare=False, uids=uids)
     changes += [RegisterChange(name, rows, rows, 0, 0, 0) for name, rows in (unchanged or {}).items()]
     reasons = removal_problems(changes)
     if reasons and not allow:

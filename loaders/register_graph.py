@@ -1,4 +1,4 @@
-"""Validated registers to store rows and links, and the one-transaction replacement of a tenant's registers.
+"""Validated registers to store rows and links, and the all-or-nothing replacement of a tenant's registers.
 
 Node rows carry exactly the properties the store schema gives their label: the register's value columns,
 `uid` (tenant/id), and the derived `tenant`, `extra`, arrangement `facts` and the
@@ -176,15 +176,30 @@ class RegisterTables:
     links: dict[LinkKey, pa.Table]
 
 
-def _transposed(model: ClassModel, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _transposed(model: ClassModel, rows: Sequence[tuple[Any, ...]]) -> list[Sequence[Any]]:
     """The rows' values column by column (the register's columns, then `extra`)."""
     return list(zip(*rows, strict=True)) if rows else [()] * (len(model.columns) + 1)
 
 
-def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], columns_of_rows: list[tuple[Any, ...]],
-                tenant: str) -> pa.Table:
-    """Register rows (and the same column-wise) as a node table: every property of the label, in the schema's
-    order, as node_rows gives them."""
+class _Chunk:
+    """Validated rows column-wise (the register's columns, then `extra`); as row tuples only when a derived
+    property or a list reference needs them (the small registers: evidence never does)."""
+
+    def __init__(self, columns: list[Sequence[Any]]) -> None:
+        self.columns = columns
+        self.size = len(columns[0])
+        self._rows: list[tuple[Any, ...]] | None = None
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        if self._rows is None:
+            self._rows = list(zip(*self.columns, strict=True))
+        return self._rows
+
+
+def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
+    """Register rows as a node table: every property of the label, in the schema's order, as node_rows gives
+    them."""
     node = store_schema().nodes[model.name]
     derived = _derived(model, tenant)
     positions = {f.name: i for i, f in enumerate(model.columns) if not f.is_reference}
@@ -192,33 +207,30 @@ def _node_table(model: ClassModel, rows: Sequence[tuple[Any, ...]], columns_of_r
     unknown = [n for n in node.names[1:] if n not in positions and n not in derived]
     if unknown:
         raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
-    keys = pa.array(columns_of_rows[0], pa.string())
+    keys = pa.array(chunk.columns[0], pa.string())
     columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
     for p in node.properties[1:]:
-        values: Sequence[Any]
         if p.name in positions:
-            values = columns_of_rows[positions[p.name]]
+            columns[p.name] = tables.column(p, chunk.columns[positions[p.name]])
         elif p.name == "tenant":
-            values = [tenant] * len(rows)
+            columns[p.name] = pa.repeat(pa.scalar(tenant, pa.string()), chunk.size)
         else:
             derive = derived[p.name]
-            values = [derive(row) for row in rows]
-        columns[p.name] = tables.column(p, values)
+            columns[p.name] = tables.column(p, [derive(row) for row in chunk.rows])
     return pa.table(columns)
 
 
-def _link_tables(model: ClassModel, rows: Sequence[tuple[Any, ...]], columns_of_rows: list[tuple[Any, ...]],
-                 uids: pa.Array, tenant: str, obligations_under: Mapping[str, Sequence[str]] | None,
-                 ) -> dict[LinkKey, pa.Table]:
+def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.Array, tenant: str,
+                 obligations_under: Mapping[str, Sequence[str]] | None) -> dict[LinkKey, pa.Table]:
     """The relationships of register rows as tables (the same links as link_rows); `uids` are the rows' uids.
     A single reference to a register's node is converted column-wise, without a Link per row."""
     found: dict[LinkKey, pa.Table] = {}
     for position, f, key in _references(model):
         if f.many or f.target == OBLIGATION_CLASS:
             found[key] = tables.link_table(store_schema().relationship(key[0]),
-                                           _column_links(model, rows, position, f, tenant, obligations_under))
+                                           _column_links(model, chunk.rows, position, f, tenant, obligations_under))
             continue
-        targets = pa.array(columns_of_rows[position], pa.string())
+        targets = pa.array(chunk.columns[position], pa.string())
         if load_ontology().classes[f.target or ""].tenant_scoped:
             targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
         given = pc.is_valid(targets)
@@ -242,16 +254,69 @@ def _chunks(rows: list[tuple[Any, ...]], release: bool) -> Iterator[list[tuple[A
             return
 
 
-def _evidence_columns(model: ClassModel, columns_of_rows: list[tuple[Any, ...]]) -> pa.Table:
+def _evidence_columns(model: ClassModel, columns: list[Sequence[Any]]) -> pa.Table:
     """What the evidence summary is derived from (trace/evidence_groups.py), for evidence register rows."""
     position = {f.target if f.is_reference else f.name: i for i, f in enumerate(model.columns)}
     return pa.table({
-        "control_id": pa.array(columns_of_rows[position["Control"]], pa.string()),
-        "arrangement_id": pa.array(columns_of_rows[position["OutsourcingArrangement"]], pa.string()),
-        "collected_on": pa.array(columns_of_rows[position["collected_on"]], pa.date32()),
-        "evidence_id": pa.array(columns_of_rows[position["evidence_id"]], pa.string()),
-        "valid_until": pa.array(columns_of_rows[position["valid_until"]], pa.date32()),
+        "control_id": pa.array(columns[position["Control"]], pa.string()),
+        "arrangement_id": pa.array(columns[position["OutsourcingArrangement"]], pa.string()),
+        "collected_on": pa.array(columns[position["collected_on"]], pa.date32()),
+        "evidence_id": pa.array(columns[position["evidence_id"]], pa.string()),
+        "valid_until": pa.array(columns[position["valid_until"]], pa.date32()),
     })
+
+
+class TableBuilder:
+    """A tenant's store tables built chunk by chunk from validated rows (a validate_folder sink, or
+    register_tables): each chunk becomes Arrow columns at once and its Python values can go. Only the
+    registers in `registers` (names; None: every one) are converted, the others' chunks ignored."""
+
+    def __init__(self, tenant: str, obligations_under: Mapping[str, Sequence[str]] | None,
+                 registers: frozenset[str] | None = None) -> None:
+        self.tenant = tenant
+        self.obligations_under = obligations_under
+        self.registers = registers
+        self._nodes: dict[str, list[pa.Table]] = {}
+        self._links: dict[str, dict[LinkKey, list[pa.Table]]] = {}
+        self._evidence: list[pa.Table] = []
+
+    def add(self, model: ClassModel, columns: list[Sequence[Any]]) -> None:
+        """One chunk of a register's valid rows, column-wise (the register's columns, then `extra`)."""
+        if self.registers is None or (model.register or model.name) in self.registers:
+            self._convert(model, columns)
+
+    def _convert(self, model: ClassModel, columns: list[Sequence[Any]]) -> None:
+        chunk = _Chunk(columns)
+        part = _node_table(model, chunk, self.tenant)
+        self._nodes.setdefault(model.name, []).append(part)
+        links = self._links.setdefault(model.name, {})
+        for key, table in _link_tables(model, chunk, part.column("uid"), self.tenant,
+                                       self.obligations_under).items():
+            links.setdefault(key, []).append(table)
+        if model.name == EVIDENCE_CLASS:
+            self._evidence.append(_evidence_columns(model, columns))
+
+    def uids(self, label: str) -> pa.ChunkedArray | None:
+        """The uids of the rows converted so far for `label` (None: none were handed on)."""
+        parts = self._nodes.get(label)
+        return pa.chunked_array([p.column("uid").combine_chunks() for p in parts], pa.string()) if parts else None
+
+    def tables(self, models: Sequence[ClassModel]) -> RegisterTables:
+        """The tables of `models` (each of them, empty when no row was handed on), and the evidence summary
+        when the evidence register is among them. The builder lets go of its parts."""
+        nodes: dict[str, pa.Table] = {}
+        links: dict[LinkKey, pa.Table] = {}
+        for model in models:
+            if model.name not in self._nodes:
+                self._convert(model, [()] * (len(model.columns) + 1))
+            nodes[model.name] = pa.concat_tables(self._nodes.pop(model.name))
+            links.update({key: pa.concat_tables(parts) for key, parts in self._links.pop(model.name).items()})
+            if model.name == EVIDENCE_CLASS:
+                nodes[evidence_groups.LABEL] = evidence_groups.group_table(
+                    self.tenant, pa.concat_tables(self._evidence) if self._evidence else
+                    _evidence_columns(model, [()] * (len(model.columns) + 1)))
+                self._evidence = []
+        return RegisterTables(self.tenant, nodes, links)
 
 
 def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool = False) -> RegisterTables:
@@ -259,36 +324,21 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
     evidence register (EvidenceGroup). With `release_rows` the registers' rows are removed from the dataset as
     they are converted (chunk by chunk), so that a million validated rows and their columns are never held at
     once; the dataset is empty afterwards."""
-    nodes: dict[str, pa.Table] = {}
-    links: dict[LinkKey, pa.Table] = {}
+    builder = TableBuilder(tenant, dataset.obligations_under)
     for register in dataset.registers.values():
-        model = register.model
-        node_parts: list[pa.Table] = []
-        link_parts: dict[LinkKey, list[pa.Table]] = {}
-        evidence_parts: list[pa.Table] = []
         for rows in _chunks(register.rows, release_rows):
-            columns = _transposed(model, rows)
-            part = _node_table(model, rows, columns, tenant)
-            node_parts.append(part)
-            for key, table in _link_tables(model, rows, columns, part.column("uid"), tenant,
-                                           dataset.obligations_under).items():
-                link_parts.setdefault(key, []).append(table)
-            if model.name == EVIDENCE_CLASS:
-                evidence_parts.append(_evidence_columns(model, columns))
-            del columns
-        nodes[model.name] = pa.concat_tables(node_parts)
-        links.update({key: pa.concat_tables(parts) for key, parts in link_parts.items()})
-        if model.name == EVIDENCE_CLASS:
-            nodes[evidence_groups.LABEL] = evidence_groups.group_table(tenant, pa.concat_tables(evidence_parts))
-    return RegisterTables(tenant, nodes, links)
+            builder.add(register.model, _transposed(register.model, rows))
+    return builder.tables([register.model for register in dataset.registers.values()])
 
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False,
                       record: pa.Table | None = None, partial: bool = False,
-                      precondition: Callable[[], None] | None = None) -> dict[str, int]:
-    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: one
-    transaction on LadybugDB, which writes only what differs from the stored tenant (Writer.replace_tenant);
+                      precondition: Callable[[], None] | None = None,
+                      converted: RegisterTables | None = None) -> dict[str, int]:
+    """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: on
+    LadybugDB in a private copy of the database published once complete, writing only what differs from the
+    stored tenant (Writer.replace_tenant);
     on Neo4j a new generation written in batches and published in one small transaction). Rows absent from the
     dataset are thereby removed; the same dataset twice gives the same store; on any failure the store keeps
     the tenant's previous data.
@@ -299,9 +349,10 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
 
     `record` is the tenant's load record (register_digests), written with the registers. With `partial` (a
     store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored.
-    `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing."""
+    `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing.
+    `converted` gives the dataset's tables when they were built as it was validated (TableBuilder)."""
     counts = dataset.counts()
-    graph = register_tables(dataset, tenant, release_rows=release_rows)
+    graph = converted if converted is not None else register_tables(dataset, tenant, release_rows=release_rows)
     if record is not None:
         graph.nodes[RECORD_LABEL] = record
     release_tables = release_rows and not store.reruns_units

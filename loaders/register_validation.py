@@ -12,9 +12,9 @@ known when its row has one, even if other cells of that row are wrong: one mista
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, count, repeat
+from itertools import chain
 from typing import Any
 
 from regtrace.crosswalk.targets import TargetIndex, is_target
@@ -59,6 +59,11 @@ MAXIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 12
 STATUS_DATE: tuple[tuple[str, str, str, str], ...] = (("findings", "status", "closed", "closed_on"),)
 
 ObligationsUnder = Mapping[str, Sequence[str]]
+# Valid rows handed on as they are validated, column-wise: one sequence per register column, then `extra`.
+ChunkSink = Callable[[ClassModel, list[Sequence[Any]]], None]
+# The registers whose rows later validators read (a certificate's scope and a system's location checks):
+# their rows are kept even when a sink takes them.
+ROWS_READ_LATER = frozenset({ARRANGEMENT_CLASS})
 RowCheck = Callable[[list[Any]], "tuple[str, str] | None"]  # -> (column, message) when the row breaks a rule
 
 
@@ -66,11 +71,14 @@ RowCheck = Callable[[list[Any]], "tuple[str, str] | None"]  # -> (column, messag
 class Register:
     """A validated register: one tuple per data row holding the values of `columns` in order, then `extra`
     (the JSON text of the unknown columns' non-blank cells, or None). Blank cells are None; list columns
-    hold lists."""
+    hold lists. A register whose rows went to a sink as they were validated (validate_folder) keeps none of
+    them: `handed_on` counts them."""
 
     model: ClassModel
     source: str | None
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    handed_on: int = 0
+    kept: bool = True  # False: the rows went to a sink, `rows` is empty
 
     @property
     def name(self) -> str:
@@ -81,7 +89,7 @@ class Register:
         return self.model.columns
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.kept else self.handed_on
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The rows as dicts keyed by column name, plus `extra` (decoded)."""
@@ -164,15 +172,16 @@ class _Validator:
 
     def __init__(self, model: ClassModel, table: Table, known: Mapping[str, set[str] | None],
                  obligations_under: ObligationsUnder | None, problems: list[Problem],
-                 validated: Mapping[str, Register] | None = None) -> None:
+                 validated: Mapping[str, Register] | None = None, sink: ChunkSink | None = None) -> None:
         self.model = model
+        self.sink = sink
         self.validated = validated or {}  # the registers validated before this one, by register name
         self.table = table
         self.known = known
         self.obligations_under = obligations_under
         self.problems = problems
         self.source = table.source
-        self.register = Register(model, table.source)
+        self.register = Register(model, table.source, kept=sink is None or model.name in ROWS_READ_LATER)
         self.ids: set[str] = set()
         self.columns: list[_Column] = []
         self.extra: list[tuple[int, str]] = []
@@ -242,7 +251,6 @@ class _Validator:
             self.unreadable = True  # its ids are not all known: references to it are not judged
         else:
             self._chunk(first, chunk)
-        self.ids.update(self._first_row)
         return self.register
 
     def _prepare(self) -> None:
@@ -255,7 +263,10 @@ class _Validator:
         self._checks = self._row_checks()
         self._key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
         self._has_key = any(c.position == 0 for c in self.columns)
+        # where each id was first seen, for a duplicate's message: rows judged one by one, and column-wise chunks
+        # as (first row, their ids) (a million ids held as lists, not a million dict entries)
         self._first_row: dict[str, int] = {}
+        self._chunk_ids: list[tuple[int, list[Any]]] = []
         # a register with a row limit counts rows in a check, and unnamed columns are judged per cell: row by row
         self._by_columns = not self.unnamed and self.model.max_rows is None
 
@@ -332,24 +343,43 @@ class _Validator:
             keys = key_values
             if None in keys:
                 keys = [k for k in keys if k is not None]
-            if len(set(keys)) != len(keys) or not self._first_row.keys().isdisjoint(keys):
+            if len(set(keys)) != len(keys) or not self.ids.isdisjoint(keys):
                 return False
-        extras: Iterable[Any] = [self._extra(cells) for cells in chunk] if self.extra else repeat(None, n)
-        rows = list(zip(*(repeat(None, n) if c is None else c for c in columns), extras, strict=True))
+        extras: list[Any] = [self._extra(cells) for cells in chunk] if self.extra else [None] * n
+        given: list[Sequence[Any]] = [[None] * n if c is None else c for c in columns]
+        given.append(extras)
+        rows: list[tuple[Any, ...]] | None = None
         if self._checks:
-            checked = []
-            for row in rows:
+            rows = []
+            for row in zip(*given, strict=True):
                 values = list(row)
                 for check in self._checks:
                     if check(values) is not None:
                         return False
-                checked.append(tuple(values))
-            rows = checked
+                rows.append(tuple(values))
         if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
-            numbered = zip(key_values, count(first), strict=False)
-            self._first_row.update(numbered if len(keys) == n else ((k, at) for k, at in numbered if k is not None))
-        self.register.rows.extend(rows)
+            self.ids.update(keys)
+            self._chunk_ids.append((first, key_values))
+        self._take(rows, None if rows is not None else given)
         return True
+
+    def _take(self, rows: list[tuple[Any, ...]] | None, columns: list[Sequence[Any]] | None = None) -> None:
+        """A chunk's valid rows (or the same column-wise): kept, handed to the sink, or both. Once any problem
+        is found nothing more is handed on (nothing will be written)."""
+        register = self.register
+        if register.kept:
+            register.rows.extend(rows if rows is not None else zip(*(columns or ()), strict=True))
+        if self.sink is None:
+            return
+        if rows is not None:
+            register.handed_on += len(rows)
+            if not self.problems:
+                self.sink(self.model, list(zip(*rows, strict=True)) if rows else
+                          [()] * (len(self.model.columns) + 1))
+        elif columns is not None:
+            register.handed_on += len(columns[0])
+            if not self.problems:
+                self.sink(self.model, columns)
 
     def _rows(self, first: int, chunk: list[Cells]) -> None:
         """Validate `chunk` row by row, reporting every problem by row and column."""
@@ -357,8 +387,8 @@ class _Validator:
         size = len(self.model.columns)
         texts, others, checks = self._texts, self._others, self._checks
         key_column, key_name = self._key_column, self.model.key
-        first_row = self._first_row
-        rows = self.register.rows
+        first_row, ids = self._first_row, self.ids
+        rows: list[tuple[Any, ...]] = []
         extra, unnamed = self.extra, self.unnamed
         problem = self.problem
         missing = _MISSING
@@ -416,9 +446,12 @@ class _Validator:
                 values[position] = value
             key = values[0]
             if key is not None:
-                first_at = first_row.setdefault(key, number)
-                if first_at != number:
-                    problem(number, key_column, f"duplicate {key_name} {key!r} (first on row {first_at})")
+                if key in ids:
+                    problem(number, key_column,
+                            f"duplicate {key_name} {key!r} (first on row {self._first_row_of(key)})")
+                else:
+                    ids.add(key)
+                    first_row[key] = number
             for check in checks:
                 broken = check(values)
                 if broken is not None:
@@ -427,6 +460,16 @@ class _Validator:
                 self._unnamed(number, cells)
             values.append(self._extra(cells) if extra else None)
             rows.append(tuple(values))
+        self._take(rows)
+
+    def _first_row_of(self, key: str) -> int:
+        """The row where `key` was first seen. The first duplicate turns the chunks' ids into row numbers once
+        (a file of many duplicates looks each up in the dict)."""
+        if key not in self._first_row:
+            for first, keys in self._chunk_ids:
+                self._first_row.update((k, at) for at, k in enumerate(keys, start=first) if k is not None)
+            self._chunk_ids = []
+        return self._first_row[key]
 
     def _cell_spec(self, c: _Column) -> tuple[int, int, Parser | None, dict[str, Any] | None, _Known | None,
                                              bool, str]:
@@ -664,11 +707,14 @@ def _missing(folder: RegisterFolder, model: ClassModel) -> Problem:
 
 def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder | None = None,
                     progress: Callable[[str, int, int], None] | None = None,
-                    only: frozenset[str] | None = None) -> RegisterDataset:
+                    only: frozenset[str] | None = None, sink: ChunkSink | None = None) -> RegisterDataset:
     """Validate every table of an open folder; RegisterError with every problem when any row is wrong.
 
     With `only` (register names, closed under the registers they reference: register_digests.plan_reload)
-    the other registers are neither read nor in the dataset."""
+    the other registers are neither read nor in the dataset. With `sink`, each chunk of valid rows is handed
+    to it column-wise as soon as it is validated and not kept (except ROWS_READ_LATER): a load converts a
+    million rows to the store's columns without ever holding them as tuples. Nothing is handed on after the
+    first problem."""
     onto = load_ontology()
     problems = ProblemLog()
     problems.extend_log(folder.problems)
@@ -689,7 +735,7 @@ def validate_folder(folder: RegisterFolder, obligations_under: ObligationsUnder 
             registers[name] = Register(model, None)
             known[model.name] = None if name in folder.present else set()  # there but unreadable: not judged
             continue
-        validator = _Validator(model, table, known, obligations_under, problems, registers)
+        validator = _Validator(model, table, known, obligations_under, problems, registers, sink)
         registers[name] = validator.validate()
         known[model.name] = None if validator.unreadable else validator.ids
     if progress is not None:

@@ -23,7 +23,7 @@ from regtrace.errors import ConfigError
 from regtrace.settings import current
 
 T = TypeVar("T")
-_SOURCES = ("regtrace.ttl", "shapes.ttl", "model.py")  # in regtrace.ontology
+_SOURCES = ("regtrace.ttl", "shapes.ttl", "model.py", "reading.py")  # in regtrace.ontology
 _READERS = (("regtrace.trace", "vocabulary.py"),)
 
 

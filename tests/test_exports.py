@@ -35,7 +35,7 @@ from regtrace.exports import bundle, oscal, report
 from regtrace.exports.cover import SignOff
 from regtrace.exports.data import gather
 from regtrace.graph.port import Store
-from regtrace.ontology.model import RT
+from regtrace.ontology.reading import RT
 from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.catalog import Catalog
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from regtrace.ontology import kept
-from regtrace.ontology.model import read_ontology
+from regtrace.ontology.reading import read_ontology
 from regtrace.trace.vocabulary import read_scheme
 
 

@@ -136,9 +136,15 @@ def test_a_refused_load_leaves_the_store_as_it_was(store: LadybugStore, tmp_path
     assert snapshot(store, "t2") == {k: [] for k in before}
 
 
-@pytest.mark.parametrize("failing", ["create_nodes", "create_links"])
+@pytest.mark.parametrize("settle_rows", [100_000, 1])
+@pytest.mark.parametrize("failing", ["create_node_table", "create_link_table"])
 def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            failing: str) -> None:
+                                            failing: str, settle_rows: int) -> None:
+    """With settle_rows 1 every label is committed inside the write's private copy before the failure: the
+    published store is still the one before."""
+    from regtrace.graph import ladybug_diff
+
+    monkeypatch.setattr(ladybug_diff, "SETTLE_ROWS", settle_rows)
     folder = write_folder(tmp_path / "regs")
     load_registers(store, folder, "t1", UNDER)
     before = snapshot(store)
@@ -232,7 +238,7 @@ def test_large_registers_take_the_bulk_path_and_round_trip(store: LadybugStore, 
 
     monkeypatch.setattr(ladybug_bulk, "copy_nodes", spy)
     load_registers(store, folder, "t1", UNDER)
-    assert copies == ["Evidence"]
+    assert "Evidence" in copies  # every register's table is copied: given column-wise, COPY at any size
     stored = store.nodes("Evidence", "t1")
     assert len(stored) == len(rows)
     by_id = {r["evidence_id"]: r for r in stored}
@@ -283,3 +289,56 @@ def test_links_are_built_from_the_ontology(tmp_path: Path) -> None:
 def test_tenant_names_are_checked(store: LadybugStore, tmp_path: Path, tenant: str) -> None:
     with pytest.raises(InputError, match="tenant"):
         load_registers(store, write_folder(tmp_path / "regs"), tenant, UNDER)
+
+
+def test_columns_built_while_validating_equal_those_of_the_validated_rows(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load converts each chunk of valid rows to the store's columns as it is validated (never holding a
+    million row tuples); a chunk of one row puts a boundary inside every register, and the company register
+    (validated row by row) goes through the other path. The tables equal those converted from the kept rows."""
+    from regtrace.loaders import register_validation
+    from regtrace.loaders.register_graph import TableBuilder, register_tables
+    from regtrace.loaders.register_reader import read_folder
+    from regtrace.loaders.registers import register_names
+
+    folder = write_folder(tmp_path / "regs")
+    write_csv(folder / "evidence.csv", [dict(r, reviewer="王小明") for r in registers()["evidence"]])
+    monkeypatch.setattr(register_validation, "CHUNK_ROWS", 1)
+    builder = TableBuilder("t1", UNDER)
+    with read_folder(folder, register_names()) as found:
+        streamed = register_validation.validate_folder(found, UNDER, None, None, builder.add)
+    kept = read_registers(folder, UNDER)
+    assert streamed.counts() == kept.counts()
+    assert all(not r.rows for name, r in streamed.registers.items() if name != "arrangements")  # none held
+    built = builder.tables([r.model for r in streamed.registers.values()])
+    expected = register_tables(kept, "t1")
+    assert built.nodes.keys() == expected.nodes.keys() and built.links.keys() == expected.links.keys()
+    for label, table in expected.nodes.items():
+        assert built.nodes[label].equals(table), label
+    for key, table in expected.links.items():
+        assert built.links[key].equals(table), key
+    assert built.nodes["Evidence"].num_rows == 2 and built.nodes["Company"].num_rows == 1
+
+
+def test_nothing_is_converted_after_the_first_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad row in the evidence register: the load fails naming it, and no later chunk is converted."""
+    from regtrace.loaders import register_validation
+    from regtrace.loaders.register_graph import TableBuilder
+    from regtrace.loaders.register_reader import read_folder
+    from regtrace.loaders.registers import register_names
+
+    rows = registers()["evidence"]
+    folder = write_folder(tmp_path / "regs")
+    write_csv(folder / "evidence.csv", [rows[0], dict(rows[1], collected_on="not a date"), rows[0]])
+    monkeypatch.setattr(register_validation, "CHUNK_ROWS", 1)
+    handed: list[str] = []
+    builder = TableBuilder("t1", UNDER)
+
+    def sink(model: Any, columns: Any) -> None:
+        handed.append(model.name)
+        builder.add(model, columns)
+
+    with read_folder(folder, register_names()) as found, pytest.raises(RegisterError) as raised:
+        register_validation.validate_folder(found, UNDER, None, None, sink)
+    assert [(p.source, p.row, p.column) for p in raised.value.problems][:1] == [("evidence.csv", 3, "collected_on")]
+    assert handed.count("Evidence") == 1  # row 2 only: row 3 is wrong, row 4 comes after a problem

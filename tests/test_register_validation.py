@@ -608,3 +608,20 @@ def test_a_chunk_with_one_bad_cell_reports_it_and_keeps_the_other_chunks(tmp_pat
     with pytest.raises(RegisterError) as refused:
         read_registers(folder)
     assert [(p.source, p.row, p.column) for p in refused.value.problems] == [("evidence.csv", 5, "collected_on")]
+
+
+def test_a_duplicate_id_names_the_row_of_the_first_even_in_an_earlier_chunk(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of two rows: E1 and E2 (rows 2 and 3) pass column by column; rows 5 and 6 repeat E2 and E1, each
+    named with the row where the id first appeared, and row 7 repeats row 5's own id (first judged row by row)."""
+    from regtrace.loaders import register_validation as validation
+
+    monkeypatch.setattr(validation, "CHUNK_ROWS", 2)
+    rows = registers()["evidence"]
+    e1, e2 = rows[0], rows[1]
+    data = registers()
+    data["evidence"] = [e1, e2, {**e1, "evidence_id": "E9"}, {**e2}, {**e1}, {**e1, "evidence_id": "E9"}]
+    messages = [(p.row, p.column, p.message) for p in problems(write_folder(tmp_path, data))]
+    assert messages == [(5, "evidence_id", "duplicate evidence_id 'E2' (first on row 3)"),
+                        (6, "evidence_id", "duplicate evidence_id 'E1' (first on row 2)"),
+                        (7, "evidence_id", "duplicate evidence_id 'E9' (first on row 4)")]

@@ -33,6 +33,11 @@ OLD_LAYOUT = textwrap.dedent("""
     from pathlib import Path
     from regtrace.graph.ladybug_connection import LadybugConnection
     from regtrace.graph.ladybug_store import _create_schema, _LadybugWriter
+    from regtrace.graph.port import Writer
+
+    class OldWriter(_LadybugWriter):  # small tables row by row, as then (the load's COPY now checkpoints at commit)
+        create_node_table = Writer.create_node_table
+        create_link_table = Writer.create_link_table
     from regtrace.loaders.registers import load_registers
     from regtrace.regulation_graph import obligations_under
     from regtrace.seed import install_seed
@@ -51,7 +56,7 @@ OLD_LAYOUT = textwrap.dedent("""
             return conn.execute(statement, parameters)
         def write(self, unit):
             conn.execute("BEGIN TRANSACTION")
-            unit(_LadybugWriter(conn))
+            unit(OldWriter(conn))
             conn.execute("COMMIT")
         def ensure_schema(self): pass
         def tenants(self): return []

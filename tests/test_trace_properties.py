@@ -23,6 +23,9 @@ from regtrace.trace.model import (
     Finding,
     System,
     TraceInputs,
+    TraceRow,
+    Via,
+    cause,
 )
 
 from regtrace.seed import seed_graph
@@ -218,3 +221,41 @@ def test_the_roll_up_unions_from_shared_bases_are_the_plain_unions(
         made.append(part)
     for chosen in (made, made + bases, bases):
         assert engine._union(chosen) == rules.union(chosen)
+
+
+STATUS_WORDS = ("gap", "unevidenced", "stale", "covered", "not_applicable")
+
+
+@st.composite
+def obligation_rows(draw: st.DrawFn, provision: str) -> TraceRow:
+    """An obligation's row as the rules make them: an own status, and the lists a parent unites."""
+    status = draw(st.sampled_from(STATUS_WORDS))
+
+    def ids(alphabet: str) -> tuple[str, ...]:
+        return tuple(sorted(draw(st.sets(st.sampled_from(alphabet), max_size=3))))
+
+    return TraceRow(
+        provision=provision, label=provision, article=1, ordinal=draw(st.integers(0, 9)), leaf=True,
+        modality=draw(st.sampled_from(("shall", "should"))), rule="control_evidence", subject="A1", status=status,
+        reason="fresh", controls=ids("CDE"), evidence=ids("abcd"), contracts=ids("KL"), audits=ids("UV"),
+        fresh_until=draw(maybe_dates()),
+        cause=tuple(cause(k, n=draw(st.integers(0, 2)))  # type: ignore[arg-type]
+                    for k in draw(st.lists(st.sampled_from(("no_evidence", "no_control", "evidence_lapsed")),
+                                           max_size=2))),
+        own_status=status, open_findings=ids("FG"), warnings=ids("wx"), certifications=ids("Z"),
+        mapped_via=tuple(sorted(Via("control", c, "ISO27001:A.5") for c in ids("CD"))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(obligation_rows("A1.P1.I1"), max_size=6), st.none() | obligation_rows("A1.P1"),
+       st.sampled_from(("shall", "should")), st.booleans())
+def test_a_parent_row_of_the_fast_path_is_the_plain_one(below: list[TraceRow], own: TraceRow | None,
+                                                        modality: str, shared: bool) -> None:
+    """The fast path's roll-up works out a parent's statuses in one pass: rules.parent_row's row, whatever the
+    statuses below (all not applicable, ties, a lead-in's own duty worse or better than its children's)."""
+    p = {"provision_id": "A1.P1", "label": "A1.P1", "article": 1, "ordinal": 0, "effective_modality": modality}
+    engine = fast._Fast(TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[]))
+    if shared and below:  # a part derived from another's evidence goes through the shared bases
+        engine._derived(below[0].evidence, below[-1].evidence, set(below[0].evidence) - set(below[-1].evidence),
+                        set(below[-1].evidence) - set(below[0].evidence))
+    assert engine._parent_row(p, "A1", below, own) == rules.parent_row(engine.i, p, "A1", below, own)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
-from regtrace.ontology.model import RT
+from regtrace.ontology.reading import RT
 from regtrace.trace.due_diligence import CertStatus, FindingState
 from regtrace.trace.model import STATUSES
 

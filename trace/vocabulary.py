@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from rdflib import Literal as RdfLiteral
-from rdflib import URIRef
-from rdflib.namespace import RDF, SKOS
 from regtrace.ontology.kept import kept
-from regtrace.ontology.model import RT, ontology_graph
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
 
 Status = Literal["gap", "unevidenced", "stale", "covered", "not_applicable"]
 CauseKind = Literal[
@@ -31,6 +30,9 @@ class Word:
 
 
 def _label(g: object, concept: URIRef, lang: str) -> str:
+    from rdflib import Literal as RdfLiteral
+    from rdflib.namespace import SKOS
+
     for value in g.objects(concept, SKOS.prefLabel):  # type: ignore[attr-defined]
         if isinstance(value, RdfLiteral) and value.language == lang:
             return str(value)
@@ -45,7 +47,11 @@ def scheme(name: str) -> tuple[Word, ...]:
 
 
 def read_scheme(name: str) -> tuple[Word, ...]:
-    """The concepts of one scheme, from the ontology's files."""
+    """The concepts of one scheme, from the ontology's files (rdflib is imported here only: a process answered by
+    the kept copy never needs it)."""
+    from rdflib.namespace import RDF, SKOS
+    from regtrace.ontology.reading import RT, ontology_graph
+
     g = ontology_graph()
     concepts = [c for c in g.subjects(SKOS.inScheme, RT[name]) if (c, RDF.type, SKOS.Concept) in g]
     ranked = sorted(concepts, key=lambda c: int(str(g.value(c, RT.rank))))
