@@ -19,11 +19,11 @@ evidence or with every control link for every subject:
   once (`rules.control_evidence`);
 * rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
   defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
-  roll-up's sorted unions done once per distinct set of parts; a parent row's statuses are worked out in one
-  pass over the rows below it (`_parent_row`, the same row as `rules.parent_row`).
+  roll-up's sorted unions done once per distinct set of parts (a parent row is `rules.parent_row` itself: the
+  roll-up's decision is written once).
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
-plain `rules.combine`, `_union` the plain `rules.union`, `_parent_row` the plain `rules.parent_row`).
+plain `rules.combine`, `_union` the plain `rules.union`).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ from .facts import contract_incomplete
 from .model import (
     COMPANY,
     FINDINGS_DEFAULT_PROVISION,
-    RANK,
     Approval,
     Arrangement,
     Certification,
@@ -55,7 +54,6 @@ from .model import (
     cause,
 )
 from .rules import Found, Outcome, Subject
-from .vocabulary import Status
 
 T = TypeVar("T")
 
@@ -445,49 +443,10 @@ class _Fast:
             for ancestor in self.provisions[row.provision]["path"][:-1]:
                 below.setdefault(ancestor, []).append(row)
         own = {r.provision: r for r in own_rows}
-        parents = [self._parent_row(self.provisions[pid], subject, rows, own.get(pid)) for pid, rows in below.items()]
+        parents = [rules.parent_row(self.i, self.provisions[pid], subject, rows, own.get(pid), union=self._union,
+                                    make=_row)
+                   for pid, rows in below.items()]
         return [r for r in own_rows if r.provision not in below] + parents
-
-    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None) -> TraceRow:
-        """rules.parent_row, its statuses worked out in one pass over the rows below (every one an obligation's
-        row here, with an own status), the instruments not in force once per provision, the unions by
-        `_union`."""
-        counted: list[TraceRow] = []
-        children: Status = "not_applicable"
-        for r in below:
-            s = r.own_status
-            if s != "not_applicable":
-                counted.append(r)
-                if children == "not_applicable" or RANK[s] < RANK[children]:  # type: ignore[index]
-                    children = s  # type: ignore[assignment]
-        status = children
-        if own is not None and own.status != "not_applicable":
-            counted.append(own)
-            if status == "not_applicable" or RANK[own.status] < RANK[status]:
-                status = own.status
-        if status == "not_applicable":
-            sources: Sequence[TraceRow] = [*below, own] if own is not None else below
-        elif len(counted) == 1 or all(r.own_status == status for r in counted):
-            sources = counted
-        else:
-            sources = [r for r in counted if r.own_status == status]
-        everything = [own, *below] if own is not None else below
-        union = self._union
-        return _row({
-            "provision": p["provision_id"], "label": p["label"], "article": p["article"], "ordinal": p["ordinal"],
-            "leaf": False, "modality": own.modality if own is not None else p["effective_modality"],
-            "rule": own.rule if own is not None else None, "subject": subject, "status": status,
-            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
-            "controls": union([r.controls for r in counted]), "evidence": union([r.evidence for r in counted]),
-            "contracts": union([r.contracts for r in counted]), "audits": union([r.audits for r in counted]),
-            "fresh_until": own.fresh_until if own is not None else None,
-            "cause": tuple(dict.fromkeys(c for r in sources for c in r.cause)) if status != "covered" else (),
-            "own_status": own.own_status if own is not None else None, "children_status": children,
-            "references_not_in_force": self.not_in_force(p["provision_id"]),
-            "open_findings": union([r.open_findings for r in everything]),
-            "warnings": tuple(dict.fromkeys(w for r in everything for w in r.warnings)),
-            "certifications": union([r.certifications for r in counted]),
-            "mapped_via": union([r.mapped_via for r in counted])})
 
     def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
