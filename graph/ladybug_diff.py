@@ -12,18 +12,20 @@ deleted rows' pages).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from regtrace.trace import evidence_groups
 
 from . import ladybug_queries as q
 from . import tables
 from .ladybug_connection import LadybugConnection
 from .port import Writer
-from .schema import NodeSchema, RelSchema, store_schema
+from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
+GroupKey = tuple[str, str | None]  # an evidence summary group: control id, arrangement id
 DELETE_BATCH = 50_000
 SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
 
@@ -83,7 +85,8 @@ def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table],
                    links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None],
-                   only: frozenset[str] | None = None, settle: Callable[[], None] | None = None) -> dict[str, int]:
+                   only: frozenset[str] | None = None, settle: Callable[[], None] | None = None,
+                   patched: Mapping[str, pa.Array] | None = None) -> dict[str, int]:
     """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
     what differs; labels and relationship types of the tenant not given are emptied, unless `only` names the
     labels replaced: then the other labels, and the relationship types from them, are left as stored. With
@@ -94,17 +97,32 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     store's write goes to a private copy of the database, published only once complete, so committing in steps
     keeps it all or nothing) each label or relationship type creating SETTLE_ROWS or more is settled after it:
     the engine then holds one label's uncommitted pages at a time instead of the whole tenant's (500k evidence:
-    peak RSS 957 -> 872 MB)."""
+    peak RSS 957 -> 872 MB).
+
+    A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is
+    compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored
+    nodes and links of the given uids; never the whole label. The evidence summary groups those rows were or
+    are in are then computed again from the store's evidence rows of their controls (`_regroup`)."""
     schema = store_schema()
+    patched = patched or {}
     done = {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
+    regroup: set[str] = set()  # the evidence uids whose groups (before and after) are computed again
+    old_keys: set[GroupKey] = set()
     for node in schema.nodes.values():
         if not node.tenant_scoped or (only is not None and node.label not in only):
             continue
         given = (nodes.pop if release else nodes.get)(node.label, None)
         new = tables.conformed_nodes(node, given) if given is not None else _empty(node)
-        stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
-        deleted, created = node_changes(node, stored, new)
-        del stored, new, given
+        if node.label in patched:
+            deleted, created = _patched_changes(conn, tenant, node, new, patched[node.label])
+            if node.label == evidence_groups.SOURCE:
+                regroup = set(deleted) | set(created.column("uid").to_pylist())
+                old_keys = set(_group_keys(conn, deleted).values())
+        else:
+            stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
+            deleted, created = node_changes(node, stored, new)
+            del stored
+        del new, given
         for start in range(0, len(deleted), DELETE_BATCH):
             writer.delete_nodes(node.label, deleted[start:start + DELETE_BATCH])
         done["nodes_deleted"] += len(deleted)
@@ -121,8 +139,13 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         key = (rel.type, rel.source, rel.target)
         given = (links.pop if release else links.get)(key, None)
         new = tables.conformed_links(rel, given) if given is not None else _empty_links(rel)
-        removed, added = link_changes(conn.query_arrow(q.tenant_links(rel), {"tenant": tenant}), new)
-        del new, given
+        if rel.source in patched:  # the given rows' links only: the others are kept as stored
+            sources = pc.unique(new.column("source")).to_pylist()
+            stored = conn.query_arrow(q.links_from(rel), {"uids": sources}) if sources else new.slice(0, 0)
+        else:
+            stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+        removed, added = link_changes(stored, new)
+        del new, given, stored
         if removed.num_rows:
             for batch in removed.to_batches(max_chunksize=DELETE_BATCH):
                 conn.execute(q.unlink(rel), {"links": batch.to_pylist()})
@@ -134,7 +157,57 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if settle is not None and count >= SETTLE_ROWS:
             settle()
         step()
+    if regroup:
+        keys = old_keys | set(_group_keys(conn, sorted(regroup)).values())
+        deleted, created = _regroup(conn, tenant, keys)
+        for start in range(0, len(deleted), DELETE_BATCH):
+            writer.delete_nodes(evidence_groups.LABEL, deleted[start:start + DELETE_BATCH])
+        if created.num_rows:
+            writer.create_node_table(evidence_groups.LABEL, created)
+        done["nodes_deleted"] += len(deleted)
+        done["nodes_created"] += created.num_rows
     return done
+
+
+def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table, keep: pa.Array,
+                     ) -> tuple[list[str], pa.Table]:
+    """As node_changes for a patched label: (stored uids absent from `keep` or whose properties differ from
+    their row in `new`; rows of `new` to create)."""
+    stored_uids = conn.query_arrow(q.tenant_uids(node), {"tenant": tenant}).column("uid")
+    removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=keep))).to_pylist()
+    del stored_uids
+    uids = new.column("uid").to_pylist()
+    stored = tables.conformed_nodes(node, conn.query_arrow(q.nodes_with_uids(node), {"uids": uids})) if uids \
+        else new.slice(0, 0)
+    changed, created = node_changes(node, stored, new)  # the stored rows are all among `new`: changed only
+    return removed + changed, created
+
+
+def _group_keys(conn: LadybugConnection, uids: Sequence[str]) -> dict[str, GroupKey]:
+    """The evidence summary group (control id, arrangement id) of each stored evidence item of `uids`."""
+    if not uids:
+        return {}
+    controls = conn.query_arrow(q.EVIDENCE_CONTROLS, {"uids": list(uids)}).to_pylist()
+    arrangements = {r["uid"]: r["arrangement_id"]
+                    for r in conn.query_arrow(q.EVIDENCE_ARRANGEMENTS, {"uids": list(uids)}).to_pylist()}
+    return {r["uid"]: (r["control_id"], arrangements.get(r["uid"])) for r in controls}
+
+
+def _regroup(conn: LadybugConnection, tenant: str, keys: set[GroupKey]) -> tuple[list[str], pa.Table]:
+    """(stored groups of `keys` that are gone or differ; group rows to create), the groups computed again
+    from every stored evidence item of their controls."""
+    node = store_schema().nodes[evidence_groups.LABEL]
+    controls = sorted({node_uid(tenant, control_id) for control_id, _ in keys})
+    items = conn.query_arrow(q.CONTROLS_EVIDENCE, {"controls": controls}).to_pylist()
+    arrangements = {r["uid"]: r["arrangement_id"] for r in
+                    conn.query_arrow(q.CONTROLS_EVIDENCE_ARRANGEMENTS, {"controls": controls}).to_pylist()}
+    rows = evidence_groups.group_rows(tenant, (
+        (r["control_id"], arrangements.get(r["uid"]), r["collected_on"], r["evidence_id"], r["valid_until"])
+        for r in items if (r["control_id"], arrangements.get(r["uid"])) in keys))
+    new = pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
+    uids = [node_uid(tenant, evidence_groups.group_id(c, a)) for c, a in sorted(keys, key=repr)]
+    stored = tables.conformed_nodes(node, conn.query_arrow(q.nodes_with_uids(node), {"uids": uids}))
+    return node_changes(node, stored, new)
 
 
 def _empty(node: NodeSchema) -> pa.Table:

@@ -100,13 +100,15 @@ class _LadybugWriter(Writer):
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None, self._settle)
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None]) -> None:
-        """Only the labels given (and the relationship types from them), and of those only what differs."""
+                       release: bool, step: Callable[[], None],
+                       patched: Mapping[str, pa.Array] | None = None) -> None:
+        """Only the labels given (and the relationship types from them), and of those only what differs;
+        a `patched` label compared on its given rows only (graph/ladybug_diff.py)."""
         from . import ladybug_diff
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
-                                    self._settle)
+                                    self._settle, patched)
 
     def _settle(self) -> None:
         """Commit and checkpoint what is written so far and go on in a new transaction. Safe for all or nothing

@@ -100,9 +100,15 @@ class Writer(ABC):
             del table
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None]) -> None:
+                       release: bool, step: Callable[[], None],
+                       patched: Mapping[str, pa.Array] | None = None) -> None:
         """As replace_tenant for the labels given in `nodes` and the relationship types from them only; the
-        tenant's other labels and relationship types stay as stored. Only stores with `replaces_labels`."""
+        tenant's other labels and relationship types stay as stored. Only stores with `replaces_labels`.
+
+        `patched` maps a label to the uids of all its rows after the load, when its table in `nodes` (and its
+        links in `links`) hold only some of them (the rows of a file's changed chunks): the label's stored
+        nodes absent from those uids are removed, the given rows written where they differ, the others kept;
+        a summary derived from the label (the evidence summary) is recomputed for the groups touched."""
         raise NotImplementedError(f"{type(self).__name__} replaces a tenant whole")
 
     @abstractmethod

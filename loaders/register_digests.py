@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from typing import Any
 
@@ -41,7 +41,7 @@ from .register_validation import OBLIGATION_CLASS, register_order
 
 RULE_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("regtrace.loaders", ("register_validation.py", "register_values.py", "register_locations.py",
-                          "register_graph.py", "register_reader.py", "numbering.py")),
+                          "register_graph.py", "register_reader.py", "numbering.py", "register_chunks.py")),
     ("regtrace.trace", ("evidence_groups.py",)),
 )
 LABEL = "RegisterLoad"
@@ -51,12 +51,14 @@ CHANGE_LOG = "ChangeLogEntry"
 
 @dataclass(frozen=True)
 class LoadRecord:
-    """A tenant's load record: file digests and rows per register, the rules' digest, change-log entries."""
+    """A tenant's load record: file digests and rows per register, the rules' digest, change-log entries, and
+    the digests of each register file's header and row chunks (register_chunks; empty for a sheet)."""
 
     files: dict[str, str]
     rules: str
     counts: dict[str, int]
     changes: int
+    chunks: dict[str, Any] = field(default_factory=dict)
 
     def table(self, tenant: str) -> pa.Table:
         """The record as the RegisterLoad node table (one row)."""
@@ -64,7 +66,8 @@ class LoadRecord:
         row = {"uid": node_uid(tenant, LOAD_ID), "load_id": LOAD_ID,
                "file_digests": json.dumps(self.files, sort_keys=True),
                "rules_digest": self.rules, "row_counts": json.dumps(self.counts, sort_keys=True),
-               "change_entries": self.changes, "tenant": tenant}
+               "change_entries": self.changes, "row_chunks": json.dumps(self.chunks, sort_keys=True),
+               "tenant": tenant}
         return pa.table({p.name: tables.column(p, [row[p.name]]) for p in node.properties})
 
 
@@ -74,8 +77,10 @@ def read_record(store: Store, tenant: str) -> LoadRecord | None:
     if not rows:
         return None
     row = rows[0]
+    chunks = json.loads(row["row_chunks"]) if row.get("row_chunks") else {}
     return LoadRecord(dict(json.loads(row["file_digests"])), str(row["rules_digest"]),
-                      {k: int(v) for k, v in json.loads(row["row_counts"]).items()}, int(row["change_entries"]))
+                      {k: int(v) for k, v in json.loads(row["row_counts"]).items()}, int(row["change_entries"]),
+                      dict(chunks))
 
 
 def rules_digest(obligations_under: Mapping[str, Sequence[str]] | None) -> str:
@@ -123,6 +128,12 @@ class ReloadPlan:
     changes: int
     stored_counts: dict[str, int]
     stored: LoadRecord | None = None  # the record the plan was made against
+    # the one register that changed, when the store may write only its changed chunks' rows (see `by_chunks`)
+    chunked: str | None = None
+
+    def without_chunks(self) -> ReloadPlan:
+        """The same plan, validating and writing the changed register whole."""
+        return replace(self, chunked=None)
 
     def check_unchanged(self, store: Store, tenant: str) -> None:
         """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
@@ -177,7 +188,26 @@ def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
     written = set(changed) | {r for n in changed for r in referrers[n]}
     validated = _closure(written | _naming_provisions(models), references)
     return ReloadPlan(frozenset(validated), frozenset(written), True, files_now, rules, changes,
-                      {n: c for n, c in record.counts.items() if n not in validated}, record)
+                      {n: c for n, c in record.counts.items() if n not in validated}, record,
+                      by_chunks(changed, referrers, record, folder, models))
+
+
+def by_chunks(changed: set[str], referrers: Mapping[str, set[str]], record: LoadRecord, folder: RegisterFolder,
+              models: Sequence[ClassModel]) -> str | None:
+    """The register whose changed chunks alone may be validated and written: the only register that changed,
+    referenced by no other (a removed row breaks no reference), without a row limit, read from a CSV file
+    (present before and now) whose header and chunks the record keeps. Every other register is as it was
+    validated, so the rows of unchanged chunks stay valid; what they can still conflict with (a changed row
+    taking an unchanged row's id) is checked by the load (registers._chunked)."""
+    if len(changed) != 1:
+        return None
+    (name,) = changed
+    model = next(m for m in models if (m.register or m.name) == name)
+    table = folder.tables.get(name)
+    if (referrers.get(name) or model.max_rows is not None or table is None or folder.workbook is not None
+            or name not in record.files or not isinstance(record.chunks.get(name), dict)):
+        return None
+    return name
 
 
 def _naming_provisions(models: Sequence[ClassModel]) -> set[str]:

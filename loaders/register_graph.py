@@ -335,7 +335,8 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False,
                       record: pa.Table | None = None, partial: bool = False,
                       precondition: Callable[[], None] | None = None,
-                      converted: RegisterTables | None = None) -> dict[str, int]:
+                      converted: RegisterTables | None = None,
+                      patched: Mapping[str, pa.Array] | None = None) -> dict[str, int]:
     """Replace the tenant's registers with `dataset`, all or nothing (Store.replace_tenant runs the unit: on
     LadybugDB in a private copy of the database published once complete, writing only what differs from the
     stored tenant (Writer.replace_tenant);
@@ -350,7 +351,9 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     `record` is the tenant's load record (register_digests), written with the registers. With `partial` (a
     store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored.
     `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing.
-    `converted` gives the dataset's tables when they were built as it was validated (TableBuilder)."""
+    `converted` gives the dataset's tables when they were built as it was validated (TableBuilder).
+    `patched` (with `partial`): labels whose tables hold only the rows of a file's changed chunks, with the
+    uids of all their rows (Writer.replace_labels)."""
     counts = dataset.counts()
     graph = converted if converted is not None else register_tables(dataset, tenant, release_rows=release_rows)
     if record is not None:
@@ -375,7 +378,10 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
             precondition()
         report(0)
         if partial:
-            writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step)
+            if patched:
+                writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step, patched)
+            else:
+                writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step)
         else:
             writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
         if done < steps:

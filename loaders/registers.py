@@ -19,13 +19,17 @@ from pathlib import Path
 import pyarrow as pa
 from regtrace.graph.port import Store
 from regtrace.ontology.model import load_ontology
+from regtrace.trace import evidence_groups
 
+from regtrace.errors import RegisterError
 from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
-from .register_digests import LoadRecord, plan_reload
+from .register_chunked import ChangedChunks, changed_chunks
+from .register_chunks import RowChunker
+from .register_digests import LoadRecord, ReloadPlan, plan_reload
 from .register_graph import RegisterGraph, TableBuilder, register_graph, replace_registers
-from .register_reader import read_folder
+from .register_reader import RegisterFolder, read_folder
 from .register_validation import Register, RegisterDataset, register_order, validate_folder
 
 __all__ = ["Register", "RegisterDataset", "RegisterGraph", "load_registers", "read_registers", "register_graph",
@@ -67,31 +71,69 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
 
 
 def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
-          progress: Progress | None, allow_removals: bool) -> dict[str, int]:
+          progress: Progress | None, allow_removals: bool, by_chunks: bool = True) -> dict[str, int]:
     with _gc_paused(), read_folder(folder, register_names()) as found:
         plan = plan_reload(store, tenant, found, obligations_under)
+        split: ChangedChunks | None = None
+        if plan.chunked is not None and by_chunks:
+            split = changed_chunks(found, plan, tenant)
+            if split is None:  # its rows may have been read part way: read the folder again, whole
+                return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
+        elif plan.chunked is not None:
+            plan = plan.without_chunks()
+        chunkers = _chunkers(found, plan)
         # the registers to write become the store's columns chunk by chunk as they are validated
         builder = TableBuilder(tenant, obligations_under, plan.write)
-        dataset = validate_folder(found, obligations_under, progress, plan.validate, builder.add)
+        try:
+            dataset = validate_folder(found, obligations_under, progress, plan.validate, builder.add)
+        except RegisterError:
+            if split is None:
+                raise
+            dataset = None  # a changed chunk's rows hold a problem: the full path names its row and column
+    if split is not None and (dataset is None or not split.accept(dataset, builder.uids)):
+        return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
+    assert dataset is not None
     counts = {**plan.stored_counts, **dataset.counts()}
     counts = {name: counts[name] for name in register_names_in_order() if name in counts}
     if plan.partial:
         dataset = RegisterDataset({n: r for n, r in dataset.registers.items() if n in plan.write},
                                   dataset.obligations_under, dataset.format)
     unchanged = {n: c for n, c in counts.items() if n not in dataset.registers}
-    check_removals(store, tenant, dataset, allow_removals, unchanged, builder.uids)
+    check_removals(store, tenant, dataset, allow_removals, unchanged,
+                   builder.uids if split is None else split.uids_with(builder.uids))
     if plan.nothing_to_write:
         store.tidy_tenant(tenant)  # what a killed load left behind goes, as a load that writes would remove it
         if progress is not None:
             progress("write", 1, 1)
         return counts
-    record = LoadRecord(plan.files, plan.rules, counts, plan.changes)
+    chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}),
+              **{name: chunker.record() for name, chunker in chunkers.items()}}
+    if split is not None:
+        chunks[split.register] = split.chunker.record()
+    record = LoadRecord(plan.files, plan.rules, counts, plan.changes,
+                        {n: c for n, c in chunks.items() if n in plan.files})
     converted = builder.tables([r.model for r in dataset.registers.values()])
+    if split is not None:
+        converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups
     with _gc_paused():  # the tables are this function's own: each is released once written
         replace_registers(store, tenant, dataset, progress, release_rows=True, record=record.table(tenant),
                           partial=plan.partial, converted=converted,
-                          precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None)
+                          precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
+                          patched=None if split is None else {split.label: split.uids()})
     return counts
+
+
+def _chunkers(found: RegisterFolder, plan: ReloadPlan) -> dict[str, RowChunker]:
+    """The chunk digests of each CSV register file validated whole and written (register_chunks), taken as its
+    rows are validated."""
+    if found.workbook is not None:
+        return {}
+    chunkers: dict[str, RowChunker] = {}
+    for name, table in found.tables.items():
+        if name in plan.write and name in plan.validate and name != plan.chunked:
+            chunkers[name] = chunker = RowChunker(table.header)
+            table.rows = iter(chunker.wrap(table.rows))
+    return chunkers
 
 
 def register_names_in_order() -> list[str]:

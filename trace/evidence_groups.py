@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pyarrow is imported by the load that builds the table, not 
     import pyarrow as pa
 
 LABEL = "EvidenceGroup"
+SOURCE = "Evidence"  # the label the groups summarise
 _FOREVER = dt.date.max
 
 
