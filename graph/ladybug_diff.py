@@ -141,7 +141,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         new = tables.conformed_links(rel, given) if given is not None else _empty_links(rel)
         if rel.source in patched:  # the given rows' links only: the others are kept as stored
             sources = pc.unique(new.column("source")).to_pylist()
-            stored = conn.query_arrow(q.links_from(rel), {"uids": sources}) if sources else new.slice(0, 0)
+            stored = _each(conn, q.links_from(rel), sources, new.slice(0, 0))
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)
@@ -176,20 +176,17 @@ def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new
     stored_uids = conn.query_arrow(q.tenant_uids(node), {"tenant": tenant}).column("uid")
     removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=keep))).to_pylist()
     del stored_uids
-    uids = new.column("uid").to_pylist()
-    stored = tables.conformed_nodes(node, conn.query_arrow(q.nodes_with_uids(node), {"uids": uids})) if uids \
-        else new.slice(0, 0)
+    stored = tables.conformed_nodes(node, _each(conn, q.node_with_uid(node), new.column("uid").to_pylist(),
+                                                new.slice(0, 0)))
     changed, created = node_changes(node, stored, new)  # the stored rows are all among `new`: changed only
     return removed + changed, created
 
 
 def _group_keys(conn: LadybugConnection, uids: Sequence[str]) -> dict[str, GroupKey]:
     """The evidence summary group (control id, arrangement id) of each stored evidence item of `uids`."""
-    if not uids:
-        return {}
-    controls = conn.query_arrow(q.EVIDENCE_CONTROLS, {"uids": list(uids)}).to_pylist()
-    arrangements = {r["uid"]: r["arrangement_id"]
-                    for r in conn.query_arrow(q.EVIDENCE_ARRANGEMENTS, {"uids": list(uids)}).to_pylist()}
+    controls = [r for uid in uids for r in conn.query_arrow(q.EVIDENCE_CONTROL, {"uid": uid}).to_pylist()]
+    arrangements = {r["uid"]: r["arrangement_id"] for uid in uids
+                    for r in conn.query_arrow(q.EVIDENCE_ARRANGEMENT, {"uid": uid}).to_pylist()}
     return {r["uid"]: (r["control_id"], arrangements.get(r["uid"])) for r in controls}
 
 
@@ -206,8 +203,15 @@ def _regroup(conn: LadybugConnection, tenant: str, keys: set[GroupKey]) -> tuple
         for r in items if (r["control_id"], arrangements.get(r["uid"])) in keys))
     new = pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
     uids = [node_uid(tenant, evidence_groups.group_id(c, a)) for c, a in sorted(keys, key=repr)]
-    stored = tables.conformed_nodes(node, conn.query_arrow(q.nodes_with_uids(node), {"uids": uids}))
+    stored = tables.conformed_nodes(node, _each(conn, q.node_with_uid(node), uids, new.slice(0, 0)))
     return node_changes(node, stored, new)
+
+
+def _each(conn: LadybugConnection, statement: str, uids: Sequence[str], empty: pa.Table) -> pa.Table:
+    """`statement` run for each uid ($uid: a point lookup; ladybug_queries), the rows together (`empty` when
+    there are none)."""
+    parts = [part for uid in uids if (part := conn.query_arrow(statement, {"uid": uid})).num_rows]
+    return pa.concat_tables(parts, promote_options="permissive") if parts else empty
 
 
 def _empty(node: NodeSchema) -> pa.Table:

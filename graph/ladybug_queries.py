@@ -86,30 +86,34 @@ def tenant_links(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
-def nodes_with_uids(node: NodeSchema) -> str:
-    """The nodes with the uids in $uids, every property (looked up by primary key, one by one)."""
+# Reads of single nodes by uid, run once per uid: a point lookup in the primary key's index. (UNWIND $uids
+# AS u MATCH (n {uid: u}) and WHERE n.uid IN $uids both scan the label: 0.8 and 3.5 s for 300 uids among 200k
+# evidence nodes, against 0.1 s for 300 lookups.)
+def node_with_uid(node: NodeSchema) -> str:
+    """The node with the uid $uid, every property."""
     cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"UNWIND $uids AS u MATCH (n:{node.label} {{uid: u}}) RETURN {cols}"
+    return f"MATCH (n:{node.label} {{uid: $uid}}) RETURN {cols}"
 
 
 def links_from(rel: RelSchema) -> str:
-    """The relationships of the type from the nodes with the uids in $uids, as source and target uids."""
-    return (f"UNWIND $uids AS u MATCH (s:{rel.source} {{uid: u}})-[r:{rel.type}]->(t:{rel.target}) "
+    """The relationships of the type from the node with the uid $uid, as source and target uids."""
+    return (f"MATCH (s:{rel.source} {{uid: $uid}})-[r:{rel.type}]->(t:{rel.target}) "
             "RETURN s.uid AS source, t.uid AS target")
 
 
-# The evidence summary's groups (trace/evidence_groups.py) of given evidence items, and the items of given
-# controls: the control and the arrangement apart (one OPTIONAL MATCH costs this engine more than two reads).
-EVIDENCE_CONTROLS = ("UNWIND $uids AS u MATCH (e:Evidence {uid: u})-[:EVIDENCES]->(c:Control) "
-                     "RETURN e.uid AS uid, c.control_id AS control_id")
-EVIDENCE_ARRANGEMENTS = ("UNWIND $uids AS u MATCH (e:Evidence {uid: u})-[:CONCERNS]->(a:OutsourcingArrangement) "
-                         "RETURN e.uid AS uid, a.arrangement_id AS arrangement_id")
-CONTROLS_EVIDENCE = ("UNWIND $controls AS cu MATCH (e:Evidence)-[:EVIDENCES]->(c:Control {uid: cu}) "
+# The evidence summary's group (trace/evidence_groups.py) of an evidence item, and the items of given controls
+# (looked up from the controls' side: 14 ms for 5 controls' items among 200k); the control and the arrangement
+# apart (one OPTIONAL MATCH costs this engine more than two reads).
+EVIDENCE_CONTROL = ("MATCH (e:Evidence {uid: $uid})-[:EVIDENCES]->(c:Control) "
+                    "RETURN e.uid AS uid, c.control_id AS control_id")
+EVIDENCE_ARRANGEMENT = ("MATCH (e:Evidence {uid: $uid})-[:CONCERNS]->(a:OutsourcingArrangement) "
+                        "RETURN e.uid AS uid, a.arrangement_id AS arrangement_id")
+CONTROLS_EVIDENCE = ("MATCH (e:Evidence)-[:EVIDENCES]->(c:Control) WHERE c.uid IN $controls "
                      "RETURN e.uid AS uid, c.control_id AS control_id, e.collected_on AS collected_on, "
                      "e.evidence_id AS evidence_id, e.valid_until AS valid_until")
 CONTROLS_EVIDENCE_ARRANGEMENTS = (
-    "UNWIND $controls AS cu MATCH (a:OutsourcingArrangement)<-[:CONCERNS]-(e:Evidence)-[:EVIDENCES]->"
-    "(c:Control {uid: cu}) RETURN e.uid AS uid, a.arrangement_id AS arrangement_id")
+    "MATCH (a:OutsourcingArrangement)<-[:CONCERNS]-(e:Evidence)-[:EVIDENCES]->(c:Control) WHERE c.uid IN $controls "
+    "RETURN e.uid AS uid, a.arrangement_id AS arrangement_id")
 
 
 TENANTS = "MATCH (a:OutsourcingArrangement) RETURN DISTINCT a.tenant AS tenant ORDER BY tenant"

@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 ROW_BITS = 8
 _MASK = (1 << ROW_BITS) - 1
 CELL, ROW = "\x1f", "\x1e"
+_CELL, _ROW = CELL.encode(), ROW.encode()
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _digest(texts: Sequence[bytes]) -> str:
+    return hashlib.blake2b(_ROW.join(texts), digest_size=16).hexdigest()
 
 
 def header_digest(header: Sequence[str]) -> str:
-    return _digest(CELL.join(header))
+    return _digest([CELL.join(header).encode("utf-8", "surrogatepass")])
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Chunk:
     first: int
     rows: list[Sequence[str]]
     digest: str
-    text: str
+    texts: list[bytes]  # each row's cells joined, encoded
 
 
 @dataclass
@@ -57,47 +58,48 @@ class RowChunker:
 
     def chunks(self, rows: Iterable[Sequence[str]], first_row: int) -> Iterator[Chunk]:
         """The rows in chunks, each with its digest (which is also appended to `digests`)."""
-        texts: list[str] = []
+        texts: list[bytes] = []
         kept: list[Sequence[str]] = []
         first = first_row
-        crc, join = zlib.crc32, CELL.join
-        for number, cells in enumerate(rows, start=first_row):
-            text = join(cells)
-            texts.append(text)
-            kept.append(cells)
-            if not crc(text.encode("utf-8", "surrogatepass")) & _MASK:
+        crc, join, add, keep = zlib.crc32, CELL.join, texts.append, kept.append
+        for cells in rows:
+            text = join(cells).encode("utf-8", "surrogatepass")
+            add(text)
+            keep(cells)
+            if not crc(text) & _MASK:
                 yield self._chunk(first, kept, texts)
-                first, kept, texts = number + 1, [], []
+                first += len(kept)
+                texts, kept = [], []
+                add, keep = texts.append, kept.append
         if kept:
             yield self._chunk(first, kept, texts)
 
     def wrap(self, rows: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
         """The rows as they come (a read error part way reaches the reader at the row it happened), their
         chunk digests taken on the way (complete once the rows are exhausted)."""
-        texts: list[str] = []
+        texts: list[bytes] = []
         crc, join = zlib.crc32, CELL.join
         for cells in rows:
-            text = join(cells)
+            text = join(cells).encode("utf-8", "surrogatepass")
             texts.append(text)
-            if not crc(text.encode("utf-8", "surrogatepass")) & _MASK:
-                self.digests.append(_digest(ROW.join(texts)))
+            if not crc(text) & _MASK:
+                self.digests.append(_digest(texts))
                 texts = []
             yield cells
         if texts:
-            self.digests.append(_digest(ROW.join(texts)))
+            self.digests.append(_digest(texts))
 
-    def _chunk(self, first: int, rows: list[Sequence[str]], texts: list[str]) -> Chunk:
-        text = ROW.join(texts)
-        digest = _digest(text)
+    def _chunk(self, first: int, rows: list[Sequence[str]], texts: list[bytes]) -> Chunk:
+        digest = _digest(texts)
         self.digests.append(digest)
-        return Chunk(first, rows, digest, text)
+        return Chunk(first, rows, digest, texts)
 
 
 def unambiguous(chunk: Chunk) -> bool:
     """Whether the chunk's text holds no separator but those between its cells and rows (so that an equal
     digest means equal cells)."""
-    separators = chunk.text.count(CELL) + chunk.text.count(ROW)
-    return separators == sum(map(len, chunk.rows)) - 1
+    separators = sum(text.count(_CELL) + text.count(_ROW) for text in chunk.texts)
+    return separators == sum(map(len, chunk.rows)) - len(chunk.rows)
 
 
 def stored_counts(record: dict[str, object] | None) -> Counter[str] | None:

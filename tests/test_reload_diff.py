@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crash_fixtures import state_of, synthetic
 from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
 from regtrace.graph.schema import store_schema
-from regtrace.loaders.registers import load_registers
+from regtrace.loaders import register_digests
+from regtrace.loaders.register_digests import plan_reload
+from regtrace.loaders.register_reader import read_folder
+from regtrace.loaders.registers import load_registers, register_names
 from regtrace.trace import evidence_groups, trace
 
 from regtrace.errors import RegisterError, StoreChangedError
@@ -231,5 +235,134 @@ def test_a_partial_reload_refuses_when_the_tenant_changed_while_it_was_validated
         ids = {r["evidence_id"] for r in store.nodes("Evidence", "demo")}
         assert "EV-API-1" in ids and "EV-NEW-1" not in ids  # the API's change kept, nothing of the load
         assert store.nodes("RegisterLoad", "demo") == record
+    finally:
+        store.close()
+
+
+# -- a reload by chunks (loaders/register_chunks.py, register_chunked.py): a synthetic insurer of 3,000 evidence
+# items (about a dozen chunks), reloaded with a few evidence rows changed
+
+@pytest.fixture(scope="module")
+def synthetic_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthetic(tmp_path_factory.mktemp("chunks") / "a", 3000, seed=7)
+
+
+def evidence_file(folder: Path) -> tuple[list[str], list[list[str]]]:
+    with (folder / "evidence.csv").open(encoding="utf-8", newline="") as handle:
+        header, *body = csv.reader(handle)
+    return header, body
+
+
+def with_evidence(folder: Path, target: Path, body: list[list[str]]) -> Path:
+    shutil.copytree(folder, target)
+    with (target / "evidence.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([evidence_file(folder)[0], *body])
+    return target
+
+
+@pytest.fixture
+def patched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The `patched` argument of each diff (None: the labels given were compared whole)."""
+    seen: list[Any] = []
+    original = ladybug_diff.replace_tenant
+
+    def spy(*args: Any) -> dict[str, int]:
+        seen.append(args[9] if len(args) > 9 else None)
+        return original(*args)
+
+    monkeypatch.setattr(ladybug_diff, "replace_tenant", spy)
+    return seen
+
+
+def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Path, tmp_path: Path,
+                                                           patched: list[Any]) -> None:
+    """Folder B is folder A with one evidence row changed (collected later: the newest of its group), one
+    added, one removed and one moved to another place in the file. Reloading B over A writes only Evidence's
+    changed rows (the others never compared) and leaves every row, link, evidence summary group and the trace
+    a fresh load of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are
+    those of the file)."""
+    _, body = evidence_file(synthetic_folder)
+    changed = [list(r) for r in body]
+    changed[100][3] = "2026-11-28"
+    changed.insert(1500, [f"EV-NEW-{changed[10][0]}", *changed[10][1:]])
+    del changed[2000]
+    changed.insert(2600, changed.pop(40))
+    second = with_evidence(synthetic_folder, tmp_path / "b", changed)
+    store = loaded(synthetic_folder, tmp_path / "store")
+    fresh = loaded(second, tmp_path / "fresh")
+    try:
+        before, state_before = graph(store, "demo"), state_of(store)
+        load_registers(store, second, "demo", obligations_under(store))
+        kept = patched[-1]
+        assert kept is not None and set(kept) == {"Evidence"} and len(kept["Evidence"]) == len(changed)
+        assert graph(store, "demo") == graph(fresh, "demo")  # the load record's digests and counts included
+        assert state_of(store)["traces"] == state_of(fresh)["traces"]
+        load_registers(store, synthetic_folder, "demo", obligations_under(store))
+        assert patched[-1] is not None
+        assert graph(store, "demo") == before and state_of(store) == state_before
+    finally:
+        store.close()
+        fresh.close()
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("collected_on", "2026-13-40", "date"),
+    ("evidence_id", "FIRST", "duplicate evidence_id"),  # the id of an unchanged row
+    ("control_id", "CTL-NONE", "unknown 'CTL-NONE'"),
+])
+def test_a_changed_row_with_a_problem_is_named_and_nothing_is_written(
+        synthetic_folder: Path, tmp_path: Path, column: str, value: str, message: str) -> None:
+    """The changed row is judged as a full load judges it: the error names evidence.csv, the row in the file
+    and the column, and the store is left as it was."""
+    header, body = evidence_file(synthetic_folder)
+    changed = [list(r) for r in body]
+    changed[1000][header.index(column)] = body[5][0] if value == "FIRST" else value
+    second = with_evidence(synthetic_folder, tmp_path / "b", changed)
+    store = loaded(synthetic_folder, tmp_path / "store")
+    try:
+        generation, before = store.generation(), graph(store, "demo")
+        with pytest.raises(RegisterError) as refused:
+            load_registers(store, second, "demo", obligations_under(store))
+        problems = refused.value.problems
+        assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", 1002, column)], problems
+        assert message in problems[0].message
+        if value == "FIRST":
+            assert "first on row 7" in problems[0].message
+        assert store.generation() == generation and graph(store, "demo") == before
+    finally:
+        store.close()
+
+
+def test_changing_the_chunking_code_makes_the_next_load_a_full_one(synthetic_folder: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunking code is among the rules' sources: a reload after it changed validates and writes every
+    register (the stored chunk digests may have been cut otherwise)."""
+    _, body = evidence_file(synthetic_folder)
+    changed = [list(r) for r in body]
+    changed[100][3] = "2026-11-28"
+    second = with_evidence(synthetic_folder, tmp_path / "b", changed)
+    store = loaded(synthetic_folder, tmp_path / "store")
+    try:
+        under = obligations_under(store)
+        with read_folder(second, register_names()) as found:
+            assert plan_reload(store, "demo", found, under).chunked == "evidence"
+        real = register_digests.files
+
+        class Edited:
+            """The package's files, register_chunks.py as if edited."""
+
+            def __init__(self, package: str) -> None:
+                self.base = real(package)
+
+            def joinpath(self, name: str) -> Any:
+                path = self.base.joinpath(name)
+                if name != "register_chunks.py":
+                    return path
+                return type("Text", (), {"read_bytes": lambda _: path.read_bytes() + b"\nROW_BITS = 9\n"})()
+
+        monkeypatch.setattr(register_digests, "files", Edited)
+        with read_folder(second, register_names()) as found:
+            plan = plan_reload(store, "demo", found, under)
+        assert plan.chunked is None and not plan.partial and plan.validate == frozenset(register_names())
     finally:
         store.close()
