@@ -27,6 +27,7 @@ from .schema import NodeSchema, RelSchema, node_uid, store_schema
 LinkKey = tuple[str, str, str]
 GroupKey = tuple[str, str | None]  # an evidence summary group: control id, arrangement id
 DELETE_BATCH = 50_000
+POINT_ROWS = 2_000  # up to this many nodes or links are deleted one by one (UNWIND scans the label)
 SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
 
 
@@ -123,8 +124,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             deleted, created = node_changes(node, stored, new)
             del stored
         del new, given
-        for start in range(0, len(deleted), DELETE_BATCH):
-            writer.delete_nodes(node.label, deleted[start:start + DELETE_BATCH])
+        _delete(conn, writer, node, deleted)
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += (count := created.num_rows)
         if count:
@@ -146,7 +146,10 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)
         del new, given, stored
-        if removed.num_rows:
+        if 0 < removed.num_rows <= POINT_ROWS:
+            for lk in removed.to_pylist():
+                conn.execute(q.unlink_one(rel), lk)
+        elif removed.num_rows:
             for batch in removed.to_batches(max_chunksize=DELETE_BATCH):
                 conn.execute(q.unlink(rel), {"links": batch.to_pylist()})
         done["links_deleted"] += removed.num_rows
@@ -160,13 +163,23 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     if regroup:
         keys = old_keys | set(_group_keys(conn, sorted(regroup)).values())
         deleted, created = _regroup(conn, tenant, keys)
-        for start in range(0, len(deleted), DELETE_BATCH):
-            writer.delete_nodes(evidence_groups.LABEL, deleted[start:start + DELETE_BATCH])
+        _delete(conn, writer, schema.nodes[evidence_groups.LABEL], deleted)
         if created.num_rows:
             writer.create_node_table(evidence_groups.LABEL, created)
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += created.num_rows
     return done
+
+
+def _delete(conn: LadybugConnection, writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:
+    """Delete the nodes (and their links): a few one by one (a point lookup each), more in batches (one scan
+    of the label per batch)."""
+    if len(uids) <= POINT_ROWS:
+        for uid in uids:
+            conn.execute(q.delete_node(node), {"uid": uid})
+        return
+    for start in range(0, len(uids), DELETE_BATCH):
+        writer.delete_nodes(node.label, uids[start:start + DELETE_BATCH])
 
 
 def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table, keep: pa.Array,

@@ -95,6 +95,18 @@ def node_with_uid(node: NodeSchema) -> str:
     return f"MATCH (n:{node.label} {{uid: $uid}}) RETURN {cols}"
 
 
+def delete_node(node: NodeSchema) -> str:
+    """The node with the uid $uid and its relationships (a store's write goes to its private copy: no
+    generation condition)."""
+    return f"MATCH (n:{node.label} {{uid: $uid}}) DETACH DELETE n"
+
+
+def unlink_one(rel: RelSchema) -> str:
+    """The relationship of the type from the node $source to the node $target."""
+    return (f"MATCH (s:{rel.source} {{uid: $source}})-[r:{rel.type}]->(t:{rel.target} {{uid: $target}}) "
+            "DELETE r")
+
+
 def links_from(rel: RelSchema) -> str:
     """The relationships of the type from the node with the uid $uid, as source and target uids."""
     return (f"MATCH (s:{rel.source} {{uid: $uid}})-[r:{rel.type}]->(t:{rel.target}) "

@@ -124,11 +124,15 @@ def removal_problems(changes: Sequence[RegisterChange]) -> list[str]:
 
 
 def check_removals(store: Store, tenant: str, dataset: RegisterDataset, allow: bool,
-                   unchanged: Mapping[str, int] | None = None, uids: UidsOf | None = None) -> list[RegisterChange]:
+                   unchanged: Mapping[str, int] | None = None, uids: UidsOf | None = None,
+                   known: Sequence[RegisterChange] = ()) -> list[RegisterChange]:
     """The planned changes; InputError (nothing written) when the load removes too much and `allow` is False.
     `unchanged` gives the rows of the registers a reload keeps as stored (not in `dataset`); `uids` as for
-    plan_changes."""
-    changes = plan_changes(store, tenant, dataset, compare=False, uids=uids)
+    plan_changes; `known`, the changes of registers of `dataset` counted otherwise (not compared here)."""
+    counted = {c.register for c in known}
+    compared = RegisterDataset({n: r for n, r in dataset.registers.items() if n not in counted},
+                               dataset.obligations_under, dataset.format)
+    changes = plan_changes(store, tenant, compared, compare=False, uids=uids) + list(known)
     changes += [RegisterChange(name, rows, rows, 0, 0, 0) for name, rows in (unchanged or {}).items()]
     reasons = removal_problems(changes)
     if reasons and not allow:

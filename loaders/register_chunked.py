@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from regtrace.graph.port import Store
 from regtrace.ontology.model import ClassModel, load_ontology
 
+from .register_changes import RegisterChange
 from .register_chunks import RowChunker, header_digest, stored_counts, unambiguous
 from .register_digests import ReloadPlan
 from .register_reader import READ_ERRORS, RegisterFolder
@@ -46,15 +49,21 @@ class ChangedChunks:
         """Whether the validated changed rows fit with the unchanged ones (no id of both); then the register
         counts every row of the file."""
         changed = uids_of(self.label)
-        prefix = f"{self.tenant}/"
-        changed_ids = [] if changed is None else [u[len(prefix):] for u in changed.to_pylist()]
-        if changed_ids and not set(self.unchanged).isdisjoint(changed_ids):
+        kept = pc.binary_join_element_wise(f"{self.tenant}/", pa.array(self.unchanged, pa.string()), "")
+        if changed is not None and pc.any(pc.is_in(kept, value_set=changed.combine_chunks())).as_py():
             return False
-        kept = pc.binary_join_element_wise(prefix, pa.array(self.unchanged, pa.string()), "")
         parts = [kept] if changed is None else [kept, changed.combine_chunks()]
         self._uids = pa.concat_arrays(parts)
         dataset.registers[self.register].handed_on += len(self.unchanged)
         return True
+
+    def bound(self, store: Store) -> RegisterChange:
+        """The register's change for the removal check with the most rows it can remove: every stored row
+        but those of unchanged chunks (they are stored: the tenant is as last loaded). The exact count needs
+        every stored uid; it is taken only when this bound would refuse the load."""
+        stored = store.count(self.label, self.tenant)
+        rows = len(self.uids())
+        return RegisterChange(self.register, stored, rows, 0, 0, max(stored - len(self.unchanged), 0))
 
     def uids(self) -> pa.Array:
         """The uids of every row of the file (after `accept`)."""
@@ -87,11 +96,18 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
     chunker = RowChunker(table.header)
     changed: list[Sequence[str]] = []
     unchanged: list[str] = []
+    pick = itemgetter(key)
     try:
         for chunk in chunker.chunks(table.rows, table.first_row):
             if counts[chunk.digest] > 0 and (table.plain or unambiguous(chunk)):
                 counts[chunk.digest] -= 1
-                unchanged.extend(cells[key].strip() for cells in chunk.rows if any(cells))
+                try:
+                    ids = list(map(str.strip, map(pick, chunk.rows)))
+                except IndexError:  # a blank line
+                    ids = []
+                if "" in ids or len(ids) != len(chunk.rows):  # a blank row is no row
+                    ids = [cells[key].strip() for cells in chunk.rows if any(cells)]
+                unchanged.extend(ids)
             else:
                 changed.extend(chunk.rows)
     except READ_ERRORS:

@@ -1,7 +1,7 @@
 """Digests per content-defined chunk of a register file's rows, so that a reload of a file that differs by a few
 rows validates, converts and writes only the rows of the chunks that changed.
 
-A chunk ends after a row whose CRC-32 ends in ROW_BITS zero bits (one row in 256 on average): a boundary
+A chunk ends after a row whose CRC-32 ends in ROW_BITS zero bits (one row in 64 on average): a boundary
 depends on that row's text alone, so a row changed, added, removed or moved in the file changes the digest
 of the chunk(s) holding it and moves no other boundary. A chunk's digest is the BLAKE2b of its rows' cells,
 the cells of a row joined by U+001F and rows by U+001E (a valid register has no control character in a cell:
@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-ROW_BITS = 8
+ROW_BITS = 6
 _MASK = (1 << ROW_BITS) - 1
 CELL, ROW = "\x1f", "\x1e"
 _CELL, _ROW = CELL.encode(), ROW.encode()

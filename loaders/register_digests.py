@@ -11,6 +11,10 @@ next load of the tenant compares them with the folder it is given:
   register any of those reference (its ids and rows are what they are checked against). A store that can
   keep the tenant's other labels as they are (Store.replaces_labels) writes only those; another store is
   given every register, validated;
+* one file alone changed, of a register no other references, its header the same, on a store that
+  `replaces_labels`: the plan names it `chunked`, and the load (registers._load, register_chunked) validates,
+  converts and writes only the rows of its chunks whose digest the record does not hold (register_chunks),
+  falling back to the file whole when a changed row has a problem;
 * no record, other rules, or the API changed the tenant since: everything is validated and written.
 
 The rules are this ontology (its text), the code that validates and converts rows (its source), the

@@ -21,7 +21,7 @@ from regtrace.graph.port import Store
 from regtrace.ontology.model import load_ontology
 from regtrace.trace import evidence_groups
 
-from regtrace.errors import RegisterError
+from regtrace.errors import InputError, RegisterError
 from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
@@ -99,8 +99,13 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         dataset = RegisterDataset({n: r for n, r in dataset.registers.items() if n in plan.write},
                                   dataset.obligations_under, dataset.format)
     unchanged = {n: c for n, c in counts.items() if n not in dataset.registers}
-    check_removals(store, tenant, dataset, allow_removals, unchanged,
-                   builder.uids if split is None else split.uids_with(builder.uids))
+    if split is None:
+        check_removals(store, tenant, dataset, allow_removals, unchanged, builder.uids)
+    else:
+        try:  # the most a reload by chunks can remove; counted exactly only when that would refuse it
+            check_removals(store, tenant, dataset, allow_removals, unchanged, builder.uids, [split.bound(store)])
+        except InputError:
+            check_removals(store, tenant, dataset, allow_removals, unchanged, split.uids_with(builder.uids))
     if plan.nothing_to_write:
         store.tidy_tenant(tenant)  # what a killed load left behind goes, as a load that writes would remove it
         if progress is not None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from crash_fixtures import state_of, synthetic
+from crash_fixtures import synthetic
 from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
@@ -247,6 +248,14 @@ def synthetic_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthetic(tmp_path_factory.mktemp("chunks") / "a", 3000, seed=7)
 
 
+@pytest.fixture(scope="module")
+def synthetic_store(synthetic_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LadybugStore]:
+    """A store with the synthetic insurer loaded, for the tests that must leave it as it is."""
+    store = loaded(synthetic_folder, tmp_path_factory.mktemp("chunks-store") / "store")
+    yield store
+    store.close()
+
+
 def evidence_file(folder: Path) -> tuple[list[str], list[list[str]]]:
     with (folder / "evidence.csv").open(encoding="utf-8", newline="") as handle:
         header, *body = csv.reader(handle)
@@ -291,15 +300,15 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     store = loaded(synthetic_folder, tmp_path / "store")
     fresh = loaded(second, tmp_path / "fresh")
     try:
-        before, state_before = graph(store, "demo"), state_of(store)
+        before = graph(store, "demo")
         load_registers(store, second, "demo", obligations_under(store))
         kept = patched[-1]
         assert kept is not None and set(kept) == {"Evidence"} and len(kept["Evidence"]) == len(changed)
         assert graph(store, "demo") == graph(fresh, "demo")  # the load record's digests and counts included
-        assert state_of(store)["traces"] == state_of(fresh)["traces"]
+        assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
         load_registers(store, synthetic_folder, "demo", obligations_under(store))
         assert patched[-1] is not None
-        assert graph(store, "demo") == before and state_of(store) == state_before
+        assert graph(store, "demo") == before
     finally:
         store.close()
         fresh.close()
@@ -311,58 +320,54 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     ("control_id", "CTL-NONE", "unknown 'CTL-NONE'"),
 ])
 def test_a_changed_row_with_a_problem_is_named_and_nothing_is_written(
-        synthetic_folder: Path, tmp_path: Path, column: str, value: str, message: str) -> None:
+        synthetic_folder: Path, synthetic_store: LadybugStore, tmp_path: Path, column: str, value: str,
+        message: str) -> None:
     """The changed row is judged as a full load judges it: the error names evidence.csv, the row in the file
     and the column, and the store is left as it was."""
     header, body = evidence_file(synthetic_folder)
     changed = [list(r) for r in body]
     changed[1000][header.index(column)] = body[5][0] if value == "FIRST" else value
     second = with_evidence(synthetic_folder, tmp_path / "b", changed)
-    store = loaded(synthetic_folder, tmp_path / "store")
-    try:
-        generation, before = store.generation(), graph(store, "demo")
-        with pytest.raises(RegisterError) as refused:
-            load_registers(store, second, "demo", obligations_under(store))
-        problems = refused.value.problems
-        assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", 1002, column)], problems
-        assert message in problems[0].message
-        if value == "FIRST":
-            assert "first on row 7" in problems[0].message
-        assert store.generation() == generation and graph(store, "demo") == before
-    finally:
-        store.close()
+    store = synthetic_store
+    generation, before = store.generation(), graph(store, "demo")
+    with pytest.raises(RegisterError) as refused:
+        load_registers(store, second, "demo", obligations_under(store))
+    problems = refused.value.problems
+    assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", 1002, column)], problems
+    assert message in problems[0].message
+    if value == "FIRST":
+        assert "first on row 7" in problems[0].message
+    assert store.generation() == generation and graph(store, "demo") == before
 
 
-def test_changing_the_chunking_code_makes_the_next_load_a_full_one(synthetic_folder: Path, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changing_the_chunking_code_makes_the_next_load_a_full_one(
+        synthetic_folder: Path, synthetic_store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
     """The chunking code is among the rules' sources: a reload after it changed validates and writes every
     register (the stored chunk digests may have been cut otherwise)."""
     _, body = evidence_file(synthetic_folder)
     changed = [list(r) for r in body]
     changed[100][3] = "2026-11-28"
     second = with_evidence(synthetic_folder, tmp_path / "b", changed)
-    store = loaded(synthetic_folder, tmp_path / "store")
-    try:
-        under = obligations_under(store)
-        with read_folder(second, register_names()) as found:
-            assert plan_reload(store, "demo", found, under).chunked == "evidence"
-        real = register_digests.files
+    store = synthetic_store
+    under = obligations_under(store)
+    with read_folder(second, register_names()) as found:
+        assert plan_reload(store, "demo", found, under).chunked == "evidence"
+    real = register_digests.files
 
-        class Edited:
-            """The package's files, register_chunks.py as if edited."""
+    class Edited:
+        """The package's files, register_chunks.py as if edited."""
 
-            def __init__(self, package: str) -> None:
-                self.base = real(package)
+        def __init__(self, package: str) -> None:
+            self.base = real(package)
 
-            def joinpath(self, name: str) -> Any:
-                path = self.base.joinpath(name)
-                if name != "register_chunks.py":
-                    return path
-                return type("Text", (), {"read_bytes": lambda _: path.read_bytes() + b"\nROW_BITS = 9\n"})()
+        def joinpath(self, name: str) -> Any:
+            path = self.base.joinpath(name)
+            if name != "register_chunks.py":
+                return path
+            return type("Text", (), {"read_bytes": lambda _: path.read_bytes() + b"\nROW_BITS = 9\n"})()
 
-        monkeypatch.setattr(register_digests, "files", Edited)
-        with read_folder(second, register_names()) as found:
-            plan = plan_reload(store, "demo", found, under)
-        assert plan.chunked is None and not plan.partial and plan.validate == frozenset(register_names())
-    finally:
-        store.close()
+    monkeypatch.setattr(register_digests, "files", Edited)
+    with read_folder(second, register_names()) as found:
+        plan = plan_reload(store, "demo", found, under)
+    assert plan.chunked is None and not plan.partial and plan.validate == frozenset(register_names())
