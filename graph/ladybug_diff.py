@@ -25,7 +25,6 @@ from .port import Writer
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
-GroupKey = tuple[str, str | None]  # an evidence summary group: control id, arrangement id
 DELETE_BATCH = 50_000
 POINT_ROWS = 2_000  # up to this many nodes or links are deleted one by one (UNWIND scans the label)
 SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
@@ -102,13 +101,15 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
 
     A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is
     compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored
-    nodes and links of the given uids; never the whole label. The evidence summary groups those rows were or
-    are in are then computed again from the store's evidence rows of their controls (`_regroup`)."""
+    nodes and links of the given uids; never the whole label. The evidence summary groups of every control
+    such a row named before or names now (its node or its links changed) are then computed again from the
+    store's evidence of those controls (`_regroup`)."""
     schema = store_schema()
     patched = patched or {}
     done = {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
-    regroup: set[str] = set()  # the evidence uids whose groups (before and after) are computed again
-    old_keys: set[GroupKey] = set()
+    regrouped = evidence_groups.SOURCE in patched
+    touched: set[str] = set()  # evidence uids whose node or links changed: their controls' groups are redone
+    controls: set[str] = set()  # control ids whose groups are redone (those the changed rows named before)
     for node in schema.nodes.values():
         if not node.tenant_scoped or (only is not None and node.label not in only):
             continue
@@ -117,8 +118,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if node.label in patched:
             deleted, created = _patched_changes(conn, tenant, node, new, patched[node.label])
             if node.label == evidence_groups.SOURCE:
-                regroup = set(deleted) | set(created.column("uid").to_pylist())
-                old_keys = set(_group_keys(conn, deleted).values())
+                touched.update(created.column("uid").to_pylist())
+                controls.update(_controls_of(conn, deleted))  # before they are deleted
         else:
             stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
             deleted, created = node_changes(node, stored, new)
@@ -146,6 +147,10 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)
         del new, given, stored
+        if regrouped and rel.source == evidence_groups.SOURCE:
+            touched.update(removed.column("source").to_pylist() + added.column("source").to_pylist())
+            if rel.target == evidence_groups.CONTROL:
+                controls.update(t[len(tenant) + 1:] for t in removed.column("target").to_pylist())
         if 0 < removed.num_rows <= POINT_ROWS:
             for lk in removed.to_pylist():
                 conn.execute(q.unlink_one(rel), lk)
@@ -160,9 +165,9 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if settle is not None and count >= SETTLE_ROWS:
             settle()
         step()
-    if regroup:
-        keys = old_keys | set(_group_keys(conn, sorted(regroup)).values())
-        deleted, created = _regroup(conn, tenant, keys)
+    if regrouped:
+        controls.update(_controls_of(conn, sorted(touched)))
+        deleted, created = _regroup(conn, tenant, controls)
         _delete(conn, writer, schema.nodes[evidence_groups.LABEL], deleted)
         if created.num_rows:
             writer.create_node_table(evidence_groups.LABEL, created)
@@ -195,28 +200,27 @@ def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new
     return removed + changed, created
 
 
-def _group_keys(conn: LadybugConnection, uids: Sequence[str]) -> dict[str, GroupKey]:
-    """The evidence summary group (control id, arrangement id) of each stored evidence item of `uids`."""
-    controls = [r for uid in uids for r in conn.query_arrow(q.EVIDENCE_CONTROL, {"uid": uid}).to_pylist()]
-    arrangements = {r["uid"]: r["arrangement_id"] for uid in uids
-                    for r in conn.query_arrow(q.EVIDENCE_ARRANGEMENT, {"uid": uid}).to_pylist()}
-    return {r["uid"]: (r["control_id"], arrangements.get(r["uid"])) for r in controls}
+def _controls_of(conn: LadybugConnection, uids: Sequence[str]) -> set[str]:
+    """The control ids the stored evidence items of `uids` name."""
+    return {r["control_id"] for uid in uids for r in conn.query_arrow(q.EVIDENCE_CONTROL, {"uid": uid}).to_pylist()}
 
 
-def _regroup(conn: LadybugConnection, tenant: str, keys: set[GroupKey]) -> tuple[list[str], pa.Table]:
-    """(stored groups of `keys` that are gone or differ; group rows to create), the groups computed again
-    from every stored evidence item of their controls."""
+def _regroup(conn: LadybugConnection, tenant: str, controls: set[str]) -> tuple[list[str], pa.Table]:
+    """(stored groups of `controls` that are gone or differ; group rows to create), every group of those
+    controls computed again from all their stored evidence items."""
     node = store_schema().nodes[evidence_groups.LABEL]
-    controls = sorted({node_uid(tenant, control_id) for control_id, _ in keys})
-    items = conn.query_arrow(q.CONTROLS_EVIDENCE, {"controls": controls}).to_pylist()
+    if not controls:
+        return [], _empty(node)
+    uids = sorted(node_uid(tenant, control_id) for control_id in controls)
+    items = conn.query_arrow(q.CONTROLS_EVIDENCE, {"controls": uids}).to_pylist()
     arrangements = {r["uid"]: r["arrangement_id"] for r in
-                    conn.query_arrow(q.CONTROLS_EVIDENCE_ARRANGEMENTS, {"controls": controls}).to_pylist()}
+                    conn.query_arrow(q.CONTROLS_EVIDENCE_ARRANGEMENTS, {"controls": uids}).to_pylist()}
     rows = evidence_groups.group_rows(tenant, (
         (r["control_id"], arrangements.get(r["uid"]), r["collected_on"], r["evidence_id"], r["valid_until"])
-        for r in items if (r["control_id"], arrangements.get(r["uid"])) in keys))
+        for r in items))
     new = pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
-    uids = [node_uid(tenant, evidence_groups.group_id(c, a)) for c, a in sorted(keys, key=repr)]
-    stored = tables.conformed_nodes(node, _each(conn, q.node_with_uid(node), uids, new.slice(0, 0)))
+    stored = tables.conformed_nodes(node, conn.query_arrow(q.groups_of_controls(node), {
+        "tenant": tenant, "controls": sorted(controls)}))
     return node_changes(node, stored, new)
 
 

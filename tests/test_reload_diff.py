@@ -285,14 +285,19 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Path, tmp_path: Path,
                                                            patched: list[Any]) -> None:
-    """Folder B is folder A with one evidence row changed (collected later: the newest of its group), one
-    added, one removed and one moved to another place in the file. Reloading B over A writes only Evidence's
-    changed rows (the others never compared) and leaves every row, link, evidence summary group and the trace
-    a fresh load of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are
-    those of the file)."""
-    _, body = evidence_file(synthetic_folder)
+    """Folder B is folder A with one evidence row changed (collected later: the newest of its group), two
+    naming another control or arrangement (their nodes unchanged, their links and groups not), one added, one
+    removed and one moved to another place in the file. Reloading B over A writes only Evidence's changed rows
+    (the others never compared) and leaves every row, link, evidence summary group and the trace a fresh load
+    of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are those of the
+    file)."""
+    header, body = evidence_file(synthetic_folder)
+    control, arrangement = header.index("control_id"), header.index("arrangement_id")
     changed = [list(r) for r in body]
     changed[100][3] = "2026-11-28"
+    changed[700][control] = next(r[control] for r in body if r[control] != body[700][control])
+    changed[1200][arrangement] = next(r[arrangement] for r in body
+                                      if r[arrangement] and r[arrangement] != body[1200][arrangement])
     changed.insert(1500, [f"EV-NEW-{changed[10][0]}", *changed[10][1:]])
     del changed[2000]
     changed.insert(2600, changed.pop(40))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pyarrow is imported by the load that builds the table, not 
 
 LABEL = "EvidenceGroup"
 SOURCE = "Evidence"  # the label the groups summarise
+CONTROL = "Control"  # the label a group's evidence names (EVIDENCES)
 _FOREVER = dt.date.max
 
 
