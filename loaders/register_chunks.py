@@ -102,8 +102,9 @@ def unambiguous(chunk: Chunk) -> bool:
     return separators == sum(map(len, chunk.rows)) - len(chunk.rows)
 
 
-def stored_counts(record: dict[str, object] | None) -> Counter[str] | None:
+def stored_counts(record: object) -> Counter[str] | None:
     """The stored chunk digests as a multiset (None: none kept)."""
-    if not isinstance(record, dict) or not isinstance(record.get("chunks"), list):
+    chunks = record.get("chunks") if isinstance(record, dict) else None
+    if not isinstance(chunks, list):
         return None
-    return Counter(str(d) for d in record["chunks"])  # type: ignore[union-attr]
+    return Counter(str(d) for d in chunks)
