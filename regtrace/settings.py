@@ -45,6 +45,9 @@ class Settings:
     neo4j_batch_rows: int = _var("REGTRACE_NEO4J_BATCH_ROWS", 10_000,
                                  "Rows per transaction when a load writes a tenant's registers to Neo4j (the load "
                                  "is published whole at its end whatever the size; smaller: less server memory).")
+    write_threads: int = _var("REGTRACE_WRITE_THREADS", 1,
+                              "Engine threads a write to a LadybugDB store uses (a load's bulk copy); each holds "
+                              "its own buffers: 1 keeps a million-evidence load under 1 GB; 0: one per core.")
     cursor_secret: str | None = _var("REGTRACE_CURSOR_SECRET", None,
                                      "Key that signs the API's pagination cursors; unset: a random key per server "
                                      "start (cursors then end with the process).", secret=True, shown="random")
