@@ -24,7 +24,7 @@ from regtrace.loaders.register_reader import read_folder
 from regtrace.loaders.registers import load_registers, register_names
 from regtrace.trace import evidence_groups, trace
 
-from regtrace.errors import RegisterError, StoreChangedError
+from regtrace.errors import InputError, RegisterError, StoreChangedError
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import examples_folder, install_seed
 
@@ -376,3 +376,28 @@ def test_changing_the_chunking_code_makes_the_next_load_a_full_one(
     with read_folder(second, register_names()) as found:
         plan = plan_reload(store, "demo", found, under)
     assert plan.chunked is None and not plan.partial and plan.validate == frozenset(register_names())
+
+
+def test_a_reload_by_chunks_counts_removals_exactly_before_refusing(synthetic_folder: Path, tmp_path: Path,
+                                                                     patched: list[Any]) -> None:
+    """The evidence rows in reverse order: every chunk changed, so the bound (every stored row not in an unchanged
+    chunk) would be more than half of the tenant's rows, but none is removed: the reload goes through and the
+    rows are as they were. Then a file keeping a third of the rows: refused (README "Reloads and removals"),
+    nothing written."""
+    _, body = evidence_file(synthetic_folder)
+    reversed_rows = with_evidence(synthetic_folder, tmp_path / "reversed", body[::-1])
+    third = with_evidence(synthetic_folder, tmp_path / "third", body[:1000])
+    store = loaded(synthetic_folder, tmp_path / "store")
+    try:
+        before = graph(store, "demo")
+        load_registers(store, reversed_rows, "demo", obligations_under(store))
+        assert patched[-1] is not None
+        after = graph(store, "demo")
+        assert {k: v for k, v in after.items() if k != "RegisterLoad"} == {
+            k: v for k, v in before.items() if k != "RegisterLoad"}
+        generation = store.generation()
+        with pytest.raises(InputError, match="evidence 2,000 of 3,000"):
+            load_registers(store, third, "demo", obligations_under(store))
+        assert store.generation() == generation and graph(store, "demo") == after
+    finally:
+        store.close()
