@@ -81,7 +81,7 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                 return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
         elif plan.chunked is not None:
             plan = plan.without_chunks()
-        chunkers = _chunkers(found, plan) if store.replaces_labels else {}  # only such a store reloads by chunks
+        chunkers = _chunkers(found, plan)  # on every store: the load record is the same on each
         # the registers to write become the store's columns chunk by chunk as they are validated
         builder = TableBuilder(tenant, obligations_under, plan.write)
         try:
