@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 class LadybugConnection:
     """`path` opened read-only (a published generation) or read-write (a staging copy)."""
 
-    def __init__(self, path: Path, *, read_only: bool) -> None:
+    def __init__(self, path: Path, *, read_only: bool, threads: int = 0) -> None:
+        """`threads`: the engine's worker threads (0: one per core)."""
         self.path = path
         try:
-            self._db = ladybug.Database(str(path), read_only=read_only)
+            self._db = ladybug.Database(str(path), read_only=read_only, max_num_threads=threads)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             if "lock" in str(exc).lower():

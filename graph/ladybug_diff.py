@@ -28,18 +28,6 @@ DELETE_BATCH = 50_000
 SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
 
 
-def _create(table: pa.Table, create: Callable[[pa.Table], None], settle: Callable[[], None] | None) -> None:
-    """Create `table`'s rows: at once, or with `settle` in slices of SETTLE_ROWS, each settled after it."""
-    if settle is None or table.num_rows <= SETTLE_ROWS:
-        create(table)
-        if settle is not None and table.num_rows >= SETTLE_ROWS // 2:
-            settle()
-        return
-    for start in range(0, table.num_rows, SETTLE_ROWS):
-        create(table.slice(start, SETTLE_ROWS))
-        settle()
-
-
 def _same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
     """Element-wise equality where two nulls are equal (lists compared as Python values)."""
     if pa.types.is_list(a.type):

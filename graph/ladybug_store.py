@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from regtrace import settings
 from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 
 from . import ladybug_queries as q
@@ -22,6 +23,7 @@ from .cypher_reads import delete_nodes, delete_tenant
 from .cypher_store import CypherStore, QuerySet
 from .generations import DB_FILE, Layout
 from .ladybug_connection import LadybugConnection
+from .native_memory import release_freed_memory
 from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, store_schema
 
@@ -114,6 +116,7 @@ class _LadybugWriter(Writer):
         (LadybugStore._build): a failure after a settle still discards the whole copy."""
         self._conn.execute("COMMIT")
         self._conn.execute("CHECKPOINT")
+        release_freed_memory()  # the committed pages' memory, before the next label's rows are written
         self._conn.execute("BEGIN TRANSACTION")
 
     def delete_tenant(self, tenant: str) -> None:
@@ -208,7 +211,7 @@ class LadybugStore(CypherStore):
         try:
             if source is not None:
                 self._layout.copy_database(source, staging)
-            conn = LadybugConnection(staging / DB_FILE, read_only=False)
+            conn = LadybugConnection(staging / DB_FILE, read_only=False, threads=settings.current().write_threads)
             try:
                 if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
                     _create_schema(conn)
@@ -223,6 +226,7 @@ class LadybugStore(CypherStore):
                 conn.execute("CHECKPOINT")
             finally:
                 conn.close()
+                release_freed_memory()  # the engine's pages for this write, before the caller's next one
             self._layout.publish(staging, n)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -310,6 +314,9 @@ class LadybugStore(CypherStore):
                 raise StoreError(f"the store {self.folder} has no published generation; "
                                  "run `regtrace doctor --repair`")
             self._layout.remove_leftovers(current)
+            if not self._pinned:  # the build opens its own connection: the reader's memory is not held meanwhile
+                self._release()
+                release_freed_memory()
             published = self._build(current, unit)
             if not self._pinned:
                 self._follow()

@@ -49,6 +49,9 @@ class Settings:
                                       "How long a write to Neo4j is retried after a transient error or a lost "
                                       "connection before the command gives up (a load that fails then also "
                                       "removes what it staged, retried as long again); 0: no retry.")
+    write_threads: int = _var("REGTRACE_WRITE_THREADS", 1,
+                              "Engine threads a write to a LadybugDB store uses (a load's bulk copy); each holds "
+                              "its own buffers: 1 keeps a million-evidence load under 1 GB; 0: one per core.")
     cursor_secret: str | None = _var("REGTRACE_CURSOR_SECRET", None,
                                      "Key that signs the API's pagination cursors; unset: a random key per server "
                                      "start (cursors then end with the process).", secret=True, shown="random")

@@ -183,3 +183,20 @@ def test_a_reader_keeps_one_generation_in_a_snapshot_and_follows_outside_it(tmp_
         old = Layout(folder).generation_numbers()
     regtrace("token", "create", "--role", "board", "--tenant", "alpha", store=folder)  # the next write cleans up
     assert len(Layout(folder).generation_numbers()) == 1 < len(old), "generations nobody reads are removed"
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_a_write_runs_the_engine_with_the_configured_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              threads: str) -> None:
+    """REGTRACE_WRITE_THREADS reaches the engine of every write (each thread holds its own bulk-copy buffers:
+    1 by default keeps a million-evidence load under 1 GB, bench/README.md); reads are not limited by it."""
+    monkeypatch.setenv("REGTRACE_WRITE_THREADS", threads)
+    store = LadybugStore(tmp_path / "store")
+    seen: list[str] = []
+    try:
+        store.write(lambda w: seen.append(
+            w._conn.execute("CALL current_setting('threads') RETURN *")[0]["threads"]))  # type: ignore[attr-defined]
+        assert seen == [threads]
+        assert store.count("Provision") == 0  # the reader, released during the write, is opened again after it
+    finally:
+        store.close()
