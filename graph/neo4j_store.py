@@ -298,9 +298,11 @@ class Neo4jStore(CypherStore):
     def connect(cls, uri: str, user: str | None, password: str | None, *, database: str | None = None,
                 **config: Any) -> Neo4jStore:
         """Open a driver on `uri` (no auth when `password` is None) and a store on it; `config` goes to the
-        driver (e.g. connection_timeout, max_transaction_retry_time); no `database`: the user's home database."""
+        driver (e.g. connection_timeout, max_transaction_retry_time, else REGTRACE_NEO4J_RETRY_SECONDS); no
+        `database`: the user's home database."""
         auth = neo4j.basic_auth(user or "neo4j", password) if password else None
         settings: dict[str, Any] = {"connection_timeout": CONNECTION_TIMEOUT, "notifications_min_severity": "OFF",
+                                    "max_transaction_retry_time": current().neo4j_retry_seconds,
                                     "user_agent": f"regtrace/{__version__}", **config}
         try:
             driver = GraphDatabase.driver(uri, auth=auth, **settings)

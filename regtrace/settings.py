@@ -45,6 +45,10 @@ class Settings:
     neo4j_batch_rows: int = _var("REGTRACE_NEO4J_BATCH_ROWS", 10_000,
                                  "Rows per transaction when a load writes a tenant's registers to Neo4j (the load "
                                  "is published whole at its end whatever the size; smaller: less server memory).")
+    neo4j_retry_seconds: float = _var("REGTRACE_NEO4J_RETRY_SECONDS", 30.0,
+                                      "How long a write to Neo4j is retried after a transient error or a lost "
+                                      "connection before the command gives up (a load that fails then also "
+                                      "removes what it staged, retried as long again); 0: no retry.")
     write_threads: int = _var("REGTRACE_WRITE_THREADS", 1,
                               "Engine threads a write to a LadybugDB store uses (a load's bulk copy); each holds "
                               "its own buffers: 1 keeps a million-evidence load under 1 GB; 0: one per core.")

@@ -32,6 +32,9 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.slow, pytest.mark.xdist_group("cras
 TARGET, OTHER = "target", "other"
 EVIDENCE = 1_000
 BATCH_ROWS = 100
+# the killed load still retries its write, then the removal of what it staged, but gives up after seconds rather
+# than the default half minute each (the server stays down until the load has ended)
+RETRY_SECONDS = 3.0
 
 STAGED_EVIDENCE = """
 MATCH (g:RegtraceGeneration {tenant: $tenant}) MATCH (n:Evidence {tenant: $tenant})
@@ -70,7 +73,7 @@ def _state(server: Throwaway) -> State:
 @pytest.fixture(scope="module")
 def zygote() -> Iterator[Zygote]:
     """The loads run as real `regtrace load` processes, forked from one interpreter that imported the CLI once."""
-    z = Zygote(REGTRACE_NEO4J_BATCH_ROWS=str(BATCH_ROWS))
+    z = Zygote(REGTRACE_NEO4J_BATCH_ROWS=str(BATCH_ROWS), REGTRACE_NEO4J_RETRY_SECONDS=str(RETRY_SECONDS))
     yield z
     z.close()
 
@@ -80,7 +83,7 @@ def server() -> Iterator[Throwaway]:
     from neo4j_fixtures import require_local_tools
 
     require_local_tools()
-    started = Throwaway(neo4j_server.start(timeout=300))  # a busy machine starts it slowly
+    started = Throwaway(neo4j_server.start(timeout=300, short_lived=True))  # a busy machine starts it slowly
     try:
         yield started
     finally:
@@ -121,7 +124,7 @@ def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway,
         assert hit, f"the load ended (exit {_exit_code(ended)}) before the point {where!r}"
         server.kill()
         killed = time.monotonic()
-        code = _exit_code(zygote.exited(timeout=300))  # the driver retries for a while before the load gives up
+        code = _exit_code(zygote.exited(timeout=300))  # the driver retries RETRY_SECONDS before the load gives up
         assert code is not None, f"the load killed {where} neither ended nor gave up"
         gave_up = time.monotonic()
         server.restart()

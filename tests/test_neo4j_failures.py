@@ -87,7 +87,7 @@ class Throwaway:
 @pytest.fixture
 def throwaway() -> Iterator[Throwaway]:
     require_local_tools()
-    server = Throwaway(neo4j_server.start())
+    server = Throwaway(neo4j_server.start(short_lived=True))
     try:
         yield server
     finally:
