@@ -185,7 +185,8 @@ def _order(var: str, sort: tuple[SortKey, ...], tie: str = "") -> str:
     return "ORDER BY " + ", ".join([*keys, f"{var}.uid", *([tie] if tie else [])])
 
 
-def _columns(node: NodeSchema, var: str) -> str:
+def node_columns(node: NodeSchema, var: str = "n") -> str:
+    """Every property of the node `var`, returned under its own name."""
     return ", ".join(f"{var}.{name} AS {name}" for name in node.names)
 
 
@@ -207,7 +208,7 @@ def find_nodes(query: NodeQuery, dialect: Dialect) -> tuple[str, dict[str, objec
         page = f" SKIP {params.add(query.skip)} LIMIT {params.add(query.limit)}"
     else:
         page = f" LIMIT {params.add(query.skip + query.limit)}"
-    statement = f"MATCH (n:{node.label}){where} RETURN {_columns(node, 'n')} {_order('n', query.sort)}{page}"
+    statement = f"MATCH (n:{node.label}){where} RETURN {node_columns(node, 'n')} {_order('n', query.sort)}{page}"
     return statement, params.values
 
 
@@ -224,7 +225,7 @@ def nodes_by_uid(label: str, uids: list[str], tenant: str | None, dialect: Diale
     node = store_schema().nodes[label]
     uid_list = params.add(uids)
     where = _where(label, "n", tenant, None, params)
-    statement = f"UNWIND {uid_list} AS u MATCH (n:{label} {{uid: u}}){where} RETURN {_columns(node, 'n')}"
+    statement = f"UNWIND {uid_list} AS u MATCH (n:{label} {{uid: u}}){where} RETURN {node_columns(node, 'n')}"
     return statement, params.values
 
 
@@ -243,7 +244,7 @@ def related_nodes(query: RelatedQuery, dialect: Dialect) -> tuple[str, dict[str,
     edges = "".join(f", r.{p.name} AS {EDGE_PREFIX}{p.name}" for p in edge_props)
     statement = (
         f"UNWIND {uids} AS u MATCH (s:{query.source_label} {{uid: u}}) MATCH {' MATCH '.join(patterns)}{where} "
-        f"RETURN u AS _from, {_columns(node, last)}{edges} {_order(last, query.sort, '_from')}"
+        f"RETURN u AS _from, {node_columns(node, last)}{edges} {_order(last, query.sort, '_from')}"
     )
     return statement, params.values
 
@@ -260,8 +261,7 @@ def _scope(node: NodeSchema, var: str, by_tenant: bool, dialect: Dialect) -> str
 
 
 def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
-    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(cols, 'uid')}"
+    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(node_columns(node), 'uid')}"
 
 
 def count_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
