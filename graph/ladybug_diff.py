@@ -26,7 +26,6 @@ from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
 DELETE_BATCH = 50_000
-POINT_ROWS = 2_000  # up to this many nodes or links are deleted one by one (UNWIND scans the label)
 SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
 
 
@@ -113,7 +112,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             deleted, created = node_changes(node, stored, new)
             del stored
         del new, given
-        _delete(conn, writer, node, deleted)
+        _delete(writer, node, deleted)
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += (count := created.num_rows)
         if count:
@@ -139,12 +138,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             touched.update(removed.column("source").to_pylist() + added.column("source").to_pylist())
             if rel.target == evidence_groups.CONTROL:
                 controls.update(t[len(tenant) + 1:] for t in removed.column("target").to_pylist())
-        if 0 < removed.num_rows <= POINT_ROWS:
-            for lk in removed.to_pylist():
-                conn.execute(q.unlink_one(rel), lk)
-        elif removed.num_rows:
-            for batch in removed.to_batches(max_chunksize=DELETE_BATCH):
-                conn.execute(q.unlink(rel), {"links": batch.to_pylist()})
+        _unlink(conn, rel, removed)
         done["links_deleted"] += removed.num_rows
         done["links_created"] += (count := added.num_rows)
         if count:
@@ -156,7 +150,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     if regrouped:
         controls.update(_controls_of(conn, sorted(touched)))
         deleted, created = _regroup(conn, tenant, controls)
-        _delete(conn, writer, schema.nodes[evidence_groups.LABEL], deleted)
+        _delete(writer, schema.nodes[evidence_groups.LABEL], deleted)
         if created.num_rows:
             writer.create_node_table(evidence_groups.LABEL, created)
         done["nodes_deleted"] += len(deleted)
@@ -164,15 +158,20 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     return done
 
 
-def _delete(conn: LadybugConnection, writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:
-    """Delete the nodes (and their links): a few one by one (a point lookup each), more in batches (one scan
-    of the label per batch)."""
-    if len(uids) <= POINT_ROWS:
-        for uid in uids:
-            conn.execute(q.delete_node(node), {"uid": uid})
-        return
+def _delete(writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:
+    """Delete the nodes (and their links), DELETE_BATCH at a time."""
     for start in range(0, len(uids), DELETE_BATCH):
         writer.delete_nodes(node.label, uids[start:start + DELETE_BATCH])
+
+
+def _unlink(conn: LadybugConnection, rel: RelSchema, removed: pa.Table) -> None:
+    """Delete the links (source, target): a few one by one (a point lookup each, q.POINT_ROWS), more in batches."""
+    if removed.num_rows <= q.POINT_ROWS:
+        for lk in removed.to_pylist():
+            conn.execute(q.unlink_one(rel), lk)
+        return
+    for batch in removed.to_batches(max_chunksize=DELETE_BATCH):
+        conn.execute(q.unlink(rel), {"links": batch.to_pylist()})
 
 
 def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table, keep: pa.Array,

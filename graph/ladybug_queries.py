@@ -7,7 +7,7 @@ a string (so null guards are explicit).
 
 from __future__ import annotations
 
-from .cypher_reads import Dialect
+from .cypher_reads import Dialect, node_columns
 from .cypher_store import QuerySet
 from .schema import NodeSchema, Property, RelSchema
 
@@ -68,8 +68,7 @@ def unlink(rel: RelSchema) -> str:
 
 def tenant_nodes(node: NodeSchema) -> str:
     """Every node of the tenant, every property (the diff of a reload reads them as Arrow, in no order)."""
-    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant RETURN {cols}"
+    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant RETURN {node_columns(node)}"
 
 
 def tenant_uids(node: NodeSchema) -> str:
@@ -86,13 +85,15 @@ def tenant_links(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
-# Reads of single nodes by uid, run once per uid: a point lookup in the primary key's index. (UNWIND $uids
-# AS u MATCH (n {uid: u}) and WHERE n.uid IN $uids both scan the label: 0.8 and 3.5 s for 300 uids among 200k
-# evidence nodes, against 0.1 s for 300 lookups.)
+# Reads and deletes of single nodes by uid, run once per uid: a point lookup in the primary key's index. (UNWIND
+# $uids AS u MATCH (n {uid: u}) and WHERE n.uid IN $uids both scan the label: 0.8 and 3.5 s for 300 uids among
+# 200k evidence nodes, against 0.1 s for 300 lookups.) Up to POINT_ROWS uids are looked up one by one.
+POINT_ROWS = 2_000
+
+
 def node_with_uid(node: NodeSchema) -> str:
     """The node with the uid $uid, every property."""
-    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label} {{uid: $uid}}) RETURN {cols}"
+    return f"MATCH (n:{node.label} {{uid: $uid}}) RETURN {node_columns(node)}"
 
 
 def delete_node(node: NodeSchema) -> str:
@@ -115,8 +116,8 @@ def links_from(rel: RelSchema) -> str:
 
 def groups_of_controls(node: NodeSchema) -> str:
     """The tenant's evidence summary groups of the control ids in $controls."""
-    cols = ", ".join(f"n.{name} AS {name}" for name in node.names)
-    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.control_id IN $controls RETURN {cols}"
+    return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.control_id IN $controls "
+            f"RETURN {node_columns(node)}")
 
 
 # The control of an evidence item (its evidence summary group's, trace/evidence_groups.py), and the items of given

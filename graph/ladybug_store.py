@@ -127,7 +127,13 @@ class _LadybugWriter(Writer):
                 self._conn.execute(delete_tenant(node, q.QUERIES.dialect), {"tenant": tenant})
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
-        self._conn.execute(delete_nodes(store_schema().nodes[label], q.QUERIES.dialect), {"uids": list(uids)})
+        """A few nodes one by one (a point lookup each), more in one statement (q.POINT_ROWS)."""
+        node = store_schema().nodes[label]
+        if len(uids) <= q.POINT_ROWS:
+            for uid in uids:
+                self._conn.execute(q.delete_node(node), {"uid": uid})
+            return
+        self._conn.execute(delete_nodes(node, q.QUERIES.dialect), {"uids": list(uids)})
 
 
 def _create_schema(conn: LadybugConnection) -> None:

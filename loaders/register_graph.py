@@ -378,10 +378,7 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
             precondition()
         report(0)
         if partial:
-            if patched:
-                writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step, patched)
-            else:
-                writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step)
+            writer.replace_labels(tenant, graph.nodes, graph.links, release_tables, step, patched)
         else:
             writer.replace_tenant(tenant, graph.nodes, graph.links, release_tables, step)
         if done < steps:
