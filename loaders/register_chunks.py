@@ -34,6 +34,14 @@ def header_digest(header: Sequence[str]) -> str:
     return _digest([CELL.join(header).encode("utf-8", "surrogatepass")])
 
 
+def _cut(rows: Iterable[Sequence[str]]) -> Iterator[tuple[Sequence[str], bytes, bool]]:
+    """Each row with its text (its cells joined, encoded) and whether a chunk ends after it."""
+    crc, join = zlib.crc32, CELL.join
+    for cells in rows:
+        text = join(cells).encode("utf-8", "surrogatepass")
+        yield cells, text, not crc(text) & _MASK
+
+
 @dataclass
 class Chunk:
     """Rows of a file that make one chunk: the file's row number of the first, the rows' cells, the digest."""
@@ -61,16 +69,13 @@ class RowChunker:
         texts: list[bytes] = []
         kept: list[Sequence[str]] = []
         first = first_row
-        crc, join, add, keep = zlib.crc32, CELL.join, texts.append, kept.append
-        for cells in rows:
-            text = join(cells).encode("utf-8", "surrogatepass")
-            add(text)
-            keep(cells)
-            if not crc(text) & _MASK:
+        for cells, text, ends in _cut(rows):
+            texts.append(text)
+            kept.append(cells)
+            if ends:
                 yield self._chunk(first, kept, texts)
                 first += len(kept)
                 texts, kept = [], []
-                add, keep = texts.append, kept.append
         if kept:
             yield self._chunk(first, kept, texts)
 
@@ -78,11 +83,9 @@ class RowChunker:
         """The rows as they come (a read error part way reaches the reader at the row it happened), their
         chunk digests taken on the way (complete once the rows are exhausted)."""
         texts: list[bytes] = []
-        crc, join = zlib.crc32, CELL.join
-        for cells in rows:
-            text = join(cells).encode("utf-8", "surrogatepass")
+        for cells, text, ends in _cut(rows):
             texts.append(text)
-            if not crc(text) & _MASK:
+            if ends:
                 self.digests.append(_digest(texts))
                 texts = []
             yield cells
