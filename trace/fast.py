@@ -19,8 +19,8 @@ evidence or with every control link for every subject:
   once (`rules.control_evidence`);
 * rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
   defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
-  roll-up's sorted unions done once per distinct set of parts (a parent row is `rules.parent_row` itself: the
-  roll-up's decision is written once).
+  roll-up's sorted unions done once per distinct set of parts (a parent row's status and causes are
+  `rules.parent_status`: the roll-up's decision is written once; its lists are gathered in one pass).
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
 plain `rules.combine`, `_union` the plain `rules.union`).
@@ -443,17 +443,54 @@ class _Fast:
             for ancestor in self.provisions[row.provision]["path"][:-1]:
                 below.setdefault(ancestor, []).append(row)
         own = {r.provision: r for r in own_rows}
-        parents = [rules.parent_row(self.i, self.provisions[pid], subject, rows, own.get(pid), union=self._union,
-                                    make=_row)
-                   for pid, rows in below.items()]
+        parents = [self._parent_row(self.provisions[pid], subject, rows, own.get(pid)) for pid, rows in below.items()]
         return [r for r in own_rows if r.provision not in below] + parents
+
+    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None) -> TraceRow:
+        """rules.parent_row, decided by rules.parent_status: each list's non-empty parts gathered in one pass over
+        the rows, then united (`_union`)."""
+        decided = rules.parent_status(below, own)
+        status = decided.status
+        controls: list[tuple[str, ...]] = []
+        evidence: list[tuple[str, ...]] = []
+        contracts: list[tuple[str, ...]] = []
+        audits: list[tuple[str, ...]] = []
+        certifications: list[tuple[str, ...]] = []
+        via: list[tuple[Any, ...]] = []
+        for r in decided.counted:
+            if r.controls:
+                controls.append(r.controls)
+            if r.evidence:
+                evidence.append(r.evidence)
+            if r.contracts:
+                contracts.append(r.contracts)
+            if r.audits:
+                audits.append(r.audits)
+            if r.certifications:
+                certifications.append(r.certifications)
+            if r.mapped_via:
+                via.append(r.mapped_via)
+        everyone = [own, *below] if own is not None else below
+        return _row({
+            "provision": p["provision_id"], "label": p["label"], "article": p["article"], "ordinal": p["ordinal"],
+            "leaf": False, "modality": own.modality if own is not None else p["effective_modality"],
+            "rule": own.rule if own is not None else None, "subject": subject, "status": status,
+            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
+            "controls": self._union(controls), "evidence": self._union(evidence),
+            "contracts": self._union(contracts), "audits": self._union(audits),
+            "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
+            "own_status": own.own_status if own is not None else None, "children_status": decided.children,
+            "references_not_in_force": self.not_in_force(p["provision_id"]),
+            "open_findings": self._union([r.open_findings for r in everyone if r.open_findings]),
+            "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
+            "certifications": self._union(certifications), "mapped_via": self._union(via)})
 
     def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
         if made and made is not base:
             self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
 
-    def _union(self, parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+    def _union(self, parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
         """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
         one as its base, any other is its own), remembered by their identity (and held with the answer); then
         what the parts add to their bases inserted, and what they take away removed unless another part has it.
@@ -461,6 +498,8 @@ class _Fast:
         kept = [p for p in parts if p]
         if not kept:
             return ()
+        if len(kept) == 1 and id(kept[0]) not in self._bases and len(kept[0]) <= _SMALL_UNION:
+            return rules.union(kept)  # an arrangement's own few (contracts, audits): nothing to share
         bases: list[tuple[Any, ...]] = []
         plus: list[frozenset[Any]] = []
         minus: list[frozenset[Any]] = []
@@ -495,6 +534,9 @@ class _Fast:
             insort(items, x)
         return tuple(items)
 
+
+# One part this small, not derived from a shared tuple, is sorted at once rather than remembered.
+_SMALL_UNION = 32
 
 # An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
 # arrangement subject counts its own evidence plus blank.
