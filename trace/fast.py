@@ -179,6 +179,8 @@ class _Obligation:
             "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)}
         self.condition: Expr | None = parse(o["applies_when"]) if o.get("applies_when") else None
         self.shall: Expr | None = parse(o["shall_when"]) if o.get("shall_when") else None
+        # whether its applicability reads the fact the contract items decide (else their outcomes stand with it)
+        self.reads_contract_incomplete = self.condition is not None and "contract_incomplete" in self.condition.facts()
         self.links: list[_Link] = [(link, rules.window(link, o)) for link in i.controls.get(self.id, [])]
         self.all_links = [(link, m) for link, m in self.links if link["applies_to_all"]]
         self.naming: dict[str, list[_Link]] = {}  # arrangement id -> the links naming it (not applying to all)
@@ -280,13 +282,16 @@ class _Fast:
             mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
         facts = rules.base_facts(narrow, subject)
         here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
+        items: dict[str, Outcome] = {}  # the contract items' outcomes, which decide contract_incomplete
         if here is not None:
-            items = [self._own(ob, subject, narrow, facts, here).status for ob in mine if ob.rule == "contract_clause"]
-            if contract_incomplete(items):
+            items = {ob.id: self._own(ob, subject, narrow, facts, here) for ob in mine if ob.rule == "contract_clause"}
+            if contract_incomplete(outcome.status for outcome in items.values()):
                 facts = facts | {"contract_incomplete"}
         rows = []
         for ob in mine:
-            outcome = self._own(ob, subject, narrow, facts, here)
+            outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
+            if outcome is None:
+                outcome = self._own(ob, subject, narrow, facts, here)
             row = _row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
@@ -437,18 +442,37 @@ class _Fast:
     # ------------------------------------------------------------ the roll-up
 
     def _roll_up(self, subject: str, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
-        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts."""
+        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts, and once for the
+        provisions with the same rows below (an article and its only paragraph)."""
         below: dict[str, list[TraceRow]] = {}
         for row in own_rows:
             for ancestor in self.provisions[row.provision]["path"][:-1]:
                 below.setdefault(ancestor, []).append(row)
         own = {r.provision: r for r in own_rows}
-        parents = [self._parent_row(self.provisions[pid], subject, rows, own.get(pid)) for pid, rows in below.items()]
+        united: dict[tuple[int, ...], dict[str, Any]] = {}  # the rows below and the lead-in's (by identity)
+        parents = []
+        for pid, rows in below.items():
+            lead_in = own.get(pid)
+            key = (id(lead_in), *map(id, rows))
+            values = united.get(key)
+            if values is None:
+                values = united[key] = self._parent_values(rows, lead_in)
+            parents.append(self._parent_row(self.provisions[pid], subject, rows, lead_in, values))
         return [r for r in own_rows if r.provision not in below] + parents
 
-    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None) -> TraceRow:
-        """rules.parent_row, decided by rules.parent_status: each list's non-empty parts gathered in one pass over
-        the rows, then united (`_union`)."""
+    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
+                    values: dict[str, Any] | None = None) -> TraceRow:
+        """rules.parent_row; `values`: what `_parent_values` gives for the rows below and the lead-in's, if known."""
+        row = _row(values if values is not None else self._parent_values(below, own))
+        row.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"],
+                            subject=subject, references_not_in_force=self.not_in_force(p["provision_id"]))
+        if own is None:
+            row.__dict__["modality"] = p["effective_modality"]
+        return row
+
+    def _parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
+        """The fields of rules.parent_row that the rows below and the lead-in's decide (rules.parent_status):
+        each list's non-empty parts gathered in one pass over the rows, then united (`_union`)."""
         decided = rules.parent_status(below, own)
         status = decided.status
         controls: list[tuple[str, ...]] = []
@@ -471,19 +495,17 @@ class _Fast:
             if r.mapped_via:
                 via.append(r.mapped_via)
         everyone = [own, *below] if own is not None else below
-        return _row({
-            "provision": p["provision_id"], "label": p["label"], "article": p["article"], "ordinal": p["ordinal"],
-            "leaf": False, "modality": own.modality if own is not None else p["effective_modality"],
-            "rule": own.rule if own is not None else None, "subject": subject, "status": status,
+        return {
+            "leaf": False, "modality": own.modality if own is not None else None,
+            "rule": own.rule if own is not None else None, "status": status,
             "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
             "controls": self._union(controls), "evidence": self._union(evidence),
             "contracts": self._union(contracts), "audits": self._union(audits),
             "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
             "own_status": own.own_status if own is not None else None, "children_status": decided.children,
-            "references_not_in_force": self.not_in_force(p["provision_id"]),
             "open_findings": self._union([r.open_findings for r in everyone if r.open_findings]),
             "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
-            "certifications": self._union(certifications), "mapped_via": self._union(via)})
+            "certifications": self._union(certifications), "mapped_via": self._union(via)}
 
     def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
