@@ -520,8 +520,6 @@ class _Fast:
         kept = [p for p in parts if p]
         if not kept:
             return ()
-        if len(kept) == 1 and id(kept[0]) not in self._bases and len(kept[0]) <= _SMALL_UNION:
-            return rules.union(kept)  # an arrangement's own few (contracts, audits): nothing to share
         bases: list[tuple[Any, ...]] = []
         plus: list[frozenset[Any]] = []
         minus: list[frozenset[Any]] = []
@@ -556,9 +554,6 @@ class _Fast:
             insort(items, x)
         return tuple(items)
 
-
-# One part this small, not derived from a shared tuple, is sorted at once rather than remembered.
-_SMALL_UNION = 32
 
 # An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
 # arrangement subject counts its own evidence plus blank.
