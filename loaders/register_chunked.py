@@ -37,13 +37,11 @@ UidsOf = Callable[[str], "pa.ChunkedArray | None"]
 
 @dataclass
 class ChangedChunks:
-    """The register reloaded by chunks: the uids of every row of its file (from its id column), and the chunk
-    digests the load record keeps."""
+    """The register reloaded by chunks and the uids of every row of its file (from its id column)."""
 
     register: str
     model: ClassModel
     tenant: str
-    record: dict[str, object] | None
     every: pa.Array  # the uids of every row of the file, in file order
     unchanged: int = field(default=0)  # rows in unchanged chunks (after `accept`)
     _accepted: bool = field(default=False)
@@ -121,7 +119,7 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
     if every is None:
         return None
     table.rows = iter(rows)
-    return ChangedChunks(name, model, tenant, chunk_record(table), every)
+    return ChangedChunks(name, model, tenant, every)
 
 
 def chunk_record(table: Table) -> dict[str, object] | None:

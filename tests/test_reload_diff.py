@@ -423,13 +423,15 @@ def _recoded(folder: Path, target: Path, encoding: str, edit: Any = None) -> Pat
 def test_a_reload_by_chunks_of_a_big5_file_with_quoted_line_breaks(synthetic_folder: Path, tmp_path: Path,
                                                                   patched: list[Any], encoding: str) -> None:
     """Evidence titles in Chinese, some of them quoted cells spanning two lines, the file in UTF-8 or Big5: a
-    reload with one row changed (collected later) and one inserted writes Evidence's changed chunks only and
-    leaves what a fresh load gives; then a bad date in a changed row is named by file, row (the 1,201st evidence
-    row: row 1,202, whatever lines its cells span before it) and column, and nothing is written."""
+    reload with two rows changed (the first, in the header's chunk, and another) and one inserted writes
+    Evidence's changed chunks only (a problem in them would send it down the full path, which `patched` tells)
+    and leaves what a fresh load gives; then a bad date in a changed row is named by file, row (the 1,201st
+    evidence row: row 1,202, whatever lines its cells span before it) and column, and nothing is written."""
     header, _ = evidence_file(synthetic_folder)
     collected = header.index("collected_on")
 
     def one_row(rows: list[list[str]]) -> None:
+        rows[0][collected] = "2026-11-27"  # in the first chunk, after the header
         rows[600][collected] = "2026-11-28"
         rows.insert(900, [f"EV-NEW-{rows[5][0]}", *rows[5][1:]])
 
