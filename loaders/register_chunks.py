@@ -29,10 +29,9 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, count, repeat
-from operator import and_, not_
 
 ROW_BITS = 5
+LONGEST_LINE = 8 << 20  # bytes without a line feed after which a file is no longer cut (its chunks: none)
 _MASK = (1 << ROW_BITS) - 1
 _CELL, _ROW = "\x1f", "\x1e"
 _QUOTE = b'"'
@@ -62,7 +61,7 @@ class ByteChunker:
 
     def __init__(self, start: int = 0) -> None:
         self._offset = start  # of the first byte not yet cut into lines
-        self._carry = b""  # the bytes of the line not yet ended
+        self._carry = bytearray()  # the bytes of the line not yet ended
         self._chunk_start = 0  # the first chunk holds the byte-order mark, if any
         self._hash = hashlib.sha256()
         self._spans: list[Span] = []
@@ -72,22 +71,32 @@ class ByteChunker:
     def feed(self, piece: bytes) -> None:
         if not piece:
             return
+        if self._broken:  # no more cuts: the rest of the file is hashed into the last chunk as it comes
+            self._hash.update(piece)
+            self._offset += len(piece)
+            return
         end = piece.rfind(b"\n") + 1
         if not end:
             self._carry += piece
+            if len(self._carry) > LONGEST_LINE:  # no line feeds (a file of carriage returns alone): not cut
+                self._broken = True
+                self._hash.update(self._carry)
+                self._offset += len(self._carry)
+                self._carry = bytearray()
             return
-        segment = self._carry + piece[:end] if self._carry else piece[:end]
-        self._carry = piece[end:]
+        segment = bytes(self._carry) + piece[:end] if self._carry else piece[:end]
+        self._carry = bytearray(piece[end:])
         self._cut(segment)
 
     def finish(self) -> None:
         """After every piece was fed: the last chunk ends at the end of the file."""
         if self._carry:
-            if not self._broken and self._check_quotes(self._carry):
-                self._inside = self._inside != (self._carry.count(_QUOTE) % 2 == 1)
-            self._hash.update(self._carry)
-            self._offset += len(self._carry)
-            self._carry = b""
+            tail = bytes(self._carry)
+            if not self._broken and self._check_quotes(tail):
+                self._inside = self._inside != (tail.count(_QUOTE) % 2 == 1)
+            self._hash.update(tail)
+            self._offset += len(tail)
+            self._carry = bytearray()
         if self._inside:
             self._broken = True  # the file ends within a quoted field
         if self._offset > self._chunk_start or not self._spans:
@@ -114,14 +123,15 @@ class ByteChunker:
         quoted = _QUOTE in segment
         lines = segment.split(b"\n")
         lines.pop()  # empty: the segment ends with a line feed
-        ends = list(compress(count(), map(not_, map(and_, map(zlib.crc32, lines), repeat(_MASK)))))
+        ends = [i for i, crc in enumerate(map(zlib.crc32, lines)) if not crc & _MASK]
         view = memoryview(segment)
         position = 0  # in the segment: the bytes before it are hashed
         if ends:
-            after = list(accumulate(map(len, lines)))  # bytes of lines 0..i, without their line feeds
             quotes_before, counted = 0, 0
+            line, cut = 0, 0  # the bytes of the lines before `line`, with their line feeds
             for i in ends:
-                cut = after[i] + i + 1  # just after line i's line feed
+                cut += sum(map(len, lines[line:i + 1])) + i + 1 - line  # just after line i's line feed
+                line = i + 1
                 if quoted:
                     quotes_before += segment.count(_QUOTE, counted, cut)
                     counted = cut

@@ -99,7 +99,7 @@ def scan_file(path: Path, encoding: str) -> Scan:
     utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     plain = True
-    carry = b""  # the end of a UTF-8 file not yet checked (a line not yet ended)
+    carry = b""  # the end of a UTF-8 piece not yet checked (a character's bytes not all read)
     with path.open("rb") as fh:
         first = True
         while True:
@@ -112,13 +112,9 @@ def scan_file(path: Path, encoding: str) -> Scan:
             elif digest is not None:
                 digest.update(piece)
             if utf8:
-                end = piece.rfind(b"\n") + 1
-                if not piece:
-                    whole, carry = carry, b""
-                elif end:
-                    whole, carry = carry + piece[:end], piece[end:]
-                else:
-                    whole, carry = b"", carry + piece
+                data = carry + piece if carry else piece
+                cut = _whole_characters(data) if piece else len(data)
+                whole, carry = data[:cut], data[cut:]
                 if whole and not _valid_utf8(whole):
                     return Scan(False, "", False)
                 plain = plain and _plain_utf8(whole)
@@ -136,6 +132,16 @@ def scan_file(path: Path, encoding: str) -> Scan:
         return Scan(True, digest.hexdigest(), plain)
     chunker.finish()
     return Scan(True, chunker.digest(), plain, chunker.spans())
+
+
+def _whole_characters(data: bytes) -> int:
+    """How many of the bytes make whole UTF-8 characters, if they are UTF-8: all but a last lead byte and the
+    continuation bytes after it (at most 3)."""
+    end = len(data)
+    back = 0
+    while back < 3 and back < end and 0x80 <= data[end - back - 1] <= 0xBF:
+        back += 1
+    return end - back - 1 if back < end and data[end - back - 1] >= 0xC0 else end
 
 
 def _plain_utf8(data: bytes) -> bool:

@@ -161,3 +161,25 @@ def test_a_big5_file_and_a_bom_file_are_cut_and_read(tmp_path: Path) -> None:
         "evidence_id", "control_id", "title"]
     encoding, _, scan = scan_csv(_write(tmp_path / "utf16.csv", text.encode("utf-16")))
     assert encoding == "utf-16" and scan is not None and scan.spans is None  # read whole on a reload
+
+
+def test_a_character_cut_by_the_megabyte_pieces_is_still_utf8(tmp_path: Path) -> None:
+    """1,200,000 bytes of three-byte characters on one line: the first megabyte ends inside one."""
+    text = "中" * 400_000 + "\n"
+    assert scan_file(_write(tmp_path / "a.csv", text.encode()), "utf-8").decodes
+    assert not scan_file(_write(tmp_path / "b.csv", text.encode()[:-2] + b"\xff\n"), "utf-8").decodes
+
+
+def test_a_file_without_line_feeds_is_one_chunk_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Carriage returns alone end its lines (an old Mac export): no line feed to cut at, so the file is one
+    chunk; past LONGEST_LINE bytes without one it gets none (its reload reads it whole), its digest still
+    taken from every byte."""
+    from regtrace.loaders import register_chunks
+
+    text = rows_text(300, multiline=False).replace("\n", "\r")
+    spans = scan_file(_write(tmp_path / "a.csv", text.encode()), "utf-8").spans
+    assert spans is not None and len(spans) == 1 and spans[0].length == len(text.encode())
+    monkeypatch.setattr(register_chunks, "LONGEST_LINE", 1000)
+    chunker = chunked(text.encode(), 300)
+    assert chunker.spans() is None
+    assert chunker.digest() != chunked(text.replace("EV00299", "EV00298").encode(), 300).digest()
