@@ -104,11 +104,9 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
     if key is None:
         return None
     changed: list[Span] = []
-    unchanged_bytes = 0
     for span in table.spans:
         if counts[span.digest] > 0:
             counts[span.digest] -= 1
-            unchanged_bytes += span.length
         else:
             changed.append(span)
     try:
@@ -175,6 +173,8 @@ def _file_uids(path: Path, encoding: str, key: int, tenant: str) -> pa.Array | N
     ids = pc.ascii_trim_whitespace(text)
     ids = ids.filter(pc.not_equal(ids, ""))
     return pc.binary_join_element_wise(f"{tenant}/", ids, "")
+
+
 def _key_index(model: ClassModel, header: Sequence[str]) -> int | None:
     """The position of the register's id column in the file's header (None: not found)."""
     column = model.columns[0].column.lower()
