@@ -207,7 +207,7 @@ def by_chunks(changed: set[str], referrers: Mapping[str, set[str]], record: Load
     referenced by no other (a removed row breaks no reference), without a row limit, read from a CSV file
     (present before and now) whose header and chunks the record keeps. Every other register is as it was
     validated, so the rows of unchanged chunks stay valid; what they can still conflict with (a changed row
-    taking an unchanged row's id) is checked by the load (registers._chunked)."""
+    taking an unchanged row's id) is checked by the load (register_chunked.ChangedChunks.accept)."""
     if len(changed) != 1:
         return None
     (name,) = changed
