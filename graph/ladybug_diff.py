@@ -18,8 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from regtrace.trace import evidence_groups
 
+from regtrace.errors import StoreError
+
 from . import ladybug_queries as q
 from . import tables
+from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
 from .port import Writer
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
@@ -177,13 +180,25 @@ def _unlink(conn: LadybugConnection, rel: RelSchema, removed: pa.Table) -> None:
 def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table, keep: pa.Array,
                      ) -> tuple[list[str], pa.Table]:
     """As node_changes for a patched label: (stored uids absent from `keep` or whose properties differ from
-    their row in `new`; rows of `new` to create)."""
-    stored_uids = conn.query_arrow(q.tenant_uids(node), {"tenant": tenant}).column("uid")
-    removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=keep))).to_pylist()
-    del stored_uids
+    their row in `new`; rows of `new` to create).
+
+    The rows of `keep` not in `new` are stored (the caller's promise: a file's unchanged rows). The label's
+    stored nodes are counted first: when they are exactly those and the stored ones among `new`, none was
+    removed and the stored uid column is not read (a million uids at full size). Fewer means that promise was
+    broken: StoreError, nothing written."""
     stored = tables.conformed_nodes(node, _each(conn, q.node_with_uid(node), new.column("uid").to_pylist(),
                                                 new.slice(0, 0)))
     changed, created = node_changes(node, stored, new)  # the stored rows are all among `new`: changed only
+    count = conn.execute(count_nodes(node, True, q.QUERIES.dialect), {"tenant": tenant})[0]["count"]
+    expected = len(keep) - new.num_rows + stored.num_rows  # the unchanged rows and the given ones stored
+    if count == expected:
+        return changed, created
+    stored_uids = conn.query_arrow(q.tenant_uids(node), {"tenant": tenant}).column("uid")
+    kept = pc.is_in(stored_uids, value_set=keep)
+    if pc.sum(kept).as_py() != expected:
+        raise StoreError(f"the {node.label} rows this reload keeps are not all stored; nothing was written: "
+                         "load the folder again")
+    removed = pc.filter(stored_uids, pc.invert(kept)).to_pylist()
     return removed + changed, created
 
 

@@ -326,8 +326,7 @@ class LadybugStore(CypherStore):
                 self._release()
                 release_freed_memory()
             published = self._build(current, unit)
-            if not self._pinned:
-                self._follow()
+            # the next read opens the published generation (a process that only loads never opens it)
             self._layout.remove_leftovers(published)
 
     def uids(self, label: str, tenant: str | None = None) -> list[str]:

@@ -1,29 +1,35 @@
 """A reload of a register file that differs from the last load by a few rows: only the rows of its changed
-chunks (register_chunks) are validated and converted; the rows of unchanged chunks are not parsed again.
+chunks (register_chunks, cut from the file's bytes as it was scanned) are parsed with the csv module, validated
+and converted; the bytes of unchanged chunks are not decoded or parsed again.
 
 Those rows were valid when last loaded and every other register is as it was then (register_digests.by_chunks:
 the register alone changed and none references it), so each row of an unchanged chunk is still valid on its
-own. What a changed row can still conflict with is checked here by key sets: its id must not be an unchanged
-row's (an unchanged chunk matches a stored one at most as many times as it was stored, so unchanged rows hold
-no duplicate among themselves). A changed row that is invalid, or takes an unchanged row's id, sends the load
-down the full path (registers._load), which validates the file whole and names the file, row and column.
+own. What a changed row can still conflict with is another row's id: the ids of every row of the file are read
+at once from its id column (pyarrow's CSV reader, in C++, the id column alone), and each id the csv module read
+in the changed rows must be there exactly once (no unchanged row holds it, and the two readers agree). A changed
+row that is invalid, an id held twice, or any disagreement sends the load down the full path (registers._load),
+which validates the file whole and names the file, row and column. The write (graph/ladybug_diff.py) checks that
+the unchanged rows' ids are stored by counting the label's stored nodes.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from regtrace.graph.port import Store
 from regtrace.ontology.model import ClassModel, load_ontology
 
 from .register_changes import RegisterChange
-from .register_chunks import RowChunker, header_digest, stored_counts, unambiguous
+from .register_chunks import Span, header_digest, stored_counts
 from .register_digests import ReloadPlan
-from .register_reader import READ_ERRORS, RegisterFolder
+from .register_reader import READ_ERRORS, RegisterFolder, Table
 from .register_validation import RegisterDataset, register_order
 
 UidsOf = Callable[[str], "pa.ChunkedArray | None"]
@@ -31,45 +37,47 @@ UidsOf = Callable[[str], "pa.ChunkedArray | None"]
 
 @dataclass
 class ChangedChunks:
-    """The register reloaded by chunks: its unchanged rows' ids, the chunker holding the new digests, and
-    (once accepted) the uids of every row of the file."""
+    """The register reloaded by chunks and the uids of every row of its file (from its id column)."""
 
     register: str
     model: ClassModel
     tenant: str
-    chunker: RowChunker
-    unchanged: list[str]  # the ids of the unchanged chunks' rows, in file order
-    _uids: pa.Array | None = field(default=None)
+    every: pa.Array  # the uids of every row of the file, in file order
+    unchanged: int = field(default=0)  # rows in unchanged chunks (after `accept`)
+    _accepted: bool = field(default=False)
 
     @property
     def label(self) -> str:
         return self.model.name
 
     def accept(self, dataset: RegisterDataset, uids_of: UidsOf) -> bool:
-        """Whether the validated changed rows fit with the unchanged ones (no id of both); then the register
-        counts every row of the file."""
+        """Whether the validated changed rows fit with the others: each changed row's id is in the file once (its
+        own row: no unchanged row holds it, and both readers found it); then the register counts every row of
+        the file. Validation found no id twice among the changed rows."""
         changed = uids_of(self.label)
-        kept = pc.binary_join_element_wise(f"{self.tenant}/", pa.array(self.unchanged, pa.string()), "")
-        if changed is not None and pc.any(pc.is_in(kept, value_set=changed.combine_chunks())).as_py():
-            return False
-        parts = [kept] if changed is None else [kept, changed.combine_chunks()]
-        self._uids = pa.concat_arrays(parts)
-        dataset.registers[self.register].handed_on += len(self.unchanged)
+        n_changed = 0 if changed is None else len(changed)
+        if changed is not None and n_changed:
+            ids = changed.combine_chunks()
+            matching = self.every.filter(pc.is_in(self.every, value_set=ids))  # the file's rows with those ids
+            if len(matching) != n_changed or not pc.all(pc.is_in(ids, value_set=matching)).as_py():
+                return False
+        self.unchanged = len(self.every) - n_changed
+        dataset.registers[self.register].handed_on += self.unchanged
+        self._accepted = True
         return True
 
     def bound(self, store: Store) -> RegisterChange:
-        """The register's change for the removal check with the most rows it can remove: every stored row
-        but those of unchanged chunks (they are stored: the tenant is as last loaded). The exact count needs
-        every stored uid; it is taken only when this bound would refuse the load."""
+        """The register's change for the removal check with the most rows it can remove: every stored row but
+        those of unchanged chunks (they are stored: the tenant is as last loaded). The exact count needs every
+        stored uid; it is taken only when this bound would refuse the load."""
         stored = store.count(self.label, self.tenant)
-        rows = len(self.uids())
-        return RegisterChange(self.register, stored, rows, 0, 0, max(stored - len(self.unchanged), 0))
+        return RegisterChange(self.register, stored, len(self.uids()), 0, 0, max(stored - self.unchanged, 0))
 
     def uids(self) -> pa.Array:
         """The uids of every row of the file (after `accept`)."""
-        if self._uids is None:
+        if not self._accepted:
             raise ValueError("the changed rows were not accepted")
-        return self._uids
+        return self.every
 
     def uids_with(self, uids_of: UidsOf) -> UidsOf:
         """`uids_of`, giving every row's uids for this register's label."""
@@ -77,43 +85,94 @@ class ChangedChunks:
 
 
 def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> ChangedChunks | None:
-    """Read the plan's chunked register, keep its changed chunks' rows as the rows its table gives (to be
-    validated: their numbers are not the file's, so any problem in them must send the load down the full path)
-    and the ids of the others. None when the register cannot be reloaded by chunks (another header, no stored
-    digests, a read error): read the folder again and load it whole."""
+    """Compare the plan's chunked register's chunks with the stored digests; its table then gives the rows of the
+    changed chunks alone (to be validated: their numbers are not the file's, so any problem in them must send
+    the load down the full path). None when the register cannot be reloaded by chunks (another header, no
+    stored digests, no chunks, a header not on the first line, a read error): read the folder again and load
+    it whole."""
     name = plan.chunked
     if name is None or plan.stored is None:
         return None
     table = folder.tables[name]
     stored = plan.stored.chunks.get(name)
     counts = stored_counts(stored)
-    if counts is None or not isinstance(stored, dict) or stored.get("header") != header_digest(table.header):
+    if (counts is None or not isinstance(stored, dict) or stored.get("header") != header_digest(table.header)
+            or table.spans is None or table.path is None or table.encoding is None or table.first_row != 2):
         return None
     model = next(m for m in register_order(load_ontology()) if (m.register or m.name) == name)
     key = _key_index(model, table.header)
     if key is None:
         return None
-    chunker = RowChunker(table.header)
-    changed: list[Sequence[str]] = []
-    unchanged: list[str] = []
-    pick = itemgetter(key)
+    changed: list[Span] = []
+    for span in table.spans:
+        if counts[span.digest] > 0:
+            counts[span.digest] -= 1
+        else:
+            changed.append(span)
     try:
-        for chunk in chunker.chunks(table.rows, table.first_row):
-            if counts[chunk.digest] > 0 and (table.plain or unambiguous(chunk)):
-                counts[chunk.digest] -= 1
-                try:
-                    ids = list(map(str.strip, map(pick, chunk.rows)))
-                except IndexError:  # a blank line
-                    ids = []
-                if "" in ids or len(ids) != len(chunk.rows):  # a blank row is no row
-                    ids = [cells[key].strip() for cells in chunk.rows if any(cells)]
-                unchanged.extend(ids)
-            else:
-                changed.extend(chunk.rows)
-    except READ_ERRORS:
+        every = _file_uids(table.path, table.encoding, key, tenant)
+        rows = _rows_of(table.path, table.encoding, changed)
+    except (*READ_ERRORS, pa.ArrowException):
         return None
-    table.rows = iter(changed)
-    return ChangedChunks(name, model, tenant, chunker, unchanged)
+    if every is None:
+        return None
+    table.rows = iter(rows)
+    return ChangedChunks(name, model, tenant, every)
+
+
+def chunk_record(table: Table) -> dict[str, object] | None:
+    """What the load record keeps of a CSV file's chunks (None: it has none)."""
+    if table.spans is None:
+        return None
+    return {"header": header_digest(table.header), "chunks": [s.digest for s in table.spans]}
+
+
+def _rows_of(path: Path, encoding: str, spans: Sequence[Span]) -> list[Sequence[str]]:
+    """The rows of the given chunks (in file order), read with the csv module; the header's row (in the first
+    chunk) left out. Adjacent chunks are read as one."""
+    runs: list[tuple[int, int]] = []
+    for span in spans:
+        if runs and runs[-1][0] + runs[-1][1] == span.offset:
+            runs[-1] = (runs[-1][0], runs[-1][1] + span.length)
+        else:
+            runs.append((span.offset, span.length))
+    rows: list[Sequence[str]] = []
+    with path.open("rb") as fh:
+        for offset, length in runs:
+            fh.seek(offset)
+            data = fh.read(length)
+            text = data.decode(encoding if offset == 0 else _WITHOUT_BOM.get(encoding, encoding))
+            found = list(csv.reader(io.StringIO(text, newline="")))
+            rows.extend(found[1:] if offset == 0 else found)
+    return rows
+
+
+_WITHOUT_BOM = {"utf-8-sig": "utf-8"}
+
+
+def _file_uids(path: Path, encoding: str, key: int, tenant: str) -> pa.Array | None:
+    """The uids of every row of the file (its id column read by pyarrow's CSV reader, the header on line 1
+    skipped, blank ids left out: a blank row), None when an id is not plain ASCII (read whole instead)."""
+    column = f"f{key}"
+    read = pacsv.read_csv(path, read_options=pacsv.ReadOptions(skip_rows=1, autogenerate_column_names=True,
+                                                               use_threads=False),
+                          parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                          convert_options=pacsv.ConvertOptions(include_columns=[column],
+                                                               column_types={column: pa.binary()},
+                                                               strings_can_be_null=False,
+                                                               quoted_strings_can_be_null=False))
+    raw = read.column(column).combine_chunks()
+    # ASCII ids read the same in UTF-8 and Big5, and str.strip and ASCII trimming agree on them (a valid cell
+    # holds no control character); any other id: the file is read whole
+    try:
+        text = raw.cast(pa.string())
+    except pa.ArrowInvalid:
+        return None
+    if len(text) and not pc.all(pc.string_is_ascii(text)).as_py():
+        return None
+    ids = pc.ascii_trim_whitespace(text)
+    ids = ids.filter(pc.not_equal(ids, ""))
+    return pc.binary_join_element_wise(f"{tenant}/", ids, "")
 
 
 def _key_index(model: ClassModel, header: Sequence[str]) -> int | None:

@@ -1,15 +1,25 @@
-"""Digests per content-defined chunk of a register file's rows, so that a reload of a file that differs by a few
-rows validates, converts and writes only the rows of the chunks that changed.
+"""Digests per content-defined chunk of a CSV register file's bytes, taken in the one pass that reads the file
+(register_reader.scan_file), so that a reload of a file that differs by a few rows parses, validates, converts
+and writes only the rows of the chunks that changed.
 
-A chunk ends after a row whose CRC-32 ends in ROW_BITS zero bits (one row in 64 on average): a boundary
-depends on that row's text alone, so a row changed, added, removed or moved in the file changes the digest
-of the chunk(s) holding it and moves no other boundary. A chunk's digest is the BLAKE2b of its rows' cells,
-the cells of a row joined by U+001F and rows by U+001E (a valid register has no control character in a cell:
-`unambiguous` checks that a chunk's text can be split back into the same cells).
+A chunk ends at the end of a line (a line feed) that ends a record (outside any quoted field) and whose bytes
+have a CRC-32 ending in ROW_BITS zero bits (one line in 32 on average; the chunk holding a given row has about
+64, as long chunks hold more rows): a boundary depends on that line alone, so a row changed, added, removed or
+moved in the file changes the digest of the chunk(s) holding it and moves no other boundary; a reload writes
+the rows of those chunks. A chunk's digest is the SHA-256 of its bytes (the first 128 bits), so equal digests mean equal
+bytes, whatever the encoding: the line feed and the double quote are single bytes that never occur inside a
+UTF-8 or Big5 character. A UTF-16 file is not cut (its reload reads it whole).
 
-The load record (register_digests.LoadRecord.chunks) keeps, per register, the digest of the header and of
-each chunk in file order. This module's source is part of the rules' digest: changing how chunks are cut or
-hashed makes the next load a full one.
+Whether a line feed is outside quoted fields is told by the parity of the double quotes before it, which is what
+the csv module reads only when every quote is where a quoted field may start or end: an opening quote (an even
+number before it) at the start of a line or after a comma (or right after a closing quote: an escaped `""`), a
+closing quote followed by a comma, a line end, another quote or the end of the file. A file with any other quote
+(e.g. `5" screen` in an unquoted cell) gets no chunks: the csv module reads such a quote as a plain character,
+and its reload reads the file whole.
+
+The load record (register_digests.LoadRecord.chunks) keeps, per register, the digest of the header (its cells)
+and of each chunk in file order. This module's source is part of the rules' digest: changing how chunks are cut
+or hashed makes the next load a full one.
 """
 
 from __future__ import annotations
@@ -17,92 +27,147 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-ROW_BITS = 6
+ROW_BITS = 5
+LONGEST_LINE = 8 << 20  # bytes without a line feed after which a file is no longer cut (its chunks: none)
 _MASK = (1 << ROW_BITS) - 1
-CELL, ROW = "\x1f", "\x1e"
-_CELL, _ROW = CELL.encode(), ROW.encode()
+_CELL, _ROW = "\x1f", "\x1e"
+_QUOTE = b'"'
+_AROUND_QUOTES = frozenset(b",\r\n")  # what may precede an opening quote or follow a closing one
 
 
-def _digest(texts: Sequence[bytes]) -> str:
-    return hashlib.blake2b(_ROW.join(texts), digest_size=16).hexdigest()
+def _hex(data: bytes | memoryview) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def header_digest(header: Sequence[str]) -> str:
-    return _digest([CELL.join(header).encode("utf-8", "surrogatepass")])
+    return _hex(_CELL.join(header).encode("utf-8", "surrogatepass"))
 
 
-def _cut(rows: Iterable[Sequence[str]]) -> Iterator[tuple[Sequence[str], bytes, bool]]:
-    """Each row with its text (its cells joined, encoded) and whether a chunk ends after it."""
-    crc, join = zlib.crc32, CELL.join
-    for cells in rows:
-        text = join(cells).encode("utf-8", "surrogatepass")
-        yield cells, text, not crc(text) & _MASK
+@dataclass(frozen=True)
+class Span:
+    """One chunk: where its bytes start in the file, how many, and their digest."""
 
-
-@dataclass
-class Chunk:
-    """Rows of a file that make one chunk: the file's row number of the first, the rows' cells, the digest."""
-
-    first: int
-    rows: list[Sequence[str]]
+    offset: int
+    length: int
     digest: str
-    texts: list[bytes]  # each row's cells joined, encoded
 
 
-@dataclass
-class RowChunker:
-    """Cuts a table's rows into chunks as they pass (`wrap`, for a load that validates every row) or hands
-    the chunks on (`chunks`, for a reload that compares them with the stored digests)."""
+class ByteChunker:
+    """Cuts a file's bytes into chunks as they are fed (any piece sizes), from `start` (after a byte-order mark);
+    then `finish()`."""
 
-    header: Sequence[str]
-    digests: list[str] = field(default_factory=list)
+    def __init__(self, start: int = 0) -> None:
+        self._offset = start  # of the first byte not yet cut into lines
+        self._carry = bytearray()  # the bytes of the line not yet ended
+        self._chunk_start = 0  # the first chunk holds the byte-order mark, if any
+        self._hash = hashlib.sha256()
+        self._spans: list[Span] = []
+        self._inside = False  # within a quoted field at the start of the carried bytes
+        self._broken = False
 
-    def record(self) -> dict[str, object]:
-        """What the load record keeps for the register."""
-        return {"header": header_digest(self.header), "chunks": list(self.digests)}
+    def feed(self, piece: bytes) -> None:
+        if not piece:
+            return
+        if self._broken:  # no more cuts: the rest of the file is hashed into the last chunk as it comes
+            self._hash.update(piece)
+            self._offset += len(piece)
+            return
+        end = piece.rfind(b"\n") + 1
+        if not end:
+            self._carry += piece
+            if len(self._carry) > LONGEST_LINE:  # no line feeds (a file of carriage returns alone): not cut
+                self._broken = True
+                self._hash.update(self._carry)
+                self._offset += len(self._carry)
+                self._carry = bytearray()
+            return
+        segment = bytes(self._carry) + piece[:end] if self._carry else piece[:end]
+        self._carry = bytearray(piece[end:])
+        self._cut(segment)
 
-    def chunks(self, rows: Iterable[Sequence[str]], first_row: int) -> Iterator[Chunk]:
-        """The rows in chunks, each with its digest (which is also appended to `digests`)."""
-        texts: list[bytes] = []
-        kept: list[Sequence[str]] = []
-        first = first_row
-        for cells, text, ends in _cut(rows):
-            texts.append(text)
-            kept.append(cells)
-            if ends:
-                yield self._chunk(first, kept, texts)
-                first += len(kept)
-                texts, kept = [], []
-        if kept:
-            yield self._chunk(first, kept, texts)
+    def finish(self) -> None:
+        """After every piece was fed: the last chunk ends at the end of the file."""
+        if self._carry:
+            tail = bytes(self._carry)
+            if not self._broken and self._check_quotes(tail):
+                self._inside = self._inside != (tail.count(_QUOTE) % 2 == 1)
+            self._hash.update(tail)
+            self._offset += len(tail)
+            self._carry = bytearray()
+        if self._inside:
+            self._broken = True  # the file ends within a quoted field
+        if self._offset > self._chunk_start or not self._spans:
+            self._spans.append(Span(self._chunk_start, self._offset - self._chunk_start, self._hash.hexdigest()[:32]))
+            self._chunk_start = self._offset
 
-    def wrap(self, rows: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
-        """The rows as they come (a read error part way reaches the reader at the row it happened), their
-        chunk digests taken on the way (complete once the rows are exhausted)."""
-        texts: list[bytes] = []
-        for cells, text, ends in _cut(rows):
-            texts.append(text)
-            if ends:
-                self.digests.append(_digest(texts))
-                texts = []
-            yield cells
-        if texts:
-            self.digests.append(_digest(texts))
+    def spans(self) -> list[Span] | None:
+        """The chunks (after `finish`), or None when record ends could not be told (the file's digest is still
+        `digest()`)."""
+        return None if self._broken else list(self._spans)
 
-    def _chunk(self, first: int, rows: list[Sequence[str]], texts: list[bytes]) -> Chunk:
-        digest = _digest(texts)
-        self.digests.append(digest)
-        return Chunk(first, rows, digest, texts)
+    def digest(self) -> str:
+        """The file's digest (after `finish`): every byte of it is in one chunk or another."""
+        return file_digest(self._spans)
+
+    def _cut(self, segment: bytes) -> None:
+        """A run of whole lines (ending with a line feed): its record ends with a line CRC-32 ending in ROW_BITS
+        zero bits end chunks."""
+        if self._broken or not self._check_quotes(segment):  # one chunk to the end of the file
+            self._hash.update(segment)
+            self._offset += len(segment)
+            return
+        inside = self._inside
+        quoted = _QUOTE in segment
+        lines = segment.split(b"\n")
+        lines.pop()  # empty: the segment ends with a line feed
+        ends = [i for i, crc in enumerate(map(zlib.crc32, lines)) if not crc & _MASK]
+        view = memoryview(segment)
+        position = 0  # in the segment: the bytes before it are hashed
+        if ends:
+            quotes_before, counted = 0, 0
+            line, cut = 0, 0  # the bytes of the lines before `line`, with their line feeds
+            for i in ends:
+                cut += sum(map(len, lines[line:i + 1])) + i + 1 - line  # just after line i's line feed
+                line = i + 1
+                if quoted:
+                    quotes_before += segment.count(_QUOTE, counted, cut)
+                    counted = cut
+                    if inside != (quotes_before % 2 == 1):  # this line feed lies within a quoted field
+                        continue
+                self._hash.update(view[position:cut])
+                end = self._offset + cut
+                self._spans.append(Span(self._chunk_start, end - self._chunk_start, self._hash.hexdigest()[:32]))
+                self._hash = hashlib.sha256()
+                self._chunk_start, position = end, cut
+        self._hash.update(view[position:])
+        self._offset += len(segment)
+        if quoted:
+            self._inside = inside != (segment.count(_QUOTE) % 2 == 1)
+
+    def _check_quotes(self, segment: bytes) -> bool:
+        """Whether every quote in the segment (whole lines, or the file's last bytes) is one the parity reads
+        as the csv module does; if not, the file gets no chunks."""
+        if _QUOTE not in segment:
+            return True
+        pieces = segment.split(_QUOTE)
+        last = len(pieces) - 1
+        first_outside = 1 if self._inside else 0
+        for j in range(first_outside, last + 1, 2):
+            piece = pieces[j]
+            if not piece:  # `""` (an escaped quote, or an empty field), or a quote at a line start or the end
+                continue
+            if (j > 0 and piece[0] not in _AROUND_QUOTES) or (j < last and piece[-1] not in _AROUND_QUOTES):
+                self._broken = True
+                return False
+        return True
 
 
-def unambiguous(chunk: Chunk) -> bool:
-    """Whether the chunk's text holds no separator but those between its cells and rows (so that an equal
-    digest means equal cells)."""
-    separators = sum(text.count(_CELL) + text.count(_ROW) for text in chunk.texts)
-    return separators == sum(map(len, chunk.rows)) - len(chunk.rows)
+def file_digest(spans: Sequence[Span]) -> str:
+    """A file's digest from its chunks' (which cover every byte of it)."""
+    return hashlib.sha256(" ".join(f"{s.digest}:{s.length}" for s in spans).encode("ascii")).hexdigest()
 
 
 def stored_counts(record: object) -> Counter[str] | None:

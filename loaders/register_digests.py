@@ -134,6 +134,7 @@ class ReloadPlan:
     stored: LoadRecord | None = None  # the record the plan was made against
     # the one register that changed, when the store may write only its changed chunks' rows (see `by_chunks`)
     chunked: str | None = None
+    generation: str | None = None  # the store's generation before the record was read (Store.generation)
 
     def without_chunks(self) -> ReloadPlan:
         """The same plan, validating and writing the changed register whole."""
@@ -142,7 +143,10 @@ class ReloadPlan:
     def check_unchanged(self, store: Store, tenant: str) -> None:
         """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
         log moved since the plan was made (another load of the tenant, or an API change, landed meanwhile): the
-        registers a partial write keeps would no longer be the ones validated against."""
+        registers a partial write keeps would no longer be the ones validated against. Nothing was written since
+        when the store's generation is the one the plan was made in (then nothing is read)."""
+        if self.generation is not None and store.generation() == self.generation:
+            return
         if read_record(store, tenant) != self.stored or store.count(CHANGE_LOG) != self.changes:
             raise StoreChangedError(f"tenant {tenant!r} was loaded or changed through the API while this load was "
                                     "being validated; nothing was written: load the folder again")
@@ -165,6 +169,7 @@ def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
 def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
                 obligations_under: Mapping[str, Sequence[str]] | None) -> ReloadPlan:
     """Compare the folder with the tenant's load record (see the module's text)."""
+    generation = store.generation()  # before the record is read: a write after it changes the generation
     models = register_order(load_ontology())
     names = [m.register or m.name for m in models]
     every = frozenset(names)
@@ -193,7 +198,7 @@ def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
     validated = _closure(written | _naming_provisions(models), references)
     return ReloadPlan(frozenset(validated), frozenset(written), True, files_now, rules, changes,
                       {n: c for n, c in record.counts.items() if n not in validated}, record,
-                      by_chunks(changed, referrers, record, folder, models))
+                      by_chunks(changed, referrers, record, folder, models), generation)
 
 
 def by_chunks(changed: set[str], referrers: Mapping[str, set[str]], record: LoadRecord, folder: RegisterFolder,
@@ -202,7 +207,7 @@ def by_chunks(changed: set[str], referrers: Mapping[str, set[str]], record: Load
     referenced by no other (a removed row breaks no reference), without a row limit, read from a CSV file
     (present before and now) whose header and chunks the record keeps. Every other register is as it was
     validated, so the rows of unchanged chunks stay valid; what they can still conflict with (a changed row
-    taking an unchanged row's id) is checked by the load (registers._chunked)."""
+    taking an unchanged row's id) is checked by the load (register_chunked.ChangedChunks.accept)."""
     if len(changed) != 1:
         return None
     (name,) = changed

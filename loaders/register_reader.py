@@ -16,6 +16,7 @@ import codecs
 import csv
 import difflib
 import hashlib
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from typing import IO
 
 from regtrace.errors import Problem
 
+from .register_chunks import ByteChunker, Span
 from .register_values import CONTROL, cell_text
 from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, WorkbookTooLarge, check_workbook
 
@@ -61,41 +63,103 @@ class Table:
     digest: str | None = None
     # the file holds no control character, tab or quote: no cell can hold a control character or a line break
     plain: bool = False
+    # a CSV file's chunks (register_chunks) and path, for a reload that reads only its changed chunks again
+    spans: list[Span] | None = None
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
 class Scan:
-    """One pass over a CSV file's bytes: whether it decodes as `encoding`, its SHA-256, and whether it is plain
-    (no control character, tab or double quote anywhere, so no cell holds a control character or line break)."""
+    """One pass over a CSV file's bytes: whether it decodes as `encoding`, its digest, whether it is plain (no
+    control character, tab or double quote anywhere, so no cell holds a control character or line break), and
+    its chunks (register_chunks; None for a UTF-16 file, or one whose quotes do not tell where records end)."""
 
     decodes: bool
     digest: str
     plain: bool
+    spans: list[Span] | None = None
 
 
 _UNPLAIN = "\t\""
+# the bytes that may start something a plain file lacks in UTF-8: a control character, a tab, a quote, or the
+# lead byte of U+0080-U+00BF (C1 controls are U+0080-U+009F)
+_SUSPECT = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x22, 0x7F, 0xC2])
+_ORDINARY = bytes(b for b in range(256) if b not in _SUSPECT)
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
 
 
 def scan_file(path: Path, encoding: str) -> Scan:
-    """Decode `path` as `encoding` a megabyte at a time (no line by line pass unless it fails), hashing it."""
+    """Read `path` once, a megabyte at a time: whether it decodes as `encoding`, cutting its chunks and hashing
+    them (the file's digest is taken from its chunks': one hash pass). UTF-8 is checked and judged plain on the
+    bytes (no decoding into text); other encodings are decoded a piece at a time. Stops at the first piece that
+    does not decode."""
+    bom = next((len(b) for b, e in _BOMS if e == encoding and encoding != "utf-16"), 0)
+    chunker = None if encoding == "utf-16" else ByteChunker(start=bom)
+    digest = hashlib.sha256() if chunker is None else None
+    utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    digest = hashlib.sha256()
     plain = True
-    decodes = True
+    carry = b""  # the end of a UTF-8 piece not yet checked (a character's bytes not all read)
     with path.open("rb") as fh:
+        first = True
         while True:
             piece = fh.read(_CHUNK)
-            digest.update(piece)
-            if decodes:
+            if first and bom:
+                piece = piece[bom:]
+            first = False
+            if chunker is not None:
+                chunker.feed(piece)
+            elif digest is not None:
+                digest.update(piece)
+            if utf8:
+                data = carry + piece if carry else piece
+                cut = _whole_characters(data) if piece else len(data)
+                whole, carry = data[:cut], data[cut:]
+                if whole and not _valid_utf8(whole):
+                    return Scan(False, "", False)
+                plain = plain and _plain_utf8(whole)
+            else:
                 try:
                     text = decoder.decode(piece, final=not piece)
                 except UnicodeDecodeError:
-                    decodes, plain = False, False
-                else:
-                    if plain and (CONTROL.search(text) is not None or any(c in text for c in _UNPLAIN)):
-                        plain = False
+                    return Scan(False, "", False)
+                if plain and (CONTROL.search(text) is not None or any(c in text for c in _UNPLAIN)):
+                    plain = False
             if not piece:
-                return Scan(decodes, digest.hexdigest(), plain)
+                break
+    if chunker is None:
+        assert digest is not None
+        return Scan(True, digest.hexdigest(), plain)
+    chunker.finish()
+    return Scan(True, chunker.digest(), plain, chunker.spans())
+
+
+def _whole_characters(data: bytes) -> int:
+    """How many of the bytes make whole UTF-8 characters, if they are UTF-8: all but a last lead byte and the
+    continuation bytes after it (at most 3)."""
+    end = len(data)
+    back = 0
+    while back < 3 and back < end and 0x80 <= data[end - back - 1] <= 0xBF:
+        back += 1
+    return end - back - 1 if back < end and data[end - back - 1] >= 0xC0 else end
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """Whether valid UTF-8 `data` holds no control character (CONTROL), tab or double quote."""
+    suspect = data.translate(None, _ORDINARY)
+    return not suspect or (not suspect.strip(b"\xc2") and _C1.search(data) is None)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8 as Python's strict decoder reads it (checked by Arrow, without making text)."""
+    import pyarrow as pa
+
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def file_digest(path: Path) -> str:
@@ -266,6 +330,8 @@ class RegisterFolder:
             return
         handle: IO[str] = self._stack.enter_context(file.open(encoding=encoding, newline=""))
         self._add_table(register, file.name, csv.reader(handle), encoding, scan.digest, scan.plain)
+        if register in self.tables:
+            self.tables[register].spans, self.tables[register].path = scan.spans, file
 
     # ------------------------------------------------------------ XLSX
 

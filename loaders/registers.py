@@ -25,11 +25,10 @@ from regtrace.errors import InputError, RegisterError
 from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
-from .register_chunked import ChangedChunks, changed_chunks
-from .register_chunks import RowChunker
-from .register_digests import LoadRecord, ReloadPlan, plan_reload
+from .register_chunked import ChangedChunks, changed_chunks, chunk_record
+from .register_digests import LoadRecord, plan_reload
 from .register_graph import RegisterGraph, TableBuilder, register_graph, replace_registers
-from .register_reader import RegisterFolder, read_folder
+from .register_reader import read_folder
 from .register_validation import Register, RegisterDataset, register_order, validate_folder
 
 __all__ = ["Register", "RegisterDataset", "RegisterGraph", "load_registers", "read_registers", "register_graph",
@@ -81,7 +80,10 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                 return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
         elif plan.chunked is not None:
             plan = plan.without_chunks()
-        chunkers = _chunkers(found, plan)  # on every store: the load record is the same on each
+        # the chunk digests of each CSV file written (taken as it was scanned), on every store: the load record is
+        # the same on each
+        written = {name: chunk_record(table) for name, table in found.tables.items()
+                   if name in plan.write and found.workbook is None}
         # the registers to write become the store's columns chunk by chunk as they are validated
         builder = TableBuilder(tenant, obligations_under, plan.write)
         try:
@@ -112,9 +114,10 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
             progress("write", 1, 1)
         return counts
     chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}),
-              **{name: chunker.record() for name, chunker in chunkers.items()}}
-    if split is not None:
-        chunks[split.register] = split.chunker.record()
+              **{name: chunks for name, chunks in written.items() if chunks is not None}}
+    for name, kept in written.items():
+        if kept is None:
+            chunks.pop(name, None)
     record = LoadRecord(plan.files, plan.rules, counts, plan.changes,
                         {n: c for n, c in chunks.items() if n in plan.files})
     converted = builder.tables([r.model for r in dataset.registers.values()])
@@ -126,19 +129,6 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                           precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
                           patched=None if split is None else {split.label: split.uids()})
     return counts
-
-
-def _chunkers(found: RegisterFolder, plan: ReloadPlan) -> dict[str, RowChunker]:
-    """The chunk digests of each CSV register file validated whole and written (register_chunks), taken as its
-    rows are validated."""
-    if found.workbook is not None:
-        return {}
-    chunkers: dict[str, RowChunker] = {}
-    for name, table in found.tables.items():
-        if name in plan.write and name in plan.validate and name != plan.chunked:
-            chunkers[name] = chunker = RowChunker(table.header)
-            table.rows = iter(chunker.wrap(table.rows))
-    return chunkers
 
 
 def register_names_in_order() -> list[str]:

@@ -242,3 +242,48 @@ def test_a_token_write_and_a_migration_killed_mid_write_leave_old_or_new(scenari
     for how, outcome in results:
         print(f"  {outcome:7s} {how}")
     assert [o for _, o in results] == ["old", "new", "old", "new"]
+
+
+def test_a_reload_by_chunks_killed_mid_write_leaves_old_or_new(scenario: Scenario, zygote: Zygote) -> None:
+    """The target tenant's folder again with one evidence row changed: a reload by chunks (its changed chunk
+    alone written, the published database copied), killed as the database copy appears, when the staging WAL
+    appears, when the new generation is renamed into place and when the pointer switches: each time the
+    store is as before or as after the uninterrupted reload."""
+    import csv
+
+    from regtrace.loaders.register_digests import plan_reload
+    from regtrace.loaders.register_reader import read_folder
+    from regtrace.loaders.registers import register_names
+
+    from regtrace.regulation_graph import obligations_under
+
+    changed = scenario.root / "v1-one-row"
+    shutil.rmtree(changed, ignore_errors=True)
+    shutil.copytree(scenario.root / "v1", changed)
+    path = changed / "evidence.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *body = csv.reader(handle)
+    body[700][header.index("collected_on")] = "2026-11-28"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *body])
+    with LadybugStore(scenario.template, create=False) as store, read_folder(changed, register_names()) as found:
+        assert plan_reload(store, TARGET, found, obligations_under(store)).chunked == "evidence"
+    done = _copy(scenario.template, scenario.root / "reload-after")
+    assert zygote.run("--store", str(done), "load", str(changed), "--tenant", TARGET) == 0
+    after = _state(done)
+    assert after["parts"][TARGET] != scenario.before["parts"][TARGET]
+    assert after["parts"][OTHER] == scenario.before["parts"][OTHER]
+    results = []
+    for name, condition in (("database copy appears", _copied), ("staging WAL appears", _wal),
+                            ("new generation renamed", _renamed), ("pointer switched", _switched)):
+        folder = _copy(scenario.template, scenario.root / "reload-trial")
+        pid = zygote.start("--store", str(folder), "load", str(changed), "--tenant", TARGET)
+        _kill_when(zygote, pid, folder, condition)
+        state = _state(folder)
+        results.append((name, "old" if state == scenario.before else "new" if state == after else "NEITHER"))
+        ladybug_repair.repair(folder)
+        assert ladybug_repair.problems(folder) == []
+    for name, outcome in results:
+        print(f"  {outcome:7s} reload by chunks killed at {name}")
+    assert all(outcome != "NEITHER" for _, outcome in results)
+    assert results[0][1] == "old" and results[-1][1] == "new"

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -32,7 +33,7 @@ from regtrace.exports.signing import load_signer, sign_manifest
 from regtrace.stores import open_store
 
 SIGNER = "法令遵循主管 Compliance Officer"
-ORG = "範例人壽保險股份有限公司 Example Life Insurance Co., Ltd."
+ORG = "範例人壽保險股份有限公司"  # as the README's example writes it
 
 
 def regtrace(*args: str, store: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -59,9 +60,30 @@ def _keys(store: Path, folder: Path, name: str = SIGNER) -> tuple[Path, Path]:
     return folder / "signing-key.pem", folder / "signing-cert.pem"
 
 
+def _readme_commands() -> list[list[str]]:
+    """The commands under the README's "Signed exports" heading."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Signed exports\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [shlex.split(line) for line in block.splitlines() if line.startswith("regtrace ")]
+
+
 @pytest.fixture(scope="module")
-def keys(store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return _keys(store, tmp_path_factory.mktemp("keys"))
+def readme_example(store: Path, tmp_path_factory: pytest.TempPathFactory
+                   ) -> tuple[Path, list[subprocess.CompletedProcess[str]]]:
+    """The README's signing example run as written in an empty folder (keys/, exports/): the keys and the
+    signed export the other tests examine are the ones a reader of the README makes."""
+    folder = tmp_path_factory.mktemp("readme-signing")
+    done = [subprocess.run([str(Path(sys.executable).parent / "regtrace"), *command[1:]], cwd=folder,
+                           env={**os.environ, "REGTRACE_STORE": str(store)}, capture_output=True, text=True,
+                           timeout=300) for command in _readme_commands()]
+    return folder, done
+
+
+@pytest.fixture(scope="module")
+def keys(readme_example: tuple[Path, list[subprocess.CompletedProcess[str]]]) -> tuple[Path, Path]:
+    folder, done = readme_example
+    assert done[0].returncode == 0, done[0].stderr
+    return folder / "keys" / "signing-key.pem", folder / "keys" / "signing-cert.pem"
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +92,10 @@ def other_keys(store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
 
 @pytest.fixture(scope="module")
-def signed_export(store: Path, keys: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("signed") / "out"
-    done = regtrace("export", "--format", "pdf,oscal", "--tenant", TENANT, "--as-of", "2026-11-29",
-                    "--out", str(out), "--sign-key", str(keys[0]), "--sign-cert", str(keys[1]), store=store)
-    assert done.returncode == 0, done.stderr
-    return out
+def signed_export(readme_example: tuple[Path, list[subprocess.CompletedProcess[str]]]) -> Path:
+    folder, done = readme_example
+    assert done[1].returncode == 0, done[1].stderr
+    return folder / "exports"
 
 
 @pytest.fixture
@@ -290,20 +310,15 @@ def test_every_tenant_export_signs_each_manifest(store: Path, keys: tuple[Path, 
     assert checked.returncode == 1 and f"removed {TENANT}/manifest.json.p7s" in checked.stdout.splitlines()
 
 
-def test_the_readme_signing_example_runs_as_written(store: Path, tmp_path: Path) -> None:
+def test_the_readme_signing_example_runs_as_written(
+        readme_example: tuple[Path, list[subprocess.CompletedProcess[str]]]) -> None:
     """The commands under the README's "Signed exports" heading, run in an empty folder (keys/, exports/)."""
-    import shlex
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("### Signed exports\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
-    commands = [shlex.split(line) for line in block.splitlines() if line.startswith("regtrace ")]
-    assert [c[1] for c in commands] == ["keys", "export", "verify-export"]
-    for command in commands:
-        done = subprocess.run([str(Path(sys.executable).parent / "regtrace"), *command[1:]], cwd=tmp_path,
-                              env={**os.environ, "REGTRACE_STORE": str(store)}, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
-    assert "trusted (--trust)" in done.stdout and "report.pdf" in done.stdout
+    assert [c[1] for c in _readme_commands()] == ["keys", "export", "verify-export"]
+    folder, done = readme_example
+    for command, result in zip(_readme_commands(), done, strict=True):
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    assert "trusted (--trust)" in done[-1].stdout and "report.pdf" in done[-1].stdout
+    assert sorted(p.name for p in (folder / "keys").iterdir()) == ["signing-cert.pem", "signing-key.pem"]
 
 
 def test_an_unsigned_export_over_a_signed_one_removes_the_stale_signature(copy: Path, store: Path) -> None:

@@ -401,3 +401,105 @@ def test_a_reload_by_chunks_counts_removals_exactly_before_refusing(synthetic_fo
         assert store.generation() == generation and graph(store, "demo") == after
     finally:
         store.close()
+
+
+def _recoded(folder: Path, target: Path, encoding: str, edit: Any = None) -> Path:
+    """A copy of `folder` whose evidence titles are Chinese, every 9th one a quoted cell over two lines holding
+    a comma and a quote, the file written in `encoding` (UTF-8 or Big5); `edit(body)` changes its rows first."""
+    header, body = evidence_file(folder)
+    title = header.index("title")
+    rows = [list(r) for r in body]
+    for i, row in enumerate(rows):
+        row[title] = f'第一行 {i}\n第二行, "引" {i}' if i % 9 == 0 else f"佐證 {i}"
+    if edit is not None:
+        edit(rows)
+    shutil.copytree(folder, target)
+    with (target / "evidence.csv").open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return target
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp950"])
+def test_a_reload_by_chunks_of_a_big5_file_with_quoted_line_breaks(synthetic_folder: Path, tmp_path: Path,
+                                                                  patched: list[Any], encoding: str) -> None:
+    """Evidence titles in Chinese, some of them quoted cells spanning two lines, the file in UTF-8 or Big5: a
+    reload with two rows changed (the first, in the header's chunk, and another) and one inserted writes
+    Evidence's changed chunks only (a problem in them would send it down the full path, which `patched` tells)
+    and leaves what a fresh load gives; then a bad date in a changed row is named by file, row (the 1,201st
+    evidence row: row 1,202, whatever lines its cells span before it) and column, and nothing is written."""
+    header, _ = evidence_file(synthetic_folder)
+    collected = header.index("collected_on")
+
+    def one_row(rows: list[list[str]]) -> None:
+        rows[0][collected] = "2026-11-27"  # in the first chunk, after the header
+        rows[600][collected] = "2026-11-28"
+        rows.insert(900, [f"EV-NEW-{rows[5][0]}", *rows[5][1:]])
+
+    def bad_date(rows: list[list[str]]) -> None:
+        one_row(rows)
+        rows[1200][collected] = "2026-02-30"
+
+    first = _recoded(synthetic_folder, tmp_path / "a", encoding)
+    second = _recoded(synthetic_folder, tmp_path / "b", encoding, one_row)
+    third = _recoded(synthetic_folder, tmp_path / "c", encoding, bad_date)
+    with read_folder(second, register_names()) as found:
+        assert found.tables["evidence"].encoding == encoding and found.tables["evidence"].spans is not None
+    store = loaded(first, tmp_path / "store")
+    fresh = loaded(second, tmp_path / "fresh")
+    try:
+        load_registers(store, second, "demo", obligations_under(store))
+        assert patched[-1] is not None and set(patched[-1]) == {"Evidence"}
+        after = graph(store, "demo")
+        assert after == graph(fresh, "demo")
+        assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
+        generation = store.generation()
+        with pytest.raises(RegisterError) as refused:
+            load_registers(store, third, "demo", obligations_under(store))
+        problems = refused.value.problems
+        assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", 1202, "collected_on")]
+        assert store.generation() == generation and graph(store, "demo") == after
+    finally:
+        store.close()
+        fresh.close()
+
+
+def test_a_reload_by_chunks_failing_mid_write_leaves_the_previous_state(
+        synthetic_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, patched: list[Any]) -> None:
+    """The write fails after the changed evidence node was deleted, as it creates it again: the store is left as
+    it was (the published generation and every row), and the same reload then goes through."""
+    from regtrace.graph import ladybug_store
+
+    from regtrace.errors import StoreError
+
+    header, body = evidence_file(synthetic_folder)
+    changed = [list(r) for r in body]
+    changed[100][header.index("collected_on")] = "2026-11-28"
+    second = with_evidence(synthetic_folder, tmp_path / "b", changed)
+    store = loaded(synthetic_folder, tmp_path / "store")
+    try:
+        generation, before = store.generation(), graph(store, "demo")
+        original = ladybug_store._LadybugWriter.create_node_table
+        real_delete = ladybug_store._LadybugWriter.delete_nodes
+        calls: list[tuple[str, str]] = []
+
+        def delete(self: Any, label: str, uids: Any) -> None:
+            calls.append(("delete", label))
+            real_delete(self, label, uids)
+
+        def fail(self: Any, label: str, table: Any) -> None:
+            if label == "Evidence":
+                calls.append(("create", label))
+                raise StoreError("simulated: the disk is full")
+            original(self, label, table)
+
+        monkeypatch.setattr(ladybug_store._LadybugWriter, "delete_nodes", delete)
+        monkeypatch.setattr(ladybug_store._LadybugWriter, "create_node_table", fail)
+        with pytest.raises(StoreError, match="simulated"):
+            load_registers(store, second, "demo", obligations_under(store))
+        assert calls[-2:] == [("delete", "Evidence"), ("create", "Evidence")] and patched[-1] is not None
+        assert store.generation() == generation and graph(store, "demo") == before
+        monkeypatch.undo()
+        load_registers(store, second, "demo", obligations_under(store))
+        assert graph(store, "demo")["Evidence"] != before["Evidence"]
+    finally:
+        store.close()
