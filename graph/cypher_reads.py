@@ -338,12 +338,12 @@ MATCH (c:Company) WHERE {d.tenant_condition('c')}
 """
 
 
-def systems(d: Dialect) -> str:
-    items = ("a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.name AS name, s.criticality AS "
-             "criticality, s.material AS material, s.natural_person_data AS natural_person_data, s.data_locations "
-             "AS data_locations")
+def systems_describing_materiality(d: Dialect) -> str:
+    items = ("a.arrangement_id AS arrangement_id, s.system_id AS system_id, s.material AS material, "
+             "s.natural_person_data AS natural_person_data, s.data_locations AS data_locations")
     return f"""
 MATCH (s:System)-[:RUNS_UNDER]->(a:OutsourcingArrangement) WHERE {d.tenant_condition('s')}
+AND (s.material IS NOT NULL OR s.natural_person_data IS NOT NULL OR s.data_locations IS NOT NULL)
 {d.rows(items, "arrangement_id, system_id")}
 """
 

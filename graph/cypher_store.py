@@ -29,14 +29,14 @@ class QuerySet:
     contract_clauses: str
     audits_between: str
     company: str
-    systems: str
+    systems_describing_materiality: str
     findings: str
     approvals: str
 
     @classmethod
     def of(cls, dialect: Dialect, *, evidence_summary: tuple[str, ...], tenants: tuple[str, ...]) -> QuerySet:
         return cls(dialect, evidence_summary, tenants, reads.control_links(dialect), reads.contract_clauses(dialect),
-                   reads.audits_between(dialect), reads.company(dialect), reads.systems(dialect),
+                   reads.audits_between(dialect), reads.company(dialect), reads.systems_describing_materiality(dialect),
                    reads.findings(dialect), reads.approvals(dialect))
 
 
@@ -97,8 +97,8 @@ class CypherStore(Store):
         rows = self.execute(self.queries.company, {"tenant": tenant})
         return rows[0] if rows else None
 
-    def systems(self, tenant: str) -> list[Row]:
-        return self.execute(self.queries.systems, {"tenant": tenant})
+    def systems_describing_materiality(self, tenant: str) -> list[Row]:
+        return self.execute(self.queries.systems_describing_materiality, {"tenant": tenant})
 
     def findings(self, tenant: str) -> list[Row]:
         return [_sorted_ids(row) for row in self.execute(self.queries.findings, {"tenant": tenant})]

@@ -197,10 +197,11 @@ class Store(ABC):
         legal_name, legal_name_en, foreign_branch, multi_cloud."""
 
     @abstractmethod
-    def systems(self, tenant: str) -> list[Row]:
-        """Every system with the arrangement it runs under, ordered by arrangement_id, system_id:
-        arrangement_id, system_id, name, criticality, material, natural_person_data, data_locations
-        (None where the register leaves them blank)."""
+    def systems_describing_materiality(self, tenant: str) -> list[Row]:
+        """The systems where the register gives one of material, natural_person_data, data_locations (not
+        null; an empty list is given), with the arrangement each runs under, ordered by arrangement_id,
+        system_id: arrangement_id, system_id, material, natural_person_data, data_locations (None where blank).
+        The others say nothing to the trace (trace/facts.py, material_npd_offshore_system)."""
 
     @abstractmethod
     def findings(self, tenant: str) -> list[Row]:

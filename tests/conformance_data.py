@@ -70,10 +70,11 @@ def t1_registers() -> Registers:
              data_locations=["TW", "SG"]),
         node("System", "t1", system_id="S1", name="報表", data_locations=[]),
         node("System", "t1", system_id="S3", name="行銷", material=False),
+        node("System", "t1", system_id="S4", name="內部網站", criticality="low"),
     ]
     reg.links[("RUNS_UNDER", "System", "OutsourcingArrangement")] = [
         Link(node_uid("t1", "S2"), node_uid("t1", "ARR1")), Link(node_uid("t1", "S1"), node_uid("t1", "ARR1")),
-        Link(node_uid("t1", "S3"), node_uid("t1", "ARR2"))]
+        Link(node_uid("t1", "S3"), node_uid("t1", "ARR2")), Link(node_uid("t1", "S4"), node_uid("t1", "ARR2"))]
     reg.nodes["Approval"] = [
         node("Approval", "t1", approval_id="AP2", kind="board_resolution", reference="第5屆第3次董事會",
              decided_on=dt.date(2025, 3, 1)),
@@ -182,7 +183,7 @@ def observe(store: Store) -> dict[str, Any]:
                                            for r in store.control_links(tenant)]
         seen[f"audits_between {tenant}"] = store.audits_between(tenant, dt.date(2025, 1, 1), dt.date(2026, 3, 3))
         seen[f"company {tenant}"] = store.company(tenant)
-        seen[f"systems {tenant}"] = store.systems(tenant)
+        seen[f"systems {tenant}"] = store.systems_describing_materiality(tenant)
         seen[f"findings {tenant}"] = store.findings(tenant)
         seen[f"approvals {tenant}"] = store.approvals(tenant)
         for day in DATES:

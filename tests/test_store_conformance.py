@@ -206,15 +206,17 @@ def test_company_systems_findings_and_approvals_as_the_trace_reads_them(store: S
                                    "legal_name_en": "Example Life Insurance, Taiwan Branch",
                                    "foreign_branch": True, "multi_cloud": False}
     assert store.company("t2") is None and store.company("nobody") is None
-    assert typed(store.systems("t1")) == typed([
-        {"arrangement_id": "ARR1", "system_id": "S1", "name": "報表", "criticality": None, "material": None,
-         "natural_person_data": None, "data_locations": []},
-        {"arrangement_id": "ARR1", "system_id": "S2", "name": "核心", "criticality": "high", "material": True,
-         "natural_person_data": True, "data_locations": ["TW", "SG"]},
-        {"arrangement_id": "ARR2", "system_id": "S3", "name": "行銷", "criticality": None, "material": False,
-         "natural_person_data": None, "data_locations": None},
+    # S4 (ARR2) gives none of material, natural_person_data, data_locations: the trace does not read it; S1's
+    # empty data_locations is given.
+    assert typed(store.systems_describing_materiality("t1")) == typed([
+        {"arrangement_id": "ARR1", "system_id": "S1", "material": None, "natural_person_data": None,
+         "data_locations": []},
+        {"arrangement_id": "ARR1", "system_id": "S2", "material": True, "natural_person_data": True,
+         "data_locations": ["TW", "SG"]},
+        {"arrangement_id": "ARR2", "system_id": "S3", "material": False, "natural_person_data": None,
+         "data_locations": None},
     ])
-    assert store.systems("t2") == []
+    assert store.systems_describing_materiality("t2") == []
     assert typed(store.findings("t1")) == typed([
         {"finding_id": "F1", "title": None, "audit_id": "AU1", "performed_on": dt.date(2026, 3, 3),
          "arrangement_id": "ARR1", "severity": "high", "status": "open", "due_on": dt.date(2026, 12, 1),

@@ -251,13 +251,13 @@ def obligation_rows(draw: st.DrawFn, provision: str) -> TraceRow:
        st.sampled_from(("shall", "should")), st.booleans())
 def test_a_parent_row_of_the_fast_path_is_the_plain_one(below: list[TraceRow], own: TraceRow | None,
                                                         modality: str, shared: bool) -> None:
-    """The fast path's roll-up (rules.parent_row with its remembering unions and quick rows) gives the plain
-    row, whatever the statuses below (all not applicable, ties, a lead-in's own duty worse or better than its
-    children's)."""
+    """The fast path's roll-up (rules.parent_status's decision, the lists gathered in one pass and united through
+    the remembering unions, quick rows) gives the plain row, whatever the statuses below (all not applicable,
+    ties, a lead-in's own duty worse or better than its children's)."""
     p = {"provision_id": "A1.P1", "label": "A1.P1", "article": 1, "ordinal": 0, "effective_modality": modality}
     engine = fast._Fast(TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[]))
     if shared and below:  # a part derived from another's evidence goes through the shared bases
         engine._derived(below[0].evidence, below[-1].evidence, set(below[0].evidence) - set(below[-1].evidence),
                         set(below[-1].evidence) - set(below[0].evidence))
-    quick = rules.parent_row(engine.i, p, "A1", below, own, union=engine._union, make=fast._row)
+    quick = engine._parent_row(p, "A1", below, own)
     assert quick == rules.parent_row(engine.i, p, "A1", below, own)

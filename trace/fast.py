@@ -19,8 +19,8 @@ evidence or with every control link for every subject:
   once (`rules.control_evidence`);
 * rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
   defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
-  roll-up's sorted unions done once per distinct set of parts (a parent row is `rules.parent_row` itself: the
-  roll-up's decision is written once).
+  roll-up's sorted unions done once per distinct set of parts (a parent row's status and causes are
+  `rules.parent_status`: the roll-up's decision is written once; its lists are gathered in one pass).
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
 plain `rules.combine`, `_union` the plain `rules.union`).
@@ -179,6 +179,8 @@ class _Obligation:
             "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)}
         self.condition: Expr | None = parse(o["applies_when"]) if o.get("applies_when") else None
         self.shall: Expr | None = parse(o["shall_when"]) if o.get("shall_when") else None
+        # whether its applicability reads the fact the contract items decide (else their outcomes stand with it)
+        self.reads_contract_incomplete = self.condition is not None and "contract_incomplete" in self.condition.facts()
         self.links: list[_Link] = [(link, rules.window(link, o)) for link in i.controls.get(self.id, [])]
         self.all_links = [(link, m) for link, m in self.links if link["applies_to_all"]]
         self.naming: dict[str, list[_Link]] = {}  # arrangement id -> the links naming it (not applying to all)
@@ -280,13 +282,16 @@ class _Fast:
             mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
         facts = rules.base_facts(narrow, subject)
         here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
+        items: dict[str, Outcome] = {}  # the contract items' outcomes, which decide contract_incomplete
         if here is not None:
-            items = [self._own(ob, subject, narrow, facts, here).status for ob in mine if ob.rule == "contract_clause"]
-            if contract_incomplete(items):
+            items = {ob.id: self._own(ob, subject, narrow, facts, here) for ob in mine if ob.rule == "contract_clause"}
+            if contract_incomplete(outcome.status for outcome in items.values()):
                 facts = facts | {"contract_incomplete"}
         rows = []
         for ob in mine:
-            outcome = self._own(ob, subject, narrow, facts, here)
+            outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
+            if outcome is None:
+                outcome = self._own(ob, subject, narrow, facts, here)
             row = _row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
@@ -437,23 +442,77 @@ class _Fast:
     # ------------------------------------------------------------ the roll-up
 
     def _roll_up(self, subject: str, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
-        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts."""
+        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts, and once for the
+        provisions with the same rows below (an article and its only paragraph)."""
         below: dict[str, list[TraceRow]] = {}
         for row in own_rows:
             for ancestor in self.provisions[row.provision]["path"][:-1]:
                 below.setdefault(ancestor, []).append(row)
         own = {r.provision: r for r in own_rows}
-        parents = [rules.parent_row(self.i, self.provisions[pid], subject, rows, own.get(pid), union=self._union,
-                                    make=_row)
-                   for pid, rows in below.items()]
+        united: dict[tuple[int, ...], dict[str, Any]] = {}  # the rows below and the lead-in's (by identity)
+        parents = []
+        for pid, rows in below.items():
+            lead_in = own.get(pid)
+            key = (id(lead_in), *map(id, rows))
+            values = united.get(key)
+            if values is None:
+                values = united[key] = self._parent_values(rows, lead_in)
+            parents.append(self._parent_row(self.provisions[pid], subject, rows, lead_in, values))
         return [r for r in own_rows if r.provision not in below] + parents
+
+    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
+                    values: dict[str, Any] | None = None) -> TraceRow:
+        """rules.parent_row; `values`: what `_parent_values` gives for the rows below and the lead-in's, if known."""
+        row = _row(values if values is not None else self._parent_values(below, own))
+        row.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"],
+                            subject=subject, references_not_in_force=self.not_in_force(p["provision_id"]))
+        if own is None:
+            row.__dict__["modality"] = p["effective_modality"]
+        return row
+
+    def _parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
+        """The fields of rules.parent_row that the rows below and the lead-in's decide (rules.parent_status):
+        each list's non-empty parts gathered in one pass over the rows, then united (`_union`)."""
+        decided = rules.parent_status(below, own)
+        status = decided.status
+        controls: list[tuple[str, ...]] = []
+        evidence: list[tuple[str, ...]] = []
+        contracts: list[tuple[str, ...]] = []
+        audits: list[tuple[str, ...]] = []
+        certifications: list[tuple[str, ...]] = []
+        via: list[tuple[Any, ...]] = []
+        for r in decided.counted:
+            if r.controls:
+                controls.append(r.controls)
+            if r.evidence:
+                evidence.append(r.evidence)
+            if r.contracts:
+                contracts.append(r.contracts)
+            if r.audits:
+                audits.append(r.audits)
+            if r.certifications:
+                certifications.append(r.certifications)
+            if r.mapped_via:
+                via.append(r.mapped_via)
+        everyone = [own, *below] if own is not None else below
+        return {
+            "leaf": False, "modality": own.modality if own is not None else None,
+            "rule": own.rule if own is not None else None, "status": status,
+            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
+            "controls": self._union(controls), "evidence": self._union(evidence),
+            "contracts": self._union(contracts), "audits": self._union(audits),
+            "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
+            "own_status": own.own_status if own is not None else None, "children_status": decided.children,
+            "open_findings": self._union([r.open_findings for r in everyone if r.open_findings]),
+            "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
+            "certifications": self._union(certifications), "mapped_via": self._union(via)}
 
     def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
         if made and made is not base:
             self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
 
-    def _union(self, parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+    def _union(self, parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
         """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
         one as its base, any other is its own), remembered by their identity (and held with the answer); then
         what the parts add to their bases inserted, and what they take away removed unless another part has it.

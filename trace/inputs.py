@@ -67,9 +67,11 @@ def company_facts(store: Store, tenant: str) -> frozenset[str]:
 
 
 def systems(store: Store, tenant: str) -> list[System]:
+    """The systems that describe materiality: the only ones material_npd_offshore_system looks at (an
+    arrangement none of whose systems does is decided by its own flags), read as such by the store."""
     return [System(row["system_id"], row["arrangement_id"], row["material"], row["natural_person_data"],
                    tuple(row["data_locations"]) if row["data_locations"] is not None else None)
-            for row in store.systems(tenant)]
+            for row in store.systems_describing_materiality(tenant)]
 
 
 def contracts(store: Store, tenant: str, scope: VersionScope | None = None) -> list[Contract]:

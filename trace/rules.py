@@ -18,7 +18,7 @@ before D) and each obligation that falls on it:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -556,13 +556,22 @@ def union(parts: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
     return tuple(sorted(set().union(*parts)))
 
 
-def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
-               union: Callable[[Iterable[tuple[Any, ...]]], tuple[Any, ...]] = union,
-               make: Callable[[dict[str, Any]], TraceRow] = lambda values: TraceRow(**values)) -> TraceRow:
+@dataclass(frozen=True)
+class Parent:
+    """What the rows below a provision (and a lead-in's own row) decide of its row: `children` the worst applicable
+    own status below, `status` the worst of that and the lead-in's own duty, `counted` the rows whose lists it
+    unites (those that apply), `causes` those of the rows that make it what it is."""
+
+    children: Status
+    status: Status
+    counted: list[TraceRow]
+    causes: tuple[Cause, ...]
+
+
+def parent_status(below: Sequence[TraceRow], own: TraceRow | None) -> Parent:
     """A provision above obligations: `children_status` is the worst applicable status of the obligations
     below it (their own duties); a lead-in's `own_status` is its own duty's; `status` is the worst of both.
-    Its causes are those of the rows that make it what it is. (regtrace.trace.fast passes a `union` that
-    remembers its answers and a `make` that builds the same row faster.)"""
+    Its causes are those of the rows that make it what it is (none when covered)."""
     children = worst(r.own_status for r in below if r.own_status is not None)
     status = worst([children] + ([own.status] if own is not None else []))
     counted = [r for r in below if r.own_status not in (None, "not_applicable")]
@@ -572,22 +581,31 @@ def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceR
         sources = [r for r in below if r.own_status is not None] + ([own] if own is not None else [])
     else:
         sources = [r for r in counted if r.own_status == status]
-    causes = tuple(dict.fromkeys(c for r in sources for c in r.cause))
-    return make(dict(
+    causes = tuple(dict.fromkeys(c for r in sources for c in r.cause)) if status != "covered" else ()
+    return Parent(children, status, counted, causes)
+
+
+def parent_row(inputs: TraceInputs, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
+               ) -> TraceRow:
+    """A provision's row above obligations (`parent_status`): the lists of the rows that apply united; the open
+    findings and warnings of all (the lead-in's first, then the rows below in order)."""
+    decided = parent_status(below, own)
+    status, counted = decided.status, decided.counted
+    everyone = ([own] if own is not None else []) + list(below)
+    return TraceRow(
         provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"], leaf=False,
         modality=own.modality if own is not None else p["effective_modality"],
         rule=own.rule if own is not None else None, subject=subject, status=status,
         reason="conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
         controls=union(r.controls for r in counted), evidence=union(r.evidence for r in counted),
         contracts=union(r.contracts for r in counted), audits=union(r.audits for r in counted),
-        fresh_until=own.fresh_until if own is not None else None,
-        cause=causes if status != "covered" else (),
-        own_status=own.own_status if own is not None else None, children_status=children,
+        fresh_until=own.fresh_until if own is not None else None, cause=decided.causes,
+        own_status=own.own_status if own is not None else None, children_status=decided.children,
         references_not_in_force=not_in_force(inputs, p["provision_id"]),
-        open_findings=union(r.open_findings for r in ([own] if own is not None else []) + list(below)),
-        warnings=tuple(dict.fromkeys(w for r in ([own] if own is not None else []) + list(below) for w in r.warnings)),
+        open_findings=union(r.open_findings for r in everyone),
+        warnings=tuple(dict.fromkeys(w for r in everyone for w in r.warnings)),
         certifications=union(r.certifications for r in counted),
-        mapped_via=union(r.mapped_via for r in counted)))
+        mapped_via=union(r.mapped_via for r in counted))
 
 
 def roll_up(inputs: TraceInputs, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
