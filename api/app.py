@@ -226,7 +226,8 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         The app's own writes (mutations, kept traces) are not taken for one (api/precompute.py)."""
         generation = store.generation() if generation is None else generation
         if generation != seen["generation"]:
-            if precompute.writing:  # perhaps the app's own write, published but not yet noted: decided next time
+            if precompute.writing:  # perhaps the app's own write, published but not yet noted: decided next time,
+                book.forget()  # but a token revoked by another process must not pass meanwhile
                 return
             ours = precompute.ours(seen["generation"], generation)
             seen["generation"] = generation

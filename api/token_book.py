@@ -7,9 +7,12 @@ scheduler's priority lane) when it is older than half of REGTRACE_AUTH_CACHE_SEC
 waits (briefly) for a fresh read only when the book is older than the full period, or when its token is not in the book
 (a token created meanwhile: it waits at most 0.2 s before the read, so such reads happen at most five times a
 second however many unknown tokens arrive). A token revoked or created by another process (`regtrace token
-revoke` beside a running server) takes effect within that many seconds (plus, when the store is busy, the rest
-of the store call running then: a request waits at most 0.25 s for a stale book to be read again, then uses it
-as it is); 0 reads the tokens for every request.
+revoke` beside a running server) takes effect at the first request after the app sees that process's write (the
+app compares the store's generation on every request, api/app.py `follow_store`, and then `forget`s the book):
+that request waits for the book to be read again, behind at most the store call running then, because a revoked
+token must not pass once the revocation is known. A book that is only old (no write seen; e.g. a Neo4j server
+written by others) is read again within that many seconds, a request waiting at most 0.25 s for it before using
+the old one; 0 reads the tokens for every request.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class TokenBook:
         self.seconds = seconds
         self._by_hash: dict[str, Row] = {}
         self._read_at = -float("inf")
+        self._written_at = -float("inf")  # when a write to the store was last seen (`forget`)
         self._reading: asyncio.Task[None] | None = None
         self._reading_started = -float("inf")
         self.reads = 0  # for tests
@@ -47,8 +51,10 @@ class TokenBook:
         return cls(read, current().auth_cache_seconds)
 
     def forget(self) -> None:
-        """The store changed under the book (another process wrote it): the next request reads it again."""
+        """The store changed under the book (another process wrote it): the next request waits for it to be
+        read again."""
         self._read_at = -float("inf")
+        self._written_at = time.monotonic()
 
     @property
     def age(self) -> float:
@@ -92,8 +98,8 @@ class TokenBook:
         """Who calls with this header; UNAUTHENTICATED (saying why) when missing, unknown, revoked or expired."""
         digest = bearer_hash(authorization)
         arrived = time.monotonic()
-        if self.age >= self.seconds and (not self._by_hash or self.seconds <= 0):
-            await self.refresh(arrived)  # nothing read yet
+        if self.age >= self.seconds and (not self._by_hash or self.seconds <= 0 or self._read_at < self._written_at):
+            await self.refresh(arrived)  # nothing read yet, or read before a write seen since: it may be revoked
         elif self.age >= self.seconds:  # stale: wait for a fresh read, but not behind a long store job
             reading = asyncio.ensure_future(self.refresh(arrived))
             reading.add_done_callback(lambda task: task.cancelled() or task.exception())
