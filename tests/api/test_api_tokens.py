@@ -1,6 +1,6 @@
 """Tokens expire (90 days unless --expires-in says otherwise), an expired or revoked token is refused saying so,
-a revocation reaches a running app within REGTRACE_AUTH_CACHE_SECONDS (at once when the app sees its write), and the change log names who changed what
-(token id and role)."""
+a revocation reaches a running app within REGTRACE_AUTH_CACHE_SECONDS (at once when the app sees its write), and
+the change log names who changed what (token id and role)."""
 
 from __future__ import annotations
 
