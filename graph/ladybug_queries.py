@@ -85,9 +85,10 @@ def tenant_links(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
-# Reads and deletes of single nodes by uid, run once per uid: a point lookup in the primary key's index. (UNWIND
-# $uids AS u MATCH (n {uid: u}) and WHERE n.uid IN $uids both scan the label: 0.8 and 3.5 s for 300 uids among
-# 200k evidence nodes, against 0.1 s for 300 lookups.) Up to POINT_ROWS uids are looked up one by one.
+# Reads, writes and deletes of single nodes and links by uid, run once per uid: a point lookup in the primary key's
+# index. (UNWIND $uids AS u MATCH (n {uid: u}) and WHERE n.uid IN $uids both scan the label: 0.8 and 3.5 s for 300
+# uids among 200k evidence nodes, against 0.1 s for 300 lookups; one evidence item linked to its control by
+# UNWIND took 0.8 s among 1M.) Up to POINT_ROWS uids are looked up one by one.
 POINT_ROWS = 2_000
 
 
@@ -100,6 +101,21 @@ def delete_node(node: NodeSchema) -> str:
     """The node with the uid $uid and its relationships (a store's write goes to its private copy: no
     generation condition)."""
     return f"MATCH (n:{node.label} {{uid: $uid}}) DETACH DELETE n"
+
+
+def upsert_node(node: NodeSchema) -> str:
+    """The node with the uid $uid made or updated, each other property from the parameter `v_<name>`."""
+    sets = ", ".join(f"n.{p.name} = CAST($v_{p.name} AS {_type(p)})" for p in node.properties if p.name != "uid")
+    return f"MERGE (n:{node.label} {{uid: $uid}}) SET {sets}"
+
+
+def link_one(rel: RelSchema) -> str:
+    """The relationship of the type from the node $source to the node $target made (or its properties set,
+    each from the parameter `v_<name>`)."""
+    sets = ", ".join(f"r.{p.name} = CAST($v_{p.name} AS {_type(p)})" for p in rel.properties)
+    sets = f" SET {sets}" if sets else ""
+    return (f"MATCH (s:{rel.source} {{uid: $source}}), (t:{rel.target} {{uid: $target}}) "
+            f"MERGE (s)-[r:{rel.type}]->(t){sets}")
 
 
 def unlink_one(rel: RelSchema) -> str:

@@ -42,7 +42,15 @@ class _LadybugWriter(Writer):
         self._conn = conn
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
-        statement = q.upsert_nodes(store_schema().nodes[label])
+        """A few nodes one by one (a point lookup each: a mutation's row among a million), more in batches."""
+        node = store_schema().nodes[label]
+        if len(rows) <= q.POINT_ROWS:
+            one = q.upsert_node(node)
+            for row in rows:
+                self._conn.execute(one, {"uid": row["uid"], **{f"v_{p.name}": row.get(p.name)
+                                                              for p in node.properties if p.name != "uid"}})
+            return
+        statement = q.upsert_nodes(node)
         for batch in batched(rows, BATCH):
             self._conn.execute(statement, {"rows": batch})
 
@@ -87,7 +95,15 @@ class _LadybugWriter(Writer):
             bulk.copy_links(self._conn.copy_from, rel, tables.conformed_links(rel, table))
 
     def link(self, rel_type: str, links: Sequence[Link]) -> None:
+        """A few links one by one (a point lookup of each end), more in batches."""
         rel = store_schema().relationship(rel_type)
+        if len(links) <= q.POINT_ROWS:
+            one = q.link_one(rel)
+            for lk in links:
+                given = lk.properties or {}
+                self._conn.execute(one, {"source": lk.source, "target": lk.target,
+                                         **{f"v_{p.name}": given.get(p.name) for p in rel.properties}})
+            return
         statement = q.link(rel)
         rows = [{"source": lk.source, "target": lk.target, **(lk.properties or {})} for lk in links]
         for batch in batched(rows, BATCH):
