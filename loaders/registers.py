@@ -113,13 +113,10 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         if progress is not None:
             progress("write", 1, 1)
         return counts
-    chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}),
-              **{name: chunks for name, chunks in written.items() if chunks is not None}}
-    for name, kept in written.items():
-        if kept is None:
-            chunks.pop(name, None)
+    # a file written replaces its stored chunks (None: it has none now); the others keep theirs
+    chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}), **written}
     record = LoadRecord(plan.files, plan.rules, counts, plan.changes,
-                        {n: c for n, c in chunks.items() if n in plan.files})
+                        {n: c for n, c in chunks.items() if c is not None and n in plan.files})
     converted = builder.tables([r.model for r in dataset.registers.values()])
     if split is not None:
         converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups

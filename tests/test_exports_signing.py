@@ -36,11 +36,11 @@ SIGNER = "法令遵循主管 Compliance Officer"
 ORG = "範例人壽保險股份有限公司"  # as the README's example writes it
 
 
-def regtrace(*args: str, store: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def regtrace(*args: str, store: Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "REGTRACE_SIGN_PASSPHRASE"}
     environ.update(REGTRACE_STORE=str(store), **env)
     return subprocess.run([str(Path(sys.executable).parent / "regtrace"), *args], capture_output=True, text=True,
-                          env=environ, timeout=300)
+                          env=environ, timeout=300, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +73,7 @@ def readme_example(store: Path, tmp_path_factory: pytest.TempPathFactory
     """The README's signing example run as written in an empty folder (keys/, exports/): the keys and the
     signed export the other tests examine are the ones a reader of the README makes."""
     folder = tmp_path_factory.mktemp("readme-signing")
-    done = [subprocess.run([str(Path(sys.executable).parent / "regtrace"), *command[1:]], cwd=folder,
-                           env={**os.environ, "REGTRACE_STORE": str(store)}, capture_output=True, text=True,
-                           timeout=300) for command in _readme_commands()]
+    done = [regtrace(*command[1:], store=store, cwd=folder) for command in _readme_commands()]
     return folder, done
 
 
