@@ -2,11 +2,11 @@
 values as the row-wise checks (register_validation), several times faster on a large file.
 
 Only a file that the csv module reads one line per record, and whose checks all look at one cell at a time,
-qualifies (`qualifies`): a UTF-8 CSV file that is plain (no double quote, tab or control character anywhere, so
-no cell holds a line break), read from its first byte, its header on the first line, with no unnamed or unknown
-columns, no list column and no rule across a row's cells (the registers with such rules are small: the row-wise
-checks judge them). Arrow then reads every line as one row of text cells (a line of another width stops it), and
-each column is judged at once:
+qualifies (`qualifies`): a UTF-8 or Big5 CSV file that is plain (no double quote, tab or control character
+anywhere, so no cell holds a line break; Big5 decoded by the csv module's own codec), its header on the first
+line, with no unnamed or unknown columns, no list column and no rule across a row's cells (the registers with
+such rules are small: the row-wise checks judge them). Arrow then reads every line as one row of text cells (a
+line of another width stops it), and each column is judged at once:
 
 * every cell trimmed of exactly the characters Python's `str.strip` removes;
 * a blank required cell, a line of empty cells (the row-wise checks skip it) or a cell longer than the csv
@@ -40,7 +40,9 @@ from .register_values import CellError
 if TYPE_CHECKING:
     from .register_validation import _Validator
 
-UTF8 = frozenset({"utf-8", "utf-8-sig"})
+# the encodings a CSV file is read in (register_reader) -> Arrow's name for them (a byte-order mark is skipped
+# with the header line)
+ENCODINGS = {"utf-8": "utf8", "utf-8-sig": "utf8", "cp950": "cp950"}
 BLOCK_BYTES = 4 << 20  # Arrow reads the file in blocks of this many bytes (~25,000 evidence rows)
 ARROW_TYPES: dict[str | None, pa.DataType] = {"date": pa.date32(), "boolean": pa.bool_(), "integer": pa.int64()}
 # a pattern Arrow's regular expressions (RE2) read as Python's re does on a text without line breaks: anchored,
@@ -61,7 +63,7 @@ class _NotClean(Exception):
 def qualifies(v: _Validator) -> bool:
     """Whether the validator's table may be judged column-wise (see the module's text)."""
     table = v.table
-    return (table.columnar and table.path is not None and table.encoding in UTF8 and table.plain
+    return (table.columnar and table.path is not None and table.encoding in ENCODINGS and table.plain
             and table.first_row == 2 and not v.unnamed and not v.extra and not v.unreadable
             and v.model.max_rows is None and not v._checks and not v.ids
             and not any(c.field.many for c in v.columns))
@@ -134,11 +136,12 @@ class _Column:
 
 def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     table = v.table
-    assert table.path is not None
+    assert table.path is not None and table.encoding is not None
     names = [f"c{i}" for i in range(len(table.header))]
     return pacsv.open_csv(
         table.path,
-        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False),
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
+                                       encoding=ENCODINGS[table.encoding]),
         parse_options=pacsv.ParseOptions(quote_char=False, double_quote=False, escape_char=False,
                                          newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
