@@ -35,8 +35,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from regtrace.ontology.model import load_ontology
 
-from .register_values import CellError
-
 if TYPE_CHECKING:
     from .register_validation import _Validator
 
@@ -74,7 +72,7 @@ def validate_columns(v: _Validator) -> bool:
     the row-wise checks would) and its ids, and return True. False, with nothing added, otherwise."""
     try:
         judged = _judge(v)
-    except (_NotClean, pa.ArrowException, OSError, CellError):
+    except (_NotClean, pa.ArrowException, OSError, ValueError):  # ValueError: a CellError, a codec's error
         return False
     batches, keys = judged
     if v._has_key:
