@@ -29,7 +29,7 @@ from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
 DELETE_BATCH = 50_000
-SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is committed on its own
+SETTLE_ROWS = 100_000  # a label or relationship type with at least this many new rows is settled after it
 
 
 def _same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -83,11 +83,9 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     `release` each
     table is removed from its dict once compared (memory). Returns how many nodes and links were deleted and
     created. The reads and the unlinking run on `conn`, the deletes and creates through `writer` (its bulk
-    paths), both in the caller's transaction. With `settle` (called to commit what is written so far: the
-    store's write goes to a private copy of the database, published only once complete, so committing in steps
-    keeps it all or nothing) each label or relationship type creating SETTLE_ROWS or more is settled after it:
-    the engine then holds one label's uncommitted pages at a time instead of the whole tenant's (500k evidence:
-    peak RSS 957 -> 872 MB).
+    paths), both in the caller's transaction. With `settle` (the store's step between large writes: LadybugDB
+    returns the freed memory of the columns written to the system) each label or relationship type creating
+    SETTLE_ROWS or more is settled after it.
 
     A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is
     compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored

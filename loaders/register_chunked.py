@@ -116,7 +116,7 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
         return None
     if every is None:
         return None
-    table.rows = iter(rows)
+    table.rows, table.columnar = iter(rows), False
     return ChangedChunks(name, model, tenant, every)
 
 

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from regtrace.crosswalk.targets import is_target
 from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
-from regtrace.graph.schema import node_uid, store_schema
+from regtrace.graph.schema import Property, node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
 from regtrace.trace import evidence_groups
 
@@ -193,8 +193,23 @@ class _Chunk:
     @property
     def rows(self) -> list[tuple[Any, ...]]:
         if self._rows is None:
-            self._rows = list(zip(*self.columns, strict=True))
+            self._rows = list(zip(*map(_python, self.columns), strict=True))
         return self._rows
+
+
+def _python(values: Sequence[Any]) -> Sequence[Any]:
+    """A column's values as Python values (a column given as an Arrow array: register_validation_columnar)."""
+    return values.to_pylist() if isinstance(values, pa.Array) else values
+
+
+def _arrow(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
+    """A column's values as an Arrow array of `type_` (one given as an Arrow array is cast, not copied)."""
+    return values.cast(type_) if isinstance(values, pa.Array) else pa.array(values, type_)
+
+
+def _property_column(p: Property, values: Sequence[Any]) -> pa.Array:
+    """A stored property's values as tables.column gives them (an Arrow array cast to the property's type)."""
+    return values.cast(tables.arrow_type(p)) if isinstance(values, pa.Array) else tables.column(p, values)
 
 
 def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
@@ -207,11 +222,11 @@ def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     unknown = [n for n in node.names[1:] if n not in positions and n not in derived]
     if unknown:
         raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
-    keys = pa.array(chunk.columns[0], pa.string())
+    keys = _arrow(chunk.columns[0], pa.string())
     columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
     for p in node.properties[1:]:
         if p.name in positions:
-            columns[p.name] = tables.column(p, chunk.columns[positions[p.name]])
+            columns[p.name] = _property_column(p, chunk.columns[positions[p.name]])
         elif p.name == "tenant":
             columns[p.name] = pa.repeat(pa.scalar(tenant, pa.string()), chunk.size)
         else:
@@ -230,7 +245,7 @@ def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.Array, tenant: str,
             found[key] = tables.link_table(store_schema().relationship(key[0]),
                                            _column_links(model, chunk.rows, position, f, tenant, obligations_under))
             continue
-        targets = pa.array(chunk.columns[position], pa.string())
+        targets = _arrow(chunk.columns[position], pa.string())
         if load_ontology().classes[f.target or ""].tenant_scoped:
             targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
         given = pc.is_valid(targets)
@@ -258,11 +273,11 @@ def _evidence_columns(model: ClassModel, columns: list[Sequence[Any]]) -> pa.Tab
     """What the evidence summary is derived from (trace/evidence_groups.py), for evidence register rows."""
     position = {f.target if f.is_reference else f.name: i for i, f in enumerate(model.columns)}
     return pa.table({
-        "control_id": pa.array(columns[position["Control"]], pa.string()),
-        "arrangement_id": pa.array(columns[position["OutsourcingArrangement"]], pa.string()),
-        "collected_on": pa.array(columns[position["collected_on"]], pa.date32()),
-        "evidence_id": pa.array(columns[position["evidence_id"]], pa.string()),
-        "valid_until": pa.array(columns[position["valid_until"]], pa.date32()),
+        "control_id": _arrow(columns[position["Control"]], pa.string()),
+        "arrangement_id": _arrow(columns[position["OutsourcingArrangement"]], pa.string()),
+        "collected_on": _arrow(columns[position["collected_on"]], pa.date32()),
+        "evidence_id": _arrow(columns[position["evidence_id"]], pa.string()),
+        "valid_until": _arrow(columns[position["valid_until"]], pa.date32()),
     })
 
 
@@ -281,7 +296,8 @@ class TableBuilder:
         self._evidence: list[pa.Table] = []
 
     def add(self, model: ClassModel, columns: list[Sequence[Any]]) -> None:
-        """One chunk of a register's valid rows, column-wise (the register's columns, then `extra`)."""
+        """One chunk of a register's valid rows, column-wise (the register's columns, then `extra`): each a sequence
+        of Python values or an Arrow array."""
         if self.registers is None or (model.register or model.name) in self.registers:
             self._convert(model, columns)
 

@@ -66,6 +66,9 @@ class Table:
     # a CSV file's chunks (register_chunks) and path, for a reload that reads only its changed chunks again
     spans: list[Span] | None = None
     path: Path | None = None
+    # the rows are every record of the file at `path` after the header: they may be read again column-wise
+    # (register_validation_columnar); False once they are replaced by some of them (register_chunked)
+    columnar: bool = False
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,7 @@ class RegisterFolder:
         self._add_table(register, file.name, csv.reader(handle), encoding, scan.digest, scan.plain)
         if register in self.tables:
             self.tables[register].spans, self.tables[register].path = scan.spans, file
+            self.tables[register].columnar = True
 
     # ------------------------------------------------------------ XLSX
 

@@ -59,7 +59,8 @@ MAXIMUM: tuple[tuple[str, str, int], ...] = (("controls", "frequency_months", 12
 STATUS_DATE: tuple[tuple[str, str, str, str], ...] = (("findings", "status", "closed", "closed_on"),)
 
 ObligationsUnder = Mapping[str, Sequence[str]]
-# Valid rows handed on as they are validated, column-wise: one sequence per register column, then `extra`.
+# Valid rows handed on as they are validated, column-wise: one sequence per register column, then `extra` (Arrow
+# arrays for a file judged column-wise: register_validation_columnar).
 ChunkSink = Callable[[ClassModel, list[Sequence[Any]]], None]
 # The registers whose rows later validators read (a certificate's scope and a system's location checks):
 # their rows are kept even when a sink takes them.
@@ -232,10 +233,17 @@ class _Validator:
         Rows are taken CHUNK_ROWS at a time. A chunk is first judged column by column (_clean_chunk: each
         column's cells stripped, parsed and checked at once); only a chunk in which that finds something
         possibly wrong is judged again row by row (_rows), which names every problem's row and column exactly
-        as before. Both give the same values for a valid chunk."""
+        as before. Both give the same values for a valid chunk. Before that, a large plain CSV file may be
+        judged whole, column-wise, from Arrow's reading of it (register_validation_columnar); if anything in
+        it may be wrong, nothing of it is kept and it is judged here as any other."""
         if self.unreadable:
             return self.register
         self._prepare()
+        if self.table.columnar:  # a CSV file: pyarrow is imported only for one
+            from . import register_validation_columnar as columnar
+
+            if columnar.qualifies(self) and columnar.validate_columns(self):
+                return self.register  # a clean file judged whole columns at once (the same rows)
         first = self.table.first_row
         number = first - 1
         chunk: list[Cells] = []

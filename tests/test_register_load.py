@@ -140,8 +140,8 @@ def test_a_refused_load_leaves_the_store_as_it_was(store: LadybugStore, tmp_path
 @pytest.mark.parametrize("failing", ["create_node_table", "create_link_table"])
 def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             failing: str, settle_rows: int) -> None:
-    """With settle_rows 1 every label is committed inside the write's private copy before the failure: the
-    published store is still the one before."""
+    """With settle_rows 1 the write settles after every label (its columns' memory returned) before the failure:
+    the published store is still the one before."""
     from regtrace.graph import ladybug_diff
 
     monkeypatch.setattr(ladybug_diff, "SETTLE_ROWS", settle_rows)

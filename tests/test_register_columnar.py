@@ -1,0 +1,240 @@
+"""A large plain CSV file judged whole columns at once (register_validation_columnar) against the row-wise checks,
+the reference: the same verdict, the same problems (file, row, column, message) and the same values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pyarrow as pa
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from regtrace.loaders import register_validation_columnar as columnar
+from regtrace.loaders.register_graph import TableBuilder
+from regtrace.loaders.register_reader import detect_encoding, read_folder
+from regtrace.loaders.register_validation import validate_folder
+from regtrace.loaders.registers import read_registers, register_names
+
+from regtrace.errors import RegisterError
+
+SHA = "0f" * 32
+OTHERS = {
+    "csps.csv": "csp_id,name\nC1,雲端一號\n",
+    "arrangements.csv": "arrangement_id,name,csp_id,service_model,material,offshore,natural_person_data,"
+                        "customer_data,hybrid_cloud,internet_access,vm_or_container_images,subcontracting,"
+                        "foreign_branch,start_date\n"
+                        "A1,核心系統,C1,SaaS,N,N,N,N,N,N,N,N,N,2024-01-01\n"
+                        "A2,CRM,C1,SaaS,Y,N,N,N,N,N,N,N,N,2024-01-01\n",
+    "controls.csv": "control_id,name,satisfies\nCT1,契約管理,A6.P1\nCT2,規範檢視,A4.P1.I1\n",
+}
+EVIDENCE = ("evidence_id", "control_id", "arrangement_id", "collected_on", "valid_until", "title", "uri", "sha256")
+REQUIRED = ("evidence_id", "control_id", "collected_on", "title")
+
+
+@contextmanager
+def row_wise_only() -> Iterator[None]:
+    """The reference: every file judged by the row-wise checks."""
+    with mock.patch.object(columnar, "qualifies", lambda _validator: False):
+        yield
+
+
+@contextmanager
+def counting_columnar() -> Iterator[list[bool]]:
+    """The column-wise judgement as loaded, recording what it answered for each file it was given."""
+    answers: list[bool] = []
+    judge = columnar.validate_columns
+
+    def recorded(validator: Any) -> bool:
+        answers.append(judge(validator))
+        return answers[-1]
+
+    with mock.patch.object(columnar, "validate_columns", recorded):
+        yield answers
+
+
+def outcome(folder: Path) -> tuple[str, Any]:
+    """What validation gives: the kept rows of every register, or every problem as the user reads it."""
+    try:
+        dataset = read_registers(folder)
+    except RegisterError as refused:
+        return "refused", [(p.source, p.row, p.column, p.message) for p in refused.problems]
+    return "accepted", {name: register.rows for name, register in dataset.registers.items()}
+
+
+def streamed(folder: Path) -> dict[str, pa.Table] | None:
+    """The store's node and link tables built from the chunks handed on as they are validated (as a load does)."""
+    builder = TableBuilder("t1", None, frozenset({"evidence", "csps"}))
+    with read_folder(folder, register_names()) as found:
+        try:
+            dataset = validate_folder(found, None, None, None, builder.add)
+        except RegisterError:
+            return None
+    models = [r.model for name, r in dataset.registers.items() if name in {"evidence", "csps"}]
+    built = builder.tables(models)
+    return {**built.nodes, **{"/".join(key): table for key, table in built.links.items()}}
+
+
+def write(folder: Path, evidence: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in OTHERS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "evidence.csv").write_bytes(evidence)
+    return folder
+
+
+def compare(folder: Path) -> tuple[str, list[bool]]:
+    """Column-wise and row-wise give the same verdict, problems, kept rows and streamed tables."""
+    with counting_columnar() as answers:
+        fast = outcome(folder)
+    fast_tables = streamed(folder)
+    with row_wise_only():
+        plain, plain_tables = outcome(folder), streamed(folder)
+    assert fast == plain
+    assert (fast_tables is None) == (plain_tables is None)
+    if fast_tables is not None and plain_tables is not None:
+        assert fast_tables.keys() == plain_tables.keys()
+        for key, table in plain_tables.items():
+            assert fast_tables[key].equals(table), key
+    return fast[0], answers
+
+
+# ---------------------------------------------------------------- examples worked out by hand
+
+
+def test_a_clean_plain_file_is_judged_column_wise_with_the_row_wise_values(tmp_path: Path) -> None:
+    """Cells padded with spaces, ideographic spaces and no-break spaces, ROC and ISO dates, blank optional cells:
+    the file is judged column-wise and gives exactly the row-wise values (E2's dates: 民國115年 is 2026)."""
+    text = ("\ufeffevidence_id,control_id,arrangement_id,collected_on,valid_until,title,uri,sha256\r\n"
+            f"E1, CT1 ,A1,2026-11-01,,契約檢視\u3000,https://grc.example.com.tw/e/1,{SHA}\r\n"
+            "\xa0E2,CT2,,115/10/01,民國116年10月1日,規範檢視紀錄,,\r\n")
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    verdict, answers = compare(folder)
+    assert verdict == "accepted" and answers == [True, True, True]  # csps, arrangements, evidence (controls: lists)
+    rows = read_registers(folder)["evidence"].rows
+    assert rows == [("E1", "CT1", "A1", dt.date(2026, 11, 1), None, "契約檢視", "https://grc.example.com.tw/e/1", SHA,
+                     None),
+                    ("E2", "CT2", None, dt.date(2026, 10, 1), dt.date(2027, 10, 1), "規範檢視紀錄", None, None, None)]
+
+
+def test_a_bad_cell_is_named_by_the_row_wise_checks(tmp_path: Path) -> None:
+    """A thousand good rows and a date that does not exist on row 702: the column-wise judgement declines the
+    file and the row-wise checks name that row and column, with their message."""
+    lines = ["evidence_id,control_id,collected_on,title"]
+    lines += [f"E{i},CT1,{'2026-02-30' if i == 700 else '2026-02-01'},t" for i in range(1000)]
+    folder = write(tmp_path / "regs", ("\n".join(lines) + "\n").encode("utf-8"))
+    verdict, answers = compare(folder)
+    assert verdict == "refused" and answers[-1] is False
+    assert outcome(folder)[1] == [("evidence.csv", 702, "collected_on",
+                               "'2026-02-30' is not a date (use 2026-11-29, 115/11/29 or 民國115年11月29日): "
+                               "month 2 of 2026 has no day 30")]
+
+
+def test_a_duplicate_id_and_an_unknown_reference_are_named_by_the_row_wise_checks(tmp_path: Path) -> None:
+    text = "evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,a\nE2,CT9,2026-01-01,b\nE1,CT2,2026-01-01,c\n"
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    assert compare(folder)[0] == "refused"
+    assert [(row, column) for _, row, column, _ in outcome(folder)[1]] == [(3, "control_id"), (4, "evidence_id")]
+
+
+def test_an_empty_line_keeps_the_row_numbers_of_the_lines_after_it(tmp_path: Path) -> None:
+    """An empty line is skipped by the row-wise checks but still counted: the bad cell after it is on row 4."""
+    text = "evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,a\n\nE2,CT1,soon,b\n"
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    assert compare(folder)[0] == "refused"
+    assert [(row, column) for _, row, column, _ in outcome(folder)[1]] == [(4, "collected_on")]
+
+
+def test_a_big5_file_is_judged_column_wise_and_a_quoted_one_row_wise(tmp_path: Path) -> None:
+    """A plain Big5 file is read by Arrow through the csv module's codec; a file with quoted cells is left to the
+    row-wise checks. Both give the same rows as the row-wise checks alone."""
+    text = "evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,契約檢視\u3000\n"
+    big5 = write(tmp_path / "big5", text.encode("cp950"))
+    assert compare(big5) == ("accepted", [True, True, True])  # csps, arrangements, evidence
+    assert read_registers(big5)["evidence"].rows[0][5] == "契約檢視"
+    quoted = write(tmp_path / "quoted", text.replace("契約檢視", '"契約檢視, 第二版"').encode("utf-8"))
+    assert compare(quoted) == ("accepted", [True, True])
+    assert read_registers(quoted)["evidence"].rows[0][5] == "契約檢視, 第二版"
+
+
+# ---------------------------------------------------------------- the property
+
+
+PADDING = st.sampled_from(["", "", "", " ", "\u3000", "\xa0", "\u2028", "\u200b", "\t"])
+CELLS: dict[str, st.SearchStrategy[str]] = {
+    "evidence_id": st.integers(0, 12).map(lambda n: f"E{n}") | st.just(""),
+    "control_id": st.sampled_from(["CT1", "CT2", "CT1", "CT9", "", "ct1"]),
+    "arrangement_id": st.sampled_from(["A1", "A2", "", "", "A9"]),
+    "collected_on": st.sampled_from(["2026-01-02", "115/01/02", "民國115年1月2日", "2026-02-30", "", "soon",
+                                     "2026-1-2", "２０２６-01-02", "26/01/02", "9999-12-31"]),
+    "valid_until": st.sampled_from(["", "", "2027-01-02", "116/1/2", "2027-13-01"]),
+    "title": st.text(st.sampled_from("ab契約 \u3000,\"\n"), max_size=6),
+    "uri": st.sampled_from(["", "https://e.example/1", "x y"]),
+    "sha256": st.sampled_from(["", SHA, SHA.upper(), "0f", SHA + "0"]),
+}
+# the same columns with valid cells only (ids are numbered apart), padded only with what Python strips
+CLEAN_PADDING = st.sampled_from(["", "", " ", "\u3000", "\xa0", "\u2028"])
+BIG5_PADDING = st.sampled_from(["", "", " ", "\u3000"])  # the whitespace Big5 has
+CLEAN: dict[str, st.SearchStrategy[str]] = {
+    "control_id": st.sampled_from(["CT1", "CT2"]),
+    "arrangement_id": st.sampled_from(["A1", "A2", ""]),
+    "collected_on": st.sampled_from(["2026-01-02", "115/01/02", "民國115年1月2日", "2026-1-2", "２０２６-01-02"]),
+    "valid_until": st.sampled_from(["", "2027-01-02", "116/1/2"]),
+    "title": st.text(st.sampled_from("ab契約 \u3000\u200b"), min_size=1, max_size=6).filter(str.strip),
+    "uri": st.sampled_from(["", "https://e.example/1", "x y"]),
+    "sha256": st.sampled_from(["", SHA]),
+}
+
+
+@st.composite
+def evidence_files(draw: st.DrawFn) -> bytes:
+    """An evidence file as a user might save it: some optional columns left out or reordered, cells padded with
+    whitespace Python strips (and some it does not), line ends of any kind, Big5 or UTF-8 with or without a
+    byte-order mark; half the files
+    hold valid cells only, the others any mistake: a bad or blank cell, an unknown id or one twice, empty
+    lines, a quote, a tab, a line break, a comma too many or a row too short (not plain, or a width Arrow
+    refuses)."""
+    optional = [c for c in EVIDENCE if c not in REQUIRED]
+    columns = [*REQUIRED, *draw(st.lists(st.sampled_from(optional), unique=True))]
+    columns = draw(st.permutations(columns))
+    ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    mistakes, big5 = draw(st.booleans()), draw(st.booleans())
+    padding = BIG5_PADDING if big5 else (PADDING if mistakes else CLEAN_PADDING)
+    lines = [",".join(columns)]
+    for number in range(draw(st.integers(0, 8))):
+        if mistakes and draw(st.integers(0, 15)) == 0:
+            lines.append(draw(st.sampled_from(["", ",,,", "  "])))
+            continue
+        if mistakes:
+            cells = [draw(padding) + draw(CELLS[c]) + draw(padding) for c in columns]
+        else:
+            cells = [draw(padding) + (f"E{number}" if c == "evidence_id" else draw(CLEAN[c])) + draw(padding)
+                     for c in columns]
+        if mistakes and draw(st.integers(0, 15)) == 0:
+            cells = cells[:-1] if draw(st.booleans()) else [*cells, draw(st.sampled_from(["", "x"]))]
+        lines.append(",".join(cells))
+    text = ending.join(lines) + (ending if draw(st.booleans()) else "")
+    if big5:
+        return text.encode("cp950", errors="replace")  # a character Big5 lacks (in a title) becomes '?'
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + text.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(evidence=evidence_files())
+def test_column_wise_accepts_exactly_what_row_wise_accepts(tmp_path: Path, evidence: bytes) -> None:
+    """Any evidence file: the column-wise judgement and the row-wise checks give the same verdict, the same
+    problems word for word, the same kept rows and the same store tables. (The title's quotes, commas and line
+    breaks make some files not plain: those are judged row-wise, as is any file the column-wise judgement
+    declines.)"""
+    folder = write(tmp_path / f"regs-{abs(hash(evidence))}", evidence)
+    verdict, answers = compare(folder)
+    encoding = detect_encoding(folder / "evidence.csv")[0]
+    event(f"{verdict}; {encoding}; evidence judged column-wise: {len(answers) == 3 and answers[-1]}")
+
+
+def test_the_whitespace_stripped_is_python_s() -> None:
+    assert columnar.whitespace() == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert all(c.strip() == "" for c in columnar.whitespace()) and "\u200b".strip() == "\u200b"
