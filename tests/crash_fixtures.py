@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import cli_process
 from regtrace.graph.port import Store
 from regtrace.trace import trace
 
@@ -119,6 +120,7 @@ def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0) -> bool:
 
 
 def regtrace(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    """The installed `regtrace` script, run to completion."""
-    command = [str(Path(sys.executable).with_name("regtrace")), "--store", str(store), *args]
-    return subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"})
+    """`regtrace ARGS` run to completion as a process of its own (tests/cli_process.py); it must succeed."""
+    done = cli_process.run(["--store", str(store), *args], env={**os.environ, "COLUMNS": "200"})
+    done.check_returncode()
+    return done

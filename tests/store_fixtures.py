@@ -3,8 +3,12 @@
 Fixtures:
     store         (function) parametrised over STORES: an empty LadybugStore in tmp_path, and a Neo4jStore
                              on the session server (tests/neo4j_fixtures.py) wiped of data first.
+    seeded_store  (function) the same, with the bundled seed installed (regtrace.seed.install_seed): the
+                             LadybugStore is a copy of one seeded once per session (seeding takes seconds, a
+                             copy of the closed store's folder hundredths), the Neo4jStore is seeded in place.
     store_pair    (function) both at once, {"ladybug": ..., "neo4j": ...}, to compare their answers.
-    open_store_of (function) a factory: open_store_of("neo4j") -> a fresh store of that kind.
+    open_store_of (function) a factory: open_store_of("neo4j") -> a fresh store of that kind;
+                             open_store_of(kind, seeded=True) -> the same with the seed installed.
 
 The Neo4j wipe deletes every node and every constraint or index that regtrace did not create; regtrace's own
 (generated from the ontology, all named `regtrace_…`) stay, so the server's query-plan cache survives and a
@@ -13,16 +17,23 @@ test costs tenths of a second instead of seconds. A Neo4j test skips without Jav
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from neo4j import Driver
 from neo4j_fixtures import neo4j_auth
 from regtrace.graph.port import Store
 
+if TYPE_CHECKING:
+    from regtrace.graph.ladybug_store import LadybugStore
+
 STORES = ("ladybug", "neo4j")
-StoreFactory = Callable[[str], Store]
+StoreFactory = Callable[..., Store]  # (kind, seeded=False) -> Store
 
 
 def _quote(name: str) -> str:
@@ -44,17 +55,38 @@ def wipe_data(driver: Driver) -> None:
             driver.execute_query(f"DROP INDEX {_quote(record['name'])} IF EXISTS")
 
 
+_seeded_template: list[Path] = []
+
+
+def seeded_ladybug(folder: Path) -> LadybugStore:
+    """A LadybugStore at `folder` (which must not exist) holding the bundled seed and nothing else, as
+    `LadybugStore(folder)` then `install_seed` leave it: a copy of a closed store seeded once per process."""
+    from regtrace.graph.ladybug_store import LadybugStore
+
+    if not _seeded_template:
+        from regtrace.seed import install_seed
+
+        root = Path(tempfile.mkdtemp(prefix="regtrace-seeded-"))
+        atexit.register(shutil.rmtree, root, True)
+        with LadybugStore(root / "store") as store:
+            install_seed(store)
+        _seeded_template.append(root / "store")
+    shutil.copytree(_seeded_template[0], folder)
+    return LadybugStore(folder)
+
+
 @pytest.fixture
 def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
-    """Open empty stores by kind; all are closed at the end of the test."""
+    """Open empty (or seeded) stores by kind; all are closed at the end of the test."""
     opened: list[Store] = []
 
-    def make(kind: str) -> Store:
+    def make(kind: str, seeded: bool = False) -> Store:
         store: Store
         if kind == "ladybug":
             from regtrace.graph.ladybug_store import LadybugStore
 
-            store = LadybugStore(tmp_path / f"ladybug-{len(opened)}")
+            folder = tmp_path / f"ladybug-{len(opened)}"
+            store = seeded_ladybug(folder) if seeded else LadybugStore(folder)
         elif kind == "neo4j":
             from regtrace.graph.neo4j_store import Neo4jStore
 
@@ -63,6 +95,12 @@ def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
             wipe_data(driver)
             auth = neo4j_auth()
             store = Neo4jStore.connect(uri, *(auth or (None, None)))
+            if seeded:
+                from regtrace.seed import install_seed
+
+                opened.append(store)
+                install_seed(store)
+                return store
         else:
             raise ValueError(f"unknown store kind {kind}")
         opened.append(store)
@@ -77,6 +115,12 @@ def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
 def store(request: pytest.FixtureRequest, open_store_of: StoreFactory) -> Store:
     """An empty store of each kind in turn."""
     return open_store_of(str(request.param))
+
+
+@pytest.fixture(params=[pytest.param(kind, marks=[pytest.mark.neo4j] if kind == "neo4j" else []) for kind in STORES])
+def seeded_store(request: pytest.FixtureRequest, open_store_of: StoreFactory) -> Store:
+    """A store of each kind in turn holding the bundled seed and nothing else."""
+    return open_store_of(str(request.param), seeded=True)
 
 
 @pytest.fixture

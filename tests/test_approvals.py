@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.loaders.registers import load_registers
+from store_fixtures import seeded_ladybug
 from test_cli import regtrace
 from test_register_validation import FLAGS, write_csv
 
 from regtrace.approvals import fsc_approvals, missing_count
 from regtrace.regulation_graph import obligations_under
-from regtrace.seed import install_seed
 
 YES = {"material", "offshore", "natural_person_data"}
 
@@ -64,8 +64,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[LadybugStore]:
-    s = LadybugStore(tmp_path / "store")
-    install_seed(s)
+    s = seeded_ladybug(tmp_path / "store")
     load_registers(s, folder(tmp_path), "t1", obligations_under(s))
     yield s
     s.close()

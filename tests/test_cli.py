@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cli_process
 import pytest
 from regtrace.graph.ladybug_store import LadybugStore
 
@@ -33,7 +34,15 @@ CONTRACT_KEYS = {
 
 
 def regtrace(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script in a fresh process."""
+    """Run `regtrace ARGS` as a process of its own (forked from one that imported the CLI: tests/cli_process.py)."""
+    result = cli_process.run(args, env={**os.environ, "REGTRACE_STORE": str(store)}, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def script(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script in a fresh interpreter (the tests whose point is that script's process)."""
     env = {**os.environ, "REGTRACE_STORE": str(store)}
     result = subprocess.run(
         [str(Path(sys.executable).parent / "regtrace"), *args], capture_output=True, text=True, env=env, timeout=120
@@ -83,12 +92,12 @@ def test_provisions_json_gives_each_references_status_on_the_date(tmp_path: Path
 
 def test_a_new_store_gets_the_seed_and_keeps_it_across_processes(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    regtrace("load", str(EXAMPLES), "--tenant", "t", store=store)  # a load creates the store, with the seed
+    script("load", str(EXAMPLES), "--tenant", "t", store=store)  # a load creates the store, with the seed
     with LadybugStore(store) as s:
         assert s.count("Provision") == 130
         assert s.count("Instrument") == 3
         obligations = s.count("Obligation")
-    rows = json.loads(regtrace("trace", "--tenant", "t", "--json", "--leaves", store=store).stdout)
+    rows = json.loads(script("trace", "--tenant", "t", "--json", "--leaves", store=store).stdout)
     company = [r for r in rows if r["subject"] == "company"]
     # The company's obligations: 22 of its own (the lead-in A4.P1.I3 among them) and A2.P2, which falls on both.
     assert len(company) == 23 and [r["provision"] for r in company if not r["leaf"]] == ["A4.P1.I3"]
@@ -131,9 +140,9 @@ def test_a_store_open_in_another_process_is_read_and_written_by_the_cli(tmp_path
     store = tmp_path / "s"
     with LadybugStore(store) as held:
         # a load installs the seed and writes a tenant while this process holds the store open
-        regtrace("load", str(EXAMPLES), "--tenant", "t", store=store)
+        script("load", str(EXAMPLES), "--tenant", "t", store=store)
         assert held.count("Provision") == 130  # this process follows the other's write without reopening
-        assert regtrace("trace", "--tenant", "t", store=store, check=False).returncode == 0
+        assert script("trace", "--tenant", "t", store=store, check=False).returncode == 0
 
 
 def test_diff_prints_the_same_bytes_every_time(tmp_path: Path) -> None:

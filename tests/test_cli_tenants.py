@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from store_fixtures import seeded_ladybug
 from test_cli import EXAMPLES, regtrace
 
 from regtrace.errors import InputError
@@ -53,12 +54,7 @@ def test_a_mistyped_store_is_not_created(tmp_path: Path) -> None:
 
 
 def test_a_store_with_the_seed_but_no_tenant_is_an_error(tmp_path: Path) -> None:
-    from regtrace.graph.ladybug_store import LadybugStore
-
-    from regtrace.seed import install_seed
-
-    with LadybugStore(tmp_path / "s") as s:
-        install_seed(s)
+    seeded_ladybug(tmp_path / "s").close()  # LadybugStore with the seed installed (tests/store_fixtures.py)
     for command in (["trace"], ["gaps"], ["coverage"]):
         result = regtrace(*command, store=tmp_path / "s", check=False)
         assert result.returncode == 3

@@ -11,7 +11,7 @@ from regtrace.crosswalk.importing import SetOptions
 from regtrace.crosswalk.store_io import import_mapping_file, set_mappings, set_summaries
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store
-from store_fixtures import StoreFactory
+from store_fixtures import StoreFactory, seeded_ladybug
 from typer.testing import CliRunner
 
 from regtrace.cli import app
@@ -72,7 +72,7 @@ def test_a_store_made_before_the_crosswalks_gains_them_only_when_opened_to_write
 
 
 def test_a_csv_set_is_imported_and_listed(tmp_path: Path) -> None:
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         summary = import_mapping_file(store, _write(tmp_path, "ours.csv", GOOD), SetOptions(status="reviewed"))
         assert summary["mapping_set_id"] == "ours" and summary["framework"] == "OURS"
         assert summary["mappings"] == 3 and summary["provisions_mapped"] == 3
@@ -89,7 +89,7 @@ def test_a_csv_set_is_imported_and_listed(tmp_path: Path) -> None:
 
 def test_one_bad_row_refuses_the_whole_file(tmp_path: Path) -> None:
     bad = GOOD + "A99.P1,OURS:X-1,subset,No such provision.\nA7.P1.I3.S1,OURS:ENC-2,contains,Bad word.\n"
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         before = store.count("Mapping")
         with pytest.raises(MappingFileError) as caught:
             import_mapping_file(store, _write(tmp_path, "bad.csv", bad), SetOptions())
@@ -114,14 +114,14 @@ def test_one_bad_row_refuses_the_whole_file(tmp_path: Path) -> None:
 ])
 def test_each_kind_of_problem_names_its_row_and_column(tmp_path: Path, text: str,
                                                        expected: list[tuple[int | None, str | None]]) -> None:
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         with pytest.raises(MappingFileError) as caught:
             import_mapping_file(store, _write(tmp_path, "x.csv", text), SetOptions())
         assert [(p.row, p.column) for p in caught.value.problems] == expected
 
 
 def test_a_shipped_set_cannot_be_replaced_by_an_import(tmp_path: Path) -> None:
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         with pytest.raises(MappingFileError, match="shipped with regtrace"):
             import_mapping_file(store, _write(tmp_path, "x.csv", GOOD), SetOptions(set_id=SHIPPED[1]))
         assert set_summaries(store)[1]["mappings"] > 50
@@ -129,7 +129,7 @@ def test_a_shipped_set_cannot_be_replaced_by_an_import(tmp_path: Path) -> None:
 
 def test_a_big5_csv_is_read(tmp_path: Path) -> None:
     text = "source,target,relationship,rationale\nA4.P3,OURS:GOV-1,intersect,董事會章程涵蓋資訊風險。\n"
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         import_mapping_file(store, _write(tmp_path, "big5.csv", text, "cp950"), SetOptions())
         assert set_mappings(store, "big5")[0]["rationale"] == "董事會章程涵蓋資訊風險。"
 
@@ -140,7 +140,7 @@ def test_an_oscal_collection_round_trips(tmp_path: Path) -> None:
     from regtrace.crosswalk.oscal import mapping_collection
     from regtrace.crosswalk.views import crosswalk_views
 
-    with _seeded(LadybugStore(tmp_path / "s")) as store:
+    with seeded_ladybug(tmp_path / "s") as store:
         view = next(v for v in crosswalk_views(store) if v.set_id == SHIPPED[0])
         doc = mapping_collection(view, generated_at=dt.datetime(2026, 11, 29, tzinfo=dt.UTC), version="t")
         path = tmp_path / "ccm.json"

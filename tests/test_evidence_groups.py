@@ -18,6 +18,7 @@ from regtrace.loaders.registers import load_registers
 from regtrace.trace import evidence_groups, trace
 from regtrace.trace.inputs import gather
 from regtrace.trace.model import EvidenceSummary
+from store_fixtures import seeded_ladybug
 
 from regtrace.regulation_graph import obligations_under
 from regtrace.seed import examples_folder, install_seed
@@ -175,8 +176,7 @@ def test_evidence_attached_through_the_api_keeps_the_groups_equal_to_the_rows(tm
     from regtrace.api.auth import Principal
     from regtrace.api.mutations import _create
 
-    store = LadybugStore(tmp_path / "store")
-    install_seed(store)
+    store = seeded_ladybug(tmp_path / "store")
     load_registers(store, examples_folder(), "demo", obligations_under(store))
     control = store.nodes("Control", "demo")[0]["control_id"]
     for n, (arrangement, collected) in enumerate([(None, "2026-11-28"), (None, "2020-01-01")]):

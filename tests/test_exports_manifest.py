@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import cli_process
 import pytest
 from export_fixtures import TENANT, load_example, write_small_insurer
 from regtrace.exports.manifest import verify
@@ -18,9 +18,7 @@ SECOND = "second-life"
 
 
 def regtrace(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REGTRACE_STORE": str(store)}
-    return subprocess.run([str(Path(sys.executable).parent / "regtrace"), *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return cli_process.run(args, env={**os.environ, "REGTRACE_STORE": str(store)}, timeout=300)
 
 
 @pytest.fixture(scope="module")

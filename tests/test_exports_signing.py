@@ -15,9 +15,9 @@ import shlex
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
+import cli_process
 import pytest
 from asn1crypto import cms
 from cryptography import x509
@@ -39,8 +39,7 @@ ORG = "範例人壽保險股份有限公司"  # as the README's example writes i
 def regtrace(*args: str, store: Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "REGTRACE_SIGN_PASSPHRASE"}
     environ.update(REGTRACE_STORE=str(store), **env)
-    return subprocess.run([str(Path(sys.executable).parent / "regtrace"), *args], capture_output=True, text=True,
-                          env=environ, timeout=300, cwd=cwd)
+    return cli_process.run(args, env=environ, timeout=300, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

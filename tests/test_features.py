@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
 from regtrace.trace import COMPANY, TraceRow, trace
+from store_fixtures import seeded_ladybug
 from trace_fixtures import MATERIAL_OFFSHORE, Registers
 from typer.testing import CliRunner
 
 from regtrace.bdd_report import CheckResult, run_checks, summary, write_junit
 from regtrace.cli import app
 from regtrace.features import FEATURES, diff_features, features_from_store, render_features, write_features
-from regtrace.seed import install_seed, seed_graph
+from regtrace.seed import seed_graph
 
 D = dt.date(2026, 11, 29)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "insurer"
@@ -57,9 +57,7 @@ def example_insurer(store: Store) -> None:
 
 
 def seeded(path: Path) -> Store:
-    store = LadybugStore(path)
-    install_seed(store)
-    return store
+    return seeded_ladybug(path)  # LadybugStore(path) with the seed installed (tests/store_fixtures.py)
 
 
 # ---------------------------------------------------------------- generation

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cli_process
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,14 @@ def section_commands(title: str) -> list[str]:
 
 
 def run(command: str, store: Path) -> subprocess.CompletedProcess[str]:
+    """A README command as a process of its own, forked from one that imported the CLI (tests/cli_process.py)."""
+    args = shlex.split(command)
+    assert args[0] == "regtrace", command
+    return cli_process.run(args[1:], cwd=ROOT, env={**os.environ, "REGTRACE_STORE": str(store)}, timeout=300)
+
+
+def run_script(command: str, store: Path) -> subprocess.CompletedProcess[str]:
+    """A README command as written, by the installed script in a fresh interpreter."""
     args = shlex.split(command)
     exe = Path(sys.executable).parent / args[0]
     env = {**os.environ, "REGTRACE_STORE": str(store)}
@@ -61,7 +70,7 @@ def test_readme_commands_run(title: str, tmp_path: Path) -> None:
 
 def test_demo_prints_the_board_summary_the_store_agrees_with(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    demo = run("regtrace demo --as-of 2026-11-29", store)
+    demo = run_script("regtrace demo --as-of 2026-11-29", store)
     assert demo.returncode == 0, demo.stderr
     for heading in ("董事會摘要 Board summary", "最嚴重缺口 Worst gaps", "涵蓋率 Coverage by article"):
         assert heading in demo.stdout

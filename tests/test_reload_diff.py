@@ -23,10 +23,11 @@ from regtrace.loaders.register_digests import plan_reload
 from regtrace.loaders.register_reader import read_folder
 from regtrace.loaders.registers import load_registers, register_names
 from regtrace.trace import evidence_groups, trace
+from store_fixtures import seeded_ladybug
 
 from regtrace.errors import InputError, RegisterError, StoreChangedError
 from regtrace.regulation_graph import obligations_under
-from regtrace.seed import examples_folder, install_seed
+from regtrace.seed import examples_folder
 
 AS_OF = dt.date(2026, 11, 29)
 
@@ -78,8 +79,7 @@ def graph(store: Store, tenant: str) -> dict[str, Any]:
 
 
 def loaded(folder: Path, path: Path, *more: Path) -> LadybugStore:
-    store = LadybugStore(path)
-    install_seed(store)
+    store = seeded_ladybug(path)
     for f in (folder, *more):
         load_registers(store, f, "demo", obligations_under(store))
     return store

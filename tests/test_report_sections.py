@@ -9,9 +9,9 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+import cli_process
 import pytest
 from regtrace.exports import cover, method, report, root_causes, scope
 from regtrace.exports.cover import SignOff
@@ -133,8 +133,7 @@ def test_css_strings_cannot_be_ended_by_a_company_name() -> None:
 
 def _export(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGTRACE_STORE": str(tmp_path / "store")}
-    return subprocess.run([str(Path(sys.executable).parent / "regtrace"), "export", "--out", str(tmp_path / "out"),
-                           *args], capture_output=True, text=True, env=env, timeout=120)
+    return cli_process.run(["export", "--out", str(tmp_path / "out"), *args], env=env, timeout=120)
 
 
 def test_sign_off_dates_need_a_name_and_a_valid_date(tmp_path: Path) -> None:

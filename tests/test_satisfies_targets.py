@@ -27,7 +27,6 @@ from test_register_validation import registers, write_folder
 
 from regtrace.errors import RegisterError
 from regtrace.regulation_graph import obligations_under
-from regtrace.seed import install_seed
 
 D = dt.date(2026, 11, 29)
 OURS = Path(__file__).parent / "data" / "mappings-our-framework.csv"
@@ -52,8 +51,8 @@ def satisfied_by(store: Store, control: str) -> set[str]:
     return {r["obligation_id"] for r in store.control_links("t1") if r["control_id"] == control}
 
 
-def test_a_target_id_covers_exactly_its_equal_and_subset_provisions(store: Store, tmp_path: Path) -> None:
-    install_seed(store)
+def test_a_target_id_covers_exactly_its_equal_and_subset_provisions(seeded_store: Store, tmp_path: Path) -> None:
+    store = seeded_store  # each store kind, with the seed (tests/store_fixtures.py)
     load(store, folder_with(tmp_path, "ISO27001:A.5.22; CCM:IVS-05"))
     assert satisfied_by(store, "CT3") == {"A5.P3.I4", "A7.P1.I1.S3"}
     (ct3,) = [r for r in store.nodes("Control", "t1") if r["control_id"] == "CT3"]
@@ -73,8 +72,7 @@ def test_a_target_id_covers_exactly_its_equal_and_subset_provisions(store: Store
 
 def test_targets_that_cover_nothing_are_refused_with_file_row_and_column(open_store_of: StoreFactory,
                                                                         tmp_path: Path) -> None:
-    store = open_store_of("ladybug")
-    install_seed(store)
+    store = open_store_of("ladybug", seeded=True)
     bad = "ISO27001:A.5.23; NOPE:X-1; ISO27001:A.99.99; A7.P1.I1.S3"
     with pytest.raises(RegisterError) as raised:
         load(store, folder_with(tmp_path, bad))
@@ -90,8 +88,7 @@ def test_targets_that_cover_nothing_are_refused_with_file_row_and_column(open_st
 
 
 def test_only_a_reviewed_set_lets_a_target_id_count(open_store_of: StoreFactory, tmp_path: Path) -> None:
-    store = open_store_of("ladybug")
-    install_seed(store)
+    store = open_store_of("ladybug", seeded=True)
     import_mapping_file(store, OURS, SetOptions(set_id="our-framework"))  # a draft
     with pytest.raises(RegisterError, match="'OURS:ENV-02' covers no provision"):
         load(store, folder_with(tmp_path, "OURS:ENV-02"))
@@ -101,8 +98,7 @@ def test_only_a_reviewed_set_lets_a_target_id_count(open_store_of: StoreFactory,
 
 
 def test_a_target_id_outside_satisfies_is_not_a_provision(open_store_of: StoreFactory, tmp_path: Path) -> None:
-    store = open_store_of("ladybug")
-    install_seed(store)
+    store = open_store_of("ladybug", seeded=True)
     data = registers()
     data["contracts"] = [dict(data["contracts"][0], clauses="CCM:IVS-05")]
     with pytest.raises(RegisterError, match="'CCM:IVS-05' is not a provision id"):

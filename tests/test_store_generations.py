@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import cli_process
 import pytest
 from crash_fixtures import ROOT, regtrace, state_of
 from regtrace.graph import ladybug_repair
@@ -23,7 +24,6 @@ from regtrace.errors import NotFoundError, StoreError
 from regtrace.stores import open_store
 
 EXAMPLE = ROOT / "examples" / "insurer"
-CLI = str(Path(sys.executable).with_name("regtrace"))
 
 # The layout before generations, written the way the store wrote it then: graph.lbdb in the folder, schema and
 # writes through the same writer, and (when asked) the process killed right after its last commit so that the
@@ -127,7 +127,7 @@ def test_reading_never_creates_a_store(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match=str(missing)):
         open_store(str(missing), create=False)
     assert not missing.exists()
-    result = subprocess.run([CLI, "--store", str(missing), "doctor"], capture_output=True, text=True, check=False)
+    result = cli_process.run(["--store", str(missing), "doctor"])
     assert result.returncode == 3 and str(missing) in result.stderr
     assert not missing.exists()
 
@@ -145,8 +145,7 @@ def test_doctor_finds_and_repairs_what_a_kill_leaves(tmp_path: Path) -> None:
     layout = Layout(folder)
     current = layout.read_pointer()
     assert current is not None
-    healthy = subprocess.run([CLI, "--store", str(folder), "doctor", "--json"], capture_output=True, text=True,
-                             check=False)
+    healthy = cli_process.run(["--store", str(folder), "doctor", "--json"])
     assert healthy.returncode == 0, healthy.stderr
     report = json.loads(healthy.stdout)
     assert report["healthy"] and report["tenants"]["alpha"]["counts"]["Evidence"] == evidence
@@ -154,12 +153,11 @@ def test_doctor_finds_and_repairs_what_a_kill_leaves(tmp_path: Path) -> None:
     (folder / f"staging-{current + 1}-999999").mkdir()  # a writer killed while building
     (folder / "CURRENT.tmp").write_text("junk")  # killed while writing the pointer
     os.rename(layout.generation_dir(current), layout.generation_dir(current + 5))  # pointer names nothing
-    broken = subprocess.run([CLI, "--store", str(folder), "doctor"], capture_output=True, text=True, check=False)
+    broken = cli_process.run(["--store", str(folder), "doctor"])
     assert broken.returncode == 4
     assert "staging" in broken.stdout and "CURRENT" in broken.stdout
 
-    repaired = subprocess.run([CLI, "--store", str(folder), "doctor", "--repair", "--json"], capture_output=True,
-                              text=True, check=False)
+    repaired = cli_process.run(["--store", str(folder), "doctor", "--repair", "--json"])
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
     report = json.loads(repaired.stdout)
     assert report["healthy"] and report["generation"] == str(current + 5)

@@ -22,8 +22,6 @@ from regtrace.graph.port import Store
 from regtrace.trace import trace
 from trace_fixtures import Registers, row
 
-from regtrace.seed import install_seed
-
 D = dt.date(2026, 11, 29)
 DAY = dt.timedelta(days=1)
 PHYSICAL = "A9.P1.I4.S2"
@@ -31,9 +29,9 @@ TENANCY = "A5.P1.I2.S6"
 
 
 @pytest.fixture
-def store(store: Store) -> Store:
-    install_seed(store)
-    return store
+def store(seeded_store: Store) -> Store:
+    """Each store kind in turn, with the seed (tests/store_fixtures.py)."""
+    return seeded_store
 
 
 

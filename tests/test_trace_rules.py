@@ -14,7 +14,6 @@ from regtrace.trace.coverage import overall
 from trace_fixtures import Registers, row
 
 from regtrace.regulation_graph import obligations_under
-from regtrace.seed import install_seed
 
 D = dt.date(2026, 11, 29)
 DAY = dt.timedelta(days=1)
@@ -24,9 +23,9 @@ A5P1_BELOW = ["A5.P1.I1", "A5.P1.I2", *(f"A5.P1.I2.S{n}" for n in range(1, 8))]
 
 
 @pytest.fixture
-def store(store: Store) -> Store:
-    install_seed(store)
-    return store
+def store(seeded_store: Store) -> Store:
+    """Each store kind in turn, with the seed (tests/store_fixtures.py)."""
+    return seeded_store
 
 
 

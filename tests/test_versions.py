@@ -17,16 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
 from regtrace.trace import trace
+from store_fixtures import seeded_ladybug
 from trace_fixtures import Registers
 
 from regtrace import versions_adopt
 from regtrace.errors import InputError, NotFoundError
 from regtrace.features import features_from_store
 from regtrace.migrate import checksum, contents
-from regtrace.seed import install_seed
 from regtrace.versions import VersionBook
 from regtrace.versions_adopt import adopt, plan_adoption
 from regtrace.versions_review import accept_reviews, review_queue
@@ -62,18 +61,16 @@ def _rows(store: Store, day: dt.date) -> dict[tuple[str, str], tuple[str, tuple[
 
 
 @pytest.fixture
-def seeded(store: Store) -> Store:
-    """Both stores: the seed and the tenant above."""
-    install_seed(store)
-    _registers(store)
-    return store
+def seeded(seeded_store: Store) -> Store:
+    """Both stores: the seed (tests/store_fixtures.py) and the tenant above."""
+    _registers(seeded_store)
+    return seeded_store
 
 
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[Store]:
     """The embedded store only, for what does not depend on the store (kept off Neo4j to keep CI short)."""
-    with LadybugStore(tmp_path / "store") as store:
-        install_seed(store)
+    with seeded_ladybug(tmp_path / "store") as store:
         _registers(store)
         yield store
 

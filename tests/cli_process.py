@@ -1,0 +1,125 @@
+"""Run `regtrace` commands as real processes without paying their imports each time.
+
+`run(args, env=..., cwd=..., timeout=...)` answers like `subprocess.run([regtrace, *args], capture_output=True,
+text=True, ...)`: a CompletedProcess with the exit code, stdout and stderr. The process is a child forked from a
+server interpreter that imported the CLI and what its commands import (the store, the trace, WeasyPrint, rdflib,
+openpyxl, pyHanko: 3-6 s of CPU per export command on this machine) once; the child takes the command's
+environment and working folder, its stdin is /dev/null and its stdout and stderr are files, and it runs the
+entry point the `regtrace` script runs (regtrace.cli:main) and then exits as any interpreter does (at-exit
+handlers, buffers flushed; an uncaught exception prints its traceback and exits 1). Each command is its own
+process: stores are opened, locked and closed by it, as by the installed script.
+
+Environment that libraries read when imported (rich reads COLUMNS, TERM, NO_COLOR, ...) is the command's own:
+there is one server per environment (the REGTRACE_* settings aside, which the product reads per call through
+regtrace.settings.current()). The server never opens a store and runs no thread (OpenBLAS is held to one thread
+in it, so that forking is safe), so a child starts as a fresh process would, only already imported.
+
+tests/test_cli.py keeps tests that start the installed `regtrace` script itself; the wheel check runs it from a
+fresh environment.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+SCRIPT = str(Path(sys.executable).parent / "regtrace")
+PER_CALL = frozenset({"REGTRACE_STORE", "REGTRACE_SIGN_PASSPHRASE"})  # read when a command runs, never on import
+
+SERVER = r"""
+import json, os, sys
+import regtrace.cli
+from regtrace.cli import main
+for name in ("regtrace.graph.ladybug_store", "regtrace.trace", "regtrace.exports.bundle", "regtrace.exports.signing",
+             "regtrace.exports.keys", "weasyprint", "rdflib", "openpyxl", "pyhanko.sign"):
+    try:
+        __import__(name)
+    except ImportError:
+        pass
+threads = len(os.listdir("/proc/self/task"))
+assert threads == 1, f"the fork server runs {threads} threads: forking it would not be safe"
+print("ready", flush=True)
+for line in sys.stdin:
+    job = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(job["cwd"])
+        os.environ.clear()
+        os.environ.update(job["env"])
+        streams = ((0, os.devnull, os.O_RDONLY), (1, job["out"], os.O_WRONLY), (2, job["err"], os.O_WRONLY))
+        for fd, path, flags in streams:
+            opened = os.open(path, flags)
+            os.dup2(opened, fd)
+            os.close(opened)
+        sys.argv = ["regtrace", *job["argv"]]
+        main()
+        sys.exit(0)
+    print(pid, flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(status, flush=True)
+"""
+
+
+class _Server:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, bufsize=1, env={**env, "OPENBLAS_NUM_THREADS": "1"})
+        assert self.process.stdout and self.process.stdout.readline().strip() == "ready", "the fork server failed"
+
+    def run(self, args: Sequence[str], env: Mapping[str, str], cwd: str, timeout: float
+            ) -> subprocess.CompletedProcess[str]:
+        assert self.process.stdin and self.process.stdout
+        with tempfile.TemporaryDirectory(prefix="regtrace-cli-") as folder:
+            out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+            out.touch()
+            err.touch()
+            job = {"argv": list(args), "env": dict(env), "cwd": cwd, "out": str(out), "err": str(err)}
+            self.process.stdin.write(json.dumps(job) + "\n")
+            pid = int(self.process.stdout.readline())
+            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                self.process.stdout.readline()
+                raise subprocess.TimeoutExpired([SCRIPT, *args], timeout, _text(out), _text(err))
+            code = os.waitstatus_to_exitcode(int(self.process.stdout.readline()))
+            return subprocess.CompletedProcess([SCRIPT, *args], code, _text(out), _text(err))
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def _text(path: Path) -> str:
+    """What subprocess.run(text=True) gives: the locale's encoding (UTF-8 here), universal newlines."""
+    return path.read_bytes().decode().replace("\r\n", "\n").replace("\r", "\n")
+
+
+_servers: dict[tuple[tuple[str, str], ...], _Server] = {}
+
+
+def _close_all() -> None:
+    for server in _servers.values():
+        server.close()
+
+
+atexit.register(_close_all)
+
+
+def run(args: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | Path | None = None,
+        timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
+    """`regtrace ARGS` as a process of its own, to its end (see the module's text)."""
+    environ = dict(os.environ if env is None else env)
+    key = tuple(sorted((k, v) for k, v in environ.items() if k not in PER_CALL))
+    server = _servers.get(key)
+    if server is None or server.process.poll() is not None:
+        server = _servers[key] = _Server({k: v for k, v in key})
+    return server.run(args, environ, str(Path.cwd() if cwd is None else cwd), timeout)
