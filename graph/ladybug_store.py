@@ -115,7 +115,8 @@ class _LadybugWriter(Writer):
         from . import ladybug_diff
 
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None, self._settle)
+        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None,
+                                    release_freed_memory)
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
                        release: bool, step: Callable[[], None],
@@ -126,15 +127,7 @@ class _LadybugWriter(Writer):
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
-                                    self._settle, patched)
-
-    def _settle(self) -> None:
-        """After a large label or relationship type is written: the memory of its columns, freed to the C
-        library, goes back to the system before the next one's rows are written. What is written stays in the
-        write's one transaction (committed once, at the end). Committing and checkpointing here as well held
-        fewer of the engine's pages at once (1M evidence: peak 771-776 MB against 825-833 MB) but cost 1-3.5 s
-        more CPU: a relationship's COPY after a checkpoint looks its ends up on disk instead of in memory."""
-        release_freed_memory()
+                                    release_freed_memory, patched)
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():

@@ -136,15 +136,15 @@ def test_a_refused_load_leaves_the_store_as_it_was(store: LadybugStore, tmp_path
     assert snapshot(store, "t2") == {k: [] for k in before}
 
 
-@pytest.mark.parametrize("settle_rows", [100_000, 1])
+@pytest.mark.parametrize("large_rows", [100_000, 1])
 @pytest.mark.parametrize("failing", ["create_node_table", "create_link_table"])
 def test_a_failure_mid_write_leaves_nothing(store: LadybugStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            failing: str, settle_rows: int) -> None:
-    """With settle_rows 1 the write settles after every label (its columns' memory returned) before the failure:
+                                            failing: str, large_rows: int) -> None:
+    """With large_rows 1 every label's columns' memory is returned after it is written, before the failure:
     the published store is still the one before."""
     from regtrace.graph import ladybug_diff
 
-    monkeypatch.setattr(ladybug_diff, "SETTLE_ROWS", settle_rows)
+    monkeypatch.setattr(ladybug_diff, "LARGE_ROWS", large_rows)
     folder = write_folder(tmp_path / "regs")
     load_registers(store, folder, "t1", UNDER)
     before = snapshot(store)
