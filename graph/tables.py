@@ -30,8 +30,11 @@ def _date(value: Any) -> Any:
     return value
 
 
-def column(p: Property, values: Sequence[Any]) -> pa.Array:
-    """One property's values as an Arrow array of its type (tuples become lists, date texts dates)."""
+def column(p: Property, values: Sequence[Any] | pa.Array) -> pa.Array:
+    """One property's values as an Arrow array of its type (tuples become lists, date texts dates; an Arrow
+    array is cast)."""
+    if isinstance(values, pa.Array):
+        return values.cast(arrow_type(p))
     try:
         return pa.array(values, arrow_type(p))
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from regtrace.crosswalk.targets import is_target
 from regtrace.graph import tables
 from regtrace.graph.port import Link, Row, Store, Writer
-from regtrace.graph.schema import Property, node_uid, store_schema
+from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
 from regtrace.trace import evidence_groups
 
@@ -207,11 +207,6 @@ def _arrow(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
     return values.cast(type_) if isinstance(values, pa.Array) else pa.array(values, type_)
 
 
-def _property_column(p: Property, values: Sequence[Any]) -> pa.Array:
-    """A stored property's values as tables.column gives them (an Arrow array cast to the property's type)."""
-    return values.cast(tables.arrow_type(p)) if isinstance(values, pa.Array) else tables.column(p, values)
-
-
 def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     """Register rows as a node table: every property of the label, in the schema's order, as node_rows gives
     them."""
@@ -226,7 +221,7 @@ def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
     for p in node.properties[1:]:
         if p.name in positions:
-            columns[p.name] = _property_column(p, chunk.columns[positions[p.name]])
+            columns[p.name] = tables.column(p, chunk.columns[positions[p.name]])
         elif p.name == "tenant":
             columns[p.name] = pa.repeat(pa.scalar(tenant, pa.string()), chunk.size)
         else:
