@@ -68,28 +68,43 @@ for line in sys.stdin:
 """
 
 
-class _Server:
+class Server:
+    """One fork server: `start` a command (its pid), `exited` (its wait status once ended), or `run` it whole."""
+
     def __init__(self, env: Mapping[str, str]) -> None:
         self.process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, bufsize=1, env={**env, "OPENBLAS_NUM_THREADS": "1"})
         assert self.process.stdout and self.process.stdout.readline().strip() == "ready", "the fork server failed"
 
+    def start(self, args: Sequence[str], env: Mapping[str, str], cwd: str, out: str = os.devnull,
+              err: str = os.devnull) -> int:
+        """`regtrace ARGS` started as a child (stdout and stderr into the files `out` and `err`); its pid. The
+        server takes the next command once this one has ended (`exited`)."""
+        assert self.process.stdin and self.process.stdout
+        job = {"argv": list(args), "env": dict(env), "cwd": cwd, "out": out, "err": err}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        return int(self.process.stdout.readline())
+
+    def exited(self, timeout: float | None = 0.0) -> int | None:
+        """The wait status of the child started last once it has ended: None if it still runs after `timeout`
+        seconds (a timeout of None waits for its end)."""
+        assert self.process.stdout
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return int(self.process.stdout.readline()) if ready else None
+
     def run(self, args: Sequence[str], env: Mapping[str, str], cwd: str, timeout: float
             ) -> subprocess.CompletedProcess[str]:
-        assert self.process.stdin and self.process.stdout
         with tempfile.TemporaryDirectory(prefix="regtrace-cli-") as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
             out.touch()
             err.touch()
-            job = {"argv": list(args), "env": dict(env), "cwd": cwd, "out": str(out), "err": str(err)}
-            self.process.stdin.write(json.dumps(job) + "\n")
-            pid = int(self.process.stdout.readline())
-            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-            if not ready:
+            pid = self.start(args, env, cwd, str(out), str(err))
+            status = self.exited(timeout)
+            if status is None:
                 os.kill(pid, signal.SIGKILL)
-                self.process.stdout.readline()
+                self.exited(None)
                 raise subprocess.TimeoutExpired([SCRIPT, *args], timeout, _text(out), _text(err))
-            code = os.waitstatus_to_exitcode(int(self.process.stdout.readline()))
+            code = os.waitstatus_to_exitcode(status)
             return subprocess.CompletedProcess([SCRIPT, *args], code, _text(out), _text(err))
 
     def close(self) -> None:
@@ -103,7 +118,7 @@ def _text(path: Path) -> str:
     return path.read_bytes().decode().replace("\r\n", "\n").replace("\r", "\n")
 
 
-_servers: dict[tuple[tuple[str, str], ...], _Server] = {}
+_servers: dict[tuple[tuple[str, str], ...], Server] = {}
 
 
 def _close_all() -> None:
@@ -121,5 +136,5 @@ def run(args: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str |
     key = tuple(sorted((k, v) for k, v in environ.items() if k not in PER_CALL))
     server = _servers.get(key)
     if server is None or server.process.poll() is not None:
-        server = _servers[key] = _Server({k: v for k, v in key})
+        server = _servers[key] = Server({k: v for k, v in key})
     return server.run(args, environ, str(Path.cwd() if cwd is None else cwd), timeout)

@@ -1,10 +1,11 @@
 """Helpers for the crash tests: a store's exact state (counts and a digest of every tenant's rows, and every
 tenant's trace), synthetic registers, and a zygote that starts `regtrace` commands as real processes fast.
 
-The zygote is one Python process that imports the CLI once and then forks a child per command; each child
-runs the CLI's entry point (regtrace.cli:main, what the `regtrace` script runs) with the given arguments, so a
-trial costs the command's work, not five seconds of imports on a busy machine. The zygote never opens a store,
-so forking it is safe. Children are real processes: the tests kill them with SIGKILL.
+The zygote is tests/cli_process.py's fork server: one Python process that imports the CLI once and then forks a
+child per command; each child runs the CLI's entry point (regtrace.cli:main, what the `regtrace` script runs)
+with the given arguments, so a trial costs the command's work, not five seconds of imports on a busy machine.
+The server never opens a store, so forking it is safe. Children are real processes: the tests kill them with
+SIGKILL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import json
 import os
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,28 +30,6 @@ from regtrace.doctor import contents
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 29)
 State = dict[str, Any]
-
-ZYGOTE = r"""
-import json, os, sys
-from regtrace.cli import main
-for line in sys.stdin:
-    argv = json.loads(line)
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        sys.argv = ["regtrace", *argv]
-        try:
-            main()
-        except SystemExit as exc:
-            os._exit(exc.code if isinstance(exc.code, int) else 1)
-        os._exit(0)
-    print(pid, flush=True)
-    _, status = os.waitpid(pid, 0)
-    print(status, flush=True)
-"""
-
 
 def state_of(store: Store) -> State:
     """Counts and digests of every tenant's rows and of the shared rows, and a digest of every tenant's trace."""
@@ -76,23 +54,21 @@ def synthetic(folder: Path, evidence: int, seed: int) -> Path:
 
 
 class Zygote:
-    """Starts `regtrace ARGS` as forked processes of one pre-imported interpreter (see the module's text)."""
+    """Starts `regtrace ARGS` as forked processes of one pre-imported interpreter (tests/cli_process.py), one at a
+    time, their output discarded."""
 
     def __init__(self, **env: str) -> None:
         """`env`: variables added to the environment the commands see (e.g. a store's batch size)."""
-        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, bufsize=1, env={**os.environ, **env})
+        self.env = {**os.environ, **env}
+        self.server = cli_process.Server(self.env)
+        self.process = self.server.process
 
     def start(self, *args: str) -> int:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(json.dumps(list(args)) + "\n")
-        return int(self.process.stdout.readline())
+        return self.server.start(args, self.env, os.getcwd())
 
     def exited(self, timeout: float = 0.0) -> int | None:
         """The wait status of the last child once it has ended (None while it runs)."""
-        assert self.process.stdout
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        return int(self.process.stdout.readline()) if ready else None
+        return self.server.exited(timeout)
 
     def run(self, *args: str, timeout: float = 600.0) -> int:
         """Run `regtrace ARGS` to its end; its exit code."""
@@ -102,9 +78,7 @@ class Zygote:
         return os.waitstatus_to_exitcode(status)
 
     def close(self) -> None:
-        assert self.process.stdin
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
+        self.server.close()
 
 
 def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0) -> bool:
