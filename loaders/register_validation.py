@@ -266,11 +266,13 @@ class _Validator:
         # Free text that names nothing needs no parsing: the common, cheap case gets its own loop.
         self._texts = [(s[0], s[1], s[5], s[6], s[0] == 0) for s in specs if s[2] is None and s[4] is None]
         self._others = [s for s in specs if s[2] is not None or s[4] is not None]
-        self._searches = {c.index: pattern_search(c.field.datatype, many=c.field.many, allowed=c.field.allowed,
-                                                  pattern=c.field.pattern) for c in self.columns}
-        self._checks = self._row_checks()
+        # read by the column-wise path too (register_validation_columnar): the patterns, the checks across a row's
+        # cells, whether the register's id column is present; `take` hands rows on
+        self.searches = {c.index: pattern_search(c.field.datatype, many=c.field.many, allowed=c.field.allowed,
+                                                 pattern=c.field.pattern) for c in self.columns}
+        self.checks = self._row_checks()
         self._key_column = next((c.name for c in self.columns if c.position == 0), self.model.key)
-        self._has_key = any(c.position == 0 for c in self.columns)
+        self.has_key = any(c.position == 0 for c in self.columns)
         # where each id was first seen, for a duplicate's message: rows judged one by one, and column-wise chunks
         # as (first row, their ids) (a million ids held as lists, not a million dict entries)
         self._first_row: dict[str, int] = {}
@@ -327,7 +329,7 @@ class _Validator:
                         except CellError:
                             return False
                 values = list(map(cache.get, texts))  # a blank is never cached: None
-            elif (search := self._searches[index]) is not None:  # a pattern: the value is the text itself
+            elif (search := self.searches[index]) is not None:  # a pattern: the value is the text itself
                 if not all(map(search, filter(None, texts))):
                     return False
                 values = [t or None for t in texts] if blanks else texts
@@ -347,7 +349,7 @@ class _Validator:
                     return False
             columns[position] = values
         key_values = columns[0] or []
-        if self._has_key:
+        if self.has_key:
             keys = key_values
             if None in keys:
                 keys = [k for k in keys if k is not None]
@@ -357,21 +359,21 @@ class _Validator:
         given: list[Sequence[Any]] = [[None] * n if c is None else c for c in columns]
         given.append(extras)
         rows: list[tuple[Any, ...]] | None = None
-        if self._checks:
+        if self.checks:
             rows = []
             for row in zip(*given, strict=True):
                 values = list(row)
-                for check in self._checks:
+                for check in self.checks:
                     if check(values) is not None:
                         return False
                 rows.append(tuple(values))
-        if self._has_key:  # every row of the chunk has a value: they are numbered from `first` on
+        if self.has_key:  # every row of the chunk has a value: they are numbered from `first` on
             self.ids.update(keys)
             self._chunk_ids.append((first, key_values))
-        self._take(rows, None if rows is not None else given)
+        self.take(rows, None if rows is not None else given)
         return True
 
-    def _take(self, rows: list[tuple[Any, ...]] | None, columns: list[Sequence[Any]] | None = None) -> None:
+    def take(self, rows: list[tuple[Any, ...]] | None, columns: list[Sequence[Any]] | None = None) -> None:
         """A chunk's valid rows (or the same column-wise): kept, handed to the sink, or both. Once any problem
         is found nothing more is handed on (nothing will be written)."""
         register = self.register
@@ -393,7 +395,7 @@ class _Validator:
         """Validate `chunk` row by row, reporting every problem by row and column."""
         width = len(self.table.header)
         size = len(self.model.columns)
-        texts, others, checks = self._texts, self._others, self._checks
+        texts, others, checks = self._texts, self._others, self.checks
         key_column, key_name = self._key_column, self.model.key
         first_row, ids = self._first_row, self.ids
         rows: list[tuple[Any, ...]] = []
@@ -468,7 +470,7 @@ class _Validator:
                 self._unnamed(number, cells)
             values.append(self._extra(cells) if extra else None)
             rows.append(tuple(values))
-        self._take(rows)
+        self.take(rows)
 
     def _first_row_of(self, key: str) -> int:
         """The row where `key` was first seen. The first duplicate turns the chunks' ids into row numbers once

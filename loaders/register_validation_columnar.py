@@ -63,7 +63,7 @@ def qualifies(v: _Validator) -> bool:
     table = v.table
     return (table.columnar and table.path is not None and table.encoding in ENCODINGS and table.plain
             and table.first_row == 2 and not v.unnamed and not v.extra and not v.unreadable
-            and v.model.max_rows is None and not v._checks and not v.ids
+            and v.model.max_rows is None and not v.checks and not v.ids
             and not any(c.field.many for c in v.columns))
 
 
@@ -75,11 +75,11 @@ def validate_columns(v: _Validator) -> bool:
     except (_NotClean, pa.ArrowException, OSError, ValueError):  # ValueError: a CellError, a codec's error
         return False
     batches, keys = judged
-    if v._has_key:
+    if v.has_key:
         v.ids.update(keys)
     kept = v.register.kept
     for columns in batches:
-        v._take(None, [c.to_pylist() if kept else c for c in columns])
+        v.take(None, [c.to_pylist() if kept else c for c in columns])
     return True
 
 
@@ -94,7 +94,7 @@ class _Column:
         self.type = ARROW_TYPES.get(f.datatype, pa.string())
         target = f.target or ""
         self.known = v.known.get(target) if f.target is not None else None
-        self.search: Callable[[str], object] | None = v._searches.get(index)
+        self.search: Callable[[str], object] | None = v.searches.get(index)
         self.shared_pattern = f.pattern if f.pattern is not None and _SHARED_PATTERN.fullmatch(f.pattern) else None
         self.cache: dict[str, Any] = {}  # text -> parsed value, across the file's blocks
 
@@ -166,11 +166,11 @@ def _judge(v: _Validator) -> tuple[list[list[pa.Array]], list[Any]]:
         values: list[pa.Array] = [pa.nulls(n)] * width + [pa.nulls(n, pa.string())]  # absent columns, `extra`
         for column in columns:
             values[column.position] = column.values(batch.column(column.index))
-        if v._has_key:
+        if v.has_key:
             key_parts.append(values[0])
         batches.append(values)
     keys: list[Any] = []
-    if v._has_key and key_parts:
+    if v.has_key and key_parts:
         ids = pa.chunked_array(key_parts, key_parts[0].type).drop_null()
         if pc.count_distinct(ids).as_py() != len(ids):
             raise _NotClean  # an id twice: the row-wise checks name both rows
