@@ -38,7 +38,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 SCRIPT = str(Path(sys.executable).parent / "regtrace")
-PER_CALL = frozenset({"REGTRACE_STORE", "REGTRACE_SIGN_PASSPHRASE"})  # read when a command runs, never on import
+# read when a command runs, never on import; pytest sets PYTEST_CURRENT_TEST anew for each test (and each phase of
+# it), and with it in the key every test started a server of its own: 3-4 s of imports each, ~80 of them in a run
+PER_CALL = frozenset({"REGTRACE_STORE", "REGTRACE_SIGN_PASSPHRASE", "PYTEST_CURRENT_TEST"})
 
 SERVER = r"""
 import gc, json, os, sys
