@@ -186,9 +186,10 @@ def test_a_reader_keeps_one_generation_in_a_snapshot_and_follows_outside_it(tmp_
 
 def test_a_write_compresses_the_pages_it_adds_only_when_configured(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """REGTRACE_WRITE_COMPRESSION reaches the engine of every write (off by default: a million-evidence first
-    load takes ~20 % less CPU, bench/README.md): the same 20,000 evidence nodes (one date, one title, one
-    tenant) take more room uncompressed, and read alike; a store written either way is written again the other."""
+    """REGTRACE_WRITE_COMPRESSION reaches the engine of every write (on by default; off, a million-evidence first
+    load takes ~10 % less CPU and later writes copy a larger file, bench/README.md): the same 20,000 evidence
+    nodes (one date, one title, one tenant) take more room uncompressed, and read alike; a store written either
+    way is written again the other."""
     rows = [{"uid": f"t1/EV{i:05d}", "evidence_id": f"EV{i:05d}", "collected_on": "2025-01-01", "title": "同一份",
              "tenant": "t1"} for i in range(20_000)]
     sizes: dict[str, int] = {}
