@@ -172,7 +172,7 @@ def _boundaries(segment: bytes) -> list[int]:
     if not len(ends):
         return []
     feeds = np.flatnonzero(np.frombuffer(segment, np.uint8) == _LINE_FEED)
-    return (feeds[ends] + 1).tolist()
+    return [int(at) + 1 for at in feeds[ends]]
 
 
 def file_digest(spans: Sequence[Span]) -> str:
