@@ -161,7 +161,8 @@ def _group_order(evidence: pa.Table) -> tuple[npt.NDArray[np.int64], npt.NDArray
 
     control, _ = codes(evidence.column("control_id"))
     arrangement, width = codes(evidence.column("arrangement_id"))
-    group = control * width + arrangement
+    # dense: numbered 0, 1, … in the groups' order, so that the key below stays far inside 64 bits at any size
+    group = np.unique(control * width + arrangement, return_inverse=True)[1].astype(np.int64)
     days = pc.cast(evidence.column("collected_on"), pa.int32()).to_numpy().astype(np.int64)
     span = int(days.max()) - int(days.min()) + 1
     keyed = pa.table({"key": group * span + (int(days.max()) - days),
