@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 class LadybugConnection:
     """`path` opened read-only (a published generation) or read-write (a staging copy)."""
 
-    def __init__(self, path: Path, *, read_only: bool, threads: int = 0) -> None:
-        """`threads`: the engine's worker threads (0: one per core)."""
+    def __init__(self, path: Path, *, read_only: bool, threads: int = 0, compression: bool = True) -> None:
+        """`threads`: the engine's worker threads (0: one per core); `compression`: whether the pages a write adds
+        are compressed (any page, compressed or not, is read alike)."""
         self.path = path
         try:
-            self._db = ladybug.Database(str(path), read_only=read_only, max_num_threads=threads)
+            self._db = ladybug.Database(str(path), read_only=read_only, max_num_threads=threads,
+                                        compression=compression)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             if "lock" in str(exc).lower():

@@ -227,7 +227,9 @@ class LadybugStore(CypherStore):
         try:
             if source is not None:
                 self._layout.copy_database(source, staging)
-            conn = LadybugConnection(staging / DB_FILE, read_only=False, threads=settings.current().write_threads)
+            given = settings.current()
+            conn = LadybugConnection(staging / DB_FILE, read_only=False, threads=given.write_threads,
+                                     compression=given.write_compression)
             try:
                 if source is None or unit is None:  # a new store, or ensure_schema: the tables the ontology names
                     _create_schema(conn)

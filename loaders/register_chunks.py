@@ -30,11 +30,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 ROW_BITS = 5
 LONGEST_LINE = 8 << 20  # bytes without a line feed after which a file is no longer cut (its chunks: none)
 _MASK = (1 << ROW_BITS) - 1
 _CELL, _ROW = "\x1f", "\x1e"
 _QUOTE = b'"'
+_LINE_FEED = ord("\n")
 _AROUND_QUOTES = frozenset(b",\r\n")  # what may precede an opening quote or follow a closing one
 
 
@@ -121,27 +124,20 @@ class ByteChunker:
             return
         inside = self._inside
         quoted = _QUOTE in segment
-        lines = segment.split(b"\n")
-        lines.pop()  # empty: the segment ends with a line feed
-        ends = [i for i, crc in enumerate(map(zlib.crc32, lines)) if not crc & _MASK]
         view = memoryview(segment)
         position = 0  # in the segment: the bytes before it are hashed
-        if ends:
-            quotes_before, counted = 0, 0
-            line, cut = 0, 0  # the bytes of the lines before `line`, with their line feeds
-            for i in ends:
-                cut += sum(map(len, lines[line:i + 1])) + i + 1 - line  # just after line i's line feed
-                line = i + 1
-                if quoted:
-                    quotes_before += segment.count(_QUOTE, counted, cut)
-                    counted = cut
-                    if inside != (quotes_before % 2 == 1):  # this line feed lies within a quoted field
-                        continue
-                self._hash.update(view[position:cut])
-                end = self._offset + cut
-                self._spans.append(Span(self._chunk_start, end - self._chunk_start, self._hash.hexdigest()[:32]))
-                self._hash = hashlib.sha256()
-                self._chunk_start, position = end, cut
+        quotes_before, counted = 0, 0
+        for cut in _boundaries(segment):
+            if quoted:
+                quotes_before += segment.count(_QUOTE, counted, cut)
+                counted = cut
+                if inside != (quotes_before % 2 == 1):  # this line feed lies within a quoted field
+                    continue
+            self._hash.update(view[position:cut])
+            end = self._offset + cut
+            self._spans.append(Span(self._chunk_start, end - self._chunk_start, self._hash.hexdigest()[:32]))
+            self._hash = hashlib.sha256()
+            self._chunk_start, position = end, cut
         self._hash.update(view[position:])
         self._offset += len(segment)
         if quoted:
@@ -163,6 +159,20 @@ class ByteChunker:
                 self._broken = True
                 return False
         return True
+
+
+def _boundaries(segment: bytes) -> list[int]:
+    """Where in `segment` (whole lines, ending with a line feed) each line whose bytes have a CRC-32 ending in
+    ROW_BITS zero bits ends (just after its line feed): the lines' CRC-32s gathered into one array, the line
+    feeds found in one pass over the bytes."""
+    lines = segment.split(b"\n")
+    lines.pop()  # empty: the segment ends with a line feed
+    crcs = np.fromiter(map(zlib.crc32, lines), np.uint32, len(lines))
+    ends = np.flatnonzero((crcs & _MASK) == 0)
+    if not len(ends):
+        return []
+    feeds = np.flatnonzero(np.frombuffer(segment, np.uint8) == _LINE_FEED)
+    return [int(at) + 1 for at in feeds[ends]]
 
 
 def file_digest(spans: Sequence[Span]) -> str:

@@ -9,10 +9,13 @@ entry point the `regtrace` script runs (regtrace.cli:main) and then exits as any
 handlers, buffers flushed; an uncaught exception prints its traceback and exits 1). Each command is its own
 process: stores are opened, locked and closed by it, as by the installed script.
 
-Environment that libraries read when imported (rich reads COLUMNS, TERM, NO_COLOR, ...) is the command's own:
-there is one server per environment (the REGTRACE_* settings aside, which the product reads per call through
-regtrace.settings.current()). The server never opens a store and runs no thread (OpenBLAS is held to one thread
-in it, so that forking is safe), so a child starts as a fresh process would, only already imported.
+Environment that libraries read when imported (rich reads COLUMNS, TERM, NO_COLOR, ...) is the command's own: there
+is one server per environment, less the variables read only when a command runs (PER_CALL; the other REGTRACE_*
+settings are part of it: the ontology's folder, REGTRACE_CACHE, is read while modules are imported).
+PYTEST_CURRENT_TEST is among them: pytest sets it anew for every test, and keyed on it each test started a server
+of its own (~75 a run, ~150 MB and a few seconds of CPU each). The server never opens a store and runs no thread
+(OpenBLAS is held to one thread in it, so that forking is safe), so a child starts as a fresh process would, only
+already imported.
 
 The server freezes what its imports made (gc.freeze) before it forks: the cyclic collector of a child, and its
 last collection when it exits, then scan only what the command made, as in a fresh `regtrace` process, not the
@@ -38,8 +41,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 SCRIPT = str(Path(sys.executable).parent / "regtrace")
-# read when a command runs, never on import; pytest sets PYTEST_CURRENT_TEST anew for each test (and each phase of
-# it), and with it in the key every test started a server of its own: 3-4 s of imports each, ~80 of them in a run
+# read when a command runs, never on import (the child gets them all the same)
 PER_CALL = frozenset({"REGTRACE_STORE", "REGTRACE_SIGN_PASSPHRASE", "PYTEST_CURRENT_TEST"})
 
 SERVER = r"""

@@ -90,6 +90,24 @@ def test_built_column_wise_the_same_as_row_by_row(rows: list[Item]) -> None:
     assert sorted(table.to_pylist(), key=lambda r: r["uid"]) == evidence_groups.group_rows("t1", rows)
 
 
+# any dates (year 1 to 9999, a valid_until of 9999-12-31 given: as long as a blank one), a table in pieces
+far_dates = st.sampled_from((dt.date(1, 1, 1), dt.date(999, 12, 31), dt.date(2025, 1, 1), dt.date.max)) | st.dates()
+far_items = st.lists(st.tuples(st.sampled_from(("C1", "C2", "C|3", '"C4"')), st.sampled_from((None, "A1", "", "A2")),
+                               st.sampled_from((dt.date(1, 1, 1), dt.date(2025, 1, 1), dt.date.max)) | st.dates(),
+                               st.sampled_from(("E1", "E2", "E10", "E9", "E3", "e1", "E 1")),
+                               st.none() | far_dates),
+                     max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(far_items.map(unique), st.integers(1, 7))
+def test_built_column_wise_the_same_as_row_by_row_at_any_dates_and_in_pieces(rows: list[Item], piece: int) -> None:
+    whole = as_table(rows)
+    table = evidence_groups.group_table("t1", pa.Table.from_batches(whole.to_batches(max_chunksize=piece),
+                                                                    whole.schema))
+    assert sorted(table.to_pylist(), key=lambda r: r["uid"]) == evidence_groups.group_rows("t1", rows)
+
+
 @settings(max_examples=50, deadline=None)
 @given(items.map(unique))
 def test_adding_items_one_at_a_time_gives_the_groups_of_all_of_them(rows: list[Item]) -> None:
@@ -121,6 +139,19 @@ def test_the_frontier_by_hand() -> None:
     assert evidence["C1"][None].latest_unexpired == "2025-01-02|E1"
     assert evidence_groups.summaries_on([group], d(2025, 1, 4)) is None  # E4 was collected after that day
 
+
+
+def test_the_last_day_counts_as_long_as_a_blank_valid_until_column_wise_too() -> None:
+    """A newer item valid until 9999-12-31 (the last day a date can have) is valid as long as an older one with
+    no valid_until: the older is never needed; an older item valid until then after a newer blank one neither."""
+    d = dt.date
+    rows: list[Item] = [("C1", None, d(2025, 1, 3), "E3", d.max), ("C1", None, d(2025, 1, 2), "E2", None),
+                        ("C2", "A1", d(2025, 1, 3), "F3", None), ("C2", "A1", d(2025, 1, 2), "F2", d.max)]
+    column_wise = evidence_groups.group_table("t1", as_table(rows)).to_pylist()
+    for groups in (evidence_groups.group_rows("t1", rows), column_wise):
+        c1, c2 = sorted(groups, key=lambda g: g["control_id"])
+        assert (c1["frontier"], c1["frontier_until"]) == (["2025-01-03|E3"], [d.max])
+        assert (c2["frontier"], c2["frontier_until"]) == (["2025-01-03|F3"], [])
 
 @pytest.fixture(scope="module")
 def example_store(tmp_path_factory: pytest.TempPathFactory) -> LadybugStore:
