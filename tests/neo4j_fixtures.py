@@ -26,6 +26,16 @@ NEO4J_FIXTURES = frozenset({"neo4j_uri", "neo4j_driver", "neo4j_clean"})
 SHARED_SERVER_AT_RUN_TIME = frozenset({"store_pair"})
 
 
+# The shared server of a test session. Its CPU is most of the Neo4j tests' (measured on 56 of them, one process,
+# load 5-7: 221 s of the server's CPU against ~35 s of the tests'), and two things took the larger part of it:
+#   - the C2 compiler, 40 % of it (about 165 s of the 420 s the server used in the first 20 minutes of a whole
+#     suite): SHORT_LIVED_FLAGS leaves the C1 compiler only, as for the crash trials' servers (221 s -> 151 s);
+#   - planning the same queries again: each test wipes the data and writes a small graph of its own, and every
+#     cached plan whose statistics moved by more than 75 % is planned again once 10 s have passed. The tests'
+#     graphs are all small, so a plan is kept until the schema changes (151 s -> 113 s).
+SHARED_SERVER_SETTINGS = ("dbms.cypher.statistics_divergence_threshold=1.0", "dbms.cypher.min_replan_interval=1h")
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
@@ -75,7 +85,7 @@ def neo4j_uri() -> Iterator[str]:
         return
     require_local_tools()
     try:
-        server = neo4j_server.start()
+        server = neo4j_server.start(short_lived=True, settings=SHARED_SERVER_SETTINGS)
     except neo4j_server.Neo4jSetupError as error:
         pytest.fail(f"could not start Neo4j: {error}", pytrace=False)
     try:

@@ -5,7 +5,9 @@ Fixtures:
                              on the session server (tests/neo4j_fixtures.py) wiped of data first.
     seeded_store  (function) the same, with the bundled seed installed (regtrace.seed.install_seed): the
                              LadybugStore is a copy of one seeded once per session (seeding takes seconds, a
-                             copy of the closed store's folder hundredths), the Neo4jStore is seeded in place.
+                             copy of the closed store's folder hundredths); the Neo4jStore's database gets a
+                             copy of the graph the seed left on it the first time (every node with its labels
+                             and properties, every relationship with its type and properties: seeded_neo4j).
     store_pair    (function) both at once, {"ladybug": ..., "neo4j": ...}, to compare their answers.
     open_store_of (function) a factory: open_store_of("neo4j") -> a fresh store of that kind;
                              open_store_of(kind, seeded=True) -> the same with the seed installed.
@@ -22,10 +24,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from neo4j_fixtures import neo4j_auth
 from regtrace.graph.port import Store
 
@@ -75,6 +77,54 @@ def seeded_ladybug(folder: Path) -> LadybugStore:
     return LadybugStore(folder)
 
 
+NODES = "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props"
+LINKS = ("MATCH (a)-[r]->(b) RETURN elementId(a) AS source, elementId(b) AS target, type(r) AS type, "
+         "properties(r) AS props")
+Graph = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # (nodes, relationships) as NODES and LINKS read them
+_seeded_graph: list[Graph] = []
+
+
+def graph_of(driver: Driver) -> Graph:
+    """Every node (element id, labels, properties) and relationship (its ends' ids, type, properties)."""
+    nodes = [dict(r) for r in driver.execute_query(NODES).records]
+    return nodes, [dict(r) for r in driver.execute_query(LINKS).records]
+
+
+def _write_graph(tx: ManagedTransaction, graph: Graph) -> None:
+    nodes, links = graph
+    new_id: dict[str, str] = {}
+    by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for node in nodes:
+        by_labels.setdefault(tuple(sorted(node["labels"])), []).append(node)
+    for labels, group in by_labels.items():
+        names = "".join(f":{_quote(label)}" for label in labels)
+        made = tx.run(f"UNWIND $rows AS row CREATE (n{names}) SET n = row.props RETURN row.id AS old, "
+                      "elementId(n) AS new", rows=[{"id": n["id"], "props": n["props"]} for n in group]).data()
+        new_id.update((r["old"], r["new"]) for r in made)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for link in links:
+        by_type.setdefault(link["type"], []).append(
+            {"source": new_id[link["source"]], "target": new_id[link["target"]], "props": link["props"]})
+    for rel_type, group in by_type.items():
+        tx.run(f"UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.source MATCH (b) WHERE elementId(b) = "
+               f"row.target CREATE (a)-[r:{_quote(rel_type)}]->(b) SET r = row.props", rows=group).consume()
+
+
+def seeded_neo4j(store: Store, driver: Driver) -> None:
+    """Give `store`, an empty Neo4jStore on `driver`'s server (wiped by wipe_data, regtrace's schema in place),
+    the bundled seed as `install_seed` leaves it: installed the first time in this process, and its graph kept
+    (graph_of) and written back in one transaction each time after (tests/test_store_fixtures.py checks that the
+    copy equals an installation)."""
+    if not _seeded_graph:
+        from regtrace.seed import install_seed
+
+        install_seed(store)
+        _seeded_graph.append(graph_of(driver))
+        return
+    with driver.session() as session:
+        session.execute_write(_write_graph, _seeded_graph[0])
+
+
 @pytest.fixture
 def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Open empty (or seeded) stores by kind; all are closed at the end of the test."""
@@ -96,10 +146,8 @@ def open_store_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
             auth = neo4j_auth()
             store = Neo4jStore.connect(uri, *(auth or (None, None)))
             if seeded:
-                from regtrace.seed import install_seed
-
                 opened.append(store)
-                install_seed(store)
+                seeded_neo4j(store, driver)
                 return store
         else:
             raise ValueError(f"unknown store kind {kind}")

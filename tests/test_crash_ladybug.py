@@ -29,7 +29,7 @@ from regtrace.graph.ladybug_store import LadybugStore
 pytestmark = pytest.mark.slow
 
 TARGET, OTHER = "target", "other"
-EVIDENCE = 1_500  # a load of a few seconds here: enough for kills to land in every phase
+EVIDENCE = 500  # a load of a few seconds here: kills land in every phase (the test asserts each named point is reached)
 
 
 @dataclass
@@ -88,6 +88,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, zygote: Zygote) -> Scenar
     return Scenario(root, template, second, before, after, seconds, to_staging)
 
 
+NEVER_SEEN = "(never seen: the load ended first)"
 Trigger = Callable[[Path, float], str]  # (store folder, start time) -> what was awaited; kill follows
 
 
@@ -102,7 +103,7 @@ def when(what: str, condition: Callable[[Path], bool], delay: float = 0.0) -> Ca
     def bind(zygote: Zygote) -> Trigger:
         def trigger(folder: Path, started: float) -> str:
             if not wait_for(lambda: condition(folder), zygote):
-                return f"{what} (never seen: the load ended first)"
+                return f"{what} {NEVER_SEEN}"
             time.sleep(delay)
             return f"{what}" + (f" + {delay * 1000:.0f} ms" if delay else "")
         return trigger
@@ -134,8 +135,6 @@ FILE_TRIGGERS = [
     when("staging WAL appears", _wal, 0.005),
     when("staging WAL appears", _wal, 0.05),
     when("staging WAL holds 64 KB", lambda f: _wal(f, 64 * 1024)),
-    when("staging WAL holds 1 MB", lambda f: _wal(f, 1024 * 1024)),
-    when("staging WAL holds 1 MB", lambda f: _wal(f, 1024 * 1024), 0.02),
     when("WAL gone (checkpointed)", lambda f: _copied(f) and not _wal(f)),
     when("new generation renamed into place", _renamed),
     when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists()),
@@ -186,6 +185,8 @@ def test_a_load_killed_at_any_instant_leaves_the_store_old_or_new(scenario: Scen
         print(f"  trial {number:2d}: {outcome:7s} {how}")
     outcomes = [outcome for _, outcome in results]
     assert len(results) >= 30
+    missed = [how for how, _ in results if NEVER_SEEN in how]
+    assert not missed, f"every named kill point must be reached by the load: {missed}"
     assert outcomes.count("NEITHER") == 0
     assert "old" in outcomes and "new" in outcomes, "the kills must land both before and after the switch"
 
@@ -213,7 +214,7 @@ def test_a_token_write_and_a_migration_killed_mid_write_leave_old_or_new(scenari
     for name, condition in (("staging WAL appears", _wal), ("pointer switched", _switched)):
         folder = _copy(scenario.template, scenario.root / "token")
         pid = zygote.start("--store", str(folder), "token", "create", "--role", "board", "--tenant", OTHER)
-        _kill_when(zygote, pid, folder, condition)
+        assert _kill_when(zygote, pid, folder, condition), f"token create ended before {name}"
         state = _state(folder)
         tokens = state["parts"]["(shared)"]["counts"]["ApiToken"]
         same_else = _without_tokens(state)["parts"]["(shared)"] == _without_tokens(scenario.before)["parts"][
@@ -233,7 +234,7 @@ def test_a_token_write_and_a_migration_killed_mid_write_leave_old_or_new(scenari
         LadybugStore(target).close()
         shutil.copyfile(target / "CURRENT", target / "CURRENT.before")
         pid = zygote.start("--store", str(scenario.template), "migrate", "--to", str(target))
-        _kill_when(zygote, pid, target, condition)
+        assert _kill_when(zygote, pid, target, condition), f"migrate ended before {name}"
         state = _state(target)
         empty = all(not any(p["counts"].values()) for p in state["parts"].values())
         outcome = "old" if empty else "new" if state == scenario.before else "NEITHER"
@@ -263,7 +264,7 @@ def test_a_reload_by_chunks_killed_mid_write_leaves_old_or_new(scenario: Scenari
     path = changed / "evidence.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         header, *body = csv.reader(handle)
-    body[700][header.index("collected_on")] = "2026-11-28"
+    body[len(body) // 2][header.index("collected_on")] = "2026-11-28"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *body])
     with LadybugStore(scenario.template, create=False) as store, read_folder(changed, register_names()) as found:
@@ -278,7 +279,7 @@ def test_a_reload_by_chunks_killed_mid_write_leaves_old_or_new(scenario: Scenari
                             ("new generation renamed", _renamed), ("pointer switched", _switched)):
         folder = _copy(scenario.template, scenario.root / "reload-trial")
         pid = zygote.start("--store", str(folder), "load", str(changed), "--tenant", TARGET)
-        _kill_when(zygote, pid, folder, condition)
+        assert _kill_when(zygote, pid, folder, condition), f"the reload ended before {name}"
         state = _state(folder)
         results.append((name, "old" if state == scenario.before else "new" if state == after else "NEITHER"))
         ladybug_repair.repair(folder)

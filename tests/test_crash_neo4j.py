@@ -30,8 +30,8 @@ from regtrace.seed import install_seed
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow, pytest.mark.xdist_group("crash-neo4j")]
 
 TARGET, OTHER = "target", "other"
-EVIDENCE = 1_000
-BATCH_ROWS = 100
+EVIDENCE = 400  # ten staged batches of evidence, as before with 1,000 in batches of 100
+BATCH_ROWS = 40
 # the killed load still retries its write, then the removal of what it staged, but gives up after seconds rather
 # than the default half minute each (the server stays down until the load has ended)
 RETRY_SECONDS = 3.0

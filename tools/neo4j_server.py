@@ -297,7 +297,8 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def neo4j_conf(home: Path, port: int, version: str | None = None) -> str:
+def neo4j_conf(home: Path, port: int, version: str | None = None, settings: Sequence[str] = ()) -> str:
+    """The server's neo4j.conf; `settings`: more `key=value` lines, after the defaults."""
     # 2025+ servers announce themselves for Aura's Fleet Manager; these keys do not exist in 5.x
     # (and unknown keys stop the server: strict validation is on).
     fleet_off = (
@@ -333,6 +334,7 @@ def neo4j_conf(home: Path, port: int, version: str | None = None) -> str:
             "internal.server.bolt.connection_shutdown_wait_time=1s",
             "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
             *fleet_off,
+            *settings,
             "",
         ]
     )
@@ -431,12 +433,14 @@ def start(
     timeout: float = 90.0,
     detach: bool = False,
     short_lived: bool = False,
+    settings: Sequence[str] = (),
     log: Log = _stderr,
 ) -> Neo4jServer:
     """Start a server in a fresh home (a new temp folder by default) and wait until Bolt answers.
 
     ``detach`` starts it in its own session so that it outlives the calling process (CLI use).
     ``short_lived`` adds SHORT_LIVED_FLAGS (kept in command.txt, so a restart from it has them too).
+    ``settings``: more neo4j.conf lines (`key=value`; an unknown key stops the server, strict validation is on).
     Raises Neo4jSetupError with the tail of the server log when it exits or is not ready in time.
     """
     version = version or neo4j_version()
@@ -454,7 +458,7 @@ def start(
     for name in ("conf", "data", "logs", "run", "import", "plugins"):
         (home / name).mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    (home / "conf" / "neo4j.conf").write_text(neo4j_conf(home, port, version))
+    (home / "conf" / "neo4j.conf").write_text(neo4j_conf(home, port, version, settings))
     log_file = home / "logs" / "console.log"
     java = java_executable(version)
     archive = cds_archive(cache, java)
