@@ -30,11 +30,16 @@ def _date(value: Any) -> Any:
     return value
 
 
+def array(values: Sequence[Any] | pa.Array, type_: pa.DataType) -> pa.Array:
+    """Values as an Arrow array of `type_` (values given as an Arrow array are cast, not copied)."""
+    return values.cast(type_) if isinstance(values, pa.Array) else pa.array(values, type_)
+
+
 def column(p: Property, values: Sequence[Any] | pa.Array) -> pa.Array:
     """One property's values as an Arrow array of its type (tuples become lists, date texts dates; an Arrow
     array is cast)."""
     if isinstance(values, pa.Array):
-        return values.cast(arrow_type(p))
+        return array(values, arrow_type(p))
     try:
         return pa.array(values, arrow_type(p))
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):

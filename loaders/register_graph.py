@@ -202,11 +202,6 @@ def _python(values: Sequence[Any]) -> Sequence[Any]:
     return values.to_pylist() if isinstance(values, pa.Array) else values
 
 
-def _arrow(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
-    """A column's values as an Arrow array of `type_` (one given as an Arrow array is cast, not copied)."""
-    return values.cast(type_) if isinstance(values, pa.Array) else pa.array(values, type_)
-
-
 def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     """Register rows as a node table: every property of the label, in the schema's order, as node_rows gives
     them."""
@@ -217,7 +212,7 @@ def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     unknown = [n for n in node.names[1:] if n not in positions and n not in derived]
     if unknown:
         raise ValueError(f"{model.name}: the registers give no value for the stored properties {unknown}")
-    keys = _arrow(chunk.columns[0], pa.string())
+    keys = tables.array(chunk.columns[0], pa.string())
     columns: dict[str, pa.Array] = {"uid": pc.binary_join_element_wise(f"{tenant}/", keys, "")}
     for p in node.properties[1:]:
         if p.name in positions:
@@ -240,7 +235,7 @@ def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.Array, tenant: str,
             found[key] = tables.link_table(store_schema().relationship(key[0]),
                                            _column_links(model, chunk.rows, position, f, tenant, obligations_under))
             continue
-        targets = _arrow(chunk.columns[position], pa.string())
+        targets = tables.array(chunk.columns[position], pa.string())
         if load_ontology().classes[f.target or ""].tenant_scoped:
             targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
         given = pc.is_valid(targets)
@@ -268,11 +263,11 @@ def _evidence_columns(model: ClassModel, columns: list[Sequence[Any]]) -> pa.Tab
     """What the evidence summary is derived from (trace/evidence_groups.py), for evidence register rows."""
     position = {f.target if f.is_reference else f.name: i for i, f in enumerate(model.columns)}
     return pa.table({
-        "control_id": _arrow(columns[position["Control"]], pa.string()),
-        "arrangement_id": _arrow(columns[position["OutsourcingArrangement"]], pa.string()),
-        "collected_on": _arrow(columns[position["collected_on"]], pa.date32()),
-        "evidence_id": _arrow(columns[position["evidence_id"]], pa.string()),
-        "valid_until": _arrow(columns[position["valid_until"]], pa.date32()),
+        "control_id": tables.array(columns[position["Control"]], pa.string()),
+        "arrangement_id": tables.array(columns[position["OutsourcingArrangement"]], pa.string()),
+        "collected_on": tables.array(columns[position["collected_on"]], pa.date32()),
+        "evidence_id": tables.array(columns[position["evidence_id"]], pa.string()),
+        "valid_until": tables.array(columns[position["valid_until"]], pa.date32()),
     })
 
 
