@@ -96,12 +96,18 @@ class Server:
         self.process.stdin.write(json.dumps(job) + "\n")
         return int(self.process.stdout.readline())
 
+    def ended(self, timeout: float | None = 0.0) -> bool:
+        """Whether the child started last has ended, waiting up to `timeout` seconds (None: for its end); its
+        wait status is left for `exited` to read."""
+        assert self.process.stdout
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return bool(ready)
+
     def exited(self, timeout: float | None = 0.0) -> int | None:
         """The wait status of the child started last once it has ended: None if it still runs after `timeout`
         seconds (a timeout of None waits for its end)."""
         assert self.process.stdout
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        return int(self.process.stdout.readline()) if ready else None
+        return int(self.process.stdout.readline()) if self.ended(timeout) else None
 
     def run(self, args: Sequence[str], env: Mapping[str, str], cwd: str, timeout: float
             ) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import select
 import subprocess
 import time
 from pathlib import Path
@@ -61,7 +60,6 @@ class Zygote:
         """`env`: variables added to the environment the commands see (e.g. a store's batch size)."""
         self.env = {**os.environ, **env}
         self.server = cli_process.Server(self.env)
-        self.process = self.server.process
 
     def start(self, *args: str) -> int:
         return self.server.start(args, self.env, os.getcwd())
@@ -87,8 +85,7 @@ def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
-        ready, _, _ = select.select([zygote.process.stdout], [], [], 0.0005)  # polls, leaving the CPU to the load
-        if ready:
+        if zygote.server.ended(0.0005):  # polls, leaving the CPU to the load
             return False
     raise AssertionError("the command neither ended nor reached the awaited point")
 
