@@ -89,6 +89,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, zygote: Zygote) -> Scenar
 
 
 NEVER_SEEN = "(never seen: the load ended first)"
+# A named point the polling missed is tried again: the pointer's temp file lives only for a write and a rename, and
+# on a busy machine one poll in a few attempts can fall either side of it.
+ATTEMPTS = 3
 Trigger = Callable[[Path, float], str]  # (store folder, start time) -> what was awaited; kill follows
 
 
@@ -175,17 +178,22 @@ def test_a_load_killed_at_any_instant_leaves_the_store_old_or_new(scenario: Scen
     times += [scenario.to_staging + (span - scenario.to_staging) * i / 15 for i in range(15)]  # writing
     times += [span * 1.3, span * 1.6]  # about when it ends (its duration varies from run to run)
     triggers = [after_seconds(t) for t in times] + [bind(zygote) for bind in FILE_TRIGGERS]
-    results = []
+    results: list[tuple[str, str]] = []
+    missed = []
     started = time.monotonic()
-    for number, trigger in enumerate(triggers):
-        results.append(_trial(scenario, zygote, number, trigger))
+    for trigger in triggers:
+        for _ in range(ATTEMPTS):  # every attempt is a trial, its outcome checked below
+            results.append(_trial(scenario, zygote, len(results), trigger))
+            if NEVER_SEEN not in results[-1][0]:
+                break
+        else:
+            missed.append(results[-1][0])
     print(f"\nload of {EVIDENCE} evidence over another tenant: {span:.2f} s uninterrupted, staging after "
           f"{scenario.to_staging:.2f} s; {len(results)} trials in {time.monotonic() - started:.1f} s")
     for number, (how, outcome) in enumerate(results):
         print(f"  trial {number:2d}: {outcome:7s} {how}")
     outcomes = [outcome for _, outcome in results]
     assert len(results) >= 30
-    missed = [how for how, _ in results if NEVER_SEEN in how]
     assert not missed, f"every named kill point must be reached by the load: {missed}"
     assert outcomes.count("NEITHER") == 0
     assert "old" in outcomes and "new" in outcomes, "the kills must land both before and after the switch"
