@@ -209,6 +209,7 @@ def create_app(store_location_or_store: str | Store, *, introspection: bool = Fa
         await precompute.close()
         sys.setswitchinterval(interval)
         runner.shutdown()
+        responses.clear()
         if owned:
             store.close()
 

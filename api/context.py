@@ -52,8 +52,13 @@ class StoreRunner:
         return await self.scheduler.call(fn, *args, budget=budget, priority=priority)
 
     def shutdown(self) -> None:
+        """Stop the threads and let the results go: a process that builds apps one after another (tests, the
+        benchmarks) would otherwise keep every closed app's traces, as its endpoints stay referenced by
+        FastAPI's callable caches."""
         self.scheduler.shutdown()
         self.rules.shutdown(wait=True)
+        self.traces.clear()
+        self.computing.clear()
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,9 @@ class Precompute:
             await asyncio.wait(writes, timeout=CLOSE_SECONDS)
         for task in list(self._tasks):
             task.cancel()
+        for budget in self._budgets.values():  # their queued jobs withdrawn, their finished ones let go
+            budget.close()
+        self._budgets.clear()
 
 
 def _upsert(store: Store, row: dict[str, Any]) -> None:

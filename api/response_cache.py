@@ -88,5 +88,9 @@ class ResponseCache:
     def _drop(self, key: Key) -> None:
         self._bytes -= len(self._answers.pop(key).body)
 
+    def clear(self) -> None:
+        self._answers.clear()
+        self._bytes = 0
+
     def __len__(self) -> int:
         return len(self._answers)

@@ -73,7 +73,18 @@ class Job(Generic[T]):
             self.scheduler.withdraw(self)
 
     async def result(self) -> T:
-        return await asyncio.wrap_future(self.future)
+        try:
+            return await asyncio.wrap_future(self.future)
+        finally:
+            if self.future.done():
+                self.finished()
+
+    def finished(self) -> None:
+        """The job ran (or was cancelled): nothing is left to withdraw, so its owners let it go. A budget that is
+        never closed (the background traces', api/precompute.py) would otherwise keep every result it got."""
+        for budget in list(self.owners):
+            budget.jobs.discard(self)
+        self.owners.clear()
 
 
 class StoreScheduler:

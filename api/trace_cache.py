@@ -180,5 +180,10 @@ class TraceCache(Generic[T]):
             for key in [k for k in self._previous if tenant is None or k[0] == tenant]:
                 del self._previous[key]
 
+    def clear(self) -> None:
+        """Forget every result, the previous ones too (the app is closing: nothing is asked of it again)."""
+        self.invalidate(forget_previous=True)
+        self._previous.clear()
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -14,7 +14,8 @@ peak RSS (ru_maxrss) is that store's alone:
   cache; the validate and write stages are timed apart through its progress callback;
 * trace: `trace(store, tenant, as_of)`, one warm-up, then the median of --runs runs;
 * graphql: the dashboard's main query (coverage by article and the first 10 gaps) through the app in-process
-  (FastAPI TestClient, an officer token): `cold` on a new app each run (the trace is computed), `cached` on
+  (FastAPI TestClient, an officer token): `cold` on a new app each run, timed from its start to the answer
+  (the trace for the query's date is computed; the app's background trace of today runs beside it), `cached` on
   one app (its trace cache answers), medians of --runs after a warm-up;
 * parse: the csv module reading every row of the same files (the floor a loader cannot beat); the LadybugDB
   load is reported as a multiple of it.
@@ -270,16 +271,24 @@ def measure_queries(kind: str, location: str, runs: int, profile_dir: Path | Non
 
         settings = ApiSettings(Limits(timeout_seconds=600.0))  # time it, whatever it takes
 
-        def cold() -> None:
-            with TestClient(create_app(store, settings=settings)) as client:
-                post(client)
+        cold_runs: list[float] = []
 
-        result["graphql_cold_s"], result["graphql_cold_runs_s"] = median_of(cold, runs)
+        def cold() -> None:
+            """A new app: timed from the moment it accepts requests (its startup done) to the answer; not its
+            shutdown, which waits for the background trace of today to be kept in the store."""
+            with TestClient(create_app(store, settings=settings)) as client:
+                started = time.perf_counter()
+                post(client)
+                cold_runs.append(time.perf_counter() - started)
+
+        median_of(cold, runs)
+        result["graphql_cold_runs_s"] = cold_runs[1:]  # the first is median_of's warm-up
+        result["graphql_cold_s"] = statistics.median(result["graphql_cold_runs_s"])
         with TestClient(create_app(store, settings=settings)) as client:
             result["graphql_cached_s"], result["graphql_cached_runs_s"] = median_of(lambda: post(client), runs)
         answer = answers[-1]
         result.update(gaps_total=answer["gaps"]["totalCount"], articles=len(answer["byArticle"]))
-        print(f"  {kind}: dashboard query {result['graphql_cold_s']:.3f} s with the trace computed, "
+        print(f"  {kind}: dashboard query {result['graphql_cold_s']:.3f} s on a new app (from its start), "
               f"{result['graphql_cached_s'] * 1000:.1f} ms cached", flush=True)
     finally:
         store.close()
@@ -414,7 +423,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("write_s", "  of which write (s)", "{:.2f}"),
     ("trace_s", "full trace, median (s)", "{:.3f}"),
     ("trace_cpu_s", "  CPU time of the Python process (s)", "{:.3f}"),
-    ("graphql_cold_s", "dashboard query, trace computed (s)", "{:.3f}"),
+    ("graphql_cold_s", "dashboard query on a new app, from its start (s)", "{:.3f}"),
     ("graphql_cached_s", "dashboard query, trace cached (s)", "{:.4f}"),
     ("cold_trace_s", "cold trace: new process, store opened, rows (s)", "{:.3f}"),
     ("cold_trace_cpu_s", "  CPU time of the process (s)", "{:.3f}"),

@@ -81,3 +81,23 @@ def test_a_closed_request_leaves_its_queued_jobs_undone(held: tuple[StoreSchedul
     gate.set()
     assert shared.future.result(10) == "shared"
     assert ran == ["shared"] and scheduler.withdrawn == 3
+
+
+def test_a_budget_never_closed_keeps_no_finished_job() -> None:
+    """The background traces' budget lives as long as the app: the jobs it got answers for (each holding a
+    tenant's trace inputs) must not pile up in it."""
+    import asyncio
+
+    scheduler = StoreScheduler(workers=1)
+    background = Budget("alpha")
+    try:
+        async def run_all() -> list[int]:
+            return [await scheduler.submit(lambda n=n: n * n, budget=background).result() for n in range(5)]
+
+        assert asyncio.run(run_all()) == [0, 1, 4, 9, 16]
+        assert background.jobs == set()
+        assert not background.closed  # still usable
+        assert asyncio.run(run_all()) == [0, 1, 4, 9, 16]
+        assert background.jobs == set()
+    finally:
+        scheduler.shutdown()

@@ -164,3 +164,37 @@ def test_views_of_a_result_equal_filtering_every_row(api_store: Any) -> None:
     for group in ("article", "arrangement", "csp"):
         assert coverage_json(result, group) == [c.to_json() for c in coverage(rows, group, result.csp_of)]
     assert overall_json(result) == overall(rows).to_json()
+
+
+def test_an_app_holds_no_finished_store_job_and_lets_its_traces_go_when_closed(api_store: Any,
+                                                                               api_template: Any) -> None:
+    """A server lives for months: the background traces after each write must not pile up their inputs (each
+    a tenant's registers) in the app; and a closed app keeps none of its traces (tests and benchmarks build
+    many apps in one process)."""
+    import gc
+    import time
+
+    from fastapi.testclient import TestClient
+    from regtrace.api.app import create_app
+    from regtrace.api.scheduler import Budget
+
+    today = dt.date.today().isoformat()
+    state = f'{{ traceState(asOf: "{today}") {{ fresh }} }}'
+    app = create_app(api_store)
+    runner = app.state.runner
+    with TestClient(app) as client:
+        api = Api(client, api_template.tokens)
+        for n in range(3):  # each write has the app compute today's trace again in the background
+            api.data("""mutation($input: EvidenceInput!) { attachEvidence(input: $input) { evidence_id } }""",
+                     {"input": {"evidence_id": f"E-KEEP-{n}", "control_id": "C-DD", "arrangement_id": "ARR-02",
+                                "collected_on": today, "title": "Due diligence"}})
+            deadline = time.monotonic() + 60
+            while not api.data(state)["traceState"]["fresh"]:
+                assert time.monotonic() < deadline, "today's trace was not computed again"
+                time.sleep(0.05)
+        assert runner.traces.computed >= 3
+        gc.collect()
+        held = [job for budget in gc.get_objects() if isinstance(budget, Budget) for job in budget.jobs
+                if job.future.done()]
+        assert held == []
+    assert len(runner.traces) == 0 and runner.traces.state("alpha", dt.date.today()).result is None
