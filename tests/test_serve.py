@@ -3,6 +3,7 @@ binding to this machine only unless told otherwise, and refusing a busy port as 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -12,8 +13,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator
 from importlib.metadata import version
 from pathlib import Path
+
+import pytest
+
+from regtrace.cli.listening import bind, serve_when_started
 
 REGTRACE = str(Path(sys.executable).parent / "regtrace")
 
@@ -94,3 +100,46 @@ def test_serve_prints_its_urls_and_listens_on_this_machine_only(tmp_path: Path) 
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+
+def test_the_port_is_bound_but_not_listened_on_before_the_app_has_started() -> None:
+    """Until the app has started (tokens read, kept traces loaded) nobody listens: a connection is refused,
+    never held unanswered in the kernel's queue; uvicorn listens once the app is up (then the URLs are printed,
+    and answer: the test above)."""
+    sock = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", sock.getsockname()[1]), timeout=5).close()
+    finally:
+        sock.close()
+
+
+
+def test_another_server_listening_first_on_the_port_is_a_configuration_error() -> None:
+    """Two servers may bind one port (a restart need not wait for TIME_WAIT, so the address may be reused);
+    the one that comes to listen second gets the busy-port error, its app started and shut down again."""
+    from fastapi import FastAPI
+
+    from regtrace.errors import ConfigError
+
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        events.append("started")
+        yield
+        events.append("stopped")
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    try:
+        with socket.socket() as other:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            other.bind(("127.0.0.1", port))
+            other.listen()  # between our bind and our listen
+            with pytest.raises(ConfigError, match=f"--port {port}: .*already in use"):
+                serve_when_started(FastAPI(lifespan=lifespan), "127.0.0.1", sock, lambda: events.append("announced"))
+    finally:
+        sock.close()
+    assert events == ["started", "stopped"]

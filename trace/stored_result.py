@@ -7,6 +7,13 @@ The rows are JSON (dates, causes and crosswalk paths tagged so that they come ba
 with zlib and written as base64; the digest is the SHA-256 of the uncompressed JSON, so an unchanged trace
 need not be written again. The field names travel with the rows: a snapshot written by a version whose
 TraceRow had other fields is refused, never read into the wrong columns.
+
+Each distinct value is written once, in a table, and a row is the list of its fields' places in it: a large
+tenant's 43,000 rows share most of their values (the same evidence ids, causes, labels for every arrangement
+alike), so the text is encoded and parsed once per value, not once per row and field, and the rows read back
+share their values as the computed ones did. Two values are the same when their JSON is (a `True` is never
+taken for a `1`); the fields typed as tuples of strings (ids, texts) are written as they are and compared as
+tuples, the others tagged (dates, causes, crosswalk paths).
 """
 
 from __future__ import annotations
@@ -19,14 +26,17 @@ import hashlib
 import json
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_type_hints
 
 from regtrace.errors import StoreError
 
-from .model import Cause, TraceRow, Via
+from .model import Cause, TraceRow, Via, trace_row
 
-FORMAT = 1
+FORMAT = 2  # 2: a table of distinct values, rows as places in it (1: every value in every row)
 FIELDS = tuple(f.name for f in dataclasses.fields(TraceRow))
+# each field, and whether it holds a tuple of strings (ids and texts: written as they are, no tags to add)
+_KINDS = tuple((name, hint == tuple[str, ...]) for name, hint in
+               ((name, get_type_hints(TraceRow)[name]) for name in FIELDS))
 
 
 class StoredResultError(StoreError):
@@ -61,10 +71,40 @@ def _in(value: Any) -> Any:
 
 def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str]:
     """The rows and some JSON-ready extras as compressed text, and the SHA-256 of what was compressed."""
-    document = {"format": FORMAT, "fields": FIELDS, "extra": dict(extra),
-                "rows": [[_out(getattr(row, name)) for name in FIELDS] for row in rows]}
-    plain = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-    return base64.b64encode(zlib.compress(plain, 6)).decode("ascii"), hashlib.sha256(plain).hexdigest()
+    table: list[Any] = []  # each distinct value once, as JSON-ready
+    plain: list[int] = []  # the places of the tuples of strings (written as they are, read back with tuple())
+    by_tuple: dict[tuple[str, ...], int] = {}
+    by_text: dict[str, int] = {}  # a tagged value's JSON -> its place
+    by_id: dict[int, int] = {}  # a value object seen before -> its place (the rows share most of their values)
+    lines = []
+    for row in rows:
+        values = row.__dict__
+        line = []
+        for name, strings in _KINDS:
+            value = values[name]
+            at = by_id.get(id(value))
+            if at is None:
+                if strings:
+                    at = by_tuple.get(value)
+                    if at is None:
+                        at = by_tuple[value] = len(table)
+                        table.append(value)
+                        plain.append(at)
+                else:
+                    out = _out(value)
+                    text = json.dumps(out, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                    at = by_text.get(text)
+                    if at is None:
+                        at = by_text[text] = len(table)
+                        table.append(out)
+                by_id[id(value)] = at
+            line.append(at)
+        lines.append(line)
+    document = {"format": FORMAT, "fields": FIELDS, "extra": dict(extra), "values": table, "plain": plain,
+                "rows": lines}
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    plain_bytes = text.encode()
+    return base64.b64encode(zlib.compress(plain_bytes, 6)).decode("ascii"), hashlib.sha256(plain_bytes).hexdigest()
 
 
 def decode(text: str) -> tuple[list[TraceRow], dict[str, Any]]:
@@ -76,9 +116,15 @@ def decode(text: str) -> tuple[list[TraceRow], dict[str, Any]]:
     if not isinstance(document, dict) or document.get("format") != FORMAT or tuple(document.get("fields", ())) \
             != FIELDS:
         raise StoredResultError("the stored trace was written by another version of regtrace")
-    rows = []
-    for values in document["rows"]:
-        row = dict(zip(FIELDS, values, strict=True))
-        rows.append(TraceRow(**{name: _in(value) for name, value in row.items()}))
+    try:
+        strings = frozenset(document["plain"])
+        values = [tuple(value) if at in strings else _in(value) for at, value in enumerate(document["values"])]
+        lines = document["rows"]
+        if lines and (min(map(min, lines)) < 0 or max(map(max, lines)) >= len(values)
+                      or any(len(line) != len(FIELDS) for line in lines)):
+            raise ValueError("a row names a value the table does not have")
+        rows = [trace_row(dict(zip(FIELDS, map(values.__getitem__, line), strict=True))) for line in lines]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise StoredResultError(f"the stored trace cannot be read: {exc!r}") from exc
     extra: dict[str, Any] = document["extra"]
     return rows, extra

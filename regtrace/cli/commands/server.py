@@ -25,21 +25,20 @@ def serve(
         "--introspection", help="Allow schema introspection (GraphiQL; development only).")] = False,
 ) -> None:
     """Serve the GraphQL API at /graphql (GraphiQL for a browser); callers need a token (`regtrace token create`)."""
-    import uvicorn
-
     from regtrace.api.app import create_app
     from regtrace.api.ui import UI_PATH
-    from regtrace.cli.listening import base_url, bind
+    from regtrace.cli.listening import base_url, bind, serve_when_started
 
     sock = bind(host, port)
     try:
         application = create_app(GLOBAL.location(), introspection=introspection)
         base = base_url(host, sock)
-        err.print(f"儀表板 dashboard: {base}{UI_PATH}/", highlight=False, soft_wrap=True)
-        err.print(f"GraphQL: {base}/graphql", highlight=False, soft_wrap=True)
-        # the app writes its own access lines (api/access_log.py: no query strings, REGTRACE_ACCESS_LOG)
-        config = uvicorn.Config(application, host=host, port=sock.getsockname()[1], access_log=False)
-        uvicorn.Server(config).run(sockets=[sock])
+
+        def announce() -> None:
+            err.print(f"儀表板 dashboard: {base}{UI_PATH}/", highlight=False, soft_wrap=True)
+            err.print(f"GraphQL: {base}/graphql", highlight=False, soft_wrap=True)
+
+        serve_when_started(application, host, sock, announce)
     finally:
         sock.close()
 
