@@ -12,8 +12,10 @@ Each distinct value is written once, in a table, and a row is the list of its fi
 tenant's 43,000 rows share most of their values (the same evidence ids, causes, labels for every arrangement
 alike), so the text is encoded and parsed once per value, not once per row and field, and the rows read back
 share their values as the computed ones did. Two values are the same when their JSON is (a `True` is never
-taken for a `1`); the fields typed as tuples of strings (ids, texts) are written as they are and compared as
-tuples, the others tagged (dates, causes, crosswalk paths).
+taken for a `1`); the fields typed as tuples of strings (ids, texts) are compared as tuples and written as
+places in a table of their strings (an evidence id recurs in many rows' tuples: at 1M evidence, 3.7 million
+places and 9,236 strings), the others tagged (dates, causes, crosswalk paths). Damaged text is refused by zlib's
+checksum; a table place outside the table by the checks in `decode`.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str
     table: list[Any] = []  # each distinct value once, as JSON-ready
     plain: list[int] = []  # the places of the tuples of strings (written as they are, read back with tuple())
     by_tuple: dict[tuple[str, ...], int] = {}
+    string_at: dict[str, int] = {}  # each string of those tuples once (ids recur in many)
     by_text: dict[str, int] = {}  # a tagged value's JSON -> its place
     by_id: dict[int, int] = {}  # a value object seen before -> its place (the rows share most of their values)
     lines = []
@@ -88,7 +91,7 @@ def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str
                     at = by_tuple.get(value)
                     if at is None:
                         at = by_tuple[value] = len(table)
-                        table.append(value)
+                        table.append([string_at.setdefault(x, len(string_at)) for x in value])
                         plain.append(at)
                 else:
                     out = _out(value)
@@ -101,7 +104,7 @@ def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str
             line.append(at)
         lines.append(line)
     document = {"format": FORMAT, "fields": FIELDS, "extra": dict(extra), "values": table, "plain": plain,
-                "rows": lines}
+                "strings": list(string_at), "rows": lines}
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     plain_bytes = text.encode()
     return base64.b64encode(zlib.compress(plain_bytes, 6)).decode("ascii"), hashlib.sha256(plain_bytes).hexdigest()
@@ -117,8 +120,9 @@ def decode(text: str) -> tuple[list[TraceRow], dict[str, Any]]:
             != FIELDS:
         raise StoredResultError("the stored trace was written by another version of regtrace")
     try:
-        strings = frozenset(document["plain"])
-        values = [tuple(value) if at in strings else _in(value) for at, value in enumerate(document["values"])]
+        plain, strings = frozenset(document["plain"]), document["strings"]
+        values = [tuple(map(strings.__getitem__, value)) if at in plain else _in(value)
+                  for at, value in enumerate(document["values"])]
         lines = document["rows"]
         if lines and (min(map(min, lines)) < 0 or max(map(max, lines)) >= len(values)
                       or any(len(line) != len(FIELDS) for line in lines)):
