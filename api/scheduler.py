@@ -76,12 +76,12 @@ class Job(Generic[T]):
         try:
             return await asyncio.wrap_future(self.future)
         finally:
-            if self.future.done():
+            if self.future.done() and not self.future.cancelled():  # a cancelled one is withdrawn by its budgets
                 self.finished()
 
     def finished(self) -> None:
-        """The job ran (or was cancelled): nothing is left to withdraw, so its owners let it go. A budget that is
-        never closed (the background traces', api/precompute.py) would otherwise keep every result it got."""
+        """The job ran: nothing is left to withdraw, so its owners let it go. A budget that is never closed (the
+        background traces', api/precompute.py) would otherwise keep every result it got."""
         for budget in list(self.owners):
             budget.jobs.discard(self)
         self.owners.clear()
