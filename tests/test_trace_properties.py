@@ -259,5 +259,5 @@ def test_a_parent_row_of_the_fast_path_is_the_plain_one(below: list[TraceRow], o
     if shared and below:  # a part derived from another's evidence goes through the shared bases
         engine._derived(below[0].evidence, below[-1].evidence, set(below[0].evidence) - set(below[-1].evidence),
                         set(below[-1].evidence) - set(below[0].evidence))
-    quick = engine._parent_row(p, "A1", below, own)
+    quick = engine._parent_row(p, "A1", engine._parent_values(below, own), own)
     assert quick == rules.parent_row(engine.i, p, "A1", below, own)

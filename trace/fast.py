@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import MISSING, fields
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from regtrace.graph.port import Row
@@ -202,6 +203,35 @@ class _Obligation:
         return self._pool
 
 
+class _Tree:
+    """Where a kind of subject's obligation rows go in the roll-up (rules.roll_up), by their place in `obligations`
+    (every subject of a kind has one row per obligation that falls on it, in this order): each parent provision
+    with a getter of its rows below and the place of its own row (a lead-in's; -1 for none), and the places of
+    the rows that are no parent's own."""
+
+    def __init__(self, fast: _Fast, obligations: list[_Obligation]) -> None:
+        self.obligations = obligations
+        place = {ob.id: n for n, ob in enumerate(obligations)}
+        below: dict[str, list[int]] = {}
+        for n, ob in enumerate(obligations):
+            for ancestor in fast.provisions[ob.id]["path"][:-1]:
+                below.setdefault(ancestor, []).append(n)
+        self.parents: list[tuple[Row, int, str | None, Callable[[Sequence[Any]], tuple[Any, ...]]]] = []
+        for pid, places in below.items():
+            lead = place.get(pid, -1)
+            self.parents.append((fast.provisions[pid], lead, obligations[lead].rule if lead >= 0 else None,
+                                 _picker(places)))
+        self.leaves = [n for n, ob in enumerate(obligations) if ob.id not in below]
+
+
+def _picker(places: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function giving the items at `places` of a sequence, as a tuple."""
+    if len(places) == 1:
+        n = places[0]
+        return lambda items: (items[n],)
+    return itemgetter(*places)
+
+
 class _Arrangement:
     """What one arrangement in effect adds to what every arrangement shares."""
 
@@ -264,22 +294,29 @@ class _Fast:
             for link, m in ob.all_links:
                 self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
         self._shared: dict[str, Outcome] = {}
-        self._falling: dict[tuple[bool, bool], list[_Obligation]] = {}
+        self._trees: dict[tuple[bool, bool], _Tree] = {}
+        self._unmet_: dict[tuple[str, tuple[str, ...]], Outcome] = {}
+        self._outcomes: dict[Outcome, Outcome] = {}  # one object for outcomes alike (by value)
+        # the fields of a parent row its rows below decide, by what decides them (`_roll_up`), with those outcomes
+        self._parents: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[Outcome, ...]]] = {}
 
     # ------------------------------------------------------------ subjects
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
         rows: list[TraceRow] = []
         for subject in rules.subjects(self.i, arrangement):
-            rows += self._roll_up(subject.subject_id, self._subject_rows(subject))
+            kind = (subject.arrangement is None, subject.ended)
+            tree = self._trees.get(kind)
+            if tree is None:  # rules.falls_on depends on the kind of subject only
+                mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
+                tree = self._trees[kind] = _Tree(self, mine)
+            own_rows, outcomes = self._subject_rows(subject, tree.obligations)
+            rows += self._roll_up(subject.subject_id, tree, own_rows, outcomes)
         return rules.sort_rows(rows)
 
-    def _subject_rows(self, subject: Subject) -> list[TraceRow]:
+    def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
+        """The subject's obligation rows, in the order of `mine`, and the outcome each row was made from."""
         narrow = self._narrow(subject)
-        kind = (subject.arrangement is None, subject.ended)
-        mine = self._falling.get(kind)
-        if mine is None:  # rules.falls_on depends on the kind of subject only
-            mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
         facts = rules.base_facts(narrow, subject)
         here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
         items: dict[str, Outcome] = {}  # the contract items' outcomes, which decide contract_incomplete
@@ -288,10 +325,12 @@ class _Fast:
             if contract_incomplete(outcome.status for outcome in items.values()):
                 facts = facts | {"contract_incomplete"}
         rows = []
+        outcomes = []
         for ob in mine:
             outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
+            outcomes.append(outcome)
             row = _row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
@@ -300,7 +339,7 @@ class _Fast:
             if ob.shall is not None and ob.shall.holds(facts):  # rules.modality
                 values["modality"] = "shall"
             rows.append(row)
-        return rows
+        return rows, outcomes
 
     def _narrow(self, subject: Subject) -> TraceInputs:
         """The inputs with only what concerns the subject in the per-subject lists."""
@@ -335,16 +374,26 @@ class _Fast:
         else:
             expr = ob.condition
             if expr is not None and not expr.holds(facts):
-                return Outcome("not_applicable", "conditions", cause=(
-                    cause("conditions_unmet", conditions=str(expr), unmet=tuple(expr.unmet(facts))),))
+                return self._unmet(ob, expr, tuple(expr.unmet(facts)))
             if here is None:
                 outcome = self._company_evidence(o, subject)
             elif ob.rule == "control_evidence":
                 outcome = self._arrangement_evidence(ob, here)
-            else:
+            else:  # the other rules' outcomes are small, and alike for many subjects: one object for those alike
                 outcome = rules.rule_outcome(narrow, o, subject)
+                outcome = self._outcomes.setdefault(outcome, outcome)
         if subject.arrangement is not None and narrow.findings:
             outcome = self._findings(ob, subject, narrow, outcome, here)
+        return outcome
+
+    def _unmet(self, ob: _Obligation, expr: Expr, unmet: tuple[str, ...]) -> Outcome:
+        """rules.applies where the condition fails: one object per obligation and facts unmet (the subjects alike
+        share it, and so their parents' roll-up)."""
+        key = (ob.id, unmet)
+        outcome = self._unmet_.get(key)
+        if outcome is None:
+            outcome = self._unmet_[key] = Outcome("not_applicable", "conditions", cause=(
+                cause("conditions_unmet", conditions=str(expr), unmet=unmet),))
         return outcome
 
     def _findings(self, ob: _Obligation, subject: Subject, narrow: TraceInputs, outcome: Outcome,
@@ -441,29 +490,27 @@ class _Fast:
 
     # ------------------------------------------------------------ the roll-up
 
-    def _roll_up(self, subject: str, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
-        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts, and once for the
-        provisions with the same rows below (an article and its only paragraph)."""
-        below: dict[str, list[TraceRow]] = {}
-        for row in own_rows:
-            for ancestor in self.provisions[row.provision]["path"][:-1]:
-                below.setdefault(ancestor, []).append(row)
-        own = {r.provision: r for r in own_rows}
-        united: dict[tuple[int, ...], dict[str, Any]] = {}  # the rows below and the lead-in's (by identity)
+    def _roll_up(self, subject: str, tree: _Tree, own_rows: Sequence[TraceRow], outcomes: Sequence[Outcome],
+                 ) -> list[TraceRow]:
+        """rules.roll_up of one subject's rows: a parent's fields that its rows below decide are computed once per
+        distinct set of outcomes below (by identity: the rows of most subjects are made of shared outcome objects),
+        for all subjects and for the provisions with the same rows below (an article and its only paragraph)."""
         parents = []
-        for pid, rows in below.items():
-            lead_in = own.get(pid)
-            key = (id(lead_in), *map(id, rows))
-            values = united.get(key)
-            if values is None:
-                values = united[key] = self._parent_values(rows, lead_in)
-            parents.append(self._parent_row(self.provisions[pid], subject, rows, lead_in, values))
-        return [r for r in own_rows if r.provision not in below] + parents
+        for p, lead, rule, pick in tree.parents:
+            below: tuple[Outcome, ...] = pick(outcomes)
+            lead_row = own_rows[lead] if lead >= 0 else None
+            held = below if lead_row is None else (outcomes[lead], *below)  # kept with the answer: ids stay theirs
+            key: tuple[Any, ...] = (*map(id, held),) if lead_row is None \
+                else (rule, lead_row.modality, *map(id, held))  # the lead-in's row also gives its rule and modality
+            known = self._parents.get(key)
+            if known is None:
+                known = self._parents[key] = (self._parent_values(pick(own_rows), lead_row), held)
+            parents.append(self._parent_row(p, subject, known[0], lead_row))
+        return [own_rows[n] for n in tree.leaves] + parents
 
-    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
-                    values: dict[str, Any] | None = None) -> TraceRow:
-        """rules.parent_row; `values`: what `_parent_values` gives for the rows below and the lead-in's, if known."""
-        row = _row(values if values is not None else self._parent_values(below, own))
+    def _parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
+        """rules.parent_row, given what `_parent_values` gives for the rows below and the lead-in's."""
+        row = _row(values)
         row.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"],
                             subject=subject, references_not_in_force=self.not_in_force(p["provision_id"]))
         if own is None:
