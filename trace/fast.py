@@ -546,13 +546,16 @@ class _Fast:
             "leaf": False, "modality": own.modality if own is not None else None,
             "rule": own.rule if own is not None else None, "status": status,
             "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
-            "controls": self._union(controls), "evidence": self._union(evidence),
-            "contracts": self._union(contracts), "audits": self._union(audits),
+            "controls": self._union(controls) if controls else (),
+            "evidence": self._union(evidence) if evidence else (),
+            "contracts": self._union(contracts) if contracts else (), "audits": self._union(audits) if audits else (),
             "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
             "own_status": own.own_status if own is not None else None, "children_status": decided.children,
-            "open_findings": self._union([r.open_findings for r in everyone if r.open_findings]),
+            "open_findings": self._union(findings) if (findings := [r.open_findings for r in everyone
+                                                                     if r.open_findings]) else (),
             "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
-            "certifications": self._union(certifications), "mapped_via": self._union(via)}
+            "certifications": self._union(certifications) if certifications else (),
+            "mapped_via": self._union(via) if via else ()}
 
     def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
@@ -592,8 +595,12 @@ class _Fast:
         dropped = [x for x in set().union(*minus) if x in members and not any(x in p for p in kept)]
         if not added and not dropped:
             return united
-        if len(added) + len(dropped) > 8:
-            return tuple(sorted((members - set(dropped)) | added))
+        if len(added) + len(dropped) > 8:  # two sorted runs, merged by the sort
+            gone = set(dropped)
+            items = [x for x in united if x not in gone] if gone else list(united)
+            items += sorted(added)
+            items.sort()
+            return tuple(items)
         items = list(united)
         for x in dropped:
             del items[bisect_left(items, x)]
