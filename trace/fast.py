@@ -17,13 +17,14 @@ evidence or with every control link for every subject:
   outcome object; the others adjust the summary by those few items, and `rules.shows` decides;
 * a control's evidence for a key (control, COMPANY / arrangement / None for blank only, window) is evaluated
   once (`rules.control_evidence`);
-* rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
-  defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
-  roll-up's sorted unions done once per distinct set of parts (a parent row's status and causes are
-  `rules.parent_status`: the roll-up's decision is written once; its lists are gathered in one pass).
+* the outcome of an unmet condition is one object per obligation and unmet facts, and the outcome of a rule
+  other than control evidence one per value, so that subjects alike share them;
+* obligation rows are made without the frozen dataclass's per-field checks, conditions parsed once per
+  obligation, the instruments not in force once per provision; the parent rows are
+  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects.
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
-plain `rules.combine`, `_union` the plain `rules.union`).
+plain `rules.combine`).
 """
 
 from __future__ import annotations
@@ -35,15 +36,15 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import MISSING, fields
-from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from regtrace.graph.port import Row
 
 from . import rules
 from .conditions import Expr, parse
 from .facts import contract_incomplete
+from .fast_roll_up import RollUp, Tree
+from .fast_roll_up import row as quick_row
 from .model import (
     COMPANY,
     FINDINGS_DEFAULT_PROVISION,
@@ -90,23 +91,6 @@ _LinkKey = tuple[str, str | None, int]
 # citing it (certificates never count for the company).
 _Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...]]
 _Link = tuple[Row, int]  # a control link and its window in months
-
-
-def _defaults(cls: type) -> dict[str, Any]:
-    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-
-
-_ROW_DEFAULTS = _defaults(TraceRow)
-_ROW_FIELDS = frozenset(f.name for f in fields(TraceRow))
-
-
-def _row(values: dict[str, Any]) -> TraceRow:
-    """TraceRow(**values), without the frozen dataclass's per-field setattr: every field is set (the
-    defaults, then `values`), so the row equals, hashes and prints as the constructor's."""
-    row: TraceRow = object.__new__(TraceRow)
-    row.__dict__.update(_ROW_DEFAULTS)
-    row.__dict__.update(values)
-    return row
 
 
 class _Pool:
@@ -203,35 +187,6 @@ class _Obligation:
         return self._pool
 
 
-class _Tree:
-    """Where a kind of subject's obligation rows go in the roll-up (rules.roll_up), by their place in `obligations`
-    (every subject of a kind has one row per obligation that falls on it, in this order): each parent provision
-    with a getter of its rows below and the place of its own row (a lead-in's; -1 for none), and the places of
-    the rows that are no parent's own."""
-
-    def __init__(self, fast: _Fast, obligations: list[_Obligation]) -> None:
-        self.obligations = obligations
-        place = {ob.id: n for n, ob in enumerate(obligations)}
-        below: dict[str, list[int]] = {}
-        for n, ob in enumerate(obligations):
-            for ancestor in fast.provisions[ob.id]["path"][:-1]:
-                below.setdefault(ancestor, []).append(n)
-        self.parents: list[tuple[Row, int, str | None, Callable[[Sequence[Any]], tuple[Any, ...]]]] = []
-        for pid, places in below.items():
-            lead = place.get(pid, -1)
-            self.parents.append((fast.provisions[pid], lead, obligations[lead].rule if lead >= 0 else None,
-                                 _picker(places)))
-        self.leaves = [n for n, ob in enumerate(obligations) if ob.id not in below]
-
-
-def _picker(places: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A function giving the items at `places` of a sequence, as a tuple."""
-    if len(places) == 1:
-        n = places[0]
-        return lambda items: (items[n],)
-    return itemgetter(*places)
-
-
 class _Arrangement:
     """What one arrangement in effect adds to what every arrangement shares."""
 
@@ -266,9 +221,6 @@ class _Fast:
         self._company_found_: dict[_LinkKey, Found] = {}
         self._not_in_force: dict[str, tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._unions: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], frozenset[Any]]] = {}
-        # id of a tuple made from a shared one -> (it, the shared one, what it adds, what it takes away)
-        self._bases: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]] = {}
         self.contracts = _group(i.contracts, lambda k: k.arrangement_id)
         self.audits = _group(i.audits, lambda a: a.arrangement_id)
         self.findings = _group(i.findings, lambda f: f.audit_id)
@@ -294,11 +246,11 @@ class _Fast:
             for link, m in ob.all_links:
                 self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
         self._shared: dict[str, Outcome] = {}
-        self._trees: dict[tuple[bool, bool], _Tree] = {}
+        self.roll = RollUp(self.not_in_force)
+        # per kind of subject: the obligations falling on it, and where their rows go in the roll-up
+        self._trees: dict[tuple[bool, bool], tuple[list[_Obligation], Tree]] = {}
         self._unmet_: dict[tuple[str, tuple[str, ...]], Outcome] = {}
         self._outcomes: dict[Outcome, Outcome] = {}  # one object for outcomes alike (by value)
-        # the fields of a parent row its rows below decide, by what decides them (`_roll_up`), with those outcomes
-        self._parents: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[Outcome, ...]]] = {}
 
     # ------------------------------------------------------------ subjects
 
@@ -306,12 +258,12 @@ class _Fast:
         rows: list[TraceRow] = []
         for subject in rules.subjects(self.i, arrangement):
             kind = (subject.arrangement is None, subject.ended)
-            tree = self._trees.get(kind)
-            if tree is None:  # rules.falls_on depends on the kind of subject only
+            known = self._trees.get(kind)
+            if known is None:  # rules.falls_on depends on the kind of subject only
                 mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
-                tree = self._trees[kind] = _Tree(self, mine)
-            own_rows, outcomes = self._subject_rows(subject, tree.obligations)
-            rows += self._roll_up(subject.subject_id, tree, own_rows, outcomes)
+                known = self._trees[kind] = (mine, Tree(self.provisions, [(ob.id, ob.rule) for ob in mine]))
+            own_rows, outcomes = self._subject_rows(subject, known[0])
+            rows += self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes)
         return rules.sort_rows(rows)
 
     def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
@@ -331,7 +283,7 @@ class _Fast:
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
             outcomes.append(outcome)
-            row = _row(ob.static)
+            row = quick_row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
             values["subject"] = subject.subject_id
@@ -450,8 +402,8 @@ class _Fast:
                 controls = tuple(listed)
             pool = ob.pool(self)
             combined, inserted, dropped = pool.combine(controls, (c for c, _ in replaced), added)
-            self._derived(combined.controls, ob.controls, extra, ())
-            self._derived(combined.evidence, pool.evidence, inserted, dropped)
+            self.roll.derived(combined.controls, ob.controls, extra, ())
+            self.roll.derived(combined.evidence, pool.evidence, inserted, dropped)
         outcome = rules.with_certificates(combined, certificates) if certificates else combined
         assert outcome is not None
         applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")] if naming \
@@ -487,127 +439,6 @@ class _Fast:
         if found is None:
             found = self._company_found_[key] = rules.control_evidence(self.i, key[0], subject, key[2])
         return found
-
-    # ------------------------------------------------------------ the roll-up
-
-    def _roll_up(self, subject: str, tree: _Tree, own_rows: Sequence[TraceRow], outcomes: Sequence[Outcome],
-                 ) -> list[TraceRow]:
-        """rules.roll_up of one subject's rows: a parent's fields that its rows below decide are computed once per
-        distinct set of outcomes below (by identity: the rows of most subjects are made of shared outcome objects),
-        for all subjects and for the provisions with the same rows below (an article and its only paragraph)."""
-        parents = []
-        for p, lead, rule, pick in tree.parents:
-            below: tuple[Outcome, ...] = pick(outcomes)
-            lead_row = own_rows[lead] if lead >= 0 else None
-            held = below if lead_row is None else (outcomes[lead], *below)  # kept with the answer: ids stay theirs
-            key: tuple[Any, ...] = (*map(id, held),) if lead_row is None \
-                else (rule, lead_row.modality, *map(id, held))  # the lead-in's row also gives its rule and modality
-            known = self._parents.get(key)
-            if known is None:
-                known = self._parents[key] = (self._parent_values(pick(own_rows), lead_row), held)
-            parents.append(self._parent_row(p, subject, known[0], lead_row))
-        return [own_rows[n] for n in tree.leaves] + parents
-
-    def _parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
-        """rules.parent_row, given what `_parent_values` gives for the rows below and the lead-in's."""
-        row = _row(values)
-        row.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"],
-                            subject=subject, references_not_in_force=self.not_in_force(p["provision_id"]))
-        if own is None:
-            row.__dict__["modality"] = p["effective_modality"]
-        return row
-
-    def _parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
-        """The fields of rules.parent_row that the rows below and the lead-in's decide (rules.parent_status):
-        each list's non-empty parts gathered in one pass over the rows, then united (`_union`)."""
-        decided = rules.parent_status(below, own)
-        status = decided.status
-        controls: list[tuple[str, ...]] = []
-        evidence: list[tuple[str, ...]] = []
-        contracts: list[tuple[str, ...]] = []
-        audits: list[tuple[str, ...]] = []
-        certifications: list[tuple[str, ...]] = []
-        via: list[tuple[Any, ...]] = []
-        for r in decided.counted:
-            if r.controls:
-                controls.append(r.controls)
-            if r.evidence:
-                evidence.append(r.evidence)
-            if r.contracts:
-                contracts.append(r.contracts)
-            if r.audits:
-                audits.append(r.audits)
-            if r.certifications:
-                certifications.append(r.certifications)
-            if r.mapped_via:
-                via.append(r.mapped_via)
-        everyone = [own, *below] if own is not None else below
-        return {
-            "leaf": False, "modality": own.modality if own is not None else None,
-            "rule": own.rule if own is not None else None, "status": status,
-            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
-            "controls": self._union(controls) if controls else (),
-            "evidence": self._union(evidence) if evidence else (),
-            "contracts": self._union(contracts) if contracts else (), "audits": self._union(audits) if audits else (),
-            "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
-            "own_status": own.own_status if own is not None else None, "children_status": decided.children,
-            "open_findings": self._union(findings) if (findings := [r.open_findings for r in everyone
-                                                                     if r.open_findings]) else (),
-            "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
-            "certifications": self._union(certifications) if certifications else (),
-            "mapped_via": self._union(via) if via else ()}
-
-    def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
-        """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
-        if made and made is not base:
-            self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
-
-    def _union(self, parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-        """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
-        one as its base, any other is its own), remembered by their identity (and held with the answer); then
-        what the parts add to their bases inserted, and what they take away removed unless another part has it.
-        Most arrangements' parts share their bases, so few unions are sorted afresh."""
-        kept = [p for p in parts if p]
-        if not kept:
-            return ()
-        bases: list[tuple[Any, ...]] = []
-        plus: list[frozenset[Any]] = []
-        minus: list[frozenset[Any]] = []
-        for p in kept:
-            made = self._bases.get(id(p))
-            if made is None:
-                bases.append(p)
-                continue
-            bases.append(made[1])
-            if made[2]:
-                plus.append(made[2])
-            if made[3]:
-                minus.append(made[3])
-        key = tuple(map(id, bases))
-        hit = self._unions.get(key)
-        if hit is None:
-            united = rules.union(bases)
-            hit = self._unions[key] = (tuple(bases), united, frozenset(united))
-        united, members = hit[1], hit[2]
-        if not plus and not minus:
-            return united
-        added = set().union(*plus) - members
-        dropped = [x for x in set().union(*minus) if x in members and not any(x in p for p in kept)]
-        if not added and not dropped:
-            return united
-        if len(added) + len(dropped) > 8:  # two sorted runs, merged by the sort
-            gone = set(dropped)
-            items = [x for x in united if x not in gone] if gone else list(united)
-            items += sorted(added)
-            items.sort()
-            return tuple(items)
-        items = list(united)
-        for x in dropped:
-            del items[bisect_left(items, x)]
-        for x in added:
-            insort(items, x)
-        return tuple(items)
-
 
 # An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
 # arrangement subject counts its own evidence plus blank.
