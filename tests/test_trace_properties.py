@@ -12,7 +12,7 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regtrace.graph.port import Row
-from regtrace.trace import evidence_groups, fast, rules
+from regtrace.trace import evidence_groups, fast, fast_roll_up, rules
 from regtrace.trace.model import (
     Approval,
     Arrangement,
@@ -211,16 +211,16 @@ def test_the_roll_up_unions_from_shared_bases_are_the_plain_unions(
     """A part made from a shared tuple (the obligation's evidence or controls, less and plus an arrangement's own)
     is united through its base: the answer is rules.union of the parts as they are."""
     bases = [tuple(sorted(s)) for s in shared]
-    engine = fast._Fast(TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[]))
+    engine = fast_roll_up.RollUp(lambda provision_id: ())
     made: list[tuple[str, ...]] = []
     for n, items, derived in parts:
         base = bases[n % len(bases)]
         part = tuple(sorted(items))
         if derived:
-            engine._derived(part, base, set(part) - set(base), set(base) - set(part))
+            engine.derived(part, base, set(part) - set(base), set(base) - set(part))
         made.append(part)
     for chosen in (made, made + bases, bases):
-        assert engine._union(chosen) == rules.union(chosen)
+        assert engine.union(chosen) == rules.union(chosen)
 
 
 STATUS_WORDS = ("gap", "unevidenced", "stale", "covered", "not_applicable")
@@ -255,9 +255,10 @@ def test_a_parent_row_of_the_fast_path_is_the_plain_one(below: list[TraceRow], o
     the remembering unions, quick rows) gives the plain row, whatever the statuses below (all not applicable,
     ties, a lead-in's own duty worse or better than its children's)."""
     p = {"provision_id": "A1.P1", "label": "A1.P1", "article": 1, "ordinal": 0, "effective_modality": modality}
-    engine = fast._Fast(TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[]))
+    inputs = TraceInputs(as_of=DAY0, provisions=[], obligations={}, arrangements=[])
+    engine = fast_roll_up.RollUp(lambda provision_id: rules.not_in_force(inputs, provision_id))
     if shared and below:  # a part derived from another's evidence goes through the shared bases
-        engine._derived(below[0].evidence, below[-1].evidence, set(below[0].evidence) - set(below[-1].evidence),
+        engine.derived(below[0].evidence, below[-1].evidence, set(below[0].evidence) - set(below[-1].evidence),
                         set(below[-1].evidence) - set(below[0].evidence))
-    quick = engine._parent_row(p, "A1", below, own)
-    assert quick == rules.parent_row(engine.i, p, "A1", below, own)
+    quick = engine.parent_row(p, "A1", engine.parent_values(below, own), own)
+    assert quick == rules.parent_row(inputs, p, "A1", below, own)

@@ -17,13 +17,14 @@ evidence or with every control link for every subject:
   outcome object; the others adjust the summary by those few items, and `rules.shows` decides;
 * a control's evidence for a key (control, COMPANY / arrangement / None for blank only, window) is evaluated
   once (`rules.control_evidence`);
-* rows are made without the frozen dataclasses' per-field checks (`_row`: the same fields, values and
-  defaults), conditions parsed once per obligation, the instruments not in force once per provision, and the
-  roll-up's sorted unions done once per distinct set of parts (a parent row's status and causes are
-  `rules.parent_status`: the roll-up's decision is written once; its lists are gathered in one pass).
+* the outcome of an unmet condition is one object per obligation and unmet facts, and the outcome of a rule
+  other than control evidence one per value, so that subjects alike share them;
+* obligation rows are made without the frozen dataclass's per-field checks, conditions parsed once per
+  obligation, the instruments not in force once per provision; the parent rows are
+  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects.
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
-plain `rules.combine`, `_union` the plain `rules.union`).
+plain `rules.combine`).
 """
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import MISSING, fields
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from regtrace.graph.port import Row
 
 from . import rules
 from .conditions import Expr, parse
 from .facts import contract_incomplete
+from .fast_roll_up import RollUp, Tree
+from .fast_roll_up import row as quick_row
 from .model import (
     COMPANY,
     FINDINGS_DEFAULT_PROVISION,
@@ -89,23 +91,6 @@ _LinkKey = tuple[str, str | None, int]
 # citing it (certificates never count for the company).
 _Signature = tuple[tuple[_LinkKey, ...], tuple[str, ...]]
 _Link = tuple[Row, int]  # a control link and its window in months
-
-
-def _defaults(cls: type) -> dict[str, Any]:
-    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-
-
-_ROW_DEFAULTS = _defaults(TraceRow)
-_ROW_FIELDS = frozenset(f.name for f in fields(TraceRow))
-
-
-def _row(values: dict[str, Any]) -> TraceRow:
-    """TraceRow(**values), without the frozen dataclass's per-field setattr: every field is set (the
-    defaults, then `values`), so the row equals, hashes and prints as the constructor's."""
-    row: TraceRow = object.__new__(TraceRow)
-    row.__dict__.update(_ROW_DEFAULTS)
-    row.__dict__.update(values)
-    return row
 
 
 class _Pool:
@@ -236,9 +221,6 @@ class _Fast:
         self._company_found_: dict[_LinkKey, Found] = {}
         self._not_in_force: dict[str, tuple[str, ...]] = {}
         self._targets: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._unions: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], frozenset[Any]]] = {}
-        # id of a tuple made from a shared one -> (it, the shared one, what it adds, what it takes away)
-        self._bases: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]] = {}
         self.contracts = _group(i.contracts, lambda k: k.arrangement_id)
         self.audits = _group(i.audits, lambda a: a.arrangement_id)
         self.findings = _group(i.findings, lambda f: f.audit_id)
@@ -264,22 +246,29 @@ class _Fast:
             for link, m in ob.all_links:
                 self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
         self._shared: dict[str, Outcome] = {}
-        self._falling: dict[tuple[bool, bool], list[_Obligation]] = {}
+        self.roll = RollUp(self.not_in_force)
+        # per kind of subject: the obligations falling on it, and where their rows go in the roll-up
+        self._trees: dict[tuple[bool, bool], tuple[list[_Obligation], Tree]] = {}
+        self._unmet_: dict[tuple[str, tuple[str, ...]], Outcome] = {}
+        self._outcomes: dict[Outcome, Outcome] = {}  # one object for outcomes alike (by value)
 
     # ------------------------------------------------------------ subjects
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
         rows: list[TraceRow] = []
         for subject in rules.subjects(self.i, arrangement):
-            rows += self._roll_up(subject.subject_id, self._subject_rows(subject))
+            kind = (subject.arrangement is None, subject.ended)
+            known = self._trees.get(kind)
+            if known is None:  # rules.falls_on depends on the kind of subject only
+                mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
+                known = self._trees[kind] = (mine, Tree(self.provisions, [(ob.id, ob.rule) for ob in mine]))
+            own_rows, outcomes = self._subject_rows(subject, known[0])
+            rows += self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes)
         return rules.sort_rows(rows)
 
-    def _subject_rows(self, subject: Subject) -> list[TraceRow]:
+    def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
+        """The subject's obligation rows, in the order of `mine`, and the outcome each row was made from."""
         narrow = self._narrow(subject)
-        kind = (subject.arrangement is None, subject.ended)
-        mine = self._falling.get(kind)
-        if mine is None:  # rules.falls_on depends on the kind of subject only
-            mine = self._falling[kind] = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
         facts = rules.base_facts(narrow, subject)
         here = _Arrangement(self, subject, narrow) if subject.arrangement is not None and not subject.ended else None
         items: dict[str, Outcome] = {}  # the contract items' outcomes, which decide contract_incomplete
@@ -288,11 +277,13 @@ class _Fast:
             if contract_incomplete(outcome.status for outcome in items.values()):
                 facts = facts | {"contract_incomplete"}
         rows = []
+        outcomes = []
         for ob in mine:
             outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
-            row = _row(ob.static)
+            outcomes.append(outcome)
+            row = quick_row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
             values["subject"] = subject.subject_id
@@ -300,7 +291,7 @@ class _Fast:
             if ob.shall is not None and ob.shall.holds(facts):  # rules.modality
                 values["modality"] = "shall"
             rows.append(row)
-        return rows
+        return rows, outcomes
 
     def _narrow(self, subject: Subject) -> TraceInputs:
         """The inputs with only what concerns the subject in the per-subject lists."""
@@ -335,16 +326,26 @@ class _Fast:
         else:
             expr = ob.condition
             if expr is not None and not expr.holds(facts):
-                return Outcome("not_applicable", "conditions", cause=(
-                    cause("conditions_unmet", conditions=str(expr), unmet=tuple(expr.unmet(facts))),))
+                return self._unmet(ob, expr, tuple(expr.unmet(facts)))
             if here is None:
                 outcome = self._company_evidence(o, subject)
             elif ob.rule == "control_evidence":
                 outcome = self._arrangement_evidence(ob, here)
-            else:
+            else:  # the other rules' outcomes are small, and alike for many subjects: one object for those alike
                 outcome = rules.rule_outcome(narrow, o, subject)
+                outcome = self._outcomes.setdefault(outcome, outcome)
         if subject.arrangement is not None and narrow.findings:
             outcome = self._findings(ob, subject, narrow, outcome, here)
+        return outcome
+
+    def _unmet(self, ob: _Obligation, expr: Expr, unmet: tuple[str, ...]) -> Outcome:
+        """rules.applies where the condition fails: one object per obligation and facts unmet (the subjects alike
+        share it, and so their parents' roll-up)."""
+        key = (ob.id, unmet)
+        outcome = self._unmet_.get(key)
+        if outcome is None:
+            outcome = self._unmet_[key] = Outcome("not_applicable", "conditions", cause=(
+                cause("conditions_unmet", conditions=str(expr), unmet=unmet),))
         return outcome
 
     def _findings(self, ob: _Obligation, subject: Subject, narrow: TraceInputs, outcome: Outcome,
@@ -401,8 +402,8 @@ class _Fast:
                 controls = tuple(listed)
             pool = ob.pool(self)
             combined, inserted, dropped = pool.combine(controls, (c for c, _ in replaced), added)
-            self._derived(combined.controls, ob.controls, extra, ())
-            self._derived(combined.evidence, pool.evidence, inserted, dropped)
+            self.roll.derived(combined.controls, ob.controls, extra, ())
+            self.roll.derived(combined.evidence, pool.evidence, inserted, dropped)
         outcome = rules.with_certificates(combined, certificates) if certificates else combined
         assert outcome is not None
         applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")] if naming \
@@ -438,122 +439,6 @@ class _Fast:
         if found is None:
             found = self._company_found_[key] = rules.control_evidence(self.i, key[0], subject, key[2])
         return found
-
-    # ------------------------------------------------------------ the roll-up
-
-    def _roll_up(self, subject: str, own_rows: Sequence[TraceRow]) -> list[TraceRow]:
-        """rules.roll_up of one subject's rows, its unions done once per distinct set of parts, and once for the
-        provisions with the same rows below (an article and its only paragraph)."""
-        below: dict[str, list[TraceRow]] = {}
-        for row in own_rows:
-            for ancestor in self.provisions[row.provision]["path"][:-1]:
-                below.setdefault(ancestor, []).append(row)
-        own = {r.provision: r for r in own_rows}
-        united: dict[tuple[int, ...], dict[str, Any]] = {}  # the rows below and the lead-in's (by identity)
-        parents = []
-        for pid, rows in below.items():
-            lead_in = own.get(pid)
-            key = (id(lead_in), *map(id, rows))
-            values = united.get(key)
-            if values is None:
-                values = united[key] = self._parent_values(rows, lead_in)
-            parents.append(self._parent_row(self.provisions[pid], subject, rows, lead_in, values))
-        return [r for r in own_rows if r.provision not in below] + parents
-
-    def _parent_row(self, p: Row, subject: str, below: Sequence[TraceRow], own: TraceRow | None,
-                    values: dict[str, Any] | None = None) -> TraceRow:
-        """rules.parent_row; `values`: what `_parent_values` gives for the rows below and the lead-in's, if known."""
-        row = _row(values if values is not None else self._parent_values(below, own))
-        row.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"], ordinal=p["ordinal"],
-                            subject=subject, references_not_in_force=self.not_in_force(p["provision_id"]))
-        if own is None:
-            row.__dict__["modality"] = p["effective_modality"]
-        return row
-
-    def _parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
-        """The fields of rules.parent_row that the rows below and the lead-in's decide (rules.parent_status):
-        each list's non-empty parts gathered in one pass over the rows, then united (`_union`)."""
-        decided = rules.parent_status(below, own)
-        status = decided.status
-        controls: list[tuple[str, ...]] = []
-        evidence: list[tuple[str, ...]] = []
-        contracts: list[tuple[str, ...]] = []
-        audits: list[tuple[str, ...]] = []
-        certifications: list[tuple[str, ...]] = []
-        via: list[tuple[Any, ...]] = []
-        for r in decided.counted:
-            if r.controls:
-                controls.append(r.controls)
-            if r.evidence:
-                evidence.append(r.evidence)
-            if r.contracts:
-                contracts.append(r.contracts)
-            if r.audits:
-                audits.append(r.audits)
-            if r.certifications:
-                certifications.append(r.certifications)
-            if r.mapped_via:
-                via.append(r.mapped_via)
-        everyone = [own, *below] if own is not None else below
-        return {
-            "leaf": False, "modality": own.modality if own is not None else None,
-            "rule": own.rule if own is not None else None, "status": status,
-            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
-            "controls": self._union(controls), "evidence": self._union(evidence),
-            "contracts": self._union(contracts), "audits": self._union(audits),
-            "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
-            "own_status": own.own_status if own is not None else None, "children_status": decided.children,
-            "open_findings": self._union([r.open_findings for r in everyone if r.open_findings]),
-            "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
-            "certifications": self._union(certifications), "mapped_via": self._union(via)}
-
-    def _derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
-        """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
-        if made and made is not base:
-            self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
-
-    def _union(self, parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-        """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
-        one as its base, any other is its own), remembered by their identity (and held with the answer); then
-        what the parts add to their bases inserted, and what they take away removed unless another part has it.
-        Most arrangements' parts share their bases, so few unions are sorted afresh."""
-        kept = [p for p in parts if p]
-        if not kept:
-            return ()
-        bases: list[tuple[Any, ...]] = []
-        plus: list[frozenset[Any]] = []
-        minus: list[frozenset[Any]] = []
-        for p in kept:
-            made = self._bases.get(id(p))
-            if made is None:
-                bases.append(p)
-                continue
-            bases.append(made[1])
-            if made[2]:
-                plus.append(made[2])
-            if made[3]:
-                minus.append(made[3])
-        key = tuple(map(id, bases))
-        hit = self._unions.get(key)
-        if hit is None:
-            united = rules.union(bases)
-            hit = self._unions[key] = (tuple(bases), united, frozenset(united))
-        united, members = hit[1], hit[2]
-        if not plus and not minus:
-            return united
-        added = set().union(*plus) - members
-        dropped = [x for x in set().union(*minus) if x in members and not any(x in p for p in kept)]
-        if not added and not dropped:
-            return united
-        if len(added) + len(dropped) > 8:
-            return tuple(sorted((members - set(dropped)) | added))
-        items = list(united)
-        for x in dropped:
-            del items[bisect_left(items, x)]
-        for x in added:
-            insort(items, x)
-        return tuple(items)
-
 
 # An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
 # arrangement subject counts its own evidence plus blank.

@@ -1,0 +1,204 @@
+"""The fast path's roll-up: the parent rows of regtrace.trace.rules.roll_up, computed once per distinct set of rows
+below for all subjects (regtrace.trace.fast makes the obligation rows and calls it per subject).
+
+* Every subject of a kind (the company, an arrangement in effect, an ended one) has one row per obligation that
+  falls on it, in one order; where each row goes is worked out once per kind (`Tree`).
+* A parent's fields that its rows below decide are computed once per distinct set of outcome objects below
+  (and the lead-in's, with its rule and modality), for all subjects and for the provisions with the same rows
+  below (an article and its only paragraph). The fast path shares outcome objects between subjects wherever it
+  can (an obligation's outcome for the arrangements with nothing of their own, one object for outcomes alike),
+  so most subjects' parents are found, not computed. Their decision is `rules.parent_status`; their lists are
+  gathered in one pass and united through the shared bases they were made from (`RollUp.union`).
+* Rows are made without the frozen dataclass's per-field checks (`row`: the same fields, values and defaults).
+
+tests/test_trace_properties.py checks with hypothesis that the fast path gives the plain rules' rows, a parent
+row the plain `rules.parent_row`, and `RollUp.union` the plain `rules.union`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import MISSING, fields
+from operator import attrgetter, itemgetter
+from typing import Any
+
+from regtrace.graph.port import Row
+
+from . import rules
+from .model import TraceRow
+from .rules import Outcome
+
+_ROW_DEFAULTS = {f.name: f.default for f in fields(TraceRow) if f.default is not MISSING}
+# the lists of the rows below that a parent unites over those counted, and none of them
+_LISTS = attrgetter("controls", "evidence", "contracts", "audits", "certifications", "mapped_via")
+_NO_PARTS: tuple[tuple[Any, ...], ...] = ((),) * 6
+
+
+def row(values: dict[str, Any]) -> TraceRow:
+    """TraceRow(**values), without the frozen dataclass's per-field setattr: every field is set (the
+    defaults, then `values`), so the row equals, hashes and prints as the constructor's."""
+    made: TraceRow = object.__new__(TraceRow)
+    made.__dict__.update(_ROW_DEFAULTS)
+    made.__dict__.update(values)
+    return made
+
+
+class Tree:
+    """Where a kind of subject's obligation rows go in the roll-up (rules.roll_up), by their place in
+    `obligations` ((id, rule) of each obligation falling on the kind, in the order of its rows): each parent
+    provision with a getter of its rows below, the place of its own row (a lead-in's; -1 for none) and that
+    row's rule; and the places of the rows that are no parent's own."""
+
+    def __init__(self, provisions: Mapping[str, Row], obligations: Sequence[tuple[str, str]]) -> None:
+        place = {oid: n for n, (oid, _) in enumerate(obligations)}
+        below: dict[str, list[int]] = {}
+        for n, (oid, _) in enumerate(obligations):
+            for ancestor in provisions[oid]["path"][:-1]:
+                below.setdefault(ancestor, []).append(n)
+        self.parents: list[tuple[Row, int, str | None, Callable[[Sequence[Any]], tuple[Any, ...]]]] = []
+        for pid, places in below.items():
+            lead = place.get(pid, -1)
+            self.parents.append((provisions[pid], lead, obligations[lead][1] if lead >= 0 else None,
+                                 _picker(places)))
+        self.leaves = [n for n, (oid, _) in enumerate(obligations) if oid not in below]
+
+
+def _picker(places: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function giving the items at `places` of a sequence, as a tuple."""
+    if len(places) == 1:
+        n = places[0]
+        return lambda items: (items[n],)
+    return itemgetter(*places)
+
+
+class RollUp:
+    """The parent rows of one trace; `not_in_force` gives a provision's instruments not in force."""
+
+    def __init__(self, not_in_force: Callable[[str], tuple[str, ...]]) -> None:
+        self.not_in_force = not_in_force
+        # a parent's fields its rows below decide, by the identity of their outcomes (`roll_up`), with those outcomes
+        self._parents: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[Outcome, ...]]] = {}
+        self._unions: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], frozenset[Any]]] = {}
+        # id of a tuple made from a shared one -> (it, the shared one, what it adds, what it takes away)
+        self._bases: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+
+    def roll_up(self, subject: str, tree: Tree, own_rows: Sequence[TraceRow], outcomes: Sequence[Outcome],
+                ) -> list[TraceRow]:
+        """rules.roll_up of one subject's rows (`outcomes`: the outcome each was made from): a parent's fields
+        that its rows below decide are computed once per distinct set of outcomes below (by identity: the rows
+        of most subjects are made of shared outcome objects), for all subjects and for the provisions with the
+        same rows below (an article and its only paragraph)."""
+        parents = []
+        for p, lead, rule, pick in tree.parents:
+            below: tuple[Outcome, ...] = pick(outcomes)
+            lead_row = own_rows[lead] if lead >= 0 else None
+            held = below if lead_row is None else (outcomes[lead], *below)  # kept with the answer: ids stay theirs
+            key: tuple[Any, ...] = (*map(id, held),) if lead_row is None \
+                else (rule, lead_row.modality, *map(id, held))  # the lead-in's row also gives its rule and modality
+            known = self._parents.get(key)
+            if known is None:
+                known = self._parents[key] = (self.parent_values(pick(own_rows), lead_row), held)
+            parents.append(self.parent_row(p, subject, known[0], lead_row))
+        return [own_rows[n] for n in tree.leaves] + parents
+
+    def parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
+        """rules.parent_row, given what `parent_values` gives for the rows below and the lead-in's."""
+        made = row(values)
+        made.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"],
+                             ordinal=p["ordinal"], subject=subject,
+                             references_not_in_force=self.not_in_force(p["provision_id"]))
+        if own is None:
+            made.__dict__["modality"] = p["effective_modality"]
+        return made
+
+    def parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
+        """The fields of rules.parent_row that the rows below and the lead-in's decide (rules.parent_status):
+        each list's non-empty parts gathered in one pass over the rows, then united (`union`)."""
+        decided = rules.parent_status(below, own)
+        status = decided.status
+        controls: list[tuple[str, ...]] = []
+        evidence: list[tuple[str, ...]] = []
+        contracts: list[tuple[str, ...]] = []
+        audits: list[tuple[str, ...]] = []
+        certifications: list[tuple[str, ...]] = []
+        via: list[tuple[Any, ...]] = []
+        for r in decided.counted:
+            if r.controls:
+                controls.append(r.controls)
+            if r.evidence:
+                evidence.append(r.evidence)
+            if r.contracts:
+                contracts.append(r.contracts)
+            if r.audits:
+                audits.append(r.audits)
+            if r.certifications:
+                certifications.append(r.certifications)
+            if r.mapped_via:
+                via.append(r.mapped_via)
+        everyone = [own, *below] if own is not None else below
+        findings = [r.open_findings for r in everyone if r.open_findings]
+        return {
+            "leaf": False, "modality": own.modality if own is not None else None,
+            "rule": own.rule if own is not None else None, "status": status,
+            "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
+            "controls": self.union(controls) if controls else (),
+            "evidence": self.union(evidence) if evidence else (),
+            "contracts": self.union(contracts) if contracts else (), "audits": self.union(audits) if audits else (),
+            "fresh_until": own.fresh_until if own is not None else None, "cause": decided.causes,
+            "own_status": own.own_status if own is not None else None, "children_status": decided.children,
+            "open_findings": self.union(findings) if findings else (),
+            "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
+            "certifications": self.union(certifications) if certifications else (),
+            "mapped_via": self.union(via) if via else ()}
+
+    def derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
+        """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
+        if made and made is not base:
+            self._bases[id(made)] = (made, base, frozenset(plus), frozenset(minus))
+
+    def union(self, parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+        """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
+        one as its base, any other is its own), remembered by their identity (and held with the answer); then
+        what the parts add to their bases inserted, and what they take away removed unless another part has it.
+        Most arrangements' parts share their bases, so few unions are sorted afresh."""
+        kept = [p for p in parts if p]
+        if not kept:
+            return ()
+        bases: list[tuple[Any, ...]] = []
+        plus: list[frozenset[Any]] = []
+        minus: list[frozenset[Any]] = []
+        for p in kept:
+            made = self._bases.get(id(p))
+            if made is None:
+                bases.append(p)
+                continue
+            bases.append(made[1])
+            if made[2]:
+                plus.append(made[2])
+            if made[3]:
+                minus.append(made[3])
+        key = tuple(map(id, bases))
+        hit = self._unions.get(key)
+        if hit is None:
+            united = rules.union(bases)
+            hit = self._unions[key] = (tuple(bases), united, frozenset(united))
+        united, members = hit[1], hit[2]
+        if not plus and not minus:
+            return united
+        added = set().union(*plus) - members
+        dropped = [x for x in set().union(*minus) if x in members and not any(x in p for p in kept)]
+        if not added and not dropped:
+            return united
+        if len(added) + len(dropped) > 8:  # two sorted runs, merged by the sort
+            gone = set(dropped)
+            items = [x for x in united if x not in gone] if gone else list(united)
+            items += sorted(added)
+            items.sort()
+            return tuple(items)
+        items = list(united)
+        for x in dropped:
+            del items[bisect_left(items, x)]
+        for x in added:
+            insort(items, x)
+        return tuple(items)
