@@ -44,7 +44,6 @@ from . import rules
 from .conditions import Expr, parse
 from .facts import contract_incomplete
 from .fast_roll_up import RollUp, Tree
-from .fast_roll_up import row as quick_row
 from .model import (
     COMPANY,
     FINDINGS_DEFAULT_PROVISION,
@@ -54,6 +53,7 @@ from .model import (
     TraceInputs,
     TraceRow,
     cause,
+    trace_row,
 )
 from .rules import Found, Outcome, Subject
 
@@ -283,7 +283,7 @@ class _Fast:
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
             outcomes.append(outcome)
-            row = quick_row(ob.static)
+            row = trace_row(ob.static)
             values = row.__dict__
             values.update(outcome.__dict__)
             values["subject"] = subject.subject_id

@@ -9,7 +9,8 @@ below for all subjects (regtrace.trace.fast makes the obligation rows and calls 
   can (an obligation's outcome for the arrangements with nothing of their own, one object for outcomes alike),
   so most subjects' parents are found, not computed. Their decision is `rules.parent_status`; their lists are
   gathered in one pass and united through the shared bases they were made from (`RollUp.union`).
-* Rows are made without the frozen dataclass's per-field checks (`row`: the same fields, values and defaults).
+* Rows are made without the frozen dataclass's per-field checks (`model.trace_row`: the same fields, values
+  and defaults).
 
 tests/test_trace_properties.py checks with hypothesis that the fast path gives the plain rules' rows, a parent
 row the plain `rules.parent_row`, and `RollUp.union` the plain `rules.union`.
@@ -19,29 +20,18 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import MISSING, fields
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from regtrace.graph.port import Row
 
 from . import rules
-from .model import TraceRow
+from .model import TraceRow, trace_row
 from .rules import Outcome
 
-_ROW_DEFAULTS = {f.name: f.default for f in fields(TraceRow) if f.default is not MISSING}
 # the lists of the rows below that a parent unites over those counted, and none of them
 _LISTS = attrgetter("controls", "evidence", "contracts", "audits", "certifications", "mapped_via")
 _NO_PARTS: tuple[tuple[Any, ...], ...] = ((),) * 6
-
-
-def row(values: dict[str, Any]) -> TraceRow:
-    """TraceRow(**values), without the frozen dataclass's per-field setattr: every field is set (the
-    defaults, then `values`), so the row equals, hashes and prints as the constructor's."""
-    made: TraceRow = object.__new__(TraceRow)
-    made.__dict__.update(_ROW_DEFAULTS)
-    made.__dict__.update(values)
-    return made
 
 
 class Tree:
@@ -104,7 +94,7 @@ class RollUp:
 
     def parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
         """rules.parent_row, given what `parent_values` gives for the rows below and the lead-in's."""
-        made = row(values)
+        made = trace_row(values)
         made.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"],
                              ordinal=p["ordinal"], subject=subject,
                              references_not_in_force=self.not_in_force(p["provision_id"]))
