@@ -547,6 +547,9 @@ def make_class_data(version: str | None = None, cache: Path | None = None, *, lo
     another process is making it."""
     version = version or neo4j_version()
     cache = cache or cache_dir(version)
+    missing = missing_tools(need_mvn=not is_fetched(cache, version), version=version)
+    if missing:
+        raise ToolMissingError("cannot make the class-data archive: " + "; ".join(missing))
     archive = cds_archive(cache, java_executable(version))
     if archive.is_file():
         log(f"neo4j {version}: class-data archive already made ({archive})")
