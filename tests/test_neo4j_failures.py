@@ -65,7 +65,9 @@ class Throwaway:
         self.server.process.wait(timeout=30)
 
     def restart(self) -> None:
-        """The same command on the same home (start() wants an empty one); no class-data dump this time."""
+        """The same command on the same home (start() wants an empty one); no class-data dump this time (a killed
+        server wrote none: its claim to the dump is given up, so that the next server started makes it)."""
+        neo4j_server._settle_cds(self.server.cds_dump, install=False)
         words = shlex.split((self.server.home / "command.txt").read_text())
         command = [w for w in words if not w.startswith("-XX:ArchiveClassesAtExit")]
         with self.server.log_file.open("ab") as out:

@@ -8,6 +8,7 @@ which is what the official ``bin/neo4j console`` launcher runs after it has comp
 CLI (prints ``NEO4J_URI=bolt://127.0.0.1:PORT`` on start, for scripts)::
 
     python tools/neo4j_server.py fetch            # idempotent; skips when the cache is complete
+    python tools/neo4j_server.py class-data       # idempotent; the class-data archive every later start maps
     python tools/neo4j_server.py start [--home DIR] [--timeout 90]
     python tools/neo4j_server.py status
     python tools/neo4j_server.py stop
@@ -19,7 +20,8 @@ Library (tests put tools/ on sys.path; see tests/conftest.py and tests/neo4j_fix
     stop(server)                       # SIGTERM, wait, SIGKILL after the grace period; 0 = clean
 
 Cache layout: <cache>/pom.xml (generated), lib/ (the jars), COMPLETE.json (marker: version + jar
-list, written last), cds/ (class-data-sharing archive, made by the first server), server.json (CLI).
+list, written last), cds/ (class-data-sharing archive, made by `class-data`, else by the first server),
+server.json (CLI).
 
 Environment:
     REGTRACE_NEO4J_VERSION     Neo4j version (default 5.26.30, the 5.26 LTS; 2026.08.1 runs too, on Java 25)
@@ -514,6 +516,64 @@ def start(
     return server
 
 
+# Statements of the kinds the tests send (schema, batched writes, reads, a delete), run once by make_class_data so
+# that the Cypher parser, planner and runtime classes they load are in the archive too, not only the start's.
+WARM_UP: tuple[str, ...] = (
+    "CREATE CONSTRAINT warm_up_key IF NOT EXISTS FOR (n:WarmUp) REQUIRE (n.tenant, n.id) IS UNIQUE",
+    "CREATE INDEX warm_up_index IF NOT EXISTS FOR (n:WarmUp) ON (n.generation)",
+    "UNWIND $rows AS row CREATE (n:WarmUp) SET n = row",
+    "UNWIND $rows AS row MATCH (a:WarmUp {tenant: row.tenant, id: row.id}) "
+    "MERGE (a)-[r:WARM_UP]->(b:WarmUp {tenant: row.tenant, id: row.id + 1000}) SET r.generation = row.generation",
+    "MATCH (n:WarmUp {tenant: $tenant})-[r]->(m) WHERE n.generation >= 0 "
+    "RETURN n.id AS id, collect(m.id) AS ids, count(r) AS n ORDER BY id",
+    "MATCH (n:WarmUp) WITH n.tenant AS tenant, count(*) AS n RETURN tenant, n",
+    "SHOW INDEXES YIELD name, type RETURN name, type",
+    "MATCH (n:WarmUp) DETACH DELETE n",
+    "DROP CONSTRAINT warm_up_key IF EXISTS",
+    "DROP INDEX warm_up_index IF EXISTS",
+)
+
+
+# A JVM that writes the archive as it exits takes seconds to do so, much longer on a busy machine (more than the
+# 30 s of stop()'s default grace was seen at load 6); a kill in the middle leaves no archive.
+DUMP_GRACE = 300.0
+
+
+def make_class_data(version: str | None = None, cache: Path | None = None, *, log: Log = _stderr) -> Path | None:
+    """Make the class-data-sharing archive (cds_archive) now, unless it is there: start a short-lived server, send
+    it WARM_UP, stop it cleanly (the JVM writes the archive as it exits). Every server started after it maps the
+    archive; without it, the servers of a first test run (a fresh CI machine) start without one, and the one
+    that claims the dump writes it at its exit, often the end of the run. The archive path, or None when
+    another process is making it."""
+    version = version or neo4j_version()
+    cache = cache or cache_dir(version)
+    missing = missing_tools(need_mvn=not is_fetched(cache, version), version=version)
+    if missing:
+        raise ToolMissingError("cannot make the class-data archive: " + "; ".join(missing))
+    archive = cds_archive(cache, java_executable(version))
+    if archive.is_file():
+        log(f"neo4j {version}: class-data archive already made ({archive})")
+        return archive
+    server = start(version=version, cache=cache, short_lived=True, log=log)
+    try:
+        if server.cds_dump is None:
+            log(f"neo4j {version}: another process holds the class-data claim; no archive made here")
+            return None
+        from neo4j import GraphDatabase
+
+        rows = [{"tenant": "t", "id": i, "generation": i % 3} for i in range(200)]
+        with GraphDatabase.driver(server.uri, auth=None) as driver:
+            for statement in WARM_UP:
+                driver.execute_query(statement, {"rows": rows, "tenant": "t"})
+    finally:
+        stop(server, grace=DUMP_GRACE, log=log)
+    if not archive.is_file():
+        raise Neo4jSetupError(f"the server exited without writing the class-data archive; tail of "
+                              f"{server.log_file}:\n{log_tail(server.log_file)}")
+    log(f"neo4j {version}: class-data archive made ({archive.stat().st_size / 1e6:.0f} MB)")
+    return archive
+
+
 def _is_our_java(pid: int) -> bool:
     """True when pid is alive and runs Neo4j's entry point (guards against a reused pid)."""
     try:
@@ -596,6 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="neo4j_server.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("fetch", help="copy the Neo4j jars from Maven Central into the cache")
+    commands.add_parser("class-data", help="make the servers' class-data archive now (one server start and stop)")
     start_parser = commands.add_parser("start", help="start a server in the background; prints NEO4J_URI=")
     start_parser.add_argument("--home", type=Path, help="an empty folder for the server (default: a temp dir)")
     start_parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for Bolt")
@@ -607,6 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "fetch":
             print(fetch())
+            return 0
+        if args.command == "class-data":
+            print(make_class_data() or "not made: another process is making it")
             return 0
         recorded = _read_state(state)
         if args.command == "start":
