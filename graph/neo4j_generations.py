@@ -18,6 +18,7 @@ when the load can, else by the next load. After step 3 the new registers are pub
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -86,6 +87,8 @@ def replace(session: neo4j.Session, tenant: str, write: Callable[[Run, int], Non
 
     def run(statement: str, parameters: Mapping[str, Any]) -> list[Row]:
         rows: list[Row] = session.execute_write(lambda tx: tx.run(statement, dict(parameters)).data())
+        if not gc.isenabled():  # a load pauses the collector; each batch leaves the driver's cycles behind
+            gc.collect(0)  # (~8,000 objects per batch of 10,000 rows: at 1M, 0.9 GB held until the load ended)
         return rows
 
     try:

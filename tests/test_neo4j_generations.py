@@ -86,3 +86,30 @@ def test_the_generation_token_changes_with_a_write_by_another_connection(open_st
     other.write(lambda w: w.delete_tenant("t1"))
     assert store.generation() not in (before, loaded)
     assert store.tenants() == []
+
+
+def test_a_load_with_the_collector_paused_leaves_no_garbage_per_batch(open_store_of: StoreFactory,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load pauses the cyclic collector (loaders/registers.py); each batch's transaction leaves the driver's
+    reference cycles behind, and at 1M evidence they held 0.9 GB until the load ended. Whatever the number of
+    batches, what is left to collect at the end stays that of a few."""
+    import gc
+
+    store = open_store_of("neo4j")
+
+    def garbage_after_load(batch_rows: int) -> int:
+        monkeypatch.setenv("REGTRACE_NEO4J_BATCH_ROWS", str(batch_rows))
+        reg = _registers(*(f"A{i:03d}" for i in range(60)))
+        gc.collect()
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            store.replace_tenant("t1", _replacing(reg))
+            return gc.collect()
+        finally:
+            if enabled:
+                gc.enable()
+
+    few, many = garbage_after_load(1000), garbage_after_load(1)  # 60 arrangements: one batch, then sixty
+    assert len(_ids(store)) == 60
+    assert many < 3 * few + 1000, (few, many)
