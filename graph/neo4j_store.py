@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, ClassVar
 
 import neo4j
@@ -33,6 +33,7 @@ from .cypher_reads import KEYS, ROWS, delete_nodes
 from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
 from .neo4j_generations import adopt_legacy, remove_old, replace, tidy
+from .neo4j_lanes import Lanes
 from .port import Link, Row, Writer, batched
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
@@ -124,10 +125,12 @@ class _Neo4jWriter(Writer):
 
     `staged`: the generation every tenant-scoped node goes to (a load's new one). None: a change in place, into
     each tenant's published generation (made, empty, for a tenant that has none); the tenants it touches are in
-    `touched` and the generations it empties in `emptied` (removed after the commit)."""
+    `touched` and the generations it empties in `emptied` (removed after the commit). `lanes`: a staged
+    generation's table batches are committed from several sessions at once (graph/neo4j_lanes.py)."""
 
-    def __init__(self, run: Run, staged: int | None = None, batch: int = BATCH) -> None:
+    def __init__(self, run: Run, staged: int | None = None, batch: int = BATCH, lanes: Lanes | None = None) -> None:
         self._run_statement = run
+        self._lanes = lanes
         self._batch = max(1, batch)
         self._staged = staged
         self._published: dict[str, int] = {}
@@ -191,9 +194,18 @@ class _Neo4jWriter(Writer):
     def _table_rows(self, statement: str, parameter: str, table: pa.Table, generation: int | None) -> None:
         """Write a conformed table batch by batch as positional rows (tuples, without a dict per row), dates as
         ISO text (the statements turn them back into dates)."""
-        for batch in table.to_batches(max_chunksize=self._batch):
-            columns = [_as_text(column).to_pylist() for column in batch.columns]
-            self._run(statement, {parameter: list(zip(*columns, strict=True)), "generation": generation})
+        lanes = self._lanes if self._staged is not None else None
+        send = lanes.send if lanes is not None else self._run
+        try:
+            for batch in table.to_batches(max_chunksize=self._batch):
+                columns = [_as_text(column).to_pylist() for column in batch.columns]
+                send(statement, {parameter: list(zip(*columns, strict=True)), "generation": generation})
+            if lanes is not None:
+                lanes.wait()  # the next table's rows may link to this one's nodes
+        except BaseException:
+            if lanes is not None:
+                lanes.settle()
+            raise
 
     def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
                        release: bool, step: Callable[[], None]) -> None:
@@ -411,11 +423,15 @@ class Neo4jStore(CypherStore):
                 remove_old(session, tenant, below=kept, keep=kept)
 
     def replace_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
-        """The tenant's next generation written in batches of BATCH rows, each its own transaction, then
-        published in one small one (graph/neo4j_generations.py)."""
-        with translated(self.uri, writing=True), self._session() as session:
+        """The tenant's next generation written in batches of BATCH rows, each its own transaction (from
+        REGTRACE_NEO4J_WRITE_SESSIONS sessions at once), then published in one small one
+        (graph/neo4j_generations.py)."""
+        settings = current()
+        width = settings.neo4j_write_sessions
+        with (translated(self.uri, writing=True), self._session() as session,
+              Lanes(self._session, width) if width > 1 else nullcontext() as lanes):
             replace(session, tenant, lambda run, generation: unit(
-                _Neo4jWriter(run, staged=generation, batch=current().neo4j_batch_rows)))
+                _Neo4jWriter(run, staged=generation, batch=settings.neo4j_batch_rows, lanes=lanes)))
 
     def tidy_tenant(self, tenant: str) -> None:
         with translated(self.uri, writing=True), self._session() as session:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyarrow as pa
 import pytest
 from neo4j import Driver
 from regtrace.graph.port import Writer
+from regtrace.graph.schema import store_schema
+from regtrace.graph.tables import arrow_type
 from store_fixtures import StoreFactory
 from trace_fixtures import Registers
 
-from regtrace.errors import StoreChangedError
+from regtrace.errors import StoreChangedError, StoreError
 
 pytestmark = pytest.mark.neo4j
 
@@ -113,3 +116,24 @@ def test_a_load_with_the_collector_paused_leaves_no_garbage_per_batch(open_store
     few, many = garbage_after_load(1000), garbage_after_load(1)  # 60 arrangements: one batch, then sixty
     assert len(_ids(store)) == 60
     assert many < 3 * few + 1000, (few, many)
+
+
+def test_a_batch_failing_beside_others_leaves_the_previous_generation(open_store_of: StoreFactory,
+                                                                      neo4j_driver: Driver,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load's batches committed from two sessions at once (REGTRACE_NEO4J_WRITE_SESSIONS): one batch that
+    fails (an arrangement written twice) fails the load; the previous generation stays the one read, and what
+    the other batches staged is removed."""
+    monkeypatch.setenv("REGTRACE_NEO4J_BATCH_ROWS", "1")
+    monkeypatch.setenv("REGTRACE_NEO4J_WRITE_SESSIONS", "2")
+    store = open_store_of("neo4j")
+    _registers("KEPT").write(store)
+    before = _tenant_nodes(neo4j_driver)
+    ids = [f"N{i:02d}" for i in range(20)] + ["N03"]
+    given = {"uid": [f"t1|{i}" for i in ids], "tenant": ["t1"] * len(ids), "arrangement_id": ids}
+    node = store_schema().nodes["OutsourcingArrangement"]
+    table = pa.table({p.name: pa.array(given.get(p.name, [None] * len(ids)), arrow_type(p)) for p in node.properties})
+    with pytest.raises(StoreError, match="ConstraintValidationFailed"):
+        store.replace_tenant("t1", lambda w: w.create_node_table("OutsourcingArrangement", table))
+    assert _ids(store) == ["KEPT"]
+    assert _tenant_nodes(neo4j_driver) == before
