@@ -137,3 +137,19 @@ def test_a_batch_failing_beside_others_leaves_the_previous_generation(open_store
         store.replace_tenant("t1", lambda w: w.create_node_table("OutsourcingArrangement", table))
     assert _ids(store) == ["KEPT"]
     assert _tenant_nodes(neo4j_driver) == before
+
+
+def test_a_load_from_two_sessions_reads_back_as_one_from_one(open_store_of: StoreFactory,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """REGTRACE_NEO4J_WRITE_SESSIONS=2 (not the default) writes the same registers as one session."""
+    monkeypatch.setenv("REGTRACE_NEO4J_BATCH_ROWS", "3")
+    store = open_store_of("neo4j")
+    reg = _registers(*(f"B{i:02d}" for i in range(25)))
+    read: dict[str, list[dict[str, object]]] = {}
+    for sessions in ("1", "2"):
+        monkeypatch.setenv("REGTRACE_NEO4J_WRITE_SESSIONS", sessions)
+        store.replace_tenant("t1", _replacing(reg))
+        read[sessions] = sorted((dict(r) for r in store.nodes("OutsourcingArrangement", "t1")),
+                                key=lambda r: str(r["arrangement_id"]))
+    assert [r["arrangement_id"] for r in read["2"]] == [f"B{i:02d}" for i in range(25)]
+    assert read["2"] == read["1"]
