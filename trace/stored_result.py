@@ -36,9 +36,9 @@ from .model import Cause, TraceRow, Via, trace_row
 
 FORMAT = 2  # 2: a table of distinct values, rows as places in it (1: every value in every row)
 FIELDS = tuple(f.name for f in dataclasses.fields(TraceRow))
-# each field, and whether it holds a tuple of strings (ids and texts: written as they are, no tags to add)
-_KINDS = tuple((name, hint == tuple[str, ...]) for name, hint in
-               ((name, get_type_hints(TraceRow)[name]) for name in FIELDS))
+_HINTS = get_type_hints(TraceRow)
+# each field, and whether it holds a tuple of strings (ids and texts: places in the strings' table, no tags)
+_KINDS = tuple((name, _HINTS[name] == tuple[str, ...]) for name in FIELDS)
 
 
 class StoredResultError(StoreError):
@@ -74,7 +74,7 @@ def _in(value: Any) -> Any:
 def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str]:
     """The rows and some JSON-ready extras as compressed text, and the SHA-256 of what was compressed."""
     table: list[Any] = []  # each distinct value once, as JSON-ready
-    plain: list[int] = []  # the places of the tuples of strings (written as they are, read back with tuple())
+    string_tuples: list[int] = []  # the places of the tuples of strings (their strings' places in `strings`)
     by_tuple: dict[tuple[str, ...], int] = {}
     string_at: dict[str, int] = {}  # each string of those tuples once (ids recur in many)
     by_text: dict[str, int] = {}  # a tagged value's JSON -> its place
@@ -92,7 +92,7 @@ def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str
                     if at is None:
                         at = by_tuple[value] = len(table)
                         table.append([string_at.setdefault(x, len(string_at)) for x in value])
-                        plain.append(at)
+                        string_tuples.append(at)
                 else:
                     out = _out(value)
                     text = json.dumps(out, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -103,11 +103,10 @@ def encode(rows: Sequence[TraceRow], extra: Mapping[str, Any]) -> tuple[str, str
                 by_id[id(value)] = at
             line.append(at)
         lines.append(line)
-    document = {"format": FORMAT, "fields": FIELDS, "extra": dict(extra), "values": table, "plain": plain,
+    document = {"format": FORMAT, "fields": FIELDS, "extra": dict(extra), "values": table, "plain": string_tuples,
                 "strings": list(string_at), "rows": lines}
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    plain_bytes = text.encode()
-    return base64.b64encode(zlib.compress(plain_bytes, 6)).decode("ascii"), hashlib.sha256(plain_bytes).hexdigest()
+    plain = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return base64.b64encode(zlib.compress(plain, 6)).decode("ascii"), hashlib.sha256(plain).hexdigest()
 
 
 def decode(text: str) -> tuple[list[TraceRow], dict[str, Any]]:
@@ -120,8 +119,8 @@ def decode(text: str) -> tuple[list[TraceRow], dict[str, Any]]:
             != FIELDS:
         raise StoredResultError("the stored trace was written by another version of regtrace")
     try:
-        plain, strings = frozenset(document["plain"]), document["strings"]
-        values = [tuple(map(strings.__getitem__, value)) if at in plain else _in(value)
+        string_tuples, strings = frozenset(document["plain"]), document["strings"]
+        values = [tuple(map(strings.__getitem__, value)) if at in string_tuples else _in(value)
                   for at, value in enumerate(document["values"])]
         lines = document["rows"]
         if lines and (min(map(min, lines)) < 0 or max(map(max, lines)) >= len(values)
