@@ -183,7 +183,6 @@ class TraceCache(Generic[T]):
     def clear(self) -> None:
         """Forget every result, the previous ones too (the app is closing: nothing is asked of it again)."""
         self.invalidate(forget_previous=True)
-        self._previous.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -194,7 +194,7 @@ class _Neo4jWriter(Writer):
     def _table_rows(self, statement: str, parameter: str, table: pa.Table, generation: int | None) -> None:
         """Write a conformed table batch by batch as positional rows (tuples, without a dict per row), dates as
         ISO text (the statements turn them back into dates)."""
-        lanes = self._lanes if self._staged is not None else None
+        lanes = self._lanes  # given for a load's staged generation only
         send = lanes.send if lanes is not None else self._run
         try:
             for batch in table.to_batches(max_chunksize=self._batch):

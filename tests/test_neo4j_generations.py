@@ -3,6 +3,7 @@ another write lands while it stages its registers, and the token that tells othe
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -96,8 +97,6 @@ def test_a_load_with_the_collector_paused_leaves_no_garbage_per_batch(open_store
     """A load pauses the cyclic collector (loaders/registers.py); each batch's transaction leaves the driver's
     reference cycles behind, and at 1M evidence they held 0.9 GB until the load ended. Whatever the number of
     batches, what is left to collect at the end stays that of a few."""
-    import gc
-
     store = open_store_of("neo4j")
 
     def garbage_after_load(batch_rows: int) -> int:
