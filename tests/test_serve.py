@@ -102,7 +102,6 @@ def test_serve_prints_its_urls_and_listens_on_this_machine_only(tmp_path: Path) 
             server.wait()
 
 
-
 def test_the_port_is_bound_but_not_listened_on_before_the_app_has_started() -> None:
     """Until the app has started (tokens read, kept traces loaded) nobody listens: a connection is refused,
     never held unanswered in the kernel's queue; uvicorn listens once the app is up (then the URLs are printed,
@@ -113,7 +112,6 @@ def test_the_port_is_bound_but_not_listened_on_before_the_app_has_started() -> N
             socket.create_connection(("127.0.0.1", sock.getsockname()[1]), timeout=5).close()
     finally:
         sock.close()
-
 
 
 def test_another_server_listening_first_on_the_port_is_a_configuration_error() -> None:

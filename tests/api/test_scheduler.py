@@ -3,6 +3,7 @@ priority lane first; a request's queued jobs dropped when it ends unless another
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 
@@ -86,8 +87,6 @@ def test_a_closed_request_leaves_its_queued_jobs_undone(held: tuple[StoreSchedul
 def test_a_budget_never_closed_keeps_no_finished_job() -> None:
     """The background traces' budget lives as long as the app: the jobs it got answers for (each holding a
     tenant's trace inputs) must not pile up in it."""
-    import asyncio
-
     scheduler = StoreScheduler(workers=1)
     background = Budget("alpha")
     try:
