@@ -79,13 +79,14 @@ class Zygote:
         self.server.close()
 
 
-def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0) -> bool:
-    """Poll `condition()` as fast as possible until true (True) or the child ends first (False)."""
+def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0, poll: float = 0.0005) -> bool:
+    """Poll `condition()` every `poll` seconds until true (True) or the child ends first (False); a poll of 0
+    keeps a core busy, for a state that lasts less than the usual half millisecond (wait for its lead-up first)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if condition():
             return True
-        if zygote.server.ended(0.0005):  # polls, leaving the CPU to the load
+        if zygote.server.ended(poll):  # between polls the CPU is left to the load
             return False
     raise AssertionError("the command neither ended nor reached the awaited point")
 

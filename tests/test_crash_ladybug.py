@@ -102,10 +102,15 @@ def after_seconds(seconds: float) -> Trigger:
     return trigger
 
 
-def when(what: str, condition: Callable[[Path], bool], delay: float = 0.0) -> Callable[[Zygote], Trigger]:
+def when(what: str, condition: Callable[[Path], bool], delay: float = 0.0,
+         lead_up: Callable[[Path], bool] | None = None) -> Callable[[Zygote], Trigger]:
+    """Kill `delay` seconds after `condition` holds; with `lead_up`, the condition is polled without pause once
+    the lead-up holds (a state that lasts a few microseconds: the usual poll can fall either side of it)."""
     def bind(zygote: Zygote) -> Trigger:
         def trigger(folder: Path, started: float) -> str:
-            if not wait_for(lambda: condition(folder), zygote):
+            if lead_up is not None and not wait_for(lambda: lead_up(folder), zygote):
+                return f"{what} {NEVER_SEEN}"
+            if not wait_for(lambda: condition(folder), zygote, poll=0.0 if lead_up is not None else 0.0005):
                 return f"{what} {NEVER_SEEN}"
             time.sleep(delay)
             return f"{what}" + (f" + {delay * 1000:.0f} ms" if delay else "")
@@ -140,7 +145,7 @@ FILE_TRIGGERS = [
     when("staging WAL holds 64 KB", lambda f: _wal(f, 64 * 1024)),
     when("WAL gone (checkpointed)", lambda f: _copied(f) and not _wal(f)),
     when("new generation renamed into place", _renamed),
-    when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists()),
+    when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists(), lead_up=_renamed),
     when("pointer switched to the new generation", _switched),
     when("pointer switched to the new generation", _switched, 0.005),
 ]
