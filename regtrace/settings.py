@@ -54,9 +54,10 @@ class Settings:
                                       "How long a write to Neo4j is retried after a transient error or a lost "
                                       "connection before the command gives up (a load that fails then also "
                                       "removes what it staged, retried as long again); 0: no retry.")
-    write_threads: int = _var("REGTRACE_WRITE_THREADS", 1,
+    write_threads: int = _var("REGTRACE_WRITE_THREADS", 2,
                               "Engine threads a write to a LadybugDB store uses (a load's bulk copy); each holds "
-                              "its own buffers: 1 keeps a million-evidence load under 1 GB; 0: one per core.")
+                              "its own buffers: 2 load a million evidence items ~25 % faster than 1 and stay "
+                              "under 1 GB; 0: one per core.")
     write_compression: bool = _var("REGTRACE_WRITE_COMPRESSION", True,
                                    "0: a write to a LadybugDB store adds its pages uncompressed: a million-evidence "
                                    "first load ~10 % less CPU, but the store ~35 % larger, and every later write "

@@ -217,7 +217,7 @@ def test_a_write_compresses_the_pages_it_adds_only_when_configured(tmp_path: Pat
 def test_a_write_runs_the_engine_with_the_configured_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               threads: str) -> None:
     """REGTRACE_WRITE_THREADS reaches the engine of every write (each thread holds its own bulk-copy buffers:
-    1 by default keeps a million-evidence load under 1 GB, bench/README.md); reads are not limited by it."""
+    2 by default keep a million-evidence load under 1 GB, bench/README.md); reads are not limited by it."""
     monkeypatch.setenv("REGTRACE_WRITE_THREADS", threads)
     store = LadybugStore(tmp_path / "store")
     seen: list[str] = []
