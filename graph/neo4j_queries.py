@@ -62,7 +62,9 @@ class SchemaItem:
 
 def schema_items(schema: Schema | None = None) -> list[SchemaItem]:
     """A uniqueness constraint on every label's uid (with the generation for a tenant's registers); a range
-    index on the tenant (with the generation) and on each date property; the generation pointers' keys."""
+    index on the tenant (with the generation); on each date property of the labels outside the tenants'
+    registers (a register's rows are only ever read by tenant and generation, so an index on their dates would
+    be written with every row and never read); the generation pointers' keys."""
     items: list[SchemaItem] = []
     for node in (schema or store_schema()).nodes.values():
         if node.tenant_scoped:
@@ -72,7 +74,7 @@ def schema_items(schema: Schema | None = None) -> list[SchemaItem]:
             items.append(SchemaItem("unique", node.label, ("uid",)))
             items += [SchemaItem("index", node.label, ("tenant",)) for p in node.properties if p.name == "tenant"]
         items += [SchemaItem("index", node.label, (p.name,)) for p in node.properties
-                  if p.datatype == "date" and not p.many]
+                  if p.datatype == "date" and not p.many and not node.tenant_scoped]
     items += [SchemaItem("unique", GENERATION_LABEL, ("tenant",)), SchemaItem("unique", VERSION_LABEL, ("name",))]
     return items
 

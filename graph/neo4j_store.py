@@ -390,11 +390,15 @@ class Neo4jStore(CypherStore):
         wanted = {item.name: item for item in q.schema_items()}
         existing = {str(r["name"]) for statement in q.SHOW_REGTRACE_ITEMS for r in self._read(statement, {})}
         obsolete = sorted(existing & set(q.pre_generation_items()))
+        # what an earlier version made and this one no longer does (the registers' date indexes): dropped, so
+        # that no write keeps paying for it
+        unwanted = sorted(existing - set(wanted) - set(obsolete))
         missing = [item.statement for name, item in wanted.items() if name not in existing]
-        if not missing and not obsolete:
+        if not missing and not obsolete and not unwanted:
             return
         with translated(self.uri, writing=True), self._session() as session:
-            for name in obsolete:  # a store made before generations: its registers' uid is unique per generation now
+            # obsolete: a store made before generations, whose registers' uid is unique per generation now
+            for name in obsolete + unwanted:
                 session.run(f"DROP CONSTRAINT {name} IF EXISTS").consume()
                 session.run(f"DROP INDEX {name} IF EXISTS").consume()
             if obsolete:

@@ -22,16 +22,17 @@ def test_the_readme_lists_the_generated_constraints_and_indexes() -> None:
         "'from regtrace.graph.neo4j_queries import schema_markdown; print(schema_markdown())'")
 
 
-def test_every_label_has_a_uid_constraint_and_dates_are_indexed() -> None:
+def test_every_label_has_a_uid_constraint_and_dates_outside_the_registers_are_indexed() -> None:
     """A tenant's registers are unique per generation (a load stages the next one beside the published one) and
-    found by (tenant, generation); everything else by uid alone."""
+    found by (tenant, generation) only, so their dates are not indexed (each index is written with every row of a
+    load); everything else by uid alone, its dates indexed."""
     items = {(i.kind, i.label, i.props) for i in schema_items()}
     for node in store_schema().nodes.values():
         scoped = node.tenant_scoped
         assert ("unique", node.label, ("uid", "generation") if scoped else ("uid",)) in items
         for p in node.properties:
             if p.datatype == "date" and not p.many:
-                assert ("index", node.label, (p.name,)) in items
+                assert (("index", node.label, (p.name,)) in items) is not scoped
             if p.name == "tenant":
                 assert ("index", node.label, ("tenant", "generation") if scoped else ("tenant",)) in items
     assert ("unique", "RegtraceGeneration", ("tenant",)) in items
@@ -54,6 +55,19 @@ def test_ensure_schema_creates_exactly_what_the_readme_lists(neo4j_uri: str, neo
     store.ensure_schema()  # idempotent
     store.close()
     neo4j_clean.verify_connectivity()
+
+
+def test_an_index_an_earlier_version_made_and_this_one_does_not_is_dropped(neo4j_uri: str,
+                                                                          neo4j_clean: Driver) -> None:
+    """A store whose registers' dates were indexed (before 2026-12) loses those indexes when opened, so that no
+    later load pays for them; what the ontology asks for stays."""
+    neo4j_clean.execute_query("CREATE INDEX regtrace_Evidence_collected_on_index IF NOT EXISTS "
+                              "FOR (n:Evidence) ON (n.collected_on)")
+    store = Neo4jStore(neo4j_clean, uri=neo4j_uri)
+    names = {r["name"] for r in neo4j_clean.execute_query("SHOW INDEXES YIELD name").records}
+    assert "regtrace_Evidence_collected_on_index" not in names
+    assert {i.name for i in schema_items()} <= names
+    store.close()
 
 
 def test_a_store_made_before_generations_is_adopted_once(neo4j_uri: str, neo4j_clean: Driver) -> None:
