@@ -45,11 +45,11 @@ class Settings:
     neo4j_batch_rows: int = _var("REGTRACE_NEO4J_BATCH_ROWS", 10_000,
                                  "Rows per transaction when a load writes a tenant's registers to Neo4j (the load "
                                  "is published whole at its end whatever the size; smaller: less server memory).")
-    neo4j_write_sessions: int = _var("REGTRACE_NEO4J_WRITE_SESSIONS", 1,
+    neo4j_write_sessions: int = _var("REGTRACE_NEO4J_WRITE_SESSIONS", 2,
                                      "Sessions a load writes a tenant's registers to Neo4j from at once (its "
-                                     "batches committed side by side, so the server uses more cores: 2 made a "
-                                     "1M-evidence load ~29 % faster on two cores, but its process's peak memory "
-                                     "~1.2 GB instead of ~0.7 GB); 1: one batch at a time.")
+                                     "batches committed side by side, so the server uses more cores: 2 make a "
+                                     "1M-evidence load ~20 % faster than 1 on two cores, its process's peak "
+                                     "memory under 0.8 GB either way); 1: one batch at a time.")
     neo4j_retry_seconds: float = _var("REGTRACE_NEO4J_RETRY_SECONDS", 30.0,
                                       "How long a write to Neo4j is retried after a transient error or a lost "
                                       "connection before the command gives up (a load that fails then also "
