@@ -67,16 +67,15 @@ class Lanes:
 
     def wait(self) -> None:
         """Every batch sent has committed; else the first failure (after the others have ended)."""
-        pending, self._pending = self._pending, []
-        failures = [error for error in (f.exception() for f in pending) if error is not None]
+        failures = self.settle()
         if failures:
             raise failures[0]
 
-    def settle(self) -> None:
-        """Wait for the batches in flight, whatever their outcome (before a failed load removes what it staged)."""
+    def settle(self) -> list[BaseException]:
+        """Wait for the batches in flight, whatever their outcome (before a failed load removes what it staged);
+        their failures, in the order they were sent."""
         pending, self._pending = self._pending, []
-        for f in pending:
-            f.exception()
+        return [error for error in (f.exception() for f in pending) if error is not None]
 
     def close(self) -> None:
         try:

@@ -145,7 +145,7 @@ def test_a_batch_failing_beside_others_leaves_the_previous_generation(open_store
 
 def test_a_load_from_two_sessions_reads_back_as_one_from_one(open_store_of: StoreFactory,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """REGTRACE_NEO4J_WRITE_SESSIONS=2 (not the default) writes the same registers as one session."""
+    """REGTRACE_NEO4J_WRITE_SESSIONS=2 (the default) writes the same registers as one session."""
     monkeypatch.setenv("REGTRACE_NEO4J_BATCH_ROWS", "3")
     store = open_store_of("neo4j")
     reg = _registers(*(f"B{i:02d}" for i in range(25)))
