@@ -271,18 +271,16 @@ def measure_queries(kind: str, location: str, runs: int, profile_dir: Path | Non
 
         settings = ApiSettings(Limits(timeout_seconds=600.0))  # time it, whatever it takes
 
-        cold_runs: list[float] = []
-
-        def cold() -> None:
-            """A new app: timed from the moment it accepts requests (its startup done) to the answer; not its
+        def cold() -> float:
+            """A new app's seconds from the moment it accepts requests (its startup done) to the answer; not its
             shutdown, which waits for the background trace of today to be kept in the store."""
             with TestClient(create_app(store, settings=settings)) as client:
                 started = time.perf_counter()
                 post(client)
-                cold_runs.append(time.perf_counter() - started)
+                return time.perf_counter() - started
 
-        median_of(cold, runs)
-        result["graphql_cold_runs_s"] = cold_runs[1:]  # the first is median_of's warm-up
+        cold()  # the warm-up, as median_of's
+        result["graphql_cold_runs_s"] = [cold() for _ in range(runs)]
         result["graphql_cold_s"] = statistics.median(result["graphql_cold_runs_s"])
         with TestClient(create_app(store, settings=settings)) as client:
             result["graphql_cached_s"], result["graphql_cached_runs_s"] = median_of(lambda: post(client), runs)
