@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 
 
+@lru_cache(maxsize=8192)  # a trace asks for the same few (date, window) pairs thousands of times
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months earlier (31 March minus one month is 28 or 29 February)."""
     index = day.year * 12 + day.month - 1 - months

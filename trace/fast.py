@@ -48,12 +48,13 @@ from .model import (
     COMPANY,
     FINDINGS_DEFAULT_PROVISION,
     Approval,
-    Arrangement,
     Certification,
+    EvidenceSummary,
     TraceInputs,
     TraceRow,
     cause,
-    trace_row,
+    row_template,
+    template_row,
 )
 from .rules import Found, Outcome, Subject
 
@@ -162,6 +163,7 @@ class _Obligation:
             "provision": self.id, "label": provision["label"], "article": provision["article"],
             "ordinal": provision["ordinal"], "leaf": not o.get("lead_in"), "modality": o["modality"],
             "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)}
+        self.template = row_template(self.static)
         self.condition: Expr | None = parse(o["applies_when"]) if o.get("applies_when") else None
         self.shall: Expr | None = parse(o["shall_when"]) if o.get("shall_when") else None
         # whether its applicability reads the fact the contract items decide (else their outcomes stand with it)
@@ -255,16 +257,20 @@ class _Fast:
     # ------------------------------------------------------------ subjects
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
-        rows: list[TraceRow] = []
-        for subject in rules.subjects(self.i, arrangement):
+        # rules.sort_rows's order (provision, then the company, then subjects by id), without sorting: the subjects
+        # taken in that order, their rows put in one list per provision (a provision has one row per subject)
+        by_provision: dict[int, list[TraceRow]] = {}
+        for subject in sorted(rules.subjects(self.i, arrangement), key=lambda s: (s.subject_id != COMPANY,
+                                                                                    s.subject_id)):
             kind = (subject.arrangement is None, subject.ended)
             known = self._trees.get(kind)
             if known is None:  # rules.falls_on depends on the kind of subject only
                 mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
                 known = self._trees[kind] = (mine, Tree(self.provisions, [(ob.id, ob.rule) for ob in mine]))
             own_rows, outcomes = self._subject_rows(subject, known[0])
-            rows += self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes)
-        return rules.sort_rows(rows)
+            for row in self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes):
+                by_provision.setdefault(row.ordinal, []).append(row)
+        return [row for ordinal in sorted(by_provision) for row in by_provision[ordinal]]
 
     def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
         """The subject's obligation rows, in the order of `mine`, and the outcome each row was made from."""
@@ -283,7 +289,7 @@ class _Fast:
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
             outcomes.append(outcome)
-            row = trace_row(ob.static)
+            row = template_row(ob.template)
             values = row.__dict__
             values.update(outcome.__dict__)
             values["subject"] = subject.subject_id
@@ -428,9 +434,14 @@ class _Fast:
         found = self._found.get(key)
         if found is None:
             control_id, evidence_key, months = key
-            counted = Subject(evidence_key, _SOME_ARRANGEMENT) if evidence_key is not None \
-                else Subject(_NO_ARRANGEMENT.arrangement_id, _NO_ARRANGEMENT)
-            found = self._found[key] = rules.control_evidence(self.i, control_id, counted, months)
+            per = self.i.evidence.get(control_id)
+            blank = own = None
+            if per is not None:  # rules.evidence_for: blank-arrangement evidence, plus the arrangement's own
+                blank = per.get(None)
+                own = per.get(evidence_key) if evidence_key is not None else None
+            summary = _EMPTY if blank is None and own is None else own if blank is None else blank if own is None \
+                else _sum(blank, own)
+            found = self._found[key] = rules.evaluate_summary(self.i, summary, months)
         return found
 
     def _company_found(self, key: _LinkKey, subject: Subject) -> Found:
@@ -440,10 +451,13 @@ class _Fast:
             found = self._company_found_[key] = rules.control_evidence(self.i, key[0], subject, key[2])
         return found
 
-# An arrangement id no evidence names: counting for it gives the blank-arrangement evidence alone; any other
-# arrangement subject counts its own evidence plus blank.
-_NO_ARRANGEMENT = Arrangement("\x00", "", None, frozenset(), False)
-_SOME_ARRANGEMENT = Arrangement("", "", None, frozenset(), False)
+_EMPTY = EvidenceSummary()
+
+
+def _sum(a: EvidenceSummary, b: EvidenceSummary) -> EvidenceSummary:
+    """EvidenceSummary.add of both (neither None)."""
+    return EvidenceSummary(a.count + b.count, max(filter(None, (a.latest, b.latest)), default=None),
+                           max(filter(None, (a.latest_unexpired, b.latest_unexpired)), default=None))
 
 
 def _group(items: Sequence[T], key: Callable[[T], str]) -> dict[str, list[T]]:

@@ -26,7 +26,7 @@ from typing import Any
 from regtrace.graph.port import Row
 
 from . import rules
-from .model import TraceRow, trace_row
+from .model import TraceRow, row_template, template_row
 from .rules import Outcome
 
 
@@ -90,7 +90,7 @@ class RollUp:
 
     def parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
         """rules.parent_row, given what `parent_values` gives for the rows below and the lead-in's."""
-        made = trace_row(values)
+        made = template_row(values)
         made.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"],
                              ordinal=p["ordinal"], subject=subject,
                              references_not_in_force=self.not_in_force(p["provision_id"]))
@@ -124,7 +124,7 @@ class RollUp:
                 via.append(r.mapped_via)
         everyone = [own, *below] if own is not None else below
         findings = [r.open_findings for r in everyone if r.open_findings]
-        return {
+        return row_template({
             "leaf": False, "modality": own.modality if own is not None else None,
             "rule": own.rule if own is not None else None, "status": status,
             "reason": "conditions" if status == "not_applicable" else "lead_in" if own is not None else "rollup",
@@ -136,7 +136,7 @@ class RollUp:
             "open_findings": self.union(findings) if findings else (),
             "warnings": tuple(dict.fromkeys(w for r in everyone if r.warnings for w in r.warnings)),
             "certifications": self.union(certifications) if certifications else (),
-            "mapped_via": self.union(via) if via else ()}
+            "mapped_via": self.union(via) if via else ()})
 
     def derived(self, made: tuple[str, ...], base: tuple[str, ...], plus: Iterable[str], minus: Iterable[str]) -> None:
         """Remember that `made` is `base` (sorted) less `minus` plus `plus`, for the unions of the roll-up."""
