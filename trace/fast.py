@@ -16,12 +16,14 @@ evidence or with every control link for every subject:
   its approvals. Most arrangements have none of these for most obligations and share the obligation's
   outcome object; the others adjust the summary by those few items, and `rules.shows` decides;
 * a control's evidence for a key (control, COMPANY / arrangement / None for blank only, window) is evaluated
-  once (`rules.control_evidence`);
+  once (`rules.control_evidence`; for an arrangement or blank only, its groups summed directly);
 * the outcome of an unmet condition is one object per obligation and unmet facts, and the outcome of a rule
   other than control evidence one per value, so that subjects alike share them;
 * obligation rows are made without the frozen dataclass's per-field checks, conditions parsed once per
   obligation, the instruments not in force once per provision; the parent rows are
-  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects.
+  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects;
+* the rows come out in `rules.sort_rows`'s order without a sort: the subjects taken in that order, each row
+  appended to its provision's list.
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
 plain `rules.combine`).
@@ -439,8 +441,7 @@ class _Fast:
             if per is not None:  # rules.evidence_for: blank-arrangement evidence, plus the arrangement's own
                 blank = per.get(None)
                 own = per.get(evidence_key) if evidence_key is not None else None
-            summary = _EMPTY if blank is None and own is None else own if blank is None else blank if own is None \
-                else _sum(blank, own)
+            summary = _sum(blank, own) if blank is not None and own is not None else blank or own or _EMPTY
             found = self._found[key] = rules.evaluate_summary(self.i, summary, months)
         return found
 
