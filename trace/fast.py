@@ -161,11 +161,10 @@ class _Obligation:
         self.row = o
         self.id: str = o["obligation_id"]
         self.rule: str = o["rule"]
-        self.static = {
+        self.template = row_template({
             "provision": self.id, "label": provision["label"], "article": provision["article"],
             "ordinal": provision["ordinal"], "leaf": not o.get("lead_in"), "modality": o["modality"],
-            "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)}
-        self.template = row_template(self.static)
+            "rule": o["rule"], "references_not_in_force": fast.not_in_force(self.id)})
         self.condition: Expr | None = parse(o["applies_when"]) if o.get("applies_when") else None
         self.shall: Expr | None = parse(o["shall_when"]) if o.get("shall_when") else None
         # whether its applicability reads the fact the contract items decide (else their outcomes stand with it)
@@ -259,11 +258,10 @@ class _Fast:
     # ------------------------------------------------------------ subjects
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
-        # rules.sort_rows's order (provision, then the company, then subjects by id), without sorting: the subjects
-        # taken in that order, their rows put in one list per provision (a provision has one row per subject)
+        # rules.sort_rows's order without sorting the rows: the subjects taken in `rules.subject_order`, their rows
+        # put in one list per provision (a provision has one row per subject)
         by_provision: dict[int, list[TraceRow]] = {}
-        for subject in sorted(rules.subjects(self.i, arrangement), key=lambda s: (s.subject_id != COMPANY,
-                                                                                    s.subject_id)):
+        for subject in sorted(rules.subjects(self.i, arrangement), key=lambda s: rules.subject_order(s.subject_id)):
             kind = (subject.arrangement is None, subject.ended)
             known = self._trees.get(kind)
             if known is None:  # rules.falls_on depends on the kind of subject only
@@ -441,7 +439,7 @@ class _Fast:
             if per is not None:  # rules.evidence_for: blank-arrangement evidence, plus the arrangement's own
                 blank = per.get(None)
                 own = per.get(evidence_key) if evidence_key is not None else None
-            summary = _sum(blank, own) if blank is not None and own is not None else blank or own or _EMPTY
+            summary = blank.plus(own) if blank is not None and own is not None else blank or own or _EMPTY
             found = self._found[key] = rules.evaluate_summary(self.i, summary, months)
         return found
 
@@ -452,13 +450,7 @@ class _Fast:
             found = self._company_found_[key] = rules.control_evidence(self.i, key[0], subject, key[2])
         return found
 
-_EMPTY = EvidenceSummary()
-
-
-def _sum(a: EvidenceSummary, b: EvidenceSummary) -> EvidenceSummary:
-    """EvidenceSummary.add of both (neither None)."""
-    return EvidenceSummary(a.count + b.count, max(filter(None, (a.latest, b.latest)), default=None),
-                           max(filter(None, (a.latest_unexpired, b.latest_unexpired)), default=None))
+_EMPTY = EvidenceSummary()  # no evidence (read, never changed)
 
 
 def _group(items: Sequence[T], key: Callable[[T], str]) -> dict[str, list[T]]:

@@ -199,10 +199,7 @@ def trace_row(values: Mapping[str, Any]) -> TraceRow:
     """TraceRow(**values) without the frozen dataclass's per-field checks (a large trace makes tens of
     thousands): the defaults, then `values`, set at once, so the row equals, hashes and prints as the
     constructor's. `values` must name only TraceRow's fields, every field without a default among them."""
-    row: TraceRow = object.__new__(TraceRow)
-    row.__dict__.update(_ROW_DEFAULTS)
-    row.__dict__.update(values)
-    return row
+    return template_row(row_template(values))
 
 
 def row_template(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -307,9 +304,19 @@ class EvidenceSummary:
     latest_unexpired: str | None = None
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self.count += int(row["count"])
-        self.latest = max(filter(None, (self.latest, row["latest"])), default=None)
-        self.latest_unexpired = max(filter(None, (self.latest_unexpired, row["latest_unexpired"])), default=None)
+        """Count a store row of the same columns in."""
+        total = self.plus(EvidenceSummary(int(row["count"]), row["latest"], row["latest_unexpired"]))
+        self.count, self.latest, self.latest_unexpired = total.count, total.latest, total.latest_unexpired
+
+    def plus(self, other: EvidenceSummary) -> EvidenceSummary:
+        """Both summaries' evidence together (neither is changed)."""
+        return EvidenceSummary(self.count + other.count, _newest(self.latest, other.latest),
+                               _newest(self.latest_unexpired, other.latest_unexpired))
+
+
+def _newest(a: str | None, b: str | None) -> str | None:
+    """The later of two "YYYY-MM-DD|evidence_id" stamps, either of them None."""
+    return max(filter(None, (a, b)), default=None)
 
 
 @dataclass

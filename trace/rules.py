@@ -256,7 +256,7 @@ def evidence_for(inputs: TraceInputs, control_id: str, subject: Subject) -> Evid
     total = EvidenceSummary()
     for arrangement, summary in inputs.evidence.get(control_id, {}).items():
         if subject.arrangement is None or arrangement in (None, subject.subject_id):
-            total.add({"count": summary.count, "latest": summary.latest, "latest_unexpired": summary.latest_unexpired})
+            total = total.plus(summary)
     return total
 
 
@@ -638,5 +638,11 @@ def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceR
     return sort_rows(roll_up(inputs, own_rows))
 
 
+def subject_order(subject_id: str) -> tuple[bool, str]:
+    """The order of subjects in a trace: the company, then the arrangements by id."""
+    return subject_id != COMPANY, subject_id
+
+
 def sort_rows(rows: Iterable[TraceRow]) -> list[TraceRow]:
-    return sorted(rows, key=lambda r: (r.ordinal, r.subject != COMPANY, r.subject))
+    """In document order, each provision's rows in `subject_order`."""
+    return sorted(rows, key=lambda r: (r.ordinal, subject_order(r.subject)))
