@@ -79,9 +79,12 @@ class Zygote:
         self.server.close()
 
 
-def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0, poll: float = 0.0005) -> bool:
+POLL = 0.0005  # seconds between polls of `wait_for`: the CPU is left to the command meanwhile
+
+
+def wait_for(condition: Any, zygote: Zygote, limit: float = 120.0, poll: float = POLL) -> bool:
     """Poll `condition()` every `poll` seconds until true (True) or the child ends first (False); a poll of 0
-    keeps a core busy, for a state that lasts less than the usual half millisecond (wait for its lead-up first)."""
+    keeps a core busy, for a state that lasts less than POLL (wait for its lead-up first)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if condition():

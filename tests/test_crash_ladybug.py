@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from crash_fixtures import ROOT, State, Zygote, state_of, synthetic, wait_for
+from crash_fixtures import POLL, ROOT, State, Zygote, state_of, synthetic, wait_for
 from regtrace.graph import ladybug_repair
 from regtrace.graph.ladybug_store import LadybugStore
 
@@ -110,7 +110,7 @@ def when(what: str, condition: Callable[[Path], bool], delay: float = 0.0,
         def trigger(folder: Path, started: float) -> str:
             if lead_up is not None and not wait_for(lambda: lead_up(folder), zygote):
                 return f"{what} {NEVER_SEEN}"
-            if not wait_for(lambda: condition(folder), zygote, poll=0.0 if lead_up is not None else 0.0005):
+            if not wait_for(lambda: condition(folder), zygote, poll=0.0 if lead_up is not None else POLL):
                 return f"{what} {NEVER_SEEN}"
             time.sleep(delay)
             return f"{what}" + (f" + {delay * 1000:.0f} ms" if delay else "")
