@@ -299,13 +299,18 @@ def delete_nodes(node: NodeSchema, dialect: Dialect) -> str:
 
 
 def control_links(d: Dialect) -> str:
-    items = ("c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS "
-             "frequency_months, c.applies_to_all AS applies_to_all, c.satisfies_targets AS satisfies_targets, "
-             "collect(a.arrangement_id) AS applies_to")
+    """One row per control (not per control and obligation: its arrangements are then collected once, not again
+    for each obligation it satisfies): the obligations it satisfies collected (controls satisfying none left
+    out); CypherStore.control_links gives a row per pair."""
+    items = ("c.control_id AS control_id, c.frequency_months AS frequency_months, c.applies_to_all AS "
+             "applies_to_all, c.satisfies_targets AS satisfies_targets, applies_to, obligations")
     return f"""
-MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE {d.tenant_condition('c')}
+MATCH (c:Control) WHERE {d.tenant_condition('c')}
 OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
-{d.rows(items, "control_id, obligation_id")}
+WITH c, collect(a.arrangement_id) AS applies_to
+MATCH (c)-[:SATISFIES]->(o:Obligation)
+WITH c, applies_to, collect(o.obligation_id) AS obligations
+{d.rows(items, "control_id")}
 """
 
 

@@ -74,8 +74,16 @@ class CypherStore(Store):
                        if r["tenant"] is not None})
 
     def control_links(self, tenant: str) -> list[Row]:
-        rows = self.execute(self.queries.control_links, {"tenant": tenant})
-        return [{**row, "applies_to": sorted(row["applies_to"] or ())} for row in rows]
+        """The store's row per control made into a row per obligation it satisfies, in order (control, then
+        obligation), its arrangements sorted once."""
+        links = []
+        for row in self.execute(self.queries.control_links, {"tenant": tenant}):
+            applies_to = sorted(row["applies_to"] or ())
+            links += [{"control_id": row["control_id"], "obligation_id": obligation_id,
+                       "frequency_months": row["frequency_months"], "applies_to_all": row["applies_to_all"],
+                       "satisfies_targets": row["satisfies_targets"], "applies_to": list(applies_to)}
+                      for obligation_id in sorted(set(row["obligations"]))]
+        return links
 
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
         """The statements of EVIDENCE_SUMMARY (one, or parts that a store answers faster apart), their rows
