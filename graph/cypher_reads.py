@@ -59,13 +59,14 @@ class Dialect:
     # each record in Python, a list in one piece (its Rust extension); the store unpacks it (ROWS, KEYS).
     collected: bool = False
 
-    def rows(self, items: str, order: str) -> str:
-        """`RETURN items ORDER BY order`, or, collected, the same rows as one record: the list of rows (each
-        a list of the items' values, in order) and the items' names."""
+    def rows(self, items: str, order: str | None) -> str:
+        """`RETURN items ORDER BY order` (None: in no order), or, collected, the same rows as one record: the
+        list of rows (each a list of the items' values, in order) and the items' names."""
+        ordered = f" ORDER BY {order}" if order is not None else ""
         if not self.collected:
-            return f"RETURN {items} ORDER BY {order}"
+            return f"RETURN {items}{ordered}"
         names = _names(items)
-        return (f"WITH {items} ORDER BY {order} RETURN collect([{', '.join(names)}]) AS {ROWS}, "
+        return (f"WITH {items}{ordered} RETURN collect([{', '.join(names)}]) AS {ROWS}, "
                 f"[{', '.join(repr(n) for n in names)}] AS {KEYS}")
 
     def tenant_condition(self, var: str) -> str:
@@ -312,6 +313,13 @@ MATCH (c)-[:SATISFIES]->(o:Obligation)
 WITH c, applies_to, collect(o.obligation_id) AS obligations
 {d.rows(items, "control_id")}
 """
+
+
+def evidence_groups(d: Dialect) -> str:
+    """What the trace reads of the evidence groups (trace/evidence_groups.summaries_on), in no order."""
+    items = ("g.control_id AS control_id, g.arrangement_id AS arrangement_id, g.evidence_count AS evidence_count, "
+             "g.frontier AS frontier, g.frontier_until AS frontier_until")
+    return f"MATCH (g:EvidenceGroup) WHERE {d.tenant_condition('g')} {d.rows(items, None)}"
 
 
 def contract_clauses(d: Dialect) -> str:

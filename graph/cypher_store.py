@@ -26,6 +26,7 @@ class QuerySet:
     evidence_summary: tuple[str, ...]
     tenants: tuple[str, ...]  # statements each returning `tenant`: the tenants that have registers
     control_links: str
+    evidence_groups: str
     contract_clauses: str
     audits_between: str
     company: str
@@ -35,7 +36,8 @@ class QuerySet:
 
     @classmethod
     def of(cls, dialect: Dialect, *, evidence_summary: tuple[str, ...], tenants: tuple[str, ...]) -> QuerySet:
-        return cls(dialect, evidence_summary, tenants, reads.control_links(dialect), reads.contract_clauses(dialect),
+        return cls(dialect, evidence_summary, tenants, reads.control_links(dialect),
+                   reads.evidence_groups(dialect), reads.contract_clauses(dialect),
                    reads.audits_between(dialect), reads.company(dialect), reads.systems_describing_materiality(dialect),
                    reads.findings(dialect), reads.approvals(dialect))
 
@@ -84,6 +86,9 @@ class CypherStore(Store):
                        "satisfies_targets": row["satisfies_targets"], "applies_to": list(applies_to)}
                       for obligation_id in sorted(set(row["obligations"]))]
         return links
+
+    def evidence_groups(self, tenant: str) -> list[Row]:
+        return self.execute(self.queries.evidence_groups, {"tenant": tenant})
 
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
         """The statements of EVIDENCE_SUMMARY (one, or parts that a store answers faster apart), their rows
