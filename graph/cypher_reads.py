@@ -59,13 +59,14 @@ class Dialect:
     # each record in Python, a list in one piece (its Rust extension); the store unpacks it (ROWS, KEYS).
     collected: bool = False
 
-    def rows(self, items: str, order: str) -> str:
-        """`RETURN items ORDER BY order`, or, collected, the same rows as one record: the list of rows (each
-        a list of the items' values, in order) and the items' names."""
+    def rows(self, items: str, order: str | None) -> str:
+        """`RETURN items ORDER BY order` (None: in no order), or, collected, the same rows as one record: the
+        list of rows (each a list of the items' values, in order) and the items' names."""
+        ordered = f" ORDER BY {order}" if order is not None else ""
         if not self.collected:
-            return f"RETURN {items} ORDER BY {order}"
+            return f"RETURN {items}{ordered}"
         names = _names(items)
-        return (f"WITH {items} ORDER BY {order} RETURN collect([{', '.join(names)}]) AS {ROWS}, "
+        return (f"WITH {items}{ordered} RETURN collect([{', '.join(names)}]) AS {ROWS}, "
                 f"[{', '.join(repr(n) for n in names)}] AS {KEYS}")
 
     def tenant_condition(self, var: str) -> str:
@@ -299,14 +300,26 @@ def delete_nodes(node: NodeSchema, dialect: Dialect) -> str:
 
 
 def control_links(d: Dialect) -> str:
-    items = ("c.control_id AS control_id, o.obligation_id AS obligation_id, c.frequency_months AS "
-             "frequency_months, c.applies_to_all AS applies_to_all, c.satisfies_targets AS satisfies_targets, "
-             "collect(a.arrangement_id) AS applies_to")
+    """One row per control (not per control and obligation: its arrangements are then collected once, not again
+    for each obligation it satisfies): the obligations it satisfies collected (controls satisfying none left
+    out); CypherStore.control_links gives a row per pair."""
+    items = ("c.control_id AS control_id, c.frequency_months AS frequency_months, c.applies_to_all AS "
+             "applies_to_all, c.satisfies_targets AS satisfies_targets, applies_to, obligations")
     return f"""
-MATCH (c:Control)-[:SATISFIES]->(o:Obligation) WHERE {d.tenant_condition('c')}
+MATCH (c:Control) WHERE {d.tenant_condition('c')}
 OPTIONAL MATCH (c)-[:APPLIES_TO]->(a:OutsourcingArrangement)
-{d.rows(items, "control_id, obligation_id")}
+WITH c, collect(a.arrangement_id) AS applies_to
+MATCH (c)-[:SATISFIES]->(o:Obligation)
+WITH c, applies_to, collect(o.obligation_id) AS obligations
+{d.rows(items, "control_id")}
 """
+
+
+def evidence_groups(d: Dialect) -> str:
+    """What the trace reads of the evidence groups (trace/evidence_groups.summaries_on), in no order."""
+    items = ("g.control_id AS control_id, g.arrangement_id AS arrangement_id, g.evidence_count AS evidence_count, "
+             "g.frontier AS frontier, g.frontier_until AS frontier_until")
+    return f"MATCH (g:EvidenceGroup) WHERE {d.tenant_condition('g')} {d.rows(items, None)}"
 
 
 def contract_clauses(d: Dialect) -> str:

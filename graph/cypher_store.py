@@ -26,6 +26,7 @@ class QuerySet:
     evidence_summary: tuple[str, ...]
     tenants: tuple[str, ...]  # statements each returning `tenant`: the tenants that have registers
     control_links: str
+    evidence_groups: str
     contract_clauses: str
     audits_between: str
     company: str
@@ -35,7 +36,8 @@ class QuerySet:
 
     @classmethod
     def of(cls, dialect: Dialect, *, evidence_summary: tuple[str, ...], tenants: tuple[str, ...]) -> QuerySet:
-        return cls(dialect, evidence_summary, tenants, reads.control_links(dialect), reads.contract_clauses(dialect),
+        return cls(dialect, evidence_summary, tenants, reads.control_links(dialect),
+                   reads.evidence_groups(dialect), reads.contract_clauses(dialect),
                    reads.audits_between(dialect), reads.company(dialect), reads.systems_describing_materiality(dialect),
                    reads.findings(dialect), reads.approvals(dialect))
 
@@ -74,8 +76,19 @@ class CypherStore(Store):
                        if r["tenant"] is not None})
 
     def control_links(self, tenant: str) -> list[Row]:
-        rows = self.execute(self.queries.control_links, {"tenant": tenant})
-        return [{**row, "applies_to": sorted(row["applies_to"] or ())} for row in rows]
+        """The store's row per control made into a row per obligation it satisfies, in order (control, then
+        obligation), its arrangements sorted once."""
+        links = []
+        for row in self.execute(self.queries.control_links, {"tenant": tenant}):
+            applies_to = sorted(row["applies_to"] or ())
+            links += [{"control_id": row["control_id"], "obligation_id": obligation_id,
+                       "frequency_months": row["frequency_months"], "applies_to_all": row["applies_to_all"],
+                       "satisfies_targets": row["satisfies_targets"], "applies_to": list(applies_to)}
+                      for obligation_id in sorted(set(row["obligations"]))]
+        return links
+
+    def evidence_groups(self, tenant: str) -> list[Row]:
+        return self.execute(self.queries.evidence_groups, {"tenant": tenant})
 
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
         """The statements of EVIDENCE_SUMMARY (one, or parts that a store answers faster apart), their rows

@@ -178,6 +178,11 @@ class Store(ABC):
         names, `;`-separated, or None)."""
 
     @abstractmethod
+    def evidence_groups(self, tenant: str) -> list[Row]:
+        """The tenant's evidence groups (trace/evidence_groups.py), in no order: control_id, arrangement_id,
+        evidence_count, frontier, frontier_until."""
+
+    @abstractmethod
     def evidence_summary(self, tenant: str, as_of: dt.date) -> list[Row]:
         """Per control and arrangement (None: evidence with a blank arrangement), over evidence collected
         on or before `as_of`: control_id, arrangement_id, count, latest (collected_on|evidence_id of the newest),

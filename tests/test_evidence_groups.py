@@ -194,8 +194,8 @@ class _NoGroups:
     def __init__(self, store: LadybugStore) -> None:
         self._store = store
 
-    def nodes(self, label: str, tenant: str | None = None) -> list[Row]:
-        return [] if label == evidence_groups.LABEL else self._store.nodes(label, tenant)
+    def evidence_groups(self, tenant: str) -> list[Row]:
+        return []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)

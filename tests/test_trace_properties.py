@@ -262,3 +262,7 @@ def test_a_parent_row_of_the_fast_path_is_the_plain_one(below: list[TraceRow], o
                         set(below[-1].evidence) - set(below[0].evidence))
     quick = engine.parent_row(p, "A1", engine.parent_values(below, own), own)
     assert quick == rules.parent_row(inputs, p, "A1", below, own)
+    # the decision is remembered by the statuses: rows of the same statuses with other causes give theirs
+    moved = [replace(r, cause=(*r.cause[::-1], cause("no_control", n=n))) for n, r in enumerate(below)]
+    assert engine.parent_row(p, "A1", engine.parent_values(moved, own), own) == rules.parent_row(
+        inputs, p, "A1", moved, own)

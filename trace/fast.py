@@ -21,7 +21,8 @@ evidence or with every control link for every subject:
   other than control evidence one per value, so that subjects alike share them;
 * obligation rows are made without the frozen dataclass's per-field checks, conditions parsed once per
   obligation, the instruments not in force once per provision; the parent rows are
-  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects;
+  regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects, their status
+  decided once per distinct statuses below;
 * the rows come out in `rules.sort_rows`'s order without a sort: the subjects taken in that order, each row
   appended to its provision's list.
 

@@ -142,7 +142,7 @@ def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None
             inputs.references[pid] = tuple(sorted({*inputs.references.get(pid, ()), r["target"]}))
     for link in scope.control_links(store, tenant):
         inputs.controls.setdefault(link["obligation_id"], []).append(link)
-    groups = store.nodes(evidence_groups.LABEL, tenant)
+    groups = store.evidence_groups(tenant)
     summarised = evidence_groups.summaries_on(groups, as_of)
     if summarised is not None and sum(g["evidence_count"] for g in groups) == store.count("Evidence", tenant):
         inputs.evidence, inputs.evidence_valid_until = summarised
