@@ -157,3 +157,40 @@ def test_a_load_from_two_sessions_reads_back_as_one_from_one(open_store_of: Stor
                                 key=lambda r: str(r["arrangement_id"]))
     assert [r["arrangement_id"] for r in read["2"]] == [f"B{i:02d}" for i in range(25)]
     assert read["2"] == read["1"]
+
+
+def _table(label: str, given: dict[str, list[object]]) -> pa.Table:
+    rows = len(next(iter(given.values())))
+    node = store_schema().nodes[label]
+    return pa.table({p.name: pa.array(given.get(p.name, [None] * rows), arrow_type(p)) for p in node.properties})
+
+
+def test_nodes_written_with_their_links_grouped_by_target_keep_every_link(open_store_of: StoreFactory,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load writes evidence items with their control and arrangement in one statement, grouped by those two
+    targets (graph/neo4j_queries.py create_node_groups). In batches of two rows the groups here are (C1, A1): E1,
+    E4; (C1, none): E2; (C2, A1): E3; (C2, none): E5, so a group spans a batch's end and a batch holds two groups;
+    every item keeps exactly its own links, and an item without an arrangement has none."""
+    monkeypatch.setenv("REGTRACE_NEO4J_BATCH_ROWS", "2")
+    store = open_store_of("neo4j")
+    evidence = {"E1": ("C1", "A1"), "E2": ("C1", None), "E3": ("C2", "A1"), "E4": ("C1", "A1"), "E5": ("C2", None)}
+    nodes = {
+        "Control": _table("Control", {"uid": ["t1|C1", "t1|C2"], "control_id": ["C1", "C2"], "tenant": ["t1"] * 2}),
+        "OutsourcingArrangement": _table("OutsourcingArrangement", {"uid": ["t1|A1"], "arrangement_id": ["A1"],
+                                                                    "tenant": ["t1"]}),
+        "Evidence": _table("Evidence", {"uid": [f"t1|{e}" for e in evidence], "evidence_id": list(evidence),
+                                        "tenant": ["t1"] * len(evidence)}),
+    }
+    links = {
+        ("EVIDENCES", "Evidence", "Control"): pa.table({"source": [f"t1|{e}" for e in evidence],
+                                                       "target": [f"t1|{c}" for c, _ in evidence.values()]}),
+        ("CONCERNS", "Evidence", "OutsourcingArrangement"): pa.table(
+            {"source": [f"t1|{e}" for e, (_, a) in evidence.items() if a],
+             "target": [f"t1|{a}" for _, a in evidence.values() if a]}),
+    }
+    store.replace_tenant("t1", lambda w: w.replace_tenant("t1", dict(nodes), dict(links), False, lambda: None))
+    assert sorted((r["source"], r["target"]) for r in store.links("EVIDENCES", "t1")) == [
+        ("t1|E1", "t1|C1"), ("t1|E2", "t1|C1"), ("t1|E3", "t1|C2"), ("t1|E4", "t1|C1"), ("t1|E5", "t1|C2")]
+    assert sorted((r["source"], r["target"]) for r in store.links("CONCERNS", "t1")) == [
+        ("t1|E1", "t1|A1"), ("t1|E3", "t1|A1"), ("t1|E4", "t1|A1")]
+    assert sorted(r["evidence_id"] for r in store.nodes("Evidence", "t1")) == ["E1", "E2", "E3", "E4", "E5"]
