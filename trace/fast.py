@@ -27,7 +27,7 @@ evidence or with every control link for every subject:
   regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects, their status
   decided once per distinct statuses below;
 * the rows come out in `rules.sort_rows`'s order without a sort: the subjects taken in that order, each row
-  appended to its provision's list.
+  appended to its provision's list (which list, looked up once per kind of subject: its rows come in one order).
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
 plain `rules.combine`).
@@ -277,8 +277,10 @@ class _Fast:
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
         # rules.sort_rows's order without sorting the rows: the subjects taken in `rules.subject_order`, their rows
-        # put in one list per provision (a provision has one row per subject)
+        # put in one list per provision (a provision has one row per subject); a kind of subject's rows come in one
+        # order of provisions, so where each goes is looked up once per kind
         by_provision: dict[int, list[TraceRow]] = {}
+        places: dict[tuple[bool, bool], list[Callable[[TraceRow], None]]] = {}
         for subject in sorted(rules.subjects(self.i, arrangement), key=lambda s: rules.subject_order(s.subject_id)):
             kind = (subject.arrangement is None, subject.ended)
             known = self._trees.get(kind)
@@ -286,8 +288,12 @@ class _Fast:
                 mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
                 known = self._trees[kind] = (mine, Tree(self.provisions, [(ob.id, ob.rule) for ob in mine]))
             own_rows, outcomes = self._subject_rows(subject, known[0])
-            for row in self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes):
-                by_provision.setdefault(row.ordinal, []).append(row)
+            rows = self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes)
+            put = places.get(kind)
+            if put is None:
+                put = places[kind] = [by_provision.setdefault(row.ordinal, []).append for row in rows]
+            for append, row in zip(put, rows, strict=True):
+                append(row)
         return [row for ordinal in sorted(by_provision) for row in by_provision[ordinal]]
 
     def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
