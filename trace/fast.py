@@ -14,17 +14,20 @@ evidence or with every control link for every subject:
   which lapsed last). An arrangement then changes that summary only by what is its own: the links naming it,
   the controls where it has evidence of its own (their blank-only evidence replaced by its own plus blank),
   its approvals. Most arrangements have none of these for most obligations and share the obligation's
-  outcome object; the others adjust the summary by those few items, and `rules.shows` decides;
+  outcome object (found before anything else of the arrangement is looked up); the others adjust the summary
+  by those few items, and `rules.shows` decides;
 * a control's evidence for a key (control, COMPANY / arrangement / None for blank only, window) is evaluated
   once (`rules.control_evidence`; for an arrangement or blank only, its groups summed directly);
 * the outcome of an unmet condition is one object per obligation and unmet facts, and the outcome of a rule
   other than control evidence one per value, so that subjects alike share them;
+* rules.overdue_findings is skipped where no open finding of the arrangement cites the obligation or a
+  provision above it (then it returns the outcome as it is);
 * obligation rows are made without the frozen dataclass's per-field checks, conditions parsed once per
   obligation, the instruments not in force once per provision; the parent rows are
   regtrace.trace.fast_roll_up's: once per distinct set of outcomes below, for all subjects, their status
   decided once per distinct statuses below;
 * the rows come out in `rules.sort_rows`'s order without a sort: the subjects taken in that order, each row
-  appended to its provision's list.
+  appended to its provision's list (which list, looked up once per kind of subject: its rows come in one order).
 
 tests/test_trace_properties.py checks with hypothesis that this gives the plain rules' rows (and `_Pool` the
 plain `rules.combine`).
@@ -37,7 +40,7 @@ import datetime as dt
 import gc
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -57,7 +60,6 @@ from .model import (
     TraceRow,
     cause,
     row_template,
-    template_row,
 )
 from .rules import Found, Outcome, Subject
 
@@ -115,12 +117,15 @@ class _Pool:
                             key=lambda e: (e[1].fresh_until is not None, e[1].fresh_until or _DAY_MIN), reverse=True)
         self.stale = sorted(((c, f) for c, f in shown if not f.fresh), key=lambda e: rules.lapse_order(e[1]),
                             reverse=True)
+        # with no control removed: the fresh one first in that order, and the one lapsed last
+        self.first_fresh = self.fresh[0][1] if self.fresh else None
+        self.first_stale = self.stale[0][1] if self.stale else None
 
-    def combine(self, controls: tuple[str, ...], removed: Iterable[str] = (), added: Sequence[Found] = (),
+    def combine(self, controls: tuple[str, ...], removed: Collection[str] = (), added: Sequence[Found] = (),
                 ) -> tuple[Outcome, list[str], list[str]]:
         """rules.combine(controls, the pool's Found less the removed controls' plus `added`); with the evidence
         ids it shows beyond the pool's and those of the pool it no longer shows."""
-        removed = frozenset(removed)
+        removed = frozenset(removed) if removed else _NONE
         new = {f.evidence_id for f in added if f.evidence_id is not None}
         dropped = []
         if removed:
@@ -135,7 +140,7 @@ class _Pool:
             for e in inserted:
                 insort(ids, e)
             evidence = tuple(ids)
-        kept_fresh = next((f for c, f in self.fresh if c not in removed), None)
+        kept_fresh = next((f for c, f in self.fresh if c not in removed), None) if removed else self.first_fresh
         fresh_added = [f for f in added if f.evidence_id is not None and f.fresh]
         untils = [f.fresh_until for f in fresh_added if f.fresh_until is not None]
         if kept_fresh is not None and kept_fresh.fresh_until is not None:
@@ -144,7 +149,7 @@ class _Pool:
         newest = None
         if not fresh:
             lapsed = [f for f in added if f.evidence_id is not None]
-            kept_stale = next((f for c, f in self.stale if c not in removed), None)
+            kept_stale = next((f for c, f in self.stale if c not in removed), None) if removed else self.first_stale
             if kept_stale is not None:
                 lapsed.append(kept_stale)
             newest = max(lapsed, key=rules.lapse_order) if lapsed else None
@@ -152,6 +157,7 @@ class _Pool:
 
 
 _DAY_MIN = dt.date.min
+_NONE: frozenset[str] = frozenset()
 
 
 class _Obligation:
@@ -172,16 +178,21 @@ class _Obligation:
         self.reads_contract_incomplete = self.condition is not None and "contract_incomplete" in self.condition.facts()
         self.links: list[_Link] = [(link, rules.window(link, o)) for link in i.controls.get(self.id, [])]
         self.all_links = [(link, m) for link, m in self.links if link["applies_to_all"]]
-        self.naming: dict[str, list[_Link]] = {}  # arrangement id -> the links naming it (not applying to all)
+        # arrangement id -> the links naming it (not applying to all), with their control ids
+        self.naming: dict[str, list[tuple[str, int, Row]]] = {}
         for link, m in self.links:
             if not link["applies_to_all"]:
                 for a in dict.fromkeys(link["applies_to"] or ()):
-                    self.naming.setdefault(a, []).append((link, m))
+                    self.naming.setdefault(a, []).append((link["control_id"], m, link))
         self.all_controls = frozenset(link["control_id"] for link, _ in self.all_links)
         self.controls = tuple(sorted(self.all_controls))
         self.applying = [link for link, _ in self.all_links if link.get("satisfies_targets")]
+        # whether an arrangement with nothing of its own here takes the shared outcome as it is
+        self.shares = bool(self.all_links) and not self.applying
         self.csp_meetable = self.id in i.csp_meetable
+        self.path = rules.provision_path(i, self.id)
         self._pool: _Pool | None = None
+        self._shared: Outcome | None = None
 
     def pool(self, fast: _Fast) -> _Pool:
         """The Found of the links applying to all, counting blank-arrangement evidence only."""
@@ -189,6 +200,12 @@ class _Obligation:
             self._pool = _Pool([(link["control_id"], fast.found((link["control_id"], None, m)))
                                 for link, m in self.all_links])
         return self._pool
+
+    def shared(self, fast: _Fast) -> Outcome:
+        """The outcome of the links applying to all for an arrangement with nothing of its own here."""
+        if self._shared is None:
+            self._shared = self.pool(fast).combine(self.controls)[0]
+        return self._shared
 
 
 class _Arrangement:
@@ -214,6 +231,7 @@ class _Arrangement:
         open_findings = [f for f in narrow.findings if f.audit_id in audits and rules.finding_open(f, as_of)]
         # the provisions its open findings cite (rules.findings_citing: blank cites A9.P1.I3, and all cite it)
         self.cited = frozenset(p for f in open_findings for p in (*(f.provisions or ()), FINDINGS_DEFAULT_PROVISION))
+        self.approvals = bool(narrow.approvals)
 
 
 class _Fast:
@@ -249,7 +267,6 @@ class _Fast:
         for ob in self.obligations:
             for link, m in ob.all_links:
                 self.all_obligations.setdefault(link["control_id"], []).append((ob.id, m))
-        self._shared: dict[str, Outcome] = {}
         self.roll = RollUp(self.not_in_force)
         # per kind of subject: the obligations falling on it, and where their rows go in the roll-up
         self._trees: dict[tuple[bool, bool], tuple[list[_Obligation], Tree]] = {}
@@ -260,8 +277,10 @@ class _Fast:
 
     def evaluate(self, arrangement: str | None) -> list[TraceRow]:
         # rules.sort_rows's order without sorting the rows: the subjects taken in `rules.subject_order`, their rows
-        # put in one list per provision (a provision has one row per subject)
+        # put in one list per provision (a provision has one row per subject); a kind of subject's rows come in one
+        # order of provisions, so where each goes is looked up once per kind
         by_provision: dict[int, list[TraceRow]] = {}
+        places: dict[tuple[bool, bool], list[Callable[[TraceRow], None]]] = {}
         for subject in sorted(rules.subjects(self.i, arrangement), key=lambda s: rules.subject_order(s.subject_id)):
             kind = (subject.arrangement is None, subject.ended)
             known = self._trees.get(kind)
@@ -269,8 +288,12 @@ class _Fast:
                 mine = [ob for ob in self.obligations if rules.falls_on(ob.row, subject)]
                 known = self._trees[kind] = (mine, Tree(self.provisions, [(ob.id, ob.rule) for ob in mine]))
             own_rows, outcomes = self._subject_rows(subject, known[0])
-            for row in self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes):
-                by_provision.setdefault(row.ordinal, []).append(row)
+            rows = self.roll.roll_up(subject.subject_id, known[1], own_rows, outcomes)
+            put = places.get(kind)
+            if put is None:
+                put = places[kind] = [by_provision.setdefault(row.ordinal, []).append for row in rows]
+            for append, row in zip(put, rows, strict=True):
+                append(row)
         return [row for ordinal in sorted(by_provision) for row in by_provision[ordinal]]
 
     def _subject_rows(self, subject: Subject, mine: Sequence[_Obligation]) -> tuple[list[TraceRow], list[Outcome]]:
@@ -285,15 +308,17 @@ class _Fast:
                 facts = facts | {"contract_incomplete"}
         rows = []
         outcomes = []
+        new, subject_id = object.__new__, subject.subject_id
         for ob in mine:
             outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
             outcomes.append(outcome)
-            row = template_row(ob.template)
+            row = new(TraceRow)  # model.template_row, inline
             values = row.__dict__
+            values.update(ob.template)
             values.update(outcome.__dict__)
-            values["subject"] = subject.subject_id
+            values["subject"] = subject_id
             values["own_status"] = outcome.status
             if ob.shall is not None and ob.shall.holds(facts):  # rules.modality
                 values["modality"] = "shall"
@@ -341,8 +366,10 @@ class _Fast:
             else:  # the other rules' outcomes are small, and alike for many subjects: one object for those alike
                 outcome = rules.rule_outcome(narrow, o, subject)
                 outcome = self._outcomes.setdefault(outcome, outcome)
-        if subject.arrangement is not None and narrow.findings:
-            outcome = self._findings(ob, subject, narrow, outcome, here)
+        if subject.arrangement is not None and narrow.findings and (here is None or not here.cited.isdisjoint(ob.path)):
+            # rules.overdue_findings, skipped where no open finding of the arrangement cites the obligation (then
+            # it returns the outcome as it is)
+            outcome = rules.overdue_findings(narrow, o, subject.subject_id, outcome)
         return outcome
 
     def _unmet(self, ob: _Obligation, expr: Expr, unmet: tuple[str, ...]) -> Outcome:
@@ -354,14 +381,6 @@ class _Fast:
             outcome = self._unmet_[key] = Outcome("not_applicable", "conditions", cause=(
                 cause("conditions_unmet", conditions=str(expr), unmet=unmet),))
         return outcome
-
-    def _findings(self, ob: _Obligation, subject: Subject, narrow: TraceInputs, outcome: Outcome,
-                  here: _Arrangement | None) -> Outcome:
-        """rules.overdue_findings, skipped where no open finding of the arrangement cites the obligation (then it
-        returns the outcome as it is)."""
-        if here is not None and here.cited.isdisjoint(rules.provision_path(narrow, ob.id)):
-            return outcome
-        return rules.overdue_findings(narrow, ob.row, subject.subject_id, outcome)
 
     def _company_evidence(self, o: Row, subject: Subject) -> Outcome:
         """rules.control_evidence_rule for the company (every link counts, all the evidence)."""
@@ -382,6 +401,9 @@ class _Fast:
     def _arrangement_evidence(self, ob: _Obligation, here: _Arrangement) -> Outcome:
         """rules.control_evidence_rule for an arrangement in effect: the links applying to all (their evidence
         in the obligation's pool), adjusted by what is the arrangement's own."""
+        if ob.shares and not here.approvals and here.id not in ob.naming and ob.id not in here.replaced \
+                and not (here.certificates and ob.csp_meetable):
+            return ob.shared(self)  # nothing of its own here: the outcome every such arrangement shares
         narrow, subject, o = here.narrow, here.subject, ob.row
         naming = ob.naming.get(here.id, ())
         replaced = here.replaced.get(ob.id, ())
@@ -392,28 +414,26 @@ class _Fast:
         combined: Outcome | None = None
         if not naming and not replaced and not approvals:
             if ob.all_links:
-                combined = self._shared.get(ob.id)
-                if combined is None:
-                    combined = self._shared[ob.id] = ob.pool(self).combine(ob.controls)[0]
+                combined = ob.shared(self)
         else:
             added = [self.found((c, here.id, m)) for c, m in replaced]
-            added += [self.found((c, here.id if c in here.own else None, m))
-                      for link, m in naming for c in (link["control_id"],)]
+            aid, own = here.id, here.own
+            added += [self.found((c, aid if c in own else None, m)) for c, m, _ in naming]
             added += [rules.approval_evidence(ap, narrow.as_of) for ap in approvals]
             controls = ob.controls
-            extra = {link["control_id"] for link, _ in naming} - ob.all_controls if naming else set()
+            extra = {c for c, _, _ in naming} - ob.all_controls if naming else set()
             if extra:
                 listed = list(controls)
                 for c in extra:
                     insort(listed, c)
                 controls = tuple(listed)
             pool = ob.pool(self)
-            combined, inserted, dropped = pool.combine(controls, (c for c, _ in replaced), added)
+            combined, inserted, dropped = pool.combine(controls, [c for c, _ in replaced], added)
             self.roll.derived(combined.controls, ob.controls, extra, ())
             self.roll.derived(combined.evidence, pool.evidence, inserted, dropped)
         outcome = rules.with_certificates(combined, certificates) if certificates else combined
         assert outcome is not None
-        applying = ob.applying + [link for link, _ in naming if link.get("satisfies_targets")] if naming \
+        applying = ob.applying + [link for _, _, link in naming if link.get("satisfies_targets")] if naming \
             else ob.applying
         return rules.with_vias(outcome, rules.control_vias(self.i, applying, o)) if applying else outcome
 

@@ -10,9 +10,9 @@ below for all subjects (regtrace.trace.fast makes the obligation rows and calls 
   so most subjects' parents are found, not computed. Their decision is `rules.parent_status`'s, made once per
   distinct statuses below (and the lead-in's) and remembered (`RollUp.decide`: which rows it counts and whose
   causes it gives); their lists are gathered in one pass and united through the shared bases they were made
-  from (`RollUp.union`).
+  from (`RollUp.union`); parts that are all one tuple made from a shared base are their union as they are.
 * Rows are made without the frozen dataclass's per-field checks (`model.trace_row`: the same fields, values
-  and defaults).
+  and defaults); the fields a parent row takes from its provision are gathered once per provision.
 
 tests/test_trace_properties.py checks with hypothesis that the fast path gives the plain rules' rows, a parent
 row the plain `rules.parent_row`, and `RollUp.union` the plain `rules.union`.
@@ -73,6 +73,7 @@ class RollUp:
         self._unions: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...], frozenset[Any]]] = {}
         # id of a tuple made from a shared one -> (it, the shared one, what it adds, what it takes away)
         self._bases: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+        self._placed: dict[str, dict[str, Any]] = {}  # provision id -> a parent row's fields that its provision gives
 
     def roll_up(self, subject: str, tree: Tree, own_rows: Sequence[TraceRow], outcomes: Sequence[Outcome],
                 ) -> list[TraceRow]:
@@ -96,11 +97,16 @@ class RollUp:
     def parent_row(self, p: Row, subject: str, values: dict[str, Any], own: TraceRow | None) -> TraceRow:
         """rules.parent_row, given what `parent_values` gives for the rows below and the lead-in's."""
         made = template_row(values)
-        made.__dict__.update(provision=p["provision_id"], label=p["label"], article=p["article"],
-                             ordinal=p["ordinal"], subject=subject,
-                             references_not_in_force=self.not_in_force(p["provision_id"]))
+        pid = p["provision_id"]
+        placed = self._placed.get(pid)
+        if placed is None:
+            placed = self._placed[pid] = {"provision": pid, "label": p["label"], "article": p["article"],
+                                          "ordinal": p["ordinal"], "references_not_in_force": self.not_in_force(pid)}
+        fields = made.__dict__
+        fields.update(placed)
+        fields["subject"] = subject
         if own is None:
-            made.__dict__["modality"] = p["effective_modality"]
+            fields["modality"] = p["effective_modality"]
         return made
 
     def parent_values(self, below: Sequence[TraceRow], own: TraceRow | None) -> dict[str, Any]:
@@ -165,7 +171,10 @@ class RollUp:
         """rules.union: the union of the parts' bases (a part made from an obligation's shared tuple has that
         one as its base, any other is its own), remembered by their identity (and held with the answer); then
         what the parts add to their bases inserted, and what they take away removed unless another part has it.
-        Most arrangements' parts share their bases, so few unions are sorted afresh."""
+        Most arrangements' parts share their bases, so few unions are sorted afresh; the parts all one made
+        tuple (sorted, distinct) are their union as they are."""
+        if parts and parts[0] is parts[-1] and id(parts[0]) in self._bases and all(p is parts[0] for p in parts):
+            return parts[0]
         bases: list[tuple[Any, ...]] = []
         plus: list[frozenset[Any]] = []
         minus: list[frozenset[Any]] = []
