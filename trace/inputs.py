@@ -13,6 +13,7 @@ from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
 
 from . import evidence_groups
+from .fast import gc_paused
 from .model import (
     Approval,
     Arrangement,
@@ -113,7 +114,14 @@ def certifications(store: Store, tenant: str) -> list[Certification]:
 
 def gather(store: Store, tenant: str, as_of: dt.date, version: str | None = None) -> TraceInputs:
     """Ask the store for everything the rules need, of the regulation version in force on `as_of` (or of the
-    stored version labelled `version`: what a trace would be against it)."""
+    stored version labelled `version`: what a trace would be against it). The cyclic collector is paused while
+    the reads make their tens of thousands of acyclic rows (in a server holding earlier traces, its collections
+    over them took 0.4 of a 1M tenant's 0.95 s of reads from Neo4j)."""
+    with gc_paused():
+        return _gather(store, tenant, as_of, version)
+
+
+def _gather(store: Store, tenant: str, as_of: dt.date, version: str | None) -> TraceInputs:
     scope = VersionScope.read(store, as_of, version)
     inputs = TraceInputs(
         as_of=as_of,
