@@ -37,16 +37,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import gc
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
 from regtrace.graph.port import Row
 
 from . import rules
+from .collector import gc_paused
 from .conditions import Expr, parse
 from .facts import contract_incomplete
 from .fast_roll_up import RollUp, Tree
@@ -64,24 +63,6 @@ from .model import (
 from .rules import Found, Outcome, Subject
 
 T = TypeVar("T")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic collector off for the block; then what the block made and kept (the rows) joins the oldest
-    generation (gc.freeze then gc.unfreeze: two list splices) instead of being scanned at once by a young
-    collection of everything allocated meanwhile (a third of a second for a large tenant), and again by the
-    next. Skipped when the caller keeps objects frozen (gc.unfreeze would release them)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def evaluate(inputs: TraceInputs, arrangement: str | None = None) -> list[TraceRow]:

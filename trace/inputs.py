@@ -13,7 +13,7 @@ from regtrace.graph.port import Row, Store
 from regtrace.graph.schema import node_uid
 
 from . import evidence_groups
-from .fast import gc_paused
+from .collector import gc_paused
 from .model import (
     Approval,
     Arrangement,
