@@ -59,6 +59,7 @@ from .model import (
     TraceRow,
     cause,
     row_template,
+    template_row,
 )
 from .rules import Found, Outcome, Subject
 
@@ -289,15 +290,14 @@ class _Fast:
                 facts = facts | {"contract_incomplete"}
         rows = []
         outcomes = []
-        new, subject_id = object.__new__, subject.subject_id
+        subject_id = subject.subject_id
         for ob in mine:
             outcome = items.get(ob.id) if not ob.reads_contract_incomplete else None
             if outcome is None:
                 outcome = self._own(ob, subject, narrow, facts, here)
             outcomes.append(outcome)
-            row = new(TraceRow)  # model.template_row, inline
+            row = template_row(ob.template)
             values = row.__dict__
-            values.update(ob.template)
             values.update(outcome.__dict__)
             values["subject"] = subject_id
             values["own_status"] = outcome.status
