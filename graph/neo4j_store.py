@@ -96,6 +96,19 @@ def _columns(batch: pa.RecordBatch | pa.Table) -> list[list[Any]]:
     return [_as_text(column).to_pylist() for column in batch.columns]
 
 
+def _groups(columns: list[list[Any]], keys: int) -> list[list[Any]]:
+    """Consecutive rows alike in the first `keys` columns as one group each: [key values..., [the rest of each
+    row, positional]]."""
+    groups: list[list[Any]] = []
+    last: tuple[Any, ...] | None = None
+    for key, row in zip(zip(*columns[:keys], strict=True), zip(*columns[keys:], strict=True), strict=True):
+        if key != last:
+            groups.append([*key, []])
+            last = key
+        groups[-1][keys].append(row)
+    return groups
+
+
 def _foldable(label: str, links: pa.Table, nodes: pa.Table, key: tuple[str, str, str]) -> bool:
     """Whether a link table can be written with its source label's node table: its sources are nodes of that
     table of a tenant's registers, each with at most one such link, its targets of another label."""
@@ -232,16 +245,7 @@ class _Neo4jWriter(Writer):
                 part = table.slice(at, self._batch * GROUP_WINDOW).combine_chunks()
                 part = part.take(pc.sort_indices(part, sort_keys=[(n, "ascending") for n in part.column_names[:keys]]))
                 for batch in part.to_batches(max_chunksize=self._batch):
-                    columns = _columns(batch)
-                    groups: list[list[Any]] = []
-                    last: tuple[Any, ...] | None = None
-                    for key, row in zip(zip(*columns[:keys], strict=True), zip(*columns[keys:], strict=True),
-                                        strict=True):
-                        if key != last:
-                            groups.append([*key, []])
-                            last = key
-                        groups[-1][keys].append(row)
-                    yield {"groups": groups, "generation": generation}
+                    yield {"groups": _groups(_columns(batch), keys), "generation": generation}
 
         self._send(statement, batches())
 
@@ -258,8 +262,10 @@ class _Neo4jWriter(Writer):
         for label in _targets_first(folded):
             table = nodes.pop(label) if release else nodes[label]
             keys = folded[label]
-            if table.num_rows:
+            if table.num_rows and keys:
                 self._create_with_links(label, table, [(key[0], links[key]) for key in keys])
+            elif table.num_rows:
+                self.create_node_table(label, table)
             for _ in range(1 + len(keys)):
                 step()
             if release:
@@ -279,9 +285,6 @@ class _Neo4jWriter(Writer):
         by their targets (q.create_node_groups)."""
         node = store_schema().nodes[label]
         rows = tables.conformed_nodes(node, table)
-        if not links:
-            self._table_rows(q.create_node_rows(node), "rows", rows, self._staged)
-            return
         rels = [store_schema().relationship(rel_type) for rel_type, _ in links]
         targets: list[pa.ChunkedArray] = []
         properties: list[pa.ChunkedArray] = []
