@@ -108,6 +108,17 @@ def test_built_column_wise_the_same_as_row_by_row_at_any_dates_and_in_pieces(row
     assert sorted(table.to_pylist(), key=lambda r: r["uid"]) == evidence_groups.group_rows("t1", rows)
 
 
+@settings(max_examples=30, deadline=None)
+@given(far_items.map(unique))
+def test_built_column_wise_the_same_when_the_groups_are_numbered_densely(rows: list[Item]) -> None:
+    """Where a group's two ids and the date would not fit a 64-bit key, the groups are numbered 0, 1, … first:
+    forced here by a key of 1 bit."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_groups, "KEY_BITS", 1)
+        table = evidence_groups.group_table("t1", as_table(rows))
+    assert sorted(table.to_pylist(), key=lambda r: r["uid"]) == evidence_groups.group_rows("t1", rows)
+
+
 @settings(max_examples=50, deadline=None)
 @given(items.map(unique))
 def test_adding_items_one_at_a_time_gives_the_groups_of_all_of_them(rows: list[Item]) -> None:
