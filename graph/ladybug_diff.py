@@ -24,7 +24,7 @@ from . import ladybug_queries as q
 from . import tables
 from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
-from .port import Writer
+from .port import Pending, Writer, ready
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
@@ -77,10 +77,11 @@ def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
     return removed, added
 
 
-def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table],
+def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table | Pending],
                    links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None],
                    only: frozenset[str] | None = None, after_large: Callable[[], None] | None = None,
-                   patched: Mapping[str, pa.Array] | None = None) -> dict[str, int]:
+                   patched: Mapping[str, pa.Array] | None = None,
+                   settle: Callable[[], None] | None = None) -> dict[str, int]:
     """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
     what differs; labels and relationship types of the tenant not given are emptied, unless `only` names the
     labels replaced: then the other labels, and the relationship types from them, are left as stored. With
@@ -94,17 +95,25 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored
     nodes and links of the given uids; never the whole label. The evidence summary groups of every control
     such a row named before or names now (its node or its links changed) are then computed again from the
-    store's evidence of those controls (`_regroup`)."""
+    store's evidence of those controls (`_regroup`).
+
+    A label whose table is pending (a first load's evidence summary and load record, computed in a worker
+    thread) and that no relationship type starts or ends at is taken after every other label and link: its
+    computation is started then, and `settle` called meanwhile (LadybugStore: the write so far committed, its
+    checkpoint on one core while the worker takes the other)."""
     schema = store_schema()
     patched = patched or {}
     done = {"nodes_deleted": 0, "nodes_created": 0, "links_deleted": 0, "links_created": 0}
     regrouped = evidence_groups.SOURCE in patched
     touched: set[str] = set()  # evidence uids whose node or links changed: their controls' groups are redone
     controls: set[str] = set()  # control ids whose groups are redone (those the changed rows named before)
-    for node in schema.nodes.values():
-        if not node.tenant_scoped or (only is not None and node.label not in only):
-            continue
-        given = (nodes.pop if release else nodes.get)(node.label, None)
+    linked = {end for rel in schema.relationships for end in (rel.source, rel.target)}
+    replaced = [node for node in schema.nodes.values()
+                if node.tenant_scoped and (only is None or node.label in only)]
+    later = [node for node in replaced if isinstance(nodes.get(node.label), Pending) and node.label not in linked]
+
+    def replace_label(node: NodeSchema) -> None:
+        given = ready(nodes.pop(node.label) if release else nodes[node.label]) if node.label in nodes else None
         new = tables.conformed_nodes(node, given) if given is not None else _empty(node)
         if node.label in patched:
             deleted, created = _patched_changes(conn, tenant, node, new, patched[node.label])
@@ -125,6 +134,10 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if after_large is not None and count >= LARGE_ROWS:
             after_large()
         step()
+
+    for node in replaced:
+        if node not in later:
+            replace_label(node)
     for rel in schema.relationships:
         if not schema.nodes[rel.source].tenant_scoped or (only is not None and rel.source not in only):
             continue
@@ -151,6 +164,15 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if after_large is not None and count >= LARGE_ROWS:
             after_large()
         step()
+    if later:
+        for node in later:
+            pending = nodes[node.label]
+            assert isinstance(pending, Pending)
+            pending.start()
+        if settle is not None:
+            settle()
+    for node in later:
+        replace_label(node)
     if regrouped:
         controls.update(_controls_of(conn, sorted(touched)))
         deleted, created = _regroup(conn, tenant, controls)

@@ -24,7 +24,7 @@ from .cypher_store import CypherStore, QuerySet
 from .generations import DB_FILE, Layout
 from .ladybug_connection import LadybugConnection
 from .native_memory import release_freed_memory
-from .port import Link, Row, Writer, batched
+from .port import Link, Pending, Row, Writer, batched
 from .schema import NodeSchema, Property, store_schema
 
 if TYPE_CHECKING:
@@ -109,17 +109,17 @@ class _LadybugWriter(Writer):
         for batch in batched(rows, BATCH):
             self._conn.execute(statement, {"links": batch})
 
-    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None]) -> None:
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None]) -> None:
         """Only what differs from the stored tenant is written (graph/ladybug_diff.py)."""
         from . import ladybug_diff
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None,
-                                    release_freed_memory)
+                                    release_freed_memory, None, self._settle)
 
-    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None],
+    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None],
                        patched: Mapping[str, pa.Array] | None = None) -> None:
         """Only the labels given (and the relationship types from them), and of those only what differs;
         a `patched` label compared on its given rows only (graph/ladybug_diff.py)."""
@@ -127,7 +127,14 @@ class _LadybugWriter(Writer):
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
-                                    release_freed_memory, patched)
+                                    release_freed_memory, patched, self._settle)
+
+    def _settle(self) -> None:
+        """Commit what is written so far and go on in a new transaction (its checkpoint, on one engine thread,
+        runs while a worker computes the tables still pending). The write is into a staging copy published
+        only once the whole unit has run (LadybugStore._build): what a failure or a kill leaves is unchanged."""
+        self._conn.execute("COMMIT")
+        self._conn.execute("BEGIN TRANSACTION")
 
     def delete_tenant(self, tenant: str) -> None:
         for node in store_schema().nodes.values():

@@ -34,7 +34,7 @@ from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
 from .neo4j_generations import adopt_legacy, remove_old, replace, tidy
 from .neo4j_lanes import Lanes
-from .port import Link, Row, Writer, batched
+from .port import Link, Pending, Row, Writer, batched, ready, ready_last
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
 BATCH = 10_000  # rows per statement; a load's staged generation commits each batch on its own
@@ -249,18 +249,27 @@ class _Neo4jWriter(Writer):
 
         self._send(statement, batches())
 
-    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None]) -> None:
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None]) -> None:
         """Into a load's staged generation: each node table with the relationships its rows have at most one
-        of (an evidence item's control and arrangement) in one statement per batch; the other links after."""
+        of (an evidence item's control and arrangement) in one statement per batch; the other links after. A
+        pending table is taken after the ready ones (at once if a link starts or ends at its label)."""
         if self._staged is None:
             super().replace_tenant(tenant, nodes, links, release, step)
             return
         step()
-        folded = {label: [key for key, table in links.items() if _foldable(label, table, nodes[label], key)]
-                  for label in nodes}
-        for label in _targets_first(folded):
-            table = nodes.pop(label) if release else nodes[label]
+        for given in nodes.values():
+            if isinstance(given, Pending):
+                given.start()
+        linked = {end for key in links for end in key[1:]}
+        for label in [label for label in nodes if label in linked]:
+            nodes[label] = ready(nodes[label])
+        folded: dict[str, list[tuple[str, str, str]]] = {}
+        for label, given in nodes.items():
+            folded[label] = [] if isinstance(given, Pending) else \
+                [key for key, table in links.items() if _foldable(label, table, given, key)]
+        for label in ready_last({label: nodes[label] for label in _targets_first(folded)}):
+            table = ready(nodes.pop(label) if release else nodes[label])
             keys = folded[label]
             if table.num_rows and keys:
                 self._create_with_links(label, table, [(key[0], links[key]) for key in keys])

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from .filters import Filter, NodeQuery, RelatedQuery
 
 if TYPE_CHECKING:  # pyarrow is imported where tables are built, not by everything that imports the port
+    from concurrent.futures import Executor, Future
+
     import pyarrow as pa
 
 Row = dict[str, Any]
@@ -34,6 +36,37 @@ class Link:
     source: str
     target: str
     properties: Mapping[str, Any] | None = None
+
+
+class Pending:
+    """A node table computed in a worker thread once started (a first load's evidence summary and load
+    record): a writer replacing a tenant starts it (`start`) when the store has work of its own to do
+    meanwhile, and takes it (`table`, which starts it if need be and waits for it) after the tables given
+    ready."""
+
+    def __init__(self, worker: Executor, compute: Callable[..., pa.Table], *args: Any) -> None:
+        self._worker, self._compute, self._args = worker, compute, args
+        self._future: Future[pa.Table] | None = None
+
+    def start(self) -> None:
+        if self._future is None:
+            self._future = self._worker.submit(self._compute, *self._args)
+
+    def table(self) -> pa.Table:
+        """The table, once computed (what computing it raised, raised here)."""
+        self.start()
+        assert self._future is not None
+        return self._future.result()
+
+
+def ready(table: pa.Table | Pending) -> pa.Table:
+    """The table itself, waiting for it if it is pending."""
+    return table.table() if isinstance(table, Pending) else table
+
+
+def ready_last(nodes: Mapping[str, pa.Table | Pending]) -> list[str]:
+    """The labels of `nodes` in their order, those whose tables are pending after the others."""
+    return sorted(nodes, key=lambda label: isinstance(nodes[label], Pending))
 
 
 class Writer(ABC):
@@ -77,17 +110,20 @@ class Writer(ABC):
     def delete_tenant(self, tenant: str) -> None:
         """Delete every node of one tenant and its relationships."""
 
-    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None]) -> None:
+    def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None]) -> None:
         """Make the tenant's nodes and links exactly these tables (as create_node_table and create_link_table
-        take them; a tenant-scoped label or relationship type not given ends up empty). By default every node
-        of the tenant is deleted and the tables created; a store may instead write only what differs. With
-        `release` each table leaves its dict once used (the caller's memory). `step` marks progress: once
-        at the start, then once per table."""
+        take them; a tenant-scoped label or relationship type not given ends up empty; a pending table is
+        taken after the ready ones). By default every node of the tenant is deleted and the tables created; a
+        store may instead write only what differs. With `release` each table leaves its dict once used (the
+        caller's memory). `step` marks progress: once at the start, then once per table."""
+        for table in nodes.values():
+            if isinstance(table, Pending):
+                table.start()
         self.delete_tenant(tenant)
         step()
-        for label in list(nodes):
-            table = nodes.pop(label) if release else nodes[label]
+        for label in ready_last(nodes):
+            table = ready(nodes.pop(label) if release else nodes[label])
             if table.num_rows:
                 self.create_node_table(label, table)
             step()
@@ -99,8 +135,8 @@ class Writer(ABC):
             step()
             del table
 
-    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table], links: dict[tuple[str, str, str], pa.Table],
-                       release: bool, step: Callable[[], None],
+    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None],
                        patched: Mapping[str, pa.Array] | None = None) -> None:
         """As replace_tenant for the labels given in `nodes` and the relationship types from them only; the
         tenant's other labels and relationship types stay as stored. Only stores with `replaces_labels`.

@@ -1,6 +1,7 @@
-"""Digests per content-defined chunk of a CSV register file's bytes, taken in the one pass that reads the file
-(register_reader.scan_file), so that a reload of a file that differs by a few rows parses, validates, converts
-and writes only the rows of the chunks that changed.
+"""Digests per content-defined chunk of a CSV register file's bytes, taken in one pass over the file
+(register_reader.scan_file: when a reload compares them with the load record, or while a full load writes, for
+its record), so that a reload of a file that differs by a few rows parses, validates, converts and writes only
+the rows of the chunks that changed.
 
 A chunk ends at the end of a line (a line feed) that ends a record (outside any quoted field) and whose bytes
 have a CRC-32 ending in ROW_BITS zero bits (one line in 32 on average; the chunk holding a given row has about

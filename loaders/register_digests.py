@@ -127,7 +127,7 @@ class ReloadPlan:
     validate: frozenset[str]
     write: frozenset[str]
     partial: bool  # some registers are kept as stored: only `write` is given to the store
-    files: dict[str, str]
+    files: dict[str, str] | None  # None: a full load, which takes the files' digests as it writes (its record's)
     rules: str
     changes: int
     stored_counts: dict[str, int]
@@ -168,19 +168,22 @@ def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
 
 def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
                 obligations_under: Mapping[str, Sequence[str]] | None) -> ReloadPlan:
-    """Compare the folder with the tenant's load record (see the module's text)."""
+    """Compare the folder with the tenant's load record (see the module's text). The folder's digests are
+    taken here (RegisterFolder.take_digests) only when there is a record to compare them with: a full load
+    takes them as it writes."""
     generation = store.generation()  # before the record is read: a write after it changes the generation
     models = register_order(load_ontology())
     names = [m.register or m.name for m in models]
     every = frozenset(names)
-    files_now = folder_digests(folder)
     rules = rules_digest(obligations_under)
     changes = store.count(CHANGE_LOG)
     record = read_record(store, tenant)
-    full = ReloadPlan(every, every, False, files_now, rules, changes, {})
     if (record is None or record.rules != rules or record.changes != changes or folder.problems
             or folder.unusable or set(record.counts) != every):
-        return full
+        return ReloadPlan(every, every, False, None, rules, changes, {})
+    folder.take_digests()
+    files_now = folder_digests(folder)
+    full = ReloadPlan(every, every, False, files_now, rules, changes, {})
     changed = {n for n in names if files_now.get(n) != record.files.get(n)
                or (n in folder.present) != (n in record.files)}
     if changed and not store.replaces_labels:

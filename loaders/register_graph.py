@@ -10,6 +10,7 @@ becomes one link per obligation at or below it (Obligation uids are global, with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from regtrace.crosswalk.targets import is_target
 from regtrace.graph import tables
-from regtrace.graph.port import Link, Row, Store, Writer
+from regtrace.graph.port import Link, Pending, Row, Store, Writer
 from regtrace.graph.schema import node_uid, store_schema
 from regtrace.ontology.model import ClassModel, Field, load_ontology
 from regtrace.trace import evidence_groups
@@ -172,7 +173,7 @@ class RegisterTables:
     label with every stored property, and a table of source and target uids per relationship."""
 
     tenant: str
-    nodes: dict[str, pa.Table]
+    nodes: dict[str, pa.Table | Pending]
     links: dict[LinkKey, pa.Table]
 
 
@@ -307,10 +308,11 @@ class TableBuilder:
         parts = self._nodes.get(label)
         return pa.chunked_array([p.column("uid").combine_chunks() for p in parts], pa.string()) if parts else None
 
-    def tables(self, models: Sequence[ClassModel]) -> RegisterTables:
+    def tables(self, models: Sequence[ClassModel], worker: Executor | None = None) -> RegisterTables:
         """The tables of `models` (each of them, empty when no row was handed on), and the evidence summary
-        when the evidence register is among them. The builder lets go of its parts."""
-        nodes: dict[str, pa.Table] = {}
+        when the evidence register is among them (computed by `worker`, when given: pending, started). The
+        builder lets go of its parts."""
+        nodes: dict[str, pa.Table | Pending] = {}
         links: dict[LinkKey, pa.Table] = {}
         for model in models:
             if model.name not in self._nodes:
@@ -318,9 +320,14 @@ class TableBuilder:
             nodes[model.name] = pa.concat_tables(self._nodes.pop(model.name))
             links.update({key: pa.concat_tables(parts) for key, parts in self._links.pop(model.name).items()})
             if model.name == EVIDENCE_CLASS:
-                nodes[evidence_groups.LABEL] = evidence_groups.group_table(
-                    self.tenant, pa.concat_tables(self._evidence) if self._evidence else
-                    _evidence_columns(model, [()] * (len(model.columns) + 1)))
+                evidence = pa.concat_tables(self._evidence) if self._evidence else \
+                    _evidence_columns(model, [()] * (len(model.columns) + 1))
+                if worker is None:
+                    nodes[evidence_groups.LABEL] = evidence_groups.group_table(self.tenant, evidence)
+                else:  # started at once: done (and the evidence columns let go of) before the store's peak
+                    nodes[evidence_groups.LABEL] = summary = Pending(worker, evidence_groups.group_table,
+                                                                     self.tenant, evidence)
+                    summary.start()
                 self._evidence = []
         return RegisterTables(self.tenant, nodes, links)
 
@@ -339,7 +346,7 @@ def register_tables(dataset: RegisterDataset, tenant: str, *, release_rows: bool
 
 def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
                       progress: Progress | None = None, *, release_rows: bool = False,
-                      record: pa.Table | None = None, partial: bool = False,
+                      record: pa.Table | Pending | None = None, partial: bool = False,
                       precondition: Callable[[], None] | None = None,
                       converted: RegisterTables | None = None,
                       patched: Mapping[str, pa.Array] | None = None) -> dict[str, int]:
@@ -354,7 +361,8 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     error); `release_rows` empties the dataset while doing so (see register_tables), and lets a store that
     runs a unit once only drop each table as soon as it is written.
 
-    `record` is the tenant's load record (register_digests), written with the registers. With `partial` (a
+    `record` is the tenant's load record (register_digests), written with the registers (pending: computed
+    meanwhile, see Pending). With `partial` (a
     store that `replaces_labels`) the dataset holds only the registers to replace: the others stay as stored.
     `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing.
     `converted` gives the dataset's tables when they were built as it was validated (TableBuilder).

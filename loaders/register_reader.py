@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from regtrace.errors import Problem
+from regtrace.errors import InputError, Problem
 
 from .register_chunks import ByteChunker, Span
 from .register_values import CONTROL, cell_text
@@ -66,6 +66,7 @@ class Table:
     # a CSV file's chunks (register_chunks) and path, for a reload that reads only its changed chunks again
     spans: list[Span] | None = None
     path: Path | None = None
+    stamp: tuple[int, int] | None = None  # the CSV file's size and modification time when it was opened
     # the rows are every record of the file at `path` after the header: they may be read again column-wise
     # (register_validation_columnar); False once they are replaced by some of them (register_chunked)
     columnar: bool = False
@@ -78,7 +79,7 @@ class Scan:
     its chunks (register_chunks; None for a UTF-16 file, or one whose quotes do not tell where records end)."""
 
     decodes: bool
-    digest: str
+    digest: str | None  # None: not taken (scan_file(chunked=False))
     plain: bool
     spans: list[Span] | None = None
 
@@ -91,14 +92,14 @@ _ORDINARY = bytes(b for b in range(256) if b not in _SUSPECT)
 _C1 = re.compile(b"\xc2[\x80-\x9f]")
 
 
-def scan_file(path: Path, encoding: str) -> Scan:
+def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
     """Read `path` once, a megabyte at a time: whether it decodes as `encoding`, cutting its chunks and hashing
     them (the file's digest is taken from its chunks': one hash pass). UTF-8 is checked and judged plain on the
     bytes (no decoding into text); other encodings are decoded a piece at a time. Stops at the first piece that
-    does not decode."""
+    does not decode. Without `chunked`, neither chunks nor digest are taken (most of the pass's time)."""
     bom = next((len(b) for b, e in _BOMS if e == encoding and encoding != "utf-16"), 0)
-    chunker = None if encoding == "utf-16" else ByteChunker(start=bom)
-    digest = hashlib.sha256() if chunker is None else None
+    chunker = ByteChunker(start=bom) if chunked and encoding != "utf-16" else None
+    digest = hashlib.sha256() if chunked and chunker is None else None
     utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     plain = True
@@ -131,8 +132,7 @@ def scan_file(path: Path, encoding: str) -> Scan:
             if not piece:
                 break
     if chunker is None:
-        assert digest is not None
-        return Scan(True, digest.hexdigest(), plain)
+        return Scan(True, digest.hexdigest() if digest is not None else None, plain)
     chunker.finish()
     return Scan(True, chunker.digest(), plain, chunker.spans())
 
@@ -203,26 +203,27 @@ def detect_encoding(path: Path) -> tuple[str | None, str | None]:
     return encoding, why
 
 
-def scan_csv(path: Path) -> tuple[str | None, str | None, Scan | None]:
+def scan_csv(path: Path, *, chunked: bool = True) -> tuple[str | None, str | None, Scan | None]:
     """(encoding, None, its scan) for a CSV file, or (None, why it cannot be read as text, None).
 
     A file that is neither is judged by which reading gets further: a Big5 file with one bad byte names the
     line of that byte (not the first line with Chinese, where UTF-8 stops). A file that decodes is read once
-    in large pieces; only one that does not is read again line by line to name where it stops."""
+    in large pieces; only one that does not is read again line by line to name where it stops. Without
+    `chunked`, the scan takes neither chunks nor digest."""
     with path.open("rb") as fh:
         head = fh.read(4)
     for bom, encoding in _BOMS:
         if head.startswith(bom):
-            scan = scan_file(path, encoding)
+            scan = scan_file(path, encoding, chunked=chunked)
             if scan.decodes:
                 return encoding, None, scan
             bad = _first_bad_byte(path, encoding)
             line = bad[1] if bad is not None else 1
             return None, f"starts like {ENCODING_NAMES[encoding]} but line {line} is not valid {encoding}", None
-    scan = scan_file(path, "utf-8")
+    scan = scan_file(path, "utf-8", chunked=chunked)
     if scan.decodes:
         return "utf-8", None, scan
-    big5 = scan_file(path, "cp950")
+    big5 = scan_file(path, "cp950", chunked=chunked)
     if big5.decodes:
         return "cp950", None, big5
     utf8_bad = _first_bad_byte(path, "utf-8")
@@ -248,9 +249,10 @@ class RegisterFolder:
     their rows are read. `problems` collects what is wrong with the files themselves, including errors met
     while rows are read; `present` names every register that has a file or sheet, readable or not."""
 
-    def __init__(self, path: Path, registers: Sequence[str]) -> None:
+    def __init__(self, path: Path, registers: Sequence[str], *, digests: bool = True) -> None:
         self.path = path
         self.registers = tuple(registers)
+        self.digests = digests
         self.tables: dict[str, Table] = {}
         self.present: set[str] = set()
         self.problems: list[Problem] = []
@@ -327,15 +329,29 @@ class RegisterFolder:
         register = self._register_for(file.stem, file.name)
         if register is None:
             return
-        encoding, why, scan = scan_csv(file)
+        stamp = _stamp(file)
+        encoding, why, scan = scan_csv(file, chunked=self.digests)
         if encoding is None or scan is None:
             self._problem(file.name, f"cannot be read: it {why}")
             return
         handle: IO[str] = self._stack.enter_context(file.open(encoding=encoding, newline=""))
         self._add_table(register, file.name, csv.reader(handle), encoding, scan.digest, scan.plain)
         if register in self.tables:
-            self.tables[register].spans, self.tables[register].path = scan.spans, file
-            self.tables[register].columnar = True
+            table = self.tables[register]
+            table.spans, table.path, table.stamp, table.columnar = scan.spans, file, stamp, True
+
+    def take_digests(self) -> None:
+        """The digest and chunks of each CSV file opened without them (read_folder(digests=False)), read once
+        more: InputError when a file is not the one opened any more (its size or modification time changed).
+        Safe in a worker thread while the folder's rows are no longer read (a first load's write)."""
+        for table in self.tables.values():
+            if table.digest is not None or table.path is None or table.encoding is None:
+                continue
+            scan = scan_file(table.path, table.encoding) if _stamp(table.path) == table.stamp else None
+            if scan is None or not scan.decodes or scan.digest is None or _stamp(table.path) != table.stamp:
+                raise InputError(f"{table.source} changed while it was being loaded; nothing was written: load "
+                                 "the folder again")
+            table.digest, table.spans = scan.digest, scan.spans
 
     # ------------------------------------------------------------ XLSX
 
@@ -406,7 +422,16 @@ def _sheet_rows(rows: Iterable[Sequence[object]]) -> Iterator[list[str]]:
         yield cells
 
 
-def read_folder(path: Path, registers: Sequence[str]) -> RegisterFolder:
-    """Open the register files of `path`; see RegisterFolder."""
-    return RegisterFolder(path, registers)
+def read_folder(path: Path, registers: Sequence[str], *, digests: bool = True) -> RegisterFolder:
+    """Open the register files of `path`; see RegisterFolder. Without `digests`, the CSV files' digests and
+    chunks are taken later, by `take_digests` (a validation needs none; a first load, only for its record)."""
+    return RegisterFolder(path, registers, digests=digests)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 

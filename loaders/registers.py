@@ -12,12 +12,13 @@ leaves the store exactly as it was.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pyarrow as pa
-from regtrace.graph.port import Store
+from regtrace.graph.port import Pending, Store
 from regtrace.ontology.model import load_ontology
 from regtrace.trace import evidence_groups
 
@@ -26,9 +27,9 @@ from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
 from .register_chunked import ChangedChunks, changed_chunks, chunk_record
-from .register_digests import LoadRecord, plan_reload
+from .register_digests import LoadRecord, ReloadPlan, folder_digests, plan_reload
 from .register_graph import RegisterGraph, TableBuilder, register_graph, replace_registers
-from .register_reader import read_folder
+from .register_reader import RegisterFolder, read_folder
 from .register_validation import Register, RegisterDataset, register_order, validate_folder
 
 __all__ = ["Register", "RegisterDataset", "RegisterGraph", "load_registers", "read_registers", "register_graph",
@@ -50,7 +51,7 @@ def read_registers(folder: str | Path, obligations_under: Mapping[str, Sequence[
     in controls.satisfies and contracts.clauses must name obligations, without it only their form is checked.
     Raises RegisterError listing every problem (file or sheet, row, column, what is wrong).
     """
-    with _gc_paused(), read_folder(Path(folder), register_names()) as found:
+    with _gc_paused(), read_folder(Path(folder), register_names(), digests=False) as found:
         return validate_folder(found, obligations_under, progress)
 
 
@@ -71,8 +72,8 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
 
 def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
           progress: Progress | None, allow_removals: bool, by_chunks: bool = True) -> dict[str, int]:
-    with _gc_paused(), read_folder(folder, register_names()) as found:
-        plan = plan_reload(store, tenant, found, obligations_under)
+    with _gc_paused(), read_folder(folder, register_names(), digests=False) as found:
+        plan = plan_reload(store, tenant, found, obligations_under)  # takes the digests it compares
         split: ChangedChunks | None = None
         if plan.chunked is not None and by_chunks:
             split = changed_chunks(found, plan, tenant)
@@ -80,10 +81,9 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                 return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
         elif plan.chunked is not None:
             plan = plan.without_chunks()
-        # the chunk digests of each CSV file written (taken as it was scanned), on every store: the load record is
-        # the same on each
-        written = {name: chunk_record(table) for name, table in found.tables.items()
-                   if name in plan.write and found.workbook is None}
+        # the chunk digests of each CSV file written (taken when the plan compared them), on every store: the load
+        # record is the same on each (a full load takes them as it writes: `_full_record`)
+        written = _chunk_records(found, plan.write) if plan.files is not None else {}
         # the registers to write become the store's columns chunk by chunk as they are validated
         builder = TableBuilder(tenant, obligations_under, plan.write)
         try:
@@ -113,19 +113,47 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         if progress is not None:
             progress("write", 1, 1)
         return counts
-    # a file written replaces its stored chunks (None: it has none now); the others keep theirs
-    chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}), **written}
-    record = LoadRecord(plan.files, plan.rules, counts, plan.changes,
-                        {n: c for n, c in chunks.items() if c is not None and n in plan.files})
-    converted = builder.tables([r.model for r in dataset.registers.values()])
-    if split is not None:
-        converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups
-    with _gc_paused():  # the tables are this function's own: each is released once written
-        replace_registers(store, tenant, dataset, progress, release_rows=True, record=record.table(tenant),
-                          partial=plan.partial, converted=converted,
-                          precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
-                          patched=None if split is None else {split.label: split.uids()})
+    # a full load takes the files' digests (its record's) and the evidence summary in a worker thread while the
+    # store writes the other tables (one core each: ~0.5 s of a million-evidence load's 8)
+    worker = ThreadPoolExecutor(1, thread_name_prefix="regtrace-load") if plan.files is None else None
+    with worker or nullcontext():  # leaving waits for the worker (after a failure too)
+        record: pa.Table | Pending
+        if worker is not None:
+            record = Pending(worker, _full_record, found, tenant, plan, counts)
+        else:
+            assert plan.files is not None
+            record = _record(plan, counts, plan.files, written).table(tenant)
+        converted = builder.tables([r.model for r in dataset.registers.values()], worker)
+        if split is not None:
+            converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups
+        with _gc_paused():  # the tables are this function's own: each is released once written
+            replace_registers(store, tenant, dataset, progress, release_rows=True, record=record,
+                              partial=plan.partial, converted=converted,
+                              precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
+                              patched=None if split is None else {split.label: split.uids()})
     return counts
+
+
+def _chunk_records(found: RegisterFolder, names: Collection[str]) -> dict[str, dict[str, object] | None]:
+    """The chunk digests the load record keeps of each CSV file of `names` (register_chunked.chunk_record)."""
+    return {name: chunk_record(table) for name, table in found.tables.items()
+            if name in names and found.workbook is None}
+
+
+def _record(plan: ReloadPlan, counts: dict[str, int], files: dict[str, str],
+            written: Mapping[str, dict[str, object] | None]) -> LoadRecord:
+    """The tenant's new load record: a file written replaces its stored chunks (None: it has none now); the
+    others keep theirs."""
+    chunks = {**(plan.stored.chunks if plan.stored is not None and plan.partial else {}), **written}
+    return LoadRecord(files, plan.rules, counts, plan.changes,
+                      {n: c for n, c in chunks.items() if c is not None and n in files})
+
+
+def _full_record(found: RegisterFolder, tenant: str, plan: ReloadPlan, counts: dict[str, int]) -> pa.Table:
+    """A full load's record table, the folder's digests taken now (InputError if a file changed since it was
+    read: RegisterFolder.take_digests)."""
+    found.take_digests()
+    return _record(plan, counts, folder_digests(found), _chunk_records(found, plan.write)).table(tenant)
 
 
 def register_names_in_order() -> list[str]:

@@ -503,3 +503,47 @@ def test_a_reload_by_chunks_failing_mid_write_leaves_the_previous_state(
         assert graph(store, "demo")["Evidence"] != before["Evidence"]
     finally:
         store.close()
+
+
+def test_a_first_load_keeps_the_digests_a_scan_of_the_folder_takes(synthetic_store: LadybugStore,
+                                                                   synthetic_folder: Path) -> None:
+    """A full load takes the files' digests and chunks while the store writes (not before validating); its
+    record holds exactly what one scan of the folder gives: the next reload compares against those."""
+    from regtrace.loaders.register_chunked import chunk_record
+
+    record = register_digests.read_record(synthetic_store, "demo")
+    assert record is not None
+    with read_folder(synthetic_folder, register_names()) as found:  # digests taken as it is opened
+        assert record.files == register_digests.folder_digests(found) and len(record.files) == len(found.tables)
+        expected = {name: chunk_record(table) for name, table in found.tables.items()}
+    assert record.chunks == {name: c for name, c in expected.items() if c is not None}
+    assert record.chunks["evidence"]["chunks"]  # type: ignore[index]
+
+
+def test_a_file_changed_before_the_load_takes_its_digests_fails_it_and_writes_nothing(
+        synthetic_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digests a full load records are taken after its rows were validated: a file changed in between (a
+    row appended, as a spreadsheet saving over it would) is not the one validated, so the load fails, saying
+    so, and the store keeps what it had; loading again then works."""
+    from regtrace.loaders.register_reader import RegisterFolder
+
+    folder = with_evidence(synthetic_folder, tmp_path / "folder", evidence_file(synthetic_folder)[1])
+    store = seeded_ladybug(tmp_path / "store")
+    original = RegisterFolder.take_digests
+
+    def edited_first(found: RegisterFolder) -> None:
+        with (folder / "evidence.csv").open("a", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerow(evidence_file(synthetic_folder)[1][0])
+        original(found)
+
+    try:
+        generation = store.generation()
+        with monkeypatch.context() as patch:
+            patch.setattr(RegisterFolder, "take_digests", edited_first)
+            with pytest.raises(InputError, match=r"evidence\.csv changed while it was being loaded"):
+                load_registers(store, folder, "demo", obligations_under(store))
+        assert store.generation() == generation and "demo" not in store.tenants()
+        with pytest.raises(RegisterError, match="duplicate evidence_id"):  # the row appended is a second one
+            load_registers(store, folder, "demo", obligations_under(store))
+    finally:
+        store.close()
