@@ -136,7 +136,7 @@ def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     names = [f"c{i}" for i in range(len(table.header))]
     return pacsv.open_csv(
         table.path,
-        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=True,
                                        encoding=ENCODINGS[table.encoding]),
         parse_options=pacsv.ParseOptions(quote_char=False, double_quote=False, escape_char=False,
                                          newlines_in_values=False, ignore_empty_lines=False),
@@ -170,7 +170,7 @@ def _judge(v: _Validator) -> tuple[list[list[pa.Array]], list[Any]]:
     keys: list[Any] = []
     if v.has_key and key_parts:
         ids = pa.chunked_array(key_parts, key_parts[0].type).drop_null()
-        if pc.count_distinct(ids).as_py() != len(ids):
+        if len(pc.unique(ids)) != len(ids):
             raise _NotClean  # an id twice: the row-wise checks name both rows
         keys = ids.to_pylist() if _referenced(v) else []
     return batches, keys

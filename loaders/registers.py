@@ -27,6 +27,7 @@ from regtrace.tenants import tenant_name
 
 from .register_changes import check_removals
 from .register_chunked import ChangedChunks, changed_chunks, chunk_record
+from .register_digests import LABEL as RECORD_LABEL
 from .register_digests import LoadRecord, ReloadPlan, folder_digests, plan_reload
 from .register_graph import RegisterGraph, TableBuilder, register_graph, replace_registers
 from .register_reader import RegisterFolder, read_folder
@@ -72,8 +73,11 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
 
 def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
           progress: Progress | None, allow_removals: bool, by_chunks: bool = True) -> dict[str, int]:
-    with _gc_paused(), read_folder(folder, register_names(), digests=False) as found:
-        plan = plan_reload(store, tenant, found, obligations_under)  # takes the digests it compares
+    # with a load record to compare them with, the folder's digests are taken as it is scanned (one pass);
+    # without, by the full load as it writes
+    compared = store.count(RECORD_LABEL, tenant) > 0
+    with _gc_paused(), read_folder(folder, register_names(), digests=compared) as found:
+        plan = plan_reload(store, tenant, found, obligations_under)
         split: ChangedChunks | None = None
         if plan.chunked is not None and by_chunks:
             split = changed_chunks(found, plan, tenant)
