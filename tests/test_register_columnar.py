@@ -238,3 +238,32 @@ def test_column_wise_accepts_exactly_what_row_wise_accepts(tmp_path: Path, evide
 def test_the_whitespace_stripped_is_python_s() -> None:
     assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == columnar.WHITESPACE
     assert all(c.strip() == "" for c in columnar.WHITESPACE) and "\u200b".strip() == "\u200b"
+
+
+ONE_CLASS_PATTERNS = ("^[0-9a-f]{64}$", "^[A-Z]{2}$", "^[0-9a-f]{3}$", "^[a-cX]{1}$")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ONE_CLASS_PATTERNS),
+       st.lists(st.none() | st.text(alphabet="0123456789abcdefzAXZ臺 -_", max_size=70)
+                | st.sampled_from(("0" * 64, "f" * 64, "AB", "abc", "臺北", "")), max_size=12),
+       st.integers(0, 3))
+def test_one_class_checked_on_the_bytes_as_python_s_re_matches(pattern: str, texts: list[str | None],
+                                                               skip: int) -> None:
+    """A pattern of one class a fixed number of times is judged on the column's bytes (lengths, then every
+    byte in the class): the same verdict as Python's `re` on each text that is not null, for an array sliced
+    anywhere (its offsets not starting at 0)."""
+    import re
+
+    found = columnar.one_class(pattern)
+    assert found is not None
+    array = pa.array(["padding"] * skip + texts, pa.string()).slice(skip)
+    expected = all(re.compile(pattern).search(t) is not None for t in texts if t is not None)
+    assert columnar.in_class(array, *found) == expected
+
+
+def test_only_one_class_a_fixed_number_of_times_is_checked_on_the_bytes() -> None:
+    assert columnar.one_class("^[0-9a-f]{64}$") == (b"0123456789abcdef", 64)
+    for other in ("^[A-Za-z][A-Za-z0-9_-]*$", "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", "^[a-z]+$", "^[z-a]{2}$",
+                  "[0-9]{2}", "^[0-9]{2}"):
+        assert columnar.one_class(other) is None, other
