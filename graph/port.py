@@ -51,6 +51,7 @@ class Pending:
     def start(self) -> None:
         if self._future is None:
             self._future = self._worker.submit(self._compute, *self._args)
+            self._args = ()  # what it is computed from is the worker's to let go of once done
 
     def table(self) -> pa.Table:
         """The table, once computed (what computing it raised, raised here)."""
