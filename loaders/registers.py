@@ -118,7 +118,7 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
             progress("write", 1, 1)
         return counts
     # a full load takes the files' digests (its record's) and the evidence summary in a worker thread while the
-    # store writes the other tables (one core each: ~0.5 s of a million-evidence load's 8)
+    # store writes the other tables (one core each: ~1 s of a million-evidence load's 8)
     worker = ThreadPoolExecutor(1, thread_name_prefix="regtrace-load") if plan.files is None else None
     with worker or nullcontext():  # leaving waits for the worker (after a failure too)
         record: pa.Table | Pending
