@@ -345,11 +345,26 @@ def run_child(kind: str, step: str, location: str, registers: Path, runs: int,
 
 
 def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir: Path | None,
-              reload: bool = False) -> dict[str, Any]:
+              reload: bool = False, load_runs: int = 1, emptied: Callable[[], None] | None = None,
+              ) -> dict[str, Any]:
     """Load in one process, then trace and query in another (and with `reload`, load the same folder again
-    in a third); peak RSS is the larger of the load's and the queries'."""
+    in a third); peak RSS is the larger of the load's and the queries'. With `load_runs` (and `emptied`, which
+    makes the store new again) the first load is run that many times, each in a process of its own: its
+    figures are the medians (the peak RSS the largest), every run's time kept in `load_runs_s`."""
     result: dict[str, Any] = {"store": kind}
-    result.update(run_child(kind, "load", location, registers, runs, profile_dir))
+    loads = []
+    for n in range(load_runs if emptied is not None else 1):
+        if n and emptied is not None:
+            emptied()
+        loads.append(run_child(kind, "load", location, registers, runs, profile_dir))
+    result.update(loads[-1])
+    for key in ("load_s", "load_cpu_s", "validate_s", "write_s"):
+        result[key] = statistics.median(load[key] for load in loads)
+    result["load_rss_peak_mb"] = max(load["load_rss_peak_mb"] for load in loads)
+    result["load_runs_s"] = [load["load_s"] for load in loads]
+    if len(loads) > 1:
+        print(f"  {kind}: load {result['load_s']:.2f} s, the median of {len(loads)} "
+              f"(runs {_fmt(result['load_runs_s'])})", flush=True)
     colds = [run_child(kind, "cold", location, registers, runs, None) for _ in range(max(1, runs))]
     result.update({key: statistics.median(c[key] for c in colds) for key in colds[0]})
     result["cold_trace_runs_s"] = [c["cold_trace_s"] for c in colds]
@@ -369,10 +384,12 @@ def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir:
 # ---------------------------------------------------------------- the stores
 
 
-def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None, reload: bool) -> dict[str, Any]:
+def bench_ladybug(registers: Path, runs: int, profile_dir: Path | None, reload: bool,
+                  load_runs: int = 1) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="regtrace-bench-ladybug-"))
     try:
-        result = run_store("ladybug", str(folder / "store"), registers, runs, profile_dir, reload)
+        result = run_store("ladybug", str(folder / "store"), registers, runs, profile_dir, reload, load_runs,
+                           lambda: shutil.rmtree(folder / "store"))
         result["store_mb"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
         return result
     finally:
@@ -535,6 +552,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="Neo4j heap (initial = max); a 1M-evidence load is one transaction, which 8g cannot hold")
     parser.add_argument("--neo4j-pagecache", default="2g", help="Neo4j page cache")
     parser.add_argument("--neo4j-version", default=None, help="default: tools/neo4j_server.py's (5.26 LTS)")
+    parser.add_argument("--load-runs", type=int, default=1,
+                        help="LadybugDB's first load this many times, each into a new store (median reported, "
+                             "beside the median of --runs csv parses: steadier ratios on a shared machine)")
     parser.add_argument("--reload", action="store_true",
                         help="also load the same folder again over the loaded tenant (a replacement), in a 3rd process")
     parser.add_argument("--label", default="", help="a name for this run, kept in the results (e.g. before)")
@@ -572,7 +592,7 @@ def main(argv: list[str] | None = None) -> None:
     for kind in stores:
         print(f"{kind}: measuring …", flush=True)
         if kind == "ladybug":
-            results["stores"][kind] = bench_ladybug(registers, args.runs, profile_dir, args.reload)
+            results["stores"][kind] = bench_ladybug(registers, args.runs, profile_dir, args.reload, args.load_runs)
         else:
             results["stores"][kind] = bench_neo4j(registers, args.runs, profile_dir, args.neo4j_heap,
                                                   args.neo4j_pagecache, args.neo4j_version, args.reload)
