@@ -11,6 +11,7 @@ from typing import Any
 from unittest import mock
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from regtrace.loaders import register_validation_columnar as columnar
@@ -267,3 +268,34 @@ def test_only_one_class_a_fixed_number_of_times_is_checked_on_the_bytes() -> Non
     for other in ("^[A-Za-z][A-Za-z0-9_-]*$", "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", "^[a-z]+$", "^[z-a]{2}$",
                   "[0-9]{2}", "^[0-9]{2}"):
         assert columnar.one_class(other) is None, other
+
+
+def _readers() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "regtrace-read-ahead"]
+
+
+def test_read_ahead_gives_every_item_in_order_then_what_reading_raised() -> None:
+    """Arrow's batches are taken by a thread of their own while the one before is judged: the caller gets
+    them in order, then what taking the next one raised (a malformed line), and no thread is left."""
+    def items() -> Iterator[int]:
+        yield from range(7)
+        raise ValueError("line 9 has 3 columns")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="line 9"):
+        for item in columnar.read_ahead(items(), depth=2):
+            got.append(item)
+    assert got == list(range(7)) and not _readers()
+    assert list(columnar.read_ahead(iter(range(1000)))) == list(range(1000)) and not _readers()
+
+
+def test_read_ahead_left_early_stops_its_thread() -> None:
+    """A column found not clean ends the judging at once: the reading thread, blocked on a full queue or
+    taking its next item, stops too."""
+    from contextlib import closing
+
+    with closing(columnar.read_ahead(iter(range(10_000)), depth=1)) as ahead:
+        assert [next(ahead) for _ in range(3)] == [0, 1, 2]
+    assert not _readers()
