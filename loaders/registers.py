@@ -11,7 +11,6 @@ leaves the store exactly as it was.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -21,6 +20,7 @@ import pyarrow as pa
 from regtrace.graph.port import Pending, Store
 from regtrace.ontology.model import load_ontology
 from regtrace.trace import evidence_groups
+from regtrace.trace.collector import gc_paused
 
 from regtrace.errors import InputError, RegisterError
 from regtrace.tenants import tenant_name
@@ -52,7 +52,7 @@ def read_registers(folder: str | Path, obligations_under: Mapping[str, Sequence[
     in controls.satisfies and contracts.clauses must name obligations, without it only their form is checked.
     Raises RegisterError listing every problem (file or sheet, row, column, what is wrong).
     """
-    with _gc_paused(), read_folder(Path(folder), register_names(), digests=False) as found:
+    with gc_paused(), read_folder(Path(folder), register_names(), digests=False) as found:
         return validate_folder(found, obligations_under, progress)
 
 
@@ -76,7 +76,7 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
     # with a load record to compare them with, the folder's digests are taken as it is scanned (one pass);
     # without, by the full load as it writes
     compared = store.count(RECORD_LABEL, tenant) > 0
-    with _gc_paused(), read_folder(folder, register_names(), digests=compared) as found:
+    with gc_paused(), read_folder(folder, register_names(), digests=compared) as found:
         plan = plan_reload(store, tenant, found, obligations_under)
         split: ChangedChunks | None = None
         if plan.chunked is not None and by_chunks:
@@ -130,7 +130,7 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         converted = builder.tables([r.model for r in dataset.registers.values()], worker)
         if split is not None:
             converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups
-        with _gc_paused():  # the tables are this function's own: each is released once written
+        with gc_paused():  # the tables are this function's own: each is released once written
             replace_registers(store, tenant, dataset, progress, release_rows=True, record=record,
                               partial=plan.partial, converted=converted,
                               precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
@@ -177,16 +177,3 @@ def _system_arrow_memory() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(previous)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of acyclic rows are built (it would rescan them
-    again and again for nothing); reference counting still frees memory as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -1,6 +1,6 @@
 """The cyclic garbage collector paused around work that makes tens of thousands of acyclic objects (a trace's
-inputs read from the store, its rows): it would scan them again and again for nothing; reference counting still
-frees them."""
+inputs read from the store, its rows; a load's validated rows and columns): it would scan them again and again
+for nothing; reference counting still frees them."""
 
 from __future__ import annotations
 
