@@ -24,7 +24,7 @@ from . import ladybug_queries as q
 from . import tables
 from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
-from .port import Pending, Writer, ready
+from .port import Pending, Writer, ready, start_pending
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
 
 LinkKey = tuple[str, str, str]
@@ -165,10 +165,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             after_large()
         step()
     if later:
-        for node in later:
-            pending = nodes[node.label]
-            assert isinstance(pending, Pending)
-            pending.start()
+        start_pending({node.label: nodes[node.label] for node in later})
         if settle is not None:
             settle()
     for node in later:

@@ -34,7 +34,7 @@ from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
 from .neo4j_generations import adopt_legacy, remove_old, replace, tidy
 from .neo4j_lanes import Lanes
-from .port import Link, Pending, Row, Writer, batched, ready, ready_last
+from .port import Link, Pending, Row, Writer, batched, ready, ready_last, start_pending
 from .schema import NodeSchema, Property, RelSchema, store_schema
 
 BATCH = 10_000  # rows per statement; a load's staged generation commits each batch on its own
@@ -258,9 +258,7 @@ class _Neo4jWriter(Writer):
             super().replace_tenant(tenant, nodes, links, release, step)
             return
         step()
-        for given in nodes.values():
-            if isinstance(given, Pending):
-                given.start()
+        start_pending(nodes)
         linked = {end for key in links for end in key[1:]}
         for label in [label for label in nodes if label in linked]:
             nodes[label] = ready(nodes[label])

@@ -65,6 +65,13 @@ def ready(table: pa.Table | Pending) -> pa.Table:
     return table.table() if isinstance(table, Pending) else table
 
 
+def start_pending(nodes: Mapping[str, pa.Table | Pending]) -> None:
+    """Start computing every pending table of `nodes` (a writer with work of its own to do meanwhile)."""
+    for table in nodes.values():
+        if isinstance(table, Pending):
+            table.start()
+
+
 def ready_last(nodes: Mapping[str, pa.Table | Pending]) -> list[str]:
     """The labels of `nodes` in their order, those whose tables are pending after the others."""
     return sorted(nodes, key=lambda label: isinstance(nodes[label], Pending))
@@ -118,9 +125,7 @@ class Writer(ABC):
         taken after the ready ones). By default every node of the tenant is deleted and the tables created; a
         store may instead write only what differs. With `release` each table leaves its dict once used (the
         caller's memory). `step` marks progress: once at the start, then once per table."""
-        for table in nodes.values():
-            if isinstance(table, Pending):
-                table.start()
+        start_pending(nodes)
         self.delete_tenant(tenant)
         step()
         for label in ready_last(nodes):

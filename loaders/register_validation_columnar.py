@@ -79,8 +79,8 @@ def in_class(texts: pa.Array, allowed: bytes, count: int) -> bool:
     if pc.min_max(pc.binary_length(present)).as_py() != {"min": count, "max": count}:
         return False
     offsets, data = present.buffers()[1:3]
-    first, last = memoryview(offsets).cast("i")[present.offset], memoryview(offsets).cast("i")[
-        present.offset + len(present)]
+    ends = memoryview(offsets).cast("i")  # a string array's 32-bit offsets
+    first, last = ends[present.offset], ends[present.offset + len(present)]
     return not bytes(memoryview(data)[first:last]).translate(None, allowed)
 
 
