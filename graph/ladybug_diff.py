@@ -26,6 +26,7 @@ from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
 from .port import Pending, Writer, ready, start_pending
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
+from .table_diff import link_changes, node_changes
 
 LinkKey = tuple[str, str, str]
 DELETE_BATCH = 50_000
@@ -34,47 +35,6 @@ DELETE_BATCH = 50_000
 # there: committing and checkpointing as well held fewer of the engine's pages (1M evidence: peak 771-776 against
 # 825-833 MB) but cost 1-3.5 s more CPU, a relationship's COPY after a checkpoint looking its ends up on disk.
 LARGE_ROWS = 100_000
-
-
-def _same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Element-wise equality where two nulls are equal (lists compared as Python values)."""
-    if pa.types.is_list(a.type):
-        return pa.chunked_array([pa.array([x == y for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
-                                          pa.bool_())], pa.bool_())
-    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-    return pc.or_(both_null, pc.fill_null(pc.equal(a, b), False))
-
-
-def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[list[str], pa.Table]:
-    """(uids to delete: stored nodes absent from `new` or whose properties differ; rows of `new` to create:
-    absent from `stored` or differing). Both tables conformed to the label's schema."""
-    if not stored.num_rows:  # a first load: everything is new (and the table is not copied again)
-        return [], new
-    stored_uids, new_uids = stored.column("uid"), new.column("uid")
-    kept_new = pc.is_in(new_uids, value_set=stored_uids)
-    kept_stored = pc.is_in(stored_uids, value_set=new_uids)
-    removed = pc.filter(stored_uids, pc.invert(kept_stored)).to_pylist()
-    added = new.filter(pc.invert(kept_new))
-    # the nodes in both, aligned by uid, compared one property at a time (a million rows never copied whole)
-    in_new = pc.indices_nonzero(kept_new)
-    in_stored = pc.indices_nonzero(kept_stored)
-    align_new = in_new.take(pc.sort_indices(new_uids.take(in_new)))
-    align_stored = in_stored.take(pc.sort_indices(stored_uids.take(in_stored)))
-    differs = pa.array([False] * len(align_new), pa.bool_())
-    for name in node.names[1:]:
-        same = _same(new.column(name).take(align_new), stored.column(name).take(align_stored))
-        differs = pc.or_(differs, pc.invert(same))
-    changed = new.take(pc.filter(align_new, differs))
-    return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
-
-
-def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """(stored links absent from `new`, links of `new` absent from `stored`), by source and target."""
-    key = ["source", "target"]
-    stored, new = stored.select(key), new.select(key)
-    removed = stored.join(new, keys=key, join_type="left anti") if stored.num_rows else stored
-    added = new.join(stored, keys=key, join_type="left anti") if stored.num_rows else new
-    return removed, added
 
 
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table | Pending],

@@ -358,6 +358,24 @@ class LadybugStore(CypherStore):
                 table = self._reader.query_arrow(q.all_uids(node))
         return [str(uid) for uid in table.column("uid").to_pylist()]
 
+    def node_table(self, label: str, tenant: str) -> pa.Table:
+        """Read as Arrow: a million evidence items without a Python value each."""
+        from . import tables  # pyarrow: not imported by a store that only traces
+
+        node = store_schema().nodes[label]
+        with self._turn:
+            self._follow()
+            assert self._reader is not None
+            return tables.conformed_nodes(node, self._reader.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
+
+    def link_table(self, rel_type: str, tenant: str) -> pa.Table:
+        """Read as Arrow, as node_table."""
+        rel = store_schema().relationship(rel_type)
+        with self._turn:
+            self._follow()
+            assert self._reader is not None
+            return self._reader.query_arrow(q.tenant_links(rel), {"tenant": tenant}).select(["source", "target"])
+
     def close(self) -> None:
         with self._turn:
             self._release()

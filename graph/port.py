@@ -207,6 +207,24 @@ class Store(ABC):
         stores may read them without the other properties."""
         return [row["uid"] for row in self.nodes(label, tenant)]
 
+    def node_table(self, label: str, tenant: str) -> pa.Table:
+        """Every node of a tenant-scoped label of `tenant`, every property, as an Arrow table in the schema's
+        order and types, in no promised order (what a load would compare its rows with); stores may read it
+        column-wise."""
+        from . import tables
+        from .schema import store_schema
+
+        return tables.node_table(store_schema().nodes[label], self.nodes(label, tenant))
+
+    def link_table(self, rel_type: str, tenant: str) -> pa.Table:
+        """Every relationship of a type from a node of `tenant`, as an Arrow table of source and target uids, in
+        no promised order; stores may read it column-wise."""
+        import pyarrow as pa
+
+        rows = self.links(rel_type, tenant)
+        return pa.table({"source": pa.array([r["source"] for r in rows], pa.string()),
+                         "target": pa.array([r["target"] for r in rows], pa.string())})
+
     @abstractmethod
     def tenants(self) -> list[str]:
         """The tenants that have registers in the store."""

@@ -3,31 +3,33 @@
 A load replaces a tenant's registers (README "Reloads and removals"), so a folder that lost a file or most of
 its rows would silently wipe them: a missing evidence.csv is an empty evidence register. `plan_changes` compares
 a validated folder with the tenant's stored rows register by register (added, changed, removed, unchanged, by
-each row's id; changed: a stored property differs); `check_removals` refuses, unless removals are allowed, a load
-that would empty a register that has rows or remove more than half of the tenant's rows.
+each row's id; changed: a stored property or one of the row's links differs); `check_removals` refuses, unless
+removals are allowed, a load that would empty a register that has rows or remove more than half of the tenant's
+rows.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from regtrace.graph.port import Row, Store
-from regtrace.graph.schema import node_uid
+import pyarrow as pa
+import pyarrow.compute as pc
+from regtrace.graph import tables
+from regtrace.graph.native_memory import release_freed_memory
+from regtrace.graph.port import Store, ready
+from regtrace.graph.schema import node_uid, store_schema
+from regtrace.graph.table_diff import link_changes, node_changes
 
 from regtrace.errors import InputError
 
-from .register_graph import node_rows
+from .arrow_memory import system_arrow_memory
+from .register_graph import RegisterTables, register_tables
 from .register_validation import RegisterDataset
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
 ALLOW_FLAG = "--allow-removals"
-UidsOf = Callable[[str], "pa.ChunkedArray | None"]  # label -> the uids of its converted rows (TableBuilder.uids)
+UidsOf = Callable[[str], pa.ChunkedArray | None]  # label -> the uids of its converted rows (TableBuilder.uids)
 
 
 @dataclass(frozen=True)
@@ -54,60 +56,73 @@ class RegisterChange:
                 "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_comparable(v) for v in value]
-    if isinstance(value, str) and value.startswith("{"):
-        try:
-            return json.loads(value)  # `extra` is JSON text: key order is not a change
-        except ValueError:
-            return value
-    return value
-
-
-def _differs(new: Row, old: Row) -> bool:
-    return any(_comparable(value) != _comparable(old.get(name)) for name, value in new.items()
-               if name not in ("uid", "tenant"))
-
-
-def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *,
-                 compare: bool = True, uids: UidsOf | None = None) -> list[RegisterChange]:
+def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare: bool = True,
+                 uids: UidsOf | None = None, converted: RegisterTables | None = None) -> list[RegisterChange]:
     """Per register of `dataset`, in reference order: what loading it as `tenant` would add, change and remove.
-    Without `compare` only ids are compared (changed is 0): what the removal check needs, at less memory;
-    `uids` gives the uids of a register whose rows were converted as they were validated (not kept)."""
+
+    Compared (`compare`), a row is changed when a stored property differs or its links do (what it references:
+    a control's obligations and arrangements, an evidence item's control and arrangement): what a load writes
+    again. Rows and stored nodes are compared column-wise, as the reload's diff compares them (graph/table_diff);
+    `converted` gives the dataset's rows already converted to the store's tables (its rows handed on, not kept),
+    else they are converted from the dataset's rows. Without `compare` only ids are compared (changed is 0):
+    what the removal check needs, at less memory; `uids` gives the uids of a register whose rows were converted
+    as they were validated (not kept)."""
+    if compare:
+        given = converted if converted is not None else register_tables(dataset, tenant)
+        with system_arrow_memory():
+            return [_compared(store, tenant, name, len(register), register.model.name, given)
+                    for name, register in dataset.registers.items()]
     changes: list[RegisterChange] = []
     for name, register in dataset.registers.items():
         label = register.model.name
         if store.count(label, tenant) == 0:
             changes.append(RegisterChange(name, 0, len(register), len(register), 0, 0))
             continue
-        stored: dict[str, Row | None] = ({row["uid"]: row for row in store.nodes(label, tenant)} if compare
-                                         else dict.fromkeys(store.uids(label, tenant)))  # ids: the removal check
-        added = changed = 0
-        seen: set[str] = set()
-        if compare:
-            for row in node_rows(register, tenant):
-                old = stored.get(row["uid"])
-                seen.add(row["uid"])
-                if old is None:
-                    added += 1
-                elif _differs(row, old):
-                    changed += 1
-        elif not register.kept:
-            given = uids(label) if uids is not None else None
-            if given is None and len(register):
+        stored = set(store.uids(label, tenant))
+        added = 0
+        if not register.kept:
+            given_uids = uids(label) if uids is not None else None
+            if given_uids is None and len(register):
                 raise ValueError(f"{name}: its rows were handed on, and their uids are not given")
-            seen = set(given.to_pylist()) if given is not None else set()
+            seen = set(given_uids.to_pylist()) if given_uids is not None else set()
         else:
             seen = {node_uid(tenant, row[0]) for row in register.rows}
             added = sum(1 for uid in seen if uid not in stored)
         removed = sum(1 for uid in stored if uid not in seen)
-        changes.append(RegisterChange(name, len(stored), len(register), added, changed, removed))
+        changes.append(RegisterChange(name, len(stored), len(register), added, 0, removed))
     return changes
+
+
+def _compared(store: Store, tenant: str, name: str, incoming: int, label: str,
+              converted: RegisterTables) -> RegisterChange:
+    """One register's change: its converted rows (let go of once compared) against the tenant's stored nodes and
+    their links, one table at a time (a million evidence items: each table's memory returned before the next)."""
+    schema = store_schema()
+    node = schema.nodes[label]
+    given = converted.nodes.pop(label, None)
+    new = tables.conformed_nodes(node, ready(given)) if given is not None else tables.node_table(node, [])
+    rels = [rel for rel in schema.relationships if rel.source == label]
+    links = {rel.type: converted.links.pop((rel.type, rel.source, rel.target), None) for rel in rels}
+    if store.count(label, tenant) == 0:
+        return RegisterChange(name, 0, incoming, incoming, 0, 0)
+    stored = store.node_table(label, tenant)
+    stored_rows = stored.num_rows
+    new_uids = new.column("uid")
+    in_both = pc.filter(new_uids, pc.is_in(new_uids, value_set=stored.column("uid")))
+    _, created = node_changes(node, stored, new)  # the rows added, and those whose properties differ
+    touched = [created.column("uid")]
+    del stored, new, created, given
+    release_freed_memory()
+    for rel in rels:
+        table = links.pop(rel.type)
+        removed, added = link_changes(store.link_table(rel.type, tenant), tables.conformed_links(
+            rel, table) if table is not None else tables.link_table(rel, []))
+        touched += [removed.column("source"), added.column("source")]
+        del removed, added, table
+        release_freed_memory()
+    sources = pa.chunked_array([chunk for column in touched for chunk in column.chunks], pa.string())
+    changed = pc.count_distinct(pc.filter(sources, pc.is_in(sources, value_set=in_both))).as_py()
+    return RegisterChange(name, stored_rows, incoming, incoming - len(in_both), changed, stored_rows - len(in_both))
 
 
 def removal_problems(changes: Sequence[RegisterChange]) -> list[str]:

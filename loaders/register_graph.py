@@ -275,13 +275,15 @@ def _evidence_columns(model: ClassModel, columns: list[Sequence[Any]]) -> pa.Tab
 class TableBuilder:
     """A tenant's store tables built chunk by chunk from validated rows (a validate_folder sink, or
     register_tables): each chunk becomes Arrow columns at once and its Python values can go. Only the
-    registers in `registers` (names; None: every one) are converted, the others' chunks ignored."""
+    registers in `registers` (names; None: every one) are converted, the others' chunks ignored. Without
+    `summary`, no evidence summary is made (a comparison with the store needs none)."""
 
     def __init__(self, tenant: str, obligations_under: Mapping[str, Sequence[str]] | None,
-                 registers: frozenset[str] | None = None) -> None:
+                 registers: frozenset[str] | None = None, *, summary: bool = True) -> None:
         self.tenant = tenant
         self.obligations_under = obligations_under
         self.registers = registers
+        self.summary = summary
         self._nodes: dict[str, list[pa.Table]] = {}
         self._links: dict[str, dict[LinkKey, list[pa.Table]]] = {}
         self._evidence: list[pa.Table] = []
@@ -300,7 +302,7 @@ class TableBuilder:
         for key, table in _link_tables(model, chunk, part.column("uid"), self.tenant,
                                        self.obligations_under).items():
             links.setdefault(key, []).append(table)
-        if model.name == EVIDENCE_CLASS:
+        if model.name == EVIDENCE_CLASS and self.summary:
             self._evidence.append(_evidence_columns(model, columns))
 
     def uids(self, label: str) -> pa.ChunkedArray | None:
@@ -310,8 +312,8 @@ class TableBuilder:
 
     def tables(self, models: Sequence[ClassModel], worker: Executor | None = None) -> RegisterTables:
         """The tables of `models` (each of them, empty when no row was handed on), and the evidence summary
-        when the evidence register is among them (computed by `worker`, when given: pending, started). The
-        builder lets go of its parts."""
+        when the evidence register is among them and the builder makes one (computed by `worker`, when given:
+        pending, started). The builder lets go of its parts."""
         nodes: dict[str, pa.Table | Pending] = {}
         links: dict[LinkKey, pa.Table] = {}
         for model in models:
@@ -319,7 +321,7 @@ class TableBuilder:
                 self._convert(model, [()] * (len(model.columns) + 1))
             nodes[model.name] = pa.concat_tables(self._nodes.pop(model.name))
             links.update({key: pa.concat_tables(parts) for key, parts in self._links.pop(model.name).items()})
-            if model.name == EVIDENCE_CLASS:
+            if model.name == EVIDENCE_CLASS and self.summary:
                 evidence = pa.concat_tables(self._evidence) if self._evidence else \
                     _evidence_columns(model, [()] * (len(model.columns) + 1))
                 if worker is None:

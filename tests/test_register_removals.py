@@ -99,3 +99,13 @@ def test_validate_and_load_on_the_command_line(tmp_path: Path) -> None:
     refused = regtrace("load", str(folder), "--tenant", "t", store=store, check=False)
     assert refused.returncode == 2 and "evidence: all" in refused.stderr
     regtrace("load", str(folder), "--tenant", "t", "--allow-removals", store=store)
+
+
+def test_a_check_without_a_tenant_counts_the_rows_without_keeping_them(tmp_path: Path) -> None:
+    data = registers()
+    data["evidence"] = _evidence(30)
+    folder = write_folder(tmp_path / "f", data)
+    counted = read_registers(folder, UNDER, keep_rows=False)
+    kept = read_registers(folder, UNDER)
+    assert counted.counts() == kept.counts() and counted.counts()["evidence"] == 30
+    assert counted["evidence"].rows == [] and not counted["evidence"].kept

@@ -262,3 +262,56 @@ def test_a_kept_trace_reads_back_is_replaced_by_the_next_and_outlives_a_load(sto
 
     store.replace_tenant("t1", reload)
     assert stored_results(store)["t1"].rows == result.rows
+
+
+# ---------------------------------------------------------------- a tenant read as tables; what a load would change
+
+
+def _edited(folder: Path, name: str, old: bytes, new: bytes) -> None:
+    """Replace `old` by `new` once in a register file (bytes: controls.csv is Big5, evidence.csv UTF-8)."""
+    data = (folder / name).read_bytes()
+    assert data.count(old) == 1, (name, old)
+    (folder / name).write_bytes(data.replace(old, new))
+
+
+def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_store: Store, tmp_path: Path) -> None:
+    import shutil
+
+    from regtrace.loaders.register_changes import plan_changes
+    from regtrace.loaders.registers import convert_registers, load_registers, read_registers
+
+    from regtrace.regulation_graph import obligations_under
+
+    store, under = seeded_store, obligations_under(seeded_store)
+    load_registers(store, EXAMPLES, "example", under)
+    schema = store_schema()
+    for label, spec in schema.nodes.items():
+        if spec.tenant_scoped:
+            table = store.node_table(label, "example")
+            assert table.column_names == list(spec.names), label
+            assert canonical(sorted(table.to_pylist(), key=lambda r: r["uid"])) == \
+                canonical(store.nodes(label, "example")), label
+    for rel in schema.relationships:
+        if schema.nodes[rel.source].tenant_scoped:
+            table = store.link_table(rel.type, "example")
+            assert sorted(zip(table.column("source").to_pylist(), table.column("target").to_pylist(), strict=True)) \
+                == sorted((r["source"], r["target"]) for r in store.links(rel.type, "example")), rel.type
+    assert store.node_table("Evidence", "example").num_rows == 125 and store.link_table("EVIDENCES", "example")
+
+    # by hand: one control now satisfies another obligation (a link), one evidence item proves another control (a
+    # link), one has another title (a property); nothing else differs
+    folder = tmp_path / "edited"
+    shutil.copytree(EXAMPLES, folder)
+    _edited(folder, "controls.csv", b",12,A4.P1.I1,", b",12,A4.P1.I2,")
+    _edited(folder, "evidence.csv", b"EV-0001,CTL-GOV-01,", b"EV-0001,CTL-GOV-02,")
+    _edited(folder, "evidence.csv", "EV-0002,CTL-GOV-01,,2025-10-15,,雲端服務管理規範檢視紀錄 114年10月".encode(),
+            "EV-0002,CTL-GOV-01,,2025-10-15,,雲端服務管理規範檢視紀錄 114年10月（補）".encode())
+    dataset, converted = convert_registers(folder, "example", under)
+    changes = {c.register: c for c in plan_changes(store, "example", dataset, converted=converted)}
+    assert (changes["controls"].changed, changes["controls"].unchanged) == (1, 39)
+    assert (changes["evidence"].added, changes["evidence"].changed, changes["evidence"].removed,
+            changes["evidence"].unchanged) == (0, 2, 0, 123)
+    assert all((c.added, c.changed, c.removed) == (0, 0, 0) for name, c in changes.items()
+               if name not in ("controls", "evidence"))
+    assert {c.register: c for c in plan_changes(store, "example", read_registers(folder, under))} == changes
+    assert all(c.changed == 0 for c in plan_changes(store, "example", read_registers(EXAMPLES, under)))

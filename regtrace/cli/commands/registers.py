@@ -28,7 +28,7 @@ def validate(folder: Folder, tenant: CompareTenant = None, as_json: JsonFlag = F
     """Check a register folder without writing anything; with --tenant, what a load would change per register."""
     from regtrace.errors import NotFoundError
     from regtrace.loaders.register_changes import changes_json, plan_changes, removal_problems
-    from regtrace.loaders.registers import read_registers
+    from regtrace.loaders.registers import convert_registers, read_registers
     from regtrace.regulation_graph import obligations_under, obligations_under_graph
     from regtrace.seed import seed_graph
     from regtrace.tenants import require_tenant
@@ -41,13 +41,13 @@ def validate(folder: Folder, tenant: CompareTenant = None, as_json: JsonFlag = F
             if "://" in GLOBAL.location():
                 raise
             under = obligations_under_graph(seed_graph())
-        dataset = read_registers(folder, under)
+        dataset = read_registers(folder, under, keep_rows=False)
         changes = None
     else:
         with opened_store() as store:
             tenant = require_tenant(store, tenant)
-            dataset = read_registers(folder, obligations_under(store))
-            changes = plan_changes(store, tenant, dataset)
+            dataset, converted = convert_registers(folder, tenant, obligations_under(store))
+            changes = plan_changes(store, tenant, dataset, converted=converted)
     counts = dataset.counts()
     if as_json:
         print_json({"folder": str(folder), "ok": True, "counts": counts, "tenant": tenant,

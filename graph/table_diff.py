@@ -1,0 +1,49 @@
+"""A tenant's stored nodes and links compared with new ones, column-wise (Arrow): what a load would delete and
+create. LadybugDB's reload writes only these differences (graph/ladybug_diff.py); `regtrace validate --tenant`
+counts them per register on any store (loaders/register_changes.py), so the two agree on what "changed" means."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import NodeSchema
+
+
+def same(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Element-wise equality where two nulls are equal (lists compared as Python values)."""
+    if pa.types.is_list(a.type):
+        return pa.chunked_array([pa.array([x == y for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
+                                          pa.bool_())], pa.bool_())
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.or_(both_null, pc.fill_null(pc.equal(a, b), False))
+
+
+def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[list[str], pa.Table]:
+    """(uids to delete: stored nodes absent from `new` or whose properties differ; rows of `new` to create:
+    absent from `stored` or differing). Both tables conformed to the label's schema."""
+    if not stored.num_rows:  # a first load: everything is new (and the table is not copied again)
+        return [], new
+    stored_uids, new_uids = stored.column("uid"), new.column("uid")
+    at = pc.index_in(new_uids, value_set=stored_uids)  # each new row's stored row (uids are distinct), or null
+    kept_new = pc.is_valid(at)
+    removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=new_uids))).to_pylist()
+    added = new.filter(pc.invert(kept_new))
+    # the nodes in both, aligned by uid, compared one property at a time (a million rows never copied whole)
+    align_new = pc.indices_nonzero(kept_new)
+    align_stored = pc.drop_null(at)
+    differs = pa.array([False] * len(align_new), pa.bool_())
+    for name in node.names[1:]:
+        equal = same(new.column(name).take(align_new), stored.column(name).take(align_stored))
+        differs = pc.or_(differs, pc.invert(equal))
+    changed = new.take(pc.filter(align_new, differs))
+    return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
+
+
+def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(stored links absent from `new`, links of `new` absent from `stored`), by source and target."""
+    key = ["source", "target"]
+    stored, new = stored.select(key), new.select(key)
+    removed = stored.join(new, keys=key, join_type="left anti") if stored.num_rows else stored
+    added = new.join(stored, keys=key, join_type="left anti") if stored.num_rows else new
+    return removed, added
