@@ -168,6 +168,11 @@ def _missing_properties(conn: LadybugConnection | LadybugStore, node: NodeSchema
     return [prop for prop in node.properties if prop.name not in present]
 
 
+# A read of at least this many rows (node_table, link_table) closes the reader after it: its engine pages are not
+# kept for reads that need none of them (a million evidence items: ~0.5 GB of pages).
+LARGE_READ = 100_000
+
+
 class LadybugStore(CypherStore):
     """The LadybugDB store in `folder`: created on first use unless `create` is False (then NotFoundError)."""
 
@@ -363,18 +368,24 @@ class LadybugStore(CypherStore):
         from . import tables  # pyarrow: not imported by a store that only traces
 
         node = store_schema().nodes[label]
-        with self._turn:
-            self._follow()
-            assert self._reader is not None
-            return tables.conformed_nodes(node, self._reader.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
+        return tables.conformed_nodes(node, self._read_table(q.tenant_nodes(node), {"tenant": tenant}))
 
     def link_table(self, rel_type: str, tenant: str) -> pa.Table:
         """Read as Arrow, as node_table."""
         rel = store_schema().relationship(rel_type)
+        return self._read_table(q.tenant_links(rel), {"tenant": tenant}).select(["source", "target"])
+
+    def _read_table(self, statement: str, parameters: Mapping[str, Any]) -> pa.Table:
+        """A read as Arrow; after a large one (LARGE_READ rows) the reader is closed, outside a snapshot, so that
+        the engine's pages for it are returned before the caller's next read (which opens it again)."""
         with self._turn:
             self._follow()
             assert self._reader is not None
-            return self._reader.query_arrow(q.tenant_links(rel), {"tenant": tenant}).select(["source", "target"])
+            table = self._reader.query_arrow(statement, parameters)
+            if table.num_rows >= LARGE_READ and not self._pinned:
+                self._release()
+                release_freed_memory()
+            return table
 
     def close(self) -> None:
         with self._turn:

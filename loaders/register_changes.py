@@ -69,6 +69,7 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare
     as they were validated (not kept)."""
     if compare:
         given = converted if converted is not None else register_tables(dataset, tenant)
+        release_freed_memory()  # what the validation freed, before the store's tables are read
         with system_arrow_memory():
             return [_compared(store, tenant, name, len(register), register.model.name, given)
                     for name, register in dataset.registers.items()]
