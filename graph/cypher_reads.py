@@ -265,6 +265,21 @@ def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(node_columns(node), 'uid')}"
 
 
+def tenant_nodes_page(node: NodeSchema, dialect: Dialect) -> str:
+    """One page of $tenant's nodes of a label: those with a uid above $after and below $end, the first $page by
+    uid (a seek of the uid's index, in order, on Neo4j)."""
+    return (f"MATCH (n:{node.label}) WHERE n.uid > $after AND n.uid < $end AND {dialect.tenant_condition('n')} "
+            f"WITH n ORDER BY n.uid LIMIT $page {dialect.rows(node_columns(node), 'uid')}")
+
+
+def tenant_links_page(rel: RelSchema, dialect: Dialect) -> str:
+    """The links of one page of $tenant's source nodes (as tenant_nodes_page) as source and target uids; a source
+    with none gives one row whose target is null."""
+    return (f"MATCH (s:{rel.source}) WHERE s.uid > $after AND s.uid < $end AND {dialect.tenant_condition('s')} "
+            f"WITH s ORDER BY s.uid LIMIT $page OPTIONAL MATCH (s)-[:{rel.type}]->(t:{rel.target}) "
+            f"{dialect.rows('s.uid AS source, t.uid AS target', 'source, target')}")
+
+
 def count_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} RETURN count(n) AS count"
 

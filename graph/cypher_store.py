@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import cypher_reads as reads
 from .cypher_reads import Dialect
 from .filters import Filter, NodeQuery, RelatedQuery, check, check_path
 from .port import Row, Store
-from .schema import store_schema
+from .schema import node_uid, store_schema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Rows (nodes, or source nodes of links) per page when a store reads a tenant's table in pages (node_table)
+TABLE_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,44 @@ class CypherStore(Store):
         rel = store_schema().relationship(rel_type)
         by_tenant, params = self._tenant_params(store_schema().nodes[rel.source].tenant_scoped, tenant)
         return self.execute(reads.all_links(rel, by_tenant, self.queries.dialect), params)
+
+    def node_table(self, label: str, tenant: str) -> pa.Table:
+        """Read in pages of TABLE_PAGE nodes by uid, in one snapshot, each page made columns before the next is
+        read: a million evidence items are never Python values all at once."""
+        import pyarrow as pa
+
+        from . import tables  # pyarrow: not imported by a store that only traces
+
+        node = store_schema().nodes[label]
+        statement = reads.tenant_nodes_page(node, self.queries.dialect)
+        parts = [tables.node_table(node, rows) for rows in self._pages(statement, tenant)]
+        return pa.concat_tables(parts) if parts else tables.node_table(node, [])
+
+    def link_table(self, rel_type: str, tenant: str) -> pa.Table:
+        """Read in pages of TABLE_PAGE source nodes, as node_table."""
+        import pyarrow as pa
+
+        rel = store_schema().relationship(rel_type)
+        parts = [pa.table({"source": pa.array([r["source"] for r in rows if r["target"] is not None], pa.string()),
+                           "target": pa.array([r["target"] for r in rows if r["target"] is not None], pa.string())})
+                 for rows in self._pages(reads.tenant_links_page(rel, self.queries.dialect), tenant, "source")]
+        return pa.concat_tables(parts) if parts else pa.table({"source": pa.array([], pa.string()),
+                                                               "target": pa.array([], pa.string())})
+
+    def _pages(self, statement: str, tenant: str, key: str = "uid") -> Iterator[list[Row]]:
+        """The rows of a paged statement ($after, $page: tenant_nodes_page), page by page in one snapshot; `key`
+        names the paged uid (a page holds TABLE_PAGE distinct ones but the last). The tenant's uids all lie
+        between its prefix (node_uid) and the prefix with its last character the next one."""
+        after = node_uid(tenant, "")
+        end = after[:-1] + chr(ord(after[-1]) + 1)
+        with self.snapshot():
+            while True:
+                rows = self.execute(statement, {"tenant": tenant, "after": after, "end": end, "page": TABLE_PAGE})
+                if rows:
+                    yield rows
+                if len({r[key] for r in rows}) < TABLE_PAGE:
+                    return
+                after = rows[-1][key]
 
     def count(self, label: str, tenant: str | None = None) -> int:
         node = store_schema().nodes[label]

@@ -274,9 +274,11 @@ def _edited(folder: Path, name: str, old: bytes, new: bytes) -> None:
     (folder / name).write_bytes(data.replace(old, new))
 
 
-def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_store: Store, tmp_path: Path) -> None:
+def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_store: Store, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
+    from regtrace.graph import cypher_store
     from regtrace.loaders.register_changes import plan_changes
     from regtrace.loaders.registers import convert_registers, load_registers, read_registers
 
@@ -284,6 +286,7 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
 
     store, under = seeded_store, obligations_under(seeded_store)
     load_registers(store, EXAMPLES, "example", under)
+    monkeypatch.setattr(cypher_store, "TABLE_PAGE", 7)  # a store reading in pages reads many (125 evidence items)
     schema = store_schema()
     for label, spec in schema.nodes.items():
         if spec.tenant_scoped:
@@ -297,6 +300,10 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
             assert sorted(zip(table.column("source").to_pylist(), table.column("target").to_pylist(), strict=True)) \
                 == sorted((r["source"], r["target"]) for r in store.links(rel.type, "example")), rel.type
     assert store.node_table("Evidence", "example").num_rows == 125 and store.link_table("EVIDENCES", "example")
+    load_registers(store, EXAMPLES, "exampl", under)  # a tenant whose name begins the other's: neither reads the other
+    for tenant in ("example", "exampl"):
+        assert set(store.node_table("Evidence", tenant).column("tenant").to_pylist()) == {tenant}
+        assert store.link_table("EVIDENCES", tenant).num_rows == len(store.links("EVIDENCES", tenant)) == 125
 
     # by hand: one control now satisfies another obligation (a link), one evidence item proves another control (a
     # link), one has another title (a property); nothing else differs
