@@ -30,10 +30,12 @@ from .table_diff import link_changes, node_changes
 
 LinkKey = tuple[str, str, str]
 DELETE_BATCH = 50_000
-# After a label or relationship type of at least this many new rows, `after_large` runs (the store returns the
-# memory of the columns written to the system before the next one's rows are converted). Nothing is committed
-# there: committing and checkpointing as well held fewer of the engine's pages (1M evidence: peak 771-776 against
-# 825-833 MB) but cost 1-3.5 s more CPU, a relationship's COPY after a checkpoint looking its ends up on disk.
+# After a label or relationship type of at least this many rows compared or new, `after_large` runs (the store
+# returns the memory of the columns read and written to the system before the next one's rows are compared: a
+# reload of a million evidence items changed in two files held 1.96 GB without it when few rows differed).
+# Nothing is committed there: committing and checkpointing as well held fewer of the engine's pages (1M
+# evidence: peak 771-776 against 825-833 MB) but cost 1-3.5 s more CPU, a relationship's COPY after a checkpoint
+# looking its ends up on disk.
 LARGE_ROWS = 100_000
 
 
@@ -49,7 +51,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     table is removed from its dict once compared (memory). Returns how many nodes and links were deleted and
     created. The reads and the unlinking run on `conn`, the deletes and creates through `writer` (its bulk
     paths), both in the caller's transaction. `after_large` is called after each label or relationship type
-    creating LARGE_ROWS or more.
+    comparing or creating LARGE_ROWS or more.
 
     A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is
     compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored
@@ -84,6 +86,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
             deleted, created = node_changes(node, stored, new)
             del stored
+        compared = new.num_rows
         del new, given
         _delete(writer, node, deleted)
         done["nodes_deleted"] += len(deleted)
@@ -91,7 +94,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if count:
             writer.create_node_table(node.label, created)
         del created  # before `after_large`: its memory is returned with the rest
-        if after_large is not None and count >= LARGE_ROWS:
+        if after_large is not None and max(count, compared, len(deleted)) >= LARGE_ROWS:
             after_large()
         step()
 
@@ -110,6 +113,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)
+        compared = max(new.num_rows, stored.num_rows)
         del new, given, stored
         if regrouped and rel.source == evidence_groups.SOURCE:
             touched.update(removed.column("source").to_pylist() + added.column("source").to_pylist())
@@ -121,7 +125,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if count:
             writer.create_link_table(key[0], added)
         del added, removed
-        if after_large is not None and count >= LARGE_ROWS:
+        if after_large is not None and max(count, compared) >= LARGE_ROWS:
             after_large()
         step()
     if later:
