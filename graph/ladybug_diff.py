@@ -84,6 +84,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                 controls.update(_controls_of(conn, deleted))  # before they are deleted
         else:
             stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
+            if after_large is not None and stored.num_rows >= LARGE_ROWS:
+                after_large()  # what the engine held to give them, before they are compared
             deleted, created = node_changes(node, stored, new)
             del stored
         compared = new.num_rows
