@@ -17,6 +17,9 @@ peak RSS (ru_maxrss) is that store's alone:
   (FastAPI TestClient, an officer token): `cold` on a new app each run, timed from its start to the answer
   (the trace for the query's date is computed; the app's background trace of today runs beside it), `cached` on
   one app (its trace cache answers), medians of --runs after a warm-up;
+* reloads (--reload): the same folder again; a folder with one evidence row changed; then, after that one, a
+  folder in which a control's name differs as well (the two-files folder): the controls file changed, so the
+  evidence register, which references it, is validated and compared whole with the stored tenant;
 * parse: the csv module reading every row of the same files (the floor a loader cannot beat); the LadybugDB
   load is reported as a multiple of it.
 
@@ -177,6 +180,35 @@ def one_row_changed(folder: Path) -> Path:
     return changed
 
 
+def two_files_changed(folder: Path) -> Path:
+    """A copy of the "one row changed" folder in which one control's name differs as well. Reloaded after that
+    folder, the controls file alone changed: the evidence register, which references it, is validated and compared
+    whole with the stored tenant (README "What a reload reads again"). Made once beside the folder and reused."""
+    one = one_row_changed(folder)
+    changed = folder.with_name(folder.name + "-two-files")
+    marker = changed / "changed.json"
+    if marker.is_file():
+        return changed
+    shutil.rmtree(changed, ignore_errors=True)
+    changed.mkdir(parents=True)
+    for path in one.glob("*.csv"):
+        if path.name != "controls.csv":
+            shutil.copyfile(path, changed / path.name)
+    with (one / "controls.csv").open(encoding="utf-8", newline="") as src, \
+            (changed / "controls.csv").open("w", encoding="utf-8", newline="") as out:
+        reader, writer = csv.reader(src), csv.writer(out)
+        header = next(reader)
+        writer.writerow(header)
+        at = header.index("name")
+        for i, row in enumerate(reader):
+            if i == 0:
+                marker_text = {"control_id": row[0], "name": [row[at], row[at] + "（修訂）"]}
+                row[at] += "（修訂）"
+            writer.writerow(row)
+    marker.write_text(json.dumps(marker_text, ensure_ascii=False) + "\n")
+    return changed
+
+
 def parse_seconds(folder: Path) -> tuple[float, int]:
     """Read every row of every CSV file of `folder` with the csv module: (seconds, rows)."""
     started = time.perf_counter()
@@ -318,7 +350,7 @@ def _fmt(times: list[float]) -> str:
 
 def child(args: argparse.Namespace) -> None:
     """The --child mode: one process's measurements of one store, as JSON in --result-file."""
-    if args.child_step in ("load", "reload", "reload_one"):
+    if args.child_step in ("load", "reload", "reload_one", "reload_two"):
         prefix = "" if args.child_step == "load" else f"{args.child_step}_"
         result = measure_load(args.child, args.location, args.registers, args.profile_dir, prefix)
     elif args.child_step == "cold":
@@ -376,8 +408,9 @@ def run_store(kind: str, location: str, registers: Path, runs: int, profile_dir:
         result.update(run_child(kind, "reload", location, registers, runs, profile_dir))
         changed = one_row_changed(registers)
         result.update(run_child(kind, "reload_one", location, changed, runs, profile_dir))
+        result.update(run_child(kind, "reload_two", location, two_files_changed(registers), runs, profile_dir))
         result["rss_peak_mb"] = max(result["rss_peak_mb"], result["reload_load_rss_peak_mb"],
-                                    result["reload_one_load_rss_peak_mb"])
+                                    result["reload_one_load_rss_peak_mb"], result["reload_two_load_rss_peak_mb"])
     return result
 
 
@@ -451,6 +484,10 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("reload_one_validate_s", "  of which read+validate (s)", "{:.2f}"),
     ("reload_one_load_cpu_s", "  CPU time of the process (s)", "{:.2f}"),
     ("reload_one_load_rss_peak_mb", "peak RSS, that reload (MB)", "{:.0f}"),
+    ("reload_two_load_s", "reload, a control and an evidence row changed (two files) (s)", "{:.2f}"),
+    ("reload_two_validate_s", "  of which read+validate (s)", "{:.2f}"),
+    ("reload_two_load_cpu_s", "  CPU time of the process (s)", "{:.2f}"),
+    ("reload_two_load_rss_peak_mb", "peak RSS, that reload (MB)", "{:.0f}"),
     ("load_rss_peak_mb", "peak RSS, load process (MB)", "{:.0f}"),
     ("query_rss_peak_mb", "peak RSS, trace+API process (MB)", "{:.0f}"),
     ("server_peak_rss_mb", "server JVM peak RSS (MB)", "{:.0f}"),
@@ -486,7 +523,8 @@ def report(results: dict[str, Any]) -> str:
         text.append(f"\nparse only (csv module, {results['parse_rows']:,} rows): {parse:.2f} s; LadybugDB: " +
                     ", ".join(f"{name} / parse = {lady[key] / parse:.1f}x" for key, name in (
                         ("load_s", "load"), ("validate_s", "validate"), ("cold_trace_s", "cold trace"),
-                        ("reload_load_s", "reload"), ("reload_one_load_s", "reload of one row"))
+                        ("reload_load_s", "reload"), ("reload_one_load_s", "reload of one row"),
+                        ("reload_two_load_s", "reload of two files"))
                         if key in lady))
     for s in STORES:
         if "skipped" in results["stores"].get(s, {}):
@@ -508,13 +546,14 @@ def verdicts(results: dict[str, Any]) -> dict[str, bool]:
         out[f"LadybugDB cold trace < {TARGETS['ladybug_trace_s']} s"] = \
             lady["cold_trace_s"] < TARGETS["ladybug_trace_s"]
         # the issue's bound is on the loads (a first load and each reload), not on the trace+API process
-        loads = [lady[key] for key in ("load_rss_peak_mb", "reload_load_rss_peak_mb", "reload_one_load_rss_peak_mb")
-                 if key in lady]
+        loads = [lady[key] for key in ("load_rss_peak_mb", "reload_load_rss_peak_mb", "reload_one_load_rss_peak_mb",
+                                       "reload_two_load_rss_peak_mb") if key in lady]
         out["LadybugDB peak RSS of every load < 1 GB"] = max(loads) < TARGETS["load_rss_mb"]
     if "load_s" in lady and parse:
         for key, target, name in (("load_s", "load_x_parse", "load"), ("validate_s", "validate_x_parse", "validate"),
                                   ("reload_load_s", "reload_x_parse", "reload"),
-                                  ("reload_one_load_s", "reload_x_parse", "reload of one row")):
+                                  ("reload_one_load_s", "reload_x_parse", "reload of one row"),
+                                  ("reload_two_load_s", "reload_x_parse", "reload of two files")):
             if key in lady:
                 out[f"LadybugDB {name} within {TARGETS[target]}x parse"] = lady[key] <= TARGETS[target] * parse
     if "load_s" in neo:  # the client's process (the server's heap is set apart: --neo4j-heap)
@@ -556,12 +595,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="LadybugDB's first load this many times, each into a new store (median reported, "
                              "beside the median of --runs csv parses: steadier ratios on a shared machine)")
     parser.add_argument("--reload", action="store_true",
-                        help="also load the same folder again over the loaded tenant (a replacement), in a 3rd process")
+                        help="also reload the loaded tenant, each in a process of its own: the same folder, one "
+                             "evidence row changed, then a control changed as well")
     parser.add_argument("--label", default="", help="a name for this run, kept in the results (e.g. before)")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument the load and the trace; reports go to --out/profile-<time>/")
     parser.add_argument("--child", choices=STORES, help=argparse.SUPPRESS)
-    parser.add_argument("--child-step", choices=("load", "queries", "reload", "reload_one", "cold"),
+    parser.add_argument("--child-step", choices=("load", "queries", "reload", "reload_one", "reload_two", "cold"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--registers", type=Path, help=argparse.SUPPRESS)
