@@ -258,11 +258,13 @@ REMOVE_BATCH = 10_000  # nodes deleted per transaction when a generation is remo
 
 
 def remove_generations(node: NodeSchema) -> str:
-    """Every node of $tenant whose generation is below $below but not $keep, in transactions of REMOVE_BATCH
-    nodes (auto-commit only: the caller runs it outside a managed transaction)."""
+    """Up to $batch nodes of $tenant whose generation is below $below but not $keep, deleted with their links,
+    and how many (`removed`): the caller runs it, each time its own transaction, until fewer are removed. (One
+    `CALL { … } IN TRANSACTIONS` over the whole match read every matched node into the outer transaction first,
+    the planner's Eager between the read and the delete: a million evidence items exceeded the server's
+    transaction memory, and the tenant could not be loaded again.)"""
     return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} < $below "
-            f"AND n.{GENERATION} <> $keep "
-            f"CALL {{ WITH n DETACH DELETE n }} IN TRANSACTIONS OF {REMOVE_BATCH} ROWS")
+            f"AND n.{GENERATION} <> $keep WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS removed")
 
 
 # Stores made before generations: every register node becomes generation 0 of its tenant, published.
