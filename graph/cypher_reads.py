@@ -265,6 +265,11 @@ def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(node_columns(node), 'uid')}"
 
 
+def all_uids(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
+    """The uid alone of every node of a label (of $tenant, by_tenant), in no order."""
+    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows('n.uid AS uid', None)}"
+
+
 def tenant_nodes_page(node: NodeSchema, dialect: Dialect) -> str:
     """One page of $tenant's nodes of a label: those with a uid above $after and below $end, the first $page by
     uid (a seek of the uid's index, in order, on Neo4j)."""

@@ -294,6 +294,7 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
             assert table.column_names == list(spec.names), label
             assert canonical(sorted(table.to_pylist(), key=lambda r: r["uid"])) == \
                 canonical(store.nodes(label, "example")), label
+            assert sorted(store.uids(label, "example")) == [r["uid"] for r in store.nodes(label, "example")], label
     for rel in schema.relationships:
         if schema.nodes[rel.source].tenant_scoped:
             table = store.link_table(rel.type, "example")
