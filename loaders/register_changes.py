@@ -79,16 +79,17 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare
         if store.count(label, tenant) == 0:
             changes.append(RegisterChange(name, 0, len(register), len(register), 0, 0))
             continue
-        stored = set(store.uids(label, tenant))
-        added = 0
-        if not register.kept:
+        stored_uids = pa.array(store.uids(label, tenant), pa.string())
+        if not register.kept:  # compared as Arrow: a million evidence uids, not two sets of Python strings
             given_uids = uids(label) if uids is not None else None
             if given_uids is None and len(register):
                 raise ValueError(f"{name}: its rows were handed on, and their uids are not given")
-            seen = set(given_uids.to_pylist()) if given_uids is not None else set()
-        else:
-            seen = {node_uid(tenant, row[0]) for row in register.rows}
-            added = sum(1 for uid in seen if uid not in stored)
+            kept = (pc.sum(pc.is_in(stored_uids, value_set=given_uids)).as_py() or 0) if given_uids is not None else 0
+            changes.append(RegisterChange(name, len(stored_uids), len(register), 0, 0, len(stored_uids) - kept))
+            continue
+        stored = set(stored_uids.to_pylist())
+        seen = {node_uid(tenant, row[0]) for row in register.rows}
+        added = sum(1 for uid in seen if uid not in stored)
         removed = sum(1 for uid in stored if uid not in seen)
         changes.append(RegisterChange(name, len(stored), len(register), added, 0, removed))
     return changes
