@@ -154,57 +154,43 @@ CHANGED_ROW = 500_000
 def one_row_changed(folder: Path) -> Path:
     """A copy of the register folder in which one evidence row differs (its collected_on a day earlier):
     what a reload that writes only what changed is measured on. Made once beside the folder and reused."""
-    changed = folder.with_name(folder.name + "-one-row")
-    marker = changed / "changed.json"
-    if marker.is_file():
-        return changed
     at_row = min(CHANGED_ROW, json.loads((folder / "counts.json").read_text())["evidence"] // 2)
-    shutil.rmtree(changed, ignore_errors=True)
-    changed.mkdir(parents=True)
-    for path in folder.glob("*.csv"):
-        if path.name != "evidence.csv":
-            shutil.copyfile(path, changed / path.name)
-    with (folder / "evidence.csv").open(encoding="utf-8", newline="") as src, \
-            (changed / "evidence.csv").open("w", encoding="utf-8", newline="") as out:
-        reader, writer = csv.reader(src), csv.writer(out)
-        header = next(reader)
-        writer.writerow(header)
-        at = header.index("collected_on")
-        for i, row in enumerate(reader):
-            if i == at_row:
-                before = row[at]
-                row[at] = (dt.date.fromisoformat(before) - dt.timedelta(days=1)).isoformat()
-                marker_text = {"row": i, "evidence_id": row[0], "collected_on": [before, row[at]]}
-            writer.writerow(row)
-    marker.write_text(json.dumps(marker_text) + "\n")
-    return changed
+    return _changed_copy(folder, folder.with_name(folder.name + "-one-row"), "evidence", "collected_on", at_row,
+                         lambda day: (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat())
 
 
 def two_files_changed(folder: Path) -> Path:
     """A copy of the "one row changed" folder in which one control's name differs as well. Reloaded after that
     folder, the controls file alone changed: the evidence register, which references it, is validated and compared
     whole with the stored tenant (README "What a reload reads again"). Made once beside the folder and reused."""
-    one = one_row_changed(folder)
-    changed = folder.with_name(folder.name + "-two-files")
+    return _changed_copy(one_row_changed(folder), folder.with_name(folder.name + "-two-files"), "controls", "name",
+                         0, lambda name: name + "（修訂）")
+
+
+def _changed_copy(source: Path, changed: Path, register: str, column: str, row: int,
+                  change: Callable[[str], str]) -> Path:
+    """`changed`: a copy of the folder `source` in which one cell of a register's file differs (`column` of its
+    data row `row`, made `change(value)`), and changed.json naming it. Made once and reused."""
     marker = changed / "changed.json"
     if marker.is_file():
         return changed
     shutil.rmtree(changed, ignore_errors=True)
     changed.mkdir(parents=True)
-    for path in one.glob("*.csv"):
-        if path.name != "controls.csv":
+    name = f"{register}.csv"
+    for path in source.glob("*.csv"):
+        if path.name != name:
             shutil.copyfile(path, changed / path.name)
-    with (one / "controls.csv").open(encoding="utf-8", newline="") as src, \
-            (changed / "controls.csv").open("w", encoding="utf-8", newline="") as out:
+    with (source / name).open(encoding="utf-8", newline="") as src, \
+            (changed / name).open("w", encoding="utf-8", newline="") as out:
         reader, writer = csv.reader(src), csv.writer(out)
         header = next(reader)
         writer.writerow(header)
-        at = header.index("name")
-        for i, row in enumerate(reader):
-            if i == 0:
-                marker_text = {"control_id": row[0], "name": [row[at], row[at] + "（修訂）"]}
-                row[at] += "（修訂）"
-            writer.writerow(row)
+        at = header.index(column)
+        for i, cells in enumerate(reader):
+            if i == row:
+                marker_text = {"register": register, "row": i, "id": cells[0], column: [cells[at], change(cells[at])]}
+                cells[at] = change(cells[at])
+            writer.writerow(cells)
     marker.write_text(json.dumps(marker_text, ensure_ascii=False) + "\n")
     return changed
 
