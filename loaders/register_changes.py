@@ -79,15 +79,16 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare
         if store.count(label, tenant) == 0:
             changes.append(RegisterChange(name, 0, len(register), len(register), 0, 0))
             continue
-        stored_uids = pa.array(store.uids(label, tenant), pa.string())
+        stored_uids = store.uids(label, tenant)
         if not register.kept:  # compared as Arrow: a million evidence uids, not two sets of Python strings
             given_uids = uids(label) if uids is not None else None
             if given_uids is None and len(register):
                 raise ValueError(f"{name}: its rows were handed on, and their uids are not given")
-            kept = (pc.sum(pc.is_in(stored_uids, value_set=given_uids)).as_py() or 0) if given_uids is not None else 0
+            kept = (pc.sum(pc.is_in(pa.array(stored_uids, pa.string()), value_set=given_uids)).as_py() or 0) \
+                if given_uids is not None else 0
             changes.append(RegisterChange(name, len(stored_uids), len(register), 0, 0, len(stored_uids) - kept))
             continue
-        stored = set(stored_uids.to_pylist())
+        stored = set(stored_uids)
         seen = {node_uid(tenant, row[0]) for row in register.rows}
         added = sum(1 for uid in seen if uid not in stored)
         removed = sum(1 for uid in stored if uid not in seen)
@@ -105,10 +106,10 @@ def _compared(store: Store, tenant: str, name: str, incoming: int, label: str,
     new = tables.conformed_nodes(node, ready(given)) if given is not None else tables.node_table(node, [])
     rels = [rel for rel in schema.relationships if rel.source == label]
     links = {rel.type: converted.links.pop((rel.type, rel.source, rel.target), None) for rel in rels}
-    if store.count(label, tenant) == 0:
-        return RegisterChange(name, 0, incoming, incoming, 0, 0)
     stored = store.node_table(label, tenant)
     stored_rows = stored.num_rows
+    if not stored_rows:
+        return RegisterChange(name, 0, incoming, incoming, 0, 0)
     new_uids = new.column("uid")
     in_both = pc.filter(new_uids, pc.is_in(new_uids, value_set=stored.column("uid")))
     _, created = node_changes(node, stored, new)  # the rows added, and those whose properties differ
