@@ -31,13 +31,13 @@ from regtrace.errors import StoreChangedError
 
 from . import neo4j_queries as q
 from .port import Row
-from .schema import store_schema
+from .schema import NodeSchema, store_schema
 
 Run = Callable[[str, Mapping[str, Any]], list[Row]]
 log = logging.getLogger(__name__)
 
 
-def _scoped() -> list[Any]:
+def _scoped() -> list[NodeSchema]:
     return [node for node in store_schema().nodes.values() if node.tenant_scoped]
 
 
@@ -66,7 +66,7 @@ def batches_collected() -> Iterator[None]:
         gc.unfreeze()
 
 
-def removal_order() -> list[Any]:
+def removal_order() -> list[NodeSchema]:
     """The tenant-scoped labels, each before the labels its relationships point to: a node is removed after the
     nodes that link to it, so that removing it removes few links. (Controls removed before their evidence took
     a million links into one transaction, over a 4 GB server's transaction memory.) Labels in a cycle, if the
