@@ -53,11 +53,12 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     paths), both in the caller's transaction. `after_large` is called after each label or relationship type
     comparing or creating LARGE_ROWS or more.
 
-    A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is
-    compared on the given rows only: its stored uids alone are read (for the removed ones) and the stored
-    nodes and links of the given uids; never the whole label. The evidence summary groups of every control
-    such a row named before or names now (its node or its links changed) are then computed again from the
-    store's evidence of those controls (`_regroup`).
+    A label in `patched` (label -> the uids of all its rows after the load; see Writer.replace_labels) is compared
+    on the given rows only: its stored uids alone are read (for the removed ones) and the stored nodes and links of
+    the given uids; never the whole label. Its stored links into a node of another label that is deleted and created
+    again (changed) are created again with it (`_links_into`). The evidence summary groups of every control such a
+    row named before or names now (its node or its links changed) are then computed again from the store's evidence
+    of those controls (`_regroup`).
 
     A label whose table is pending (a first load's evidence summary and load record, computed in a worker
     thread) and that no relationship type starts or ends at is taken after every other label and link: its
@@ -90,11 +91,17 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             del stored
         compared = new.num_rows
         del new, given
+        kept_links = _links_into(conn, tenant, node, deleted, patched) if patched and deleted else {}
         _delete(writer, node, deleted)
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += (count := created.num_rows)
         if count:
             writer.create_node_table(node.label, created)
+        for rel_type, into in kept_links.items():  # deleting the nodes deleted these; their rows are not compared
+            again = into.filter(pc.is_in(into.column("target"), value_set=created.column("uid")))
+            if again.num_rows:
+                writer.create_link_table(rel_type, again)
+                done["links_created"] += again.num_rows
         del created  # before `after_large`: its memory is returned with the rest
         if after_large is not None and max(count, compared, len(deleted)) >= LARGE_ROWS:
             after_large()
@@ -186,6 +193,24 @@ def _patched_changes(conn: LadybugConnection, tenant: str, node: NodeSchema, new
                          "load the folder again")
     removed = pc.filter(stored_uids, pc.invert(kept)).to_pylist()
     return removed + changed, created
+
+
+def _links_into(conn: LadybugConnection, tenant: str, node: NodeSchema, uids: Sequence[str],
+                patched: Mapping[str, pa.Array]) -> dict[str, pa.Table]:
+    """Per relationship type from a patched label to `node`'s label: the stored links into the nodes of `uids`
+    (rel type -> source and target uids). A changed node is deleted and created again, and its links with it;
+    those from the patched label's rows not given (a file's unchanged chunks) are never compared, so they are
+    created again as they were (loaders/register_chunked: the ids they reference are all still there)."""
+    found: dict[str, pa.Table] = {}
+    for rel in store_schema().relationships:
+        if rel.target != node.label or rel.source not in patched or rel.source == node.label:
+            continue
+        if len(uids) <= q.POINT_ROWS:
+            found[rel.type] = _each(conn, q.links_to(rel), uids, _empty_links(rel))
+        else:
+            every = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+            found[rel.type] = every.filter(pc.is_in(every.column("target"), value_set=pa.array(uids, pa.string())))
+    return found
 
 
 def _controls_of(conn: LadybugConnection, uids: Sequence[str]) -> set[str]:

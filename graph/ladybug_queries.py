@@ -130,6 +130,12 @@ def links_from(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
+def links_to(rel: RelSchema) -> str:
+    """The relationships of the type to the node with the uid $uid, as source and target uids."""
+    return (f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target} {{uid: $uid}}) "
+            "RETURN s.uid AS source, t.uid AS target")
+
+
 def groups_of_controls(node: NodeSchema) -> str:
     """The tenant's evidence summary groups of the control ids in $controls."""
     return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.control_id IN $controls "

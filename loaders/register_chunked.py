@@ -2,27 +2,29 @@
 chunks (register_chunks, cut from the file's bytes as it was scanned) are parsed with the csv module, validated
 and converted; the bytes of unchanged chunks are not decoded or parsed again.
 
-Those rows were valid when last loaded and every other register is as it was then (register_digests.by_chunks:
-the register alone changed and none references it), so each row of an unchanged chunk is still valid on its
-own. What a changed row can still conflict with is another row's id: the ids of every row of the file are read
-at once from its id column (pyarrow's CSV reader, in C++, the id column alone), and each id the csv module read
-in the changed rows must be there exactly once (no unchanged row holds it, and the two readers agree). A changed
-row that is invalid, an id held twice, or any disagreement sends the load down the full path (registers._load),
-which validates the file whole and names the file, row and column. The write (graph/ladybug_diff.py) checks that
-the unchanged rows' ids are stored by counting the label's stored nodes.
+Those rows were valid when last loaded, and none references them (register_digests.by_chunks). Every other
+register is as it was then, or a register they reference changed too: then the ids their stored rows reference
+must all still be there (`references_kept`; their checks read no other row of another register). So each row of an
+unchanged chunk is still valid on its own. What a changed row can still conflict with is another row's id: the ids
+of every row of the file are read at once from its id column (pyarrow's CSV reader, in C++, the id column alone),
+and each id the csv module read in the changed rows must be there exactly once (no unchanged row holds it, and the
+two readers agree). A changed row that is invalid, an id held twice, or any disagreement sends the load down the
+full path (registers._load), which validates the file whole and names the file, row and column. The write
+(graph/ladybug_diff.py) checks that the unchanged rows' ids are stored by counting the label's stored nodes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from regtrace.graph.filters import Hop, RelatedQuery
 from regtrace.graph.port import Store
 from regtrace.ontology.model import ClassModel, load_ontology
 
@@ -64,6 +66,24 @@ class ChangedChunks:
         self.unchanged = len(self.every) - n_changed
         dataset.registers[self.register].handed_on += self.unchanged
         self._accepted = True
+        return True
+
+    def references_kept(self, store: Store, written: Collection[str], uids_of: UidsOf) -> bool:
+        """Whether every id the register's stored rows reference in a register written now (labels `written`,
+        their rows' uids `uids_of`) is still there: a register it references changed too, and the unchanged
+        rows were judged against its ids as they were. A stored row naming an id gone (a row of a changed chunk
+        as well: the check is of what is stored) sends the load down the full path, which judges every row."""
+        onto = load_ontology()
+        for f in self.model.columns:
+            target = onto.classes.get(f.target or "")
+            if target is None or not target.tenant_scoped or target.name not in written:
+                continue
+            now = uids_of(target.name)
+            kept = set() if now is None else set(now.to_pylist())
+            gone = tuple(uid for uid in store.uids(target.name, self.tenant) if uid not in kept)
+            hop = Hop(onto.relation(self.model.name, f.name).type, "in", self.label)
+            if gone and store.related(RelatedQuery(target.name, gone, (hop,), self.tenant)):
+                return False
         return True
 
     def bound(self, store: Store) -> RegisterChange:

@@ -541,9 +541,8 @@ class _Validator:
 
     def _scope_checks(self) -> list[RowCheck]:
         """A certification's scope_arrangements names arrangements of the certificate's own CSP only."""
-        scope = next((c for c in self.columns if c.field.many and c.field.target == ARRANGEMENT_CLASS
-                      and c.field.wildcard is not None and self.model.name == CERTIFICATION_CLASS), None)
-        holder = next((c for c in self.columns if c.field.target == CSP_CLASS and not c.field.many), None)
+        scope = next((c for c in self.columns if _is_scope(self.model, c.field)), None)
+        holder = next((c for c in self.columns if _is_holder(c.field)), None)
         arrangements = load_ontology().classes[ARRANGEMENT_CLASS]
         parent = self.validated.get(arrangements.register or "")
         if scope is None or holder is None or parent is None or not parent.rows:
@@ -567,7 +566,7 @@ class _Validator:
         where = present.get(locations.LOCATIONS)
         if where is None:
             return []
-        if locations.OFFSHORE in present:
+        if locations.OFFSHORE in present:  # the arrangement's own flag
             flag = present[locations.OFFSHORE]
             return [locations.arrangement_check(where.position, where.name, flag.position, flag.name)]
         arrangement = next((c for c in present.values() if c.field.target == ARRANGEMENT_CLASS and not c.field.many),
@@ -639,6 +638,26 @@ class _Validator:
             return (name, "; ".join(messages)) if messages else None
 
         return check
+
+
+def reads_other_registers(model: ClassModel) -> bool:
+    """Whether a register's row checks read another register's rows beyond the ids its references name: a
+    certificate's scope (the CSP of each arrangement it names) and a system's data locations (its arrangement's
+    offshore flag). Rows of any other register stay valid while every id they reference is still there
+    (register_chunked: a reload by chunks while the registers it references changed)."""
+    columns = {f.column for f in model.columns}
+    scoped = any(_is_scope(model, f) for f in model.columns) and any(_is_holder(f) for f in model.columns)
+    return scoped or (locations.LOCATIONS in columns and locations.OFFSHORE not in columns)
+
+
+def _is_scope(model: ClassModel, f: Field) -> bool:
+    """A certificate's scope column (arrangements, or a wildcard for all of its CSP's)."""
+    return model.name == CERTIFICATION_CLASS and f.many and f.target == ARRANGEMENT_CLASS and f.wildcard is not None
+
+
+def _is_holder(f: Field) -> bool:
+    """A row's one CSP (a certificate's holder)."""
+    return f.target == CSP_CLASS and not f.many
 
 
 def _target_form(ref: str) -> str | None:

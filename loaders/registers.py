@@ -115,7 +115,8 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
             if split is None:
                 raise
             dataset = None  # a changed chunk's rows hold a problem: the full path names its row and column
-    if split is not None and (dataset is None or not split.accept(dataset, builder.uids)):
+    if split is not None and (dataset is None or not split.accept(dataset, builder.uids)
+                              or not split.references_kept(store, _labels(plan.write), builder.uids)):
         return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
     assert dataset is not None
     counts = {**plan.stored_counts, **dataset.counts()}
@@ -155,6 +156,11 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                               precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
                               patched=None if split is None else {split.label: split.uids()})
     return counts
+
+
+def _labels(registers: Collection[str]) -> frozenset[str]:
+    """The store labels of these registers."""
+    return frozenset(m.name for m in register_order(load_ontology()) if (m.register or m.name) in registers)
 
 
 def _chunk_records(found: RegisterFolder, names: Collection[str]) -> dict[str, dict[str, object] | None]:

@@ -136,22 +136,26 @@ def test_reloading_the_same_folder_writes_nothing(folders: tuple[Path, Path], tm
 
 def test_a_reload_writes_only_the_changed_registers_and_those_referencing_them(
         folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """evidence.csv and controls.csv changed: evidence, controls, the evidence summary and the load record are
-    compared and written; csps, contracts and the other registers are left as stored (still equal to a fresh
-    load: the first test)."""
+    """evidence.csv and controls.csv changed: evidence, controls and the load record are compared and written,
+    evidence by its changed chunks (the evidence summary's groups they touch redone by the store); csps,
+    contracts and the other registers are left as stored (still equal to a fresh load: the first test)."""
     first, changed = folders
     store = loaded(first, tmp_path / "store")
     replaced: list[frozenset[str] | None] = []
     original = ladybug_diff.replace_tenant
 
+    patched: list[Any] = []
+
     def spy(*args: Any) -> dict[str, int]:
         replaced.append(args[7] if len(args) > 7 else None)
+        patched.append(args[9] if len(args) > 9 else None)
         return original(*args)
 
     monkeypatch.setattr(ladybug_diff, "replace_tenant", spy)
     try:
         load_registers(store, changed, "demo", obligations_under(store))
-        assert replaced == [frozenset({"Evidence", "Control", evidence_groups.LABEL, "RegisterLoad"})]
+        assert replaced == [frozenset({"Evidence", "Control", "RegisterLoad"})]
+        assert patched[0] is not None and set(patched[0]) == {"Evidence"}
     finally:
         store.close()
 
@@ -332,17 +336,20 @@ def test_a_changed_row_with_a_problem_is_named_and_nothing_is_written(
     header, body = evidence_file(synthetic_folder)
     changed = [list(r) for r in body]
     changed[1000][header.index(column)] = body[5][0] if value == "FIRST" else value
-    second = with_evidence(synthetic_folder, tmp_path / "b", changed)
-    store = synthetic_store
-    generation, before = store.generation(), graph(store, "demo")
-    with pytest.raises(RegisterError) as refused:
-        load_registers(store, second, "demo", obligations_under(store))
-    problems = refused.value.problems
+    problems = refused(synthetic_store, with_evidence(synthetic_folder, tmp_path / "b", changed))
     assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", 1002, column)], problems
     assert message in problems[0].message
     if value == "FIRST":
         assert "first on row 7" in problems[0].message
+
+
+def refused(store: LadybugStore, folder: Path) -> list[Any]:
+    """The problems a load of `folder` is refused with; the store is left as it was."""
+    generation, before = store.generation(), graph(store, "demo")
+    with pytest.raises(RegisterError) as raised:
+        load_registers(store, folder, "demo", obligations_under(store))
     assert store.generation() == generation and graph(store, "demo") == before
+    return raised.value.problems
 
 
 def test_changing_the_chunking_code_makes_the_next_load_a_full_one(
@@ -461,6 +468,136 @@ def test_a_reload_by_chunks_of_a_big5_file_with_quoted_line_breaks(synthetic_fol
     finally:
         store.close()
         fresh.close()
+
+
+def _edited(folder: Path, target: Path, edit: Any) -> Path:
+    """A copy of `folder` with `edit(registers)` applied: register name -> (header, rows) of its CSV file, UTF-8;
+    only the registers it changes are written again."""
+    shutil.copytree(folder, target)
+    found: dict[str, tuple[list[str], list[list[str]]]] = {}
+    for path in sorted(target.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            header, *body = csv.reader(handle)
+        found[path.stem] = (header, [list(r) for r in body])
+    before = {name: (list(h), [list(r) for r in b]) for name, (h, b) in found.items()}
+    edit(found)
+    for name, table in found.items():
+        if table != before[name]:
+            with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle).writerows([table[0], *table[1]])
+    return target
+
+
+def _cell(registers: dict[str, tuple[list[str], list[list[str]]]], name: str, row: int, column: str,
+          value: str | None = None) -> str:
+    """A register's cell (row counted from 0 after the header), set to `value` when given; its value before."""
+    header, body = registers[name]
+    found = body[row][header.index(column)]
+    if value is not None:
+        body[row][header.index(column)] = value
+    return found
+
+
+def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_folder: Path, tmp_path: Path,
+                                                                    patched: list[Any]) -> None:
+    """A new month's exports: controls.csv (a control renamed, one added), arrangements.csv (one renamed) and
+    evidence.csv (a row collected later, one naming the new control, one added) all changed. Evidence is written
+    by its changed chunks only: the renamed control's and arrangement's nodes are created again, and with them
+    the links of the unchanged evidence items into them, which are never compared; the store is what a fresh
+    load of the folder gives, node by node, link by link, and its trace.
+
+    Loading the first folder again removes the new control while a stored evidence item still names it: the
+    reload judges evidence whole (the full path, which would name the row) and gives the first folder's store
+    back. A control removed that no stored evidence names keeps the reload by chunks."""
+    header, body = evidence_file(synthetic_folder)
+    renamed_control = body[5][header.index("control_id")]
+    renamed_arrangement = body[6][header.index("arrangement_id")]
+    assert renamed_arrangement
+
+    def month(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        controls = registers["controls"][1]
+        at = next(i for i, r in enumerate(controls) if r[0] == renamed_control)
+        _cell(registers, "controls", at, "name", "控制措施 更名")
+        controls.append(["CTL-NEW", "新控制措施", "資訊安全部", "12", controls[at][4], "*"])
+        arrangements = registers["arrangements"][1]
+        at = next(i for i, r in enumerate(arrangements) if r[0] == renamed_arrangement)
+        _cell(registers, "arrangements", at, "name", "委外事項 更名")
+        _cell(registers, "evidence", 100, "collected_on", "2026-11-28")
+        _cell(registers, "evidence", 700, "control_id", "CTL-NEW")
+        evidence = registers["evidence"][1]
+        evidence.insert(1500, ["EV-NEW-1", *evidence[10][1:]])
+
+    def named_again(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        month(registers)
+        _cell(registers, "evidence", 700, "control_id", body[700][header.index("control_id")])
+
+    second = _edited(synthetic_folder, tmp_path / "b", month)
+    third = _edited(synthetic_folder, tmp_path / "c", named_again)  # the new control named by no evidence
+    store = loaded(synthetic_folder, tmp_path / "store")
+    fresh = loaded(second, tmp_path / "fresh")
+    try:
+        before = graph(store, "demo")
+        with read_folder(second, register_names()) as found:
+            plan = plan_reload(store, "demo", found, obligations_under(store))
+        assert plan.chunked == "evidence" and {"controls", "arrangements", "evidence"} <= plan.write
+        load_registers(store, second, "demo", obligations_under(store))
+        assert patched[-1] is not None and set(patched[-1]) == {"Evidence"}
+        assert graph(store, "demo") == graph(fresh, "demo")
+        assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
+        load_registers(store, synthetic_folder, "demo", obligations_under(store))
+        assert patched[-1] is None  # CTL-NEW gone while a stored evidence item names it: judged whole
+        assert graph(store, "demo") == before
+        load_registers(store, third, "demo", obligations_under(store))
+        load_registers(store, synthetic_folder, "demo", obligations_under(store))
+        assert patched[-1] is not None  # CTL-NEW gone, named by no stored evidence item
+        assert graph(store, "demo") == before
+    finally:
+        store.close()
+        fresh.close()
+
+
+def test_a_control_removed_that_unchanged_evidence_names_is_named_row_by_row(
+        synthetic_folder: Path, synthetic_store: LadybugStore, tmp_path: Path) -> None:
+    """controls.csv loses a control that rows of unchanged evidence chunks name, and one evidence row changes:
+    the reload judges evidence whole and names every row naming the control, by file, row and column; nothing
+    is written."""
+    header, body = evidence_file(synthetic_folder)
+    gone = body[0][header.index("control_id")]
+    naming = [i + 2 for i, r in enumerate(body) if r[header.index("control_id")] == gone]
+
+    def drop(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        registers["controls"][1][:] = [r for r in registers["controls"][1] if r[0] != gone]
+        _cell(registers, "evidence", 2500, "collected_on", "2026-11-28")
+
+    problems = refused(synthetic_store, _edited(synthetic_folder, tmp_path / "b", drop))
+    assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", n, "control_id") for n in naming]
+    assert all(repr(gone) in p.message for p in problems)
+
+
+def test_a_register_whose_checks_read_another_registers_rows_is_not_reloaded_by_chunks(
+        synthetic_folder: Path, synthetic_store: LadybugStore, tmp_path: Path) -> None:
+    """A system's data locations are judged by its arrangement's offshore flag: with arrangements.csv changed as
+    well, systems.csv is validated whole (the plan names no register to reload by chunks); evidence, whose rows
+    are judged by the ids they name alone, is. Only certificates and systems read another register's rows."""
+    from regtrace.loaders.register_validation import reads_other_registers, register_order
+    from regtrace.ontology.model import load_ontology
+
+    assert {m.register for m in register_order(load_ontology()) if reads_other_registers(m)} == {
+        "certifications", "systems"}
+
+    def systems_and_arrangements(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        _cell(registers, "arrangements", 0, "name", "委外事項 更名")
+        _cell(registers, "systems", 0, "name", "系統 更名")
+
+    def evidence_and_arrangements(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        _cell(registers, "arrangements", 0, "name", "委外事項 更名")
+        _cell(registers, "evidence", 0, "title", "佐證 更名")
+
+    under = obligations_under(synthetic_store)
+    for edit, chunked in ((systems_and_arrangements, None), (evidence_and_arrangements, "evidence")):
+        folder = _edited(synthetic_folder, tmp_path / edit.__name__, edit)
+        with read_folder(folder, register_names()) as found:
+            assert plan_reload(synthetic_store, "demo", found, under).chunked == chunked, edit.__name__
 
 
 def test_a_reload_by_chunks_failing_mid_write_leaves_the_previous_state(
