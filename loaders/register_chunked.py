@@ -1,6 +1,7 @@
-"""A reload of a register file that differs from the last load by a few rows: only the rows of its changed
-chunks (register_chunks, cut from the file's bytes as it was scanned) are parsed with the csv module, validated
-and converted; the bytes of unchanged chunks are not decoded or parsed again.
+"""A reload of a register file that differs from the last load by a few rows, or by none while a register it
+references changed: only the rows of its changed chunks (register_chunks, cut from the file's bytes as it was
+scanned) are parsed with the csv module, validated and converted; the bytes of unchanged chunks are not decoded
+or parsed again.
 
 Those rows were valid when last loaded, and none references them (register_digests.by_chunks). Every other
 register is as it was then, or a register they reference changed too: then the ids their stored rows reference

@@ -11,11 +11,12 @@ next load of the tenant compares them with the folder it is given:
   register any of those reference (its ids and rows are what they are checked against). A store that can
   keep the tenant's other labels as they are (Store.replaces_labels) writes only those; another store is
   given every register, validated;
-* a file changed of a register no other references, its header the same, on a store that `replaces_labels`
-  (alone, or with files of registers it references: `by_chunks`): the plan names it `chunked`, and the load
+* a register no other references is to be written (its file changed, or one it references did), its header
+  the same, on a store that `replaces_labels` (`by_chunks`): the plan names it `chunked`, and the load
   (registers._load, register_chunked) validates, converts and writes only the rows of its chunks whose digest
-  the record does not hold (register_chunks), the other changed registers whole, falling back to the file
-  whole when a changed row has a problem or an id its stored rows reference is gone;
+  the record does not hold (register_chunks; none, when its file is unchanged), the other registers written
+  whole, falling back to the file whole when a changed row has a problem or an id its stored rows reference
+  is gone;
 * no record, other rules, or the API changed the tenant since: everything is validated and written.
 
 The rules are this ontology (its text), the code that validates and converts rows (its source), the
@@ -202,35 +203,32 @@ def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
     validated = _closure(written | _naming_provisions(models), references)
     return ReloadPlan(frozenset(validated), frozenset(written), True, files_now, rules, changes,
                       {n: c for n, c in record.counts.items() if n not in validated}, record,
-                      by_chunks(changed, referrers, record, folder, models), generation)
+                      by_chunks(changed, written, referrers, record, folder, models), generation)
 
 
-def by_chunks(changed: set[str], referrers: Mapping[str, set[str]], record: LoadRecord, folder: RegisterFolder,
-              models: Sequence[ClassModel]) -> str | None:
-    """The register whose changed chunks alone may be validated and written: a register that changed, referenced
-    by no other (a removed row breaks no reference), without a row limit, read from a CSV file (present before
-    and now) whose header and chunks the record keeps; of several, the one with the most stored rows.
+def by_chunks(changed: set[str], written: set[str], referrers: Mapping[str, set[str]], record: LoadRecord,
+              folder: RegisterFolder, models: Sequence[ClassModel]) -> str | None:
+    """The register whose changed chunks alone may be validated and written: a register written (its file
+    changed, or a register it references did) that no other references (a removed row breaks no reference),
+    without a row limit, read from a CSV file (present before and now) whose header and chunks the record keeps;
+    of several, the one with the most stored rows.
 
-    Its unchanged rows were valid when last loaded. When it alone changed, every register they are judged
-    against is as it was, so they still are. When others changed too (a new month's controls and evidence),
-    they still are as long as its rows are judged on their own and by the ids they reference only
-    (register_validation.reads_other_registers) and every id its stored rows reference is still there, which
-    the load checks before writing (register_chunked.ChangedChunks.references_kept). What the rows of
-    unchanged chunks can still conflict with (a changed row taking an unchanged row's id) is checked by the
-    load too (ChangedChunks.accept)."""
+    Its unchanged rows were valid when last loaded. When its file alone changed, every register they are judged
+    against is as it was, so they still are. When a register it references changed (a new month's controls,
+    with or without a new evidence file), they still are as long as its rows are judged on their own and by the
+    ids they reference only (register_validation.reads_other_registers) and every id its stored rows reference
+    is still there, which the load checks before writing (register_chunked.ChangedChunks.references_kept). What
+    the rows of unchanged chunks can still conflict with (a changed row taking an unchanged row's id) is
+    checked by the load too (ChangedChunks.accept)."""
     if folder.workbook is not None:
         return None
     by_name = {m.register or m.name: m for m in models}
-    candidates = [name for name in sorted(changed)
+    candidates = [name for name in sorted(written)
                   if not referrers.get(name) and by_name[name].max_rows is None
                   and folder.tables.get(name) is not None
-                  and name in record.files and isinstance(record.chunks.get(name), dict)]
-    if not candidates:
-        return None
-    name = max(candidates, key=lambda n: record.counts.get(n, 0))
-    if len(changed) > 1 and reads_other_registers(by_name[name]):
-        return None
-    return name
+                  and name in record.files and isinstance(record.chunks.get(name), dict)
+                  and (changed == {name} or not reads_other_registers(by_name[name]))]
+    return max(candidates, key=lambda n: record.counts.get(n, 0)) if candidates else None
 
 
 def _naming_provisions(models: Sequence[ClassModel]) -> set[str]:

@@ -508,7 +508,9 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
 
     Loading the first folder again removes the new control while a stored evidence item still names it: the
     reload judges evidence whole (the full path, which would name the row) and gives the first folder's store
-    back. A control removed that no stored evidence names keeps the reload by chunks."""
+    back. A control removed that no stored evidence names keeps the reload by chunks. A control renamed alone
+    (evidence.csv unchanged) goes by chunks too, none of them changed: the renamed control's links are made
+    again as they were."""
     header, body = evidence_file(synthetic_folder)
     renamed_control = body[5][header.index("control_id")]
     renamed_arrangement = body[6][header.index("arrangement_id")]
@@ -533,6 +535,8 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
 
     second = _edited(synthetic_folder, tmp_path / "b", month)
     third = _edited(synthetic_folder, tmp_path / "c", named_again)  # the new control named by no evidence
+    renamed = _edited(synthetic_folder, tmp_path / "d", lambda registers: _cell(  # evidence.csv unchanged
+        registers, "controls", int(renamed_control[3:]), "name", "控制措施 更名"))
     store = loaded(synthetic_folder, tmp_path / "store")
     fresh = loaded(second, tmp_path / "fresh")
     try:
@@ -551,6 +555,11 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
         load_registers(store, synthetic_folder, "demo", obligations_under(store))
         assert patched[-1] is not None  # CTL-NEW gone, named by no stored evidence item
         assert graph(store, "demo") == before
+        fresh.close()
+        fresh = loaded(renamed, tmp_path / "fresh-renamed")
+        load_registers(store, renamed, "demo", obligations_under(store))
+        assert patched[-1] is not None and set(patched[-1]) == {"Evidence"}  # evidence by chunks, none changed
+        assert graph(store, "demo") == graph(fresh, "demo")
     finally:
         store.close()
         fresh.close()
@@ -576,25 +585,35 @@ def test_a_control_removed_that_unchanged_evidence_names_is_named_row_by_row(
 
 def test_a_register_whose_checks_read_another_registers_rows_is_not_reloaded_by_chunks(
         synthetic_folder: Path, synthetic_store: LadybugStore, tmp_path: Path) -> None:
-    """A system's data locations are judged by its arrangement's offshore flag: with arrangements.csv changed as
+    """A system's data locations are judged by its arrangement's offshore flag: with another file changed as
     well, systems.csv is validated whole (the plan names no register to reload by chunks); evidence, whose rows
-    are judged by the ids they name alone, is. Only certificates and systems read another register's rows."""
+    are judged by the ids they name alone, is, its file changed or not. Only certificates and systems read
+    another register's rows."""
     from regtrace.loaders.register_validation import reads_other_registers, register_order
     from regtrace.ontology.model import load_ontology
 
     assert {m.register for m in register_order(load_ontology()) if reads_other_registers(m)} == {
         "certifications", "systems"}
 
+    def systems_and_csps(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        _cell(registers, "csps", 0, "name", "雲端服務業者 更名")
+        _cell(registers, "systems", 0, "name", "系統 更名")
+
+    def systems_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        _cell(registers, "systems", 0, "name", "系統 更名")
+
     def systems_and_arrangements(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
         _cell(registers, "arrangements", 0, "name", "委外事項 更名")
         _cell(registers, "systems", 0, "name", "系統 更名")
 
-    def evidence_and_arrangements(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def arrangements_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
         _cell(registers, "arrangements", 0, "name", "委外事項 更名")
-        _cell(registers, "evidence", 0, "title", "佐證 更名")
 
     under = obligations_under(synthetic_store)
-    for edit, chunked in ((systems_and_arrangements, None), (evidence_and_arrangements, "evidence")):
+    # systems (with certifications, written as they reference the CSPs) whole; systems alone by chunks; with
+    # arrangements, evidence (written: it references them, its file unchanged) by chunks and systems whole
+    for edit, chunked in ((systems_and_csps, None), (systems_alone, "systems"),
+                          (systems_and_arrangements, "evidence"), (arrangements_alone, "evidence")):
         folder = _edited(synthetic_folder, tmp_path / edit.__name__, edit)
         with read_folder(folder, register_names()) as found:
             assert plan_reload(synthetic_store, "demo", found, under).chunked == chunked, edit.__name__
