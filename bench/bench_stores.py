@@ -161,8 +161,9 @@ def one_row_changed(folder: Path) -> Path:
 
 def two_files_changed(folder: Path) -> Path:
     """A copy of the "one row changed" folder in which one control's name differs as well. Reloaded after that
-    folder, the controls file alone changed: the evidence register, which references it, is validated and compared
-    whole with the stored tenant (README "What a reload reads again"). Made once beside the folder and reused."""
+    folder, the controls file alone changed: the evidence register, which references it, is written too (by
+    chunks, none of them changed, since 2026-12-01; validated and compared whole before: README "What a reload
+    reads again"). Made once beside the folder and reused."""
     return _changed_copy(one_row_changed(folder), folder.with_name(folder.name + "-two-files"), "controls", "name",
                          0, lambda name: name + "（修訂）")
 

@@ -36,6 +36,9 @@ from .register_reader import READ_ERRORS, RegisterFolder, Table
 from .register_validation import RegisterDataset, register_order
 
 UidsOf = Callable[[str], "pa.ChunkedArray | None"]
+# At most this many ids gone from a referenced register are looked up in the stored rows' links (each one's
+# referring rows are read); more, and the register is judged whole.
+GONE_LOOKED_UP = 1_000
 
 
 @dataclass
@@ -82,6 +85,8 @@ class ChangedChunks:
             now = uids_of(target.name)
             kept = set() if now is None else set(now.to_pylist())
             gone = tuple(uid for uid in store.uids(target.name, self.tenant) if uid not in kept)
+            if len(gone) > GONE_LOOKED_UP:  # a register replaced rather than edited: judged whole
+                return False
             hop = Hop(onto.relation(self.model.name, f.name).type, "in", self.label)
             if gone and store.related(RelatedQuery(target.name, gone, (hop,), self.tenant)):
                 return False

@@ -18,7 +18,7 @@ from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Store, Writer
 from regtrace.graph.schema import store_schema
-from regtrace.loaders import register_digests
+from regtrace.loaders import register_chunked, register_digests
 from regtrace.loaders.register_digests import plan_reload
 from regtrace.loaders.register_reader import read_folder
 from regtrace.loaders.registers import load_registers, register_names
@@ -499,7 +499,8 @@ def _cell(registers: dict[str, tuple[list[str], list[list[str]]]], name: str, ro
 
 
 def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_folder: Path, tmp_path: Path,
-                                                                    patched: list[Any]) -> None:
+                                                                    patched: list[Any],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A new month's exports: controls.csv (a control renamed, one added), arrangements.csv (one renamed) and
     evidence.csv (a row collected later, one naming the new control, one added) all changed. Evidence is written
     by its changed chunks only: the renamed control's and arrangement's nodes are created again, and with them
@@ -508,7 +509,8 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
 
     Loading the first folder again removes the new control while a stored evidence item still names it: the
     reload judges evidence whole (the full path, which would name the row) and gives the first folder's store
-    back. A control removed that no stored evidence names keeps the reload by chunks. A control renamed alone
+    back. A control removed that no stored evidence names keeps the reload by chunks (more ids gone than are
+    looked up, and evidence is judged whole). A control renamed alone
     (evidence.csv unchanged) goes by chunks too, none of them changed: the renamed control's links are made
     again as they were."""
     header, body = evidence_file(synthetic_folder)
@@ -555,6 +557,12 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
         load_registers(store, synthetic_folder, "demo", obligations_under(store))
         assert patched[-1] is not None  # CTL-NEW gone, named by no stored evidence item
         assert graph(store, "demo") == before
+        load_registers(store, third, "demo", obligations_under(store))
+        looked_up = register_chunked.GONE_LOOKED_UP
+        monkeypatch.setattr(register_chunked, "GONE_LOOKED_UP", 0)  # more ids gone than are looked up
+        load_registers(store, synthetic_folder, "demo", obligations_under(store))
+        assert patched[-1] is None and graph(store, "demo") == before
+        monkeypatch.setattr(register_chunked, "GONE_LOOKED_UP", looked_up)
         fresh.close()
         fresh = loaded(renamed, tmp_path / "fresh-renamed")
         load_registers(store, renamed, "demo", obligations_under(store))
