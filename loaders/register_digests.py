@@ -210,6 +210,7 @@ def by_chunks(changed: set[str], written: set[str], referrers: Mapping[str, set[
               folder: RegisterFolder, models: Sequence[ClassModel]) -> str | None:
     """The register whose changed chunks alone may be validated and written: a register written (its file
     changed, or a register it references did) that no other references (a removed row breaks no reference),
+    that names no provision (those are read whole on every load, so that each renumbered id is warned about),
     without a row limit, read from a CSV file (present before and now) whose header and chunks the record keeps;
     of several, the one with the most stored rows.
 
@@ -223,8 +224,9 @@ def by_chunks(changed: set[str], written: set[str], referrers: Mapping[str, set[
     if folder.workbook is not None:
         return None
     by_name = {m.register or m.name: m for m in models}
+    naming = _naming_provisions(models)  # read whole on every load, for the renumbering warnings
     candidates = [name for name in sorted(written)
-                  if not referrers.get(name) and by_name[name].max_rows is None
+                  if not referrers.get(name) and name not in naming and by_name[name].max_rows is None
                   and folder.tables.get(name) is not None
                   and name in record.files and isinstance(record.chunks.get(name), dict)
                   and (changed == {name} or not reads_other_registers(by_name[name]))]

@@ -259,8 +259,9 @@ def test_a_token_write_and_a_migration_killed_mid_write_leave_old_or_new(scenari
 
 
 def test_a_reload_by_chunks_killed_mid_write_leaves_old_or_new(scenario: Scenario, zygote: Zygote) -> None:
-    """The target tenant's folder again with one evidence row changed: a reload by chunks (its changed chunk
-    alone written, the published database copied), killed as the database copy appears, when the staging WAL
+    """The target tenant's folder again with one evidence row changed and a control renamed: a reload by chunks
+    (evidence's changed chunk alone written, the renamed control's links made again, the published database
+    copied), killed as the database copy appears, when the staging WAL
     appears, when the new generation is renamed into place and when the pointer switches: each time the
     store is as before or as after the uninterrupted reload."""
     import csv
@@ -279,6 +280,12 @@ def test_a_reload_by_chunks_killed_mid_write_leaves_old_or_new(scenario: Scenari
         header, *body = csv.reader(handle)
     body[len(body) // 2][header.index("collected_on")] = "2026-11-28"
     with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *body])
+    controls = changed / "controls.csv"  # a control renamed: its evidence's links made again as they were
+    with controls.open(encoding="utf-8-sig", newline="") as handle:
+        header, *body = csv.reader(handle)
+    body[0][header.index("name")] += "（修訂）"
+    with controls.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *body])
     with LadybugStore(scenario.template, create=False) as store, read_folder(changed, register_names()) as found:
         assert plan_reload(store, TARGET, found, obligations_under(store)).chunked == "evidence"

@@ -617,11 +617,16 @@ def test_a_register_whose_checks_read_another_registers_rows_is_not_reloaded_by_
     def arrangements_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
         _cell(registers, "arrangements", 0, "name", "委外事項 更名")
 
+    def findings_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        _cell(registers, "findings", 0, "due_on", "2026-06-03")
+
     under = obligations_under(synthetic_store)
     # systems (with certifications, written as they reference the CSPs) whole; systems alone by chunks; with
-    # arrangements, evidence (written: it references them, its file unchanged) by chunks and systems whole
+    # arrangements, evidence (written: it references them, its file unchanged) by chunks and systems whole;
+    # findings name provisions: read whole on every load, so that each renumbered id is warned about
     for edit, chunked in ((systems_and_csps, None), (systems_alone, "systems"),
-                          (systems_and_arrangements, "evidence"), (arrangements_alone, "evidence")):
+                          (systems_and_arrangements, "evidence"), (arrangements_alone, "evidence"),
+                          (findings_alone, None)):
         folder = _edited(synthetic_folder, tmp_path / edit.__name__, edit)
         with read_folder(folder, register_names()) as found:
             assert plan_reload(synthetic_store, "demo", found, under).chunked == chunked, edit.__name__
