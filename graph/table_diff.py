@@ -24,6 +24,15 @@ def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[lis
     absent from `stored` or differing). Both tables conformed to the label's schema."""
     if not stored.num_rows:  # a first load: everything is new (and the table is not copied again)
         return [], new
+    removed, added, changed = node_differences(node, stored, new)
+    return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
+
+
+def node_differences(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[list[str], pa.Table, pa.Table]:
+    """(uids of stored nodes absent from `new`; rows of `new` absent from `stored`; rows of `new` whose stored
+    node's properties differ). Both tables conformed to the label's schema."""
+    if not stored.num_rows:
+        return [], new, new.slice(0, 0)
     stored_uids, new_uids = stored.column("uid"), new.column("uid")
     at = pc.index_in(new_uids, value_set=stored_uids)  # each new row's stored row (uids are distinct), or null
     kept_new = pc.is_valid(at)
@@ -36,8 +45,7 @@ def node_changes(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple[lis
     for name in node.names[1:]:
         equal = same(new.column(name).take(align_new), stored.column(name).take(align_stored))
         differs = pc.or_(differs, pc.invert(equal))
-    changed = new.take(pc.filter(align_new, differs))
-    return removed + changed.column("uid").to_pylist(), pa.concat_tables([added, changed])
+    return removed, added, new.take(pc.filter(align_new, differs))
 
 
 def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:

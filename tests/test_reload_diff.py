@@ -99,8 +99,13 @@ def diffs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
     return seen
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["small labels", "every label large"])
 def test_a_reload_leaves_the_graph_a_fresh_load_gives(folders: tuple[Path, Path], tmp_path: Path,
-                                                      diffs: list[dict[str, int]]) -> None:
+                                                      diffs: list[dict[str, int]], large: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every label large: changed nodes are updated in place one by one, and memory is returned after each."""
+    if large:
+        monkeypatch.setattr(ladybug_diff, "LARGE_ROWS", 1)
     first, changed = folders
     reloaded = loaded(first, tmp_path / "reloaded", changed)
     fresh = loaded(changed, tmp_path / "fresh")
@@ -111,6 +116,7 @@ def test_a_reload_leaves_the_graph_a_fresh_load_gives(folders: tuple[Path, Path]
         # changed control, and the evidence summary rows of the groups they touch
         wrote = diffs[1]
         assert wrote["nodes_deleted"] < 10 and wrote["nodes_created"] < 10 and wrote["links_created"] < 20, wrote
+        assert wrote["nodes_updated"] == 1, wrote  # the control whose scope changed, in place (evidence by chunks)
         assert {r["evidence_id"] for r in reloaded.nodes("Evidence", "demo")} >= {"EV-NEW-1"}
         assert reloaded.nodes(evidence_groups.LABEL, "demo") == fresh.nodes(evidence_groups.LABEL, "demo")
     finally:
@@ -498,14 +504,17 @@ def _cell(registers: dict[str, tuple[list[str], list[list[str]]]], name: str, ro
     return found
 
 
+@pytest.mark.parametrize("in_place", [True, False], ids=["updated in place", "created again"])
 def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_folder: Path, tmp_path: Path,
                                                                     patched: list[Any],
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    in_place: bool) -> None:
     """A new month's exports: controls.csv (a control renamed, one added), arrangements.csv (one renamed) and
     evidence.csv (a row collected later, one naming the new control, one added) all changed. Evidence is written
-    by its changed chunks only: the renamed control's and arrangement's nodes are created again, and with them
-    the links of the unchanged evidence items into them, which are never compared; the store is what a fresh
-    load of the folder gives, node by node, link by link, and its trace.
+    by its changed chunks only; the renamed control and arrangement are updated in place, their links kept, or
+    (more changed nodes than are updated one by one) created again, and then the links of the unchanged evidence
+    items into them, which are never compared, are made again. Either way the store is what a fresh load of the
+    folder gives, node by node, link by link, and its trace.
 
     Loading the first folder again removes the new control while a stored evidence item still names it: the
     reload judges evidence whole (the full path, which would name the row) and gives the first folder's store
@@ -535,6 +544,8 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
         month(registers)
         _cell(registers, "evidence", 700, "control_id", body[700][header.index("control_id")])
 
+    if not in_place:
+        monkeypatch.setattr(ladybug_diff, "IN_PLACE_ROWS", 0)
     second = _edited(synthetic_folder, tmp_path / "b", month)
     third = _edited(synthetic_folder, tmp_path / "c", named_again)  # the new control named by no evidence
     renamed = _edited(synthetic_folder, tmp_path / "d", lambda registers: _cell(  # evidence.csv unchanged
