@@ -19,7 +19,8 @@ peak RSS (ru_maxrss) is that store's alone:
   one app (its trace cache answers), medians of --runs after a warm-up;
 * reloads (--reload): the same folder again; a folder with one evidence row changed; then, after that one, a
   folder in which a control's name differs as well (the two-files folder): the controls file changed, so the
-  evidence register, which references it, is validated and compared whole with the stored tenant;
+  evidence register, which references it, is reloaded by chunks (none changed; the ids it names checked still
+  there) and the renamed control updated in place;
 * parse: the csv module reading every row of the same files (the floor a loader cannot beat); the LadybugDB
   load is reported as a multiple of it.
 

@@ -16,13 +16,14 @@ import pytest
 from crash_fixtures import synthetic
 from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
-from regtrace.graph.port import Store, Writer
+from regtrace.graph.port import Writer
 from regtrace.graph.schema import store_schema
 from regtrace.loaders import register_chunked, register_digests
 from regtrace.loaders.register_digests import plan_reload
 from regtrace.loaders.register_reader import read_folder
 from regtrace.loaders.registers import load_registers, register_names
 from regtrace.trace import evidence_groups, trace
+from reload_fixtures import Registers, edited, graph, loaded
 from store_fixtures import seeded_ladybug
 
 from regtrace.errors import InputError, RegisterError, StoreChangedError
@@ -66,23 +67,6 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     controls[0]["applies_to"] = controls[1]["applies_to"]  # links removed and added
     write(changed / "controls.csv", controls)
     return first, changed
-
-
-def graph(store: Store, tenant: str) -> dict[str, Any]:
-    schema = store_schema()
-    found: dict[str, Any] = {label: store.nodes(label, tenant) for label, node in schema.nodes.items()
-                             if node.tenant_scoped}
-    for rel in schema.relationships:
-        if schema.nodes[rel.source].tenant_scoped:
-            found[rel.type] = store.links(rel.type, tenant)
-    return found
-
-
-def loaded(folder: Path, path: Path, *more: Path) -> LadybugStore:
-    store = seeded_ladybug(path)
-    for f in (folder, *more):
-        load_registers(store, f, "demo", obligations_under(store))
-    return store
 
 
 @pytest.fixture
@@ -296,7 +280,8 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Path, tmp_path: Path,
                                                            patched: list[Any]) -> None:
     """Folder B is folder A with one evidence row changed (collected later: the newest of its group), two
-    naming another control or arrangement (their nodes unchanged, their links and groups not), one added, one
+    naming another control or arrangement and one naming no arrangement now (their nodes unchanged, their links
+    and groups not: the last one's link is removed, none made in its place), one added, one
     removed and one moved to another place in the file. Reloading B over A writes only Evidence's changed rows
     (the others never compared) and leaves every row, link, evidence summary group and the trace a fresh load
     of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are those of the
@@ -308,6 +293,7 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     changed[700][control] = next(r[control] for r in body if r[control] != body[700][control])
     changed[1200][arrangement] = next(r[arrangement] for r in body
                                       if r[arrangement] and r[arrangement] != body[1200][arrangement])
+    changed[next(i for i in range(1300, len(body)) if body[i][arrangement])][arrangement] = ""
     changed.insert(1500, [f"EV-NEW-{changed[10][0]}", *changed[10][1:]])
     del changed[2000]
     changed.insert(2600, changed.pop(40))
@@ -476,25 +462,7 @@ def test_a_reload_by_chunks_of_a_big5_file_with_quoted_line_breaks(synthetic_fol
         fresh.close()
 
 
-def _edited(folder: Path, target: Path, edit: Any) -> Path:
-    """A copy of `folder` with `edit(registers)` applied: register name -> (header, rows) of its CSV file, UTF-8;
-    only the registers it changes are written again."""
-    shutil.copytree(folder, target)
-    found: dict[str, tuple[list[str], list[list[str]]]] = {}
-    for path in sorted(target.glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as handle:
-            header, *body = csv.reader(handle)
-        found[path.stem] = (header, [list(r) for r in body])
-    before = {name: (list(h), [list(r) for r in b]) for name, (h, b) in found.items()}
-    edit(found)
-    for name, table in found.items():
-        if table != before[name]:
-            with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle).writerows([table[0], *table[1]])
-    return target
-
-
-def _cell(registers: dict[str, tuple[list[str], list[list[str]]]], name: str, row: int, column: str,
+def _cell(registers: Registers, name: str, row: int, column: str,
           value: str | None = None) -> str:
     """A register's cell (row counted from 0 after the header), set to `value` when given; its value before."""
     header, body = registers[name]
@@ -527,7 +495,7 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
     renamed_arrangement = body[6][header.index("arrangement_id")]
     assert renamed_arrangement
 
-    def month(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def month(registers: Registers) -> None:
         controls = registers["controls"][1]
         at = next(i for i, r in enumerate(controls) if r[0] == renamed_control)
         _cell(registers, "controls", at, "name", "控制措施 更名")
@@ -540,15 +508,15 @@ def test_a_reload_by_chunks_with_the_registers_it_references_changed(synthetic_f
         evidence = registers["evidence"][1]
         evidence.insert(1500, ["EV-NEW-1", *evidence[10][1:]])
 
-    def named_again(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def named_again(registers: Registers) -> None:
         month(registers)
         _cell(registers, "evidence", 700, "control_id", body[700][header.index("control_id")])
 
     if not in_place:
         monkeypatch.setattr(ladybug_diff, "IN_PLACE_ROWS", 0)
-    second = _edited(synthetic_folder, tmp_path / "b", month)
-    third = _edited(synthetic_folder, tmp_path / "c", named_again)  # the new control named by no evidence
-    renamed = _edited(synthetic_folder, tmp_path / "d", lambda registers: _cell(  # evidence.csv unchanged
+    second = edited(synthetic_folder, tmp_path / "b", month)
+    third = edited(synthetic_folder, tmp_path / "c", named_again)  # the new control named by no evidence
+    renamed = edited(synthetic_folder, tmp_path / "d", lambda registers: _cell(  # evidence.csv unchanged
         registers, "controls", int(renamed_control[3:]), "name", "控制措施 更名"))
     store = loaded(synthetic_folder, tmp_path / "store")
     fresh = loaded(second, tmp_path / "fresh")
@@ -593,11 +561,11 @@ def test_a_control_removed_that_unchanged_evidence_names_is_named_row_by_row(
     gone = body[0][header.index("control_id")]
     naming = [i + 2 for i, r in enumerate(body) if r[header.index("control_id")] == gone]
 
-    def drop(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def drop(registers: Registers) -> None:
         registers["controls"][1][:] = [r for r in registers["controls"][1] if r[0] != gone]
         _cell(registers, "evidence", 2500, "collected_on", "2026-11-28")
 
-    problems = refused(synthetic_store, _edited(synthetic_folder, tmp_path / "b", drop))
+    problems = refused(synthetic_store, edited(synthetic_folder, tmp_path / "b", drop))
     assert [(p.source, p.row, p.column) for p in problems] == [("evidence.csv", n, "control_id") for n in naming]
     assert all(repr(gone) in p.message for p in problems)
 
@@ -614,21 +582,21 @@ def test_a_register_whose_checks_read_another_registers_rows_is_not_reloaded_by_
     assert {m.register for m in register_order(load_ontology()) if reads_other_registers(m)} == {
         "certifications", "systems"}
 
-    def systems_and_csps(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def systems_and_csps(registers: Registers) -> None:
         _cell(registers, "csps", 0, "name", "雲端服務業者 更名")
         _cell(registers, "systems", 0, "name", "系統 更名")
 
-    def systems_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def systems_alone(registers: Registers) -> None:
         _cell(registers, "systems", 0, "name", "系統 更名")
 
-    def systems_and_arrangements(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def systems_and_arrangements(registers: Registers) -> None:
         _cell(registers, "arrangements", 0, "name", "委外事項 更名")
         _cell(registers, "systems", 0, "name", "系統 更名")
 
-    def arrangements_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def arrangements_alone(registers: Registers) -> None:
         _cell(registers, "arrangements", 0, "name", "委外事項 更名")
 
-    def findings_alone(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    def findings_alone(registers: Registers) -> None:
         _cell(registers, "findings", 0, "due_on", "2026-06-03")
 
     under = obligations_under(synthetic_store)
@@ -638,7 +606,7 @@ def test_a_register_whose_checks_read_another_registers_rows_is_not_reloaded_by_
     for edit, chunked in ((systems_and_csps, None), (systems_alone, "systems"),
                           (systems_and_arrangements, "evidence"), (arrangements_alone, "evidence"),
                           (findings_alone, None)):
-        folder = _edited(synthetic_folder, tmp_path / edit.__name__, edit)
+        folder = edited(synthetic_folder, tmp_path / edit.__name__, edit)
         with read_folder(folder, register_names()) as found:
             assert plan_reload(synthetic_store, "demo", found, under).chunked == chunked, edit.__name__
 

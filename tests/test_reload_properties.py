@@ -1,0 +1,207 @@
+"""Property: whatever a new month's exports change, a reload over the stored tenant leaves exactly what a fresh
+load of the same folder gives, or is refused exactly as that load is, the store untouched.
+
+A reload takes whichever path its plan picks (a register compared whole, evidence by its changed chunks, nodes
+updated in place or created again, the ids gone from a referenced register looked up or the file judged whole);
+each path is a shortcut that must not change the answer. A synthetic insurer (3,000 evidence items, a dozen
+chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change
+(evidence collected again, moved, added, removed, naming another control or arrangement; controls renamed,
+added, removed, given other obligations or arrangements; arrangements renamed or ended; systems, CSPs, findings
+and certificates edited; a date no calendar has), are loaded over it in turn. After each, the store holds node
+by node and link by link (the load record's digests included) what a fresh store given that folder holds, and
+the same trace; or both refused, naming the same file, row and column, and the reloaded store is as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from crash_fixtures import synthetic
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+from regtrace.graph import ladybug_diff
+from regtrace.graph.ladybug_store import LadybugStore
+from regtrace.loaders import register_chunked, registers
+from regtrace.loaders.registers import load_registers
+from regtrace.trace import trace
+from reload_fixtures import Registers, edited, graph, loaded
+from store_fixtures import seeded_ladybug
+
+from regtrace.errors import RegisterError
+from regtrace.regulation_graph import obligations_under
+
+AS_OF = dt.date(2026, 11, 29)
+Edit = tuple[Any, ...]  # (what, row, other row) with rows taken modulo the register's length when applied
+Problems = list[tuple[str, int | None, str | None]]
+
+
+def _column(registers: Registers, name: str, column: str) -> int:
+    return registers[name][0].index(column)
+
+
+def _ids(registers: Registers, name: str) -> list[str]:
+    return [r[0] for r in registers[name][1]]
+
+
+def _set(registers: Registers, name: str, row: int, column: str, value: str) -> None:
+    body = registers[name][1]
+    body[row % len(body)][_column(registers, name, column)] = value
+
+
+def _get(registers: Registers, name: str, row: int, column: str) -> str:
+    body = registers[name][1]
+    return body[row % len(body)][_column(registers, name, column)]
+
+
+def _copied(registers: Registers, name: str, row: int, new_id: str) -> None:
+    body = registers[name][1]
+    body.insert(row % len(body), [new_id, *body[row % len(body)][1:]])
+
+
+def _removed(registers: Registers, name: str, row: int) -> None:
+    body = registers[name][1]
+    if len(body) > 1:
+        del body[row % len(body)]
+
+
+def _moved(registers: Registers, name: str, row: int, to: int) -> None:
+    body = registers[name][1]
+    body.insert(to % len(body), body.pop(row % len(body)))
+
+
+def apply(registers: Registers, edit: Edit, new_id: Callable[[str], str]) -> None:
+    """One edit of an export, as a compliance team's tools would make it."""
+    what, row, other = edit
+    arrangements = _ids(registers, "arrangements")
+    if what == "evidence collected":
+        _set(registers, "evidence", row, "collected_on", ("2026-11-28", "2024-02-29", "2026-13-40")[other % 3])
+    elif what == "evidence names another control":
+        _set(registers, "evidence", row, "control_id", _ids(registers, "controls")[other % 300])
+    elif what == "evidence names another arrangement":
+        _set(registers, "evidence", row, "arrangement_id", ["", *arrangements][other % (len(arrangements) + 1)])
+    elif what == "evidence added":
+        _copied(registers, "evidence", row, new_id("EV-NEW"))
+    elif what == "evidence removed":
+        _removed(registers, "evidence", row)
+    elif what == "evidence moved":
+        _moved(registers, "evidence", row, other)
+    elif what == "control renamed":
+        _set(registers, "controls", row, "name", f"控制措施 更名 {other}")
+    elif what == "control added":
+        _copied(registers, "controls", row, new_id("CTL-NEW"))
+    elif what == "control removed":
+        _removed(registers, "controls", row)
+    elif what == "control satisfies others":
+        _set(registers, "controls", row, "satisfies", _get(registers, "controls", other, "satisfies"))
+    elif what == "control applies elsewhere":
+        _set(registers, "controls", row, "applies_to", _get(registers, "controls", other, "applies_to"))
+    elif what == "arrangement renamed":
+        _set(registers, "arrangements", row, "name", f"委外事項 更名 {other}")
+    elif what == "arrangement ended":
+        _set(registers, "arrangements", row, "end_date", "2026-10-31")
+    elif what == "system renamed":
+        _set(registers, "systems", row, "name", f"系統 更名 {other}")
+    elif what == "system moved":
+        _set(registers, "systems", row, "arrangement_id", arrangements[other % len(arrangements)])
+    elif what == "csp renamed":
+        _set(registers, "csps", row, "name", f"雲端業者 更名 {other}")
+    elif what == "finding due":
+        _set(registers, "findings", row, "due_on", "2026-12-31")
+    elif what == "certificate expires":
+        _set(registers, "certifications", row, "valid_until", "2026-11-01")
+    else:
+        raise AssertionError(what)
+
+
+EDITS = ("evidence collected", "evidence names another control", "evidence names another arrangement",
+         "evidence added", "evidence removed", "evidence moved", "control renamed", "control added",
+         "control removed", "control satisfies others", "control applies elsewhere", "arrangement renamed",
+         "arrangement ended", "system renamed", "system moved", "csp renamed", "finding due",
+         "certificate expires")
+edits = st.tuples(st.sampled_from(EDITS), st.integers(0, 3_100), st.integers(0, 3_100))
+months = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=1, max_size=2)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The synthetic insurer's folder and a closed store holding it (copied for each example)."""
+    base = tmp_path_factory.mktemp("reload-properties")
+    folder = synthetic(base / "a", 3000, seed=11)
+    loaded(folder, base / "store").close()
+    yield folder, base / "store"
+
+
+def outcome(store: LadybugStore, folder: Path) -> Problems | None:
+    """None when the load went through, else the file, row and column of each problem it was refused with."""
+    try:
+        load_registers(store, folder, "demo", obligations_under(store))
+    except RegisterError as refused:
+        return sorted(((p.source, p.row, p.column) for p in refused.problems), key=repr)
+    return None
+
+
+def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
+    """`outcome` of a reload, the path its plan took noted (`--hypothesis-show-statistics` shows how often each
+    was taken)."""
+    plan_reload = registers.plan_reload
+
+    def noted(*args: Any) -> Any:
+        plan = plan_reload(*args)
+        event(f"{plan.chunked or 'no register'} by chunks")
+        return plan
+
+    with mock.patch.object(registers, "plan_reload", noted):
+        found = outcome(store, folder)
+    event("refused" if found else "loaded")
+    return found
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=months, in_place=st.booleans(), gone_looked_up=st.booleans())
+@example(steps=[[("evidence collected", 100, 0)]], in_place=True, gone_looked_up=True)
+@example(steps=[[("evidence names another arrangement", 1, 0)]], in_place=True, gone_looked_up=True)  # none now
+@example(steps=[[("control renamed", 5, 0)], [("control renamed", 5, 1), ("evidence moved", 40, 2600)]],
+         in_place=False, gone_looked_up=True)
+@example(steps=[[("control added", 7, 0), ("evidence names another control", 700, 7)], [("control removed", 7, 0)]],
+         in_place=True, gone_looked_up=True)
+@example(steps=[[("arrangement renamed", 3, 0), ("evidence added", 1500, 0), ("evidence removed", 2000, 0)]],
+         in_place=True, gone_looked_up=False)
+def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path, Path], steps: list[list[Edit]],
+                                                              in_place: bool, gone_looked_up: bool) -> None:
+    folder, template = first
+    counter = itertools.count()
+    with (tempfile.TemporaryDirectory() as scratch,
+          mock.patch.object(ladybug_diff, "IN_PLACE_ROWS", ladybug_diff.IN_PLACE_ROWS if in_place else 0),
+          mock.patch.object(register_chunked, "GONE_LOOKED_UP",
+                            register_chunked.GONE_LOOKED_UP if gone_looked_up else 0)):
+        root = Path(scratch)
+        shutil.copytree(template, root / "store")
+        store = LadybugStore(root / "store")
+        try:
+            for n, month in enumerate(steps):
+                def edit(registers: Registers, month: list[Edit] = month) -> None:
+                    for one in month:
+                        apply(registers, one, lambda prefix: f"{prefix}-{next(counter)}")
+
+                folder = edited(folder, root / f"month-{n}", edit)
+                fresh = seeded_ladybug(root / f"fresh-{n}")
+                try:
+                    expected = outcome(fresh, folder)
+                    generation, before = store.generation(), graph(store, "demo")
+                    assert reloaded(store, folder) == expected, month
+                    if expected is None:
+                        assert graph(store, "demo") == graph(fresh, "demo"), month
+                        assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF), month
+                    else:
+                        assert store.generation() == generation and graph(store, "demo") == before, month
+                finally:
+                    fresh.close()
+        finally:
+            store.close()
