@@ -4,12 +4,13 @@ load of the same folder gives, or is refused exactly as that load is, the store 
 A reload takes whichever path its plan picks (a register compared whole, evidence by its changed chunks, nodes
 updated in place or created again, the ids gone from a referenced register looked up or the file judged whole);
 each path is a shortcut that must not change the answer. A synthetic insurer (3,000 evidence items, a dozen
-chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change
-(evidence collected again, moved, added, removed, naming another control or arrangement; controls renamed,
-added, removed, given other obligations or arrangements; arrangements renamed or ended; systems, CSPs, findings
-and certificates edited; a date no calendar has), are loaded over it in turn. After each, the store holds node
-by node and link by link (the load record's digests included) what a fresh store given that folder holds, and
-the same trace; or both refused, naming the same file, row and column, and the reloaded store is as it was."""
+chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change,
+are loaded over it in turn: evidence collected again, retitled, moved, added, removed, naming another control,
+arrangement or none; controls renamed, added, removed, given other obligations or arrangements; arrangements
+renamed or ended; systems, CSPs, contracts, findings and certificates edited; a date no calendar has. After
+each, the store holds node by node and link by link (the load record's digests included) what a fresh store
+given that folder holds, and the same trace; or both refused, naming the same file, row and column, and the
+reloaded store is as it was."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from regtrace.errors import RegisterError
 from regtrace.regulation_graph import obligations_under
 
 AS_OF = dt.date(2026, 11, 29)
-Edit = tuple[Any, ...]  # (what, row, other row) with rows taken modulo the register's length when applied
+Edit = tuple[str, int, int]  # (what, row, other row): rows are taken modulo the register's length
 Problems = list[tuple[str, int | None, str | None]]
 
 
@@ -76,56 +77,48 @@ def _moved(registers: Registers, name: str, row: int, to: int) -> None:
     body.insert(to % len(body), body.pop(row % len(body)))
 
 
-def apply(registers: Registers, edit: Edit, new_id: Callable[[str], str]) -> None:
-    """One edit of an export, as a compliance team's tools would make it."""
-    what, row, other = edit
-    arrangements = _ids(registers, "arrangements")
-    if what == "evidence collected":
-        _set(registers, "evidence", row, "collected_on", ("2026-11-28", "2024-02-29", "2026-13-40")[other % 3])
-    elif what == "evidence names another control":
-        _set(registers, "evidence", row, "control_id", _ids(registers, "controls")[other % 300])
-    elif what == "evidence names another arrangement":
-        _set(registers, "evidence", row, "arrangement_id", ["", *arrangements][other % (len(arrangements) + 1)])
-    elif what == "evidence added":
-        _copied(registers, "evidence", row, new_id("EV-NEW"))
-    elif what == "evidence removed":
-        _removed(registers, "evidence", row)
-    elif what == "evidence moved":
-        _moved(registers, "evidence", row, other)
-    elif what == "control renamed":
-        _set(registers, "controls", row, "name", f"控制措施 更名 {other}")
-    elif what == "control added":
-        _copied(registers, "controls", row, new_id("CTL-NEW"))
-    elif what == "control removed":
-        _removed(registers, "controls", row)
-    elif what == "control satisfies others":
-        _set(registers, "controls", row, "satisfies", _get(registers, "controls", other, "satisfies"))
-    elif what == "control applies elsewhere":
-        _set(registers, "controls", row, "applies_to", _get(registers, "controls", other, "applies_to"))
-    elif what == "arrangement renamed":
-        _set(registers, "arrangements", row, "name", f"委外事項 更名 {other}")
-    elif what == "arrangement ended":
-        _set(registers, "arrangements", row, "end_date", "2026-10-31")
-    elif what == "system renamed":
-        _set(registers, "systems", row, "name", f"系統 更名 {other}")
-    elif what == "system moved":
-        _set(registers, "systems", row, "arrangement_id", arrangements[other % len(arrangements)])
-    elif what == "csp renamed":
-        _set(registers, "csps", row, "name", f"雲端業者 更名 {other}")
-    elif what == "finding due":
-        _set(registers, "findings", row, "due_on", "2026-12-31")
-    elif what == "certificate expires":
-        _set(registers, "certifications", row, "valid_until", "2026-11-01")
-    else:
-        raise AssertionError(what)
+def _clause_dropped(r: Registers, row: int) -> None:
+    clauses = _get(r, "contracts", row, "clauses").split(";")
+    _set(r, "contracts", row, "clauses", ";".join(clauses[:-1] or clauses))
 
 
-EDITS = ("evidence collected", "evidence names another control", "evidence names another arrangement",
-         "evidence added", "evidence removed", "evidence moved", "control renamed", "control added",
-         "control removed", "control satisfies others", "control applies elsewhere", "arrangement renamed",
-         "arrangement ended", "system renamed", "system moved", "csp renamed", "finding due",
-         "certificate expires")
-edits = st.tuples(st.sampled_from(EDITS), st.integers(0, 3_100), st.integers(0, 3_100))
+def _arrangement_or_none(r: Registers, other: int) -> str:
+    named = ["", *_ids(r, "arrangements")]
+    return named[other % len(named)]
+
+
+EditOf = Callable[[Registers, int, int, Callable[[str], str]], None]  # (registers, row, other row, new id)
+# what exports change, each as a compliance team's tools would make it
+EDITS: dict[str, EditOf] = {
+    "evidence collected": lambda r, row, other, _: _set(
+        r, "evidence", row, "collected_on", ("2026-11-28", "2024-02-29", "2026-13-40")[other % 3]),
+    "evidence names another control": lambda r, row, other, _: _set(
+        r, "evidence", row, "control_id", _get(r, "controls", other, "control_id")),
+    "evidence names another arrangement": lambda r, row, other, _: _set(
+        r, "evidence", row, "arrangement_id", _arrangement_or_none(r, other)),
+    "evidence retitled": lambda r, row, other, _: _set(r, "evidence", row, "title", f"佐證 更名 {other}"),
+    "evidence added": lambda r, row, _, new_id: _copied(r, "evidence", row, new_id("EV-NEW")),
+    "evidence removed": lambda r, row, _, __: _removed(r, "evidence", row),
+    "evidence moved": lambda r, row, other, _: _moved(r, "evidence", row, other),
+    "control renamed": lambda r, row, other, _: _set(r, "controls", row, "name", f"控制措施 更名 {other}"),
+    "control added": lambda r, row, _, new_id: _copied(r, "controls", row, new_id("CTL-NEW")),
+    "control removed": lambda r, row, _, __: _removed(r, "controls", row),
+    "control satisfies others": lambda r, row, other, _: _set(
+        r, "controls", row, "satisfies", _get(r, "controls", other, "satisfies")),
+    "control applies elsewhere": lambda r, row, other, _: _set(
+        r, "controls", row, "applies_to", _get(r, "controls", other, "applies_to")),
+    "arrangement renamed": lambda r, row, other, _: _set(r, "arrangements", row, "name", f"委外事項 更名 {other}"),
+    "arrangement ended": lambda r, row, _, __: _set(r, "arrangements", row, "end_date", "2026-10-31"),
+    "system renamed": lambda r, row, other, _: _set(r, "systems", row, "name", f"系統 更名 {other}"),
+    "system moved": lambda r, row, other, _: _set(
+        r, "systems", row, "arrangement_id", _get(r, "arrangements", other, "arrangement_id")),
+    "csp renamed": lambda r, row, other, _: _set(r, "csps", row, "name", f"雲端業者 更名 {other}"),
+    "finding due": lambda r, row, _, __: _set(r, "findings", row, "due_on", "2026-12-31"),
+    "contract clause dropped": lambda r, row, _, __: _clause_dropped(r, row),
+    "certificate expires": lambda r, row, _, __: _set(r, "certifications", row, "valid_until", "2026-11-01"),
+}
+
+edits = st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 3_100), st.integers(0, 3_100))
 months = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=1, max_size=2)
 
 
@@ -187,8 +180,8 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
         try:
             for n, month in enumerate(steps):
                 def edit(registers: Registers, month: list[Edit] = month) -> None:
-                    for one in month:
-                        apply(registers, one, lambda prefix: f"{prefix}-{next(counter)}")
+                    for what, row, other in month:
+                        EDITS[what](registers, row, other, lambda prefix: f"{prefix}-{next(counter)}")
 
                 folder = edited(folder, root / f"month-{n}", edit)
                 fresh = seeded_ladybug(root / f"fresh-{n}")
