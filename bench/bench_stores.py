@@ -525,6 +525,13 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(text)
 
 
+def _load_peaks(result: dict[str, Any]) -> list[float]:
+    """The peak RSS of each load a store's run measured (the first load and each reload): the issue's bound is on
+    every load, not on the trace+API process."""
+    return [result[key] for key in ("load_rss_peak_mb", "reload_load_rss_peak_mb", "reload_one_load_rss_peak_mb",
+                                    "reload_two_load_rss_peak_mb") if key in result]
+
+
 def verdicts(results: dict[str, Any]) -> dict[str, bool]:
     out: dict[str, bool] = {}
     lady = results["stores"].get("ladybug", {})
@@ -534,9 +541,7 @@ def verdicts(results: dict[str, Any]) -> dict[str, bool]:
         out[f"LadybugDB cold trace < {TARGETS['ladybug_trace_s']} s"] = \
             lady["cold_trace_s"] < TARGETS["ladybug_trace_s"]
         # the issue's bound is on the loads (a first load and each reload), not on the trace+API process
-        loads = [lady[key] for key in ("load_rss_peak_mb", "reload_load_rss_peak_mb", "reload_one_load_rss_peak_mb",
-                                       "reload_two_load_rss_peak_mb") if key in lady]
-        out["LadybugDB peak RSS of every load < 1 GB"] = max(loads) < TARGETS["load_rss_mb"]
+        out["LadybugDB peak RSS of every load < 1 GB"] = max(_load_peaks(lady)) < TARGETS["load_rss_mb"]
     if "load_s" in lady and parse:
         for key, target, name in (("load_s", "load_x_parse", "load"), ("validate_s", "validate_x_parse", "validate"),
                                   ("reload_load_s", "reload_x_parse", "reload"),
@@ -545,7 +550,7 @@ def verdicts(results: dict[str, Any]) -> dict[str, bool]:
             if key in lady:
                 out[f"LadybugDB {name} within {TARGETS[target]}x parse"] = lady[key] <= TARGETS[target] * parse
     if "load_s" in neo:  # the client's process (the server's heap is set apart: --neo4j-heap)
-        out["Neo4j load process peak RSS < 1 GB"] = neo["load_rss_peak_mb"] < TARGETS["load_rss_mb"]
+        out["Neo4j peak RSS of every load's process < 1 GB"] = max(_load_peaks(neo)) < TARGETS["load_rss_mb"]
     if "load_s" in lady and "load_s" in neo:
         for key, name in (("load_s", "load"), ("trace_s", "trace"), ("cold_trace_s", "cold trace"),
                           ("graphql_cold_s", "dashboard query")):

@@ -277,6 +277,12 @@ def tenant_nodes_page(node: NodeSchema, dialect: Dialect) -> str:
             f"WITH n ORDER BY n.uid LIMIT $page {dialect.rows(node_columns(node), 'uid')}")
 
 
+def tenant_uids_page(node: NodeSchema, dialect: Dialect) -> str:
+    """The uids alone of one page of $tenant's nodes of a label (as tenant_nodes_page)."""
+    return (f"MATCH (n:{node.label}) WHERE n.uid > $after AND n.uid < $end AND {dialect.tenant_condition('n')} "
+            f"WITH n ORDER BY n.uid LIMIT $page {dialect.rows('n.uid AS uid', 'uid')}")
+
+
 def tenant_links_page(rel: RelSchema, dialect: Dialect) -> str:
     """The links of one page of $tenant's source nodes (as tenant_nodes_page) as source and target uids; a source
     with none gives one row whose target is null."""

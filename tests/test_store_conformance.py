@@ -305,6 +305,7 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
     for tenant in ("example", "exampl"):
         assert set(store.node_table("Evidence", tenant).column("tenant").to_pylist()) == {tenant}
         assert store.link_table("EVIDENCES", tenant).num_rows == len(store.links("EVIDENCES", tenant)) == 125
+        assert len(uids := store.uids("Evidence", tenant)) == 125 and all(u.startswith(f"{tenant}/") for u in uids)
 
     # by hand: one control now satisfies another obligation (a link), one evidence item proves another control (a
     # link), one has another title (a property); nothing else differs
