@@ -7,10 +7,10 @@ each path is a shortcut that must not change the answer. A synthetic insurer (3,
 chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change,
 are loaded over it in turn: evidence collected again, retitled, moved, added, removed, naming another control,
 arrangement or none; controls renamed, added, removed, given other obligations or arrangements; arrangements
-renamed or ended; systems, CSPs, contracts, findings and certificates edited; a date no calendar has. After
-each, the store holds node by node and link by link (the load record's digests included) what a fresh store
-given that folder holds, and the same trace; or both refused, naming the same file, row and column, and the
-reloaded store is as it was."""
+renamed or ended; systems, CSPs, contracts, findings and certificates edited (a certificate held by another
+CSP: its scope covers other arrangements, or none); a date no calendar has. After each, the store holds node by
+node and link by link (the load record's digests included) what a fresh store given that folder holds, and the
+same trace; or both refused, naming the same file, row and column, and the reloaded store is as it was."""
 
 from __future__ import annotations
 
@@ -116,6 +116,8 @@ EDITS: dict[str, EditOf] = {
     "finding due": lambda r, row, _, __: _set(r, "findings", row, "due_on", "2026-12-31"),
     "contract clause dropped": lambda r, row, _, __: _clause_dropped(r, row),
     "certificate expires": lambda r, row, _, __: _set(r, "certifications", row, "valid_until", "2026-11-01"),
+    "certificate held by another csp": lambda r, row, other, _: _set(
+        r, "certifications", row, "csp_id", _get(r, "csps", other, "csp_id")),
 }
 
 edits = st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 3_100), st.integers(0, 3_100))
