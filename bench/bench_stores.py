@@ -540,7 +540,6 @@ def verdicts(results: dict[str, Any]) -> dict[str, bool]:
     if "load_s" in lady:
         out[f"LadybugDB cold trace < {TARGETS['ladybug_trace_s']} s"] = \
             lady["cold_trace_s"] < TARGETS["ladybug_trace_s"]
-        # the bound is on the loads (a first load and each reload), not on the trace+API process
         out["LadybugDB peak RSS of every load < 1 GB"] = max(_load_peaks(lady)) < TARGETS["load_rss_mb"]
     if "load_s" in lady and parse:
         for key, target, name in (("load_s", "load_x_parse", "load"), ("validate_s", "validate_x_parse", "validate"),

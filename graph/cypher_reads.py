@@ -265,9 +265,10 @@ def all_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows(node_columns(node), 'uid')}"
 
 
-def all_uids(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
-    """The uid alone of every node of a label (of $tenant, by_tenant), in no order."""
-    return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} {dialect.rows('n.uid AS uid', None)}"
+def all_uids(node: NodeSchema, dialect: Dialect) -> str:
+    """The uid alone of every node of a label (a tenant-scoped label's: of every tenant's published registers), in
+    no order; a tenant's are read in pages (tenant_uids_page)."""
+    return f"MATCH (n:{node.label}){_scope(node, 'n', False, dialect)} {dialect.rows('n.uid AS uid', None)}"
 
 
 def tenant_nodes_page(node: NodeSchema, dialect: Dialect) -> str:

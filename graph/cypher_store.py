@@ -77,11 +77,10 @@ class CypherStore(Store):
         node_table: a million uids read at once were a million rows held beside them (~300 MB more, the peak of
         a Neo4j reload's client)."""
         node = store_schema().nodes[label]
-        by_tenant, params = self._tenant_params(node.tenant_scoped, tenant)
-        if by_tenant and tenant is not None:
+        if node.tenant_scoped and tenant is not None:
             return [str(r["uid"]) for rows in self._pages(reads.tenant_uids_page(node, self.queries.dialect), tenant)
                     for r in rows]
-        return [str(r["uid"]) for r in self.execute(reads.all_uids(node, by_tenant, self.queries.dialect), params)]
+        return [str(r["uid"]) for r in self.execute(reads.all_uids(node, self.queries.dialect), None)]
 
     def node_table(self, label: str, tenant: str) -> pa.Table:
         """Read in pages of TABLE_PAGE nodes by uid, in one snapshot, each page made columns before the next is

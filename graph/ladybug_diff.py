@@ -76,7 +76,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     regrouped = evidence_groups.SOURCE in patched
     touched: set[str] = set()  # evidence uids whose node or links changed: their controls' groups are redone
     controls: set[str] = set()  # control ids whose groups are redone (those the changed rows named before)
-    given_uids: dict[str, list[str]] = {}  # a patched label's given rows: their stored links are compared
+    given_uids: dict[str, pa.ChunkedArray] = {}  # a patched label's given rows: their stored links are compared
     linked = {end for rel in schema.relationships for end in (rel.source, rel.target)}
     replaced = [node for node in schema.nodes.values()
                 if node.tenant_scoped and (only is None or node.label in only)]
@@ -87,7 +87,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         new = tables.conformed_nodes(node, given) if given is not None else _empty(node)
         updated = _EMPTY
         if node.label in patched:
-            given_uids[node.label] = new.column("uid").to_pylist()
+            given_uids[node.label] = new.column("uid")
             deleted, created = _patched_changes(conn, tenant, node, new, patched[node.label])
             if node.label == evidence_groups.SOURCE:
                 touched.update(created.column("uid").to_pylist())
@@ -135,7 +135,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         given = (links.pop if release else links.get)(key, None)
         new = tables.conformed_links(rel, given) if given is not None else _empty_links(rel)
         if rel.source in patched:  # the given rows' links only (a row may now have none): the others are kept
-            stored = _each(conn, q.links_from(rel), given_uids.get(rel.source, []), new.slice(0, 0))
+            given_rows = given_uids[rel.source].to_pylist() if rel.source in given_uids else []
+            stored = _each(conn, q.links_from(rel), given_rows, new.slice(0, 0))
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)

@@ -462,8 +462,7 @@ def test_a_reload_by_chunks_of_a_big5_file_with_quoted_line_breaks(synthetic_fol
         fresh.close()
 
 
-def _cell(registers: Registers, name: str, row: int, column: str,
-          value: str | None = None) -> str:
+def _cell(registers: Registers, name: str, row: int, column: str, value: str | None = None) -> str:
     """A register's cell (row counted from 0 after the header), set to `value` when given; its value before."""
     header, body = registers[name]
     found = body[row][header.index(column)]

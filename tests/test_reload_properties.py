@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from regtrace.graph import ladybug_diff
 from regtrace.graph.ladybug_store import LadybugStore
-from regtrace.loaders import register_chunked, registers
+from regtrace.loaders import register_chunked
+from regtrace.loaders import registers as register_loader
 from regtrace.loaders.registers import load_registers
 from regtrace.trace import trace
 from reload_fixtures import Registers, edited, graph, loaded
@@ -145,14 +146,14 @@ def outcome(store: LadybugStore, folder: Path) -> Problems | None:
 def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
     """`outcome` of a reload, the path its plan took noted (`--hypothesis-show-statistics` shows how often each
     was taken)."""
-    plan_reload = registers.plan_reload
+    plan_reload = register_loader.plan_reload
 
     def noted(*args: Any) -> Any:
         plan = plan_reload(*args)
         event(f"{plan.chunked or 'no register'} by chunks")
         return plan
 
-    with mock.patch.object(registers, "plan_reload", noted):
+    with mock.patch.object(register_loader, "plan_reload", noted):
         found = outcome(store, folder)
     event("refused" if found else "loaded")
     return found
