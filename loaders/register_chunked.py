@@ -39,6 +39,15 @@ UidsOf = Callable[[str], "pa.ChunkedArray | None"]
 # At most this many ids gone from a referenced register are looked up in the stored rows' links (each one's
 # referring rows are read); more, and the register is judged whole.
 GONE_LOOKED_UP = 1_000
+# A file whose changed chunks hold more than CHUNKED_SHARE of its bytes, and more than CHUNKED_BYTES, is read whole.
+# By chunks, the changed chunks' rows are parsed and validated one by one and their stored nodes and links looked up
+# (graph/ladybug_diff.py); whole, the file goes column-wise and is compared with the stored label in one read. At 1M
+# evidence with rows retitled across the file (bench/README.md, 2026-12-02): 0.5 % of the bytes changed, 5.4 s by
+# chunks against 12.9 s whole; 5 %, 12.4 s against 16.9 s; 10 %, 20.7 s against 12.7 s; every line ending changed,
+# 50 s against 9.6 s. Up to a megabyte of changed rows (~7,000 evidence rows) costs little either way: a small file
+# goes by chunks however much of it changed.
+CHUNKED_SHARE = 0.05
+CHUNKED_BYTES = 1 << 20
 
 
 @dataclass
@@ -114,8 +123,8 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
     """Compare the plan's chunked register's chunks with the stored digests; its table then gives the rows of the
     changed chunks alone (to be validated: their numbers are not the file's, so any problem in them must send
     the load down the full path). None when the register cannot be reloaded by chunks (another header, no
-    stored digests, no chunks, a header not on the first line, a read error): read the folder again and load
-    it whole."""
+    stored digests, no chunks, a header not on the first line, a read error, too much of the file changed:
+    CHUNKED_SHARE): read the folder again and load it whole."""
     name = plan.chunked
     if name is None or plan.stored is None:
         return None
@@ -135,6 +144,9 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
             counts[span.digest] -= 1
         else:
             changed.append(span)
+    changed_bytes = sum(span.length for span in changed)
+    if changed_bytes > max(CHUNKED_SHARE * sum(span.length for span in table.spans), CHUNKED_BYTES):
+        return None
     try:
         every = _file_uids(table.path, table.encoding, key, tenant)
         rows = _rows_of(table.path, table.encoding, changed)

@@ -277,15 +277,21 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
+@pytest.mark.parametrize("lookups", ["one by one", "in batches of 7"])
 def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Path, tmp_path: Path,
-                                                           patched: list[Any]) -> None:
+                                                           patched: list[Any], lookups: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Folder B is folder A with one evidence row changed (collected later: the newest of its group), two
     naming another control or arrangement and one naming no arrangement now (their nodes unchanged, their links
     and groups not: the last one's link is removed, none made in its place), one added, one
     removed and one moved to another place in the file. Reloading B over A writes only Evidence's changed rows
     (the others never compared) and leaves every row, link, evidence summary group and the trace a fresh load
     of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are those of the
-    file)."""
+    file). The stored rows and links of the changed chunks' rows are looked up one by one, or in batches (the
+    path of many rows: ladybug_diff.LOOKUP_BATCH)."""
+    if lookups != "one by one":
+        monkeypatch.setattr(ladybug_diff, "LINK_POINT_ROWS", 0)
+        monkeypatch.setattr(ladybug_diff, "LOOKUP_BATCH", 7)
     header, body = evidence_file(synthetic_folder)
     control, arrangement = header.index("control_id"), header.index("arrangement_id")
     changed = [list(r) for r in body]
@@ -313,6 +319,37 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     finally:
         store.close()
         fresh.close()
+
+
+def test_a_file_changed_past_the_chunked_share_is_reloaded_whole(synthetic_folder: Path, tmp_path: Path,
+                                                                  patched: list[Any],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reload by chunks looks up every row of its changed chunks; past CHUNKED_SHARE of the file's bytes (and
+    CHUNKED_BYTES, here none) the file is read whole. Every line ending of the evidence file turned from CRLF to LF
+    (an export saved again by another tool) changes every chunk, so it is reloaded whole; one row changed goes by
+    chunks. Both leave what a fresh load gives."""
+    monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
+    data = (synthetic_folder / "evidence.csv").read_bytes()
+    assert data.count(b"\r\n") > 3000
+    retyped = tmp_path / "lf"
+    shutil.copytree(synthetic_folder, retyped)
+    (retyped / "evidence.csv").write_bytes(data.replace(b"\r\n", b"\n"))
+    header, body = evidence_file(synthetic_folder)
+    body[100][header.index("collected_on")] = "2026-11-28"
+    one_row = with_evidence(retyped, tmp_path / "one-row", body)
+    (one_row / "evidence.csv").write_bytes((one_row / "evidence.csv").read_bytes().replace(b"\r\n", b"\n"))
+    store = loaded(synthetic_folder, tmp_path / "store")
+    try:
+        for folder, by_chunks in ((retyped, False), (one_row, True)):
+            load_registers(store, folder, "demo", obligations_under(store))
+            assert (patched[-1] is not None) == by_chunks, folder.name
+            fresh = loaded(folder, tmp_path / f"fresh-{folder.name}")
+            try:
+                assert graph(store, "demo") == graph(fresh, "demo"), folder.name
+            finally:
+                fresh.close()
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(("column", "value", "message"), [

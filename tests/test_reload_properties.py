@@ -1,8 +1,9 @@
 """Property: whatever a new month's exports change, a reload over the stored tenant leaves exactly what a fresh
 load of the same folder gives, or is refused exactly as that load is, the store untouched.
 
-A reload takes whichever path its plan picks (a register compared whole, evidence by its changed chunks, nodes
-updated in place or created again, the ids gone from a referenced register looked up or the file judged whole);
+A reload takes whichever path its plan picks (a register compared whole, evidence by its changed chunks or whole
+past a share of the file, the changed chunks' stored rows looked up one by one or in batches, nodes updated in place
+or created again, the ids gone from a referenced register looked up or the file judged whole);
 each path is a shortcut that must not change the answer. A synthetic insurer (3,000 evidence items, a dozen
 chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change,
 are loaded over it in turn: evidence collected again, retitled, moved, added, removed, naming another control,
@@ -160,23 +161,31 @@ def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=months, in_place=st.booleans(), gone_looked_up=st.booleans())
-@example(steps=[[("evidence collected", 100, 0)]], in_place=True, gone_looked_up=True)
-@example(steps=[[("evidence names another arrangement", 1, 0)]], in_place=True, gone_looked_up=True)  # none now
+@given(steps=months, in_place=st.booleans(), gone_looked_up=st.booleans(), whole_past_share=st.booleans(),
+       batched=st.booleans())
+@example(steps=[[("evidence collected", 100, 0)]],
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
+@example(steps=[[("evidence names another arrangement", 1, 0)]],  # none now
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
 @example(steps=[[("control renamed", 5, 0)], [("control renamed", 5, 1), ("evidence moved", 40, 2600)]],
-         in_place=False, gone_looked_up=True)
+         in_place=False, gone_looked_up=True, whole_past_share=False, batched=False)
 @example(steps=[[("control added", 7, 0), ("evidence names another control", 700, 7)], [("control removed", 7, 0)]],
-         in_place=True, gone_looked_up=True)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
 @example(steps=[[("arrangement renamed", 3, 0), ("evidence added", 1500, 0), ("evidence removed", 2000, 0)]],
-         in_place=True, gone_looked_up=False)
+         in_place=True, gone_looked_up=False, whole_past_share=False, batched=False)
 def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path, Path], steps: list[list[Edit]],
-                                                              in_place: bool, gone_looked_up: bool) -> None:
+                                                              in_place: bool, gone_looked_up: bool,
+                                                              whole_past_share: bool, batched: bool) -> None:
     folder, template = first
     counter = itertools.count()
     with (tempfile.TemporaryDirectory() as scratch,
           mock.patch.object(ladybug_diff, "IN_PLACE_ROWS", ladybug_diff.IN_PLACE_ROWS if in_place else 0),
           mock.patch.object(register_chunked, "GONE_LOOKED_UP",
-                            register_chunked.GONE_LOOKED_UP if gone_looked_up else 0)):
+                            register_chunked.GONE_LOOKED_UP if gone_looked_up else 0),
+          mock.patch.object(register_chunked, "CHUNKED_BYTES",
+                            0 if whole_past_share else register_chunked.CHUNKED_BYTES),
+          mock.patch.object(ladybug_diff, "LINK_POINT_ROWS", 0 if batched else ladybug_diff.LINK_POINT_ROWS),
+          mock.patch.object(ladybug_diff, "LOOKUP_BATCH", 7 if batched else ladybug_diff.LOOKUP_BATCH)):
         root = Path(scratch)
         shutil.copytree(template, root / "store")
         store = LadybugStore(root / "store")
