@@ -234,8 +234,8 @@ def _links_into(conn: LadybugConnection, tenant: str, node: NodeSchema, uids: Se
     for rel in store_schema().relationships:
         if rel.target != node.label or rel.source not in patched or rel.source == node.label:
             continue
-        if len(uids) <= LOOKUP_BATCH:
-            found[rel.type] = _lookup(conn, q.links_to(rel), uids, _empty_links(rel), LINK_POINT_ROWS)
+        if len(uids) <= q.POINT_ROWS:  # a node may have many links into it (a control's evidence): few nodes alone
+            found[rel.type] = _lookup(conn, q.links_to(rel), uids, _empty_links(rel), q.POINT_ROWS)
         else:
             every = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
             found[rel.type] = every.filter(pc.is_in(every.column("target"), value_set=pa.array(uids, pa.string())))
