@@ -42,10 +42,10 @@ GONE_LOOKED_UP = 1_000
 # A file whose changed chunks hold more than CHUNKED_SHARE of its bytes, and more than CHUNKED_BYTES, is read whole.
 # By chunks, the changed chunks' rows are parsed and validated one by one and their stored nodes and links looked up
 # (graph/ladybug_diff.py); whole, the file goes column-wise and is compared with the stored label in one read. At 1M
-# evidence with rows retitled across the file (bench/README.md, 2026-12-02): 0.5 % of the bytes changed, 5.4 s by
-# chunks against 12.9 s whole; 5 %, 12.4 s against 16.9 s; 10 %, 20.7 s against 12.7 s; every line ending changed,
-# 50 s against 9.6 s. Up to a megabyte of changed rows (~7,000 evidence rows) costs little either way: a small file
-# goes by chunks however much of it changed.
+# evidence with rows retitled across the file (bench/README.md, 2026-12-02): 0.5 % of the bytes changed, 4.6 s and
+# 631 MB by chunks against 12.9 s and 1.5 GB whole; 2 %, 6.9 s against 15.5 s; 5 %, 14.3 s and 917 MB against 16.9 s;
+# 10 %, 20.7 s against 12.7 s; every line ending changed, 50 s against 9.7 s. Up to a megabyte of changed rows (~7,000
+# evidence rows) costs little either way: a small file goes by chunks however much of it changed.
 CHUNKED_SHARE = 0.05
 CHUNKED_BYTES = 1 << 20
 
