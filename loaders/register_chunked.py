@@ -120,33 +120,32 @@ class ChangedChunks:
         return lambda label: pa.chunked_array([self.uids()]) if label == self.label else uids_of(label)
 
 
+def mostly_changed(folder: RegisterFolder, plan: ReloadPlan) -> bool:
+    """Whether the plan's chunked register's changed chunks hold more than CHUNKED_SHARE of its file's bytes (and
+    more than CHUNKED_BYTES): then it is read whole, from the folder as it was read (nothing of it read by chunks)."""
+    changed = _changed_spans(folder, plan)
+    if changed is None or plan.chunked is None:
+        return False
+    total = sum(span.length for span in folder.tables[plan.chunked].spans or ())
+    return sum(span.length for span in changed) > max(CHUNKED_SHARE * total, CHUNKED_BYTES)
+
+
 def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> ChangedChunks | None:
     """Compare the plan's chunked register's chunks with the stored digests; its table then gives the rows of the
     changed chunks alone (to be validated: their numbers are not the file's, so any problem in them must send
     the load down the full path). None when the register cannot be reloaded by chunks (another header, no
-    stored digests, no chunks, a header not on the first line, a read error, too much of the file changed:
-    CHUNKED_SHARE): read the folder again and load it whole."""
+    stored digests, no chunks, a header not on the first line, a read error): read the folder again and load
+    it whole."""
+    changed = _changed_spans(folder, plan)
+    if changed is None:
+        return None
     name = plan.chunked
-    if name is None or plan.stored is None:
-        return None
+    assert name is not None
     table = folder.tables[name]
-    stored = plan.stored.chunks.get(name)
-    counts = stored_counts(stored)
-    if (counts is None or not isinstance(stored, dict) or stored.get("header") != header_digest(table.header)
-            or table.spans is None or table.path is None or table.encoding is None or table.first_row != 2):
-        return None
+    assert table.path is not None and table.encoding is not None
     model = next(m for m in register_order(load_ontology()) if (m.register or m.name) == name)
     key = _key_index(model, table.header)
     if key is None:
-        return None
-    changed: list[Span] = []
-    for span in table.spans:
-        if counts[span.digest] > 0:
-            counts[span.digest] -= 1
-        else:
-            changed.append(span)
-    changed_bytes = sum(span.length for span in changed)
-    if changed_bytes > max(CHUNKED_SHARE * sum(span.length for span in table.spans), CHUNKED_BYTES):
         return None
     try:
         every = _file_uids(table.path, table.encoding, key, tenant)
@@ -157,6 +156,27 @@ def changed_chunks(folder: RegisterFolder, plan: ReloadPlan, tenant: str) -> Cha
         return None
     table.rows, table.columnar = iter(rows), False
     return ChangedChunks(name, model, tenant, every)
+
+
+def _changed_spans(folder: RegisterFolder, plan: ReloadPlan) -> list[Span] | None:
+    """The chunks of the plan's chunked register's file whose digests the stored record lacks (None: it cannot be
+    compared: another header, no stored digests, no chunks, a header not on the first line)."""
+    name = plan.chunked
+    if name is None or plan.stored is None:
+        return None
+    table = folder.tables[name]
+    stored = plan.stored.chunks.get(name)
+    counts = stored_counts(stored)
+    if (counts is None or not isinstance(stored, dict) or stored.get("header") != header_digest(table.header)
+            or table.spans is None or table.path is None or table.encoding is None or table.first_row != 2):
+        return None
+    changed: list[Span] = []
+    for span in table.spans:
+        if counts[span.digest] > 0:
+            counts[span.digest] -= 1
+        else:
+            changed.append(span)
+    return changed
 
 
 def chunk_record(table: Table) -> dict[str, object] | None:

@@ -28,7 +28,7 @@ from regtrace.tenants import tenant_name
 
 from .arrow_memory import system_arrow_memory
 from .register_changes import check_removals
-from .register_chunked import ChangedChunks, changed_chunks, chunk_record
+from .register_chunked import ChangedChunks, changed_chunks, chunk_record, mostly_changed
 from .register_digests import LABEL as RECORD_LABEL
 from .register_digests import LoadRecord, ReloadPlan, folder_digests, plan_reload
 from .register_graph import RegisterGraph, RegisterTables, TableBuilder, register_graph, replace_registers
@@ -98,6 +98,8 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
     with gc_paused(), read_folder(folder, register_names(), digests=compared) as found:
         plan = plan_reload(store, tenant, found, obligations_under)
         split: ChangedChunks | None = None
+        if plan.chunked is not None and by_chunks and mostly_changed(found, plan):
+            by_chunks = False  # read whole, from the folder as read: nothing of it was read by chunks
         if plan.chunked is not None and by_chunks:
             split = changed_chunks(found, plan, tenant)
             if split is None:  # its rows may have been read part way: read the folder again, whole

@@ -148,19 +148,27 @@ def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
     """`outcome` of a reload, the path its plan took noted (`--hypothesis-show-statistics` shows how often each
     was taken)."""
     plan_reload, changed_chunks = register_loader.plan_reload, register_loader.changed_chunks
+    mostly_changed = register_loader.mostly_changed
 
     def noted(*args: Any) -> Any:
         plan = plan_reload(*args)
         event(f"{plan.chunked or 'no register'} by chunks")
         return plan
 
+    def whole(*args: Any) -> Any:
+        found = mostly_changed(*args)
+        if found:
+            event("read whole after all: too much of it changed")
+        return found
+
     def split(*args: Any) -> Any:
         found = changed_chunks(*args)
         if found is None:
-            event("read whole after all (too much of it changed, or no chunks)")
+            event("read whole after all: no chunks to compare")
         return found
 
     with (mock.patch.object(register_loader, "plan_reload", noted),
+          mock.patch.object(register_loader, "mostly_changed", whole),
           mock.patch.object(register_loader, "changed_chunks", split)):
         found = outcome(store, folder)
     event("refused" if found else "loaded")
