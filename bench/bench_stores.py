@@ -178,9 +178,10 @@ SCATTERED_ROWS = 78  # evidence rows retitled, spread evenly: at 1M, 0.5 % of th
 def scattered_changed(folder: Path) -> Path:
     """A copy of the "two files" folder in which SCATTERED_ROWS evidence rows across the file are retitled, each in
     a chunk of its own: a month's edits spread over the register. Made once beside the folder and reused."""
-    step = max(_evidence(folder) // SCATTERED_ROWS, 1)
+    evidence = _evidence(folder)
+    step = max(evidence // SCATTERED_ROWS, 1)
     return _changed_copy(two_files_changed(folder), folder.with_name(folder.name + "-scattered"), "evidence", "title",
-                         set(range(step // 2, _evidence(folder), step)), lambda title: title + "（更正）")
+                         set(range(step // 2, evidence, step)), lambda title: title + "（更正）")
 
 
 def retyped(folder: Path) -> Path:

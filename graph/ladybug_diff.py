@@ -51,6 +51,7 @@ _EMPTY = pa.table({})
 # of (the 1M rows of a file whose every chunk changed, looked up so, held 22 GB and the load was killed).
 LOOKUP_BATCH = 50_000
 LINK_POINT_ROWS = 100_000
+_NO_CONTROLS = pa.table({"uid": pa.array([], pa.string()), "control_id": pa.array([], pa.string())})
 
 
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table | Pending],
@@ -244,8 +245,7 @@ def _links_into(conn: LadybugConnection, tenant: str, node: NodeSchema, uids: Se
 
 def _controls_of(conn: LadybugConnection, uids: Sequence[str]) -> set[str]:
     """The control ids the stored evidence items of `uids` name."""
-    found = _lookup(conn, q.EVIDENCE_CONTROL, uids, pa.table({"uid": pa.array([], pa.string()),
-                                                             "control_id": pa.array([], pa.string())}), LINK_POINT_ROWS)
+    found = _lookup(conn, q.EVIDENCE_CONTROL, uids, _NO_CONTROLS, LINK_POINT_ROWS)
     return set(found.column("control_id").to_pylist())
 
 
