@@ -186,7 +186,8 @@ def scattered_changed(folder: Path) -> Path:
 
 def retyped(folder: Path) -> Path:
     """A copy of the "scattered" folder whose evidence file has its line endings turned from CRLF to LF (saved
-    again by another tool): every chunk differs, so the file is read whole (register_chunked.CHUNKED_SHARE)."""
+    again by another tool): every chunk's bytes differ, its rows in none (register_chunks: a digest without a
+    record's carriage return), so the reload goes by chunks and writes only the load record."""
     source, changed = scattered_changed(folder), folder.with_name(folder.name + "-retyped")
     marker = changed / "changed.json"
     if not marker.is_file():
@@ -196,6 +197,17 @@ def retyped(folder: Path) -> Path:
         path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
         marker.write_text(json.dumps({"register": "evidence", "line endings": "LF"}) + "\n")
     return changed
+
+
+REWRITTEN_EVERY = 16  # every 16th evidence row retitled: at 1M, every chunk of the file changed
+
+
+def rewritten(folder: Path) -> Path:
+    """A copy of the "retyped" folder in which every REWRITTEN_EVERY-th evidence row is retitled (written with
+    CRLF line endings again): every chunk changed, so the reload reads the file whole and compares the stored
+    evidence column-wise (register_chunked.CHUNKED_SHARE). Made once beside the folder and reused."""
+    return _changed_copy(retyped(folder), folder.with_name(folder.name + "-rewritten"), "evidence", "title",
+                         set(range(0, _evidence(folder), REWRITTEN_EVERY)), lambda title: title + "（重編）")
 
 
 def _evidence(folder: Path) -> int:
@@ -239,8 +251,10 @@ RELOADS: tuple[tuple[str, str, str, Callable[[Path], Path]], ...] = (
     ("reload_two", "reload of two files", "a control and an evidence row changed (two files)", two_files_changed),
     ("reload_scattered", "reload of scattered rows", f"{SCATTERED_ROWS} evidence rows retitled across the file",
      scattered_changed),
-    ("reload_retyped", "reload of a retyped file", "the evidence file's line endings turned to LF (read whole)",
+    ("reload_retyped", "reload of a retyped file", "the evidence file's line endings turned to LF (by chunks)",
      retyped),
+    ("reload_rewritten", "reload of a rewritten file",
+     f"every {REWRITTEN_EVERY}th evidence row retitled (the file read whole)", rewritten),
 )
 TIMED_RELOADS = ("reload", "reload_one", "reload_two")
 _RELOAD_STEPS = tuple(step for step, _, _, _ in RELOADS)

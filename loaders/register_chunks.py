@@ -7,9 +7,12 @@ A chunk ends at the end of a line (a line feed) that ends a record (outside any 
 have a CRC-32 ending in ROW_BITS zero bits (one line in 32 on average; the chunk holding a given row has about
 64, as long chunks hold more rows): a boundary depends on that line alone, so a row changed, added, removed or
 moved in the file changes the digest of the chunk(s) holding it and moves no other boundary; a reload writes
-the rows of those chunks. A chunk's digest is the SHA-256 of its bytes (the first 128 bits), so equal digests mean equal
-bytes, whatever the encoding: the line feed and the double quote are single bytes that never occur inside a
-UTF-8 or Big5 character. A UTF-16 file is not cut (its reload reads it whole).
+the rows of those chunks. A chunk's digest is the SHA-256 of its bytes (the first 128 bits) without the carriage
+return of a record's CRLF ending, so equal digests mean equal rows, whatever the encoding (the line feed, the
+carriage return and the double quote are single bytes that never occur inside a UTF-8 or Big5 character) and
+whichever line endings the file was saved with: a register saved again by a tool that writes LF where the last
+wrote CRLF (or the other way) is not read whole on its reload. A carriage return inside a quoted cell is the
+cell's own and is kept. A UTF-16 file is not cut (its reload reads it whole).
 
 Whether a line feed is outside quoted fields is told by the parity of the double quotes before it, which is what
 the csv module reads only when every quote is where a quoted field may start or end: an opening quote (an even
@@ -39,6 +42,9 @@ _MASK = (1 << ROW_BITS) - 1
 _CELL, _ROW = "\x1f", "\x1e"
 _QUOTE = b'"'
 _LINE_FEED = ord("\n")
+_CR = ord("\r")
+_CARRIAGE_RETURN = b"\r"
+_NONE_DROPPED = np.zeros(0, np.int64)
 _AROUND_QUOTES = frozenset(b",\r\n")  # what may precede an opening quote or follow a closing one
 
 
@@ -125,17 +131,18 @@ class ByteChunker:
             return
         inside = self._inside
         quoted = _QUOTE in segment
-        view = memoryview(segment)
-        position = 0  # in the segment: the bytes before it are hashed
+        plain, dropped = _without_record_carriage_returns(segment, inside)
+        view = memoryview(plain)
+        position = 0  # in `plain`: the bytes before it are hashed
         quotes_before, counted = 0, 0
-        for cut in _boundaries(segment):
+        for cut in _boundaries(plain):
             if quoted:
-                quotes_before += segment.count(_QUOTE, counted, cut)
+                quotes_before += plain.count(_QUOTE, counted, cut)
                 counted = cut
                 if inside != (quotes_before % 2 == 1):  # this line feed lies within a quoted field
                     continue
             self._hash.update(view[position:cut])
-            end = self._offset + cut
+            end = self._offset + cut + int(np.searchsorted(dropped, cut))  # where the cut lies in the file
             self._spans.append(Span(self._chunk_start, end - self._chunk_start, self._hash.hexdigest()[:32]))
             self._hash = hashlib.sha256()
             self._chunk_start, position = end, cut
@@ -160,6 +167,26 @@ class ByteChunker:
                 self._broken = True
                 return False
         return True
+
+
+def _without_record_carriage_returns(segment: bytes, inside: bool) -> tuple[bytes, np.ndarray]:
+    """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start) without the carriage
+    return before each line feed that ends a record, and where each dropped one was in the result (ascending): a
+    file saved with CRLF or with LF line endings has the same chunks and digests. A carriage return within a
+    quoted field is the cell's own and stays."""
+    if _CARRIAGE_RETURN not in segment:
+        return segment, _NONE_DROPPED
+    data = np.frombuffer(segment, np.uint8)
+    returns = np.flatnonzero(data[:-1] == _CR)
+    ends = returns[data[returns + 1] == _LINE_FEED]  # each a carriage return right before a line feed
+    if _QUOTE in segment and len(ends):
+        quotes = np.flatnonzero(data == _QUOTE[0])
+        # a line feed ends a record when the quotes before it leave the field as it was at the segment's start
+        ends = ends[(np.searchsorted(quotes, ends) % 2 == 1) == inside]
+    if not len(ends):
+        return segment, _NONE_DROPPED
+    plain = segment.replace(b"\r\n", b"\n") if _QUOTE not in segment else np.delete(data, ends).tobytes()
+    return plain, ends - np.arange(len(ends))
 
 
 def _boundaries(segment: bytes) -> list[int]:

@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from regtrace.loaders.register_chunks import ROW_BITS, ByteChunker
+from regtrace.loaders.register_chunks import ROW_BITS, ByteChunker, Span
 from regtrace.loaders.register_reader import scan_csv, scan_file
 
 MASK = (1 << ROW_BITS) - 1
@@ -31,9 +31,10 @@ def first_such(make: Callable[[int], str], encoding: str, boundary: bool) -> str
     return next(text for n in range(10_000) if ends_a_chunk((text := make(n)).encode(encoding)) is boundary)
 
 
-def rows_text(n: int, *, multiline: bool, encoding: str = "utf-8") -> str:
-    """A header and n rows, one a line; with `multiline`, every 7th row's title is a quoted cell over two lines
-    whose first line would end a chunk were the quote ignored, and every 5th holds a comma and an escaped quote."""
+def rows_text(n: int, *, multiline: bool, encoding: str = "utf-8", newline: str = "\n") -> str:
+    """A header and n rows, one a line (each ended by `newline`); with `multiline`, every 7th row's title is a
+    quoted cell over two lines (a line feed within it) whose first line would end a chunk were the quote ignored,
+    and every 5th holds a comma and an escaped quote."""
     lines = ["evidence_id,control_id,title"]
     for i in range(n):
         start = f"EV{i:05d},CTL{i % 40:03d},"
@@ -43,7 +44,7 @@ def rows_text(n: int, *, multiline: bool, encoding: str = "utf-8") -> str:
             lines.append(f'{start}"標題, 含 ""引號"" {i}"')
         else:
             lines.append(f"{start}佐證 {i}")
-    return "\n".join(lines) + "\n"
+    return newline.join(lines) + newline
 
 
 def chunked(data: bytes, piece: int, start: int = 0) -> ByteChunker:
@@ -123,6 +124,43 @@ def test_escaped_quotes_empty_quoted_cells_and_crlf_keep_the_chunks() -> None:
     assert spans is not None and len(spans) > 1
     rows = [r for s in spans for r in parsed(data[s.offset:s.offset + s.length].decode())]
     assert rows == parsed(text) and rows[-2:] == [["EV1", 'say "hi"', ""], ["EV2", "a,b", "x\r\ny"]]
+
+
+def chunk_rows(data: bytes, spans: list[Span]) -> list[list[list[str]]]:
+    return [parsed(data[s.offset:s.offset + s.length].decode()) for s in spans]
+
+
+def test_a_file_saved_with_other_line_endings_has_the_same_chunks_and_digests() -> None:
+    """The same rows ending in CRLF or in LF (a register saved again by another tool): the same chunks, each
+    holding the same rows, with the same digests (their lengths differ by the carriage returns), in pieces of any
+    size; the files' digests differ. A line break within a quoted cell is the cell's own: turned from LF to CRLF
+    as well, it changes the rows of the chunks holding one, and the digests of those chunks alone."""
+    lf = rows_text(3000, multiline=True).encode()
+    crlf = rows_text(3000, multiline=True, newline="\r\n").encode()
+    assert parsed(lf.decode()) == parsed(crlf.decode()) and len(crlf) == len(lf) + 3001
+    old, new = chunked(lf, 4096).spans(), chunked(crlf, 97).spans()
+    assert old is not None and new is not None and len(old) > 20
+    assert new == chunked(crlf, 1 << 20).spans()
+    assert [s.digest for s in new] == [s.digest for s in old]
+    assert sum(s.length for s in new) == len(crlf) and all(b.length > a.length for a, b in zip(old, new, strict=True))
+    assert chunk_rows(crlf, new) == chunk_rows(lf, old)
+    assert chunked(lf, 4096).digest() != chunked(crlf, 4096).digest()
+    every = lf.replace(b"\n", b"\r\n")  # the cells' line breaks too: 429 titles differ
+    spans = chunked(every, 4096).spans()
+    assert spans is not None and len(spans) == len(old)
+    same = [a.digest == b.digest for a, b in zip(old, spans, strict=True)]
+    assert same == [a == b for a, b in zip(chunk_rows(lf, old), chunk_rows(every, spans), strict=True)]
+    assert any(same) and not all(same)
+
+
+def test_a_carriage_return_in_a_quoted_cell_is_the_cells_own() -> None:
+    """Only a record's CRLF ending loses its carriage return in the digest: a cell holding CRLF and one holding
+    LF differ, and so do their chunks."""
+    head = "evidence_id,control_id,title\r\n"
+    crlf, lf = (f'{head}EV1,CTL001,"x{cell}y"\r\nEV2,CTL002,z\r\n'.encode() for cell in ("\r\n", "\n"))
+    assert parsed(crlf.decode()) != parsed(lf.decode())
+    assert chunked(crlf, 7).spans() != chunked(lf, 7).spans()
+    assert chunked(crlf, 7).digest() != chunked(lf, 7).digest()
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -325,22 +325,19 @@ def test_a_file_changed_past_the_chunked_share_is_reloaded_whole(synthetic_folde
                                                                   patched: list[Any],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A reload by chunks looks up every row of its changed chunks; past CHUNKED_SHARE of the file's bytes (and
-    CHUNKED_BYTES, here none) the file is read whole. Every line ending of the evidence file turned from CRLF to LF
-    (an export saved again by another tool) changes every chunk, so it is reloaded whole; one row changed goes by
-    chunks. Both leave what a fresh load gives."""
+    CHUNKED_BYTES, here none) the file is read whole. Every evidence row retitled changes every chunk, so it is
+    reloaded whole; one row changed after that goes by chunks. Both leave what a fresh load gives."""
     monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
-    data = (synthetic_folder / "evidence.csv").read_bytes()
-    assert data.count(b"\r\n") > 3000
-    retyped = tmp_path / "lf"
-    shutil.copytree(synthetic_folder, retyped)
-    (retyped / "evidence.csv").write_bytes(data.replace(b"\r\n", b"\n"))
     header, body = evidence_file(synthetic_folder)
+    title = header.index("title")
+    every_row = [[*r[:title], r[title] + "（更正）", *r[title + 1:]] for r in body]
+    retitled = with_evidence(synthetic_folder, tmp_path / "retitled", every_row)
+    header, body = evidence_file(retitled)
     body[100][header.index("collected_on")] = "2026-11-28"
-    one_row = with_evidence(retyped, tmp_path / "one-row", body)
-    (one_row / "evidence.csv").write_bytes((one_row / "evidence.csv").read_bytes().replace(b"\r\n", b"\n"))
+    one_row = with_evidence(retitled, tmp_path / "one-row", body)
     store = loaded(synthetic_folder, tmp_path / "store")
     try:
-        for folder, by_chunks in ((retyped, False), (one_row, True)):
+        for folder, by_chunks in ((retitled, False), (one_row, True)):
             load_registers(store, folder, "demo", obligations_under(store))
             assert (patched[-1] is not None) == by_chunks, folder.name
             fresh = loaded(folder, tmp_path / f"fresh-{folder.name}")
@@ -350,6 +347,41 @@ def test_a_file_changed_past_the_chunked_share_is_reloaded_whole(synthetic_folde
                 fresh.close()
     finally:
         store.close()
+
+
+def test_a_file_saved_with_other_line_endings_is_reloaded_by_chunks_and_nothing_is_written(
+        synthetic_folder: Path, tmp_path: Path, patched: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evidence file saved again with LF line endings where it had CRLF (another tool's export): its bytes
+    differ in every chunk, its rows in none. The reload goes by chunks (CHUNKED_BYTES here none, so a file read
+    whole would show) and writes no node or link but the load record, updated in place; the store is what a fresh
+    load of that folder gives (the record's digests included), and loading the folder once more writes nothing."""
+    monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
+    written: list[dict[str, int]] = []
+    spied = ladybug_diff.replace_tenant
+
+    def counted(*args: Any) -> dict[str, int]:
+        written.append(done := spied(*args))
+        return done
+
+    monkeypatch.setattr(ladybug_diff, "replace_tenant", counted)
+    data = (synthetic_folder / "evidence.csv").read_bytes()
+    assert data.count(b"\r\n") > 3000
+    retyped = tmp_path / "lf"
+    shutil.copytree(synthetic_folder, retyped)
+    (retyped / "evidence.csv").write_bytes(data.replace(b"\r\n", b"\n"))
+    store = loaded(synthetic_folder, tmp_path / "store")
+    fresh = loaded(retyped, tmp_path / "fresh")
+    try:
+        for updated in (1, 0):  # the load record (the file's digest, its chunks' places), then nothing
+            written.clear()
+            patched.clear()
+            load_registers(store, retyped, "demo", obligations_under(store))
+            assert all(p is not None for p in patched)  # never compared whole
+            assert sum(sum(done.values()) for done in written) == sum(d["nodes_updated"] for d in written) == updated
+            assert graph(store, "demo") == graph(fresh, "demo")
+    finally:
+        store.close()
+        fresh.close()
 
 
 @pytest.mark.parametrize(("column", "value", "message"), [
