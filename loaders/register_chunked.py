@@ -45,8 +45,8 @@ GONE_LOOKED_UP = 1_000
 # evidence with rows retitled across the file (bench/README.md, 2026-12-02): 0.5 % of the bytes changed, 4.6 s and
 # 631 MB by chunks against 12.9 s and 1.5 GB whole; 2 %, 6.9 s against 15.5 s; 5 %, 14.3 s and 917 MB against 16.9 s;
 # 10 % and every line ending changed (before a record's CRLF and LF ending gave one digest), by chunks with the links
-# read by a scan, 20.7 s and 50 s against 12.7 s and 9.7 s. Up to a megabyte of changed rows (~7,000 evidence rows) costs little either way: a small file goes by chunks
-# however much of it changed.
+# read by a scan, 20.7 s and 50 s against 12.7 s and 9.7 s. Up to a megabyte of changed rows (~7,000 evidence rows)
+# costs little either way: a small file goes by chunks however much of it changed.
 CHUNKED_SHARE = 0.05
 CHUNKED_BYTES = 1 << 20
 

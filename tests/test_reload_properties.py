@@ -9,12 +9,15 @@ chunks) is loaded; then one or two folders, each the one before with a few edits
 are loaded over it in turn: evidence collected again, retitled, moved, added, removed, naming another control,
 arrangement or none; controls renamed, added, removed, given other obligations or arrangements; arrangements
 renamed or ended; systems, CSPs, contracts, findings and certificates edited (a certificate held by another
-CSP: its scope covers other arrangements, or none); a date no calendar has. After each, the store holds node by
-node and link by link (the load record's digests included) what a fresh store given that folder holds, and the
-same trace; or both refused, naming the same file, row and column, and the reloaded store is as it was."""
+CSP: its scope covers other arrangements, or none); a date no calendar has; a title over two lines (its line
+break CRLF or LF); the evidence file saved with LF line endings where the others have CRLF. After each, the
+store holds node by node and link by link (the load record's digests included) what a fresh store given that
+folder holds, and the same trace; or both refused, naming the same file, row and column, and the reloaded store
+is as it was."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
 import shutil
@@ -89,6 +92,7 @@ def _arrangement_or_none(r: Registers, other: int) -> str:
     return named[other % len(named)]
 
 
+LINE_BREAKS = ("\r\n", "\n")  # within a quoted cell: the cell's own, whichever line endings the file has
 EditOf = Callable[[Registers, int, int, Callable[[str], str]], None]  # (registers, row, other row, new id)
 # what exports change, each as a compliance team's tools would make it
 EDITS: dict[str, EditOf] = {
@@ -99,6 +103,8 @@ EDITS: dict[str, EditOf] = {
     "evidence names another arrangement": lambda r, row, other, _: _set(
         r, "evidence", row, "arrangement_id", _arrangement_or_none(r, other)),
     "evidence retitled": lambda r, row, other, _: _set(r, "evidence", row, "title", f"佐證 更名 {other}"),
+    "evidence title over two lines": lambda r, row, other, _: _set(
+        r, "evidence", row, "title", f"佐證 第一行{LINE_BREAKS[other % 2]}第二行"),
     "evidence added": lambda r, row, _, new_id: _copied(r, "evidence", row, new_id("EV-NEW")),
     "evidence removed": lambda r, row, _, __: _removed(r, "evidence", row),
     "evidence moved": lambda r, row, other, _: _moved(r, "evidence", row, other),
@@ -133,6 +139,15 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     folder = synthetic(base / "a", 3000, seed=11)
     loaded(folder, base / "store").close()
     yield folder, base / "store"
+
+
+def with_line_feeds(path: Path) -> None:
+    """The file's records ended by LF instead of CRLF, as another tool saves it (a line break inside a quoted cell
+    kept as it is)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def outcome(store: LadybugStore, folder: Path) -> Problems | None:
@@ -177,20 +192,24 @@ def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=months, in_place=st.booleans(), gone_looked_up=st.booleans(), whole_past_share=st.booleans(),
-       batched=st.booleans())
+       batched=st.booleans(), line_feeds=st.booleans())
 @example(steps=[[("evidence collected", 100, 0)]],
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
 @example(steps=[[("evidence names another arrangement", 1, 0)]],  # none now
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
 @example(steps=[[("control renamed", 5, 0)], [("control renamed", 5, 1), ("evidence moved", 40, 2600)]],
-         in_place=False, gone_looked_up=True, whole_past_share=False, batched=False)
+         in_place=False, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
 @example(steps=[[("control added", 7, 0), ("evidence names another control", 700, 7)], [("control removed", 7, 0)]],
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
 @example(steps=[[("arrangement renamed", 3, 0), ("evidence added", 1500, 0), ("evidence removed", 2000, 0)]],
-         in_place=True, gone_looked_up=False, whole_past_share=False, batched=False)
+         in_place=True, gone_looked_up=False, whole_past_share=False, batched=False, line_feeds=False)
+@example(steps=[[("evidence title over two lines", 300, 0)], [("evidence title over two lines", 300, 1)]],
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=True)  # CRLF in a
+# cell of a file saved with LF, then LF in that cell of a file saved with CRLF: that row alone changed
 def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path, Path], steps: list[list[Edit]],
                                                               in_place: bool, gone_looked_up: bool,
-                                                              whole_past_share: bool, batched: bool) -> None:
+                                                              whole_past_share: bool, batched: bool,
+                                                              line_feeds: bool) -> None:
     folder, template = first
     counter = itertools.count()
     with (tempfile.TemporaryDirectory() as scratch,
@@ -211,6 +230,9 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
                         EDITS[what](registers, row, other, lambda prefix: f"{prefix}-{next(counter)}")
 
                 folder = edited(folder, root / f"month-{n}", edit)
+                if line_feeds and n % 2 == 0:  # every other month's evidence file saved by another tool
+                    with_line_feeds(folder / "evidence.csv")
+                    event("the evidence file saved with LF")
                 fresh = seeded_ladybug(root / f"fresh-{n}")
                 try:
                     expected = outcome(fresh, folder)
