@@ -349,12 +349,15 @@ def test_a_file_changed_past_the_chunked_share_is_reloaded_whole(synthetic_folde
         store.close()
 
 
+@pytest.mark.parametrize("saved", ["LF", "a byte-order mark and LF"])
 def test_a_file_saved_with_other_line_endings_is_reloaded_by_chunks_and_nothing_is_written(
-        synthetic_folder: Path, tmp_path: Path, patched: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The evidence file saved again with LF line endings where it had CRLF (another tool's export): its bytes
-    differ in every chunk, its rows in none. The reload goes by chunks (CHUNKED_BYTES here none, so a file read
-    whole would show) and writes no node or link but the load record, updated in place; the store is what a fresh
-    load of that folder gives (the record's digests included), and loading the folder once more writes nothing."""
+        synthetic_folder: Path, tmp_path: Path, patched: list[Any], monkeypatch: pytest.MonkeyPatch,
+        saved: str) -> None:
+    """The evidence file saved again with LF line endings where it had CRLF (another tool's export), or with a
+    byte-order mark as well (a spreadsheet's "CSV UTF-8"): its bytes differ in every chunk, its rows in none. The
+    reload goes by chunks (CHUNKED_BYTES here none, so a file read whole would show) and writes no node or link but
+    the load record, updated in place; the store is what a fresh load of that folder gives (the record's digests
+    included), and loading the folder once more writes nothing."""
     monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
     written: list[dict[str, int]] = []
     spied = ladybug_diff.replace_tenant
@@ -368,7 +371,8 @@ def test_a_file_saved_with_other_line_endings_is_reloaded_by_chunks_and_nothing_
     assert data.count(b"\r\n") > 3000
     retyped = tmp_path / "lf"
     shutil.copytree(synthetic_folder, retyped)
-    (retyped / "evidence.csv").write_bytes(data.replace(b"\r\n", b"\n"))
+    bom = b"\xef\xbb\xbf" if "byte-order mark" in saved else b""
+    (retyped / "evidence.csv").write_bytes(bom + data.replace(b"\r\n", b"\n"))
     store = loaded(synthetic_folder, tmp_path / "store")
     fresh = loaded(retyped, tmp_path / "fresh")
     try:
