@@ -186,8 +186,8 @@ def scattered_changed(folder: Path) -> Path:
 
 def retyped(folder: Path) -> Path:
     """A copy of the "scattered" folder whose evidence file has its line endings turned from CRLF to LF (saved
-    again by another tool): every chunk's bytes differ, its rows in none (register_chunks: a digest without a
-    record's carriage return), so the reload goes by chunks and writes only the load record."""
+    again by another tool): every chunk's bytes differ, its rows in none (register_chunks: a record ending
+    with LF is digested as ending with CRLF), so the reload goes by chunks and writes only the load record."""
     source, changed = scattered_changed(folder), folder.with_name(folder.name + "-retyped")
     marker = changed / "changed.json"
     if not marker.is_file():

@@ -7,12 +7,12 @@ A chunk ends at the end of a line (a line feed) that ends a record (outside any 
 have a CRC-32 ending in ROW_BITS zero bits (one line in 32 on average; the chunk holding a given row has about
 64, as long chunks hold more rows): a boundary depends on that line alone, so a row changed, added, removed or
 moved in the file changes the digest of the chunk(s) holding it and moves no other boundary; a reload writes
-the rows of those chunks. A chunk's digest is the SHA-256 of its bytes (the first 128 bits) without the carriage
-return of a record's CRLF ending, so equal digests mean equal rows, whatever the encoding (the line feed, the
+the rows of those chunks. A chunk's digest is the SHA-256 of its bytes (the first 128 bits), a record that ends
+with LF taken as ending with CRLF, so equal digests mean equal rows, whatever the encoding (the line feed, the
 carriage return and the double quote are single bytes that never occur inside a UTF-8 or Big5 character) and
 whichever line endings the file was saved with: a register saved again by a tool that writes LF where the last
-wrote CRLF (or the other way) is not read whole on its reload. A carriage return inside a quoted cell is the
-cell's own and is kept. A UTF-16 file is not cut (its reload reads it whole).
+wrote CRLF (or the other way) is not read whole on its reload. A line break inside a quoted cell is the cell's
+own and is taken as it is. A UTF-16 file is not cut (its reload reads it whole).
 
 Whether a line feed is outside quoted fields is told by the parity of the double quotes before it, which is what
 the csv module reads only when every quote is where a quoted field may start or end: an opening quote (an even
@@ -43,8 +43,7 @@ _CELL, _ROW = "\x1f", "\x1e"
 _QUOTE = b'"'
 _LINE_FEED = ord("\n")
 _CR = ord("\r")
-_CARRIAGE_RETURN = b"\r"
-_NONE_DROPPED = np.zeros(0, np.int64)
+_NONE_ADDED = np.zeros(0, np.int64)
 _AROUND_QUOTES = frozenset(b",\r\n")  # what may precede an opening quote or follow a closing one
 
 
@@ -131,18 +130,18 @@ class ByteChunker:
             return
         inside = self._inside
         quoted = _QUOTE in segment
-        plain, dropped = _without_record_carriage_returns(segment, inside)
-        view = memoryview(plain)
-        position = 0  # in `plain`: the bytes before it are hashed
+        crlf, feeds, added = _crlf_records(segment, inside)
+        view = memoryview(crlf)
+        position = 0  # in `crlf`: the bytes before it are hashed
         quotes_before, counted = 0, 0
-        for cut in _boundaries(plain):
+        for cut in _boundaries(crlf, feeds):
             if quoted:
-                quotes_before += plain.count(_QUOTE, counted, cut)
+                quotes_before += crlf.count(_QUOTE, counted, cut)
                 counted = cut
                 if inside != (quotes_before % 2 == 1):  # this line feed lies within a quoted field
                     continue
             self._hash.update(view[position:cut])
-            end = self._offset + cut + int(np.searchsorted(dropped, cut))  # where the cut lies in the file
+            end = self._offset + cut - int(np.searchsorted(added, cut))  # where the cut lies in the file
             self._spans.append(Span(self._chunk_start, end - self._chunk_start, self._hash.hexdigest()[:32]))
             self._hash = hashlib.sha256()
             self._chunk_start, position = end, cut
@@ -169,37 +168,32 @@ class ByteChunker:
         return True
 
 
-def _without_record_carriage_returns(segment: bytes, inside: bool) -> tuple[bytes, np.ndarray]:
-    """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start) without the carriage
-    return before each line feed that ends a record, and where each dropped one was in the result (ascending): a
-    file saved with CRLF or with LF line endings has the same chunks and digests. A carriage return within a
-    quoted field is the cell's own and stays."""
-    if _CARRIAGE_RETURN not in segment:
-        return segment, _NONE_DROPPED
+def _crlf_records(segment: bytes, inside: bool) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start) with a carriage return
+    before each line feed that ends a record and has none, where its line feeds are, and where each carriage
+    return was added (ascending; both in the result): a file saved with LF line endings has the chunks and digests
+    of the same rows saved with CRLF, which is what a file that already ends its records with CRLF costs nothing
+    for. A line feed within a quoted field is the cell's own and is left as it is."""
     data = np.frombuffer(segment, np.uint8)
-    returns = np.flatnonzero(data[:-1] == _CR)
-    ends = returns[data[returns + 1] == _LINE_FEED]  # each a carriage return right before a line feed
-    if _QUOTE in segment and len(ends):
+    feeds = np.flatnonzero(data == _LINE_FEED)
+    bare = feeds[data[np.maximum(feeds - 1, 0)] != _CR]  # a line feed at the start has nothing before it
+    if len(bare) and _QUOTE in segment:
         quotes = np.flatnonzero(data == _QUOTE[0])
         # a line feed ends a record when the quotes before it leave the field as it was at the segment's start
-        ends = ends[(np.searchsorted(quotes, ends) % 2 == 1) == inside]
-    if not len(ends):
-        return segment, _NONE_DROPPED
-    plain = segment.replace(b"\r\n", b"\n") if _QUOTE not in segment else np.delete(data, ends).tobytes()
-    return plain, ends - np.arange(len(ends))
+        bare = bare[(np.searchsorted(quotes, bare) % 2 == 1) == inside]
+    if not len(bare):
+        return segment, feeds, _NONE_ADDED
+    return (np.insert(data, bare, _CR).tobytes(), feeds + np.searchsorted(bare, feeds, side="right"),
+            bare + np.arange(len(bare)))
 
 
-def _boundaries(segment: bytes) -> list[int]:
-    """Where in `segment` (whole lines, ending with a line feed) each line whose bytes have a CRC-32 ending in
-    ROW_BITS zero bits ends (just after its line feed): the lines' CRC-32s gathered into one array, the line
-    feeds found in one pass over the bytes."""
+def _boundaries(segment: bytes, feeds: np.ndarray) -> list[int]:
+    """Where in `segment` (whole lines, ending with a line feed, at `feeds`) each line whose bytes have a CRC-32
+    ending in ROW_BITS zero bits ends (just after its line feed): the lines' CRC-32s gathered into one array."""
     lines = segment.split(b"\n")
     lines.pop()  # empty: the segment ends with a line feed
     crcs = np.fromiter(map(zlib.crc32, lines), np.uint32, len(lines))
     ends = np.flatnonzero((crcs & _MASK) == 0)
-    if not len(ends):
-        return []
-    feeds = np.flatnonzero(np.frombuffer(segment, np.uint8) == _LINE_FEED)
     return [int(at) + 1 for at in feeds[ends]]
 
 

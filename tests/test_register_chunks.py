@@ -21,14 +21,16 @@ from regtrace.loaders.register_reader import scan_csv, scan_file
 MASK = (1 << ROW_BITS) - 1
 
 
-def ends_a_chunk(line: bytes) -> bool:
-    """Whether a line (its bytes without the line feed) has the CRC-32 a chunk boundary needs."""
-    return not zlib.crc32(line) & MASK
+def ends_a_chunk(line: bytes, record: bool = True) -> bool:
+    """Whether a line (its bytes without the line feed) has the CRC-32 a chunk boundary needs: a record's line
+    taken as ended by CRLF (a carriage return added to an LF line), a line within a quoted cell as it is."""
+    return not zlib.crc32(line + b"\r" if record and not line.endswith(b"\r") else line) & MASK
 
 
-def first_such(make: Callable[[int], str], encoding: str, boundary: bool) -> str:
+def first_such(make: Callable[[int], str], encoding: str, boundary: bool, record: bool = True) -> str:
     """The first text make(0), make(1), ... whose line would (or would not) end a chunk."""
-    return next(text for n in range(10_000) if ends_a_chunk((text := make(n)).encode(encoding)) is boundary)
+    return next(text for n in range(10_000)
+                if ends_a_chunk((text := make(n)).encode(encoding), record) is boundary)
 
 
 def rows_text(n: int, *, multiline: bool, encoding: str = "utf-8", newline: str = "\n") -> str:
@@ -39,7 +41,8 @@ def rows_text(n: int, *, multiline: bool, encoding: str = "utf-8", newline: str 
     for i in range(n):
         start = f"EV{i:05d},CTL{i % 40:03d},"
         if multiline and i % 7 == 0:
-            lines.append(first_such(lambda k, s=start, i=i: f'{s}"第一行 {i} {k}', encoding, True) + '\n第二行"')
+            lines.append(first_such(lambda k, s=start, i=i: f'{s}"第一行 {i} {k}', encoding, True, False)
+                         + '\n第二行"')
         elif multiline and i % 5 == 0:
             lines.append(f'{start}"標題, 含 ""引號"" {i}"')
         else:
@@ -75,7 +78,8 @@ def test_each_chunk_read_alone_gives_its_rows(encoding: str, piece: int) -> None
         rows.extend(parsed(data[span.offset:span.offset + span.length].decode(encoding)))
     assert rows == parsed(text)
     inside = [line for line in text.split("\n") if '"第一行' in line]
-    assert len(inside) == 3000 // 7 + 1 and all(ends_a_chunk(line.encode(encoding)) for line in inside)
+    assert len(inside) == 3000 // 7 + 1 and all(ends_a_chunk(line.encode(encoding), False)
+                                                    for line in inside)
     assert len(rows) == 3001
 
 
@@ -86,13 +90,13 @@ def test_the_digests_do_not_depend_on_the_piece_sizes() -> None:
 
 
 def test_a_changed_row_changes_one_chunk_and_an_inserted_row_moves_no_boundary() -> None:
-    """Row 1000 changed (its line, before and after, no boundary): the file keeps its chunks but one, whose
-    digest changes. A row inserted (no boundary either): one chunk differs, no other chunk moved."""
+    """The first row from the 1000th on whose line ends no chunk changed (no boundary after it either): the file
+    keeps its chunks but one, whose digest changes. A row inserted (no boundary either): one chunk differs, no
+    other chunk moved."""
     lines = rows_text(3000, multiline=False).split("\n")
-    row = lines[1001]
-    edited = first_such(lambda k: row.replace("佐證", f"改 {k}"), "utf-8", False)
-    assert not ends_a_chunk(row.encode())
-    changed = [*lines[:1001], edited, *lines[1002:]]
+    at = next(i for i in range(1001, len(lines)) if not ends_a_chunk(lines[i].encode()))
+    edited = first_such(lambda k: lines[at].replace("佐證", f"改 {k}"), "utf-8", False)
+    changed = [*lines[:at], edited, *lines[at + 1:]]
     inserted = [*lines[:1501], first_such(lambda k: f"EV99999,CTL001,新增 {k}", "utf-8", False), *lines[1501:]]
     old = chunked("\n".join(lines).encode(), 4096).spans()
     assert old is not None
