@@ -172,8 +172,8 @@ def _crlf_records(segment: bytes, inside: bool) -> tuple[bytes, np.ndarray, np.n
     """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start) with a carriage return
     before each line feed that ends a record and has none, where its line feeds are, and where each carriage
     return was added (ascending; both in the result): a file saved with LF line endings has the chunks and digests
-    of the same rows saved with CRLF, which is what a file that already ends its records with CRLF costs nothing
-    for. A line feed within a quoted field is the cell's own and is left as it is."""
+    of the same rows saved with CRLF. A file whose records already end with CRLF is taken as it is, nothing copied.
+    A line feed within a quoted field is the cell's own and is left as it is."""
     data = np.frombuffer(segment, np.uint8)
     feeds = np.flatnonzero(data == _LINE_FEED)
     bare = feeds[data[np.maximum(feeds - 1, 0)] != _CR]  # a line feed at the start has nothing before it
