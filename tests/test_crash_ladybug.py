@@ -135,6 +135,21 @@ def _renamed(folder: Path) -> bool:
     return len(list((folder / "generations").iterdir())) > 1 or (folder / "CURRENT.tmp").exists()
 
 
+def _after_the_checkpoint() -> Callable[[Path], bool]:
+    """Whether a trial's staging WAL, seen before, is gone (checkpointed, or its folder renamed into place): from
+    then on only the database's close, its fsync and the renames come before the pointer's temp file, so polling
+    for that file without pause starts before it appears. Polled from the rename on, a fast disk's fsyncs left
+    too little time for the half-millisecond poll to see the rename before the pointer had switched."""
+    seen: set[Path] = set()
+
+    def check(folder: Path) -> bool:
+        if _wal(folder):
+            seen.add(folder)
+            return False
+        return folder in seen
+    return check
+
+
 FILE_TRIGGERS = [
     when("staging folder appears", lambda f: bool(_staging(f))),
     when("database copy appears", _copied),
@@ -145,7 +160,7 @@ FILE_TRIGGERS = [
     when("staging WAL holds 64 KB", lambda f: _wal(f, 64 * 1024)),
     when("WAL gone (checkpointed)", lambda f: _copied(f) and not _wal(f)),
     when("new generation renamed into place", _renamed),
-    when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists(), lead_up=_renamed),
+    when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists(), lead_up=_after_the_checkpoint()),
     when("pointer switched to the new generation", _switched),
     when("pointer switched to the new generation", _switched, 0.005),
 ]
