@@ -130,7 +130,7 @@ class ByteChunker:
             return
         inside = self._inside
         quoted = _QUOTE in segment
-        crlf, feeds, added = _crlf_records(segment, inside)
+        crlf, feeds, added = _crlf_records(segment, inside, quoted)
         view = memoryview(crlf)
         position = 0  # in `crlf`: the bytes before it are hashed
         quotes_before, counted = 0, 0
@@ -168,16 +168,16 @@ class ByteChunker:
         return True
 
 
-def _crlf_records(segment: bytes, inside: bool) -> tuple[bytes, np.ndarray, np.ndarray]:
-    """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start) with a carriage return
-    before each line feed that ends a record and has none, where its line feeds are, and where each carriage
-    return was added (ascending; both in the result): a file saved with LF line endings has the chunks and digests
-    of the same rows saved with CRLF. A file whose records already end with CRLF is taken as it is, nothing copied.
-    A line feed within a quoted field is the cell's own and is left as it is."""
+def _crlf_records(segment: bytes, inside: bool, quoted: bool) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """`segment` (whole lines, ending with a line feed; `inside` a quoted field at its start; `quoted`: it holds a
+    double quote) with a carriage return before each line feed that ends a record and has none, where its line
+    feeds are, and where each carriage return was added (ascending; both in the result): a file saved with LF line
+    endings has the chunks and digests of the same rows saved with CRLF. A file whose records already end with CRLF
+    is taken as it is, nothing copied. A line feed within a quoted field is the cell's own and is left as it is."""
     data = np.frombuffer(segment, np.uint8)
     feeds = np.flatnonzero(data == _LINE_FEED)
     bare = feeds[data[np.maximum(feeds - 1, 0)] != _CR]  # a line feed at the start has nothing before it
-    if len(bare) and _QUOTE in segment:
+    if len(bare) and quoted:
         quotes = np.flatnonzero(data == _QUOTE[0])
         # a line feed ends a record when the quotes before it leave the field as it was at the segment's start
         bare = bare[(np.searchsorted(quotes, bare) % 2 == 1) == inside]
