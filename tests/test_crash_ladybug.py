@@ -136,10 +136,11 @@ def _renamed(folder: Path) -> bool:
 
 
 def _after_the_checkpoint() -> Callable[[Path], bool]:
-    """Whether a trial's staging WAL, seen before, is gone (checkpointed, or its folder renamed into place): from
-    then on only the database's close, its fsync and the renames come before the pointer's temp file, so polling
-    for that file without pause starts before it appears. Polled from the rename on, a fast disk's fsyncs left
-    too little time for the half-millisecond poll to see the rename before the pointer had switched."""
+    """Whether a trial's staging WAL, seen before, is gone (checkpointed, or its folder renamed into place); before
+    the WAL first appears (the database copied, nothing written yet) it is not. From then on only the database's
+    close, its fsync and the renames come before the pointer's temp file, so polling for that file without pause
+    starts before it appears. Polled from the rename on, a fast disk's fsyncs left too little time for the
+    half-millisecond poll to see the rename before the pointer had switched."""
     seen: set[Path] = set()
 
     def check(folder: Path) -> bool:
@@ -158,7 +159,7 @@ FILE_TRIGGERS = [
     when("staging WAL appears", _wal, 0.005),
     when("staging WAL appears", _wal, 0.05),
     when("staging WAL holds 64 KB", lambda f: _wal(f, 64 * 1024)),
-    when("WAL gone (checkpointed)", lambda f: _copied(f) and not _wal(f)),
+    when("WAL gone (checkpointed)", _after_the_checkpoint()),
     when("new generation renamed into place", _renamed),
     when("pointer temp file appears", lambda f: (f / "CURRENT.tmp").exists(), lead_up=_after_the_checkpoint()),
     when("pointer switched to the new generation", _switched),
