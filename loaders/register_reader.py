@@ -28,6 +28,7 @@ from typing import IO
 
 from regtrace.errors import InputError, Problem
 
+from .csv_quotes import QuoteLayout
 from .register_chunks import ByteChunker, Span
 from .register_values import CONTROL, cell_text
 from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, WorkbookTooLarge, check_workbook
@@ -63,6 +64,9 @@ class Table:
     digest: str | None = None
     # the file holds no control character, tab or quote: no cell can hold a control character or a line break
     plain: bool = False
+    # plain but for double quotes that each open or close a quoted field within a line (csv_quotes): no cell holds
+    # a control character or a line break, and Arrow's reader reads its cells as the csv module does
+    quoted_plain: bool = False
     # a CSV file's chunks (register_chunks) and path, for a reload that reads only its changed chunks again
     spans: list[Span] | None = None
     path: Path | None = None
@@ -75,16 +79,17 @@ class Table:
 @dataclass(frozen=True)
 class Scan:
     """One pass over a CSV file's bytes: whether it decodes as `encoding`, its digest, whether it is plain (no
-    control character, tab or double quote anywhere, so no cell holds a control character or line break), and
-    its chunks (register_chunks; None for a UTF-16 file, or one whose quotes do not tell where records end)."""
+    control character, tab or double quote anywhere, so no cell holds a control character or line break) or
+    plain but for quotes that open and close quoted fields within a line (csv_quotes), and its chunks
+    (register_chunks; None for a UTF-16 file, or one whose quotes do not tell where records end)."""
 
     decodes: bool
     digest: str | None  # None: not taken (scan_file(chunked=False))
     plain: bool
     spans: list[Span] | None = None
+    quoted_plain: bool = False
 
 
-_UNPLAIN = "\t\""
 # the bytes that may start something a plain file lacks in UTF-8: a control character, a tab, a quote, or the
 # lead byte of U+0080-U+00BF (C1 controls are U+0080-U+009F)
 _SUSPECT = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x22, 0x7F, 0xC2])
@@ -102,7 +107,8 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
     digest = hashlib.sha256() if chunked and chunker is None else None
     utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    plain = True
+    layout = QuoteLayout() if encoding != "utf-16" else None
+    controls = quoted = False  # a control character or tab seen; a double quote seen
     carry = b""  # the end of a UTF-8 piece not yet checked (a character's bytes not all read)
     with path.open("rb") as fh:
         first = True
@@ -115,26 +121,33 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
                 chunker.feed(piece)
             elif digest is not None:
                 digest.update(piece)
+            if layout is not None and not controls:
+                layout.feed(piece)
             if utf8:
                 data = carry + piece if carry else piece
                 cut = _whole_characters(data) if piece else len(data)
                 whole, carry = data[:cut], data[cut:]
                 if whole and not _valid_utf8(whole):
                     return Scan(False, "", False)
-                plain = plain and _plain_utf8(whole)
+                if not controls:
+                    seen_controls, seen_quote = _utf8_marks(whole)
+                    controls, quoted = seen_controls, quoted or seen_quote
             else:
                 try:
                     text = decoder.decode(piece, final=not piece)
                 except UnicodeDecodeError:
                     return Scan(False, "", False)
-                if plain and (CONTROL.search(text) is not None or any(c in text for c in _UNPLAIN)):
-                    plain = False
+                if not controls:
+                    controls = CONTROL.search(text) is not None or "\t" in text
+                    quoted = quoted or '"' in text
             if not piece:
                 break
+    plain = not controls and not quoted
+    quoted_plain = not controls and quoted and layout is not None and layout.finish()
     if chunker is None:
-        return Scan(True, digest.hexdigest() if digest is not None else None, plain)
+        return Scan(True, digest.hexdigest() if digest is not None else None, plain, quoted_plain=quoted_plain)
     chunker.finish()
-    return Scan(True, chunker.digest(), plain, chunker.spans())
+    return Scan(True, chunker.digest(), plain, chunker.spans(), quoted_plain)
 
 
 def _whole_characters(data: bytes) -> int:
@@ -147,10 +160,15 @@ def _whole_characters(data: bytes) -> int:
     return end - back - 1 if back < end and data[end - back - 1] >= 0xC0 else end
 
 
-def _plain_utf8(data: bytes) -> bool:
-    """Whether valid UTF-8 `data` holds no control character (CONTROL), tab or double quote."""
+def _utf8_marks(data: bytes) -> tuple[bool, bool]:
+    """Whether valid UTF-8 `data` holds a control character (CONTROL) or tab; whether it holds a double quote."""
     suspect = data.translate(None, _ORDINARY)
-    return not suspect or (not suspect.strip(b"\xc2") and _C1.search(data) is None)
+    if not suspect:
+        return False, False
+    quoted = b'"' in suspect
+    others = suspect.replace(b'"', b"") if quoted else suspect
+    controls = bool(others.strip(b"\xc2")) or (bool(others) and _C1.search(data) is not None)
+    return controls, quoted
 
 
 def _valid_utf8(data: bytes) -> bool:
@@ -339,6 +357,7 @@ class RegisterFolder:
         if register in self.tables:
             table = self.tables[register]
             table.spans, table.path, table.stamp, table.columnar = scan.spans, file, stamp, True
+            table.quoted_plain = scan.quoted_plain
 
     def take_digests(self) -> None:
         """The digest and chunks of each CSV file opened without them (read_folder(digests=False)), read once

@@ -3,10 +3,12 @@ values as the row-wise checks (register_validation), several times faster on a l
 
 Only a file that the csv module reads one line per record, and whose checks all look at one cell at a time,
 qualifies (`qualifies`): a UTF-8 or Big5 CSV file that is plain (no double quote, tab or control character
-anywhere, so no cell holds a line break; Big5 decoded by the csv module's own codec), its header on the first
-line, with no unnamed or unknown columns, no list column and no rule across a row's cells (the registers with
-such rules are small: the row-wise checks judge them). Arrow then reads every line as one row of text cells (a
-line of another width stops it), and each column is judged at once:
+anywhere, so no cell holds a line break; Big5 decoded by the csv module's own codec), or plain but for quoted
+cells whose quotes Arrow reads as the csv module does (loaders/csv_quotes: a spreadsheet's export quotes a title
+holding a comma; each quoted cell within its line), its header on the first line, with no unnamed or unknown
+columns, no list column and no rule across a row's cells (the registers with such rules are small: the row-wise
+checks judge them). Arrow then reads every line as one row of text cells (a line of another width stops it),
+and each column is judged at once:
 
 * every cell trimmed of exactly the characters Python's `str.strip` removes;
 * a blank required cell, a line of empty cells (the row-wise checks skip it) or a cell longer than the csv
@@ -97,7 +99,8 @@ class _NotClean(Exception):
 def qualifies(v: _Validator) -> bool:
     """Whether the validator's table may be judged column-wise (see the module's text)."""
     table = v.table
-    return (table.columnar and table.path is not None and table.encoding in ENCODINGS and table.plain
+    return (table.columnar and table.path is not None and table.encoding in ENCODINGS
+            and (table.plain or table.quoted_plain)
             and table.first_row == 2 and not v.unnamed and not v.extra and not v.unreadable
             and v.model.max_rows is None and not v.checks and not v.ids
             and not any(c.field.many for c in v.columns))
@@ -176,11 +179,12 @@ def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     table = v.table
     assert table.path is not None and table.encoding is not None
     names = [f"c{i}" for i in range(len(table.header))]
+    quoted = table.quoted_plain  # quotes read as the csv module reads them: `"a, b"` is `a, b`, `""` within one `"`
     return pacsv.open_csv(
         table.path,
         read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
                                        encoding=ENCODINGS[table.encoding]),
-        parse_options=pacsv.ParseOptions(quote_char=False, double_quote=False, escape_char=False,
+        parse_options=pacsv.ParseOptions(quote_char='"' if quoted else False, double_quote=quoted, escape_char=False,
                                          newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))

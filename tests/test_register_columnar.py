@@ -3,7 +3,9 @@ the reference: the same verdict, the same problems (file, row, column, message) 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,8 +152,9 @@ def test_an_empty_line_keeps_the_row_numbers_of_the_lines_after_it(tmp_path: Pat
 
 
 def test_a_big5_file_is_judged_column_wise_and_a_quoted_one_row_wise(tmp_path: Path) -> None:
-    """A plain Big5 file is read by Arrow through the csv module's codec; a file with quoted cells is left to the
-    row-wise checks. Both give the same rows as the row-wise checks alone."""
+    """A plain Big5 file is read by Arrow through the csv module's codec; a file whose quote is not where a quoted
+    cell starts or ends (an ideographic space after the closing quote) is left to the row-wise checks. Both give
+    the same rows as the row-wise checks alone."""
     text = "evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,契約檢視\u3000\n"
     big5 = write(tmp_path / "big5", text.encode("cp950"))
     assert compare(big5) == ("accepted", [True, True, True])  # csps, arrangements, evidence
@@ -159,6 +162,35 @@ def test_a_big5_file_is_judged_column_wise_and_a_quoted_one_row_wise(tmp_path: P
     quoted = write(tmp_path / "quoted", text.replace("契約檢視", '"契約檢視, 第二版"').encode("utf-8"))
     assert compare(quoted) == ("accepted", [True, True])
     assert read_registers(quoted)["evidence"].rows[0][5] == "契約檢視, 第二版"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp950"])
+def test_cells_quoted_as_a_spreadsheet_exports_them_are_judged_column_wise(tmp_path: Path, encoding: str) -> None:
+    """A title holding a comma, one holding a quote (doubled inside its quotes), an empty quoted cell and every
+    cell of a line quoted: Arrow reads each as the csv module does, so the file is judged column-wise, with the
+    row-wise values (worked out by hand)."""
+    text = ("evidence_id,control_id,arrangement_id,collected_on,title\r\n"
+            'E1,CT1,,2026-01-01,"契約檢視, 第二版"\r\n'
+            'E2,CT2,"",2026-01-02,"稽核 ""雲端"" 報告"\r\n'
+            '"E3","CT1","A1","2026-01-03","季報"\r\n')
+    folder = write(tmp_path / "regs", text.encode(encoding))
+    assert compare(folder) == ("accepted", [True, True, True])  # csps, arrangements, evidence
+    rows = read_registers(folder)["evidence"].rows
+    assert [(r[0], r[2], r[5]) for r in rows] == [("E1", None, "契約檢視, 第二版"), ("E2", None, '稽核 "雲端" 報告'),
+                                                  ("E3", "A1", "季報")]
+
+
+@pytest.mark.parametrize("line", ['E2,CT1,2026-01-02,"兩行\n標題"', 'E2,CT1,2026-01-02,"一行\r標題"',
+                                  'E2,CT1,2026-01-02,5" 螢幕', 'E2,CT1,2026-01-02, "前有空白"',
+                                  'E2,CT1,2026-01-02,"後有文字"字'])
+def test_a_quote_arrow_may_read_otherwise_leaves_the_file_to_the_row_wise_checks(tmp_path: Path, line: str) -> None:
+    """A quoted line break (LF or a lone CR, which Arrow would read as the row's end), a quote inside an unquoted
+    cell, a quote after a space, text after a closing quote: the file is judged row-wise, and the verdict and
+    values are the row-wise ones."""
+    text = f"evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,\"a, b\"\n{line}\n"
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    verdict, answers = compare(folder)
+    assert answers == [True, True] and verdict == "accepted"
 
 
 # ---------------------------------------------------------------- the property
@@ -176,6 +208,8 @@ CELLS: dict[str, st.SearchStrategy[str]] = {
     "uri": st.sampled_from(["", "https://e.example/1", "x y"]),
     "sha256": st.sampled_from(["", SHA, SHA.upper(), "0f", SHA + "0"]),
 }
+# a valid title, as cells a writer quotes: commas and quotes in it
+QUOTED_TITLE = st.text(st.sampled_from('ab契約 ,"'), min_size=1, max_size=6).filter(str.strip)
 # the same columns with valid cells only (ids are numbered apart), padded only with what Python strips
 CLEAN_PADDING = st.sampled_from(["", "", " ", "\u3000", "\xa0", "\u2028"])
 BIG5_PADDING = st.sampled_from(["", "", " ", "\u3000"])  # the whitespace Big5 has
@@ -194,17 +228,29 @@ CLEAN: dict[str, st.SearchStrategy[str]] = {
 def evidence_files(draw: st.DrawFn) -> bytes:
     """An evidence file as a user might save it: some optional columns left out or reordered, cells padded with
     whitespace Python strips (and some it does not), line ends of any kind, Big5 or UTF-8 with or without a
-    byte-order mark; half the files
-    hold valid cells only, the others any mistake: a bad or blank cell, an unknown id or one twice, empty
-    lines, a quote, a tab, a line break, a comma too many or a row too short (not plain, or a width Arrow
-    refuses)."""
+    byte-order mark, written by the csv module (cells quoted where needed, or all of them) or joined as they are;
+    half the files hold valid cells only (a quoted file's titles with commas and quotes), the others any mistake:
+    a bad or blank cell, an unknown id or one twice, empty lines, a quote, a tab, a line break, a comma too many
+    or a row too short (not plain, or a width Arrow refuses)."""
     optional = [c for c in EVIDENCE if c not in REQUIRED]
     columns = [*REQUIRED, *draw(st.lists(st.sampled_from(optional), unique=True))]
     columns = draw(st.permutations(columns))
     ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     mistakes, big5 = draw(st.booleans()), draw(st.booleans())
     padding = BIG5_PADDING if big5 else (PADDING if mistakes else CLEAN_PADDING)
-    lines = [",".join(columns)]
+    # written by the csv module as a spreadsheet would (cells with a comma, a quote or a line break quoted, or
+    # every cell), or joined with commas as they are
+    quoting = draw(st.sampled_from([None, None, csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    clean = dict(CLEAN, title=QUOTED_TITLE) if quoting is not None else CLEAN
+
+    def joined(cells: list[str]) -> str:
+        if quoting is None:
+            return ",".join(cells)
+        out = io.StringIO()
+        csv.writer(out, quoting=quoting, lineterminator="").writerow(cells)
+        return out.getvalue()
+
+    lines = [joined(list(columns))]
     for number in range(draw(st.integers(0, 8))):
         if mistakes and draw(st.integers(0, 15)) == 0:
             lines.append(draw(st.sampled_from(["", ",,,", "  "])))
@@ -212,11 +258,11 @@ def evidence_files(draw: st.DrawFn) -> bytes:
         if mistakes:
             cells = [draw(padding) + draw(CELLS[c]) + draw(padding) for c in columns]
         else:
-            cells = [draw(padding) + (f"E{number}" if c == "evidence_id" else draw(CLEAN[c])) + draw(padding)
+            cells = [draw(padding) + (f"E{number}" if c == "evidence_id" else draw(clean[c])) + draw(padding)
                      for c in columns]
         if mistakes and draw(st.integers(0, 15)) == 0:
             cells = cells[:-1] if draw(st.booleans()) else [*cells, draw(st.sampled_from(["", "x"]))]
-        lines.append(",".join(cells))
+        lines.append(joined(cells))
     text = ending.join(lines) + (ending if draw(st.booleans()) else "")
     if big5:
         return text.encode("cp950", errors="replace")  # a character Big5 lacks (in a title) becomes '?'
@@ -233,7 +279,8 @@ def test_column_wise_accepts_exactly_what_row_wise_accepts(tmp_path: Path, evide
     folder = write(tmp_path / f"regs-{abs(hash(evidence))}", evidence)
     verdict, answers = compare(folder)
     encoding = detect_encoding(folder / "evidence.csv")[0]
-    event(f"{verdict}; {encoding}; evidence judged column-wise: {len(answers) == 3 and answers[-1]}")
+    quoted = b'"' in evidence
+    event(f"{verdict}; {encoding}; quotes: {quoted}; evidence judged column-wise: {len(answers) == 3 and answers[-1]}")
 
 
 def test_the_whitespace_stripped_is_python_s() -> None:
