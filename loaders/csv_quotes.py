@@ -38,6 +38,10 @@ class QuoteLayout:
     def feed(self, piece: bytes) -> None:
         if not self.fits or not piece:
             return
+        if b'"' not in piece and b'"' not in self._carry:  # no quote yet in the line: nothing copied or checked
+            end = max(piece.rfind(b"\n"), piece.rfind(b"\r")) + 1
+            self._carry = piece[end:] if end else self._carry + piece
+            return
         data = self._carry + piece if self._carry else piece
         end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
         if not end:
