@@ -1,14 +1,14 @@
 """Whether a CSV file's double quotes are ones Arrow's CSV reader and Python's csv module read alike, so that a
-file with quoted cells (a title holding a comma, as a spreadsheet's export quotes it) can still be judged
-column-wise (register_validation_columnar) rather than row by row.
+file with quoted cells (a title holding a comma or a line break, as a spreadsheet's export quotes it) can still be
+judged column-wise (register_validation_columnar) rather than row by row.
 
-They are when every record is one line and each quote opens or closes a quoted field: quotes come in pairs
-within each line (no quoted field holds a line feed or a carriage return, which Arrow would read as the end of
-the row); an opening quote starts the line or follows a comma (or the closing quote before it: `""`, an escaped
-quote); a closing quote ends the line or the file, or is followed by a comma (or by the opening quote after it).
-Read with quoting and `""` as an escaped quote, Arrow then gives each cell's text exactly as the csv module does.
-Any other quote (`5" screen` in an unquoted cell, text after a closing quote, a quoted line break) and the file
-is judged row by row, as before.
+They are when each quote opens or closes a quoted cell, told by the parity of the quotes before it (the file starts
+outside any): an opening quote starts the file or a line, or follows a comma (or the closing quote before it: `""`,
+an escaped quote); a closing quote ends the file, or is followed by a comma, a line break (CR or LF) or the opening
+quote after it; and the file does not end within a quoted cell. Read with quoting, `""` as an escaped quote and,
+where a quoted cell holds a line break, line breaks in values, Arrow then gives each cell's text exactly as the csv
+module does. Any other quote (`5" screen` in an unquoted cell, a space before an opening quote, text after a closing
+one) and the file is judged row by row, as before.
 
 The line feed, the carriage return, the comma and the double quote are single bytes that never occur inside a
 UTF-8 or Big5 character, so the bytes are checked as they are read, a megabyte at a time, without decoding.
@@ -16,71 +16,81 @@ UTF-8 or Big5 character, so the bytes are checked as they are read, a megabyte a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 _QUOTE = ord('"')
-_BREAKS = b"\r\n"
-# what may come just before an opening quote (a line's start is checked apart) and just after a closing one
+_CR, _LF = ord("\r"), ord("\n")
+# what may come just before an opening quote (or start the file) and just after a closing one (or end it)
 _BEFORE_OPENING = np.zeros(256, bool)
-_BEFORE_OPENING[[ord(","), ord("\r"), ord("\n"), _QUOTE]] = True
+_BEFORE_OPENING[[ord(","), _CR, _LF, _QUOTE]] = True
 _AFTER_CLOSING = _BEFORE_OPENING  # the same four bytes
 
 
+@dataclass(frozen=True)
+class ArrowReading:
+    """How Arrow's CSV reader reads a file's cells as the csv module does."""
+
+    quoted: bool  # it holds double quotes: read with quoting, `""` within a quoted cell as one quote
+    line_breaks: bool  # a quoted cell holds a line break: read with line breaks in values
+
+
 class QuoteLayout:
-    """Fed a CSV file's bytes (after any byte-order mark) piece by piece, then `finish()`: whether its quotes are
-    as the module's text says (`fits`), and whether it holds any (`quoted`)."""
+    """Fed a CSV file's bytes (after any byte-order mark) piece by piece, then `finish()`: whether each of its
+    quotes opens or closes a quoted cell (`fits`), whether it holds any (`quoted`), and whether a quoted cell holds
+    a line break (`line_breaks`)."""
 
     def __init__(self) -> None:
         self.fits = True
         self.quoted = False
-        self._carry = b""  # the bytes after the last line break fed: a line not yet ended
+        self.line_breaks = False
+        self._inside = False  # within a quoted cell after the bytes fed
+        self._last = _LF  # the last byte fed (the file starts as after a line's end)
+        self._closed_at_end = False  # the last byte fed closed a quoted cell: the next byte must be one allowed
 
     def feed(self, piece: bytes) -> None:
         if not self.fits or not piece:
             return
-        if b'"' not in piece and b'"' not in self._carry:  # no quote yet in the line: nothing copied or checked
-            end = max(piece.rfind(b"\n"), piece.rfind(b"\r")) + 1
-            self._carry = piece[end:] if end else self._carry + piece
-            return
-        data = self._carry + piece if self._carry else piece
-        end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
-        if not end:
-            self._carry = data
-            return
-        self._carry = data[end:]
-        self._check(data, end)
-
-    def finish(self) -> bool:
-        """After the last piece: whether the file's quotes fit (the last line need not end with a line break)."""
-        if self._carry:
-            self._check(self._carry, len(self._carry))
-            self._carry = b""
-        return self.fits
-
-    def _check(self, data: bytes, end: int) -> None:
-        """The whole lines `data[:end]` (the last may be the file's end without a line break), from a line's
-        start."""
-        if not self.fits or data.find(b'"', 0, end) < 0:
+        if self._closed_at_end:
+            self._closed_at_end = False
+            if not _AFTER_CLOSING[piece[0]]:
+                self.fits = False
+                return
+        if b'"' not in piece:
+            if self._inside and not self.line_breaks and (b"\n" in piece or b"\r" in piece):
+                self.line_breaks = True
+            self._last = piece[-1]
             return
         self.quoted = True
-        self.fits = lines_fit(memoryview(data)[:end])
+        data = np.frombuffer(piece, np.uint8)
+        quotes = np.flatnonzero(data == _QUOTE)
+        first = 1 if self._inside else 0  # the first quote closes the cell it is in, or opens one
+        opening, closing = quotes[first::2], quotes[1 - first::2]
+        before = data[np.maximum(opening - 1, 0)]
+        if len(opening) and opening[0] == 0:
+            before[0] = self._last
+        after = closing + 1
+        within = after < len(data)
+        if not (np.all(_BEFORE_OPENING[before]) and np.all(_AFTER_CLOSING[data[after[within]]])):
+            self.fits = False
+            return
+        self._closed_at_end = bool(len(closing)) and int(closing[-1]) == len(data) - 1
+        if not self.line_breaks:
+            breaks = np.flatnonzero((data == _CR) | (data == _LF))
+            # a line break lies within a quoted cell when the quotes before it leave the parity it started with
+            # changed (outside at the start) or unchanged (inside)
+            if np.any((np.searchsorted(quotes, breaks) % 2 == 1) != self._inside):
+                self.line_breaks = True
+        self._inside = self._inside != (len(quotes) % 2 == 1)
+        self._last = piece[-1]
 
+    def finish(self) -> bool:
+        """After the last piece: whether every quote fits (the file does not end within a quoted cell)."""
+        if self._inside:
+            self.fits = False
+        return self.fits
 
-def lines_fit(lines: bytes | memoryview) -> bool:
-    """Whether the quotes of `lines` (starting at a line's start) pair up within each line, each opening or
-    closing a quoted field."""
-    data = np.frombuffer(lines, np.uint8)
-    quotes = np.flatnonzero(data == _QUOTE)
-    if len(quotes) % 2:
-        return False  # a quoted field left open at the end
-    breaks = np.flatnonzero((data == _BREAKS[0]) | (data == _BREAKS[1]))
-    if len(breaks) and np.any(np.searchsorted(quotes, breaks) % 2):
-        return False  # a line break inside a quoted field
-    # every line starts outside quotes: the quotes alternate opening and closing from the start
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = data[np.maximum(opening - 1, 0)]
-    if not np.all(_BEFORE_OPENING[before] | (opening == 0)):
-        return False
-    after = closing + 1
-    inside = after < len(data)
-    return bool(np.all(_AFTER_CLOSING[data[after[inside]]]))
+    def reading(self) -> ArrowReading | None:
+        """After `finish()`: how Arrow reads the file as the csv module does (None: it may not)."""
+        return ArrowReading(self.quoted, self.line_breaks) if self.fits else None

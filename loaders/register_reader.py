@@ -28,7 +28,7 @@ from typing import IO
 
 from regtrace.errors import InputError, Problem
 
-from .csv_quotes import QuoteLayout
+from .csv_quotes import ArrowReading, QuoteLayout
 from .register_chunks import ByteChunker, Span
 from .register_values import CONTROL, cell_text
 from .xlsx_limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, WorkbookTooLarge, check_workbook
@@ -64,9 +64,9 @@ class Table:
     digest: str | None = None
     # the file holds no control character, tab or quote: no cell can hold a control character or a line break
     plain: bool = False
-    # plain but for double quotes that each open or close a quoted field within a line (csv_quotes): no cell holds
-    # a control character or a line break, and Arrow's reader reads its cells as the csv module does
-    quoted_plain: bool = False
+    # how Arrow's CSV reader reads the file's cells as the csv module does (csv_quotes: no control character but
+    # tabs and line breaks, every quote opening or closing a quoted cell); None: it may not (a CSV file's only)
+    arrow: ArrowReading | None = None
     # a CSV file's chunks (register_chunks) and path, for a reload that reads only its changed chunks again
     spans: list[Span] | None = None
     path: Path | None = None
@@ -79,15 +79,15 @@ class Table:
 @dataclass(frozen=True)
 class Scan:
     """One pass over a CSV file's bytes: whether it decodes as `encoding`, its digest, whether it is plain (no
-    control character, tab or double quote anywhere, so no cell holds a control character or line break) or
-    plain but for quotes that open and close quoted fields within a line (csv_quotes), and its chunks
-    (register_chunks; None for a UTF-16 file, or one whose quotes do not tell where records end)."""
+    control character, tab or double quote anywhere, so no cell holds a control character or line break), how
+    Arrow's reader reads it as the csv module does (csv_quotes; None: it may not), and its chunks (register_chunks;
+    None for a UTF-16 file, or one whose quotes do not tell where records end)."""
 
     decodes: bool
     digest: str | None  # None: not taken (scan_file(chunked=False))
     plain: bool
     spans: list[Span] | None = None
-    quoted_plain: bool = False
+    arrow: ArrowReading | None = None
 
 
 # the bytes that may start something a plain file lacks in UTF-8: a control character, a tab, a quote, or the
@@ -108,7 +108,7 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
     utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     layout = QuoteLayout() if encoding != "utf-16" else None
-    controls = quoted = False  # a control character or tab seen; a double quote seen
+    controls = unplain = False  # a control character seen (CONTROL: not a tab or line break); a tab or quote seen
     carry = b""  # the end of a UTF-8 piece not yet checked (a character's bytes not all read)
     with path.open("rb") as fh:
         first = True
@@ -130,24 +130,24 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
                 if whole and not _valid_utf8(whole):
                     return Scan(False, "", False)
                 if not controls:
-                    seen_controls, seen_quote = _utf8_marks(whole)
-                    controls, quoted = seen_controls, quoted or seen_quote
+                    seen_controls, seen_unplain = _utf8_marks(whole)
+                    controls, unplain = seen_controls, unplain or seen_unplain
             else:
                 try:
                     text = decoder.decode(piece, final=not piece)
                 except UnicodeDecodeError:
                     return Scan(False, "", False)
                 if not controls:
-                    controls = CONTROL.search(text) is not None or "\t" in text
-                    quoted = quoted or '"' in text
+                    controls = CONTROL.search(text) is not None
+                    unplain = unplain or "\t" in text or '"' in text
             if not piece:
                 break
-    plain = not controls and not quoted
-    quoted_plain = not controls and quoted and layout is not None and layout.finish()
+    plain = not controls and not unplain
+    arrow = layout.reading() if layout is not None and not controls and layout.finish() else None
     if chunker is None:
-        return Scan(True, digest.hexdigest() if digest is not None else None, plain, quoted_plain=quoted_plain)
+        return Scan(True, digest.hexdigest() if digest is not None else None, plain, arrow=arrow)
     chunker.finish()
-    return Scan(True, chunker.digest(), plain, chunker.spans(), quoted_plain)
+    return Scan(True, chunker.digest(), plain, chunker.spans(), arrow)
 
 
 def _whole_characters(data: bytes) -> int:
@@ -161,14 +161,14 @@ def _whole_characters(data: bytes) -> int:
 
 
 def _utf8_marks(data: bytes) -> tuple[bool, bool]:
-    """Whether valid UTF-8 `data` holds a control character (CONTROL) or tab; whether it holds a double quote."""
+    """Whether valid UTF-8 `data` holds a control character (CONTROL: not a tab or line break); whether it holds a
+    tab or a double quote (then it is not plain)."""
     suspect = data.translate(None, _ORDINARY)
     if not suspect:
         return False, False
-    quoted = b'"' in suspect
-    others = suspect.replace(b'"', b"") if quoted else suspect
+    others = suspect.replace(b'"', b"").replace(b"\t", b"")
     controls = bool(others.strip(b"\xc2")) or (bool(others) and _C1.search(data) is not None)
-    return controls, quoted
+    return controls, len(others) < len(suspect)
 
 
 def _valid_utf8(data: bytes) -> bool:
@@ -357,7 +357,7 @@ class RegisterFolder:
         if register in self.tables:
             table = self.tables[register]
             table.spans, table.path, table.stamp, table.columnar = scan.spans, file, stamp, True
-            table.quoted_plain = scan.quoted_plain
+            table.arrow = scan.arrow
 
     def take_digests(self) -> None:
         """The digest and chunks of each CSV file opened without them (read_folder(digests=False)), read once

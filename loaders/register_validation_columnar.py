@@ -1,14 +1,14 @@
 """A register file validated whole columns at a time with Arrow's CSV reader: the same verdict and the same
 values as the row-wise checks (register_validation), several times faster on a large file.
 
-Only a file that the csv module reads one line per record, and whose checks all look at one cell at a time,
-qualifies (`qualifies`): a UTF-8 or Big5 CSV file that is plain (no double quote, tab or control character
-anywhere, so no cell holds a line break; Big5 decoded by the csv module's own codec), or plain but for quoted
-cells whose quotes Arrow reads as the csv module does (loaders/csv_quotes: a spreadsheet's export quotes a title
-holding a comma; each quoted cell within its line), its header on the first line, with no unnamed or unknown
-columns, no list column and no rule across a row's cells (the registers with such rules are small: the row-wise
-checks judge them). Arrow then reads every line as one row of text cells (a line of another width stops it),
-and each column is judged at once:
+Only a file whose checks all look at one cell at a time qualifies (`qualifies`): a UTF-8 or Big5 CSV file (Big5
+decoded by the csv module's own codec) with no control character but tabs and line breaks, whose quotes, if any,
+each open or close a quoted cell (loaders/csv_quotes: a spreadsheet's export quotes a title holding a comma or a
+line break), its header on the first line, with no unnamed or unknown columns, no list column and no rule across a
+row's cells (the registers with such rules are small: the row-wise checks judge them). Arrow then reads every
+record as one row of text cells, as the csv module does (a row of another width stops it); a tab or line break is
+left to the row-wise checks unless in free text naming nothing (a title), where they allow it; and each column is
+judged at once:
 
 * every cell trimmed of exactly the characters Python's `str.strip` removes;
 * a blank required cell, a line of empty cells (the row-wise checks skip it) or a cell longer than the csv
@@ -99,8 +99,7 @@ class _NotClean(Exception):
 def qualifies(v: _Validator) -> bool:
     """Whether the validator's table may be judged column-wise (see the module's text)."""
     table = v.table
-    return (table.columnar and table.path is not None and table.encoding in ENCODINGS
-            and (table.plain or table.quoted_plain)
+    return (table.columnar and table.path is not None and table.encoding in ENCODINGS and table.arrow is not None
             and table.first_row == 2 and not v.unnamed and not v.extra and not v.unreadable
             and v.model.max_rows is None and not v.checks and not v.ids
             and not any(c.field.many for c in v.columns))
@@ -137,10 +136,16 @@ class _Column:
         self.shared_pattern = f.pattern if f.pattern is not None and _SHARED_PATTERN.fullmatch(f.pattern) else None
         self.one_class = one_class(f.pattern) if f.pattern is not None else None
         self.cache: dict[str, Any] = {}  # text -> parsed value, across the file's blocks
+        # a tab or line break (a file not plain may hold them) is left to the row-wise checks but in free text that
+        # names nothing, where they allow it (titles, names)
+        self.free = self.parse is None and self.search is None and self.known is None and position != 0
+        self.line_checked = not v.table.plain and not self.free
 
     def values(self, raw: pa.Array) -> pa.Array:
         """The column's values (null for a blank cell); _NotClean when any cell may be wrong."""
         texts = pc.utf8_trim(raw, characters=WHITESPACE)
+        if self.line_checked and pc.any(pc.match_substring_regex(texts, "[\t\r\n]")).as_py():
+            raise _NotClean  # the row-wise checks name it, or judge it (a date's or a pattern's text)
         blank = pc.equal(texts, "")
         if pc.any(blank).as_py():
             if self.required:
@@ -179,13 +184,15 @@ def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     table = v.table
     assert table.path is not None and table.encoding is not None
     names = [f"c{i}" for i in range(len(table.header))]
-    quoted = table.quoted_plain  # quotes read as the csv module reads them: `"a, b"` is `a, b`, `""` within one `"`
+    assert table.arrow is not None
+    # quotes read as the csv module reads them: `"a, b"` is `a, b`, `""` within a quoted cell one `"`
+    quoted, line_breaks = table.arrow.quoted, table.arrow.line_breaks
     return pacsv.open_csv(
         table.path,
         read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
                                        encoding=ENCODINGS[table.encoding]),
         parse_options=pacsv.ParseOptions(quote_char='"' if quoted else False, double_quote=quoted, escape_char=False,
-                                         newlines_in_values=False, ignore_empty_lines=False),
+                                         newlines_in_values=line_breaks, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
 

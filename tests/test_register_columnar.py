@@ -180,13 +180,43 @@ def test_cells_quoted_as_a_spreadsheet_exports_them_are_judged_column_wise(tmp_p
                                                   ("E3", "A1", "季報")]
 
 
-@pytest.mark.parametrize("line", ['E2,CT1,2026-01-02,"兩行\n標題"', 'E2,CT1,2026-01-02,"一行\r標題"',
-                                  'E2,CT1,2026-01-02,5" 螢幕', 'E2,CT1,2026-01-02, "前有空白"',
-                                  'E2,CT1,2026-01-02,"後有文字"字'])
+@pytest.mark.parametrize(("line", "title"), [('E2,CT1,2026-01-02,"兩行\n標題"', "兩行\n標題"),
+                                             ('E2,CT1,2026-01-02,"兩行\r\n標題"', "兩行\r\n標題"),
+                                             ('E2,CT1,2026-01-02,"一行\r標題"', "一行\r標題"),
+                                             ("E2,CT1,2026-01-02,有\t定位字元", "有\t定位字元"),
+                                             ('E2,CT1,2026-01-02,"\t前後空白\r\n"', "前後空白")])
+def test_a_title_over_lines_or_with_a_tab_is_judged_column_wise(tmp_path: Path, line: str, title: str) -> None:
+    """A title over two lines (an Excel cell's Alt+Enter, LF, CRLF or a lone CR inside its quotes) or holding a tab:
+    free text allows them, Arrow reads the cell as the csv module does, and the file is judged column-wise with the
+    row-wise values (the title as written, trimmed at its ends as str.strip trims it)."""
+    text = f"evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,\"a, b\"\n{line}\n"
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    assert compare(folder) == ("accepted", [True, True, True])
+    assert [r[5] for r in read_registers(folder)["evidence"].rows] == ["a, b", title]
+
+
+@pytest.mark.parametrize(("line", "column"), [('"E\n2",CT1,2026-01-02,t', "evidence_id"),
+                                              ("E2,C\tT1,2026-01-02,t", "control_id"),
+                                              ('E2,CT1,"2026-01-02\n",t', None)])
+def test_a_tab_or_line_break_where_free_text_is_not_is_named_by_the_row_wise_checks(tmp_path: Path, line: str,
+                                                                                    column: str | None) -> None:
+    """A line break in an id, a tab in a reference: the column-wise judgement declines the file and the row-wise
+    checks name the row and column. A line break at a date's end is trimmed as str.strip trims it: valid."""
+    text = f"evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,\"a, b\"\n{line}\n"
+    folder = write(tmp_path / "regs", text.encode("utf-8"))
+    verdict, answers = compare(folder)
+    if column is None:
+        assert (verdict, answers) == ("accepted", [True, True, True])
+        return
+    assert verdict == "refused" and answers == [True, True, False]
+    assert [(row, name) for _, row, name, _ in outcome(folder)[1]] == [(3, column)]
+
+
+@pytest.mark.parametrize("line", ['E2,CT1,2026-01-02,5" 螢幕', 'E2,CT1,2026-01-02, "前有空白"',
+                                  'E2,CT1,2026-01-02,"後有文字"字', 'E2,CT1,2026-01-02,"兩行\n標題"後'])
 def test_a_quote_arrow_may_read_otherwise_leaves_the_file_to_the_row_wise_checks(tmp_path: Path, line: str) -> None:
-    """A quoted line break (LF or a lone CR, which Arrow would read as the row's end), a quote inside an unquoted
-    cell, a quote after a space, text after a closing quote: the file is judged row-wise, and the verdict and
-    values are the row-wise ones."""
+    """A quote inside an unquoted cell, a quote after a space, text after a closing quote (on a cell's first line or
+    its second): the file is judged row-wise, and the verdict and values are the row-wise ones."""
     text = f"evidence_id,control_id,collected_on,title\nE1,CT1,2026-01-01,\"a, b\"\n{line}\n"
     folder = write(tmp_path / "regs", text.encode("utf-8"))
     verdict, answers = compare(folder)
@@ -208,17 +238,17 @@ CELLS: dict[str, st.SearchStrategy[str]] = {
     "uri": st.sampled_from(["", "https://e.example/1", "x y"]),
     "sha256": st.sampled_from(["", SHA, SHA.upper(), "0f", SHA + "0"]),
 }
-# a valid title, as cells a writer quotes: commas and quotes in it
-QUOTED_TITLE = st.text(st.sampled_from('ab契約 ,"'), min_size=1, max_size=6).filter(str.strip)
+# a valid title, as cells a writer quotes: commas, quotes, line breaks and tabs in it
+QUOTED_TITLE = st.text(st.sampled_from('ab契約 ,"\n\r\t'), min_size=1, max_size=6).filter(str.strip)
 # the same columns with valid cells only (ids are numbered apart), padded only with what Python strips
-CLEAN_PADDING = st.sampled_from(["", "", " ", "\u3000", "\xa0", "\u2028"])
+CLEAN_PADDING = st.sampled_from(["", "", " ", "\u3000", "\xa0", "\u2028", "\t"])
 BIG5_PADDING = st.sampled_from(["", "", " ", "\u3000"])  # the whitespace Big5 has
 CLEAN: dict[str, st.SearchStrategy[str]] = {
     "control_id": st.sampled_from(["CT1", "CT2"]),
     "arrangement_id": st.sampled_from(["A1", "A2", ""]),
     "collected_on": st.sampled_from(["2026-01-02", "115/01/02", "民國115年1月2日", "2026-1-2", "２０２６-01-02"]),
     "valid_until": st.sampled_from(["", "2027-01-02", "116/1/2"]),
-    "title": st.text(st.sampled_from("ab契約 \u3000\u200b"), min_size=1, max_size=6).filter(str.strip),
+    "title": st.text(st.sampled_from("ab契約 \u3000\u200b\t"), min_size=1, max_size=6).filter(str.strip),
     "uri": st.sampled_from(["", "https://e.example/1", "x y"]),
     "sha256": st.sampled_from(["", SHA]),
 }
