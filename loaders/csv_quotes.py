@@ -17,8 +17,12 @@ UTF-8 or Big5 character, so the bytes are checked as they are read, a megabyte a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow.csv as pacsv
 
 _QUOTE = ord('"')
 _CR, _LF = ord("\r"), ord("\n")
@@ -34,6 +38,14 @@ class ArrowReading:
 
     quoted: bool  # it holds double quotes: read with quoting, `""` within a quoted cell as one quote
     line_breaks: bool  # a quoted cell holds a line break: read with line breaks in values
+
+    def parse_options(self) -> pacsv.ParseOptions:
+        """Arrow's parse options for the file: each record one row of cells, as the csv module reads it (an empty
+        line kept, for the caller to tell apart)."""
+        import pyarrow.csv as pacsv  # only where Arrow reads the file: reading a register folder needs it not
+
+        return pacsv.ParseOptions(quote_char='"' if self.quoted else False, double_quote=self.quoted,
+                                  escape_char=False, newlines_in_values=self.line_breaks, ignore_empty_lines=False)
 
 
 class QuoteLayout:

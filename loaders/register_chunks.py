@@ -15,9 +15,10 @@ wrote CRLF (or the other way) is not read whole on its reload. A line break insi
 own and is taken as it is. A UTF-16 file is not cut (its reload reads it whole).
 
 Whether a line feed is outside quoted fields is told by the parity of the double quotes before it, which is what
-the csv module reads only when every quote is where a quoted field may start or end: an opening quote (an even
-number before it) at the start of a line or after a comma (or right after a closing quote: an escaped `""`), a
-closing quote followed by a comma, a line end, another quote or the end of the file. A file with any other quote
+the csv module reads only when every quote is where a quoted field may start or end (loaders/csv_quotes, the rule
+the column-wise validation reads a file by: an opening quote at the start of a line or after a comma, or right
+after a closing quote, an escaped `""`; a closing quote followed by a comma, a line end, another quote or the end
+of the file). A file with any other quote
 (e.g. `5" screen` in an unquoted cell) gets no chunks: the csv module reads such a quote as a plain character,
 and its reload reads the file whole.
 
@@ -36,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .csv_quotes import QuoteLayout
+
 ROW_BITS = 5
 LONGEST_LINE = 8 << 20  # bytes without a line feed after which a file is no longer cut (its chunks: none)
 _MASK = (1 << ROW_BITS) - 1
@@ -44,7 +47,6 @@ _QUOTE = b'"'
 _LINE_FEED = ord("\n")
 _CR = ord("\r")
 _NONE_ADDED = np.zeros(0, np.int64)
-_AROUND_QUOTES = frozenset(b",\r\n")  # what may precede an opening quote or follow a closing one
 
 
 def _hex(data: bytes | memoryview) -> str:
@@ -75,6 +77,7 @@ class ByteChunker:
         self._hash = hashlib.sha256()
         self._spans: list[Span] = []
         self._inside = False  # within a quoted field at the start of the carried bytes
+        self._quotes = QuoteLayout()  # whether every quote fed opens or closes a quoted cell
         self._broken = False
 
     def feed(self, piece: bytes) -> None:
@@ -151,21 +154,12 @@ class ByteChunker:
             self._inside = inside != (segment.count(_QUOTE) % 2 == 1)
 
     def _check_quotes(self, segment: bytes) -> bool:
-        """Whether every quote in the segment (whole lines, or the file's last bytes) is one the parity reads
-        as the csv module does; if not, the file gets no chunks."""
-        if _QUOTE not in segment:
-            return True
-        pieces = segment.split(_QUOTE)
-        last = len(pieces) - 1
-        first_outside = 1 if self._inside else 0
-        for j in range(first_outside, last + 1, 2):
-            piece = pieces[j]
-            if not piece:  # `""` (an escaped quote, or an empty field), or a quote at a line start or the end
-                continue
-            if (j > 0 and piece[0] not in _AROUND_QUOTES) or (j < last and piece[-1] not in _AROUND_QUOTES):
-                self._broken = True
-                return False
-        return True
+        """Whether every quote in the segment (whole lines, or the file's last bytes), and in those fed before
+        it, is one the parity reads as the csv module does (csv_quotes); if not, the file gets no chunks."""
+        self._quotes.feed(segment)
+        if not self._quotes.fits:
+            self._broken = True
+        return self._quotes.fits
 
 
 def _crlf_records(segment: bytes, inside: bool, quoted: bool) -> tuple[bytes, np.ndarray, np.ndarray]:

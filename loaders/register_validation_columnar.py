@@ -138,8 +138,8 @@ class _Column:
         self.cache: dict[str, Any] = {}  # text -> parsed value, across the file's blocks
         # a tab or line break (a file not plain may hold them) is left to the row-wise checks but in free text that
         # names nothing, where they allow it (titles, names)
-        self.free = self.parse is None and self.search is None and self.known is None and position != 0
-        self.line_checked = not v.table.plain and not self.free
+        free = self.parse is None and self.search is None and self.known is None and position != 0
+        self.line_checked = not v.table.plain and not free
 
     def values(self, raw: pa.Array) -> pa.Array:
         """The column's values (null for a blank cell); _NotClean when any cell may be wrong."""
@@ -185,14 +185,11 @@ def _reader(v: _Validator) -> pacsv.CSVStreamingReader:
     assert table.path is not None and table.encoding is not None
     names = [f"c{i}" for i in range(len(table.header))]
     assert table.arrow is not None
-    # quotes read as the csv module reads them: `"a, b"` is `a, b`, `""` within a quoted cell one `"`
-    quoted, line_breaks = table.arrow.quoted, table.arrow.line_breaks
     return pacsv.open_csv(
         table.path,
         read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES, use_threads=False,
                                        encoding=ENCODINGS[table.encoding]),
-        parse_options=pacsv.ParseOptions(quote_char='"' if quoted else False, double_quote=quoted, escape_char=False,
-                                         newlines_in_values=line_breaks, ignore_empty_lines=False),
+        parse_options=table.arrow.parse_options(),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
 

@@ -73,13 +73,9 @@ def test_a_file_without_quotes_fits_and_is_not_quoted() -> None:
 def arrow_rows(data: bytes, width: int, reading: ArrowReading) -> list[list[str]] | None:
     """The rows as the column-wise validation reads the file (None: Arrow refuses it)."""
     names = [f"c{i}" for i in range(width)]
-    quote = '"' if reading.quoted else False
     try:
         table = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
-                               parse_options=pacsv.ParseOptions(quote_char=quote, double_quote=reading.quoted,
-                                                                escape_char=False,
-                                                                newlines_in_values=reading.line_breaks,
-                                                                ignore_empty_lines=False),
+                               parse_options=reading.parse_options(),
                                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                                     strings_can_be_null=False,
                                                                     quoted_strings_can_be_null=False))
