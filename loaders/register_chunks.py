@@ -68,7 +68,7 @@ class Span:
 
 class ByteChunker:
     """Cuts a file's bytes into chunks as they are fed (any piece sizes), from `start` (after a byte-order mark);
-    then `finish()`."""
+    then `finish()`. Its `quotes` tell whether every quote of the file opens or closes a quoted cell."""
 
     def __init__(self, start: int = 0) -> None:
         self._offset = start  # of the first byte not yet cut into lines
@@ -77,12 +77,13 @@ class ByteChunker:
         self._hash = hashlib.sha256()
         self._spans: list[Span] = []
         self._inside = False  # within a quoted field at the start of the carried bytes
-        self._quotes = QuoteLayout()  # whether every quote fed opens or closes a quoted cell
+        self.quotes = QuoteLayout()  # fed every byte: whether each quote opens or closes a quoted cell
         self._broken = False
 
     def feed(self, piece: bytes) -> None:
         if not piece:
             return
+        self.quotes.feed(piece)
         if self._broken:  # no more cuts: the rest of the file is hashed into the last chunk as it comes
             self._hash.update(piece)
             self._offset += len(piece)
@@ -103,14 +104,11 @@ class ByteChunker:
     def finish(self) -> None:
         """After every piece was fed: the last chunk ends at the end of the file."""
         if self._carry:
-            tail = bytes(self._carry)
-            if not self._broken and self._check_quotes(tail):
-                self._inside = self._inside != (tail.count(_QUOTE) % 2 == 1)
-            self._hash.update(tail)
-            self._offset += len(tail)
+            self._hash.update(self._carry)
+            self._offset += len(self._carry)
             self._carry = bytearray()
-        if self._inside:
-            self._broken = True  # the file ends within a quoted field
+        if not self.quotes.finish():
+            self._broken = True  # a quote the parity may misread, or the file ends within a quoted field
         if self._offset > self._chunk_start or not self._spans:
             self._spans.append(Span(self._chunk_start, self._offset - self._chunk_start, self._hash.hexdigest()[:32]))
             self._chunk_start = self._offset
@@ -127,7 +125,9 @@ class ByteChunker:
     def _cut(self, segment: bytes) -> None:
         """A run of whole lines (ending with a line feed): its record ends with a line CRC-32 ending in ROW_BITS
         zero bits end chunks."""
-        if self._broken or not self._check_quotes(segment):  # one chunk to the end of the file
+        if not self.quotes.fits:
+            self._broken = True
+        if self._broken:  # one chunk to the end of the file
             self._hash.update(segment)
             self._offset += len(segment)
             return
@@ -152,14 +152,6 @@ class ByteChunker:
         self._offset += len(segment)
         if quoted:
             self._inside = inside != (segment.count(_QUOTE) % 2 == 1)
-
-    def _check_quotes(self, segment: bytes) -> bool:
-        """Whether every quote in the segment (whole lines, or the file's last bytes), and in those fed before
-        it, is one the parity reads as the csv module does (csv_quotes); if not, the file gets no chunks."""
-        self._quotes.feed(segment)
-        if not self._quotes.fits:
-            self._broken = True
-        return self._quotes.fits
 
 
 def _crlf_records(segment: bytes, inside: bool, quoted: bool) -> tuple[bytes, np.ndarray, np.ndarray]:

@@ -107,7 +107,8 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
     digest = hashlib.sha256() if chunked and chunker is None else None
     utf8 = encoding in ("utf-8", "utf-8-sig")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    layout = QuoteLayout() if encoding != "utf-16" else None
+    # the chunker checks the quotes as it cuts; without one, they are checked apart (never in UTF-16)
+    layout = chunker.quotes if chunker is not None else QuoteLayout() if encoding != "utf-16" else None
     controls = unplain = False  # a control character seen (CONTROL: not a tab or line break); a tab or quote seen
     carry = b""  # the end of a UTF-8 piece not yet checked (a character's bytes not all read)
     with path.open("rb") as fh:
@@ -121,7 +122,7 @@ def scan_file(path: Path, encoding: str, *, chunked: bool = True) -> Scan:
                 chunker.feed(piece)
             elif digest is not None:
                 digest.update(piece)
-            if layout is not None and not controls:
+            elif layout is not None and not controls:
                 layout.feed(piece)
             if utf8:
                 data = carry + piece if carry else piece
