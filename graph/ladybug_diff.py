@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from regtrace.trace import evidence_groups
@@ -26,7 +27,7 @@ from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
 from .port import Pending, Writer, ready, start_pending
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
-from .table_diff import link_changes, node_changes, node_differences
+from .table_diff import digest_differences, link_changes, node_changes
 
 LinkKey = tuple[str, str, str]
 DELETE_BATCH = 50_000
@@ -102,14 +103,10 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                 touched.update(created.column("uid").to_pylist())
                 controls.update(_controls_of(conn, deleted))  # before they are deleted
         else:
-            stored = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
-            if after_large is not None and stored.num_rows >= LARGE_ROWS:
-                after_large()  # what the engine held to give them, before they are compared
-            deleted, created, updated = node_differences(node, stored, new)
+            deleted, created, updated = _differences(conn, tenant, node, new, after_large)
             if updated.num_rows > IN_PLACE_ROWS:  # deleted and created again, in bulk
                 deleted += updated.column("uid").to_pylist()
                 created, updated = pa.concat_tables([created, updated]), updated.slice(0, 0)
-            del stored
         compared = new.num_rows
         del new, given
         kept_links = _links_into(conn, tenant, node, deleted, patched) if patched and deleted else {}
@@ -179,6 +176,25 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += created.num_rows
     return done
+
+
+def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table,
+                 after_large: Callable[[], None] | None) -> tuple[list[str], pa.Table, pa.Table]:
+    """table_diff.node_differences of the label's stored nodes and `new`, their properties compared by digest
+    (ladybug_queries.tenant_node_digests): the stored values are never read."""
+    stored = conn.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
+    if after_large is not None and stored.num_rows >= LARGE_ROWS:
+        after_large()  # what the engine held to give them, before they are compared
+    if not stored.num_rows or not new.num_rows:
+        return digest_differences(stored, new, stored.slice(0, 0))
+    numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
+    found = conn.query_arrow(q.row_digests(node), {"rows": numbered})
+    del numbered
+    if found.num_rows != new.num_rows:
+        raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
+                         "nothing was written")
+    in_order = found.take(pc.sort_indices(found.column(q.ROW_NUMBER)))  # the engine may give them in any order
+    return digest_differences(stored, new, in_order)
 
 
 def _delete(writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:

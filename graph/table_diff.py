@@ -33,19 +33,37 @@ def node_differences(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple
     node's properties differ). Both tables conformed to the label's schema."""
     if not stored.num_rows:
         return [], new, new.slice(0, 0)
-    stored_uids, new_uids = stored.column("uid"), new.column("uid")
-    at = pc.index_in(new_uids, value_set=stored_uids)  # each new row's stored row (uids are distinct), or null
-    kept_new = pc.is_valid(at)
-    removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=new_uids))).to_pylist()
-    added = new.filter(pc.invert(kept_new))
+    removed, added, align_new, align_stored = _aligned(stored.column("uid"), new)
     # the nodes in both, aligned by uid, compared one property at a time (a million rows never copied whole)
-    align_new = pc.indices_nonzero(kept_new)
-    align_stored = pc.drop_null(at)
     differs = pa.array([False] * len(align_new), pa.bool_())
     for name in node.names[1:]:
         equal = same(new.column(name).take(align_new), stored.column(name).take(align_stored))
         differs = pc.or_(differs, pc.invert(equal))
     return removed, added, new.take(pc.filter(align_new, differs))
+
+
+def digest_differences(stored: pa.Table, new: pa.Table, digests: pa.Table) -> tuple[list[str], pa.Table, pa.Table]:
+    """As node_differences, the properties compared by their digests: `stored` holds each stored node's uid and
+    digests, `digests` the same digests (every column of `stored` but uid) of each row of `new`, in its order."""
+    if not stored.num_rows:
+        return [], new, new.slice(0, 0)
+    removed, added, align_new, align_stored = _aligned(stored.column("uid"), new)
+    differs = pa.array([False] * len(align_new), pa.bool_())
+    for name in stored.column_names:
+        if name != "uid":
+            equal = pc.equal(digests.column(name).take(align_new), stored.column(name).take(align_stored))
+            differs = pc.or_(differs, pc.invert(equal))
+    return removed, added, new.take(pc.filter(align_new, differs))
+
+
+def _aligned(stored_uids: pa.ChunkedArray, new: pa.Table) -> tuple[list[str], pa.Table, pa.Array, pa.Array]:
+    """(stored uids absent from `new`; rows of `new` absent from the stored ones; the positions in `new` of the
+    rows stored, and the stored positions of those rows, aligned). Uids are distinct on each side."""
+    new_uids = new.column("uid")
+    at = pc.index_in(new_uids, value_set=stored_uids)  # each new row's stored row, or null
+    kept_new = pc.is_valid(at)
+    removed = pc.filter(stored_uids, pc.invert(pc.is_in(stored_uids, value_set=new_uids))).to_pylist()
+    return removed, new.filter(pc.invert(kept_new)), pc.indices_nonzero(kept_new), pc.drop_null(at)
 
 
 def link_changes(stored: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table]:
