@@ -109,6 +109,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                 created, updated = pa.concat_tables([created, updated]), updated.slice(0, 0)
         compared = new.num_rows
         del new, given
+        if after_large is not None and compared >= LARGE_ROWS and deleted:
+            after_large()  # what the comparison freed, before the engine's pages for the writes
         kept_links = _links_into(conn, tenant, node, deleted, patched) if patched and deleted else {}
         _delete(writer, node, deleted)
         done["nodes_deleted"] += len(deleted)
@@ -186,15 +188,17 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     if after_large is not None and stored.num_rows >= LARGE_ROWS:
         after_large()  # what the engine held to give them, before they are compared
     if not stored.num_rows or not new.num_rows:
-        return digest_differences(stored, new, stored.slice(0, 0))
+        return digest_differences(stored, new, pa.array([], pa.uint64()))
     numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
     found = conn.query_arrow(q.row_digests(node), {"rows": numbered})
     del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
                          "nothing was written")
-    in_order = found.take(pc.sort_indices(found.column(q.ROW_NUMBER)))  # the engine may give them in any order
-    return digest_differences(stored, new, in_order)
+    digests = np.empty(new.num_rows, np.uint64)  # the engine may give the rows in any order
+    digests[found.column(q.ROW_NUMBER).to_numpy()] = found.column("digest").to_numpy()
+    del found
+    return digest_differences(stored, new, pa.array(digests))
 
 
 def _delete(writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:

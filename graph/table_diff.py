@@ -42,17 +42,14 @@ def node_differences(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple
     return removed, added, new.take(pc.filter(align_new, differs))
 
 
-def digest_differences(stored: pa.Table, new: pa.Table, digests: pa.Table) -> tuple[list[str], pa.Table, pa.Table]:
-    """As node_differences, the properties compared by their digests: `stored` holds each stored node's uid and
-    digests, `digests` the same digests (every column of `stored` but uid) of each row of `new`, in its order."""
+def digest_differences(stored: pa.Table, new: pa.Table, digests: pa.ChunkedArray | pa.Array,
+                       ) -> tuple[list[str], pa.Table, pa.Table]:
+    """As node_differences, the properties compared by a digest of them: `stored` holds each stored node's uid and
+    digest, `digests` the same digest of each row of `new`, in its order."""
     if not stored.num_rows:
         return [], new, new.slice(0, 0)
     removed, added, align_new, align_stored = _aligned(stored.column("uid"), new)
-    differs = pa.array([False] * len(align_new), pa.bool_())
-    for name in stored.column_names:
-        if name != "uid":
-            equal = pc.equal(digests.column(name).take(align_new), stored.column(name).take(align_stored))
-            differs = pc.or_(differs, pc.invert(equal))
+    differs = pc.not_equal(digests.take(align_new), stored.column("digest").take(align_stored))
     return removed, added, new.take(pc.filter(align_new, differs))
 
 
