@@ -351,8 +351,10 @@ class LadybugStore(CypherStore):
             # the next read opens the published generation (a process that only loads never opens it)
             self._layout.remove_leftovers(published)
 
-    def uids(self, label: str, tenant: str | None = None) -> list[str]:
+    def uids(self, label: str, tenant: str | None = None) -> pa.Array:
         """One column read as Arrow: a reload's removal check over a million evidence rows in tenths of a second."""
+        import pyarrow as pa
+
         node = store_schema().nodes[label]
         with self._turn:
             self._follow()
@@ -361,7 +363,7 @@ class LadybugStore(CypherStore):
                 table = self._reader.query_arrow(q.tenant_uids(node), {"tenant": tenant})
             else:
                 table = self._reader.query_arrow(q.all_uids(node))
-        return [str(uid) for uid in table.column("uid").to_pylist()]
+        return table.column("uid").combine_chunks().cast(pa.string())
 
     def node_table(self, label: str, tenant: str) -> pa.Table:
         """Read as Arrow: a million evidence items without a Python value each."""

@@ -74,6 +74,7 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare
             return [_compared(store, tenant, name, len(register), register.model.name, given)
                     for name, register in dataset.registers.items()]
     changes: list[RegisterChange] = []
+    release_freed_memory()  # what the validation freed, before the stored uids are read
     for name, register in dataset.registers.items():
         label = register.model.name
         if store.count(label, tenant) == 0:
@@ -84,11 +85,12 @@ def plan_changes(store: Store, tenant: str, dataset: RegisterDataset, *, compare
             given_uids = uids(label) if uids is not None else None
             if given_uids is None and len(register):
                 raise ValueError(f"{name}: its rows were handed on, and their uids are not given")
-            kept = (pc.sum(pc.is_in(pa.array(stored_uids, pa.string()), value_set=given_uids)).as_py() or 0) \
-                if given_uids is not None else 0
+            with system_arrow_memory():  # returned to the system with the engine's
+                kept = (pc.sum(pc.is_in(stored_uids, value_set=given_uids)).as_py() or 0) \
+                    if given_uids is not None else 0
             changes.append(RegisterChange(name, len(stored_uids), len(register), 0, 0, len(stored_uids) - kept))
             continue
-        stored = set(stored_uids)
+        stored = set(stored_uids.to_pylist())
         seen = {node_uid(tenant, row[0]) for row in register.rows}
         added = sum(1 for uid in seen if uid not in stored)
         removed = sum(1 for uid in stored if uid not in seen)

@@ -94,7 +94,7 @@ class ChangedChunks:
                 continue
             now = uids_of(target.name)
             kept = set() if now is None else set(now.to_pylist())
-            gone = tuple(uid for uid in store.uids(target.name, self.tenant) if uid not in kept)
+            gone = tuple(uid for uid in store.uids(target.name, self.tenant).to_pylist() if uid not in kept)
             if len(gone) > GONE_LOOKED_UP:  # a register replaced rather than edited: judged whole
                 return False
             hop = Hop(onto.relation(self.model.name, f.name).type, "in", self.label)

@@ -294,7 +294,8 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
             assert table.column_names == list(spec.names), label
             assert canonical(sorted(table.to_pylist(), key=lambda r: r["uid"])) == \
                 canonical(store.nodes(label, "example")), label
-            assert sorted(store.uids(label, "example")) == [r["uid"] for r in store.nodes(label, "example")], label
+            assert sorted(store.uids(label, "example").to_pylist()) == \
+                [r["uid"] for r in store.nodes(label, "example")], label
     for rel in schema.relationships:
         if schema.nodes[rel.source].tenant_scoped:
             table = store.link_table(rel.type, "example")
@@ -305,7 +306,8 @@ def test_a_tenant_reads_as_tables_and_a_changed_reference_is_a_change(seeded_sto
     for tenant in ("example", "exampl"):
         assert set(store.node_table("Evidence", tenant).column("tenant").to_pylist()) == {tenant}
         assert store.link_table("EVIDENCES", tenant).num_rows == len(store.links("EVIDENCES", tenant)) == 125
-        assert len(uids := store.uids("Evidence", tenant)) == 125 and all(u.startswith(f"{tenant}/") for u in uids)
+        assert len(uids := store.uids("Evidence", tenant).to_pylist()) == 125 and all(u.startswith(f"{tenant}/")
+                                                                                    for u in uids)
 
     # by hand: one control now satisfies another obligation (a link), one evidence item proves another control (a
     # link), one has another title (a property); nothing else differs
