@@ -75,15 +75,16 @@ class CypherStore(Store):
         """The uid alone: a reload's removal check over a million evidence items read every property of each
         (Neo4j: 30 s and 1 GB more of the client's memory). A tenant's are read in pages of TABLE_PAGE, as
         node_table: a million uids read at once were a million rows held beside them (~300 MB more, the peak of
-        a Neo4j reload's client)."""
+        a Neo4j reload's client). Each page is made an Arrow array before the next is read."""
         import pyarrow as pa
 
         node = store_schema().nodes[label]
         if node.tenant_scoped and tenant is not None:
-            return pa.array([str(r["uid"]) for rows in self._pages(reads.tenant_uids_page(node, self.queries.dialect),
-                                                                    tenant) for r in rows], pa.string())
-        return pa.array([str(r["uid"]) for r in self.execute(reads.all_uids(node, self.queries.dialect), None)],
-                        pa.string())
+            pages = self._pages(reads.tenant_uids_page(node, self.queries.dialect), tenant)
+        else:
+            pages = iter([self.execute(reads.all_uids(node, self.queries.dialect), None)])
+        return pa.concat_arrays([pa.array([str(r["uid"]) for r in rows], pa.string()) for rows in pages]
+                                + [pa.array([], pa.string())])
 
     def node_table(self, label: str, tenant: str) -> pa.Table:
         """Read in pages of TABLE_PAGE nodes by uid, in one snapshot, each page made columns before the next is
