@@ -75,8 +75,8 @@ def tenant_nodes(node: NodeSchema) -> str:
 # its other properties, and has the engine take the same digest of each new row (LOAD FROM the Arrow table), within
 # one transaction: the engine's 64-bit hash of the list of each property's hash. A list property adds the hash of its
 # length, as the engine hashes an empty list like a missing one. (The engine's hash of a struct of the properties is
-# blind to values swapped between its later fields; a list's hash is not.) Reading 1M evidence items so took 0.66 s
-# and +251 MB of the engine's pages, against 3.64 s and +669 MB for every property's value.
+# blind to values swapped between its later fields; a list's hash is not.) Reading 1M evidence items so took
+# 0.49–0.82 s and +243–251 MB of the engine's pages, against 3.64 s and +669 MB for every property's value.
 ROW_NUMBER = "_row"
 
 

@@ -42,8 +42,7 @@ def node_differences(node: NodeSchema, stored: pa.Table, new: pa.Table) -> tuple
     return removed, added, new.take(pc.filter(align_new, differs))
 
 
-def digest_differences(stored: pa.Table, new: pa.Table, digests: pa.ChunkedArray | pa.Array,
-                       ) -> tuple[list[str], pa.Table, pa.Table]:
+def digest_differences(stored: pa.Table, new: pa.Table, digests: pa.Array) -> tuple[list[str], pa.Table, pa.Table]:
     """As node_differences, the properties compared by a digest of them: `stored` holds each stored node's uid and
     digest, `digests` the same digest of each row of `new`, in its order."""
     if not stored.num_rows:

@@ -25,6 +25,7 @@ from regtrace.graph.table_diff import node_differences
 # together these hold every datatype of the ontology, single and as lists
 LABELS = ("OutsourcingArrangement", "EvidenceGroup", "Control")
 _tenants = itertools.count()
+Found = tuple[set[str], set[str], set[str]]  # the uids removed, added and changed
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def _node(label: str) -> NodeSchema:
 
 
 def _differences(conn: LadybugConnection, node: NodeSchema, stored: list[dict[str, Any]],
-                 new: list[dict[str, Any]]) -> tuple[tuple[set[str], set[str], set[str]], tuple[set[str], ...]]:
+                 new: list[dict[str, Any]]) -> tuple[Found, Found]:
     """(by digest, value by value): the uids removed, added and changed, for `stored` written under a tenant
     of its own and compared with `new`."""
     tenant = f"t{next(_tenants)}"
@@ -56,7 +57,7 @@ def _differences(conn: LadybugConnection, node: NodeSchema, stored: list[dict[st
     read_back = tables.conformed_nodes(node, conn.query_arrow(q.tenant_nodes(node), {"tenant": tenant}))
     exact = node_differences(node, read_back, new_table)
 
-    def uids(found: tuple[list[str], pa.Table, pa.Table]) -> tuple[set[str], set[str], set[str]]:
+    def uids(found: tuple[list[str], pa.Table, pa.Table]) -> Found:
         return (set(found[0]), set(found[1].column("uid").to_pylist()), set(found[2].column("uid").to_pylist()))
 
     return uids((removed, added, changed)), uids(exact)
