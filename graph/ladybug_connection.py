@@ -49,28 +49,35 @@ class LadybugConnection:
                 rows.append(dict(zip(names, res.get_next(), strict=True)))
         return rows
 
-    def query_arrow(self, statement: str, parameters: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run one read statement and return its rows as an Arrow table (columns typed by the engine)."""
+    def query_arrow(self, statement: str, parameters: Mapping[str, Any] | None = None, *,
+                    once: bool = False) -> pa.Table:
+        """Run one read statement and return its rows as an Arrow table (columns typed by the engine). With `once`
+        the statement is prepared for this call alone (see `_once`): for a statement given an Arrow table."""
         try:
-            result = self._conn.execute(statement, dict(parameters or {}))
+            result = self._once(statement, parameters or {}) if once else \
+                self._conn.execute(statement, dict(parameters or {}))
             assert not isinstance(result, list)
             return result.get_as_arrow(100_000)
         except RuntimeError as exc:
             raise StoreError(f"the store rejected a query: {exc}") from exc
 
     def copy_from(self, table_name: str, rows: pa.Table) -> None:
-        """COPY the rows of an Arrow table into a node or relationship table, within the open transaction.
-
-        The statement is prepared for this one table: the driver's implicit statement cache would keep every
-        table it was given (and reusing a cached COPY after a delete crashes the engine). `prepare` is
-        deprecated in favour of that cache, hence the warning filter."""
+        """COPY the rows of an Arrow table into a node or relationship table, within the open transaction
+        (prepared for this one table, `_once`: reusing a cached COPY after a delete also crashes the engine)."""
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                statement = self._conn.prepare(f"COPY {table_name} FROM $rows", {"rows": rows})
-            self._conn.execute(statement, {"rows": rows})
+            self._once(f"COPY {table_name} FROM $rows", {"rows": rows})
         except RuntimeError as exc:
             raise StoreError(f"the store rejected a bulk write into {table_name}: {exc}") from exc
+
+    def _once(self, statement: str, parameters: Mapping[str, Any]) -> ladybug.QueryResult | list[ladybug.QueryResult]:
+        """Run `statement` prepared for this call alone. The driver's implicit statement cache keeps the
+        parameters of the last call of each statement: an Arrow table given to `LOAD FROM` or `COPY` stayed held
+        with it (a reload's million new evidence rows, ~190 MB, until the load ended). `prepare` is deprecated in
+        favour of that cache, hence the warning filter."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            prepared = self._conn.prepare(statement, dict(parameters))
+        return self._conn.execute(prepared, dict(parameters))
 
     def rollback(self) -> None:
         """Roll back the open transaction; LadybugDB has already done so when a statement failed."""

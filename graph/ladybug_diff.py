@@ -190,7 +190,7 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     if not stored.num_rows or not new.num_rows:
         return digest_differences(stored, new, pa.array([], pa.uint64()))
     numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
-    found = conn.query_arrow(q.row_digests(node), {"rows": numbered})
+    found = conn.query_arrow(q.row_digests(node), {"rows": numbered}, once=True)  # the rows not kept by the driver
     del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "

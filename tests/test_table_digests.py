@@ -156,3 +156,23 @@ def test_a_label_emptied_or_new_is_removed_or_added_whole(engine: LadybugConnect
     first, _ = _differences(engine, node, [], [dict(r) for r in rows])
     assert (first[0], len(first[1]), first[2]) == (set(), 3, set())
 
+
+
+def test_the_new_rows_are_not_held_once_compared(engine: LadybugConnection) -> None:
+    """The new rows go to the engine as an Arrow table (`LOAD FROM`); the driver's statement cache kept the last
+    table given to each statement, so a reload held a million new evidence rows (~190 MB) until it ended. Once
+    the comparison is done and its caller lets go of the rows, their memory is free."""
+    node = _node("Control")
+    schema = pa.schema([(p.name, tables.arrow_type(p)) for p in node.properties])
+    engine.copy_from(node.label, pa.Table.from_pylist([{"uid": "held:stored", "tenant": "held"}], schema=schema))
+    pool = pa.default_memory_pool()
+    before = pool.bytes_allocated()
+    new = pa.table({p.name: pa.array([f"held:{i:06d}" if p.name == "uid" else "held" if p.name == "tenant" else
+                                      f"{p.name}-{i:06d}" if p.datatype == "string" else None for i in range(50_000)],
+                                     tables.arrow_type(p)) for p in node.properties if not p.many})
+    held = pool.bytes_allocated() - before
+    assert held > 2_000_000  # the table is large enough to tell
+    removed, added, changed = ladybug_diff._differences(engine, "held", node, tables.conformed_nodes(node, new), None)
+    assert (removed, added.num_rows, changed.num_rows) == (["held:stored"], 50_000, 0)
+    del new, added, changed
+    assert pool.bytes_allocated() - before < held / 10
