@@ -13,6 +13,7 @@ deleted rows' pages).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +31,10 @@ from .schema import NodeSchema, RelSchema, node_uid, store_schema
 from .table_diff import digest_differences, link_changes, node_changes
 
 LinkKey = tuple[str, str, str]
+# Reads of the published generation the staging copy was made from, each on a read-only connection of its own that is
+# closed (and its memory returned) after it: what the engine holds to give a million stored digests or links goes
+# with it, instead of staying in the writing connection's pages until the commit (bench/README.md, 2026-12-03).
+Source = Callable[[], AbstractContextManager[LadybugConnection]]
 DELETE_BATCH = 50_000
 # After a label or relationship type of at least this many rows compared or new, `after_large` runs (the store
 # returns the memory of the columns read and written to the system before the next one's rows are compared: a
@@ -59,7 +64,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                    links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None],
                    only: frozenset[str] | None = None, after_large: Callable[[], None] | None = None,
                    patched: Mapping[str, pa.Array] | None = None,
-                   settle: Callable[[], None] | None = None) -> dict[str, int]:
+                   settle: Callable[[], None] | None = None, source: Source | None = None) -> dict[str, int]:
     """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
     what differs; labels and relationship types of the tenant not given are emptied, unless `only` names the
     labels replaced: then the other labels, and the relationship types from them, are left as stored. With
@@ -79,7 +84,14 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     A label whose table is pending (a first load's evidence summary and load record, computed in a worker
     thread) and that no relationship type starts or ends at is taken after every other label and link: its
     computation is started then, and `settle` called meanwhile (LadybugStore: the write so far committed, its
-    checkpoint on one core while the worker takes the other)."""
+    checkpoint on one core while the worker takes the other).
+
+    `source` (when the staging copy is as the generation it was copied from: nothing written before this call)
+    reads a label compared whole, and its links, from that generation instead of the staging copy: a label's nodes
+    are read before anything of that label is written, and a type's links as they were less those of the nodes
+    deleted since (deleting a node deletes its links; no link of the type is written before its own turn, unless a
+    label is `patched`, whose nodes' links into a node created again are made again with it: then the links are
+    read from the staging copy)."""
     schema = store_schema()
     patched = patched or {}
     done = {"nodes_deleted": 0, "nodes_created": 0, "nodes_updated": 0, "links_deleted": 0, "links_created": 0}
@@ -87,6 +99,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     touched: set[str] = set()  # evidence uids whose node or links changed: their controls' groups are redone
     controls: set[str] = set()  # control ids whose groups are redone (those the changed rows named before)
     given_uids: dict[str, pa.ChunkedArray] = {}  # a patched label's given rows: their stored links are compared
+    gone: dict[str, list[str]] = {}  # label -> the uids of its nodes deleted so far, and their links with them
+    links_source = source if not patched else None
     linked = {end for rel in schema.relationships for end in (rel.source, rel.target)}
     replaced = [node for node in schema.nodes.values()
                 if node.tenant_scoped and (only is None or node.label in only)]
@@ -103,7 +117,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                 touched.update(created.column("uid").to_pylist())
                 controls.update(_controls_of(conn, deleted))  # before they are deleted
         else:
-            deleted, created, updated = _differences(conn, tenant, node, new, after_large)
+            deleted, created, updated = _differences(conn, tenant, node, new, after_large, source)
             if updated.num_rows > IN_PLACE_ROWS:  # deleted and created again, in bulk
                 deleted += updated.column("uid").to_pylist()
                 created, updated = pa.concat_tables([created, updated]), updated.slice(0, 0)
@@ -113,6 +127,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
             after_large()  # what the comparison freed, before the engine's pages for the writes
         kept_links = _links_into(conn, tenant, node, deleted, patched) if patched and deleted else {}
         _delete(writer, node, deleted)
+        gone.setdefault(node.label, []).extend(deleted)
         done["nodes_deleted"] += len(deleted)
         done["nodes_created"] += (count := created.num_rows)
         if count:
@@ -145,6 +160,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if rel.source in patched:  # the given rows' links only (a row may now have none): the others are kept
             given_rows = given_uids[rel.source].to_pylist() if rel.source in given_uids else []
             stored = _lookup(conn, q.links_from(rel), given_rows, new.slice(0, 0), LINK_POINT_ROWS)
+        elif links_source is not None:
+            stored = _links_left(links_source, tenant, rel, gone)
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)
@@ -181,17 +198,20 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
 
 
 def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table,
-                 after_large: Callable[[], None] | None) -> tuple[list[str], pa.Table, pa.Table]:
+                 after_large: Callable[[], None] | None, source: Source | None = None,
+                 ) -> tuple[list[str], pa.Table, pa.Table]:
     """table_diff.node_differences of the label's stored nodes and `new`, their properties compared by digest
-    (ladybug_queries.tenant_node_digests): the stored values are never read."""
-    stored = conn.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
-    if after_large is not None and stored.num_rows >= LARGE_ROWS:
-        after_large()  # what the engine held to give them, before they are compared
-    if not stored.num_rows or not new.num_rows:
-        return digest_differences(stored, new, pa.array([], pa.uint64()))
-    numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
-    found = conn.query_arrow(q.row_digests(node), {"rows": numbered}, once=True)  # the rows not kept by the driver
-    del numbered
+    (ladybug_queries.tenant_node_digests): the stored values are never read. With `source` the stored digests are
+    read there (the label not written yet), and the engine takes the new rows' there too."""
+    with source() if source is not None else nullcontext(conn) as reads:
+        stored = reads.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
+        if source is None and after_large is not None and stored.num_rows >= LARGE_ROWS:
+            after_large()  # what the engine held to give them, before they are compared
+        if not stored.num_rows or not new.num_rows:
+            return digest_differences(stored, new, pa.array([], pa.uint64()))
+        numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
+        found = reads.query_arrow(q.row_digests(node), {"rows": numbered}, once=True)  # not kept by the driver
+        del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
                          "nothing was written")
@@ -199,6 +219,18 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     digests[found.column(q.ROW_NUMBER).to_numpy()] = found.column("digest").to_numpy()
     del found
     return digest_differences(stored, new, pa.array(digests))
+
+
+def _links_left(source: Source, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]]) -> pa.Table:
+    """The type's stored links as the staging copy holds them now: those of the generation it was copied from,
+    less those from or to a node deleted since."""
+    with source() as reads:
+        links = reads.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+    for end, label in (("source", rel.source), ("target", rel.target)):
+        if gone.get(label) and links.num_rows:
+            deleted = pa.array(gone[label], pa.string())
+            links = links.filter(pc.invert(pc.is_in(links.column(end), value_set=deleted)))
+    return links
 
 
 def _delete(writer: Writer, node: NodeSchema, uids: Sequence[str]) -> None:

@@ -30,6 +30,8 @@ from .schema import NodeSchema, Property, store_schema
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from . import ladybug_diff
+
 BATCH = 50_000
 FOLLOW_ATTEMPTS = 50  # pointer reads before giving up when generations are removed under us (each one rare)
 
@@ -38,11 +40,35 @@ class _LadybugWriter(Writer):
     """Writes through the connection; its bulk paths (ladybug_bulk, tables, ladybug_diff: pyarrow) are imported
     when first used, so that a process that only reads (a trace) never imports pyarrow."""
 
-    def __init__(self, conn: LadybugConnection) -> None:
+    def __init__(self, conn: LadybugConnection, source: Path | None = None, threads: int = 0) -> None:
+        """`source`: the published generation's database the staging copy was made from (None: a new store)."""
         self._conn = conn
+        self._source, self._threads = source, threads
+        self._untouched = source is not None  # nothing written yet: the staging copy is as `source`
+
+    def _writing(self) -> None:
+        self._untouched = False
+
+    def _unchanged_source(self) -> ladybug_diff.Source | None:
+        """Reads of `source` for a replacement that starts the unit's writes (then the staging copy is as it was);
+        None once anything was written."""
+        source, self._untouched = (self._source_reads if self._untouched else None), False
+        return source
+
+    @contextmanager
+    def _source_reads(self) -> Iterator[LadybugConnection]:
+        """A read-only connection to `source` for one read, closed and its memory returned after it."""
+        assert self._source is not None
+        conn = LadybugConnection(self._source, read_only=True, threads=self._threads)
+        try:
+            yield conn
+        finally:
+            conn.close()
+            release_freed_memory()
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
         """A few nodes one by one (a point lookup each: a mutation's row among a million), more in batches."""
+        self._writing()
         node = store_schema().nodes[label]
         if len(rows) <= q.POINT_ROWS:
             one = q.upsert_node(node)
@@ -55,6 +81,7 @@ class _LadybugWriter(Writer):
             self._conn.execute(statement, {"rows": batch})
 
     def create_nodes(self, label: str, rows: Sequence[Row]) -> None:
+        self._writing()
         from . import ladybug_bulk as bulk
         from . import tables
 
@@ -69,6 +96,7 @@ class _LadybugWriter(Writer):
     def create_node_table(self, label: str, table: pa.Table) -> None:
         """COPY at any size: a table is given column-wise already (UNWIND cost a first load of the small registers
         3.4 s at 200k evidence, COPY a few tenths)."""
+        self._writing()
         from . import ladybug_bulk as bulk
         from . import tables
 
@@ -77,6 +105,7 @@ class _LadybugWriter(Writer):
             bulk.copy_nodes(self._conn.copy_from, node, tables.conformed_nodes(node, table))
 
     def create_links(self, rel_type: str, links: Sequence[Link]) -> None:
+        self._writing()
         from . import ladybug_bulk as bulk
         from . import tables
 
@@ -87,6 +116,7 @@ class _LadybugWriter(Writer):
             self.link(rel_type, links)
 
     def create_link_table(self, rel_type: str, table: pa.Table) -> None:
+        self._writing()
         from . import ladybug_bulk as bulk
         from . import tables
 
@@ -96,6 +126,7 @@ class _LadybugWriter(Writer):
 
     def link(self, rel_type: str, links: Sequence[Link]) -> None:
         """A few links one by one (a point lookup of each end), more in batches."""
+        self._writing()
         rel = store_schema().relationship(rel_type)
         if len(links) <= q.POINT_ROWS:
             one = q.link_one(rel)
@@ -116,7 +147,7 @@ class _LadybugWriter(Writer):
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None,
-                                    release_freed_memory, None, self._settle)
+                                    release_freed_memory, None, self._settle, self._unchanged_source())
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table | Pending],
                        links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None],
@@ -127,7 +158,7 @@ class _LadybugWriter(Writer):
 
         step()
         ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
-                                    release_freed_memory, patched, self._settle)
+                                    release_freed_memory, patched, self._settle, self._unchanged_source())
 
     def _settle(self) -> None:
         """Commit what is written so far and go on in a new transaction (its checkpoint, on one engine thread,
@@ -137,12 +168,14 @@ class _LadybugWriter(Writer):
         self._conn.execute("BEGIN TRANSACTION")
 
     def delete_tenant(self, tenant: str) -> None:
+        self._writing()
         for node in store_schema().nodes.values():
             if node.tenant_scoped:
                 self._conn.execute(delete_tenant(node, q.QUERIES.dialect), {"tenant": tenant})
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
         """A few nodes one by one (a point lookup each), more in one statement (q.POINT_ROWS)."""
+        self._writing()
         node = store_schema().nodes[label]
         if len(uids) <= q.POINT_ROWS:
             for uid in uids:
@@ -248,7 +281,8 @@ class LadybugStore(CypherStore):
                 if unit is not None:
                     conn.execute("BEGIN TRANSACTION")
                     try:
-                        unit(_LadybugWriter(conn))
+                        unit(_LadybugWriter(conn, self._layout.database(source) if source is not None else None,
+                                            given.write_threads))
                     except BaseException:
                         conn.rollback()
                         raise
