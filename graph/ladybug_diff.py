@@ -13,7 +13,7 @@ deleted rows' pages).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -31,10 +31,6 @@ from .schema import NodeSchema, RelSchema, node_uid, store_schema
 from .table_diff import digest_differences, link_changes, node_changes
 
 LinkKey = tuple[str, str, str]
-# Reads of the published generation the staging copy was made from, each on a read-only connection of its own that is
-# closed (and its memory returned) after it: what the engine holds to give a million stored digests or links goes
-# with it, instead of staying in the writing connection's pages until the commit (bench/README.md, 2026-12-03).
-Source = Callable[[], AbstractContextManager[LadybugConnection]]
 DELETE_BATCH = 50_000
 # After a label or relationship type of at least this many rows compared or new, `after_large` runs (the store
 # returns the memory of the columns read and written to the system before the next one's rows are compared: a
@@ -60,11 +56,40 @@ LINK_POINT_ROWS = 100_000
 _NO_CONTROLS = pa.table({"uid": pa.array([], pa.string()), "control_id": pa.array([], pa.string())})
 
 
+class SourceReads:
+    """Reads of the published generation a staging copy was made from, on a read-only connection of their own,
+    opened when first needed and closed (its memory returned by `closed`) after a read of LARGE_ROWS rows or more
+    and by `close`: what the engine holds to give a million stored digests or links then goes with it, instead of
+    staying in the writing connection's pages until the commit (a reload reading a million evidence items whole:
+    1,245 MB, now under 1 GB; bench/README.md, 2026-12-03)."""
+
+    def __init__(self, connect: Callable[[], LadybugConnection], closed: Callable[[], None]) -> None:
+        self._connect, self._closed = connect, closed
+        self._conn: LadybugConnection | None = None
+
+    def query_arrow(self, statement: str, parameters: Mapping[str, Any], *, once: bool = False,
+                    more: bool = False) -> pa.Table:
+        """LadybugConnection.query_arrow; with `more` the connection stays open after a large read (another
+        read follows at once)."""
+        if self._conn is None:
+            self._conn = self._connect()
+        table = self._conn.query_arrow(statement, parameters, once=once)
+        if table.num_rows >= LARGE_ROWS and not more:
+            self.close()
+        return table
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+            self._closed()
+
+
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table | Pending],
                    links: dict[LinkKey, pa.Table], release: bool, step: Callable[[], None],
                    only: frozenset[str] | None = None, after_large: Callable[[], None] | None = None,
                    patched: Mapping[str, pa.Array] | None = None,
-                   settle: Callable[[], None] | None = None, source: Source | None = None) -> dict[str, int]:
+                   settle: Callable[[], None] | None = None, source: SourceReads | None = None) -> dict[str, int]:
     """Make the tenant's nodes exactly `nodes` (label -> table) and its links exactly `links`, writing only
     what differs; labels and relationship types of the tenant not given are emptied, unless `only` names the
     labels replaced: then the other labels, and the relationship types from them, are left as stored. With
@@ -198,20 +223,23 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
 
 
 def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa.Table,
-                 after_large: Callable[[], None] | None, source: Source | None = None,
+                 after_large: Callable[[], None] | None, source: SourceReads | None = None,
                  ) -> tuple[list[str], pa.Table, pa.Table]:
     """table_diff.node_differences of the label's stored nodes and `new`, their properties compared by digest
     (ladybug_queries.tenant_node_digests): the stored values are never read. With `source` the stored digests are
     read there (the label not written yet), and the engine takes the new rows' there too."""
-    with source() if source is not None else nullcontext(conn) as reads:
-        stored = reads.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
-        if source is None and after_large is not None and stored.num_rows >= LARGE_ROWS:
+    if source is not None:
+        stored = source.query_arrow(q.tenant_node_digests(node), {"tenant": tenant}, more=new.num_rows > 0)
+    else:
+        stored = conn.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
+        if after_large is not None and stored.num_rows >= LARGE_ROWS:
             after_large()  # what the engine held to give them, before they are compared
-        if not stored.num_rows or not new.num_rows:
-            return digest_differences(stored, new, pa.array([], pa.uint64()))
-        numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
-        found = reads.query_arrow(q.row_digests(node), {"rows": numbered}, once=True)  # not kept by the driver
-        del numbered
+    if not stored.num_rows or not new.num_rows:
+        return digest_differences(stored, new, pa.array([], pa.uint64()))
+    numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
+    # prepared for this call alone: the driver's statement cache would keep the rows (LadybugConnection._once)
+    found = (source or conn).query_arrow(q.row_digests(node), {"rows": numbered}, once=True)
+    del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
                          "nothing was written")
@@ -221,11 +249,10 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     return digest_differences(stored, new, pa.array(digests))
 
 
-def _links_left(source: Source, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]]) -> pa.Table:
+def _links_left(source: SourceReads, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]]) -> pa.Table:
     """The type's stored links as the staging copy holds them now: those of the generation it was copied from,
     less those from or to a node deleted since."""
-    with source() as reads:
-        links = reads.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+    links = source.query_arrow(q.tenant_links(rel), {"tenant": tenant})
     for end, label in (("source", rel.source), ("target", rel.target)):
         if gone.get(label) and links.num_rows:
             deleted = pa.array(gone[label], pa.string())

@@ -49,22 +49,16 @@ class _LadybugWriter(Writer):
     def _writing(self) -> None:
         self._untouched = False
 
-    def _unchanged_source(self) -> ladybug_diff.Source | None:
-        """Reads of `source` for a replacement that starts the unit's writes (then the staging copy is as it was);
-        None once anything was written."""
-        source, self._untouched = (self._source_reads if self._untouched else None), False
-        return source
+    def _unchanged_source(self) -> ladybug_diff.SourceReads | None:
+        """Reads of `source` for a replacement that starts the unit's writes (the staging copy is then as `source`
+        is); None once anything was written."""
+        from . import ladybug_diff
 
-    @contextmanager
-    def _source_reads(self) -> Iterator[LadybugConnection]:
-        """A read-only connection to `source` for one read, closed and its memory returned after it."""
-        assert self._source is not None
-        conn = LadybugConnection(self._source, read_only=True, threads=self._threads)
-        try:
-            yield conn
-        finally:
-            conn.close()
-            release_freed_memory()
+        source, self._untouched = self._source if self._untouched else None, False
+        if source is None:
+            return None
+        return ladybug_diff.SourceReads(lambda: LadybugConnection(source, read_only=True, threads=self._threads),
+                                        release_freed_memory)
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
         """A few nodes one by one (a point lookup each: a mutation's row among a million), more in batches."""
@@ -143,22 +137,28 @@ class _LadybugWriter(Writer):
     def replace_tenant(self, tenant: str, nodes: dict[str, pa.Table | Pending],
                        links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None]) -> None:
         """Only what differs from the stored tenant is written (graph/ladybug_diff.py)."""
-        from . import ladybug_diff
-
-        step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, None,
-                                    release_freed_memory, None, self._settle, self._unchanged_source())
+        self._replace(tenant, nodes, links, release, step, None, None)
 
     def replace_labels(self, tenant: str, nodes: dict[str, pa.Table | Pending],
                        links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None],
                        patched: Mapping[str, pa.Array] | None = None) -> None:
         """Only the labels given (and the relationship types from them), and of those only what differs;
         a `patched` label compared on its given rows only (graph/ladybug_diff.py)."""
+        self._replace(tenant, nodes, links, release, step, frozenset(nodes), patched)
+
+    def _replace(self, tenant: str, nodes: dict[str, pa.Table | Pending], links: dict[tuple[str, str, str], pa.Table],
+                 release: bool, step: Callable[[], None], only: frozenset[str] | None,
+                 patched: Mapping[str, pa.Array] | None) -> None:
         from . import ladybug_diff
 
         step()
-        ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, frozenset(nodes),
-                                    release_freed_memory, patched, self._settle, self._unchanged_source())
+        source = self._unchanged_source()
+        try:
+            ladybug_diff.replace_tenant(self._conn, self, tenant, nodes, links, release, step, only,
+                                        release_freed_memory, patched, self._settle, source)
+        finally:
+            if source is not None:
+                source.close()
 
     def _settle(self) -> None:
         """Commit what is written so far and go on in a new transaction (its checkpoint, on one engine thread,
