@@ -57,11 +57,11 @@ _NO_CONTROLS = pa.table({"uid": pa.array([], pa.string()), "control_id": pa.arra
 
 
 class SourceReads:
-    """Reads of the published generation a staging copy was made from, on a read-only connection of their own,
-    opened when first needed and closed (its memory returned by `closed`) after a read of LARGE_ROWS rows or more
-    and by `close`: what the engine holds to give a million stored digests or links then goes with it, instead of
-    staying in the writing connection's pages until the commit (a reload reading a million evidence items whole:
-    1,245 MB, now under 1 GB; bench/README.md, 2026-12-03)."""
+    """Reads of the published generation a staging copy was made from, each on a read-only connection opened for
+    it and closed after it (its memory returned by `closed`): what the engine holds to give a million stored digests
+    or links then goes with it, instead of staying in the writing connection's pages until the commit (a reload
+    reading a million evidence items whole: ~1,250 MB, now under 1 GB; bench/README.md, 2026-12-03). Opening one
+    costs ~0.13 s and ~145 MB while it is open: only the reads of a large label or type are made here."""
 
     def __init__(self, connect: Callable[[], LadybugConnection], closed: Callable[[], None]) -> None:
         self._connect, self._closed = connect, closed
@@ -69,12 +69,11 @@ class SourceReads:
 
     def query_arrow(self, statement: str, parameters: Mapping[str, Any], *, once: bool = False,
                     more: bool = False) -> pa.Table:
-        """LadybugConnection.query_arrow; with `more` the connection stays open after a large read (another
-        read follows at once)."""
+        """LadybugConnection.query_arrow; with `more` the connection stays open for the read that follows."""
         if self._conn is None:
             self._conn = self._connect()
         table = self._conn.query_arrow(statement, parameters, once=once)
-        if table.num_rows >= LARGE_ROWS and not more:
+        if not more:
             self.close()
         return table
 
@@ -112,11 +111,11 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     checkpoint on one core while the worker takes the other).
 
     `source` (when the staging copy is as the generation it was copied from: nothing written before this call)
-    reads a label compared whole, and its links, from that generation instead of the staging copy: a label's nodes
-    are read before anything of that label is written, and a type's links as they were less those of the nodes
-    deleted since (deleting a node deletes its links; no link of the type is written before its own turn, unless a
-    label is `patched`, whose nodes' links into a node created again are made again with it: then the links are
-    read from the staging copy)."""
+    reads a large label compared whole (LARGE_ROWS new rows or more, some stored), and a large type's links, from
+    that generation instead of the staging copy: a label's nodes are read before anything of that label is written,
+    and a type's links as they were less those of the nodes deleted since (deleting a node deletes its links; no link
+    of the type is written before its own turn, unless a label is `patched`, whose nodes' links into a node created
+    again are made again with it: then the links are read from the staging copy)."""
     schema = store_schema()
     patched = patched or {}
     done = {"nodes_deleted": 0, "nodes_created": 0, "nodes_updated": 0, "links_deleted": 0, "links_created": 0}
@@ -142,7 +141,9 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
                 touched.update(created.column("uid").to_pylist())
                 controls.update(_controls_of(conn, deleted))  # before they are deleted
         else:
-            deleted, created, updated = _differences(conn, tenant, node, new, after_large, source)
+            large = source is not None and new.num_rows >= LARGE_ROWS and _stored_any(conn, q.tenant_uids(node),
+                                                                                     tenant)
+            deleted, created, updated = _differences(conn, tenant, node, new, after_large, source if large else None)
             if updated.num_rows > IN_PLACE_ROWS:  # deleted and created again, in bulk
                 deleted += updated.column("uid").to_pylist()
                 created, updated = pa.concat_tables([created, updated]), updated.slice(0, 0)
@@ -185,7 +186,7 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if rel.source in patched:  # the given rows' links only (a row may now have none): the others are kept
             given_rows = given_uids[rel.source].to_pylist() if rel.source in given_uids else []
             stored = _lookup(conn, q.links_from(rel), given_rows, new.slice(0, 0), LINK_POINT_ROWS)
-        elif links_source is not None:
+        elif links_source is not None and new.num_rows >= LARGE_ROWS and _stored_any(conn, q.tenant_links(rel), tenant):
             stored = _links_left(links_source, tenant, rel, gone)
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
@@ -235,6 +236,8 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
         if after_large is not None and stored.num_rows >= LARGE_ROWS:
             after_large()  # what the engine held to give them, before they are compared
     if not stored.num_rows or not new.num_rows:
+        if source is not None:
+            source.close()
         return digest_differences(stored, new, pa.array([], pa.uint64()))
     numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
     # prepared for this call alone: the driver's statement cache would keep the rows (LadybugConnection._once)
@@ -247,6 +250,12 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     digests[found.column(q.ROW_NUMBER).to_numpy()] = found.column("digest").to_numpy()
     del found
     return digest_differences(stored, new, pa.array(digests))
+
+
+def _stored_any(conn: LadybugConnection, statement: str, tenant: str) -> bool:
+    """Whether the read `statement` of the tenant's rows gives any (its first row only: a first load's labels and
+    types are empty, and a connection of its own would be opened for nothing)."""
+    return bool(conn.execute(f"{statement} LIMIT 1", {"tenant": tenant}))
 
 
 def _links_left(source: SourceReads, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]]) -> pa.Table:

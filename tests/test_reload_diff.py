@@ -781,6 +781,7 @@ def test_a_reload_read_whole_compares_with_the_generation_it_started_from(
     left unchanged into it go with it and must be made again. The store then holds what a fresh load gives."""
     monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
     monkeypatch.setattr(register_chunked, "CHUNKED_SHARE", 0.0)
+    monkeypatch.setattr(ladybug_diff, "LARGE_ROWS", 1)  # every label and type read from the source generation
     if controls == "created again":
         monkeypatch.setattr(ladybug_diff, "IN_PLACE_ROWS", 0)
     read_from_source: list[str] = []
@@ -824,12 +825,13 @@ def test_a_reload_read_whole_compares_with_the_generation_it_started_from(
         fresh.close()
 
 
-def test_a_replacement_after_other_writes_in_its_unit_compares_with_the_staging_copy(synthetic_folder: Path,
-                                                                                      tmp_path: Path) -> None:
+def test_a_replacement_after_other_writes_in_its_unit_compares_with_the_staging_copy(
+        synthetic_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The generation a staging copy was made from stands for it only until something is written: a unit that
     writes and then replaces the tenant is compared with what it wrote. An evidence item written first, which the
     folder lacks, is removed by the replacement (the tables given hold no evidence summary or load record: those two
     labels are left out of the comparison)."""
+    monkeypatch.setattr(ladybug_diff, "LARGE_ROWS", 1)  # labels large enough to be read from the source
     store = loaded(synthetic_folder, tmp_path / "store")
     fresh = loaded(synthetic_folder, tmp_path / "fresh")
     _, tables = convert_registers(synthetic_folder, "demo", obligations_under(store))

@@ -2,8 +2,9 @@
 load of the same folder gives, or is refused exactly as that load is, the store untouched.
 
 A reload takes whichever path its plan picks (a register compared whole, evidence by its changed chunks or whole
-past a share of the file, the changed chunks' stored rows looked up one by one or in batches, nodes updated in place
-or created again, the ids gone from a referenced register looked up or the file judged whole);
+past a share of the file, the changed chunks' stored rows looked up one by one or in batches, a large label's
+stored digests and links read from the generation the reload started from or from its staging copy, nodes updated
+in place or created again, the ids gone from a referenced register looked up or the file judged whole);
 each path is a shortcut that must not change the answer. A synthetic insurer (3,000 evidence items, a dozen
 chunks) is loaded; then one or two folders, each the one before with a few edits drawn from what exports change,
 are loaded over it in turn: evidence collected again, retitled, moved, added, removed, naming another control,
@@ -219,7 +220,9 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
           mock.patch.object(register_chunked, "CHUNKED_BYTES",
                             0 if whole_past_share else register_chunked.CHUNKED_BYTES),
           mock.patch.object(ladybug_diff, "LINK_POINT_ROWS", 0 if batched else ladybug_diff.LINK_POINT_ROWS),
-          mock.patch.object(ladybug_diff, "LOOKUP_BATCH", 7 if batched else ladybug_diff.LOOKUP_BATCH)):
+          mock.patch.object(ladybug_diff, "LOOKUP_BATCH", 7 if batched else ladybug_diff.LOOKUP_BATCH),
+          # the paths of many rows: every label and type large, read from the generation the reload started from
+          mock.patch.object(ladybug_diff, "LARGE_ROWS", 1 if batched else ladybug_diff.LARGE_ROWS)):
         root = Path(scratch)
         shutil.copytree(template, root / "store")
         store = LadybugStore(root / "store")
