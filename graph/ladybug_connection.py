@@ -35,10 +35,13 @@ class LadybugConnection:
                     f"the database {path} is held by another process; try again") from exc
             raise StoreError(f"cannot open the database {path}: {exc}; run `regtrace doctor`") from exc
 
-    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run one statement with parameters and return its rows as dicts."""
+    def execute(self, statement: str, parameters: Mapping[str, Any] | None = None, *,
+                once: bool = False) -> list[Row]:
+        """Run one statement with parameters and return its rows as dicts. With `once` the statement is prepared
+        for this call alone (see `_once`): for a statement given an Arrow table."""
         try:
-            result = self._conn.execute(statement, dict(parameters or {}))
+            result = self._once(statement, parameters or {}) if once else \
+                self._conn.execute(statement, dict(parameters or {}))
         except RuntimeError as exc:
             raise StoreError(f"the store rejected a query: {exc}") from exc
         results = result if isinstance(result, list) else [result]

@@ -135,6 +135,13 @@ def node_with_uid(node: NodeSchema) -> str:
     return f"MATCH (n:{node.label} {{uid: $uid}}) RETURN {node_columns(node)}"
 
 
+def delete_loaded_nodes(node: NodeSchema) -> str:
+    """The nodes with the uids in the `uid` column of the Arrow table $rows, and their relationships (a store's
+    write goes to its private copy: no generation condition). Given as a column, not a list: at 1M evidence,
+    62,500 nodes deleted 2.4 s and +158 MB of the engine's, against 2.7 s and +191 MB from a list of strings."""
+    return f"LOAD FROM $rows MATCH (n:{node.label} {{uid: uid}}) DETACH DELETE n"
+
+
 def delete_node(node: NodeSchema) -> str:
     """The node with the uid $uid and its relationships (a store's write goes to its private copy: no
     generation condition)."""

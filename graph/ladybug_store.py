@@ -19,7 +19,7 @@ from regtrace import settings
 from regtrace.errors import NotFoundError, StoreError, StoreUnavailableError
 
 from . import ladybug_queries as q
-from .cypher_reads import delete_nodes, delete_tenant
+from .cypher_reads import delete_tenant
 from .cypher_store import CypherStore, QuerySet
 from .generations import DB_FILE, Layout
 from .ladybug_connection import LadybugConnection
@@ -174,14 +174,18 @@ class _LadybugWriter(Writer):
                 self._conn.execute(delete_tenant(node, q.QUERIES.dialect), {"tenant": tenant})
 
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
-        """A few nodes one by one (a point lookup each), more in one statement (q.POINT_ROWS)."""
+        """A few nodes one by one (a point lookup each), more in one statement (q.POINT_ROWS), their uids given
+        as an Arrow column."""
+        import pyarrow as pa
+
         self._writing()
         node = store_schema().nodes[label]
         if len(uids) <= q.POINT_ROWS:
             for uid in uids:
                 self._conn.execute(q.delete_node(node), {"uid": uid})
             return
-        self._conn.execute(delete_nodes(node, q.QUERIES.dialect), {"uids": list(uids)})
+        rows = pa.table({"uid": pa.array(list(uids), pa.string())})
+        self._conn.execute(q.delete_loaded_nodes(node), {"rows": rows}, once=True)
 
 
 def _create_schema(conn: LadybugConnection) -> None:
