@@ -61,7 +61,7 @@ class SourceReads:
     it and closed after it (its memory returned by `closed`): what the engine holds to give a million stored digests
     or links then goes with it, instead of staying in the writing connection's pages until the commit (a reload
     reading a million evidence items whole: ~1,250 MB, now under 1 GB; bench/README.md, 2026-12-03). Opening one
-    costs ~0.13 s and ~145 MB while it is open: only the reads of a large label or type are made here."""
+    costs ~0.13 s and ~110–140 MB while it is open: only the reads of a large label or type are made here."""
 
     def __init__(self, connect: Callable[[], LadybugConnection], closed: Callable[[], None]) -> None:
         self._connect, self._closed = connect, closed
