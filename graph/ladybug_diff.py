@@ -124,7 +124,6 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
     controls: set[str] = set()  # control ids whose groups are redone (those the changed rows named before)
     given_uids: dict[str, pa.ChunkedArray] = {}  # a patched label's given rows: their stored links are compared
     gone: dict[str, list[str]] = {}  # label -> the uids of its nodes deleted so far, and their links with them
-    links_source = source if not patched else None
     read_whole: set[str] = set()  # the large labels whose stored digests were read from `source`: some were stored
     linked = {end for rel in schema.relationships for end in (rel.source, rel.target)}
     replaced = [node for node in schema.nodes.values()
@@ -188,8 +187,8 @@ def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: 
         if rel.source in patched:  # the given rows' links only (a row may now have none): the others are kept
             given_rows = given_uids[rel.source].to_pylist() if rel.source in given_uids else []
             stored = _lookup(conn, q.links_from(rel), given_rows, new.slice(0, 0), LINK_POINT_ROWS)
-        elif links_source is not None and new.num_rows >= LARGE_ROWS and rel.source in read_whole:
-            stored = _links_left(links_source, tenant, rel, gone)
+        elif source is not None and not patched and rel.source in read_whole and new.num_rows >= LARGE_ROWS:
+            stored = _links_left(source, tenant, rel, gone)
         else:
             stored = conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
         removed, added = link_changes(stored, new)

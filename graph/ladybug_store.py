@@ -43,18 +43,17 @@ class _LadybugWriter(Writer):
     def __init__(self, conn: LadybugConnection, source: Path | None = None, threads: int = 0) -> None:
         """`source`: the published generation's database the staging copy was made from (None: a new store)."""
         self._conn = conn
-        self._source, self._threads = source, threads
-        self._untouched = source is not None  # nothing written yet: the staging copy is as `source`
+        self._source, self._threads = source, threads  # `source` let go of at the first write
 
     def _writing(self) -> None:
-        self._untouched = False
+        self._source = None  # the staging copy is no longer as `source`
 
     def _unchanged_source(self) -> ladybug_diff.SourceReads | None:
         """Reads of `source` for a replacement that starts the unit's writes (the staging copy is then as `source`
         is); None once anything was written."""
         from . import ladybug_diff
 
-        source, self._untouched = self._source if self._untouched else None, False
+        source, self._source = self._source, None
         if source is None:
             return None
         return ladybug_diff.SourceReads(lambda: LadybugConnection(source, read_only=True, threads=self._threads),
@@ -176,14 +175,14 @@ class _LadybugWriter(Writer):
     def delete_nodes(self, label: str, uids: Sequence[str]) -> None:
         """A few nodes one by one (a point lookup each), more in one statement (q.POINT_ROWS), their uids given
         as an Arrow column."""
-        import pyarrow as pa
-
         self._writing()
         node = store_schema().nodes[label]
         if len(uids) <= q.POINT_ROWS:
             for uid in uids:
                 self._conn.execute(q.delete_node(node), {"uid": uid})
             return
+        import pyarrow as pa  # a bulk path: a mutation's few deletes never import it
+
         rows = pa.table({"uid": pa.array(list(uids), pa.string())})
         self._conn.execute(q.delete_loaded_nodes(node), {"rows": rows}, once=True)
 
