@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ladybug
 
-from regtrace.errors import StoreError, StoreUnavailableError
+from regtrace.errors import StoreError, StorePoolFullError, StoreUnavailableError
 
 from .port import Row
 
@@ -18,18 +18,27 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+# What the engine says when a query's working memory does not fit its buffer pool.
+_POOL_FULL = "The buffer pool is full"
+
+
 class LadybugConnection:
     """`path` opened read-only (a published generation) or read-write (a staging copy)."""
 
-    def __init__(self, path: Path, *, read_only: bool, threads: int = 0, compression: bool = True) -> None:
+    def __init__(self, path: Path, *, read_only: bool, threads: int = 0, compression: bool = True,
+                 pool_mb: int = 0) -> None:
         """`threads`: the engine's worker threads (0: one per core); `compression`: whether the pages a write adds
-        are compressed (any page, compressed or not, is read alike)."""
+        are compressed (any page, compressed or not, is read alike); `pool_mb`: the engine's buffer pool (0: its
+        default, 80 % of the machine's memory), which holds the pages read and a query's working memory: a query
+        needing more fails with StorePoolFullError."""
         self.path = path
         try:
             self._db = ladybug.Database(str(path), read_only=read_only, max_num_threads=threads,
-                                        compression=compression)
+                                        compression=compression, buffer_pool_size=pool_mb << 20)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
+            if _POOL_FULL in str(exc):
+                raise StorePoolFullError(f"the database {path} does not open in a {pool_mb} MB pool: {exc}") from exc
             if "lock" in str(exc).lower():
                 raise StoreUnavailableError(
                     f"the database {path} is held by another process; try again") from exc
@@ -43,7 +52,7 @@ class LadybugConnection:
             result = self._once(statement, parameters or {}) if once else \
                 self._conn.execute(statement, dict(parameters or {}))
         except RuntimeError as exc:
-            raise StoreError(f"the store rejected a query: {exc}") from exc
+            raise _rejected(exc) from exc
         results = result if isinstance(result, list) else [result]
         rows: list[Row] = []
         for res in results:
@@ -62,7 +71,7 @@ class LadybugConnection:
             assert not isinstance(result, list)
             return result.get_as_arrow(100_000)
         except RuntimeError as exc:
-            raise StoreError(f"the store rejected a query: {exc}") from exc
+            raise _rejected(exc) from exc
 
     def copy_from(self, table_name: str, rows: pa.Table) -> None:
         """COPY the rows of an Arrow table into a node or relationship table, within the open transaction
@@ -93,3 +102,10 @@ class LadybugConnection:
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+
+
+def _rejected(exc: RuntimeError) -> StoreError:
+    """The error for a query the engine refused."""
+    if _POOL_FULL in str(exc):
+        return StorePoolFullError(f"the store's buffer pool could not hold a query: {exc}")
+    return StoreError(f"the store rejected a query: {exc}")

@@ -13,7 +13,6 @@ deleted rows' pages).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +25,7 @@ from . import ladybug_queries as q
 from . import tables
 from .cypher_reads import count_nodes
 from .ladybug_connection import LadybugConnection
+from .ladybug_source import SourceReads
 from .port import Pending, Writer, ready, start_pending
 from .schema import NodeSchema, RelSchema, node_uid, store_schema
 from .table_diff import digest_differences, link_changes, node_changes
@@ -54,34 +54,6 @@ _EMPTY = pa.table({})
 LOOKUP_BATCH = 50_000
 LINK_POINT_ROWS = 100_000
 _NO_CONTROLS = pa.table({"uid": pa.array([], pa.string()), "control_id": pa.array([], pa.string())})
-
-
-class SourceReads:
-    """Reads of the published generation a staging copy was made from, each on a read-only connection opened for
-    it and closed after it (its memory returned by `closed`): what the engine holds to give a million stored digests
-    or links then goes with it, instead of staying in the writing connection's pages until the commit (a reload
-    reading a million evidence items whole: ~1,250 MB, now under 1 GB; bench/README.md, 2026-12-03). Opening one
-    costs ~0.13 s and ~110–140 MB while it is open: only the reads of a large label or type are made here."""
-
-    def __init__(self, connect: Callable[[], LadybugConnection], closed: Callable[[], None]) -> None:
-        self._connect, self._closed = connect, closed
-        self._conn: LadybugConnection | None = None
-
-    def query_arrow(self, statement: str, parameters: Mapping[str, Any], *, once: bool = False,
-                    more: bool = False) -> pa.Table:
-        """LadybugConnection.query_arrow; with `more` the connection stays open for the read that follows."""
-        if self._conn is None:
-            self._conn = self._connect()
-        table = self._conn.query_arrow(statement, parameters, once=once)
-        if not more:
-            self.close()
-        return table
-
-    def close(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            conn.close()
-            self._closed()
 
 
 def replace_tenant(conn: LadybugConnection, writer: Writer, tenant: str, nodes: dict[str, pa.Table | Pending],
@@ -231,7 +203,8 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
     (ladybug_queries.tenant_node_digests): the stored values are never read. With `source` the stored digests are
     read there (the label not written yet), and the engine takes the new rows' there too."""
     if source is not None:
-        stored = source.query_arrow(q.tenant_node_digests(node), {"tenant": tenant}, more=new.num_rows > 0)
+        stored = source.query_arrow(q.tenant_node_digests(node), {"tenant": tenant}, rows=new.num_rows,
+                                    more=new.num_rows > 0)
     else:
         stored = conn.query_arrow(q.tenant_node_digests(node), {"tenant": tenant})
         if after_large is not None and stored.num_rows >= LARGE_ROWS:
@@ -242,7 +215,10 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
         return digest_differences(stored, new, pa.array([], pa.uint64()))
     numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
     # prepared for this call alone: the driver's statement cache would keep the rows (LadybugConnection._once)
-    found = (source or conn).query_arrow(q.row_digests(node), {"rows": numbered}, once=True)
+    rows = {"rows": numbered}
+    found = source.query_arrow(q.row_digests(node), rows, rows=new.num_rows, once=True) if source is not None \
+        else conn.query_arrow(q.row_digests(node), rows, once=True)
+    del rows
     del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
@@ -263,7 +239,7 @@ def _stored_any(conn: LadybugConnection, node: NodeSchema, tenant: str) -> bool:
 def _links_left(source: SourceReads, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]]) -> pa.Table:
     """The type's stored links as the staging copy holds them now: those of the generation it was copied from,
     less those from or to a node deleted since."""
-    links = source.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+    links = source.links(rel, tenant)
     for end, label in (("source", rel.source), ("target", rel.target)):
         if gone.get(label) and links.num_rows:
             deleted = pa.array(gone[label], pa.string())

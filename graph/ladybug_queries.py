@@ -114,6 +114,17 @@ def tenant_links(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
+def tenant_links_between(rel: RelSchema) -> str:
+    """tenant_links from the source nodes at offsets $low (included) to $high (excluded) of their table."""
+    return (f"MATCH (s:{rel.source})-[r:{rel.type}]->(t:{rel.target}) WHERE s.tenant = $tenant "
+            "AND offset(ID(s)) >= $low AND offset(ID(s)) < $high RETURN s.uid AS source, t.uid AS target")
+
+
+def last_offset(label: str) -> str:
+    """The largest offset of a node of the label in its table (`last`: null when it has none)."""
+    return f"MATCH (n:{label}) RETURN max(offset(ID(n))) AS last"
+
+
 # Reads, writes and deletes of single nodes and links by uid, run once per uid: a point lookup in the primary key's
 # index. (A write by UNWIND scans the label: one evidence item linked to its control by UNWIND took 0.8 s among
 # 1M.) Up to POINT_ROWS uids are written one by one. Many uids are read by `each_uid` (graph/ladybug_diff.py picks).

@@ -30,7 +30,7 @@ from .schema import NodeSchema, Property, store_schema
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from . import ladybug_diff
+    from .ladybug_source import SourceReads
 
 BATCH = 50_000
 FOLLOW_ATTEMPTS = 50  # pointer reads before giving up when generations are removed under us (each one rare)
@@ -48,16 +48,16 @@ class _LadybugWriter(Writer):
     def _writing(self) -> None:
         self._source = None  # the staging copy is no longer as `source`
 
-    def _unchanged_source(self) -> ladybug_diff.SourceReads | None:
+    def _unchanged_source(self) -> SourceReads | None:
         """Reads of `source` for a replacement that starts the unit's writes (the staging copy is then as `source`
         is); None once anything was written."""
-        from . import ladybug_diff
+        from .ladybug_source import SourceReads
 
         source, self._source = self._source, None
         if source is None:
             return None
-        return ladybug_diff.SourceReads(lambda: LadybugConnection(source, read_only=True, threads=self._threads),
-                                        release_freed_memory)
+        return SourceReads(lambda pool_mb: LadybugConnection(source, read_only=True, threads=self._threads,
+                                                             pool_mb=pool_mb), release_freed_memory)
 
     def upsert_nodes(self, label: str, rows: Sequence[Row]) -> None:
         """A few nodes one by one (a point lookup each: a mutation's row among a million), more in batches."""

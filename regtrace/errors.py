@@ -131,6 +131,11 @@ class StoreError(RegtraceError):
     exit_code = ExitCode.STORE
 
 
+class StorePoolFullError(StoreError):
+    """A query's working memory did not fit the engine's buffer pool as it was opened (a capped pool: reading on a
+    connection with a larger one works)."""
+
+
 class StoreUnavailableError(StoreError):
     """The store cannot be reached; trying again later may work."""
 

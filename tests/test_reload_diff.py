@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from crash_fixtures import synthetic
-from regtrace.graph import ladybug_diff
+from regtrace.graph import ladybug_diff, ladybug_source
+from regtrace.graph.ladybug_connection import LadybugConnection
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.graph.port import Writer
-from regtrace.graph.schema import node_uid, store_schema
+from regtrace.graph.schema import RelSchema, node_uid, store_schema
 from regtrace.loaders import register_chunked, register_digests
 from regtrace.loaders.register_digests import plan_reload
 from regtrace.loaders.register_reader import read_folder
@@ -769,29 +770,56 @@ def test_a_file_changed_before_the_load_takes_its_digests_fails_it_and_writes_no
         store.close()
 
 
-@pytest.mark.parametrize("controls", ["in place", "created again"])
+@pytest.mark.parametrize(("controls", "reads"), [("in place", "in slices"), ("created again", "in slices"),
+                                                  ("in place", "one slice"), ("created again", "pool full")])
 def test_a_reload_read_whole_compares_with_the_generation_it_started_from(
-        synthetic_folder: Path, tmp_path: Path, patched: list[Any], controls: str,
+        synthetic_folder: Path, tmp_path: Path, patched: list[Any], controls: str, reads: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A reload that compares its labels whole reads the stored digests and links from the generation its
-    staging copy was made from (ladybug_diff.SourceReads), on a connection of their own; a type's links are
+    staging copy was made from (ladybug_source.SourceReads), on a connection of their own; a type's links are
     those less the links of the nodes deleted since. Here the evidence is read whole (any change past a share of
     none), with rows edited, moved to another control or arrangement, removed and added; one control is renamed,
     and with "created again" every changed control is deleted and created again, so that the links of evidence
-    left unchanged into it go with it and must be made again. The store then holds what a fresh load gives."""
+    left unchanged into it go with it and must be made again. The store then holds what a fresh load gives,
+    whether a type's links are read a few source nodes at a time ("in slices") or in one slice, and when no
+    source read fits its pool ("pool full": each is made again on the engine's default pool)."""
     monkeypatch.setattr(register_chunked, "CHUNKED_BYTES", 0)
     monkeypatch.setattr(register_chunked, "CHUNKED_SHARE", 0.0)
     monkeypatch.setattr(ladybug_diff, "LARGE_ROWS", 1)  # every label and type read from the source generation
     if controls == "created again":
         monkeypatch.setattr(ladybug_diff, "IN_PLACE_ROWS", 0)
+    if reads == "in slices":
+        monkeypatch.setattr(ladybug_source, "LINK_SLICE", 7)
+    if reads == "pool full":  # too small a pool to open the database in
+        monkeypatch.setattr(ladybug_source, "SOURCE_POOL_MB", 1)
+        monkeypatch.setattr(ladybug_source, "DIGEST_POOL_BYTES", 0)
     read_from_source: list[str] = []
-    original = ladybug_diff.SourceReads.query_arrow
+    original, original_links = ladybug_source.SourceReads.query_arrow, ladybug_source.SourceReads.links
 
-    def spy(self: ladybug_diff.SourceReads, statement: str, *args: Any, **kwargs: Any) -> Any:
+    def spy(self: ladybug_source.SourceReads, statement: str, *args: Any, **kwargs: Any) -> Any:
         read_from_source.append(statement)
         return original(self, statement, *args, **kwargs)
 
-    monkeypatch.setattr(ladybug_diff.SourceReads, "query_arrow", spy)
+    def spy_links(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str) -> Any:
+        read_from_source.append(rel.type)
+        return original_links(self, rel, tenant)
+
+    monkeypatch.setattr(ladybug_source.SourceReads, "query_arrow", spy)
+    monkeypatch.setattr(ladybug_source.SourceReads, "links", spy_links)
+    pools: list[int] = []  # the pools the source connections were opened with
+    queries: list[str] = []
+    opened, queried = LadybugConnection.__init__, LadybugConnection.query_arrow
+
+    def spy_open(self: LadybugConnection, path: Path, **kwargs: Any) -> None:
+        pools.append(kwargs.get("pool_mb", 0))
+        opened(self, path, **kwargs)
+
+    def spy_query(self: LadybugConnection, statement: str, *args: Any, **kwargs: Any) -> Any:
+        queries.append(statement)
+        return queried(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(LadybugConnection, "__init__", spy_open)
+    monkeypatch.setattr(LadybugConnection, "query_arrow", spy_query)
     renamed: list[str] = []
 
     def edit(registers: Registers) -> None:
@@ -815,6 +843,13 @@ def test_a_reload_read_whole_compares_with_the_generation_it_started_from(
         load_registers(store, second, "demo", obligations_under(store))
         assert patched[-1] is None  # compared whole
         assert any("EVIDENCES" in s for s in read_from_source) and any("Evidence" in s for s in read_from_source)
+        slices = [s for s in queries if "offset(ID(s))" in s and ":EVIDENCES]" in s]
+        if reads == "in slices":
+            assert len(slices) > 1
+        elif reads == "one slice":
+            assert len(slices) == 1
+        else:
+            assert not slices and pools.count(1) >= 2 and 0 in pools  # every read made again on the default pool
         into_renamed = node_uid("demo", renamed[0])
         evidence_of_renamed = [lk for lk in fresh.links("EVIDENCES", "demo") if lk["target"] == into_renamed]
         assert evidence_of_renamed  # links into the renamed control, made again when it was

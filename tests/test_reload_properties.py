@@ -32,7 +32,7 @@ import pytest
 from crash_fixtures import synthetic
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from regtrace.graph import ladybug_diff
+from regtrace.graph import ladybug_diff, ladybug_source
 from regtrace.graph.ladybug_store import LadybugStore
 from regtrace.loaders import register_chunked
 from regtrace.loaders import registers as register_loader
@@ -222,7 +222,9 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
           mock.patch.object(ladybug_diff, "LINK_POINT_ROWS", 0 if batched else ladybug_diff.LINK_POINT_ROWS),
           mock.patch.object(ladybug_diff, "LOOKUP_BATCH", 7 if batched else ladybug_diff.LOOKUP_BATCH),
           # the paths of many rows: every label and type large, read from the generation the reload started from
-          mock.patch.object(ladybug_diff, "LARGE_ROWS", 1 if batched else ladybug_diff.LARGE_ROWS)):
+          mock.patch.object(ladybug_diff, "LARGE_ROWS", 1 if batched else ladybug_diff.LARGE_ROWS),
+          # and their links read a few source nodes at a time
+          mock.patch.object(ladybug_source, "LINK_SLICE", 3 if batched else ladybug_source.LINK_SLICE)):
         root = Path(scratch)
         shutil.copytree(template, root / "store")
         store = LadybugStore(root / "store")
