@@ -7,9 +7,9 @@ open: only the reads of a large label or type are made here. The engine's defaul
 memory) keeps every page a read touches: a million evidence items' digests took +290 MB above the open, their
 links +200–250 MB a type. So a connection here opens with a pool sized for the read: the digests' with
 DIGEST_POOL_BYTES a row (they need 64–80 MB at 1M), a type's links with SOURCE_POOL_MB, read LINK_SLICE source
-nodes at a time (a slice's join fits it whatever the tenant's size). A read that does not fit its pool
+nodes at a time (a slice's rows, not the tenant's, bound what its join holds). A read that does not fit its pool
 (StorePoolFullError) is made again whole on a connection with the default pool: slower, never wrong.
-Measured in bench/README.md (2026-12-03, 13:30–15:00 UTC).
+Measured in bench/README.md ("The reload's reads of its source generation in a small pool", 2026-12-03).
 """
 
 from __future__ import annotations
