@@ -239,8 +239,11 @@ def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.Array, tenant: str,
         targets = tables.array(chunk.columns[position], pa.string())
         if load_ontology().classes[f.target or ""].tenant_scoped:
             targets = pc.binary_join_element_wise(f"{tenant}/", targets, "")
-        given = pc.is_valid(targets)
-        found[key] = pa.table({"source": pc.filter(uids, given), "target": pc.filter(targets, given)})
+        if targets.null_count:
+            given = pc.is_valid(targets)
+            found[key] = pa.table({"source": pc.filter(uids, given), "target": pc.filter(targets, given)})
+        else:  # every row names one: the sources are the rows' uids as they are (a filter would copy them)
+            found[key] = pa.table({"source": uids, "target": targets})
     return found
 
 
