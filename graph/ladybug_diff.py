@@ -215,10 +215,10 @@ def _differences(conn: LadybugConnection, tenant: str, node: NodeSchema, new: pa
         return digest_differences(stored, new, pa.array([], pa.uint64()))
     numbered = new.append_column(q.ROW_NUMBER, pa.array(np.arange(new.num_rows, dtype=np.int64)))
     # prepared for this call alone: the driver's statement cache would keep the rows (LadybugConnection._once)
-    rows = {"rows": numbered}
-    found = source.query_arrow(q.row_digests(node), rows, rows=new.num_rows, once=True) if source is not None \
-        else conn.query_arrow(q.row_digests(node), rows, once=True)
-    del rows
+    if source is not None:
+        found = source.query_arrow(q.row_digests(node), {"rows": numbered}, rows=new.num_rows, once=True)
+    else:
+        found = conn.query_arrow(q.row_digests(node), {"rows": numbered}, once=True)
     del numbered
     if found.num_rows != new.num_rows:
         raise StoreError(f"the store gave {found.num_rows} digests of {new.num_rows} {node.label} rows; "
