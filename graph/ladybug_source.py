@@ -26,7 +26,7 @@ from .ladybug_connection import LadybugConnection
 from .schema import RelSchema
 
 SOURCE_POOL_MB = 64  # the least pool a connection here opens with
-DIGEST_POOL_BYTES = 128  # a row of a read sized by its rows
+DIGEST_POOL_BYTES = 128  # the pool a read sized by its rows (the digests) takes for each row
 LINK_SLICE = 131_072  # source nodes a read of links takes at a time (one of the engine's node groups)
 DEFAULT_POOL = 0
 
@@ -51,10 +51,9 @@ class SourceReads:
         on one with the default pool if it does not fit; with `more` the connection stays open for the read that
         follows."""
         try:
-            try:
-                return self._open(pool_for(rows)).query_arrow(statement, parameters, once=once)
-            except StorePoolFullError:
-                return self._open(DEFAULT_POOL).query_arrow(statement, parameters, once=once)
+            return self._open(pool_for(rows)).query_arrow(statement, parameters, once=once)
+        except StorePoolFullError:
+            return self._open(DEFAULT_POOL).query_arrow(statement, parameters, once=once)
         finally:
             if not more:
                 self.close()
@@ -63,17 +62,15 @@ class SourceReads:
         """Every link of the type from a node of the tenant (ladybug_queries.tenant_links), read LINK_SLICE source
         nodes at a time on a SOURCE_POOL_MB pool; whole on the default pool if a slice does not fit."""
         try:
-            try:
-                conn = self._open(SOURCE_POOL_MB)
-                last = conn.execute(q.last_offset(rel.source))[0]["last"]
-                if last is None:
-                    return conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
-                return pa.concat_tables([
-                    conn.query_arrow(q.tenant_links_between(rel), {"tenant": tenant, "low": low,
-                                                                   "high": low + LINK_SLICE})
-                    for low in range(0, last + 1, LINK_SLICE)])
-            except StorePoolFullError:
-                return self._open(DEFAULT_POOL).query_arrow(q.tenant_links(rel), {"tenant": tenant})
+            conn = self._open(SOURCE_POOL_MB)
+            last = conn.execute(q.last_offset(rel.source))[0]["last"]
+            if last is None:  # no node of the label: the read's empty columns
+                return conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
+            return pa.concat_tables([
+                conn.query_arrow(q.tenant_links_between(rel), {"tenant": tenant, "low": low, "high": low + LINK_SLICE})
+                for low in range(0, last + 1, LINK_SLICE)])
+        except StorePoolFullError:
+            return self._open(DEFAULT_POOL).query_arrow(q.tenant_links(rel), {"tenant": tenant})
         finally:
             self.close()
 

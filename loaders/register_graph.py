@@ -226,7 +226,7 @@ def _node_table(model: ClassModel, chunk: _Chunk, tenant: str) -> pa.Table:
     return pa.table(columns)
 
 
-def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.Array, tenant: str,
+def _link_tables(model: ClassModel, chunk: _Chunk, uids: pa.ChunkedArray, tenant: str,
                  obligations_under: Mapping[str, Sequence[str]] | None) -> dict[LinkKey, pa.Table]:
     """The relationships of register rows as tables (the same links as link_rows); `uids` are the rows' uids.
     A single reference to a register's node is converted column-wise, without a Link per row."""
