@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cypher_reads import GENERATION_LABEL, Dialect
+from .cypher_reads import GENERATION_LABEL, Dialect, node_columns
 from .cypher_store import QuerySet
 from .schema import NodeSchema, Property, RelSchema, Schema, store_schema
 
@@ -207,6 +207,49 @@ def delete_staged(node: NodeSchema) -> str:
 def tenants_of(node: NodeSchema) -> str:
     """The tenants of the published nodes with these uids."""
     return f"UNWIND $uids AS u {_match('n', node.label, 'u', False)} RETURN DISTINCT n.tenant AS tenant"
+
+
+# ---------------------------------------------------------------- a reload written in place (graph/neo4j_patch.py)
+# Reads and writes inside the reload's one transaction, of $tenant's published generation ($generation).
+
+
+def tenant_uids(node: NodeSchema) -> str:
+    """The uids of $tenant's nodes of a label in $generation."""
+    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} = $generation RETURN n.uid AS uid"
+
+
+def links_from(rel: RelSchema) -> str:
+    """The links of a type from the nodes of $uids in $generation, as source and target uids."""
+    return (f"UNWIND $uids AS u MATCH (s:{rel.source} {{uid: u, {GENERATION}: $generation}})"
+            f"-[:{rel.type}]->(t:{rel.target}) RETURN s.uid AS source, t.uid AS target")
+
+
+def unlink(rel: RelSchema) -> str:
+    """The links ($links: source and target uids) of a type from nodes of $generation, deleted."""
+    return (f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source, {GENERATION}: $generation}})"
+            f"-[r:{rel.type}]->(t:{rel.target} {{uid: l.target}}) DELETE r")
+
+
+def groups_of_controls(node: NodeSchema) -> str:
+    """$tenant's evidence summary groups (EvidenceGroup) of the control ids in $controls, in $generation."""
+    return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} = $generation "
+            f"AND n.control_id IN $controls RETURN {node_columns(node)}")
+
+
+# The controls the evidence items of $uids name, and every evidence item of the controls in $controls with what its
+# summary group is computed from (trace/evidence_groups.py): in $tenant's published generation.
+EVIDENCE_CONTROLS = (f"UNWIND $uids AS u MATCH (e:Evidence {{uid: u, {GENERATION}: $generation}})"
+                     "-[:EVIDENCES]->(c:Control) RETURN DISTINCT c.control_id AS control_id")
+CONTROLS_EVIDENCE = (f"MATCH (c:Control) WHERE c.tenant = $tenant AND c.{GENERATION} = $generation "
+                     "AND c.control_id IN $controls MATCH (e:Evidence)-[:EVIDENCES]->(c) "
+                     "OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement) "
+                     "RETURN c.control_id AS control_id, a.arrangement_id AS arrangement_id, "
+                     "e.collected_on AS collected_on, e.evidence_id AS evidence_id, e.valid_until AS valid_until")
+
+# Taken first by a reload written in place: the tenant's pointer is locked until it commits (another load or change
+# in place waits), and a load staging a generation meanwhile can no longer publish.
+HOLD_TENANT = (f"MATCH (g:{GENERATION_LABEL} {{tenant: $tenant}}) SET g.version = g.version + 1 "
+               "RETURN g.current AS current")
 
 
 # ---------------------------------------------------------------- generations

@@ -27,8 +27,8 @@ from regtrace import __version__
 from regtrace.errors import ConfigError, StoreChangedError
 from regtrace.settings import current
 
+from . import neo4j_patch, tables
 from . import neo4j_queries as q
-from . import tables
 from .cypher_reads import KEYS, ROWS, delete_nodes
 from .cypher_store import CypherStore, QuerySet
 from .neo4j_errors import translated
@@ -62,6 +62,14 @@ def _rows(result: neo4j.Result) -> list[Row]:
         values, names = records[0]
         return [{k: _native(v) for k, v in zip(names, row, strict=True)} for row in values]
     return [{k: _native(v) for k, v in zip(keys, values, strict=True)} for values in records]
+
+
+def _data_rows(data: list[Row]) -> list[Row]:
+    """As `_rows`, for records already taken as dicts (a transaction's `.data()`)."""
+    if len(data) == 1 and list(data[0]) == [ROWS, KEYS]:
+        values, names = data[0][ROWS], data[0][KEYS]
+        return [{k: _native(v) for k, v in zip(names, row, strict=True)} for row in values]
+    return [{k: _native(v) for k, v in row.items()} for row in data]
 
 
 def _stored(prop: Property, value: Any) -> Any:
@@ -155,6 +163,7 @@ class _Neo4jWriter(Writer):
         self._batch = max(1, batch)
         self._staged = staged
         self._published: dict[str, int] = {}
+        self.patch_bound: int | None = None  # set by Neo4jStore.patch_tenant: replace_labels writes in place
         self.touched: set[str] = set()
         self.emptied: dict[str, int] = {}
 
@@ -319,6 +328,25 @@ class _Neo4jWriter(Writer):
         self._table_rows(q.create_link_rows(rel, self._staged is not None), "links",
                          tables.conformed_links(rel, table), self._staged)
 
+    def replace_labels(self, tenant: str, nodes: dict[str, pa.Table | Pending],
+                       links: dict[tuple[str, str, str], pa.Table], release: bool, step: Callable[[], None],
+                       patched: Mapping[str, pa.Array] | None = None) -> None:
+        """In place only (Neo4jStore.patch_tenant, the tenant held): only what differs from the tenant's published
+        generation is written, at most `patch_bound` rows (graph/neo4j_patch.py)."""
+        if self._staged is not None or self.patch_bound is None:
+            super().replace_labels(tenant, nodes, links, release, step, patched)
+            return
+        target = neo4j_patch.InPlace(self, lambda statement, params: _data_rows(self._run(statement, params)),
+                                     self._run, tenant, self._generation(tenant), self.patch_bound)
+        neo4j_patch.replace_labels(target, nodes, links, step, patched)
+
+    def hold(self, tenant: str) -> None:
+        """Lock the tenant's generation pointer until the transaction ends (graph/neo4j_queries.HOLD_TENANT): another
+        load or change in place of the tenant waits, and a load staging a generation can no longer publish."""
+        if not self._run(q.HOLD_TENANT, {"tenant": tenant}):
+            raise StoreChangedError(f"the tenant {tenant!r} has no registers to change in place; load again")
+        self._generation(tenant)
+
     def delete_tenant(self, tenant: str) -> None:
         """In place: the tenant moves to a new, empty generation (its nodes are removed after the commit). In
         a load's staged generation there is nothing to delete."""
@@ -344,6 +372,7 @@ class Neo4jStore(CypherStore):
 
     queries: ClassVar[QuerySet] = q.QUERIES
     reruns_units = True  # session.execute_write retries a unit on transient errors
+    replaces_labels = True  # a partial reload is written in place (patch_tenant)
 
     def __init__(self, driver: Driver, database: str | None = None, *, uri: str = "neo4j",
                  owns_driver: bool = False) -> None:
@@ -466,6 +495,9 @@ class Neo4jStore(CypherStore):
                                     bookmark_manager=self._driver.execute_query_bookmark_manager)
 
     def write(self, unit: Callable[[Writer], None]) -> None:
+        self._write(unit)
+
+    def _write(self, unit: Callable[[_Neo4jWriter], None]) -> None:
         done: list[_Neo4jWriter] = []
 
         def work(tx: ManagedTransaction) -> None:
@@ -491,6 +523,23 @@ class Neo4jStore(CypherStore):
               Lanes(self._session, width) if width > 1 else nullcontext() as lanes):
             replace(session, tenant, lambda run, generation: unit(
                 _Neo4jWriter(run, staged=generation, batch=settings.neo4j_batch_rows, lanes=lanes)))
+
+    def patch_rows(self) -> int | None:
+        """REGTRACE_NEO4J_BATCH_ROWS: a reload writing no more than a load's batch does is written in place."""
+        return current().neo4j_batch_rows
+
+    def patch_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
+        """One transaction, in place into the tenant's published generation (graph/neo4j_patch.py), its pointer
+        held from the start (_Neo4jWriter.hold): the unit's precondition sees every load or change that landed
+        before, and none lands before the commit; a load staging a generation meanwhile fails to publish."""
+        bound = self.patch_rows()
+
+        def held(writer: _Neo4jWriter) -> None:
+            writer.hold(tenant)
+            writer.patch_bound = bound
+            unit(writer)
+
+        self._write(held)
 
     def tidy_tenant(self, tenant: str) -> None:
         with translated(self.uri, writing=True), self._session() as session:

@@ -77,6 +77,11 @@ def ready_last(nodes: Mapping[str, pa.Table | Pending]) -> list[str]:
     return sorted(nodes, key=lambda label: isinstance(nodes[label], Pending))
 
 
+class PatchTooLarge(Exception):
+    """A write in place (Store.patch_tenant) would exceed the rows the store writes in one transaction
+    (Store.patch_rows): nothing was written; the caller writes the tenant whole instead (Store.replace_tenant)."""
+
+
 class Writer(ABC):
     """Batch writes inside one transaction."""
 
@@ -184,6 +189,19 @@ class Store(ABC):
         may instead give `unit` a writer over an empty new generation, written in bounded batches beside the
         old one and published in one small transaction (its `delete_tenant` then deletes nothing)."""
         self.write(unit)
+
+    def patch_rows(self) -> int | None:
+        """How many rows a reload may write through `patch_tenant` (nodes and links written, each counted once;
+        its whole-label reads as many): past them its writer raises PatchTooLarge and the tenant is written whole.
+        None: no bound (the default, where `patch_tenant` is `replace_tenant`)."""
+        return None
+
+    def patch_tenant(self, tenant: str, unit: Callable[[Writer], None]) -> None:
+        """Run `unit`, which writes part of the registers of `tenant` (Writer.replace_labels: a partial reload), all
+        or nothing as `replace_tenant` is. Defaults to `replace_tenant`; a store may instead run it in one
+        transaction writing in place into the tenant's registers as they are, the tenant held meanwhile (no other
+        load or change of it lands between the unit's precondition and its commit), bounded by `patch_rows`."""
+        self.replace_tenant(tenant, unit)
 
     def tidy_tenant(self, tenant: str) -> None:
         """Remove what loads of `tenant` that died or lost left behind (a load does so as it starts; a reload

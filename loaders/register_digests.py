@@ -142,6 +142,12 @@ class ReloadPlan:
         """The same plan, validating and writing the changed register whole."""
         return replace(self, chunked=None)
 
+    def whole(self) -> ReloadPlan:
+        """The same folder validated and written whole (a store that would write this partial plan in too large a
+        transaction: Store.patch_rows)."""
+        every = frozenset(m.register or m.name for m in register_order(load_ontology()))
+        return ReloadPlan(every, every, False, self.files, self.rules, self.changes, {})
+
     def check_unchanged(self, store: Store, tenant: str) -> None:
         """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
         log moved since the plan was made (another load of the tenant, or an API change, landed meanwhile): the

@@ -372,7 +372,8 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     `precondition` runs first inside the unit (under the store's write lock); it raises to write nothing.
     `converted` gives the dataset's tables when they were built as it was validated (TableBuilder).
     `patched` (with `partial`): labels whose tables hold only the rows of a file's changed chunks, with the
-    uids of all their rows (Writer.replace_labels)."""
+    uids of all their rows (Writer.replace_labels). A partial write goes through Store.patch_tenant (on Neo4j, in
+    place in one transaction; PatchTooLarge, nothing written, past the store's bound)."""
     counts = dataset.counts()
     graph = converted if converted is not None else register_tables(dataset, tenant, release_rows=release_rows)
     if record is not None:
@@ -403,5 +404,5 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
         if done < steps:
             report(steps)
 
-    store.replace_tenant(tenant, unit)
+    (store.patch_tenant if partial else store.replace_tenant)(tenant, unit)
     return counts

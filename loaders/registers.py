@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from regtrace.graph.port import Pending, Store
+from regtrace.graph.port import PatchTooLarge, Pending, Store
 from regtrace.ontology.model import ClassModel, load_ontology
 from regtrace.trace import evidence_groups
 from regtrace.trace.collector import gc_paused
@@ -91,7 +91,8 @@ def load_registers(store: Store, folder: str | Path, tenant: str, obligations_un
 
 
 def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[str, Sequence[str]],
-          progress: Progress | None, allow_removals: bool, by_chunks: bool = True) -> dict[str, int]:
+          progress: Progress | None, allow_removals: bool, by_chunks: bool = True, whole: bool = False,
+          ) -> dict[str, int]:
     # with a load record to compare them with, the folder's digests are taken as it is scanned (one pass);
     # without, by the full load as it writes
     compared = store.count(RECORD_LABEL, tenant) > 0
@@ -100,10 +101,13 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         split: ChangedChunks | None = None
         if plan.chunked is not None and by_chunks and mostly_changed(found, plan):
             by_chunks = False  # read whole, from the folder as read: nothing of it was read by chunks
+        if plan.partial and (whole or _too_large(store, plan, by_chunks)):
+            plan = plan.whole()  # past what the store writes in place (Store.patch_rows): the tenant whole
         if plan.chunked is not None and by_chunks:
             split = changed_chunks(found, plan, tenant)
             if split is None:  # its rows may have been read part way: read the folder again, whole
-                return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
+                return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False,
+                             whole=whole)
         elif plan.chunked is not None:
             plan = plan.without_chunks()
         # the chunk digests of each CSV file written (taken when the plan compared them), on every store: the load
@@ -119,7 +123,8 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
             dataset = None  # a changed chunk's rows hold a problem: the full path names its row and column
     if split is not None and (dataset is None or not split.accept(dataset, builder.uids)
                               or not split.references_kept(store, _labels(plan.write), builder.uids)):
-        return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False)
+        return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False,
+                     whole=whole)
     assert dataset is not None
     counts = {**plan.stored_counts, **dataset.counts()}
     counts = {name: counts[name] for name in register_names_in_order() if name in counts}
@@ -152,12 +157,26 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
         converted = builder.tables([r.model for r in dataset.registers.values()], worker)
         if split is not None:
             converted.nodes.pop(evidence_groups.LABEL, None)  # of the changed rows only: the store regroups
-        with gc_paused():  # the tables are this function's own: each is released once written
-            replace_registers(store, tenant, dataset, progress, release_rows=True, record=record,
-                              partial=plan.partial, converted=converted,
-                              precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
-                              patched=None if split is None else {split.label: split.uids()})
+        try:
+            with gc_paused():  # the tables are this function's own: each is released once written
+                replace_registers(store, tenant, dataset, progress, release_rows=True, record=record,
+                                  partial=plan.partial, converted=converted,
+                                  precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
+                                  patched=None if split is None else {split.label: split.uids()})
+        except PatchTooLarge:  # more differs than the store writes in place: nothing was written; the tenant whole
+            return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False,
+                         whole=True)
     return counts
+
+
+def _too_large(store: Store, plan: ReloadPlan, by_chunks: bool) -> bool:
+    """Whether the registers a partial plan writes whole (all but its chunked one, when that goes by chunks) held
+    more rows when last loaded than the store writes in place (Store.patch_rows)."""
+    bound = store.patch_rows()
+    if bound is None or plan.stored is None:
+        return False
+    whole = [name for name in plan.write if not (by_chunks and name == plan.chunked)]
+    return sum(plan.stored.counts.get(name, 0) for name in whole) > bound
 
 
 def _labels(registers: Collection[str]) -> frozenset[str]:

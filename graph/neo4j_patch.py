@@ -1,0 +1,195 @@
+"""A partial reload on Neo4j written in place: only what differs, in one transaction, into the tenant's published
+generation (Neo4jStore.patch_tenant), as a change made through the API is.
+
+Inside the transaction the stored nodes and links of the labels given are read and compared with the new tables
+(graph/table_diff.py, as LadybugDB's reload compares them: nodes by uid and every property, links by their ends);
+then the removed nodes are deleted with their links, the new ones created, those whose properties differ updated
+in place (their links kept), and the links gone or new deleted and created. A label given in part (`patched`: a
+file's changed chunks) is compared on its given rows, its stored nodes absent from the uids of all its rows after
+the load removed; the evidence summary groups (trace/evidence_groups.py) of every control its changed rows named
+before or name now are computed again from the stored evidence of those controls, after the writes, by the
+loader's own code (`group_table`).
+
+The transaction stays small: past `bound` rows written (or a whole label of more to read) PatchTooLarge is raised,
+the transaction is rolled back and the loader writes the tenant as a new generation instead (registers._load).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from regtrace.trace import evidence_groups
+
+from regtrace.errors import StoreError
+
+from . import neo4j_queries as q
+from . import tables
+from .cypher_reads import all_links, all_nodes, count_nodes, nodes_by_uid
+from .port import PatchTooLarge, Pending, Row, Writer, ready
+from .schema import NodeSchema, store_schema
+from .table_diff import link_changes, node_differences
+
+Read = Callable[[str, Mapping[str, Any]], list[Row]]  # a statement inside the transaction: rows of native values
+LinkKey = tuple[str, str, str]
+
+
+@dataclass
+class InPlace:
+    """The tenant's published generation, written through `writer` (in place) and read through `read`, both in
+    the one transaction; at most `bound` rows written."""
+
+    writer: Writer
+    read: Read
+    run: Callable[[str, Mapping[str, Any]], object]
+    tenant: str
+    generation: int
+    bound: int
+    written: int = 0
+
+    def params(self, **more: Any) -> dict[str, Any]:
+        return {"tenant": self.tenant, "generation": self.generation, **more}
+
+    def spend(self, rows: int) -> None:
+        """Count rows about to be written; PatchTooLarge past the bound."""
+        self.written += rows
+        if self.written > self.bound:
+            raise PatchTooLarge(f"more than {self.bound} rows to write in place")
+
+
+def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], links: Mapping[LinkKey, pa.Table],
+                   step: Callable[[], None], patched: Mapping[str, pa.Array] | None) -> None:
+    """Writer.replace_labels in place (see the module's text)."""
+    schema = store_schema()
+    patched = patched or {}
+    regroup = evidence_groups.SOURCE in patched
+    controls: set[str] = set()  # the control ids whose evidence summary groups are computed again
+    given_uids: dict[str, list[str]] = {}  # a patched label's given rows: only their stored links are compared
+    step()
+    for node in schema.nodes.values():
+        if not node.tenant_scoped or node.label not in nodes:
+            continue
+        new = tables.conformed_nodes(node, ready(nodes[node.label]))
+        if node.label in patched:
+            given_uids[node.label] = new.column("uid").to_pylist()
+            removed, added, changed = _patched_differences(target, node, new, patched[node.label])
+            if regroup and node.label == evidence_groups.SOURCE:  # the controls they named before the writes
+                controls |= _controls_of(target, given_uids[node.label] + removed)
+        else:
+            removed, added, changed = node_differences(node, _stored_nodes(target, node, new.num_rows), new)
+        target.spend(len(removed) + added.num_rows + changed.num_rows)
+        if removed:
+            target.writer.delete_nodes(node.label, removed)
+        if added.num_rows:
+            target.writer.create_node_table(node.label, added)
+        if changed.num_rows:
+            target.writer.upsert_nodes(node.label, changed.to_pylist())
+        step()
+    for rel in schema.relationships:
+        if not schema.nodes[rel.source].tenant_scoped or rel.source not in nodes:
+            continue
+        given = links.get((rel.type, rel.source, rel.target))
+        new = tables.conformed_links(rel, given) if given is not None else _no_links()
+        if rel.source in patched:
+            stored = _links(target.read(q.links_from(rel), target.params(uids=given_uids.get(rel.source, []))))
+        else:
+            stored = _links(target.read(all_links(rel, True, q.QUERIES.dialect), target.params()))
+        gone, made = link_changes(stored, new)
+        target.spend(gone.num_rows + made.num_rows)
+        if gone.num_rows:
+            target.run(q.unlink(rel), target.params(links=gone.to_pylist()))
+        if made.num_rows:
+            target.writer.create_link_table(rel.type, made)
+        step()
+    if regroup:  # and the controls they name now
+        controls |= _controls_of(target, given_uids.get(evidence_groups.SOURCE, []))
+        _regroup(target, controls)
+
+
+def _stored_nodes(target: InPlace, node: NodeSchema, given: int) -> pa.Table:
+    """Every stored node of a label given whole (PatchTooLarge when it or the stored label is past the bound)."""
+    if given > target.bound or _count(target, node) > target.bound:
+        raise PatchTooLarge(f"{node.label}: more than {target.bound} rows to compare in place")
+    return tables.node_table(node, target.read(all_nodes(node, True, q.QUERIES.dialect), target.params()))
+
+
+def _count(target: InPlace, node: NodeSchema) -> int:
+    return int(target.read(count_nodes(node, True, q.QUERIES.dialect), target.params())[0]["count"])
+
+
+def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep: pa.Array,
+                         ) -> tuple[list[str], pa.Table, pa.Table]:
+    """node_differences for a label given in part: (stored uids absent from `keep`; rows of `new` not stored; rows
+    of `new` whose stored node differs).
+
+    The rows of `keep` not in `new` are stored (the loader's promise: a file's unchanged rows). The label's stored
+    nodes are counted first: when they are exactly those and the stored ones among `new`, none was removed and the
+    stored uids are not read. Otherwise fewer kept than promised: StoreError, nothing written."""
+    statement, params = nodes_by_uid(node.label, new.column("uid").to_pylist(), target.tenant, q.QUERIES.dialect)
+    stored = tables.node_table(node, target.read(statement, {**params, "generation": target.generation}))
+    _, added, changed = node_differences(node, stored, new)  # the stored rows are all among `new`
+    expected = len(keep) - new.num_rows + stored.num_rows  # the unchanged rows and the given ones stored
+    count = _count(target, node)
+    if count == expected:
+        return [], added, changed
+    if count - expected > target.bound:
+        raise PatchTooLarge(f"{node.label}: more than {target.bound} rows to remove in place")
+    stored_uids = pa.array([r["uid"] for r in target.read(q.tenant_uids(node), target.params())], pa.string())
+    kept = pc.is_in(stored_uids, value_set=keep)
+    if pc.sum(kept).as_py() != expected:
+        raise StoreError(f"the {node.label} rows this reload keeps are not all stored; nothing was written: "
+                         "load the folder again")
+    return pc.filter(stored_uids, pc.invert(kept)).to_pylist(), added, changed
+
+
+def _controls_of(target: InPlace, evidence_uids: Sequence[str]) -> set[str]:
+    """The control ids the stored evidence items of these uids name."""
+    if not evidence_uids:
+        return set()
+    rows = target.read(q.EVIDENCE_CONTROLS, target.params(uids=list(evidence_uids)))
+    return {str(r["control_id"]) for r in rows}
+
+
+def _regroup(target: InPlace, controls: set[str]) -> None:
+    """Every evidence summary group of `controls` computed again from their stored evidence (as a load computes
+    them), and written where it differs from the stored one."""
+    if not controls:
+        return
+    node = store_schema().nodes[evidence_groups.LABEL]
+    chosen = target.params(controls=sorted(controls))
+    items = target.read(q.CONTROLS_EVIDENCE, chosen)
+    evidence = pa.table({
+        "control_id": pa.array([r["control_id"] for r in items], pa.string()),
+        "arrangement_id": pa.array([r["arrangement_id"] for r in items], pa.string()),
+        "collected_on": pa.array([_date(r["collected_on"]) for r in items], pa.date32()),
+        "evidence_id": pa.array([r["evidence_id"] for r in items], pa.string()),
+        "valid_until": pa.array([_date(r["valid_until"]) for r in items], pa.date32()),
+    })
+    new = tables.conformed_nodes(node, evidence_groups.group_table(target.tenant, evidence))
+    stored = tables.node_table(node, target.read(q.groups_of_controls(node), chosen))
+    removed, added, changed = node_differences(node, stored, new)
+    target.spend(len(removed) + added.num_rows + changed.num_rows)
+    if removed:
+        target.writer.delete_nodes(node.label, removed)
+    if added.num_rows:
+        target.writer.create_node_table(node.label, added)
+    if changed.num_rows:
+        target.writer.upsert_nodes(node.label, changed.to_pylist())
+
+
+def _date(value: Any) -> dt.date | None:
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _links(rows: Sequence[Row]) -> pa.Table:
+    return pa.table({"source": pa.array([r["source"] for r in rows], pa.string()),
+                     "target": pa.array([r["target"] for r in rows], pa.string())})
+
+
+def _no_links() -> pa.Table:
+    return _links([])
+
