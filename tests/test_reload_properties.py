@@ -34,6 +34,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from regtrace.graph import ladybug_diff, ladybug_source
 from regtrace.graph.ladybug_store import LadybugStore
+from regtrace.graph.neo4j_store import Neo4jStore
+from regtrace.graph.port import Store
 from regtrace.loaders import register_chunked
 from regtrace.loaders import registers as register_loader
 from regtrace.loaders.registers import load_registers
@@ -43,6 +45,7 @@ from store_fixtures import seeded_ladybug
 
 from regtrace.errors import RegisterError
 from regtrace.regulation_graph import obligations_under
+from regtrace.settings import current
 
 AS_OF = dt.date(2026, 11, 29)
 Edit = tuple[str, int, int]  # (what, row, other row): rows are taken modulo the register's length
@@ -151,7 +154,7 @@ def with_line_feeds(path: Path) -> None:
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
-def outcome(store: LadybugStore, folder: Path) -> Problems | None:
+def outcome(store: Store, folder: Path) -> Problems | None:
     """None when the load went through, else the file, row and column of each problem it was refused with."""
     try:
         load_registers(store, folder, "demo", obligations_under(store))
@@ -252,3 +255,49 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
                     fresh.close()
         finally:
             store.close()
+
+
+@pytest.mark.usefixtures("neo4j_uri")
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(steps=months, bound=st.sampled_from([current().neo4j_batch_rows, 20, 2]))
+@example(steps=[[("control renamed", 5, 0), ("evidence retitled", 5, 0)]], bound=20)  # controls: 300 rows
+@example(steps=[[("evidence retitled", 5, 0), ("evidence removed", 900, 0)]], bound=2)  # stopped in the write
+@example(steps=[[("evidence collected", 100, 0)]], bound=current().neo4j_batch_rows)
+@example(steps=[[("control added", 7, 0), ("evidence names another control", 700, 7)], [("control removed", 7, 0)]],
+         bound=current().neo4j_batch_rows)
+@example(steps=[[("arrangement renamed", 3, 0), ("evidence added", 1500, 0), ("evidence removed", 2000, 0)]],
+         bound=current().neo4j_batch_rows)
+def test_a_reload_on_neo4j_gives_what_a_fresh_load_of_the_folder_gives(
+        first: tuple[Path, Path], open_store_of: Callable[..., Store], steps: list[list[Edit]], bound: int) -> None:
+    """The same property on Neo4j: a reload that writes little is written in place (graph/neo4j_patch.py), one past
+    the bound (Store.patch_rows; 20 or 2 rows: many reloads) as a new generation; either leaves what a fresh load gives
+    (a LadybugDB store's, compared node by node and link by link, and the trace)."""
+    folder = first[0]
+    counter = itertools.count()
+    store = open_store_of("neo4j", seeded=True)
+    assert isinstance(store, Neo4jStore)
+    load_registers(store, folder, "demo", obligations_under(store))
+    with (tempfile.TemporaryDirectory() as scratch,
+          mock.patch.object(Neo4jStore, "patch_rows", lambda self: bound)):
+        root = Path(scratch)
+        for n, month in enumerate(steps):
+            def edit(registers: Registers, month: list[Edit] = month) -> None:
+                for what, row, other in month:
+                    EDITS[what](registers, row, other, lambda prefix: f"{prefix}-{next(counter)}")
+
+            folder = edited(folder, root / f"month-{n}", edit)
+            fresh = seeded_ladybug(root / f"fresh-{n}")
+            try:
+                expected = outcome(fresh, folder)
+                generation, published, before = store.generation(), store.published("demo"), graph(store, "demo")
+                assert outcome(store, folder) == expected, month
+                if expected is None:
+                    event("in place" if store.published("demo") == published else "a new generation")
+                    assert graph(store, "demo") == graph(fresh, "demo"), month
+                    assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF), month
+                else:
+                    event("refused")
+                    assert store.generation() == generation and graph(store, "demo") == before, month
+            finally:
+                fresh.close()
