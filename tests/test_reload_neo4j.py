@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -214,3 +216,51 @@ def test_a_write_in_place_refuses_when_the_tenant_changed_since_it_was_planned(
     with pytest.raises(StoreChangedError):
         load_registers(neo4j, second, "demo", obligations_under(neo4j))
     assert_as_fresh(neo4j, third, tmp_path)
+
+
+def test_a_write_in_place_holds_the_tenant_until_it_commits(neo4j: Neo4jStore, first: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reloads in place of one tenant at once: the second, planned while the first was writing, waits for it at
+    its start (the tenant held), then finds the tenant changed and refuses, nothing of it kept; the store holds
+    what the first one's folder gives."""
+    from neo4j_fixtures import neo4j_auth
+    from regtrace.graph.neo4j_store import _Neo4jWriter
+
+    second = with_evidence(first, tmp_path / "b", lambda h, b: b.pop(10))
+    third = with_evidence(first, tmp_path / "c", lambda h, b: b.pop(20))
+    other = Neo4jStore.connect(neo4j.uri, *(neo4j_auth() or (None, None)))
+    waiting = threading.Event()
+    outcome: list[BaseException | None] = []
+    hold, replace_labels = _Neo4jWriter.hold, neo4j_patch.replace_labels
+
+    def holding(writer: _Neo4jWriter, tenant: str) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            waiting.set()
+        hold(writer, tenant)
+
+    def concurrent() -> None:
+        try:
+            load_registers(other, third, "demo", obligations_under(other))
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    def first_writing(*args: Any) -> None:
+        if threading.current_thread() is threading.main_thread() and not outcome and not waiting.is_set():
+            threading.Thread(target=concurrent).start()
+            waiting.wait(30)
+            time.sleep(1)  # the other reload is at its hold, waiting on the server
+        replace_labels(*args)
+
+    monkeypatch.setattr(_Neo4jWriter, "hold", holding)
+    monkeypatch.setattr(neo4j_patch, "replace_labels", first_writing)
+    try:
+        load_registers(neo4j, second, "demo", obligations_under(neo4j))
+        for _ in range(600):
+            if outcome:
+                break
+            time.sleep(0.1)
+    finally:
+        other.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], StoreChangedError), outcome
+    assert_as_fresh(neo4j, second, tmp_path)
