@@ -44,7 +44,9 @@ class Settings:
                                       shown="home database")
     neo4j_batch_rows: int = _var("REGTRACE_NEO4J_BATCH_ROWS", 10_000,
                                  "Rows per transaction when a load writes a tenant's registers to Neo4j (the load "
-                                 "is published whole at its end whatever the size; smaller: less server memory).")
+                                 "is published whole at its end whatever the size; smaller: less server memory); "
+                                 "also the most a reload writes in place in its one transaction (more: a new "
+                                 "generation, see \"Reloads and removals\").")
     neo4j_write_sessions: int = _var("REGTRACE_NEO4J_WRITE_SESSIONS", 2,
                                      "Sessions a load writes a tenant's registers to Neo4j from at once (its "
                                      "batches committed side by side, so the server uses more cores: 2 make a "
