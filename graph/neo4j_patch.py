@@ -6,9 +6,11 @@ Inside the transaction the stored nodes and links of the labels given are read a
 then the removed nodes are deleted with their links, the new ones created, those whose properties differ updated
 in place (their links kept), and the links gone or new deleted and created. A label given in part (`patched`: a
 file's changed chunks) is compared on its given rows, its stored nodes absent from the uids of all its rows after
-the load removed; the evidence summary groups (trace/evidence_groups.py) of every control its changed rows named
-before or name now are computed again from the stored evidence of those controls, after the writes, by the
-loader's own code (`group_table`).
+the load removed; the evidence summary groups (trace/evidence_groups.py) of every control an evidence item
+removed, added, changed or linked otherwise named before or names now are computed again from the stored evidence
+of those controls, after the writes, by the loader's own code (`group_table`): a row of a changed chunk that did
+not change touches no group (78 rows retitled across a 1M file touched ~2,500 rows' controls, most of them, and
+reading their evidence, that reload took 49.8 s; 4.2 s touching only the rows that changed).
 
 The transaction stays small: past `bound` rows written (or a whole label of more to read) PatchTooLarge is raised,
 the transaction is rolled back and the loader writes the tenant as a new generation instead (registers._load).
@@ -68,6 +70,7 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
     patched = patched or {}
     regroup = evidence_groups.SOURCE in patched
     controls: set[str] = set()  # the control ids whose evidence summary groups are computed again
+    touched: set[str] = set()  # evidence uids whose node or links changed: the controls they name now too
     given_uids: dict[str, list[str]] = {}  # a patched label's given rows: only their stored links are compared
     step()
     for node in schema.nodes.values():
@@ -78,7 +81,8 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
             given_uids[node.label] = new.column("uid").to_pylist()
             removed, added, changed = _patched_differences(target, node, new, patched[node.label])
             if regroup and node.label == evidence_groups.SOURCE:  # the controls they named before the writes
-                controls |= _controls_of(target, given_uids[node.label] + removed)
+                touched.update(added.column("uid").to_pylist() + changed.column("uid").to_pylist())
+                controls |= _controls_of(target, sorted(touched) + removed)
         else:
             removed, added, changed = node_differences(node, _stored_nodes(target, node, new.num_rows), new)
         target.spend(len(removed) + added.num_rows + changed.num_rows)
@@ -100,13 +104,17 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
             stored = _links(target.read(all_links(rel, True, q.QUERIES.dialect), target.params()))
         gone, made = link_changes(stored, new)
         target.spend(gone.num_rows + made.num_rows)
+        if regroup and rel.source == evidence_groups.SOURCE:
+            touched.update(gone.column("source").to_pylist() + made.column("source").to_pylist())
+            if rel.target == evidence_groups.CONTROL:  # the control an item named before
+                controls.update(uid[len(target.tenant) + 1:] for uid in gone.column("target").to_pylist())
         if gone.num_rows:
             target.run(q.unlink(rel), target.params(links=gone.to_pylist()))
         if made.num_rows:
             target.writer.create_link_table(rel.type, made)
         step()
     if regroup:  # and the controls they name now
-        controls |= _controls_of(target, given_uids.get(evidence_groups.SOURCE, []))
+        controls |= _controls_of(target, sorted(touched))
         _regroup(target, controls)
 
 
