@@ -12,7 +12,7 @@ of those controls, after the writes, by the loader's own code (`group_table`): a
 not change touches no group (78 rows retitled across a 1M file touched ~2,500 rows' controls, most of them, and
 reading their evidence, that reload took 49.8 s; 4.2 s touching only the rows that changed).
 
-The transaction stays small: past `bound` rows written (or a whole label of more to read) PatchTooLarge is raised,
+The transaction stays small: past `bound` rows written (or a whole label of more to read) PatchTooLargeError is raised,
 the transaction is rolled back and the loader writes the tenant as a new generation instead (registers._load).
 """
 
@@ -27,13 +27,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from regtrace.trace import evidence_groups
 
-from regtrace.errors import StoreError
+from regtrace.errors import PatchTooLargeError, StoreError
 
 from . import neo4j_queries as q
 from . import tables
 from .cypher_reads import all_links, all_nodes, count_nodes, nodes_by_uid
-from .port import PatchTooLarge, Pending, Row, Writer, ready
-from .schema import NodeSchema, store_schema
+from .port import Pending, Row, Writer, ready
+from .schema import NodeSchema, node_key, store_schema
 from .table_diff import link_changes, node_differences
 
 Read = Callable[[str, Mapping[str, Any]], list[Row]]  # a statement inside the transaction: rows of native values
@@ -57,10 +57,10 @@ class InPlace:
         return {"tenant": self.tenant, "generation": self.generation, **more}
 
     def spend(self, rows: int) -> None:
-        """Count rows about to be written; PatchTooLarge past the bound."""
+        """Count rows about to be written; PatchTooLargeError past the bound."""
         self.written += rows
         if self.written > self.bound:
-            raise PatchTooLarge(f"more than {self.bound} rows to write in place")
+            raise PatchTooLargeError(f"more than {self.bound} rows to write in place")
 
 
 def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], links: Mapping[LinkKey, pa.Table],
@@ -107,7 +107,7 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
         if regroup and rel.source == evidence_groups.SOURCE:
             touched.update(gone.column("source").to_pylist() + made.column("source").to_pylist())
             if rel.target == evidence_groups.CONTROL:  # the control an item named before
-                controls.update(uid[len(target.tenant) + 1:] for uid in gone.column("target").to_pylist())
+                controls.update(node_key(target.tenant, uid) for uid in gone.column("target").to_pylist())
         if gone.num_rows:
             target.run(q.unlink(rel), target.params(links=gone.to_pylist()))
         if made.num_rows:
@@ -119,9 +119,9 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
 
 
 def _stored_nodes(target: InPlace, node: NodeSchema, given: int) -> pa.Table:
-    """Every stored node of a label given whole (PatchTooLarge when it or the stored label is past the bound)."""
+    """Every stored node of a label given whole (PatchTooLargeError when it or the stored label is past the bound)."""
     if given > target.bound or _count(target, node) > target.bound:
-        raise PatchTooLarge(f"{node.label}: more than {target.bound} rows to compare in place")
+        raise PatchTooLargeError(f"{node.label}: more than {target.bound} rows to compare in place")
     return tables.node_table(node, target.read(all_nodes(node, True, q.QUERIES.dialect), target.params()))
 
 
@@ -145,7 +145,7 @@ def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep:
     if count == expected:
         return [], added, changed
     if count - expected > target.bound:
-        raise PatchTooLarge(f"{node.label}: more than {target.bound} rows to remove in place")
+        raise PatchTooLargeError(f"{node.label}: more than {target.bound} rows to remove in place")
     stored_uids = pa.array([r["uid"] for r in target.read(q.tenant_uids(node), target.params())], pa.string())
     kept = pc.is_in(stored_uids, value_set=keep)
     if pc.sum(kept).as_py() != expected:

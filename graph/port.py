@@ -77,11 +77,6 @@ def ready_last(nodes: Mapping[str, pa.Table | Pending]) -> list[str]:
     return sorted(nodes, key=lambda label: isinstance(nodes[label], Pending))
 
 
-class PatchTooLarge(Exception):
-    """A write in place (Store.patch_tenant) would exceed the rows the store writes in one transaction
-    (Store.patch_rows): nothing was written; the caller writes the tenant whole instead (Store.replace_tenant)."""
-
-
 class Writer(ABC):
     """Batch writes inside one transaction."""
 
@@ -192,7 +187,7 @@ class Store(ABC):
 
     def patch_rows(self) -> int | None:
         """How many rows a reload may write through `patch_tenant` (nodes and links written, each counted once;
-        its whole-label reads as many): past them its writer raises PatchTooLarge and the tenant is written whole.
+        its whole-label reads as many): past them its writer raises PatchTooLargeError and the tenant is written whole.
         None: no bound (the default, where `patch_tenant` is `replace_tenant`)."""
         return None
 

@@ -72,3 +72,11 @@ def store_schema() -> Schema:
 def node_uid(tenant: str | None, key: str) -> str:
     """The store key of a node: its id, prefixed by its tenant for tenant-scoped data."""
     return f"{tenant}/{key}" if tenant is not None else key
+
+
+def node_key(tenant: str, uid: str) -> str:
+    """The id a tenant-scoped node's uid was made from (node_uid's inverse)."""
+    prefix = f"{tenant}/"
+    if not uid.startswith(prefix):
+        raise ValueError(f"{uid!r} is not a uid of tenant {tenant!r}")
+    return uid[len(prefix):]

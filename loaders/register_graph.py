@@ -373,7 +373,7 @@ def replace_registers(store: Store, tenant: str, dataset: RegisterDataset,
     `converted` gives the dataset's tables when they were built as it was validated (TableBuilder).
     `patched` (with `partial`): labels whose tables hold only the rows of a file's changed chunks, with the
     uids of all their rows (Writer.replace_labels). A partial write goes through Store.patch_tenant (on Neo4j, in
-    place in one transaction; PatchTooLarge, nothing written, past the store's bound)."""
+    place in one transaction; PatchTooLargeError, nothing written, past the store's bound)."""
     counts = dataset.counts()
     graph = converted if converted is not None else register_tables(dataset, tenant, release_rows=release_rows)
     if record is not None:

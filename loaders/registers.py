@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from regtrace.graph.port import PatchTooLarge, Pending, Store
+from regtrace.graph.port import Pending, Store
 from regtrace.ontology.model import ClassModel, load_ontology
 from regtrace.trace import evidence_groups
 from regtrace.trace.collector import gc_paused
 
-from regtrace.errors import InputError, RegisterError
+from regtrace.errors import InputError, PatchTooLargeError, RegisterError
 from regtrace.tenants import tenant_name
 
 from .arrow_memory import system_arrow_memory
@@ -163,7 +163,7 @@ def _load(store: Store, folder: Path, tenant: str, obligations_under: Mapping[st
                                   partial=plan.partial, converted=converted,
                                   precondition=(lambda: plan.check_unchanged(store, tenant)) if plan.partial else None,
                                   patched=None if split is None else {split.label: split.uids()})
-        except PatchTooLarge:  # more differs than the store writes in place: nothing was written; the tenant whole
+        except PatchTooLargeError:  # more differs than the store writes in place: nothing was written; the tenant whole
             return _load(store, folder, tenant, obligations_under, progress, allow_removals, by_chunks=False,
                          whole=True)
     return counts

@@ -8,6 +8,8 @@ RegtraceError
 │   ├── MappingFileError       a mapping set file that fails validation (all errors at once)
 │   └── NotFoundError          an id that names nothing
 ├── StoreError                 the graph store failed
+│   ├── StorePoolFullError     a read did not fit a capped buffer pool (read again on the default one)
+│   ├── PatchTooLargeError     a reload would write more in place than the store's bound (written whole instead)
 │   └── StoreUnavailableError  the store cannot be reached (retryable)
 │       └── StoreChangedError  what was read or loaded changed meanwhile (retryable)
 └── ConfigError                the product is set up wrongly (store URI, credentials)
@@ -134,6 +136,12 @@ class StoreError(RegtraceError):
 class StorePoolFullError(StoreError):
     """A query's working memory did not fit the engine's buffer pool as it was opened (a capped pool: reading on a
     connection with a larger one works)."""
+
+
+class PatchTooLargeError(StoreError):
+    """A reload written in place (Store.patch_tenant) would write more rows than the store writes in one transaction
+    (Store.patch_rows): nothing was written, and the loader writes the tenant whole instead (Store.replace_tenant).
+    It never reaches a user."""
 
 
 class StoreUnavailableError(StoreError):

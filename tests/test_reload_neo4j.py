@@ -20,12 +20,12 @@ import pytest
 from crash_fixtures import synthetic
 from regtrace.graph import neo4j_patch
 from regtrace.graph.neo4j_store import Neo4jStore
-from regtrace.graph.port import PatchTooLarge, Store
+from regtrace.graph.port import Store
 from regtrace.loaders.registers import load_registers
 from regtrace.trace import evidence_groups, trace
 from reload_fixtures import graph, loaded
 
-from regtrace.errors import StoreChangedError
+from regtrace.errors import PatchTooLargeError, StoreChangedError
 from regtrace.regulation_graph import obligations_under
 
 AS_OF = dt.date(2026, 11, 29)
@@ -167,7 +167,7 @@ def test_a_change_past_the_bound_is_written_as_a_new_generation(neo4j: Neo4jStor
     second = with_evidence(first, tmp_path / "b", edit)
     generation = neo4j.published("demo")
     load_registers(neo4j, second, "demo", obligations_under(neo4j))
-    assert in_place == [(8, PatchTooLarge.__name__)]
+    assert in_place == [(8, PatchTooLargeError.__name__)]
     assert neo4j.published("demo") > generation
     assert_as_fresh(neo4j, second, tmp_path)
 
@@ -264,3 +264,31 @@ def test_a_write_in_place_holds_the_tenant_until_it_commits(neo4j: Neo4jStore, f
         other.close()
     assert len(outcome) == 1 and isinstance(outcome[0], StoreChangedError), outcome
     assert_as_fresh(neo4j, second, tmp_path)
+
+
+def test_a_failure_late_in_a_write_in_place_leaves_the_previous_registers(
+        neo4j: Neo4jStore, first: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write in place fails after it has deleted a node, updated another and made their links, as it computes
+    the summary groups again: the one transaction is rolled back, the store holds what the first folder gives, and
+    the same reload done again then goes through."""
+    def edit(header: list[str], body: Rows) -> None:
+        body[100][header.index("title")] = "retitled"
+        body.pop(2000)
+
+    second = with_evidence(first, tmp_path / "b", edit)
+    regroup = neo4j_patch._regroup
+
+    def failing(target: neo4j_patch.InPlace, controls: set[str]) -> None:
+        assert target.written >= 2  # the deleted node and the updated one are written by now
+        raise RuntimeError("the connection was lost")
+
+    monkeypatch.setattr(neo4j_patch, "_regroup", failing)
+    generation = neo4j.published("demo")
+    with pytest.raises(RuntimeError, match="connection was lost"):
+        load_registers(neo4j, second, "demo", obligations_under(neo4j))
+    assert neo4j.published("demo") == generation
+    assert_as_fresh(neo4j, first, tmp_path / "before")
+    monkeypatch.setattr(neo4j_patch, "_regroup", regroup)
+    load_registers(neo4j, second, "demo", obligations_under(neo4j))
+    assert neo4j.published("demo") == generation
+    assert_as_fresh(neo4j, second, tmp_path / "after")
