@@ -85,13 +85,7 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
                 controls |= _controls_of(target, sorted(touched) + removed)
         else:
             removed, added, changed = node_differences(node, _stored_nodes(target, node, new.num_rows), new)
-        target.spend(len(removed) + added.num_rows + changed.num_rows)
-        if removed:
-            target.writer.delete_nodes(node.label, removed)
-        if added.num_rows:
-            target.writer.create_node_table(node.label, added)
-        if changed.num_rows:
-            target.writer.upsert_nodes(node.label, changed.to_pylist())
+        _write_nodes(target, node, removed, added, changed)
         step()
     for rel in schema.relationships:
         if not schema.nodes[rel.source].tenant_scoped or rel.source not in nodes:
@@ -179,7 +173,12 @@ def _regroup(target: InPlace, controls: set[str]) -> None:
     })
     new = tables.conformed_nodes(node, evidence_groups.group_table(target.tenant, evidence))
     stored = tables.node_table(node, target.read(q.groups_of_controls(node), chosen))
-    removed, added, changed = node_differences(node, stored, new)
+    _write_nodes(target, node, *node_differences(node, stored, new))
+
+
+def _write_nodes(target: InPlace, node: NodeSchema, removed: list[str], added: pa.Table, changed: pa.Table) -> None:
+    """A label's differences written in place (counted against the bound first): the removed nodes deleted with
+    their links, the added ones created, the changed ones updated (their links kept)."""
     target.spend(len(removed) + added.num_rows + changed.num_rows)
     if removed:
         target.writer.delete_nodes(node.label, removed)
