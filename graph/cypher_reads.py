@@ -292,6 +292,12 @@ def tenant_links_page(rel: RelSchema, dialect: Dialect) -> str:
             f"{dialect.rows('s.uid AS source, t.uid AS target', 'source, target')}")
 
 
+def groups_of_controls(node: NodeSchema, dialect: Dialect) -> str:
+    """$tenant's evidence summary groups (EvidenceGroup, `node`) of the control ids in $controls."""
+    return (f"MATCH (n:{node.label}) WHERE {dialect.tenant_condition('n')} AND n.control_id IN $controls "
+            f"RETURN {node_columns(node)}")
+
+
 def count_nodes(node: NodeSchema, by_tenant: bool, dialect: Dialect) -> str:
     return f"MATCH (n:{node.label}){_scope(node, 'n', by_tenant, dialect)} RETURN count(n) AS count"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -110,19 +110,9 @@ class CypherStore(Store):
                                                                "target": pa.array([], pa.string())})
 
     def _pages(self, statement: str, tenant: str, key: str = "uid") -> Iterator[list[Row]]:
-        """The rows of a paged statement ($after, $page: tenant_nodes_page), page by page in one snapshot; `key`
-        names the paged uid (a page holds TABLE_PAGE distinct ones but the last). The tenant's uids all lie
-        between its prefix (node_uid) and the prefix with its last character the next one."""
-        after = node_uid(tenant, "")
-        end = after[:-1] + chr(ord(after[-1]) + 1)
+        """`pages` of a statement read by this store, in one snapshot."""
         with self.snapshot():
-            while True:
-                rows = self.execute(statement, {"tenant": tenant, "after": after, "end": end, "page": TABLE_PAGE})
-                if rows:
-                    yield rows
-                if len({r[key] for r in rows}) < TABLE_PAGE:
-                    return
-                after = rows[-1][key]
+            yield from pages(self.execute, statement, {"tenant": tenant}, key)
 
     def count(self, label: str, tenant: str | None = None) -> int:
         node = store_schema().nodes[label]
@@ -210,3 +200,21 @@ class CypherStore(Store):
 def _sorted_ids(row: Row) -> Row:
     """A row whose collected `obligations` are in order (collect() promises none) and hold no null."""
     return {**row, "obligations": sorted(o for o in row["obligations"] or () if o is not None)}
+
+
+
+def pages(read: Callable[[str, Mapping[str, Any]], list[Row]], statement: str, parameters: Mapping[str, Any],
+          key: str = "uid") -> Iterator[list[Row]]:
+    """The rows of a paged statement of $tenant's nodes ($after, $end, $page: cypher_reads.tenant_nodes_page),
+    page by page, each read by `read` with `parameters` (naming the tenant); `key` names the paged uid (a page
+    holds TABLE_PAGE distinct ones but the last). The tenant's uids all lie between its prefix (node_uid) and the
+    prefix with its last character the next one."""
+    after = node_uid(str(parameters["tenant"]), "")
+    end = after[:-1] + chr(ord(after[-1]) + 1)
+    while True:
+        rows = read(statement, {**parameters, "after": after, "end": end, "page": TABLE_PAGE})
+        if rows:
+            yield rows
+        if len({r[key] for r in rows}) < TABLE_PAGE:
+            return
+        after = rows[-1][key]

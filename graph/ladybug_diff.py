@@ -23,7 +23,7 @@ from regtrace.errors import StoreError
 
 from . import ladybug_queries as q
 from . import tables
-from .cypher_reads import count_nodes
+from .cypher_reads import count_nodes, groups_of_controls
 from .ladybug_connection import LadybugConnection
 from .ladybug_source import SourceReads
 from .port import Pending, Writer, ready, start_pending
@@ -329,7 +329,7 @@ def _regroup(conn: LadybugConnection, tenant: str, controls: set[str]) -> tuple[
         (r["control_id"], arrangements.get(r["uid"]), r["collected_on"], r["evidence_id"], r["valid_until"])
         for r in items))
     new = pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
-    stored = tables.conformed_nodes(node, conn.query_arrow(q.groups_of_controls(node), {
+    stored = tables.conformed_nodes(node, conn.query_arrow(groups_of_controls(node, q.QUERIES.dialect), {
         "tenant": tenant, "controls": sorted(controls)}))
     return node_changes(node, stored, new)
 

@@ -192,12 +192,6 @@ def links_to(rel: RelSchema) -> str:
             "RETURN s.uid AS source, t.uid AS target")
 
 
-def groups_of_controls(node: NodeSchema) -> str:
-    """The tenant's evidence summary groups of the control ids in $controls."""
-    return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.control_id IN $controls "
-            f"RETURN {node_columns(node)}")
-
-
 # The control of an evidence item (its evidence summary group's, trace/evidence_groups.py), and the items of given
 # controls (looked up from the controls' side: 14 ms for 5 controls' items among 200k evidence items); the
 # control and the arrangement apart (one OPTIONAL MATCH costs this engine more than two reads).

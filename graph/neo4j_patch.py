@@ -18,7 +18,6 @@ the transaction is rolled back and the loader writes the tenant as a new generat
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,8 @@ from regtrace.errors import PatchTooLargeError, StoreError
 
 from . import neo4j_queries as q
 from . import tables
-from .cypher_reads import all_links, all_nodes, count_nodes, nodes_by_uid
+from .cypher_reads import all_links, all_nodes, count_nodes, groups_of_controls, nodes_by_uid, tenant_uids_page
+from .cypher_store import pages
 from .port import Pending, Row, Writer, ready
 from .schema import NodeSchema, node_key, store_schema
 from .table_diff import link_changes, node_differences
@@ -140,7 +140,10 @@ def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep:
         return [], added, changed
     if count - expected > target.bound:
         raise PatchTooLargeError(f"{node.label}: more than {target.bound} rows to remove in place")
-    stored_uids = pa.array([r["uid"] for r in target.read(q.tenant_uids(node), target.params())], pa.string())
+    statement = tenant_uids_page(node, q.QUERIES.dialect)  # in pages: a million uids as rows at once were ~300 MB
+    stored_uids = pa.concat_arrays([pa.array([r["uid"] for r in rows], pa.string())
+                                    for rows in pages(target.read, statement, target.params())]
+                                   + [pa.array([], pa.string())])
     kept = pc.is_in(stored_uids, value_set=keep)
     if pc.sum(kept).as_py() != expected:
         raise StoreError(f"the {node.label} rows this reload keeps are not all stored; nothing was written: "
@@ -164,15 +167,9 @@ def _regroup(target: InPlace, controls: set[str]) -> None:
     node = store_schema().nodes[evidence_groups.LABEL]
     chosen = target.params(controls=sorted(controls))
     items = target.read(q.CONTROLS_EVIDENCE, chosen)
-    evidence = pa.table({
-        "control_id": pa.array([r["control_id"] for r in items], pa.string()),
-        "arrangement_id": pa.array([r["arrangement_id"] for r in items], pa.string()),
-        "collected_on": pa.array([_date(r["collected_on"]) for r in items], pa.date32()),
-        "evidence_id": pa.array([r["evidence_id"] for r in items], pa.string()),
-        "valid_until": pa.array([_date(r["valid_until"]) for r in items], pa.date32()),
-    })
-    new = tables.conformed_nodes(node, evidence_groups.group_table(target.tenant, evidence))
-    stored = tables.node_table(node, target.read(q.groups_of_controls(node), chosen))
+    new = tables.node_table(node, evidence_groups.group_rows(target.tenant, (
+        (r["control_id"], r["arrangement_id"], r["collected_on"], r["evidence_id"], r["valid_until"]) for r in items)))
+    stored = tables.node_table(node, target.read(groups_of_controls(node, q.QUERIES.dialect), chosen))
     _write_nodes(target, node, *node_differences(node, stored, new))
 
 
@@ -186,10 +183,6 @@ def _write_nodes(target: InPlace, node: NodeSchema, removed: list[str], added: p
         target.writer.create_node_table(node.label, added)
     if changed.num_rows:
         target.writer.upsert_nodes(node.label, changed.to_pylist())
-
-
-def _date(value: Any) -> dt.date | None:
-    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _links(rows: Sequence[Row]) -> pa.Table:

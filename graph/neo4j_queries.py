@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cypher_reads import GENERATION_LABEL, Dialect, node_columns
+from .cypher_reads import GENERATION_LABEL, Dialect
 from .cypher_store import QuerySet
 from .schema import NodeSchema, Property, RelSchema, Schema, store_schema
 
@@ -213,11 +213,6 @@ def tenants_of(node: NodeSchema) -> str:
 # Reads and writes inside the reload's one transaction, of $tenant's published generation ($generation).
 
 
-def tenant_uids(node: NodeSchema) -> str:
-    """The uids of $tenant's nodes of a label in $generation."""
-    return f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} = $generation RETURN n.uid AS uid"
-
-
 def links_from(rel: RelSchema) -> str:
     """The links of a type from the nodes of $uids in $generation, as source and target uids."""
     return (f"UNWIND $uids AS u MATCH (s:{rel.source} {{uid: u, {GENERATION}: $generation}})"
@@ -228,12 +223,6 @@ def unlink(rel: RelSchema) -> str:
     """The links ($links: source and target uids) of a type from nodes of $generation, deleted."""
     return (f"UNWIND $links AS l MATCH (s:{rel.source} {{uid: l.source, {GENERATION}: $generation}})"
             f"-[r:{rel.type}]->(t:{rel.target} {{uid: l.target}}) DELETE r")
-
-
-def groups_of_controls(node: NodeSchema) -> str:
-    """$tenant's evidence summary groups (EvidenceGroup) of the control ids in $controls, in $generation."""
-    return (f"MATCH (n:{node.label}) WHERE n.tenant = $tenant AND n.{GENERATION} = $generation "
-            f"AND n.control_id IN $controls RETURN {node_columns(node)}")
 
 
 # The controls the evidence items of $uids name, and every evidence item of the controls in $controls with what its
