@@ -56,20 +56,21 @@ def _native(value: Any) -> Any:
 
 def _rows(result: neo4j.Result) -> list[Row]:
     """The result's records as rows; a collected read's one record (cypher_reads.Dialect.rows) unpacked."""
-    keys = result.keys()
-    records = result.values()
-    if list(keys) == [ROWS, KEYS] and len(records) == 1:
-        values, names = records[0]
-        return [{k: _native(v) for k, v in zip(names, row, strict=True)} for row in values]
-    return [{k: _native(v) for k, v in zip(keys, values, strict=True)} for values in records]
+    return _unpacked(result.keys(), result.values())
 
 
 def _data_rows(data: list[Row]) -> list[Row]:
     """As `_rows`, for records already taken as dicts (a transaction's `.data()`)."""
-    if len(data) == 1 and list(data[0]) == [ROWS, KEYS]:
-        values, names = data[0][ROWS], data[0][KEYS]
+    return _unpacked(list(data[0]) if data else [], [list(row.values()) for row in data])
+
+
+def _unpacked(keys: Sequence[str], records: Sequence[Sequence[Any]]) -> list[Row]:
+    """Records (their values, in the order of `keys`) as rows of native values; a collected read's one record
+    unpacked into its rows."""
+    if list(keys) == [ROWS, KEYS] and len(records) == 1:
+        values, names = records[0]
         return [{k: _native(v) for k, v in zip(names, row, strict=True)} for row in values]
-    return [{k: _native(v) for k, v in row.items()} for row in data]
+    return [{k: _native(v) for k, v in zip(keys, values, strict=True)} for values in records]
 
 
 def _stored(prop: Property, value: Any) -> Any:
