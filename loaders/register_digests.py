@@ -145,8 +145,7 @@ class ReloadPlan:
     def whole(self) -> ReloadPlan:
         """The same folder validated and written whole (a store that would write this partial plan in too large a
         transaction: Store.patch_rows)."""
-        every = frozenset(m.register or m.name for m in register_order(load_ontology()))
-        return ReloadPlan(every, every, False, self.files, self.rules, self.changes, {})
+        return full_plan(self.files, self.rules, self.changes)
 
     def check_unchanged(self, store: Store, tenant: str) -> None:
         """Inside the load's write: StoreChangedError (nothing written) when the tenant's record or the change
@@ -174,6 +173,12 @@ def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
     return found
 
 
+def full_plan(files: dict[str, str] | None, rules: str, changes: int) -> ReloadPlan:
+    """Every register validated and written (`files`: the folder's digests when taken; None: the load takes them)."""
+    every = frozenset(m.register or m.name for m in register_order(load_ontology()))
+    return ReloadPlan(every, every, False, files, rules, changes, {})
+
+
 def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
                 obligations_under: Mapping[str, Sequence[str]] | None) -> ReloadPlan:
     """Compare the folder with the tenant's load record (see the module's text). The folder's digests are
@@ -188,10 +193,10 @@ def plan_reload(store: Store, tenant: str, folder: RegisterFolder,
     record = read_record(store, tenant)
     if (record is None or record.rules != rules or record.changes != changes or folder.problems
             or folder.unusable or set(record.counts) != every):
-        return ReloadPlan(every, every, False, None, rules, changes, {})
+        return full_plan(None, rules, changes)
     folder.take_digests()
     files_now = folder_digests(folder)
-    full = ReloadPlan(every, every, False, files_now, rules, changes, {})
+    full = full_plan(files_now, rules, changes)
     changed = {n for n in names if files_now.get(n) != record.files.get(n)
                or (n in folder.present) != (n in record.files)}
     if changed and not store.replaces_labels:
