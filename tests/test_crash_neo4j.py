@@ -1,5 +1,6 @@
 """A Neo4j server killed (SIGKILL) in the middle of a real `regtrace load` leaves the previous registers the ones
-that are read, or (killed after the new generation was published) the new ones, whole (issue 13, point 3).
+that are read, or (killed after the new generation was published) the new ones, whole (issue 13, point 3); and
+killed in the middle of a reload written in place (graph/neo4j_patch.py), the previous ones.
 
 One server of this module's own, restarted after each kill. The load writes the new generation in batches of
 REGTRACE_NEO4J_BATCH_ROWS rows (small here, so that there are many); the test watches the server and kills it
@@ -7,10 +8,17 @@ at chosen points: after the first staged batch of evidence, in the middle of the
 right after the publication (while the old generation is being removed). After each restart the counts and
 digest of every tenant's rows, the shared rows and every tenant's trace are compared exactly with before (and
 the new registers found after the third kill with a completed load of them); that last load leaves no
-generation but the published one behind."""
+generation but the published one behind.
+
+The reload written in place is one transaction into the published generation. To kill the server in its middle,
+at a known point, the test holds the write locks of one control's evidence summary groups in a transaction of its
+own: the reload writes its changed evidence node, deletes the removed one with its links, then blocks where it
+writes the group the removed item leaves (the groups come last, after every other write). The server is killed
+while it lists that write as blocked."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,9 +26,11 @@ from pathlib import Path
 
 import neo4j_server
 import pytest
-from crash_fixtures import ROOT, State, Zygote, state_of, synthetic
+from crash_fixtures import AS_OF, ROOT, State, Zygote, state_of, synthetic
 from neo4j import Driver, GraphDatabase
 from regtrace.loaders.registers import load_registers
+from regtrace.trace import trace
+from reload_fixtures import edited, graph, loaded
 from test_neo4j_failures import Throwaway
 
 from regtrace.regulation_graph import obligations_under
@@ -48,9 +58,9 @@ PUBLISHED = "MATCH (g:RegtraceGeneration {tenant: $tenant}) RETURN g.current AS 
 GENERATIONS = "MATCH (n) WHERE n.generation IS NOT NULL RETURN DISTINCT n.tenant AS tenant, n.generation AS g"
 
 
-def _load(zygote: Zygote, uri: str, registers: Path) -> int:
-    """Start `regtrace --store URI load REGISTERS --tenant target` as a process of its own; its pid."""
-    return zygote.start("--store", uri, "load", str(registers), "--tenant", TARGET)
+def _load(zygote: Zygote, uri: str, registers: Path, tenant: str = TARGET) -> int:
+    """Start `regtrace --store URI load REGISTERS --tenant TENANT` as a process of its own; its pid."""
+    return zygote.start("--store", uri, "load", str(registers), "--tenant", tenant)
 
 
 def _exit_code(status: int | None) -> int | None:
@@ -145,3 +155,76 @@ def test_a_neo4j_server_killed_mid_load_comes_back_old_or_new(server: Throwaway,
         left = {(r["tenant"], r["g"]) for r in driver.execute_query(GENERATIONS).records}
         published = _count(driver, PUBLISHED)
     assert {g for t, g in left if t == TARGET} == {published}, "only the published generation is left"
+
+
+PATCHED = "demo"  # the tenant of the reload written in place (tests/reload_fixtures.loaded's, to compare with)
+HOLD_GROUPS = """
+MATCH (g:EvidenceGroup {tenant: $tenant, control_id: $control}) SET g.evidence_count = g.evidence_count
+RETURN count(g) AS n
+"""
+BLOCKED = "SHOW TRANSACTIONS YIELD status, currentQuery WHERE status STARTS WITH 'Blocked' RETURN currentQuery"
+
+
+@pytest.fixture(scope="module")
+def reloads() -> Iterator[Zygote]:
+    """Loads with the store's own bound on a write in place (not the small batches above, past which the trial's
+    reload would go as a new generation)."""
+    z = Zygote(REGTRACE_NEO4J_RETRY_SECONDS=str(RETRY_SECONDS))
+    yield z
+    z.close()
+
+
+def test_a_neo4j_server_killed_mid_write_in_place_comes_back_old(server: Throwaway, reloads: Zygote,
+                                                                 tmp_path: Path) -> None:
+    zygote = reloads
+    first = synthetic(tmp_path / "v1", EVIDENCE, seed=3)
+    changed: dict[str, str] = {}
+
+    def edit(registers: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+        header, body = registers["evidence"]
+        body[10][header.index("title")] = "retitled"  # a handful of rows to write, under the bound
+        changed["control"] = body.pop(200)[header.index("control_id")]  # its group is counted again
+
+    second = edited(first, tmp_path / "v2", edit)
+    uri = server.server.uri
+    store = server.open(timeout=300)
+    install_seed(store)
+    load_registers(store, first, PATCHED, obligations_under(store))
+    before, generation = state_of(store), store.published(PATCHED)
+    store.close()
+
+    with GraphDatabase.driver(uri) as driver:
+        session = driver.session()
+        held = session.begin_transaction()
+        held_groups = held.run(HOLD_GROUPS, {"tenant": PATCHED, "control": changed["control"]}).single()
+        assert held_groups is not None and held_groups["n"] >= 1, "the removed row's control has groups"
+        _load(zygote, uri, second, PATCHED)
+        blocked: list[str] = []
+        deadline = time.monotonic() + 600
+        while not blocked and time.monotonic() < deadline and zygote.exited(timeout=0.05) is None:
+            blocked = [r["currentQuery"] for r in driver.execute_query(BLOCKED).records]
+        assert blocked, "the reload ended before it reached the evidence summary group held"
+        assert "EvidenceGroup" in blocked[0], blocked
+        server.kill()
+        with contextlib.suppress(Exception):  # its server is gone
+            session.close()
+    code = _exit_code(zygote.exited(timeout=300))
+    assert code is not None and code != 0, f"the reload killed mid-write exited {code}"
+    server.restart()
+    store = server.open(timeout=300)
+    try:
+        assert state_of(store) == before, "the write in place left nothing of itself"
+        assert store.published(PATCHED) == generation
+    finally:
+        store.close()
+
+    assert zygote.run("--store", uri, "load", str(second), "--tenant", PATCHED) == 0  # the same reload goes through
+    store = server.open(timeout=300)
+    fresh = loaded(second, tmp_path / "fresh")
+    try:
+        assert store.published(PATCHED) == generation, "written in place again, not as a new generation"
+        assert graph(store, PATCHED) == graph(fresh, PATCHED)
+        assert trace(store, PATCHED, AS_OF) == trace(fresh, PATCHED, AS_OF)
+    finally:
+        fresh.close()
+        store.close()
