@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from regtrace.graph.port import Store
+from regtrace.graph.schema import node_key
 
 EXPIRING_DAYS = 90
 CertStatus = Literal["valid", "expiring", "expired", "not_yet_valid"]
@@ -47,10 +48,6 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _key(uid: str) -> str:
-    return uid.split("/", 1)[1]
-
-
 def certification_status(
     valid_from: dt.date | None, valid_until: dt.date, as_of: dt.date, expiring_days: int = EXPIRING_DAYS
 ) -> CertStatus:
@@ -70,7 +67,7 @@ def certifications(
     result = [
         CertificationState(
             r["certification_id"],
-            _key(held[r["uid"]]),
+            node_key(tenant, held[r["uid"]]),
             r["standard"],
             r["scope"],
             r["valid_from"],
@@ -98,8 +95,8 @@ def findings(store: Store, tenant: str, as_of: dt.date) -> list[FindingStateRow]
         result.append(
             FindingStateRow(
                 r["finding_id"],
-                _key(audit_uid),
-                _key(arrangement_of[audit_uid]),
+                node_key(tenant, audit_uid),
+                node_key(tenant, arrangement_of[audit_uid]),
                 r["severity"],
                 state,
                 r["due_on"],

@@ -10,7 +10,7 @@ from typing import Any
 
 from regtrace.crosswalk.evidence import certified_frameworks, proving_mappings
 from regtrace.graph.port import Row, Store
-from regtrace.graph.schema import node_uid
+from regtrace.graph.schema import node_key, node_uid
 
 from . import evidence_groups
 from .collector import gc_paused
@@ -32,10 +32,6 @@ EARLIEST = dt.date(1900, 1, 1)
 COMPANY_FACT_COLUMNS = ("foreign_branch", "multi_cloud")
 
 
-def _key(uid: str) -> str:
-    return uid.split("/", 1)[1]
-
-
 def _ids(value: Any) -> tuple[str, ...]:
     """A list property of provision ids (None or [] -> ())."""
     return tuple(value or ())
@@ -50,7 +46,7 @@ def arrangements(store: Store, tenant: str, as_of: dt.date) -> list[Arrangement]
         if row["start_date"] and row["start_date"] > as_of:
             continue
         csp_uid = csp_of.get(row["uid"])
-        result.append(Arrangement(row["arrangement_id"], row["name"], _key(csp_uid) if csp_uid else None,
+        result.append(Arrangement(row["arrangement_id"], row["name"], node_key(tenant, csp_uid) if csp_uid else None,
                                   frozenset(row["facts"] or ()), bool(row["material"]), row["start_date"],
                                   row["end_date"]))
     return result
@@ -76,7 +72,7 @@ def systems(store: Store, tenant: str) -> list[System]:
 
 
 def contracts(store: Store, tenant: str, scope: VersionScope | None = None) -> list[Contract]:
-    governs = {r["source"]: _key(r["target"])
+    governs = {r["source"]: node_key(tenant, r["target"])
                for r in store.links("GOVERNS", tenant)}
     clauses: dict[str, set[str]] = {}
     if scope is not None and not scope.single:
@@ -101,11 +97,11 @@ def approvals(store: Store, tenant: str) -> list[Approval]:
 
 def certifications(store: Store, tenant: str) -> list[Certification]:
     """Every certification with its CSP and the arrangements its scope covers (`*`: scope_arrangements_all)."""
-    held = {r["source"]: _key(r["target"])
+    held = {r["source"]: node_key(tenant, r["target"])
             for r in store.links("HELD_BY", tenant)}
     scope: dict[str, set[str]] = {}
     for r in store.links("SCOPE_COVERS", tenant):
-        scope.setdefault(r["source"], set()).add(_key(r["target"]))
+        scope.setdefault(r["source"], set()).add(node_key(tenant, r["target"]))
     return [Certification(row["certification_id"], held.get(row["uid"], ""), row["standard"], row["valid_from"],
                           row["valid_until"], bool(row["scope_arrangements_all"]),
                           frozenset(scope.get(row["uid"], ())))
