@@ -1,6 +1,7 @@
 """One store, many processes (issue 14): the CLI reads, exports, manages tokens and loads while `regtrace serve`
 runs on the same embedded store; the server answers with the new data without a restart; a load through the
-CLI and a mutation through the API at the same time both survive. Real processes throughout."""
+CLI and a mutation through the API at the same time both survive. On Neo4j, a reload written in place by the CLI
+(issue 13) changes the running server's verdicts, as a fresh trace gives them. Real processes throughout."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import neo4j_server
 import pytest
+from neo4j import Driver
 from regtrace.graph.ladybug_store import LadybugStore
 
 pytestmark = pytest.mark.slow
@@ -27,16 +29,17 @@ EXAMPLE = ROOT / "examples" / "insurer"
 CLI = str(Path(sys.executable).with_name("regtrace"))
 
 
-def cli(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(store: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, "--store", str(store), *args], capture_output=True, text=True, check=False,
                           env={**os.environ, "COLUMNS": "200"}, timeout=600)
 
 
 class Server:
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path | str, log: Path | None = None) -> None:
+        """`regtrace --store STORE serve`, its output in `log` (by default beside an embedded store)."""
         self.port = neo4j_server.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = store.parent / "serve.log"
+        self.log = log or Path(store).parent / "serve.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen([CLI, "--store", str(store), "serve", "--port", str(self.port)],
                                             stdout=out, stderr=subprocess.STDOUT)
@@ -77,7 +80,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, Server]]:
         server.stop()
 
 
-def token(store: Path, role: str, tenant: str) -> str:
+def token(store: Path | str, role: str, tenant: str) -> str:
     made = cli(store, "token", "create", "--role", role, "--tenant", tenant, "--name", f"{role}-{tenant}")
     assert made.returncode == 0, made.stderr
     return made.stdout.strip()
@@ -150,3 +153,70 @@ def test_a_cli_load_and_an_api_mutation_at_once_both_survive(served: tuple[Path,
     with LadybugStore(store, create=False) as after:
         assert "beta" in after.tenants()
         assert "AU-CONCURRENT" in {r["audit_id"] for r in after.nodes("Audit", "alpha")}
+
+
+TODAYS_LEAVES = """{ traceState { fresh } trace(leavesOnly: true, first: 1000) {
+  nodes { subject provision status evidence } } }"""
+
+
+def leaves(server: Server, bearer: str) -> list[tuple[str, str, str, tuple[str, ...]]] | None:
+    """Today's obligation rows as the server gives them, or None while it is still computing them."""
+    body = server.query(bearer, TODAYS_LEAVES)
+    assert "errors" not in body, body
+    if not body["data"]["traceState"]["fresh"]:
+        return None
+    return sorted((r["subject"], r["provision"], r["status"], tuple(r["evidence"]))
+                  for r in body["data"]["trace"]["nodes"])
+
+
+def fresh_leaves(server: Server, bearer: str, deadline: float = 600.0) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    stop = time.monotonic() + deadline  # a safety net on a busy machine, not a time limit
+    while (rows := leaves(server, bearer)) is None:
+        assert time.monotonic() < stop, "the server's trace of today did not become fresh"
+        time.sleep(0.2)
+    return rows
+
+
+@pytest.mark.neo4j
+def test_a_reload_written_in_place_on_neo4j_changes_the_running_servers_verdicts(
+        neo4j_clean: Driver, neo4j_uri: str, tmp_path: Path) -> None:
+    """A covered obligation whose one evidence item the reload removes is not covered afterwards: the server,
+    running all along, follows the CLI's reload (written in place: the tenant's generation keeps its number) and
+    gives the rows a new process computes from the store."""
+    assert cli(neo4j_uri, "load", str(EXAMPLE), "--tenant", "alpha").returncode == 0
+    officer = token(neo4j_uri, "officer", "alpha")
+    generation = "MATCH (g:RegtraceGeneration {tenant: 'alpha'}) RETURN g.current AS g"
+    published = neo4j_clean.execute_query(generation).records[0]["g"]
+    server = Server(neo4j_uri, tmp_path / "serve.log")
+    try:
+        before = fresh_leaves(server, officer)
+        # an evidence item that alone covers an obligation (the row shows it and nothing else)
+        sole = sorted(ev[0] for _, _, status, ev in before if status == "covered" and len(ev) == 1
+                      and ev[0].startswith("EV-"))
+        assert sole, "the example has an obligation covered by one evidence item"
+        dropped = sole[0]
+        fewer = tmp_path / "fewer"
+        fewer.mkdir()
+        for f in EXAMPLE.iterdir():
+            lines = f.read_bytes().splitlines(keepends=True)  # as they are: one register is Big5
+            if f.name == "evidence.csv":
+                lines = [line for line in lines if line.split(b",", 1)[0] != dropped.encode()]
+            (fewer / f.name).write_bytes(b"".join(lines))
+        loaded = cli(neo4j_uri, "load", str(fewer), "--tenant", "alpha")
+        assert loaded.returncode == 0, loaded.stderr
+        assert neo4j_clean.execute_query(generation).records[0]["g"] == published, "written in place"
+
+        stop = time.monotonic() + 600
+        while (after := fresh_leaves(server, officer)) == before:  # until the server has seen the reload
+            assert time.monotonic() < stop, "the server kept the verdicts of before the reload"
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    was_covered = {(s, p) for s, p, status, ev in before if status == "covered" and ev == (dropped,)}
+    assert was_covered
+    assert all(status != "covered" for s, p, status, _ in after if (s, p) in was_covered)
+    assert not any(dropped in ev for *_, ev in after)
+    traced = cli(neo4j_uri, "trace", "--tenant", "alpha", "--json")
+    assert traced.returncode == 0, traced.stderr
+    assert after == sorted((r["subject"], r["provision"], r["status"], tuple(r["evidence"]))
+                           for r in json.loads(traced.stdout) if r["own_status"] is not None)
