@@ -7,10 +7,12 @@ then the removed nodes are deleted with their links, the new ones created, those
 in place (their links kept), and the links gone or new deleted and created. A label given in part (`patched`: a
 file's changed chunks) is compared on its given rows, its stored nodes absent from the uids of all its rows after
 the load removed; the evidence summary groups (trace/evidence_groups.py) of every control an evidence item
-removed, added, changed or linked otherwise named before or names now are computed again from the stored evidence
-of those controls, after the writes, by the loader's own code (`group_table`): a row of a changed chunk that did
-not change touches no group (78 rows retitled across a 1M file touched ~2,500 rows' controls, most of them, and
-reading their evidence, that reload took 49.8 s; 4.2 s touching only the rows that changed).
+removed, added, changed in what its group reads (its dates: evidence_groups.ITEM_PROPERTIES) or linked otherwise
+named before or names now are computed again from the stored evidence of those controls, after the writes, by the
+loader's own code (`group_rows`), reading the evidence a few controls at a time (about `bound` items as their
+stored groups count them). A row of a changed chunk that did not change touches no group, nor does a retitled
+item (78 rows retitled across a 1M file touched ~2,500 rows' controls, most of them, and reading their evidence,
+that reload took 49.8 s; 4.2 s touching only the rows that changed).
 
 The transaction stays small: past `bound` rows written (or a whole label of more to read) PatchTooLargeError is raised,
 the transaction is rolled back and the loader writes the tenant as a new generation instead (registers._load).
@@ -34,7 +36,7 @@ from .cypher_reads import all_links, all_nodes, count_nodes, groups_of_controls,
 from .cypher_store import pages
 from .port import Pending, Row, Writer, ready
 from .schema import NodeSchema, node_key, store_schema
-from .table_diff import link_changes, node_differences
+from .table_diff import link_changes, node_differences, same
 
 Read = Callable[[str, Mapping[str, Any]], list[Row]]  # a statement inside the transaction: rows of native values
 LinkKey = tuple[str, str, str]
@@ -79,9 +81,9 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
         new = tables.conformed_nodes(node, ready(nodes[node.label]))
         if node.label in patched:
             given_uids[node.label] = new.column("uid").to_pylist()
-            removed, added, changed = _patched_differences(target, node, new, patched[node.label])
+            stored, removed, added, changed = _patched_differences(target, node, new, patched[node.label])
             if regroup and node.label == evidence_groups.SOURCE:  # the controls they named before the writes
-                touched.update(added.column("uid").to_pylist() + changed.column("uid").to_pylist())
+                touched.update(added.column("uid").to_pylist() + _regrouped(stored, changed))
                 controls |= _controls_of(target, sorted(touched) + removed)
         else:
             removed, added, changed = node_differences(node, _stored_nodes(target, node, new.num_rows), new)
@@ -124,9 +126,9 @@ def _count(target: InPlace, node: NodeSchema) -> int:
 
 
 def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep: pa.Array,
-                         ) -> tuple[list[str], pa.Table, pa.Table]:
-    """node_differences for a label given in part: (stored uids absent from `keep`; rows of `new` not stored; rows
-    of `new` whose stored node differs).
+                         ) -> tuple[pa.Table, list[str], pa.Table, pa.Table]:
+    """node_differences for a label given in part: (the stored nodes among `new`; stored uids absent from `keep`;
+    rows of `new` not stored; rows of `new` whose stored node differs).
 
     The rows of `keep` not in `new` are stored (the loader's promise: a file's unchanged rows). The label's stored
     nodes are counted first: when they are exactly those and the stored ones among `new`, none was removed and the
@@ -137,7 +139,7 @@ def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep:
     expected = len(keep) - new.num_rows + stored.num_rows  # the unchanged rows and the given ones stored
     count = _count(target, node)
     if count == expected:
-        return [], added, changed
+        return stored, [], added, changed
     if count - expected > target.bound:
         raise PatchTooLargeError(f"{node.label}: more than {target.bound} rows to remove in place")
     statement = tenant_uids_page(node, q.QUERIES.dialect)  # in pages: a million uids as rows at once were ~300 MB
@@ -148,7 +150,18 @@ def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep:
     if pc.sum(kept).as_py() != expected:
         raise StoreError(f"the {node.label} rows this reload keeps are not all stored; nothing was written: "
                          "load the folder again")
-    return pc.filter(stored_uids, pc.invert(kept)).to_pylist(), added, changed
+    return stored, pc.filter(stored_uids, pc.invert(kept)).to_pylist(), added, changed
+
+
+def _regrouped(stored: pa.Table, changed: pa.Table) -> list[str]:
+    """The uids of the `changed` evidence rows whose stored node differs in what its summary group reads
+    (evidence_groups.ITEM_PROPERTIES): a retitled item changes no group."""
+    at = pc.index_in(changed.column("uid"), value_set=stored.column("uid"))
+    differs = pa.chunked_array([pa.array([False] * changed.num_rows, pa.bool_())])
+    for name in evidence_groups.ITEM_PROPERTIES:
+        differs = pc.or_(differs, pc.invert(same(changed.column(name), stored.column(name).take(at))))
+    uids: list[str] = pc.filter(changed.column("uid"), differs).to_pylist()
+    return uids
 
 
 def _controls_of(target: InPlace, evidence_uids: Sequence[str]) -> set[str]:
@@ -161,16 +174,39 @@ def _controls_of(target: InPlace, evidence_uids: Sequence[str]) -> set[str]:
 
 def _regroup(target: InPlace, controls: set[str]) -> None:
     """Every evidence summary group of `controls` computed again from their stored evidence (as a load computes
-    them), and written where it differs from the stored one."""
+    them), and written where it differs from the stored one; the evidence read a few controls at a time, about
+    `bound` items each (as their stored groups count them), not every control's at once."""
     if not controls:
         return
     node = store_schema().nodes[evidence_groups.LABEL]
-    chosen = target.params(controls=sorted(controls))
-    items = target.read(q.CONTROLS_EVIDENCE, chosen)
-    new = tables.node_table(node, evidence_groups.group_rows(target.tenant, (
-        (r["control_id"], r["arrangement_id"], r["collected_on"], r["evidence_id"], r["valid_until"]) for r in items)))
-    stored = tables.node_table(node, target.read(groups_of_controls(node, q.QUERIES.dialect), chosen))
-    _write_nodes(target, node, *node_differences(node, stored, new))
+    stored = tables.node_table(node, target.read(groups_of_controls(node, q.QUERIES.dialect),
+                                                 target.params(controls=sorted(controls))))
+    for part in _slices(sorted(controls), stored, target.bound):
+        items = target.read(q.CONTROLS_EVIDENCE, target.params(controls=part))
+        new = tables.node_table(node, evidence_groups.group_rows(target.tenant, (
+            (r["control_id"], r["arrangement_id"], r["collected_on"], r["evidence_id"], r["valid_until"])
+            for r in items)))
+        mine = stored.filter(pc.is_in(stored.column("control_id"), value_set=pa.array(part, pa.string())))
+        _write_nodes(target, node, *node_differences(node, mine, new))
+
+
+def _slices(controls: list[str], groups: pa.Table, items: int) -> list[list[str]]:
+    """`controls` in runs whose stored groups count about `items` evidence items in all (at least one control
+    each; a control with no group yet counts none)."""
+    sizes: dict[str, int] = {}
+    for control, count in zip(groups.column("control_id").to_pylist(), groups.column("evidence_count").to_pylist(),
+                              strict=True):
+        sizes[control] = sizes.get(control, 0) + count
+    runs: list[list[str]] = [[]]
+    held = 0
+    for control in controls:
+        size = sizes.get(control, 0)
+        if runs[-1] and held + size > items:
+            runs.append([])
+            held = 0
+        runs[-1].append(control)
+        held += size
+    return runs
 
 
 def _write_nodes(target: InPlace, node: NodeSchema, removed: list[str], added: pa.Table, changed: pa.Table) -> None:

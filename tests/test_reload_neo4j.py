@@ -153,6 +153,63 @@ def test_the_groups_an_item_leaves_and_joins_are_both_computed_again(neo4j: Neo4
     assert_as_fresh(neo4j, second, tmp_path)
 
 
+@pytest.fixture
+def regrouped(monkeypatch: pytest.MonkeyPatch) -> list[list[list[str]]]:
+    """The controls each write in place computed the groups of again, in the runs it read their evidence in."""
+    seen: list[list[list[str]]] = []
+    original = neo4j_patch._slices
+
+    def spy(controls: list[str], groups: Any, items: int) -> list[list[str]]:
+        runs = original(controls, groups, items)
+        seen.append(runs)
+        return runs
+
+    monkeypatch.setattr(neo4j_patch, "_slices", spy)
+    return seen
+
+
+def test_a_retitled_item_computes_no_group_again(neo4j: Neo4jStore, first: Path, tmp_path: Path,
+                                                 in_place: list[tuple[int, str]],
+                                                 regrouped: list[list[list[str]]]) -> None:
+    """A group reads its items' dates, ids and links, not their titles: retitling an item writes the item and the
+    load record, and reads no control's evidence."""
+    second = with_evidence(first, tmp_path / "b", lambda h, b: b[100].__setitem__(h.index("title"), "retitled"))
+    load_registers(neo4j, second, "demo", obligations_under(neo4j))
+    assert in_place == [(2, "written")]  # the evidence item, the load record
+    assert regrouped == []
+    assert_as_fresh(neo4j, second, tmp_path)
+
+
+def test_the_groups_are_computed_again_a_few_controls_at_a_time(neo4j: Neo4jStore, first: Path, tmp_path: Path,
+                                                                 in_place: list[tuple[int, str]],
+                                                                 regrouped: list[list[list[str]]]) -> None:
+    """Items of twelve controls collected a day later, with a bound of 40 rows (the controls hold ~10 items each):
+    written in place, their evidence read in runs of controls holding about 40 items, not all at once; the groups
+    are those a fresh load gives."""
+    header, body = evidence_of(first)
+    control, collected = header.index("control_id"), header.index("collected_on")
+    rows = list({r[control]: n for n, r in enumerate(body)}.values())[:12]  # one item of each of twelve controls
+    controls = sorted({body[n][control] for n in rows})
+
+    def edit(h: list[str], b: Rows) -> None:
+        for n in rows:
+            b[n][collected] = (dt.date.fromisoformat(b[n][collected]) + dt.timedelta(days=1)).isoformat()
+
+    second = with_evidence(first, tmp_path / "b", edit)
+    counts: dict[str, int] = {}
+    for r in body:
+        counts[r[control]] = counts.get(r[control], 0) + 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Neo4jStore, "patch_rows", lambda self: 40)
+        load_registers(neo4j, second, "demo", obligations_under(neo4j))
+    assert [outcome for _, outcome in in_place] == ["written"]
+    [runs] = regrouped
+    assert sorted(c for run in runs for c in run) == controls
+    assert len(runs) > 1
+    assert all(len(run) == 1 or sum(counts[c] for c in run) <= 40 for run in runs)
+    assert_as_fresh(neo4j, second, tmp_path)
+
+
 def test_a_change_past_the_bound_is_written_as_a_new_generation(neo4j: Neo4jStore, first: Path, tmp_path: Path,
                                                                  in_place: list[tuple[int, str]],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # pyarrow and numpy are imported by the load that builds the 
 LABEL = "EvidenceGroup"
 SOURCE = "Evidence"  # the label the groups summarise
 CONTROL = "Control"  # the label a group's evidence names (EVIDENCES)
+# what a group reads of its evidence items' own properties (`group_rows`; the control and arrangement are their
+# links'): an item whose other properties change (a title) leaves its group as it was
+ITEM_PROPERTIES = ("collected_on", "evidence_id", "valid_until")
 KEY_BITS = 62  # the sort key of an evidence item (group, then date) stays below 2 ** KEY_BITS
 _FOREVER = dt.date.max
 _FOREVER_DAYS = (_FOREVER - dt.date(1970, 1, 1)).days  # as Arrow counts a date32
