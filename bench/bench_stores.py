@@ -214,6 +214,21 @@ def rewritten(folder: Path) -> Path:
                          set(range(0, _evidence(folder), REWRITTEN_EVERY)), lambda title: title + "（重編）")
 
 
+DATED_ROWS = 1_000  # evidence rows collected a day earlier, spread evenly: at 1M, about a third of the controls'
+
+
+def dated(folder: Path) -> Path:
+    """A copy of the "rewritten" folder in which DATED_ROWS evidence rows across the file are collected a day
+    earlier: their dates changed, so a reload computes the groups of the controls they name again (on
+    Neo4j in place, reading those controls' evidence; graph/neo4j_patch.py). Made once beside the folder and
+    reused."""
+    evidence = _evidence(folder)
+    step = max(evidence // DATED_ROWS, 1)
+    return _changed_copy(rewritten(folder), folder.with_name(folder.name + "-dated"), "evidence", "collected_on",
+                         set(range(step // 3, evidence, step)),
+                         lambda day: (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat())
+
+
 QUOTED_EVERY = 10  # in the quoted export, one title in ten holds a comma
 
 
@@ -272,6 +287,8 @@ RELOADS: tuple[tuple[str, str, str, Callable[[Path], Path]], ...] = (
      retyped),
     ("reload_rewritten", "reload of a rewritten file",
      f"every {REWRITTEN_EVERY}th evidence row retitled (the file read whole)", rewritten),
+    ("reload_dated", "reload of re-dated rows", f"{DATED_ROWS} evidence rows across the file collected a day earlier",
+     dated),
 )
 TIMED_RELOADS = ("reload", "reload_one", "reload_two")
 QUOTED_STEP = "quoted"  # a first load of the quoted export (`quoted`), into a store of its own
