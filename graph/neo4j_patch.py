@@ -20,6 +20,7 @@ the transaction is rolled back and the loader writes the tenant as a new generat
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -182,12 +183,17 @@ def _regroup(target: InPlace, controls: set[str]) -> None:
     stored = tables.node_table(node, target.read(groups_of_controls(node, q.QUERIES.dialect),
                                                  target.params(controls=sorted(controls))))
     for part in _slices(sorted(controls), stored, target.bound):
-        items = target.read(q.CONTROLS_EVIDENCE, target.params(controls=part))
+        groups = target.read(q.CONTROLS_EVIDENCE, target.params(controls=part))
         new = tables.node_table(node, evidence_groups.group_rows(target.tenant, (
-            (r["control_id"], r["arrangement_id"], r["collected_on"], r["evidence_id"], r["valid_until"])
-            for r in items)))
+            (g["control_id"], g["arrangement_id"], dt.date.fromisoformat(collected), evidence, _day(until))
+            for g in groups for collected, evidence, until in g["items"])))
         mine = stored.filter(pc.is_in(stored.column("control_id"), value_set=pa.array(part, pa.string())))
         _write_nodes(target, node, *node_differences(node, mine, new))
+
+
+def _day(text: str | None) -> dt.date | None:
+    """A date that may be blank, read as ISO text (q.CONTROLS_EVIDENCE)."""
+    return dt.date.fromisoformat(text) if text is not None else None
 
 
 def _slices(controls: list[str], groups: pa.Table, items: int) -> list[list[str]]:

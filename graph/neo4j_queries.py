@@ -229,11 +229,14 @@ def unlink(rel: RelSchema) -> str:
 # summary group is computed from (trace/evidence_groups.py): in $tenant's published generation.
 EVIDENCE_CONTROLS = (f"UNWIND $uids AS u MATCH (e:Evidence {{uid: u, {GENERATION}: $generation}})"
                      "-[:EVIDENCES]->(c:Control) RETURN DISTINCT c.control_id AS control_id")
+# The evidence of some controls, one record per (control, arrangement) with its items as [collected_on, evidence_id,
+# valid_until], the dates as ISO text: at 1M, 183,286 items as records took the client 11-12 s to decode (the server
+# 0.3-0.5 s), as lists per group 1.8-2.0 s (3.2-3.6 s with the dates as the driver's date objects).
 CONTROLS_EVIDENCE = (f"MATCH (c:Control) WHERE c.tenant = $tenant AND c.{GENERATION} = $generation "
                      "AND c.control_id IN $controls MATCH (e:Evidence)-[:EVIDENCES]->(c) "
                      "OPTIONAL MATCH (e)-[:CONCERNS]->(a:OutsourcingArrangement) "
                      "RETURN c.control_id AS control_id, a.arrangement_id AS arrangement_id, "
-                     "e.collected_on AS collected_on, e.evidence_id AS evidence_id, e.valid_until AS valid_until")
+                     "collect([toString(e.collected_on), e.evidence_id, toString(e.valid_until)]) AS items")
 
 # Taken first by a reload written in place: the tenant's pointer is locked until it commits (another load or change
 # in place waits), and a load staging a generation meanwhile can no longer publish.
