@@ -33,7 +33,7 @@ from regtrace.errors import PatchTooLargeError, StoreError
 
 from . import neo4j_queries as q
 from . import tables
-from .cypher_reads import all_links, all_nodes, count_nodes, groups_of_controls, nodes_by_uid, tenant_uids_page
+from .cypher_reads import all_links, all_nodes, count_nodes, groups_of_controls, tenant_uids_page
 from .cypher_store import pages
 from .port import Pending, Row, Writer, ready
 from .schema import NodeSchema, node_key, store_schema
@@ -96,7 +96,9 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
         given = links.get((rel.type, rel.source, rel.target))
         new = tables.conformed_links(rel, given) if given is not None else _no_links()
         if rel.source in patched:
-            stored = _links(target.read(q.links_from(rel), target.params(uids=given_uids.get(rel.source, []))))
+            [found] = target.read(q.links_from(rel), target.params(uids=given_uids.get(rel.source, [])))
+            stored = pa.table({"source": pa.array(found["sources"], pa.string()),
+                               "target": pa.array(found["targets"], pa.string())})
         else:
             stored = _links(target.read(all_links(rel, True, q.QUERIES.dialect), target.params()))
         gone, made = link_changes(stored, new)
@@ -134,8 +136,9 @@ def _patched_differences(target: InPlace, node: NodeSchema, new: pa.Table, keep:
     The rows of `keep` not in `new` are stored (the loader's promise: a file's unchanged rows). The label's stored
     nodes are counted first: when they are exactly those and the stored ones among `new`, none was removed and the
     stored uids are not read. Otherwise fewer kept than promised: StoreError, nothing written."""
-    statement, params = nodes_by_uid(node.label, new.column("uid").to_pylist(), target.tenant, q.QUERIES.dialect)
-    stored = tables.node_table(node, target.read(statement, {**params, "generation": target.generation}))
+    [found] = target.read(q.nodes_as_lists(node), target.params(uids=new.column("uid").to_pylist()))
+    stored = pa.table({p.name: tables.column(p, [row[i] for row in found["rows"]])
+                       for i, p in enumerate(node.properties)})
     _, added, changed = node_differences(node, stored, new)  # the stored rows are all among `new`
     expected = len(keep) - new.num_rows + stored.num_rows  # the unchanged rows and the given ones stored
     count = _count(target, node)
