@@ -344,8 +344,10 @@ class _Neo4jWriter(Writer):
     def hold(self, tenant: str) -> None:
         """Lock the tenant's generation pointer until the transaction ends (graph/neo4j_queries.HOLD_TENANT): another
         load or change in place of the tenant waits, and a load staging a generation can no longer publish."""
-        if not self._run(q.HOLD_TENANT, {"tenant": tenant}):
+        held = self._run(q.HOLD_TENANT, {"tenant": tenant})
+        if not held:
             raise StoreChangedError(f"the tenant {tenant!r} has no registers to change in place; load again")
+        self._published[tenant] = int(held[0]["current"])  # what `_generation` gives from now on
         self._generation(tenant)
 
     def delete_tenant(self, tenant: str) -> None:
