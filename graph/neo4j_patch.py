@@ -97,10 +97,10 @@ def replace_labels(target: InPlace, nodes: Mapping[str, pa.Table | Pending], lin
         new = tables.conformed_links(rel, given) if given is not None else _no_links()
         if rel.source in patched:
             [found] = target.read(q.links_from(rel), target.params(uids=given_uids.get(rel.source, [])))
-            stored = pa.table({"source": pa.array(found["sources"], pa.string()),
-                               "target": pa.array(found["targets"], pa.string())})
+            stored = _links(found["sources"], found["targets"])
         else:
-            stored = _links(target.read(all_links(rel, True, q.QUERIES.dialect), target.params()))
+            rows = target.read(all_links(rel, True, q.QUERIES.dialect), target.params())
+            stored = _links([r["source"] for r in rows], [r["target"] for r in rows])
         gone, made = link_changes(stored, new)
         target.spend(gone.num_rows + made.num_rows)
         if regroup and rel.source == evidence_groups.SOURCE:
@@ -230,11 +230,11 @@ def _write_nodes(target: InPlace, node: NodeSchema, removed: list[str], added: p
         target.writer.upsert_nodes(node.label, changed.to_pylist())
 
 
-def _links(rows: Sequence[Row]) -> pa.Table:
-    return pa.table({"source": pa.array([r["source"] for r in rows], pa.string()),
-                     "target": pa.array([r["target"] for r in rows], pa.string())})
+def _links(sources: Sequence[str], targets: Sequence[str]) -> pa.Table:
+    """Links as a table of their ends' uids (the i-th source and target: one link)."""
+    return pa.table({"source": pa.array(sources, pa.string()), "target": pa.array(targets, pa.string())})
 
 
 def _no_links() -> pa.Table:
-    return _links([])
+    return _links([], [])
 
