@@ -164,7 +164,11 @@ def one_row_changed(folder: Path) -> Path:
     what a reload that writes only what changed is measured on. Made once beside the folder and reused."""
     at_row = min(CHANGED_ROW, _evidence(folder) // 2)
     return _changed_copy(folder, folder.with_name(folder.name + "-one-row"), "evidence", "collected_on", {at_row},
-                         lambda day: (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat())
+                         _day_earlier)
+
+
+def _day_earlier(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 
 
 def two_files_changed(folder: Path) -> Path:
@@ -227,8 +231,7 @@ def dated(folder: Path) -> Path:
     evidence = _evidence(folder)
     step = max(evidence // DATED_ROWS, 1)
     return _changed_copy(rewritten(folder), folder.with_name(folder.name + "-dated"), "evidence", "collected_on",
-                         set(range(step // 3, evidence, step)),
-                         lambda day: (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat())
+                         set(range(step // 3, evidence, step)), _day_earlier)
 
 
 QUOTED_EVERY = 10  # in the quoted export, one title in ten holds a comma

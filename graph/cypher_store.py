@@ -202,7 +202,6 @@ def _sorted_ids(row: Row) -> Row:
     return {**row, "obligations": sorted(o for o in row["obligations"] or () if o is not None)}
 
 
-
 def pages(read: Callable[[str, Mapping[str, Any]], list[Row]], statement: str, parameters: Mapping[str, Any],
           key: str = "uid") -> Iterator[list[Row]]:
     """The rows of a paged statement of $tenant's nodes ($after, $end, $page: cypher_reads.tenant_nodes_page),
