@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 import pytest
 from crash_fixtures import synthetic
 from regtrace.graph import ladybug_diff, ladybug_source
@@ -278,7 +279,7 @@ def patched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
-@pytest.mark.parametrize("lookups", ["one by one", "in batches of 7"])
+@pytest.mark.parametrize("lookups", ["one by one", "in batches of 7", "from the source generation"])
 def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Path, tmp_path: Path,
                                                            patched: list[Any], lookups: str,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
@@ -289,10 +290,20 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     (the others never compared) and leaves every row, link, evidence summary group and the trace a fresh load
     of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are those of the
     file). The stored rows and links of the changed chunks' rows are looked up one by one, or in batches (the
-    path of many rows: ladybug_diff.LOOKUP_BATCH)."""
-    if lookups != "one by one":
+    path of many rows: ladybug_diff.LOOKUP_BATCH); or their links are read from the generation the reload started
+    from (past ladybug_diff.SOURCE_LINK_SHARE of the file's rows), less those of the nodes deleted since."""
+    monkeypatch.setattr(ladybug_diff, "SOURCE_LINK_SHARE", 0 if lookups == "from the source generation" else 2)
+    if lookups == "in batches of 7":
         monkeypatch.setattr(ladybug_diff, "LINK_POINT_ROWS", 0)
         monkeypatch.setattr(ladybug_diff, "LOOKUP_BATCH", 7)
+    read_from_source: list[str] = []
+    original_links = ladybug_source.SourceReads.links
+
+    def spy(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str) -> Any:
+        read_from_source.append(rel.type)
+        return original_links(self, rel, tenant)
+
+    monkeypatch.setattr(ladybug_source.SourceReads, "links", spy)
     header, body = evidence_file(synthetic_folder)
     control, arrangement = header.index("control_id"), header.index("arrangement_id")
     changed = [list(r) for r in body]
@@ -312,11 +323,57 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
         load_registers(store, second, "demo", obligations_under(store))
         kept = patched[-1]
         assert kept is not None and set(kept) == {"Evidence"} and len(kept["Evidence"]) == len(changed)
+        evidence_types = sorted(r.type for r in store_schema().relationships if r.source == "Evidence")
+        assert sorted(read_from_source) == (evidence_types if lookups == "from the source generation" else [])
         assert graph(store, "demo") == graph(fresh, "demo")  # the load record's digests and counts included
         assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
         load_registers(store, synthetic_folder, "demo", obligations_under(store))
         assert patched[-1] is not None
         assert graph(store, "demo") == before
+    finally:
+        store.close()
+        fresh.close()
+
+
+def test_a_reload_by_chunks_reads_the_links_made_again_into_a_control_created_again(
+        synthetic_folder: Path, tmp_path: Path, patched: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One control renamed and one evidence row collected later: the control is deleted and created again
+    (IN_PLACE_ROWS 0), so the links of the evidence into it go with it and are made again as they were; the
+    evidence row's chunk holds other rows, unchanged, whose stored links are then read from the generation the
+    reload started from (SOURCE_LINK_SHARE 0). Those into the control created again are the ones made again, not
+    the source's: taken as absent, they would be made a second time. The store is then what a fresh load gives."""
+    monkeypatch.setattr(ladybug_diff, "IN_PLACE_ROWS", 0)
+    monkeypatch.setattr(ladybug_diff, "SOURCE_LINK_SHARE", 0)
+    made_again: list[int] = []
+    original = ladybug_diff._links_now
+
+    def spy(source: Any, tenant: str, rel: RelSchema, gone: Any, restored: Any, rows: Any) -> Any:
+        if rel.type == "EVIDENCES":  # the made-again links from the rows compared
+            made_again.append(sum(t.filter(pc.is_in(t.column("source"), value_set=rows)).num_rows for t in restored))
+        return original(source, tenant, rel, gone, restored, rows)
+
+    monkeypatch.setattr(ladybug_diff, "_links_now", spy)
+    header, body = evidence_file(synthetic_folder)
+    control = header.index("control_id")
+    renamed = {body[n][control] for n in (99, 101)}  # the rows beside the one changed: one is in its chunk
+    body[100][header.index("collected_on")] = "2026-11-28"
+
+    def edit(registers: Registers) -> None:
+        head, rows = registers["controls"]
+        for row in rows:
+            if row[head.index("control_id")] in renamed:
+                row[head.index("name")] += "（更名）"
+        registers["evidence"] = (header, body)
+
+    second = edited(synthetic_folder, tmp_path / "b", edit)
+    store = loaded(synthetic_folder, tmp_path / "store")
+    fresh = loaded(second, tmp_path / "fresh")
+    try:
+        load_registers(store, second, "demo", obligations_under(store))
+        assert patched[-1] is not None and set(patched[-1]) == {"Evidence"}
+        assert made_again and made_again[0] > 0
+        assert graph(store, "demo") == graph(fresh, "demo")
+        assert trace(store, "demo", AS_OF) == trace(fresh, "demo", AS_OF)
     finally:
         store.close()
         fresh.close()

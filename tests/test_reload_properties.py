@@ -196,24 +196,30 @@ def reloaded(store: LadybugStore, folder: Path) -> Problems | None:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=months, in_place=st.booleans(), gone_looked_up=st.booleans(), whole_past_share=st.booleans(),
-       batched=st.booleans(), line_feeds=st.booleans())
+       batched=st.booleans(), line_feeds=st.booleans(), from_source=st.booleans())
 @example(steps=[[("evidence collected", 100, 0)]],
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False,
+         from_source=False)
 @example(steps=[[("evidence names another arrangement", 1, 0)]],  # none now
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False,
+         from_source=False)
 @example(steps=[[("control renamed", 5, 0)], [("control renamed", 5, 1), ("evidence moved", 40, 2600)]],
-         in_place=False, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
+         in_place=False, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False,
+         from_source=True)
 @example(steps=[[("control added", 7, 0), ("evidence names another control", 700, 7)], [("control removed", 7, 0)]],
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False)
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=False,
+         from_source=True)
 @example(steps=[[("arrangement renamed", 3, 0), ("evidence added", 1500, 0), ("evidence removed", 2000, 0)]],
-         in_place=True, gone_looked_up=False, whole_past_share=False, batched=False, line_feeds=False)
+         in_place=True, gone_looked_up=False, whole_past_share=False, batched=False, line_feeds=False,
+         from_source=True)
 @example(steps=[[("evidence title over two lines", 300, 0)], [("evidence title over two lines", 300, 1)]],
-         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=True)  # CRLF in a
+         in_place=True, gone_looked_up=True, whole_past_share=False, batched=False, line_feeds=True,
+         from_source=True)  # CRLF in a
 # cell of a file saved with LF, then LF in that cell of a file saved with CRLF: that row alone changed
 def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path, Path], steps: list[list[Edit]],
                                                               in_place: bool, gone_looked_up: bool,
                                                               whole_past_share: bool, batched: bool,
-                                                              line_feeds: bool) -> None:
+                                                              line_feeds: bool, from_source: bool) -> None:
     folder, template = first
     counter = itertools.count()
     with (tempfile.TemporaryDirectory() as scratch,
@@ -227,7 +233,9 @@ def test_a_reload_gives_what_a_fresh_load_of_the_folder_gives(first: tuple[Path,
           # the paths of many rows: every label and type large, read from the generation the reload started from
           mock.patch.object(ladybug_diff, "LARGE_ROWS", 1 if batched else ladybug_diff.LARGE_ROWS),
           # and their links read a few source nodes at a time
-          mock.patch.object(ladybug_source, "LINK_SLICE", 3 if batched else ladybug_source.LINK_SLICE)):
+          mock.patch.object(ladybug_source, "LINK_SLICE", 3 if batched else ladybug_source.LINK_SLICE),
+          # a reload by chunks's links read from that generation too, or looked up in the staging copy
+          mock.patch.object(ladybug_diff, "SOURCE_LINK_SHARE", 0 if from_source else 2)):
         root = Path(scratch)
         shutil.copytree(template, root / "store")
         store = LadybugStore(root / "store")
