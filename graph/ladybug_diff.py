@@ -264,11 +264,10 @@ def _not_gone(links: pa.Table, rel: RelSchema, gone: Mapping[str, Sequence[str]]
 
 def _links_now(source: SourceReads, tenant: str, rel: RelSchema, gone: Mapping[str, Sequence[str]],
                restored: Sequence[pa.Table], rows: pa.ChunkedArray) -> pa.Table:
-    """The type's stored links from the nodes of `rows` as the staging copy holds them now, read from the generation
-    it was copied from (`_links_left`) with the links made again since into a node created again (`_links_into`;
-    those of a node deleted after that are gone with it)."""
-    links = source.links(rel, tenant)
-    links = _not_gone(links.filter(pc.is_in(links.column("source"), value_set=rows)), rel, gone)
+    """The type's stored links from the nodes of `rows` as the staging copy holds them now: those the generation it
+    was copied from holds, less those from or to a node deleted since (`_not_gone`), with the links made again since
+    into a node created again (`_links_into`; those of a node deleted after that are gone with it)."""
+    links = _not_gone(source.links(rel, tenant, rows), rel, gone)
     again = [t.filter(pc.is_in(t.column("source"), value_set=rows)) for t in restored]
     if gone.get(rel.source):  # made again, then deleted with their source
         deleted = pa.array(gone[rel.source], pa.string())

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from regtrace.errors import StorePoolFullError
 
@@ -58,19 +59,24 @@ class SourceReads:
             if not more:
                 self.close()
 
-    def links(self, rel: RelSchema, tenant: str) -> pa.Table:
+    def links(self, rel: RelSchema, tenant: str, sources: pa.ChunkedArray | None = None) -> pa.Table:
         """Every link of the type from a node of the tenant (ladybug_queries.tenant_links), read LINK_SLICE source
-        nodes at a time on a SOURCE_POOL_MB pool; whole on the default pool if a slice does not fit."""
+        nodes at a time on a SOURCE_POOL_MB pool; whole on the default pool if a slice does not fit. With `sources`
+        only the links from those uids are kept, slice by slice."""
+        def kept(links: pa.Table) -> pa.Table:
+            return links if sources is None else links.filter(pc.is_in(links.column("source"), value_set=sources))
+
         try:
             conn = self._open(SOURCE_POOL_MB)
             last = conn.execute(q.last_offset(rel.source))[0]["last"]
             if last is None:  # no node of the label: the read's empty columns
                 return conn.query_arrow(q.tenant_links(rel), {"tenant": tenant})
             return pa.concat_tables([
-                conn.query_arrow(q.tenant_links_between(rel), {"tenant": tenant, "low": low, "high": low + LINK_SLICE})
+                kept(conn.query_arrow(q.tenant_links_between(rel),
+                                      {"tenant": tenant, "low": low, "high": low + LINK_SLICE}))
                 for low in range(0, last + 1, LINK_SLICE)])
         except StorePoolFullError:
-            return self._open(DEFAULT_POOL).query_arrow(q.tenant_links(rel), {"tenant": tenant})
+            return kept(self._open(DEFAULT_POOL).query_arrow(q.tenant_links(rel), {"tenant": tenant}))
         finally:
             self.close()
 

@@ -291,17 +291,19 @@ def test_a_reload_by_chunks_leaves_what_a_fresh_load_gives(synthetic_folder: Pat
     of B gives; reloading A again gives A's store back (the digests a reload by chunks keeps are those of the
     file). The stored rows and links of the changed chunks' rows are looked up one by one, or in batches (the
     path of many rows: ladybug_diff.LOOKUP_BATCH); or their links are read from the generation the reload started
-    from (past ladybug_diff.SOURCE_LINK_SHARE of the file's rows), less those of the nodes deleted since."""
+    from (past ladybug_diff.SOURCE_LINK_SHARE of the file's rows; a few source nodes at a time, those of the rows
+    compared kept), less those of the nodes deleted since."""
     monkeypatch.setattr(ladybug_diff, "SOURCE_LINK_SHARE", 0 if lookups == "from the source generation" else 2)
+    monkeypatch.setattr(ladybug_source, "LINK_SLICE", 7)  # read from there a few source nodes at a time
     if lookups == "in batches of 7":
         monkeypatch.setattr(ladybug_diff, "LINK_POINT_ROWS", 0)
         monkeypatch.setattr(ladybug_diff, "LOOKUP_BATCH", 7)
     read_from_source: list[str] = []
     original_links = ladybug_source.SourceReads.links
 
-    def spy(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str) -> Any:
+    def spy(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str, sources: Any = None) -> Any:
         read_from_source.append(rel.type)
-        return original_links(self, rel, tenant)
+        return original_links(self, rel, tenant, sources)
 
     monkeypatch.setattr(ladybug_source.SourceReads, "links", spy)
     header, body = evidence_file(synthetic_folder)
@@ -857,9 +859,9 @@ def test_a_reload_read_whole_compares_with_the_generation_it_started_from(
         read_from_source.append(statement)
         return original(self, statement, *args, **kwargs)
 
-    def spy_links(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str) -> Any:
+    def spy_links(self: ladybug_source.SourceReads, rel: RelSchema, tenant: str, sources: Any = None) -> Any:
         read_from_source.append(rel.type)
-        return original_links(self, rel, tenant)
+        return original_links(self, rel, tenant, sources)
 
     monkeypatch.setattr(ladybug_source.SourceReads, "query_arrow", spy)
     monkeypatch.setattr(ladybug_source.SourceReads, "links", spy_links)
