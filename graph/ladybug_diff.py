@@ -345,18 +345,18 @@ def _controls_of(conn: LadybugConnection, uids: Sequence[str]) -> set[str]:
 
 def _regroup(conn: LadybugConnection, tenant: str, controls: set[str]) -> tuple[list[str], pa.Table]:
     """(stored groups of `controls` that are gone or differ; group rows to create), every group of those
-    controls computed again from all their stored evidence items."""
+    controls computed again from all their stored evidence items, column-wise as a first load's
+    (evidence_groups.group_table)."""
     node = store_schema().nodes[evidence_groups.LABEL]
     if not controls:
         return [], _empty(node)
     uids = sorted(node_uid(tenant, control_id) for control_id in controls)
-    items = conn.query_arrow(q.CONTROLS_EVIDENCE, {"controls": uids}).to_pylist()
-    arrangements = {r["uid"]: r["arrangement_id"] for r in
-                    conn.query_arrow(q.CONTROLS_EVIDENCE_ARRANGEMENTS, {"controls": uids}).to_pylist()}
-    rows = evidence_groups.group_rows(tenant, (
-        (r["control_id"], arrangements.get(r["uid"]), r["collected_on"], r["evidence_id"], r["valid_until"])
-        for r in items))
-    new = pa.table({p.name: tables.column(p, [r[p.name] for r in rows]) for p in node.properties})
+    items = conn.query_arrow(q.CONTROLS_EVIDENCE, {"controls": uids})
+    arrangements = conn.query_arrow(q.CONTROLS_EVIDENCE_ARRANGEMENTS, {"controls": uids})
+    evidence = items.join(arrangements, "uid", join_type="left outer")  # an item with no arrangement: null
+    del items, arrangements
+    new = evidence_groups.group_table(tenant, evidence.select(
+        ["control_id", "arrangement_id", "collected_on", "evidence_id", "valid_until"]))
     stored = tables.conformed_nodes(node, conn.query_arrow(groups_of_controls(node, q.QUERIES.dialect), {
         "tenant": tenant, "controls": sorted(controls)}))
     return node_changes(node, stored, new)
